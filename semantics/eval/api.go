@@ -1,0 +1,144 @@
+// Package eval evaluates one tick of one node as a pure function (DESIGN §2,
+// §4): given the analysed program, the node, the facts it carries from its
+// previous tick and the facts delivered for this tick, it computes the facts
+// of the tick, the facts carried to the next tick, the messages sent and the
+// client outputs.
+//
+// Tick uses stratified semi-naive evaluation with hash indexes on bound
+// columns. Naive (naive.go) is a deliberately simple reference evaluator of
+// the same semantics, used by differential tests. Neither reads a clock, a
+// global random source or map iteration order: every nondeterministic choice
+// of the language (which row choose keeps, how index() numbers rows) comes
+// from the Choices argument.
+package eval
+
+import (
+	"dsim/semantics/value"
+)
+
+// Topology tells a tick how many instances each component has, which
+// `comp[k]` addresses and component-enumeration atoms need.
+type Topology struct {
+	// Counts maps component name to instance count. Lookups only; never
+	// iterated into results.
+	Counts map[string]int
+}
+
+// Node identifies the node that ticks.
+type Node struct {
+	Addr     value.Addr
+	Topology Topology
+}
+
+// FactSet holds facts by relation: each slice sorted and free of duplicates
+// (see Normalize). A nil FactSet is empty.
+type FactSet map[string][]value.Tuple
+
+// Input is what a tick consumes besides the program and the node.
+type Input struct {
+	// Carried holds the facts derived for this tick by :+ and persistence
+	// rules in the node's previous tick.
+	Carried FactSet
+	// Delivered holds messages, client inputs and timer facts delivered for
+	// this tick, in any order, possibly with duplicates.
+	Delivered []value.Fact
+}
+
+// Message is a fact sent by an Async rule.
+type Message struct {
+	To   value.Addr
+	Fact value.Fact
+	Rule int // ID of the rule that sent it
+}
+
+// Result is everything a tick produces. Every slice is in canonical order.
+type Result struct {
+	// Facts holds every relation's facts in this tick (static facts,
+	// carried, delivered and derived).
+	Facts FactSet
+	// Next holds the facts carried into the node's next tick.
+	Next FactSet
+	// Sends lists outgoing messages, sorted by destination then fact,
+	// without duplicates.
+	Sends []Message
+	// Outputs lists the facts of .output relations derived in this tick,
+	// sorted.
+	Outputs []value.Fact
+	// Violations lists the facts of .invariant relations in this tick,
+	// sorted. A non-empty list is a safety violation.
+	Violations []value.Fact
+	// Derived counts facts derived by rules in this tick (for benchmarks).
+	Derived int
+}
+
+// Choices resolves the language's nondeterminism. Implementations must be
+// deterministic functions of their arguments and their own seeded state.
+type Choices interface {
+	// Choose picks one of n candidate rows (0 <= result < n) for the
+	// choose() aggregates of rule ruleID in the group with key group. The
+	// candidates are presented in sorted order.
+	Choose(ruleID int, group value.Tuple, n int) int
+	// Order permutes n rows of rule ruleID before index() numbers them:
+	// it returns a permutation of 0..n-1 applied to the rows in sorted order.
+	Order(ruleID int, n int) []int
+}
+
+// FirstChoices is the Choices that always takes the first candidate and the
+// sorted order. It is the default of tools that do not explore choices.
+type FirstChoices struct{}
+
+// Choose implements Choices.
+func (FirstChoices) Choose(int, value.Tuple, int) int { return 0 }
+
+// Order implements Choices.
+func (FirstChoices) Order(_ int, n int) []int {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	return p
+}
+
+// Limits bound the work of one tick. A zero field means the default.
+type Limits struct {
+	// MaxFacts bounds the facts of one tick across all relations
+	// (default 1,000,000).
+	MaxFacts int
+	// MaxIterations bounds the semi-naive rounds of one stratum
+	// (default 100,000).
+	MaxIterations int
+}
+
+// LimitError reports that a tick hit one of its Limits.
+type LimitError struct {
+	Bound string // "MaxFacts" or "MaxIterations"
+	Limit int
+	Node  value.Addr
+}
+
+func (e *LimitError) Error() string {
+	return "tick at " + e.Node.String() + " exceeded " + e.Bound + " (" + itoa(e.Limit) +
+		"); raise it with --max-tick-facts / --max-tick-iterations if the program is meant to derive this much"
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
