@@ -289,6 +289,16 @@ type Binary struct {
 	Right Expr
 }
 
+// Unary is `-x`: arithmetic negation. The parser folds a minus written
+// directly before an integer literal into a negative IntLit instead (so
+// that -9223372036854775808 is representable); Unary is for every other
+// operand, e.g. -x or -(a + b). Op is always "-".
+type Unary struct {
+	Pos Pos
+	Op  string
+	X   Expr
+}
+
 // Paren is a parenthesised expression, kept so fmt reproduces it.
 type Paren struct {
 	Pos Pos
@@ -318,6 +328,7 @@ func (*Wildcard) exprNode()     {}
 func (*IntLit) exprNode()       {}
 func (*StringLit) exprNode()    {}
 func (*Binary) exprNode()       {}
+func (*Unary) exprNode()        {}
 func (*Paren) exprNode()        {}
 func (*Call) exprNode()         {}
 func (*InstanceAddr) exprNode() {}
@@ -337,6 +348,9 @@ func (e *StringLit) Position() Pos { return e.Pos }
 
 // Position implements Expr.
 func (e *Binary) Position() Pos { return e.Pos }
+
+// Position implements Expr.
+func (e *Unary) Position() Pos { return e.Pos }
 
 // Position implements Expr.
 func (e *Paren) Position() Pos { return e.Pos }
