@@ -1,13 +1,320 @@
 package eval
 
 import (
-	"errors"
+	"fmt"
 
 	"dsim/semantics/analysis"
+	"dsim/semantics/syntax"
+	"dsim/semantics/value"
 )
+
+// engine is the state of one Tick: the tick's tables plus the tables of
+// facts for the next tick and of messages to send.
+type engine struct {
+	w       *world
+	comp    *analysis.Component
+	tables  map[string]*table // this tick's facts; looked up, never iterated into results
+	order   []string          // table names in creation order
+	out     outbox
+	facts   int // facts stored across all tables (for MaxFacts)
+	derived int
+	headBuf value.Tuple
+}
 
 // Tick evaluates one tick of node under program p. It is a pure function of
 // its arguments. ch may be nil (FirstChoices is used).
 func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Result, error) {
-	return nil, errors.New("eval.Tick: not implemented yet")
+	w, err := newWorld(p, node, ch, lim)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{w: w, comp: p.Component(node.Addr.Comp), tables: map[string]*table{}}
+	e.out.init(w)
+	if err := loadInputs(w, e.comp, in, e.addFact); err != nil {
+		return nil, err
+	}
+	for si := range e.comp.Strata {
+		if err := e.stratum(&e.comp.Strata[si]); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range e.comp.Rules {
+		if r.Kind == analysis.Sync {
+			continue
+		}
+		if err := e.evalOnce(r, e.out.sinkFor(r)); err != nil {
+			return nil, err
+		}
+	}
+	facts := FactSet{}
+	for _, name := range e.order {
+		if t := e.tables[name]; len(t.rows) > 0 {
+			facts[name] = sortedCopy(t.rows)
+		}
+	}
+	return e.out.result(facts, e.derived), nil
+}
+
+// table returns the table of relation name, creating it empty.
+func (e *engine) table(name string, arity int, pos syntax.Pos) (*table, error) {
+	if t := e.tables[name]; t != nil {
+		if t.arity != arity {
+			return nil, e.w.errorf(pos, "%s used with %d arguments, but it has %d", name, arity, t.arity)
+		}
+		return t, nil
+	}
+	if rel := e.w.prog.Relation(name); rel != nil && rel.Arity() != arity {
+		return nil, e.w.errorf(pos, "%s used with %d arguments, but it has %d", name, arity, rel.Arity())
+	}
+	t := newTable(name, arity)
+	e.tables[name] = t
+	e.order = append(e.order, name)
+	return t, nil
+}
+
+// addFact stores an input fact (static, carried or delivered).
+func (e *engine) addFact(f value.Fact) error {
+	t, err := e.table(f.Rel, len(f.Tuple), syntax.Pos{})
+	if err != nil {
+		return err
+	}
+	return e.insert(t, f.Tuple, false)
+}
+
+func (e *engine) insert(t *table, tuple value.Tuple, derived bool) error {
+	if !t.insert(tuple) {
+		return nil
+	}
+	e.facts++
+	if derived {
+		e.derived++
+	}
+	if e.facts > e.w.lim.MaxFacts {
+		return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
+	}
+	return nil
+}
+
+// stratum evaluates one stratum's rules to a fixpoint, semi-naively.
+func (e *engine) stratum(s *analysis.Stratum) error {
+	inStratum := map[string]bool{}
+	for _, r := range s.Relations {
+		inStratum[r] = true
+	}
+	type deltaPlan struct {
+		rel string
+		pl  *plan
+	}
+	var deltas []deltaPlan
+	// Round 0: aggregate rules (their inputs are complete, being in lower
+	// strata), then every other rule over the full relations.
+	for _, r := range s.Rules {
+		for i := range r.Body {
+			l := &r.Body[i]
+			if (l.Kind == analysis.LitNegated || r.Head.HasAggregate && l.Kind == analysis.LitAtom) && inStratum[l.Rel] {
+				return e.w.errorf(l.Pos, "internal: %s is read through negation or aggregation in its own stratum", l.Rel)
+			}
+		}
+		if r.Head.HasAggregate {
+			if err := e.evalOnce(r, nil); err != nil {
+				return err
+			}
+		}
+	}
+	marks := map[string]int{}
+	mark := func() (grew bool) {
+		for _, name := range s.Relations {
+			n := 0
+			if t := e.tables[name]; t != nil {
+				n = len(t.rows)
+			}
+			if n != marks[name] {
+				grew = true
+			}
+			marks[name] = n
+		}
+		return grew
+	}
+	mark()
+	for _, r := range s.Rules {
+		if r.Head.HasAggregate {
+			continue
+		}
+		if err := e.evalOnce(r, nil); err != nil {
+			return err
+		}
+		for pi, li := range r.Plan {
+			if l := &r.Body[li]; l.Kind == analysis.LitAtom && inStratum[l.Rel] {
+				order := append([]int{li}, r.Plan[:pi]...)
+				order = append(order, r.Plan[pi+1:]...)
+				pl, err := e.compilePlan(r, order, true)
+				if err != nil {
+					return err
+				}
+				if pl.sink, err = e.syncSink(pl); err != nil {
+					return err
+				}
+				deltas = append(deltas, deltaPlan{rel: l.Rel, pl: pl})
+			}
+		}
+	}
+	prev := map[string]int{}
+	for k, v := range marks {
+		prev[k] = v
+	}
+	for round := 1; ; round++ {
+		// prev: sizes at the start of the previous round; marks: sizes
+		// now. The previous round's new facts, rows [prev, marks), are
+		// this round's delta.
+		for k, v := range marks {
+			prev[k] = v
+		}
+		if !mark() {
+			return nil
+		}
+		if round >= e.w.lim.MaxIterations {
+			return e.w.limitErr("MaxIterations", e.w.lim.MaxIterations)
+		}
+		for _, d := range deltas {
+			lo, hi := prev[d.rel], marks[d.rel]
+			if lo == hi {
+				continue
+			}
+			d.pl.steps[0].lo, d.pl.steps[0].hi = lo, hi
+			if err := d.pl.run(0); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// evalOnce evaluates rule r over the current relations once. sink is nil
+// for Sync rules (derive into this tick's tables).
+func (e *engine) evalOnce(r *analysis.Rule, sink func(headOut) error) error {
+	pl, err := e.compilePlan(r, r.Plan, false)
+	if err != nil {
+		return err
+	}
+	syncRule := sink == nil
+	if syncRule {
+		t, err := e.table(r.Head.Rel, len(r.Head.Args), r.Pos)
+		if err != nil {
+			return err
+		}
+		sink = func(o headOut) error { return e.insert(t, o.Tuple, true) }
+	}
+	if !r.Head.HasAggregate {
+		if syncRule {
+			pl.sink, err = e.syncSink(pl)
+			if err != nil {
+				return err
+			}
+		} else {
+			pl.sink = e.rowSink(pl, sink)
+		}
+		return pl.run(0)
+	}
+	var rows [][]value.Value
+	pl.sink = func() error {
+		if len(rows) >= e.w.lim.MaxFacts {
+			return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
+		}
+		rows = append(rows, append([]value.Value(nil), pl.env...))
+		return nil
+	}
+	if err := pl.run(0); err != nil {
+		return err
+	}
+	outs, err := e.w.aggregate(r, rows)
+	if err != nil {
+		return err
+	}
+	for _, o := range outs {
+		if err := sink(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncSink derives a Sync rule's head into this tick's tables.
+func (e *engine) syncSink(pl *plan) (func() error, error) {
+	r := pl.rule
+	t, err := e.table(r.Head.Rel, len(r.Head.Args), r.Pos)
+	if err != nil {
+		return nil, err
+	}
+	buf := make(value.Tuple, 0, len(r.Head.Args))
+	return func() error {
+		tuple, ok, err := e.w.headTuple(r, pl.env, buf)
+		if !ok || err != nil {
+			return err
+		}
+		if t.arity != len(tuple) {
+			return e.w.errorf(r.Pos, "%s derived with %d arguments, but it has %d", r.Head.Rel, len(tuple), t.arity)
+		}
+		return e.insert(t, tuple, true)
+	}, nil
+}
+
+// rowSink turns each body binding into a head tuple (and destination) for
+// a non-aggregate :+ or :~ rule.
+func (e *engine) rowSink(pl *plan, sink func(headOut) error) func() error {
+	r := pl.rule
+	buf := make(value.Tuple, 0, len(r.Head.Args))
+	return func() error {
+		var o headOut
+		if r.Head.At != nil {
+			to, ok, err := e.w.destination(r.Head.At, pl.env)
+			if !ok || err != nil {
+				return err
+			}
+			o.To = to
+		}
+		tuple, ok, err := e.w.headTuple(r, pl.env, buf)
+		if !ok || err != nil {
+			return err
+		}
+		o.Tuple = tuple
+		return sink(o)
+	}
+}
+
+// loadInputs feeds the tick's starting facts to add: the component's
+// static facts, the carried facts (in relation-name order) and the
+// delivered facts. Unknown relations and arity mismatches are errors.
+func loadInputs(w *world, comp *analysis.Component, in Input, add func(value.Fact) error) error {
+	check := func(f value.Fact, from string) error {
+		rel := w.prog.Relation(f.Rel)
+		if rel == nil {
+			return fmt.Errorf("eval: node %s: %s fact %s: the program has no relation %q", w.node.Addr, from, f, f.Rel)
+		}
+		if rel.Arity() != len(f.Tuple) {
+			return fmt.Errorf("eval: node %s: %s fact %s: %s has %d columns", w.node.Addr, from, f, f.Rel, rel.Arity())
+		}
+		for i, c := range rel.Columns {
+			if c.Type != value.KindInvalid && f.Tuple[i].K != c.Type {
+				return fmt.Errorf("eval: node %s: %s fact %s: column %d is a %s, got %s", w.node.Addr, from, f, i+1, c.Type, f.Tuple[i].K)
+			}
+		}
+		return add(f)
+	}
+	for _, f := range comp.Facts {
+		if err := check(f, "static"); err != nil {
+			return err
+		}
+	}
+	for _, name := range sortedKeys(in.Carried) {
+		for _, t := range in.Carried[name] {
+			if err := check(value.Fact{Rel: name, Tuple: t}, "carried"); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range in.Delivered {
+		if err := check(f, "delivered"); err != nil {
+			return err
+		}
+	}
+	return nil
 }

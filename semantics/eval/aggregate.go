@@ -1,0 +1,300 @@
+package eval
+
+import (
+	"slices"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/syntax"
+	"dsim/semantics/value"
+)
+
+// This file holds the head-side helpers shared by Tick and Naive: which
+// variables make up a rule's rows, how a head tuple is built, and how an
+// aggregate rule turns its rows into head tuples.
+
+// headOut is one head tuple, with its destination for :~ rules.
+type headOut struct {
+	To    value.Addr
+	Tuple value.Tuple
+}
+
+func compareHeadOut(a, b headOut) int {
+	if c := a.To.Compare(b.To); c != 0 {
+		return c
+	}
+	return a.Tuple.Compare(b.Tuple)
+}
+
+// rowSlots lists, sorted, the variable slots that a rule's body binds: the
+// variables of its positive atoms, built-ins and assignments. An aggregate
+// rule's rows are the distinct bindings of these slots; variables that occur
+// only in negated atoms are existential and not part of a row.
+func rowSlots(r *analysis.Rule) []int {
+	seen := make([]bool, len(r.Vars))
+	for i := range r.Body {
+		l := &r.Body[i]
+		switch l.Kind {
+		case analysis.LitAtom, analysis.LitBuiltin:
+			for _, t := range l.Args {
+				if t.Op == analysis.TermVar {
+					seen[t.Var] = true
+				}
+			}
+		case analysis.LitAssign:
+			if l.Left.Op == analysis.TermVar {
+				seen[l.Left.Var] = true
+			}
+		}
+	}
+	var out []int
+	for s, ok := range seen {
+		if ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// headTuple evaluates a non-aggregate head under env into buf. ok is false
+// when the row is dropped (division by zero).
+func (w *world) headTuple(r *analysis.Rule, env []value.Value, buf value.Tuple) (value.Tuple, bool, error) {
+	buf = buf[:0]
+	for i := range r.Head.Args {
+		a := &r.Head.Args[i]
+		if a.Term == nil {
+			return nil, false, w.errorf(r.Pos, "aggregate in a head evaluated row by row")
+		}
+		if a.Term.Op == analysis.TermVar {
+			buf = append(buf, env[a.Term.Var])
+			continue
+		}
+		v, ok, err := w.evalTerm(a.Term, env)
+		if !ok || err != nil {
+			return nil, ok, err
+		}
+		buf = append(buf, v)
+	}
+	return buf, true, nil
+}
+
+// aggregate computes the head tuples of an aggregate rule from its rows
+// (full binding slices; only the rowSlots of each matter). The result is
+// sorted by destination, then tuple, and free of duplicates.
+//
+// Rows are first made distinct over the rule's row slots. Groups are keyed
+// by the group-by head terms (and the @ destination for :~ rules).
+// count(*) counts rows, count(x, ..) distinct values, sum/min/max run over
+// rows, and all choose()s of the head take their values from one candidate:
+// the distinct tuples of the chosen variables, sorted, of which
+// Choices.Choose picks one. index() then numbers the distinct head tuples
+// (sorted, then permuted by Choices.Order) from 0.
+func (w *world) aggregate(r *analysis.Rule, rows [][]value.Value) ([]headOut, error) {
+	slots := rowSlots(r)
+	cmpRows := func(a, b []value.Value) int {
+		for _, s := range slots {
+			if c := a[s].Compare(b[s]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	slices.SortFunc(rows, cmpRows)
+	rows = slices.CompactFunc(rows, func(a, b []value.Value) bool { return cmpRows(a, b) == 0 })
+
+	type group struct {
+		to   value.Addr
+		key  value.Tuple
+		rows [][]value.Value
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, row := range rows {
+		var to value.Addr
+		key := make(value.Tuple, 0, len(r.Head.GroupBy)+1)
+		if r.Head.At != nil {
+			d, ok, err := w.destination(r.Head.At, row)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			to = d
+			key = append(key, value.AddrOf(d))
+		}
+		dropped := false
+		for _, gi := range r.Head.GroupBy {
+			v, ok, err := w.evalTerm(r.Head.Args[gi].Term, row)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				dropped = true
+				break
+			}
+			key = append(key, v)
+		}
+		if dropped {
+			continue
+		}
+		k := key.Key()
+		g := byKey[k]
+		if g == nil {
+			g = &group{to: to, key: key}
+			byKey[k] = g
+			groups = append(groups, g) // rows are sorted, so this order is deterministic
+		}
+		g.rows = append(g.rows, row)
+	}
+
+	var chooseVars []int
+	hasIndex := false
+	for _, a := range r.Head.Args {
+		if a.Agg == nil {
+			continue
+		}
+		switch a.Agg.Func {
+		case syntax.AggChoose:
+			chooseVars = append(chooseVars, a.Agg.Vars...)
+		case syntax.AggIndex:
+			hasIndex = true
+		}
+	}
+
+	var outs []headOut
+	for _, g := range groups {
+		groupKey := g.key
+		if r.Head.At != nil {
+			groupKey = g.key[1:]
+		}
+		var chosen []value.Value
+		if len(chooseVars) > 0 {
+			cands := distinctTuples(g.rows, chooseVars)
+			k := w.ch.Choose(r.ID, groupKey, len(cands))
+			if k < 0 || k >= len(cands) {
+				return nil, w.errorf(r.Pos, "Choices.Choose returned %d for %d candidates", k, len(cands))
+			}
+			chosen = cands[k]
+		}
+		t := make(value.Tuple, len(r.Head.Args))
+		gi, ci := 0, 0
+		if r.Head.At != nil {
+			gi = 1
+		}
+		for i, a := range r.Head.Args {
+			if a.Agg == nil {
+				t[i] = g.key[gi]
+				gi++
+				continue
+			}
+			switch a.Agg.Func {
+			case syntax.AggChoose:
+				if len(a.Agg.Vars) != 1 {
+					return nil, w.errorf(r.Pos, "choose takes one variable")
+				}
+				t[i] = chosen[ci]
+				ci++
+			case syntax.AggIndex:
+				// numbered below
+			default:
+				v, err := w.aggValue(r, a.Agg, g.rows)
+				if err != nil {
+					return nil, err
+				}
+				t[i] = v
+			}
+		}
+		outs = append(outs, headOut{To: g.to, Tuple: t})
+	}
+	slices.SortFunc(outs, compareHeadOut)
+	outs = slices.CompactFunc(outs, func(a, b headOut) bool { return compareHeadOut(a, b) == 0 })
+	if hasIndex {
+		perm := w.ch.Order(r.ID, len(outs))
+		if !isPermutation(perm, len(outs)) {
+			return nil, w.errorf(r.Pos, "Choices.Order returned %v, not a permutation of %d rows", perm, len(outs))
+		}
+		numbered := make([]headOut, len(outs))
+		for n, from := range perm {
+			o := outs[from]
+			for i, a := range r.Head.Args {
+				if a.Agg != nil && a.Agg.Func == syntax.AggIndex {
+					o.Tuple[i] = value.Int(int64(n))
+				}
+			}
+			numbered[n] = o
+		}
+		outs = numbered
+		slices.SortFunc(outs, compareHeadOut)
+	}
+	return outs, nil
+}
+
+// aggValue computes count, sum, min or max over a group's rows.
+func (w *world) aggValue(r *analysis.Rule, a *analysis.Agg, rows [][]value.Value) (value.Value, error) {
+	if a.Func == syntax.AggCount {
+		if a.Star {
+			return value.Int(int64(len(rows))), nil
+		}
+		return value.Int(int64(len(distinctTuples(rows, a.Vars)))), nil
+	}
+	if len(a.Vars) != 1 {
+		return value.Value{}, w.errorf(r.Pos, "%s takes one variable", a.Func)
+	}
+	s := a.Vars[0]
+	acc := rows[0][s]
+	switch a.Func {
+	case syntax.AggSum:
+		var sum int64
+		for _, row := range rows {
+			if row[s].K != value.KindInt {
+				return value.Value{}, w.errorf(r.Pos, "sum over %s, a %s: only ints", row[s], row[s].K)
+			}
+			sum += row[s].I // wraps
+		}
+		return value.Int(sum), nil
+	case syntax.AggMin:
+		for _, row := range rows {
+			if row[s].Compare(acc) < 0 {
+				acc = row[s]
+			}
+		}
+		return acc, nil
+	case syntax.AggMax:
+		for _, row := range rows {
+			if row[s].Compare(acc) > 0 {
+				acc = row[s]
+			}
+		}
+		return acc, nil
+	}
+	return value.Value{}, w.errorf(r.Pos, "unknown aggregate %q", a.Func)
+}
+
+// distinctTuples returns the distinct tuples of the given slots over rows,
+// sorted.
+func distinctTuples(rows [][]value.Value, slots []int) []value.Tuple {
+	out := make([]value.Tuple, 0, len(rows))
+	for _, row := range rows {
+		t := make(value.Tuple, len(slots))
+		for i, s := range slots {
+			t[i] = row[s]
+		}
+		out = append(out, t)
+	}
+	slices.SortFunc(out, value.Tuple.Compare)
+	return slices.CompactFunc(out, value.Tuple.Equal)
+}
+
+func isPermutation(p []int, n int) bool {
+	if len(p) != n {
+		return false
+	}
+	seen := make([]bool, n)
+	for _, x := range p {
+		if x < 0 || x >= n || seen[x] {
+			return false
+		}
+		seen[x] = true
+	}
+	return true
+}

@@ -1,0 +1,461 @@
+package eval
+
+import (
+	"fmt"
+	"strconv"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/syntax"
+	"dsim/semantics/value"
+)
+
+// This file holds the helpers that Tick and Naive share: the world a tick
+// runs in (topology, errors with positions), term evaluation and the
+// built-in relations and functions of docs/LANGUAGE.md. They are kept small
+// and direct so that the reference evaluator stays obviously correct.
+
+// MaxLessThan is the largest bound less_than(v, n) accepts (docs/LANGUAGE.md).
+const MaxLessThan = 1_000_000
+
+// world is the fixed context of one tick: program, node, topology and
+// limits.
+type world struct {
+	prog  *analysis.Program
+	node  Node
+	file  string
+	ch    Choices
+	lim   Limits
+	total int // number of nodes in the topology, for "node"
+}
+
+func newWorld(p *analysis.Program, node Node, ch Choices, lim Limits) (*world, error) {
+	if p == nil {
+		return nil, fmt.Errorf("eval: nil program")
+	}
+	if ch == nil {
+		ch = FirstChoices{}
+	}
+	if lim.MaxFacts <= 0 {
+		lim.MaxFacts = 1_000_000
+	}
+	if lim.MaxIterations <= 0 {
+		lim.MaxIterations = 100_000
+	}
+	w := &world{prog: p, node: node, ch: ch, lim: lim}
+	if p.File != nil {
+		w.file = p.File.Name
+	}
+	if p.Component(node.Addr.Comp) == nil {
+		return nil, fmt.Errorf("eval: node %s: the program has no component %q", node.Addr, node.Addr.Comp)
+	}
+	for _, c := range p.Components {
+		w.total += w.count(c.Name)
+	}
+	return w, nil
+}
+
+// count is the number of instances of component comp: the topology's
+// count, or the component's default when the topology does not say.
+func (w *world) count(comp string) int {
+	if n, ok := w.node.Topology.Counts[comp]; ok {
+		return n
+	}
+	if c := w.prog.Component(comp); c != nil {
+		return c.Count
+	}
+	return 0
+}
+
+// errorf makes a runtime error that names the source position.
+func (w *world) errorf(pos syntax.Pos, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	return fmt.Errorf("%s:%d:%d: at node %s: %s", w.file, pos.Line, pos.Col, w.node.Addr, msg)
+}
+
+// limitErr makes the LimitError of a bound.
+func (w *world) limitErr(bound string, limit int) error {
+	return &LimitError{Bound: bound, Limit: limit, Node: w.node.Addr}
+}
+
+// instance is the address of instance k mod count of comp (Euclidean).
+func (w *world) instance(comp string, k int64, pos syntax.Pos) (value.Value, error) {
+	n := w.count(comp)
+	if n <= 0 {
+		return value.Value{}, w.errorf(pos, "component %q has no instances", comp)
+	}
+	return value.AddrOf(value.Addr{Comp: comp, Instance: int(euclidMod(k, int64(n)))}), nil
+}
+
+// nodeAddr is the address of the node with global number k mod the number
+// of nodes: nodes are numbered in component declaration order, then
+// instance order.
+func (w *world) nodeAddr(k int64, pos syntax.Pos) (value.Value, error) {
+	if w.total <= 0 {
+		return value.Value{}, w.errorf(pos, "the topology has no nodes")
+	}
+	k = euclidMod(k, int64(w.total))
+	for _, c := range w.prog.Components {
+		n := int64(w.count(c.Name))
+		if k < n {
+			return value.AddrOf(value.Addr{Comp: c.Name, Instance: int(k)}), nil
+		}
+		k -= n
+	}
+	return value.Value{}, w.errorf(pos, "node number out of range")
+}
+
+// euclidMod is a mod b in [0, |b|); b must be non-zero.
+func euclidMod(a, b int64) int64 {
+	if b == -1 { // avoids the MinInt64 % -1 trap
+		return 0
+	}
+	m := a % b
+	if m < 0 {
+		if b < 0 {
+			m -= b
+		} else {
+			m += b
+		}
+	}
+	return m
+}
+
+// truncDiv is a / b truncated toward zero, wrapping on MinInt64 / -1.
+func truncDiv(a, b int64) int64 {
+	if b == -1 {
+		return -a // wraps for MinInt64
+	}
+	return a / b
+}
+
+// canonicalBytes appends an unambiguous encoding of v to b: the kind, then
+// the payload with lengths, so that distinct values never share a prefix.
+func canonicalBytes(b []byte, v value.Value) []byte {
+	b = append(b, byte(v.K))
+	switch v.K {
+	case value.KindInt:
+		b = appendUint64(b, uint64(v.I))
+	case value.KindString:
+		b = appendUint64(b, uint64(len(v.S)))
+		b = append(b, v.S...)
+	case value.KindAddr:
+		b = appendUint64(b, uint64(len(v.S)))
+		b = append(b, v.S...)
+		b = appendUint64(b, uint64(v.I))
+	}
+	return b
+}
+
+func appendUint64(b []byte, u uint64) []byte {
+	for i := 56; i >= 0; i -= 8 {
+		b = append(b, byte(u>>i))
+	}
+	return b
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+	mask63    = 1<<63 - 1
+)
+
+func fnv1a(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+// signKey is the fixed key of sign/verify. Signatures only need to be
+// deterministic and hard to forge by accident inside a program.
+const signKey = "dsim/sign/v1"
+
+// hashValue is the language's hash(x): FNV-1a 64 of the canonical
+// encoding, masked to a non-negative 63-bit int.
+func hashValue(v value.Value) value.Value {
+	var buf [64]byte
+	return value.Int(int64(fnv1a(fnvOffset, canonicalBytes(buf[:0], v)) & mask63))
+}
+
+// signValue is the language's sign(x): hash of the key followed by x.
+func signValue(v value.Value) value.Value {
+	var buf [64]byte
+	b := append(buf[:0], signKey...)
+	b = append(b, 0)
+	return value.Int(int64(fnv1a(fnvOffset, canonicalBytes(b, v)) & mask63))
+}
+
+// concatValues is concat(a, b): strings as they are, ints and addresses in
+// their canonical text.
+func concatValues(a, b value.Value) value.Value {
+	return value.Str(plainText(a) + plainText(b))
+}
+
+func plainText(v value.Value) string {
+	switch v.K {
+	case value.KindString:
+		return v.S
+	case value.KindInt:
+		return strconv.FormatInt(v.I, 10)
+	}
+	return v.String()
+}
+
+// evalTerm computes a term under the bindings env. ok is false when the
+// row must be dropped (division or remainder by zero).
+func (w *world) evalTerm(t *analysis.Term, env []value.Value) (v value.Value, ok bool, err error) {
+	switch t.Op {
+	case analysis.TermVar:
+		return env[t.Var], true, nil
+	case analysis.TermConst:
+		return t.Const, true, nil
+	case analysis.TermAdd, analysis.TermSub, analysis.TermMul, analysis.TermDiv, analysis.TermMod:
+		if len(t.Args) != 2 {
+			return v, false, w.errorf(t.Pos, "arithmetic needs two operands")
+		}
+		a, ok, err := w.evalTerm(&t.Args[0], env)
+		if !ok || err != nil {
+			return v, ok, err
+		}
+		b, ok, err := w.evalTerm(&t.Args[1], env)
+		if !ok || err != nil {
+			return v, ok, err
+		}
+		if a.K != value.KindInt || b.K != value.KindInt {
+			return v, false, w.errorf(t.Pos, "arithmetic on %s and %s (values %s, %s): only ints", a.K, b.K, a, b)
+		}
+		switch t.Op {
+		case analysis.TermAdd:
+			return value.Int(a.I + b.I), true, nil
+		case analysis.TermSub:
+			return value.Int(a.I - b.I), true, nil
+		case analysis.TermMul:
+			return value.Int(a.I * b.I), true, nil
+		case analysis.TermDiv:
+			if b.I == 0 {
+				return v, false, nil
+			}
+			return value.Int(truncDiv(a.I, b.I)), true, nil
+		default:
+			if b.I == 0 {
+				return v, false, nil
+			}
+			return value.Int(euclidMod(a.I, b.I)), true, nil
+		}
+	case analysis.TermInstance:
+		if len(t.Args) != 1 {
+			return v, false, w.errorf(t.Pos, "%s[k] needs one index", t.Func)
+		}
+		k, ok, err := w.evalTerm(&t.Args[0], env)
+		if !ok || err != nil {
+			return v, ok, err
+		}
+		if k.K != value.KindInt {
+			return v, false, w.errorf(t.Pos, "%s[k]: index %s is a %s, not an int", t.Func, k, k.K)
+		}
+		v, err := w.instance(t.Func, k.I, t.Pos)
+		return v, err == nil, err
+	case analysis.TermCall:
+		return w.evalCall(t, env)
+	case analysis.TermWildcard:
+		return v, false, w.errorf(t.Pos, "_ has no value here")
+	}
+	return v, false, w.errorf(t.Pos, "unknown term kind %d", t.Op)
+}
+
+func (w *world) evalCall(t *analysis.Term, env []value.Value) (v value.Value, ok bool, err error) {
+	var args [2]value.Value
+	if len(t.Args) > len(args) {
+		return v, false, w.errorf(t.Pos, "%s: too many arguments", t.Func)
+	}
+	for i := range t.Args {
+		a, ok, err := w.evalTerm(&t.Args[i], env)
+		if !ok || err != nil {
+			return v, ok, err
+		}
+		args[i] = a
+	}
+	want := 1
+	switch t.Func {
+	case "hash", "sign", "node":
+	case "concat":
+		want = 2
+	default:
+		return v, false, w.errorf(t.Pos, "unknown built-in function %q", t.Func)
+	}
+	if len(t.Args) != want {
+		return v, false, w.errorf(t.Pos, "%s takes %d argument(s), not %d", t.Func, want, len(t.Args))
+	}
+	switch t.Func {
+	case "hash":
+		return hashValue(args[0]), true, nil
+	case "sign":
+		return signValue(args[0]), true, nil
+	case "concat":
+		return concatValues(args[0], args[1]), true, nil
+	default: // node
+		if args[0].K != value.KindInt {
+			return v, false, w.errorf(t.Pos, "node(k): %s is a %s, not an int", args[0], args[0].K)
+		}
+		v, err := w.nodeAddr(args[0].I, t.Pos)
+		return v, err == nil, err
+	}
+}
+
+// destination evaluates an @ target: an address, or an int naming a node
+// by global number.
+func (w *world) destination(t *analysis.Term, env []value.Value) (value.Addr, bool, error) {
+	v, ok, err := w.evalTerm(t, env)
+	if !ok || err != nil {
+		return value.Addr{}, ok, err
+	}
+	switch v.K {
+	case value.KindAddr:
+		if w.prog.Component(v.S) == nil {
+			return value.Addr{}, false, w.errorf(t.Pos, "@ target %s names no component", v)
+		}
+		return v.Addr(), true, nil
+	case value.KindInt:
+		a, err := w.nodeAddr(v.I, t.Pos)
+		return a.Addr(), err == nil, err
+	}
+	return value.Addr{}, false, w.errorf(t.Pos, "@ target %s is a %s, not an address or a node number", v, v.K)
+}
+
+// compare applies a comparison operator.
+func (w *world) compare(op string, a, b value.Value, pos syntax.Pos) (bool, error) {
+	c := a.Compare(b)
+	switch op {
+	case "<":
+		return c < 0, nil
+	case "<=":
+		return c <= 0, nil
+	case ">":
+		return c > 0, nil
+	case ">=":
+		return c >= 0, nil
+	case "==", "=":
+		return c == 0, nil
+	case "!=":
+		return c != 0, nil
+	}
+	return false, w.errorf(pos, "unknown comparison %q", op)
+}
+
+// builtin evaluates a built-in relation literal. vals holds one value per
+// argument and bound says which are inputs; yield is called once per
+// solution with the unbound positions of vals filled in (the caller binds
+// the corresponding variables). Bound positions that the built-in would
+// compute are compared instead.
+func (w *world) builtin(l *analysis.Lit, vals []value.Value, bound []bool, yield func([]value.Value) error) error {
+	need := func(n int) error {
+		if len(vals) != n {
+			return w.errorf(l.Pos, "%s takes %d argument(s), not %d", l.Rel, n, len(vals))
+		}
+		return nil
+	}
+	inputs := func(idx ...int) error {
+		for _, i := range idx {
+			if !bound[i] {
+				return w.errorf(l.Pos, "%s: argument %d must be bound before it is used", l.Rel, i+1)
+			}
+		}
+		return nil
+	}
+	// result binds or compares the last argument.
+	result := func(i int, v value.Value) error {
+		if bound[i] {
+			if vals[i] != v {
+				return nil
+			}
+			return yield(vals)
+		}
+		vals[i] = v
+		return yield(vals)
+	}
+	switch l.Rel {
+	case "hash", "sign":
+		if err := need(2); err != nil {
+			return err
+		}
+		if err := inputs(0); err != nil {
+			return err
+		}
+		if l.Rel == "hash" {
+			return result(1, hashValue(vals[0]))
+		}
+		return result(1, signValue(vals[0]))
+	case "verify":
+		if err := need(2); err != nil {
+			return err
+		}
+		if err := inputs(0, 1); err != nil {
+			return err
+		}
+		if signValue(vals[0]) == vals[1] {
+			return yield(vals)
+		}
+		return nil
+	case "concat":
+		if err := need(3); err != nil {
+			return err
+		}
+		if err := inputs(0, 1); err != nil {
+			return err
+		}
+		return result(2, concatValues(vals[0], vals[1]))
+	case "less_than":
+		if err := need(2); err != nil {
+			return err
+		}
+		if err := inputs(1); err != nil {
+			return err
+		}
+		n := vals[1]
+		if n.K != value.KindInt {
+			return w.errorf(l.Pos, "less_than(v, n): n is %s, a %s, not an int", n, n.K)
+		}
+		if n.I > MaxLessThan {
+			return w.errorf(l.Pos, "less_than(v, n): n = %d exceeds the bound %d", n.I, MaxLessThan)
+		}
+		if bound[0] {
+			if v := vals[0]; v.K == value.KindInt && v.I >= 0 && v.I < n.I {
+				return yield(vals)
+			}
+			return nil
+		}
+		for i := int64(0); i < n.I; i++ {
+			vals[0] = value.Int(i)
+			if err := yield(vals); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "self":
+		if err := need(1); err != nil {
+			return err
+		}
+		return result(0, value.AddrOf(w.node.Addr))
+	}
+	if w.prog.Component(l.Rel) == nil {
+		return w.errorf(l.Pos, "unknown built-in relation %q", l.Rel)
+	}
+	if err := need(1); err != nil {
+		return err
+	}
+	n := w.count(l.Rel)
+	if bound[0] {
+		if v := vals[0]; v.K == value.KindAddr && v.S == l.Rel && v.I >= 0 && v.I < int64(n) {
+			return yield(vals)
+		}
+		return nil
+	}
+	for i := 0; i < n; i++ {
+		vals[0] = value.AddrOf(value.Addr{Comp: l.Rel, Instance: i})
+		if err := yield(vals); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package eval
+
+import (
+	"slices"
+	"sort"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/value"
+)
+
+// outbox collects what a tick produces beyond its own facts: the facts of
+// :+ and persistence rules for the next tick and the messages of :~
+// rules, each deduplicated. Tick and Naive share it.
+type outbox struct {
+	w     *world
+	next  map[string]*table
+	sends map[string]*table // column 0 is the destination address
+	rule  map[string][]int  // per sends table row: lowest rule ID that sent it
+	count int
+}
+
+func (o *outbox) init(w *world) {
+	o.w = w
+	o.next = map[string]*table{}
+	o.sends = map[string]*table{}
+	o.rule = map[string][]int{}
+}
+
+// sinkFor returns where rule r's head tuples go: the next tick's facts for
+// :+ and persistence rules, messages for :~ rules.
+func (o *outbox) sinkFor(r *analysis.Rule) func(headOut) error {
+	if r.Kind == analysis.Async {
+		return func(h headOut) error { return o.send(r, h) }
+	}
+	return func(h headOut) error { return o.carry(r.Head.Rel, h.Tuple) }
+}
+
+func (o *outbox) bump() error {
+	o.count++
+	if o.count > o.w.lim.MaxFacts {
+		return o.w.limitErr("MaxFacts", o.w.lim.MaxFacts)
+	}
+	return nil
+}
+
+func (o *outbox) carry(rel string, t value.Tuple) error {
+	tb := o.next[rel]
+	if tb == nil {
+		tb = newTable(rel, len(t))
+		o.next[rel] = tb
+	}
+	if tb.insert(t) {
+		return o.bump()
+	}
+	return nil
+}
+
+func (o *outbox) send(r *analysis.Rule, h headOut) error {
+	rel := r.Head.Rel
+	tb := o.sends[rel]
+	if tb == nil {
+		tb = newTable(rel, len(h.Tuple)+1)
+		o.sends[rel] = tb
+	}
+	row := make(value.Tuple, 0, len(h.Tuple)+1)
+	row = append(append(row, value.AddrOf(h.To)), h.Tuple...)
+	if tb.insert(row) {
+		o.rule[rel] = append(o.rule[rel], r.ID)
+		return o.bump()
+	}
+	i := tb.find(row, hashTuple(row))
+	o.rule[rel][i] = min(o.rule[rel][i], r.ID)
+	return nil
+}
+
+// result assembles the canonical Result from the tick's facts.
+func (o *outbox) result(facts FactSet, derived int) *Result {
+	res := &Result{Facts: facts, Next: FactSet{}, Derived: derived}
+	for _, name := range sortedKeys(o.next) {
+		res.Next[name] = sortedCopy(o.next[name].rows)
+	}
+	for _, name := range sortedKeys(o.sends) {
+		tb := o.sends[name]
+		for i, row := range tb.rows {
+			res.Sends = append(res.Sends, Message{
+				To:   row[0].Addr(),
+				Fact: value.Fact{Rel: name, Tuple: slices.Clone(row[1:])},
+				Rule: o.rule[name][i],
+			})
+		}
+	}
+	slices.SortFunc(res.Sends, compareMessages)
+	for _, rel := range o.w.prog.Relations { // sorted by name
+		if !rel.Output && !rel.Invariant {
+			continue
+		}
+		for _, t := range facts[rel.Name] {
+			f := value.Fact{Rel: rel.Name, Tuple: t}
+			if rel.Output {
+				res.Outputs = append(res.Outputs, f)
+			}
+			if rel.Invariant {
+				res.Violations = append(res.Violations, f)
+			}
+		}
+	}
+	return res
+}
+
+func compareMessages(a, b Message) int {
+	if c := a.To.Compare(b.To); c != 0 {
+		return c
+	}
+	return a.Fact.Compare(b.Fact)
+}
+
+// sortedCopy returns the rows sorted, as fresh tuples.
+func sortedCopy(rows []value.Tuple) []value.Tuple {
+	out := make([]value.Tuple, len(rows))
+	flat := make([]value.Value, 0, len(rows)*max(1, len(rowsFirst(rows))))
+	for i, r := range rows {
+		start := len(flat)
+		flat = append(flat, r...)
+		out[i] = flat[start:len(flat):len(flat)]
+	}
+	slices.SortFunc(out, value.Tuple.Compare)
+	return slices.CompactFunc(out, value.Tuple.Equal)
+}
+
+func rowsFirst(rows []value.Tuple) value.Tuple {
+	if len(rows) == 0 {
+		return nil
+	}
+	return rows[0]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Normalize returns the FactSet with every relation's tuples sorted and
+// deduplicated and empty relations removed.
+func Normalize(fs FactSet) FactSet {
+	out := FactSet{}
+	for name, rows := range fs {
+		if len(rows) > 0 {
+			out[name] = sortedCopy(rows)
+		}
+	}
+	return out
+}
