@@ -15,10 +15,10 @@ import (
 type argAct uint8
 
 const (
-	actSkip     argAct = iota // wildcard: matches anything, binds nothing
-	actConst                  // compare with a constant
-	actVar                    // compare with a variable bound before (or earlier in this atom)
-	actBind                   // bind the variable to the row's value
+	actSkip  argAct = iota // wildcard: matches anything, binds nothing
+	actConst               // compare with a constant
+	actVar                 // compare with a variable bound before (or earlier in this atom)
+	actBind                // bind the variable to the row's value
 )
 
 type atomArg struct {
