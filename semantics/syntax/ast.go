@@ -18,6 +18,8 @@ func (p Pos) IsValid() bool { return p.Line > 0 }
 type File struct {
 	Name  string // file name as given to the parser, used in diagnostics
 	Items []Item // declarations, components, rules and facts in source order
+	// Trailing holds comments after the last item, so that fmt keeps them.
+	Trailing []Comment
 }
 
 // Item is a top-level element of a file or a component body.
@@ -137,7 +139,8 @@ type Component struct {
 	HasCount bool   // whether [count] was written (for fmt)
 	Refines  *Ident // original component this one stands for, or nil
 	Items    []Item
-	End      Pos // position of the closing brace
+	End      Pos       // position of the closing brace
+	Trailing []Comment // comments after the last item, before the brace
 }
 
 // RuleKind says when and where a rule's head facts appear.
