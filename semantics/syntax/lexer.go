@@ -68,6 +68,7 @@ func (lx *lexer) next() token {
 	lx.newline = false
 	t := lx.scan()
 	t.NewlineBefore = nl
+	t.End = lx.pos()
 	return t
 }
 

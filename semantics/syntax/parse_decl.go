@@ -153,57 +153,33 @@ func (p *parser) plainInt() (int64, bool) {
 }
 
 // parseComponent parses `component name[count] refines orig { items }`.
+// After an error in the header it still parses the body when the header
+// line has a '{', so that the body's items are checked and its '}' is not
+// reported as stray.
 func (p *parser) parseComponent() Item {
-	c := &Component{Header: Header{Pos: p.tok.Pos}, Count: 1}
-	p.next()
-	c.Name = Ident{Pos: p.tok.Pos, Name: p.tok.Text}
-	if c.Name.Name == "_" {
-		p.errorAt(p.tok.Pos, "a component needs a name, not '_'", "write `component leader { ... }`")
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > MaxNesting {
+		p.errorAt(p.tok.Pos, fmt.Sprintf("components nested too deeply (more than %d levels)", MaxNesting),
+			"components cannot be nested; close each block with '}'")
 		return nil
 	}
-	p.next()
-	if p.tok.Kind == tLBrack {
-		p.next()
-		if p.tok.Kind != tInt {
-			p.errorExpected("an instance count", fmt.Sprintf("write `component %s[3] { ... }`", c.Name.Name))
-			return nil
-		}
-		n, ok := p.plainInt()
-		if !ok {
-			return nil
-		}
-		if n < 1 {
-			p.errorAt(p.tok.Pos, "a component needs at least one instance",
-				fmt.Sprintf("write `component %s[1]`, or leave the count out", c.Name.Name))
-			return nil
-		}
-		c.Count, c.HasCount = n, true
-		p.next()
-		p.expect(tRBrack, "close the instance count with ']'")
-	}
-	if p.tok.Kind == tIdent && p.tok.Text == "refines" {
-		p.next()
-		if p.tok.Kind != tIdent || p.tok.Text == "_" {
-			p.errorExpected("the name of the original component after 'refines'",
-				fmt.Sprintf("write `component %s refines leader { ... }`", c.Name.Name))
-			return nil
-		}
-		c.Refines = &Ident{Pos: p.tok.Pos, Name: p.tok.Text}
-		p.next()
-	}
-	if p.tok.Kind != tLBrace {
-		p.errorExpected("'{' to open component "+c.Name.Name,
-			"a component header is `component name[count] refines original {`")
-		return nil
-	}
-	p.next()
+	c := p.parseComponentHeader()
 	if p.failed {
-		return nil
+		for p.tok.Kind != tLBrace && p.tok.Kind != tEOF && !p.tok.NewlineBefore {
+			p.next()
+		}
+		if p.tok.Kind != tLBrace {
+			return nil
+		}
+		p.next()
 	}
+	headerFailed := p.failed
 	c.Items, c.Trailing = p.parseItems(true)
-	p.failed = false
+	p.failed = headerFailed
 	if p.tok.Kind != tRBrace {
 		if !p.sink.full {
+			p.failed = false
 			p.errorAt(c.Pos, fmt.Sprintf("component %s is not closed", c.Name.Name),
 				"add '}' after its last item")
 		}
@@ -215,5 +191,53 @@ func (p *parser) parseComponent() Item {
 		p.errorAt(p.tok.Pos, fmt.Sprintf("unexpected %s after '}'", p.tok.describe()),
 			"start the next item on a new line")
 	}
+	return c
+}
+
+// parseComponentHeader parses the header up to and including '{'.
+func (p *parser) parseComponentHeader() *Component {
+	c := &Component{Header: Header{Pos: p.tok.Pos}, Count: 1}
+	p.next()
+	c.Name = Ident{Pos: p.tok.Pos, Name: p.tok.Text}
+	if c.Name.Name == "_" {
+		p.errorAt(p.tok.Pos, "a component needs a name, not '_'", "write `component leader { ... }`")
+		return c
+	}
+	p.next()
+	if p.tok.Kind == tLBrack {
+		p.next()
+		if p.tok.Kind != tInt {
+			p.errorExpected("an instance count", fmt.Sprintf("write `component %s[3] { ... }`", c.Name.Name))
+			return c
+		}
+		n, ok := p.plainInt()
+		if !ok {
+			return c
+		}
+		if n < 1 {
+			p.errorAt(p.tok.Pos, "a component needs at least one instance",
+				fmt.Sprintf("write `component %s[1]`, or leave the count out", c.Name.Name))
+			return c
+		}
+		c.Count, c.HasCount = n, true
+		p.next()
+		p.expect(tRBrack, "close the instance count with ']'")
+	}
+	if p.tok.Kind == tIdent && p.tok.Text == "refines" {
+		p.next()
+		if p.tok.Kind != tIdent || p.tok.Text == "_" {
+			p.errorExpected("the name of the original component after 'refines'",
+				fmt.Sprintf("write `component %s refines leader { ... }`", c.Name.Name))
+			return c
+		}
+		c.Refines = &Ident{Pos: p.tok.Pos, Name: p.tok.Text}
+		p.next()
+	}
+	if p.tok.Kind != tLBrace {
+		p.errorExpected("'{' to open component "+c.Name.Name,
+			"a component header is `component name[count] refines original {`")
+		return c
+	}
+	p.next()
 	return c
 }

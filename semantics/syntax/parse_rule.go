@@ -135,6 +135,11 @@ func (p *parser) parseAggregate(fn AggFunc) *Aggregate {
 				return a
 			}
 			a.Args = append(a.Args, &Ident{Pos: p.tok.Pos, Name: p.tok.Text})
+			if k := p.peek(1).Kind; k != tComma && k != tRParen {
+				p.errorAt(p.tok.Pos, fmt.Sprintf("%s aggregates variables, found an expression", fn),
+					fmt.Sprintf("bind the value to a variable in the body (`y = x + 1`), then write `%s(y)`", fn))
+				return a
+			}
 			p.next()
 			if p.tok.Kind != tComma {
 				break
@@ -158,6 +163,9 @@ func (p *parser) parseAggregate(fn AggFunc) *Aggregate {
 func (p *parser) parseLiteral() Literal {
 	pos := p.tok.Pos
 	switch {
+	case p.tok.Kind == tEOF || p.tok.Kind == tDot || p.tok.Kind == tRBrace || p.tok.Kind == tDirective:
+		p.errorExpected("a body literal", "a rule body needs at least one literal; remove a trailing ','")
+		return nil
 	case p.tok.Kind == tBang:
 		p.next()
 		if p.tok.Kind != tIdent || p.tok.Text == "_" || p.peek(1).Kind != tLParen {

@@ -66,8 +66,17 @@ func (p *parser) errorAt(pos Pos, msg, hint string) {
 }
 
 // errorExpected reports that the current token is not what was wanted.
+// When the line ended where something was expected, the error points just
+// past the line's last token rather than at the next line.
 func (p *parser) errorExpected(what, hint string) {
-	p.errorAt(p.tok.Pos, fmt.Sprintf("expected %s, found %s", what, p.tok.describe()), hint)
+	pos, found := p.tok.Pos, p.tok.describe()
+	if (p.tok.NewlineBefore || p.tok.Kind == tEOF) && p.idx > 0 {
+		pos = p.toks[p.idx-1].End
+		if p.tok.Kind != tEOF {
+			found = "end of line"
+		}
+	}
+	p.errorAt(pos, fmt.Sprintf("expected %s, found %s", what, found), hint)
 }
 
 // expect consumes a token of kind k, or reports an error.
@@ -170,7 +179,12 @@ func (p *parser) parseItem(inComponent bool) Item {
 	case tIdent:
 		if p.tok.Text == "component" && p.peek(1).Kind == tIdent {
 			if inComponent {
-				p.errorAt(p.tok.Pos, "component blocks cannot be nested",
+				// Parse the inner block anyway so that its braces balance,
+				// then drop it.
+				pos := p.tok.Pos
+				p.parseComponent()
+				p.failed = false
+				p.errorAt(pos, "component blocks cannot be nested",
 					"close the enclosing component with '}' before starting another")
 				return nil
 			}

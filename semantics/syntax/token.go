@@ -53,6 +53,7 @@ var tokenSpelling = map[tokenKind]string{
 type token struct {
 	Kind tokenKind
 	Pos  Pos
+	End  Pos    // position just past the token's last byte
 	Text string // identifier name, unquoted string, snippet content, directive name, digits
 	Uint uint64 // value of an integer literal (at most 1<<63, checked by the lexer)
 	// NewlineBefore reports whether a line break separates this token from
