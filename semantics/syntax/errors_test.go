@@ -89,14 +89,14 @@ func TestErrorPositions(t *testing.T) {
 		src, want string
 	}{
 		{"out(v) :- in(v) x.", "t.ded:1:17: unexpected identifier \"x\" after body literal"},
-		{"\n  out(v) :- .", "t.ded:2:13: expected an expression, found '.'"},
+		{"\n  out(v) :- .", "t.ded:2:13: expected a body literal, found '.'"},
 		{"r(x) :- a(x), x = \"ab", "t.ded:1:19: string literal not terminated"},
 		{"r(x) :- a(x), b(x) == 1 == 2.", "t.ded:1:25: comparisons do not chain"},
 		{".timer t 10 jitter", "t.ded:1:19: expected the jitter (an integer) after 'jitter', found end of file"},
 		{"r(count(x, y), sum(a, b)) :- s(x, y, a, b).", "t.ded:1:23: sum takes one variable"},
 		{"component c[2] refines { }", "t.ded:1:24: expected the name of the original component after 'refines', found '{'"},
 		{"r@f(x)(y) :~ a(x, y).", "t.ded:1:7: expected ':-', ':+', ':~' or '.' after the head, found '('"},
-		{"out(v) :- in(v),\n", "t.ded:1:17: expected an expression, found end of file"},
+		{"out(v) :- in(v),\n", "t.ded:1:17: expected a body literal, found end of file"},
 		{".decl\nr(x).", "t.ded:1:6: expected a relation name after .decl, found end of line"},
 	}
 	for _, tt := range tests {
