@@ -247,8 +247,12 @@ func (b *ruleBuilder) head(src *syntax.Rule) {
 	h := &src.Head
 	r := b.rule
 	r.Head.Rel = h.Name.Name
-	if b.a.isBuiltin(h.Name.Name) {
-		b.errorf(h.Name.Pos, "derive a relation of your own; built-in and component relations are computed, not derived",
+	switch {
+	case b.a.isComponent(h.Name.Name):
+		b.errorf(h.Name.Pos, "rename the relation: a component name used as a relation enumerates the component's instances",
+			"cannot derive %s: it is a component name", h.Name.Name)
+	case b.a.isBuiltin(h.Name.Name):
+		b.errorf(h.Name.Pos, "derive a relation of your own; built-in relations are computed, not derived",
 			"cannot derive built-in relation %s", h.Name.Name)
 	}
 	switch {

@@ -55,7 +55,7 @@ func (t *typer) unify(x, y int, pos syntax.Pos, what string) {
 	cx, cy := t.nodes[rx], t.nodes[ry]
 	if cx.kind != value.KindInvalid && cy.kind != value.KindInvalid && cx.kind != cy.kind {
 		t.a.errorf(pos, "use one type per column and variable; a .decl pins a relation's column types",
-			"type conflict: %s is %s (%s at %s) but also %s (%s at %s)",
+			"type conflict in %s: %s (%s at %s) vs %s (%s at %s)",
 			what, cx.kind, cx.why, posString(cx.pos), cy.kind, cy.why, posString(cy.pos))
 		return
 	}
@@ -138,7 +138,7 @@ func (t *typer) inferRule(r *syntax.Rule, vars map[string]int) {
 		case *syntax.Compare:
 			if l != nil {
 				x, y := t.expr(l.Left, vars), t.expr(l.Right, vars)
-				t.unify(x, y, l.Pos, "the comparison "+l.Op)
+				t.unify(x, y, l.Pos, "the two sides of "+l.Op)
 			}
 		}
 	}
