@@ -1,0 +1,84 @@
+package realnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"dsim/semantics/value"
+)
+
+// Client is one client connection to a node: it sends input facts and
+// receives the output facts the node routes to it.
+type Client struct {
+	conn   net.Conn
+	fr     *FrameReader
+	schema *Schema
+	buf    []byte
+}
+
+// ClientConfig says how to reach and authenticate to a cluster.
+type ClientConfig struct {
+	Token       string
+	Fingerprint [32]byte
+	Schema      *Schema
+	// Name identifies the client in logs and traces; a decimal number
+	// names the client of that number in recorded histories.
+	Name     string
+	MaxFrame int
+}
+
+// Dial connects to the node at hostport and authenticates.
+func Dial(ctx context.Context, hostport string, cfg ClientConfig) (*Client, error) {
+	d := net.Dialer{Timeout: 2 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", hostport)
+	if err != nil {
+		return nil, err
+	}
+	fr := NewFrameReader(conn, cfg.MaxFrame)
+	remote, err := handshake(conn, fr, cfg.Token, RoleClient, cfg.Name, cfg.Fingerprint)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("connecting to %s: %w", hostport, err)
+	}
+	if remote.Role != RolePeer {
+		conn.Close()
+		return nil, fmt.Errorf("connecting to %s: it is not a node", hostport)
+	}
+	return &Client{conn: conn, fr: fr, schema: cfg.Schema}, nil
+}
+
+// Send sends facts in one input frame.
+func (c *Client) Send(facts []value.Fact) error {
+	payload, err := c.schema.AppendFacts(c.buf[:0], facts)
+	if err != nil {
+		return err
+	}
+	frame := AppendFrame(make([]byte, 0, len(payload)+8), FrameInput, payload)
+	c.buf = payload
+	_, err = c.conn.Write(frame)
+	return err
+}
+
+// Recv waits for the next output frame.
+func (c *Client) Recv() ([]value.Fact, error) {
+	for {
+		t, payload, err := c.fr.Read()
+		if err != nil {
+			return nil, err
+		}
+		switch t {
+		case FrameOutput:
+			return c.schema.DecodeFacts(payload)
+		case FrameError:
+			return nil, errors.New("node closed the connection: " + string(payload))
+		default:
+			return nil, fmt.Errorf("%w: unexpected %v frame from a node", ErrMalformed, t)
+		}
+	}
+}
+
+// Close closes the connection.
+func (c *Client) Close() error { return c.conn.Close() }

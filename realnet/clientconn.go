@@ -1,0 +1,94 @@
+package realnet
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"dsim/semantics/value"
+)
+
+// clientConn is one connected client: it sends input frames and receives
+// output frames.
+type clientConn struct {
+	name string
+	conn net.Conn
+	out  *outbox
+}
+
+// maxClientQueue bounds the output bytes queued for one slow client.
+const maxClientQueue = 16 << 20
+
+// serveClient reads a client's inputs until it leaves or misbehaves.
+func (n *Node) serveClient(c net.Conn, fr *FrameReader, name string) {
+	cc := &clientConn{name: name, conn: c, out: newOutbox(maxClientQueue)}
+	n.mu.Lock()
+	n.clients[cc] = true
+	n.mu.Unlock()
+	done := make(chan struct{})
+	go func() { defer close(done); cc.writer(n) }()
+	defer func() {
+		n.mu.Lock()
+		delete(n.clients, cc)
+		n.mu.Unlock()
+		cc.out.close()
+		c.Close()
+		<-done
+	}()
+	for {
+		t, payload, err := fr.Read()
+		if err == nil {
+			switch t {
+			case FrameInput:
+				var facts []value.Fact
+				facts, err = n.schema.DecodeFacts(payload)
+				if err == nil {
+					err = n.checkInputs(facts)
+				}
+				if err == nil {
+					n.deliver(facts, cc, time.Now())
+					continue
+				}
+			default:
+				err = fmt.Errorf("%w: unexpected %v frame from a client", ErrMalformed, t)
+			}
+		}
+		if n.ctx.Err() == nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+			n.logf("closing client %s: %v", name, err)
+			sendError(c, err)
+		}
+		return
+	}
+}
+
+func (n *Node) checkInputs(facts []value.Fact) error {
+	for _, f := range facts {
+		if !n.inputs[f.Rel] {
+			return fmt.Errorf("%w: %s is not an input of component %s", ErrMalformed, f.Rel, n.self.Comp)
+		}
+	}
+	return nil
+}
+
+func (cc *clientConn) writer(n *Node) {
+	var spare []byte
+	for range cc.out.kick {
+		data := cc.out.take(spare)
+		if len(data) == 0 {
+			cc.out.mu.Lock()
+			closed := cc.out.closed
+			cc.out.mu.Unlock()
+			if closed {
+				return
+			}
+			continue
+		}
+		if _, err := cc.conn.Write(data); err != nil {
+			cc.conn.Close()
+			return
+		}
+		spare = data
+	}
+}

@@ -1,0 +1,156 @@
+package realnet
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/value"
+)
+
+// testCluster runs every node of a program in this process, each with a
+// real TCP listener on 127.0.0.1:0.
+type testCluster struct {
+	t       *testing.T
+	prog    *analysis.Program
+	src     []byte
+	cluster *Cluster
+	nodes   map[value.Addr]*Node
+	logger  *log.Logger
+	trace   string
+}
+
+func loadProgram(t testing.TB, path string) (*analysis.Program, []byte) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	require.NoError(t, err)
+	p, diags := analysis.Load(path, src)
+	require.Empty(t, diags, "%v", diags)
+	return p, src
+}
+
+func startTestCluster(t *testing.T, prog *analysis.Program, src []byte, traceDir string) *testCluster {
+	t.Helper()
+	tc := &testCluster{t: t, prog: prog, src: src, nodes: map[value.Addr]*Node{}, trace: traceDir,
+		logger: log.New(testWriter{t}, "", log.Lmicroseconds)}
+	tc.cluster = &Cluster{Token: "test-token-0123456789"}
+	listeners := map[value.Addr]net.Listener{}
+	for _, c := range prog.Components {
+		for i := 0; i < c.Count; i++ {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			a := value.Addr{Comp: c.Name, Instance: i}
+			listeners[a] = ln
+			tc.cluster.Nodes = append(tc.cluster.Nodes, ClusterNode{Addr: a, HostPort: ln.Addr().String()})
+		}
+	}
+	sortNodes(tc.cluster.Nodes)
+	for _, cn := range tc.cluster.Nodes {
+		tc.startNode(cn.Addr, listeners[cn.Addr])
+	}
+	t.Cleanup(tc.closeAll)
+	return tc
+}
+
+func (tc *testCluster) startNode(a value.Addr, ln net.Listener) {
+	tc.t.Helper()
+	n, err := Start(Config{Program: tc.prog, Source: tc.src, Cluster: tc.cluster, Self: a,
+		Listener: ln, Logger: tc.logger, TraceDir: tc.trace})
+	require.NoError(tc.t, err)
+	tc.nodes[a] = n
+}
+
+func (tc *testCluster) closeAll() {
+	for a, n := range tc.nodes {
+		n.Close()
+		delete(tc.nodes, a)
+	}
+}
+
+func (tc *testCluster) client(name string, at value.Addr) *Client {
+	tc.t.Helper()
+	cn, ok := tc.cluster.Lookup(at)
+	require.True(tc.t, ok)
+	c, err := Dial(context.Background(), cn.HostPort, ClientConfig{Token: tc.cluster.Token,
+		Fingerprint: Fingerprint(tc.src, tc.cluster.Counts()), Schema: NewSchema(tc.prog), Name: name})
+	require.NoError(tc.t, err)
+	tc.t.Cleanup(func() { c.Close() })
+	return c
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Logf("%s", b)
+	return len(b), nil
+}
+
+// closedLoop runs one closed-loop client: send request(id, payload), wait
+// for the output whose first column is id, repeat. It returns how many
+// requests were answered.
+func closedLoop(t *testing.T, c *Client, rel string, client int, until time.Time) (int, error) {
+	answered := 0
+	for seq := 1; time.Now().Before(until); seq++ {
+		id := int64(client)<<32 | int64(seq)
+		if err := c.Send([]value.Fact{{Rel: rel, Tuple: value.Tuple{value.Int(id), value.Int(int64(seq))}}}); err != nil {
+			return answered, err
+		}
+		for got := false; !got; {
+			_ = c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			outs, err := c.Recv()
+			if err != nil {
+				return answered, fmt.Errorf("request %d unanswered: %w", id, err)
+			}
+			for _, f := range outs {
+				if f.Tuple[0] == value.Int(id) {
+					got = true
+				}
+			}
+		}
+		answered++
+	}
+	return answered, nil
+}
+
+func TestEndToEndCorpus(t *testing.T) {
+	for _, tt := range []struct {
+		path  string
+		entry value.Addr
+	}{
+		{"../corpus/voting/base.ded", value.Addr{Comp: "leader"}},
+		{"../corpus/2pc/base.ded", value.Addr{Comp: "coordinator"}},
+		{"../corpus/voting/scalable.ded", value.Addr{Comp: "leader"}},
+	} {
+		t.Run(filepath.Base(filepath.Dir(tt.path))+"/"+filepath.Base(tt.path), func(t *testing.T) {
+			prog, src := loadProgram(t, tt.path)
+			tc := startTestCluster(t, prog, src, "")
+			until := time.Now().Add(1500 * time.Millisecond)
+			var wg sync.WaitGroup
+			counts := make([]int, 3)
+			errs := make([]error, 3)
+			for i := range counts {
+				c := tc.client(fmt.Sprint(i+1), tt.entry)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					counts[i], errs[i] = closedLoop(t, c, "request", i+1, until)
+				}()
+			}
+			wg.Wait()
+			for i := range counts {
+				require.NoError(t, errs[i], "client %d", i+1)
+				require.Greater(t, counts[i], 10, "client %d answered requests", i+1)
+			}
+			t.Logf("answered per client: %v", counts)
+		})
+	}
+}

@@ -1,0 +1,266 @@
+package realnet
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"dsim/semantics/eval"
+	"dsim/semantics/value"
+)
+
+// timerState is one timer relation firing on this node.
+type timerState struct {
+	rel            string
+	period, jitter int64 // milliseconds
+	fired          int64 // firings so far
+	next           time.Time
+}
+
+// loop is the node: wait until something is delivered, a timer is due, or
+// the carried facts changed in the previous tick; then consume everything
+// that arrived in one tick and push the tick's sends and outputs out.
+func (n *Node) loop() {
+	start := time.Now()
+	for _, t := range n.timers {
+		t.next = n.timerDue(start, t)
+	}
+	var timer *time.Timer
+	var items []inboxItem
+	again := false // carried facts changed: tick even without deliveries
+	for {
+		if !again {
+			var due <-chan time.Time
+			if next, ok := n.nextTimer(); ok {
+				if timer == nil {
+					timer = time.NewTimer(time.Until(next))
+				} else {
+					timer.Reset(time.Until(next))
+				}
+				due = timer.C
+			}
+			n.mu.Lock()
+			empty := len(n.inbox) == 0
+			n.mu.Unlock()
+			if empty {
+				select {
+				case <-n.ctx.Done():
+					return
+				case <-n.wake:
+				case <-due:
+				}
+			}
+			if timer != nil {
+				timer.Stop()
+			}
+		} else if n.ctx.Err() != nil {
+			return
+		}
+		n.mu.Lock()
+		items, n.inbox = n.inbox, items[:0]
+		n.mu.Unlock()
+		delivered := make([]value.Fact, 0, len(items)+len(n.timers))
+		for _, it := range items {
+			delivered = append(delivered, it.fact)
+		}
+		now := time.Now()
+		for _, t := range n.timers {
+			for !t.next.After(now) {
+				t.fired++
+				delivered = append(delivered, value.Fact{Rel: t.rel, Tuple: value.Tuple{value.Int(t.fired)}})
+				t.next = n.timerDue(start, t)
+			}
+		}
+		again = n.runTick(items, delivered)
+		clear(items) // drop references to delivered facts and clients
+	}
+}
+
+// timerDue is the time of a timer's next firing: firing k is due k periods
+// after the node started, moved by up to jitter milliseconds.
+func (n *Node) timerDue(start time.Time, t *timerState) time.Time {
+	ms := (t.fired + 1) * t.period
+	if t.jitter > 0 {
+		ms += n.jitter.Int64N(2*t.jitter+1) - t.jitter
+	}
+	return start.Add(time.Duration(ms) * time.Millisecond)
+}
+
+func (n *Node) nextTimer() (time.Time, bool) {
+	var best time.Time
+	for i, t := range n.timers {
+		if i == 0 || t.next.Before(best) {
+			best = t.next
+		}
+	}
+	return best, len(n.timers) > 0
+}
+
+// runTick evaluates one tick and routes its results. It reports whether
+// the carried facts changed, which calls for another tick.
+func (n *Node) runTick(items []inboxItem, delivered []value.Fact) bool {
+	if len(delivered) == 0 && len(n.carried) == 0 && n.stats.Ticks > 0 {
+		return false
+	}
+	for _, it := range items {
+		if it.from != nil {
+			n.trace.input(it.fact, it.from.name, it.at)
+			if n.outputs && len(it.fact.Tuple) > 0 {
+				n.routes[value.Tuple{it.fact.Tuple[0]}.Key()] = it.from
+			}
+		}
+	}
+	res, err := n.tick(n.cfg.Program, eval.Node{Addr: n.self, Topology: n.topo},
+		eval.Input{Carried: n.carried, Delivered: delivered}, nil, n.cfg.Limits)
+	n.stats.Ticks++
+	n.stats.Delivered += len(delivered)
+	if err != nil {
+		// The tick is lost (as if its deliveries were omitted); the node
+		// keeps its carried facts and keeps serving.
+		n.stats.TickErrors++
+		n.logf("tick %d failed: %v", n.stats.Ticks, err)
+		return false
+	}
+	for _, v := range res.Violations {
+		n.logf("invariant violated: %v", v)
+	}
+	changed := !factSetsEqual(n.carried, res.Next)
+	n.carried = res.Next
+	n.routeSends(res.Sends)
+	n.routeOutputs(res.Outputs)
+	return changed
+}
+
+// routeSends batches the tick's messages per destination: one frame per
+// peer per tick. Messages to self are delivered to the next tick directly.
+func (n *Node) routeSends(sends []eval.Message) {
+	for i := 0; i < len(sends); {
+		j := i
+		for j < len(sends) && sends[j].To == sends[i].To {
+			j++
+		}
+		to := sends[i].To
+		facts := make([]value.Fact, j-i)
+		for k := i; k < j; k++ {
+			facts[k-i] = sends[k].Fact
+		}
+		i = j
+		n.stats.Sent += len(facts)
+		if to == n.self {
+			n.deliver(facts, nil, time.Time{})
+			continue
+		}
+		p := n.peers[to]
+		if p == nil {
+			n.stats.DroppedSends += len(facts)
+			n.logf("dropping %d messages to %v: not in the cluster file", len(facts), to)
+			continue
+		}
+		frame, err := n.encodeFrame(FrameMessages, facts)
+		if err != nil {
+			n.logf("dropping messages to %v: %v", to, err)
+			continue
+		}
+		if !p.out.push(frame) {
+			n.stats.DroppedSends += len(facts)
+		}
+	}
+}
+
+func (n *Node) encodeFrame(t FrameType, facts []value.Fact) ([]byte, error) {
+	payload, err := n.schema.AppendFacts(nil, facts)
+	if err != nil {
+		return nil, err
+	}
+	if len(payload)+1 > n.maxFrame {
+		return nil, fmt.Errorf("a tick's batch of %d facts takes %d bytes, above the frame limit %d (raise --max-frame)", len(facts), len(payload)+1, n.maxFrame)
+	}
+	return AppendFrame(make([]byte, 0, len(payload)+8), t, payload), nil
+}
+
+// routeOutputs sends each output fact to the client whose input had the
+// same first column (the request/answer convention of docs/REALNET.md),
+// or to every connected client when no input of this node matches.
+func (n *Node) routeOutputs(outs []value.Fact) {
+	if len(outs) == 0 {
+		return
+	}
+	n.stats.Outputs += len(outs)
+	perClient := map[*clientConn][]value.Fact{}
+	var order []*clientConn // first-use order: deterministic given outs
+	var broadcast []value.Fact
+	for _, f := range outs {
+		var cc *clientConn
+		if len(f.Tuple) > 0 {
+			key := value.Tuple{f.Tuple[0]}.Key()
+			if cc = n.routes[key]; cc != nil {
+				delete(n.routes, key)
+			}
+		}
+		if cc == nil {
+			broadcast = append(broadcast, f)
+			continue
+		}
+		if _, ok := perClient[cc]; !ok {
+			order = append(order, cc)
+		}
+		perClient[cc] = append(perClient[cc], f)
+	}
+	if len(broadcast) > 0 {
+		n.mu.Lock()
+		for cc := range n.clients {
+			if !slices.Contains(order, cc) {
+				order = append(order, cc)
+			}
+		}
+		n.mu.Unlock()
+		for _, cc := range order {
+			perClient[cc] = append(perClient[cc], broadcast...)
+		}
+		if len(order) == 0 {
+			n.stats.Unroutable += len(broadcast)
+		}
+	}
+	now := time.Now()
+	for _, cc := range order {
+		facts := perClient[cc]
+		frame, err := n.encodeFrame(FrameOutput, facts)
+		if err != nil {
+			n.logf("dropping outputs to client %s: %v", cc.name, err)
+			continue
+		}
+		if cc.out.push(frame) {
+			for _, f := range facts {
+				n.trace.output(f, cc.name, now)
+			}
+		}
+	}
+}
+
+// factSetsEqual compares two canonical fact sets (sorted, duplicate-free
+// slices); empty and missing relations are equal.
+func factSetsEqual(a, b eval.FactSet) bool {
+	for rel, ta := range a {
+		if !tuplesEqual(ta, b[rel]) {
+			return false
+		}
+	}
+	for rel, tb := range b {
+		if _, ok := a[rel]; !ok && len(tb) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func tuplesEqual(a, b []value.Tuple) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Equal(b[i]) {
+			return false
+		}
+	}
+	return true
+}

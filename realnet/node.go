@@ -1,0 +1,290 @@
+package realnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/eval"
+	"dsim/semantics/value"
+)
+
+// TickFunc is the signature of eval.Tick; tests may substitute a stand-in.
+type TickFunc func(p *analysis.Program, node eval.Node, in eval.Input, ch eval.Choices, lim eval.Limits) (*eval.Result, error)
+
+// Config describes one node.
+type Config struct {
+	Program *analysis.Program
+	Source  []byte // program source, hashed into the fingerprint peers compare
+	Cluster *Cluster
+	Self    value.Addr
+
+	// Listener, when set, is used instead of listening on the cluster
+	// file's port (tests pass 127.0.0.1:0 listeners). Listen overrides the
+	// bind address otherwise; by default a node binds 127.0.0.1 and the
+	// port its cluster line names.
+	Listener net.Listener
+	Listen   string
+
+	MaxFrame int         // 0: DefaultMaxFrame
+	Limits   eval.Limits // per-tick bounds
+	Tick     TickFunc    // nil: eval.Tick
+	TraceDir string      // "": no trace
+	Logger   *log.Logger // nil: no logging
+}
+
+// Node is one running node: its listener, peer links, client connections
+// and the loop that ticks.
+type Node struct {
+	cfg      Config
+	self     value.Addr
+	comp     *analysis.Component
+	schema   *Schema
+	fp       [32]byte
+	topo     eval.Topology
+	maxFrame int
+	tick     TickFunc
+	ln       net.Listener
+
+	peers    map[value.Addr]*peer // fixed at start; read without locking
+	msgRels  map[string]bool      // relations some async rule sends
+	inputs   map[string]bool      // client inputs entering this component
+	outputs  bool                 // this component derives some .output relation
+	timers   []*timerState
+	trace    *traceWriter
+	jitter   *rand.Rand
+
+	mu      sync.Mutex
+	inbox   []inboxItem
+	clients map[*clientConn]bool
+	wake    chan struct{}
+
+	// Owned by the loop goroutine.
+	carried eval.FactSet
+	routes  map[string]*clientConn // first column of a pending input -> its client
+	stats   Stats
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// inboxItem is one delivered fact; from is the client that sent an input.
+type inboxItem struct {
+	fact value.Fact
+	from *clientConn
+	at   time.Time // receive time of client inputs (for the trace)
+}
+
+// Stats counts a node's work; read it with Node.Stats after Close.
+type Stats struct {
+	Ticks, TickErrors         int
+	Delivered, Sent, Outputs  int
+	DroppedSends, Unroutable  int
+}
+
+// Start validates cfg, binds the node's port and starts its goroutines.
+func Start(cfg Config) (*Node, error) {
+	if cfg.Program == nil || cfg.Cluster == nil {
+		return nil, errors.New("realnet: Config needs a Program and a Cluster")
+	}
+	me, ok := cfg.Cluster.Lookup(cfg.Self)
+	if !ok {
+		return nil, fmt.Errorf("node %v is not in the cluster file (hint: add `node %v host:port`)", cfg.Self, cfg.Self)
+	}
+	comp := cfg.Program.Component(cfg.Self.Comp)
+	if comp == nil {
+		return nil, fmt.Errorf("the program has no component %s (hint: components are %s)", cfg.Self.Comp, componentNames(cfg.Program))
+	}
+	n := &Node{
+		cfg: cfg, self: cfg.Self, comp: comp,
+		schema:   NewSchema(cfg.Program),
+		fp:       Fingerprint(cfg.Source, cfg.Cluster.Counts()),
+		topo:     eval.Topology{Counts: cfg.Cluster.Counts()},
+		maxFrame: cfg.MaxFrame,
+		tick:     cfg.Tick,
+		peers:    map[value.Addr]*peer{},
+		msgRels:  map[string]bool{},
+		inputs:   map[string]bool{},
+		clients:  map[*clientConn]bool{},
+		wake:     make(chan struct{}, 1),
+		routes:   map[string]*clientConn{},
+		jitter:   rand.New(rand.NewPCG(uint64(len(cfg.Self.Comp)), uint64(cfg.Self.Instance))),
+	}
+	if n.maxFrame <= 0 {
+		n.maxFrame = DefaultMaxFrame
+	}
+	if n.tick == nil {
+		n.tick = eval.Tick
+	}
+	for _, r := range cfg.Program.Rules {
+		if r.Kind == analysis.Async {
+			n.msgRels[r.Head.Rel] = true
+		}
+	}
+	for _, name := range comp.ClientInputs {
+		n.inputs[name] = true
+	}
+	for _, h := range comp.Heads {
+		if r := cfg.Program.Relation(h); r != nil && r.Output {
+			n.outputs = true
+		}
+	}
+	for _, name := range comp.Timers {
+		if r := cfg.Program.Relation(name); r != nil && r.Timer != nil {
+			n.timers = append(n.timers, &timerState{rel: name, period: r.Timer.Period, jitter: r.Timer.Jitter})
+		}
+	}
+	for _, cn := range cfg.Cluster.Nodes {
+		if cn.Addr == cfg.Self {
+			continue
+		}
+		n.peers[cn.Addr] = &peer{n: n, addr: cn.Addr, hostport: cn.HostPort,
+			dials: cfg.Self.Compare(cn.Addr) < 0, out: newOutbox(maxPeerQueue)}
+	}
+	if cfg.TraceDir != "" {
+		tw, err := openTrace(cfg.TraceDir, cfg.Self)
+		if err != nil {
+			return nil, err
+		}
+		n.trace = tw
+	}
+	n.ln = cfg.Listener
+	if n.ln == nil {
+		bind := cfg.Listen
+		if bind == "" {
+			_, port, _ := net.SplitHostPort(me.HostPort)
+			bind = net.JoinHostPort("127.0.0.1", port)
+		}
+		ln, err := net.Listen("tcp", bind)
+		if err != nil {
+			n.trace.close()
+			return nil, fmt.Errorf("node %v: %w", cfg.Self, err)
+		}
+		n.ln = ln
+	}
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.wg.Add(2)
+	go func() { defer n.wg.Done(); n.acceptLoop() }()
+	go func() { defer n.wg.Done(); n.loop() }()
+	for _, p := range n.peers {
+		p := p
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); p.writer(n.ctx) }()
+		if p.dials {
+			n.wg.Add(1)
+			go func() { defer n.wg.Done(); p.dialLoop(n.ctx) }()
+		}
+	}
+	n.logf("serving on %v", n.ln.Addr())
+	return n, nil
+}
+
+// Addr is the address the node listens on.
+func (n *Node) Addr() net.Addr { return n.ln.Addr() }
+
+// Close stops the node: it closes its listener and every connection and
+// drops its state, as a killed process would.
+func (n *Node) Close() Stats {
+	n.cancel()
+	n.ln.Close()
+	for _, p := range n.peers {
+		if c := p.current(); c != nil {
+			c.Close()
+		}
+		p.out.close()
+	}
+	n.mu.Lock()
+	for cc := range n.clients {
+		cc.conn.Close()
+	}
+	n.mu.Unlock()
+	n.wg.Wait()
+	n.trace.close()
+	return n.stats
+}
+
+func (n *Node) logf(format string, args ...any) {
+	if n.cfg.Logger != nil {
+		n.cfg.Logger.Printf("%v: "+format, append([]any{n.self}, args...)...)
+	}
+}
+
+// deliver queues facts for the next tick and wakes the loop.
+func (n *Node) deliver(facts []value.Fact, from *clientConn, at time.Time) {
+	n.mu.Lock()
+	for _, f := range facts {
+		n.inbox = append(n.inbox, inboxItem{fact: f, from: from, at: at})
+	}
+	n.mu.Unlock()
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (n *Node) checkMessages(facts []value.Fact) error {
+	for _, f := range facts {
+		if !n.msgRels[f.Rel] {
+			return fmt.Errorf("%w: %s is not a relation any rule sends", ErrMalformed, f.Rel)
+		}
+	}
+	return nil
+}
+
+func (n *Node) acceptLoop() {
+	for {
+		c, err := n.ln.Accept()
+		if err != nil {
+			if n.ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
+				n.logf("accept: %v", err)
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return
+		}
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.serveConn(c) }()
+	}
+}
+
+// serveConn authenticates an accepted connection and hands it to the peer
+// or client logic. Anything unexpected closes just this connection.
+func (n *Node) serveConn(c net.Conn) {
+	fr := NewFrameReader(c, n.maxFrame)
+	remote, err := handshake(c, fr, n.cfg.Cluster.Token, RolePeer, n.self.String(), n.fp)
+	if err != nil {
+		n.logf("refusing connection from %v: %v", c.RemoteAddr(), err)
+		sendError(c, err)
+		c.Close()
+		return
+	}
+	switch remote.Role {
+	case RolePeer:
+		a, err := ParseAddr(remote.Name)
+		p := n.peers[a]
+		switch {
+		case err != nil || p == nil:
+			err = fmt.Errorf("unknown peer %q (not in the cluster file)", remote.Name)
+		case p.dials:
+			err = fmt.Errorf("peer %v dialled, but the lower address dials (%v dials it)", a, n.self)
+		}
+		if err != nil {
+			n.logf("refusing connection from %v: %v", c.RemoteAddr(), err)
+			sendError(c, err)
+			c.Close()
+			return
+		}
+		n.logf("link to %v up (accepted)", a)
+		p.setConn(c)
+		n.readPeer(p, c, fr)
+	case RoleClient:
+		n.serveClient(c, fr, remote.Name)
+	}
+}
