@@ -1,0 +1,83 @@
+package eval
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/value"
+)
+
+// load analyses a program written in the test, failing the test with the
+// rendered diagnostics when it does not analyse.
+func load(tb testing.TB, src string) *analysis.Program {
+	tb.Helper()
+	p, diags := analysis.Load("test.ded", []byte(src))
+	if len(diags) > 0 {
+		var b strings.Builder
+		for _, d := range diags {
+			b.WriteString(d.Render([]byte(src)))
+		}
+		tb.Fatalf("program does not analyse:\n%s\n%s", b.String(), src)
+	}
+	return p
+}
+
+// fact builds a fact from Go values: int, string or value.Addr.
+func fact(rel string, args ...any) value.Fact {
+	t := make(value.Tuple, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case int:
+			t[i] = value.Int(int64(a))
+		case int64:
+			t[i] = value.Int(a)
+		case string:
+			t[i] = value.Str(a)
+		case value.Addr:
+			t[i] = value.AddrOf(a)
+		case value.Value:
+			t[i] = a
+		default:
+			panic(fmt.Sprintf("fact: unsupported %T", a))
+		}
+	}
+	return value.Fact{Rel: rel, Tuple: t}
+}
+
+// node0 is instance 0 of comp with the program's default counts.
+func node0(comp string) Node { return Node{Addr: value.Addr{Comp: comp}} }
+
+// render prints a relation's facts of a FactSet, one per line.
+func render(fs FactSet, rel string) string {
+	var lines []string
+	for _, t := range fs[rel] {
+		lines = append(lines, value.Fact{Rel: rel, Tuple: t}.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+func renderFacts(fs []value.Fact) string {
+	var lines []string
+	for _, f := range fs {
+		lines = append(lines, f.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+func renderSends(ms []Message) string {
+	var lines []string
+	for _, m := range ms {
+		lines = append(lines, m.To.String()+" "+m.Fact.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// lines sorts and joins expected lines (so tests can list them in any order).
+func lines(ls ...string) string {
+	out := append([]string(nil), ls...)
+	sort.Strings(out)
+	return strings.Join(out, "\n")
+}
