@@ -137,10 +137,14 @@ func checkInvariants(t *testing.T, p *Program) {
 		bound := make([]bool, len(r.Vars))
 		for _, li := range r.Plan {
 			l := r.Body[li]
-			for _, tm := range litTerms(&l) {
-				if l.Kind == LitAtom || l.Kind == LitBuiltin || l.Kind == LitAssign {
-					continue
-				}
+			reads := litTerms(&l)
+			switch l.Kind {
+			case LitAtom, LitBuiltin:
+				reads = nil
+			case LitAssign:
+				reads = []Term{l.Right}
+			}
+			for _, tm := range reads {
 				forVars(tm, func(s int, _ syntax.Pos, _ string) {
 					if !bound[s] {
 						t.Errorf("rule %d: literal %d reads unbound %s", i, li, r.Vars[s])
