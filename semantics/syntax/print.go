@@ -272,6 +272,11 @@ func (pr *printer) expr(e Expr, ctx int) {
 		}
 	case *Unary:
 		pr.b.WriteString("-")
+		if lit, ok := e.X.(*IntLit); ok && lit.Value >= 0 {
+			// "-5" would read back as the literal -5 (and "-0" as 0).
+			pr.b.WriteString("(" + strconv.FormatInt(lit.Value, 10) + ")")
+			return
+		}
 		pr.expr(e.X, 3)
 	case *Paren:
 		pr.b.WriteByte('(')
