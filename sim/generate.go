@@ -1,0 +1,110 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/value"
+)
+
+// workloadStream separates the workload generator's random stream from the
+// oracle's, so that a seed gives the same workload whatever the run does.
+const workloadStream = 0x6a09e667f3bcc909
+
+// OpenLoop describes a generated open-loop workload: Requests inputs of the
+// program's .input relations (Relation only, when set), at seeded times
+// with gaps of 0..MaxGap units (default 3), from Clients clients
+// (default 1) taking turns.
+type OpenLoop struct {
+	Requests int
+	Relation string
+	MaxGap   int64
+	Clients  int
+}
+
+// GenerateOpenLoop makes a seeded workload for prog with the given
+// instance counts (nil: the program's). Request k (from 1) carries the id k
+// in its first column when that column is an int; other ints are drawn
+// from 0..7, strings from "s0".."s3", addresses from the real nodes.
+func GenerateOpenLoop(prog *analysis.Program, counts map[string]int, seed uint64, ol OpenLoop) (Workload, error) {
+	if ol.Requests < 0 || ol.Requests > 10_000_000 {
+		return nil, fmt.Errorf("open loop: %d requests is out of range (0..10000000)", ol.Requests)
+	}
+	var rels []*analysis.Relation
+	if ol.Relation != "" {
+		r := findRelation(prog, ol.Relation)
+		if r == nil || !r.Input {
+			return nil, fmt.Errorf("open loop: %s is not an .input relation (inputs: %v)", ol.Relation, inputNames(prog))
+		}
+		rels = append(rels, r)
+	} else {
+		for _, name := range inputNames(prog) {
+			rels = append(rels, findRelation(prog, name))
+		}
+	}
+	if len(rels) == 0 && ol.Requests > 0 {
+		return nil, fmt.Errorf("open loop: the program has no .input relation")
+	}
+	gap := ol.MaxGap
+	if gap <= 0 {
+		gap = 3
+	}
+	clients := max(ol.Clients, 1)
+	var addrs []value.Addr
+	entry := map[string][]value.Addr{}
+	for _, c := range prog.Components {
+		n := c.Count
+		if m, ok := counts[c.Name]; ok {
+			n = m
+		}
+		for i := 0; i < n; i++ {
+			a := value.Addr{Comp: c.Name, Instance: i}
+			addrs = append(addrs, a)
+			entry[c.Name] = append(entry[c.Name], a)
+		}
+	}
+	r := rand.New(rand.NewPCG(seed, workloadStream))
+	var w Workload
+	t := int64(0)
+	for k := 1; k <= ol.Requests; k++ {
+		rel := rels[r.IntN(len(rels))]
+		nodes := entry[rel.InputComponent]
+		if len(nodes) == 0 {
+			return nil, fmt.Errorf("open loop: input %s enters at component %q, which has no instances", rel.Name, rel.InputComponent)
+		}
+		e := InputEvent{
+			Time:   t,
+			Fact:   value.Fact{Rel: rel.Name, Tuple: randomTuple(r, rel, int64(k), addrs)},
+			Node:   nodes[r.IntN(len(nodes))],
+			Client: (k - 1) % clients,
+		}
+		w = append(w, e)
+		t += r.Int64N(gap + 1)
+	}
+	w.Sort()
+	return w, nil
+}
+
+// randomTuple draws a tuple for rel; an int first column carries id.
+func randomTuple(r *rand.Rand, rel *analysis.Relation, id int64, addrs []value.Addr) value.Tuple {
+	t := make(value.Tuple, len(rel.Columns))
+	for i, c := range rel.Columns {
+		switch c.Type {
+		case value.KindInt:
+			if i == 0 {
+				t[i] = value.Int(id)
+			} else {
+				t[i] = value.Int(r.Int64N(8))
+			}
+		case value.KindString:
+			t[i] = value.Str("s" + strconv.Itoa(r.IntN(4)))
+		case value.KindAddr:
+			t[i] = value.AddrOf(addrs[r.IntN(len(addrs))])
+		default:
+			t[i] = value.Int(r.Int64N(8))
+		}
+	}
+	return t
+}

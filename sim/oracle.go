@@ -1,0 +1,56 @@
+package sim
+
+import (
+	"math/rand/v2"
+)
+
+// pcgStream is the second PCG word: a fixed constant, so that a run is a
+// function of its seed alone.
+const pcgStream = 0x9e3779b97f4a7c15
+
+// newRand returns the generator for a seed. It is the only source of
+// randomness of a run.
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, pcgStream)) }
+
+// UnpinnedError reports that a scripted schedule has no decision for a
+// choice the run needs.
+type UnpinnedError struct{ Key string }
+
+func (e *UnpinnedError) Error() string {
+	return "unpinned choice: " + e.Key + "; a scripted schedule must pin every choice " +
+		"(add a line `choice " + e.Key + " => DECISION`, or record one with dsim run --schedule)"
+}
+
+type pinned struct {
+	source   string
+	line     int
+	decision string
+}
+
+// oracle makes every nondeterministic decision of a run: from the seeded
+// generator when recording, or from a script when replaying. Either way it
+// records the choice, so that a run always yields its own schedule.
+type oracle struct {
+	rng    *rand.Rand
+	script map[string]pinned // nil: draw from rng
+	record []Choice
+}
+
+// decide settles c: draw fills c's decision from the generator; a script
+// supplies it instead. The settled choice is recorded.
+func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
+	if o.script != nil {
+		key := c.Key()
+		p, ok := o.script[key]
+		if !ok {
+			return &UnpinnedError{Key: key}
+		}
+		if err := c.parseDecision(p.source, p.line, p.decision); err != nil {
+			return err
+		}
+	} else {
+		draw(o.rng, c)
+	}
+	o.record = append(o.record, *c)
+	return nil
+}

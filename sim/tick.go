@@ -1,0 +1,302 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"dsim/semantics/eval"
+	"dsim/semantics/value"
+)
+
+// tickNode runs one tick of n at the current time through eval.Tick and
+// turns its result into events.
+func (w *world) tickNode(n *node) error {
+	if w.ticks >= w.lim.MaxTicks {
+		w.halt(TickLimit, fmt.Sprintf("stopped: %d ticks (MaxTicks); raise with --max-ticks", w.lim.MaxTicks))
+		return nil
+	}
+	in := eval.Input{Carried: n.carried, Delivered: n.pending}
+	w.cur, w.callSeq, w.choiceEr = n, 0, nil
+	var choices eval.Choices = eval.FirstChoices{}
+	if !w.cfg.FirstChoices {
+		choices = worldChoices{w}
+	}
+	res, err := w.tick(w.prog, n.evalNode, in, choices, eval.Limits{MaxFacts: w.lim.MaxFacts})
+	if w.choiceEr != nil {
+		return w.choiceEr
+	}
+	if err != nil {
+		var le *eval.LimitError
+		if errors.As(err, &le) {
+			w.halt(FactLimit, fmt.Sprintf("stopped: a tick of %s at virtual time %d exceeded %d (%s); raise with --max-facts", n.addr, w.now, le.Limit, le.Bound))
+			return nil
+		}
+		return fmt.Errorf("tick %d of %s at virtual time %d: %w", n.ticks+1, n.addr, w.now, err)
+	}
+	n.ticks++
+	w.ticks++
+	if w.trace != nil {
+		w.emit(Event{
+			Time: w.now, Kind: EvTick, Node: n.addr, Tick: n.ticks,
+			Consumed: sortedDistinct(n.pending),
+			Produced: factSetDiff(res.Next, n.carried),
+			Outputs:  slices.Clone(res.Outputs),
+			Sends:    len(res.Sends),
+			Dump:     w.dumpFacts(res.Facts),
+		})
+	}
+	n.pending = n.pending[:0]
+	changed := !equalFactSets(n.carried, res.Next)
+	n.carried, n.facts = res.Next, res.Facts
+
+	for _, m := range res.Sends {
+		if err := w.send(n, m); err != nil {
+			return err
+		}
+		if w.stopped {
+			return nil
+		}
+	}
+	for _, f := range res.Outputs {
+		if err := w.emitOutput(n, f); err != nil {
+			return err
+		}
+	}
+	if len(res.Violations) > 0 {
+		for _, f := range res.Violations {
+			w.violations = append(w.violations, ViolationReport{Node: n.addr, Time: w.now, Fact: f})
+			w.emit(Event{Time: w.now, Kind: EvViolation, Node: n.addr, Fact: f})
+		}
+		f := res.Violations[0]
+		w.halt(Violation, fmt.Sprintf("invariant violated: %s at %s, virtual time %d", f, n.addr, w.now))
+		return nil
+	}
+	if changed {
+		w.q.push(event{time: w.now + 1, kind: evWake, node: n.idx})
+		return nil
+	}
+	return w.maybeIdle(n)
+}
+
+// maybeIdle decides whether a node that went quiescent gets an idle tick.
+func (w *world) maybeIdle(n *node) error {
+	it := w.cfg.Idle
+	if it.P <= 0 {
+		return nil
+	}
+	per, gap := it.PerNode, it.MaxGap
+	if per <= 0 {
+		per = 3
+	}
+	if gap <= 0 {
+		gap = 5
+	}
+	if n.idle >= per {
+		return nil
+	}
+	c := Choice{Kind: ChoiceIdle, From: n.addr, Time: w.now}
+	err := w.or.decide(&c, func(r *rand.Rand, c *Choice) {
+		if r.Float64() < it.P {
+			c.Delay = 1 + r.Int64N(gap)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if c.Delay > 0 {
+		n.idle++
+		w.q.push(event{time: w.now + c.Delay, kind: evWake, node: n.idx})
+	}
+	return nil
+}
+
+// send decides the fate of one message.
+func (w *world) send(from *node, m eval.Message) error {
+	if w.messages >= w.lim.MaxMessages {
+		w.halt(MessageLimit, fmt.Sprintf("stopped: %d messages (MaxMessages); raise with --max-messages", w.lim.MaxMessages))
+		return nil
+	}
+	to, ok := w.addrs[m.To]
+	if !ok {
+		return fmt.Errorf("tick of %s at virtual time %d sent %s to %s, which is no node", from.addr, w.now, m.Fact, m.To)
+	}
+	w.messages++
+	w.msgSeq++
+	id, now := w.msgSeq, w.now
+	recv := w.nodes[to]
+	c := Choice{Kind: ChoiceSend, ID: id, From: from.addr, To: recv.addr, Fact: m.Fact, Time: now}
+	reason := ""
+	if w.partitioned(from.idx, to, now) {
+		reason = "partition"
+	} else {
+		loss := w.lossProb(from.idx, to, now)
+		dupP := 0.0
+		if d := w.cfg.Faults.Duplicate; d != nil && now <= d.Until {
+			dupP = d.P
+		}
+		err := w.or.decide(&c, func(r *rand.Rand, c *Choice) {
+			if loss > 0 && r.Float64() < loss {
+				c.Drop = true
+				return
+			}
+			c.Delay = w.dist.draw(r)
+			if dupP > 0 && r.Float64() < dupP {
+				c.Dup = w.dist.draw(r)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if c.Drop {
+			reason = "omission"
+		}
+	}
+	ev := Event{Time: now, Kind: EvSend, Node: from.addr, Peer: recv.addr, Msg: id, Fact: m.Fact, Arrive: -1}
+	if reason != "" {
+		w.emit(ev)
+		w.drops++
+		w.emit(Event{Time: now, Kind: EvDrop, Node: recv.addr, Peer: from.addr, Msg: id, Fact: m.Fact, SentAt: now, Reason: reason})
+		return nil
+	}
+	ev.Arrive = now + c.Delay
+	if c.Dup > 0 {
+		ev.DupAt = now + c.Dup
+	}
+	w.emit(ev)
+	w.q.push(event{time: now + c.Delay, kind: evDeliver, node: to, from: from.idx, msg: id, fact: m.Fact, sentAt: now})
+	if c.Dup > 0 {
+		w.dups++
+		w.q.push(event{time: now + c.Dup, kind: evDeliver, node: to, from: from.idx, msg: id, fact: m.Fact, sentAt: now, dup: true})
+	}
+	return nil
+}
+
+func (w *world) partitioned(from, to int, t int64) bool {
+	for _, p := range w.partitions {
+		if t >= p.from && t < p.to && (p.a[from] && p.b[to] || p.b[from] && p.a[to]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *world) lossProb(from, to int, t int64) float64 {
+	p := 0.0
+	for _, o := range w.omissions {
+		if t <= o.until && (o.nodes[from] || o.nodes[to]) && o.p > p {
+			p = o.p
+		}
+	}
+	return p
+}
+
+// worldChoices routes the language's choose() and index() choices through
+// the oracle, so that they are seeded, recorded and replayable.
+type worldChoices struct{ w *world }
+
+func (c worldChoices) Choose(rule int, group value.Tuple, n int) int {
+	w := c.w
+	if n <= 1 || w.choiceEr != nil {
+		return 0
+	}
+	w.callSeq++
+	ch := Choice{Kind: ChoiceChoose, From: w.cur.addr, Tick: w.cur.ticks + 1, Call: w.callSeq, Rule: rule, Group: slices.Clone(group), N: n}
+	if err := w.or.decide(&ch, func(r *rand.Rand, c *Choice) { c.Pick = r.IntN(n) }); err != nil {
+		w.choiceEr = err
+		return 0
+	}
+	return ch.Pick
+}
+
+func (c worldChoices) Order(rule int, n int) []int {
+	w := c.w
+	if n <= 1 || w.choiceEr != nil {
+		return eval.FirstChoices{}.Order(rule, n)
+	}
+	w.callSeq++
+	ch := Choice{Kind: ChoiceOrder, From: w.cur.addr, Tick: w.cur.ticks + 1, Call: w.callSeq, Rule: rule, N: n}
+	if err := w.or.decide(&ch, func(r *rand.Rand, c *Choice) { c.Perm = r.Perm(n) }); err != nil {
+		w.choiceEr = err
+		return eval.FirstChoices{}.Order(rule, n)
+	}
+	return slices.Clone(ch.Perm)
+}
+
+// equalFactSets compares two fact sets, treating a missing relation and an
+// empty one alike. Its result is a boolean, so map order cannot leak.
+func equalFactSets(a, b eval.FactSet) bool {
+	for rel, ta := range a {
+		tb := b[rel]
+		if len(ta) != len(tb) {
+			return false
+		}
+		for i := range ta {
+			if !ta[i].Equal(tb[i]) {
+				return false
+			}
+		}
+	}
+	for rel, tb := range b {
+		if len(tb) > 0 && len(a[rel]) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedRelations(fs eval.FactSet) []string {
+	rels := make([]string, 0, len(fs))
+	for r, ts := range fs {
+		if len(ts) > 0 {
+			rels = append(rels, r)
+		}
+	}
+	slices.Sort(rels)
+	return rels
+}
+
+// factSetDiff lists the facts of a that are not in b, sorted.
+func factSetDiff(a, b eval.FactSet) []value.Fact {
+	var out []value.Fact
+	for _, rel := range sortedRelations(a) {
+		ta, tb := a[rel], b[rel]
+		j := 0
+		for _, t := range ta {
+			for j < len(tb) && tb[j].Compare(t) < 0 {
+				j++
+			}
+			if j < len(tb) && tb[j].Equal(t) {
+				continue
+			}
+			out = append(out, value.Fact{Rel: rel, Tuple: t})
+		}
+	}
+	return out
+}
+
+func sortedDistinct(fs []value.Fact) []value.Fact {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := slices.Clone(fs)
+	slices.SortFunc(out, value.Fact.Compare)
+	return slices.CompactFunc(out, func(a, b value.Fact) bool { return a.Compare(b) == 0 })
+}
+
+func (w *world) dumpFacts(fs eval.FactSet) []value.Fact {
+	if !w.dumpAll && len(w.dump) == 0 {
+		return nil
+	}
+	out := []value.Fact{}
+	for _, rel := range sortedRelations(fs) {
+		if !w.dumpAll && !w.dump[rel] {
+			continue
+		}
+		for _, t := range fs[rel] {
+			out = append(out, value.Fact{Rel: rel, Tuple: t})
+		}
+	}
+	return out
+}

@@ -1,0 +1,355 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/eval"
+	"dsim/semantics/value"
+)
+
+// node is one component instance.
+type node struct {
+	idx      int
+	addr     value.Addr
+	comp     *analysis.Component
+	evalNode eval.Node
+
+	carried eval.FactSet // facts carried into its next tick
+	facts   eval.FactSet // facts of its last tick
+	pending []value.Fact // delivered for the tick at the current time
+	active  bool         // ticks at the current time
+	ticks   int
+	crashed bool
+	faulty  bool
+	idle    int // idle ticks injected so far
+}
+
+type omissionRule struct {
+	nodes []bool // by node index
+	p     float64
+	until int64
+}
+
+type partitionRule struct {
+	a, b     []bool
+	from, to int64
+}
+
+type timerDecl struct {
+	rel            string
+	period, jitter int64
+}
+
+// world is the state of one run.
+type world struct {
+	prog  *analysis.Program
+	cfg   Config
+	lim   Limits
+	dist  Distribution
+	tick  tickFunc
+	nodes []*node
+	addrs map[value.Addr]int
+	topo  eval.Topology
+	q     eventQueue
+	or    oracle
+	now   int64
+
+	trace   *Trace
+	dumpAll bool
+	dump    map[string]bool
+	hist    History
+
+	omissions  []omissionRule
+	partitions []partitionRule
+	timers     map[string][]timerDecl // by component
+	timerLast  map[timerKey]int64
+
+	requests map[int64]int // request id (first int column) -> client
+	closed   *closedLoop
+
+	ticks, messages, deliveries, drops, dups, outputs int
+	msgSeq, outSeq, inSeq                             int64
+	violations                                        []ViolationReport
+	stop                                              Stop
+	stopped                                           bool
+
+	active   []int
+	cur      *node // the node ticking, for language choices
+	callSeq  int
+	choiceEr error
+}
+
+type timerKey struct {
+	node int
+	rel  string
+}
+
+func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
+	if prog == nil {
+		return nil, errors.New("sim: no program")
+	}
+	w := &world{
+		prog:      prog,
+		cfg:       cfg,
+		lim:       cfg.Limits.withDefaults(),
+		dist:      DefaultDistribution,
+		tick:      cfg.tick,
+		addrs:     map[value.Addr]int{},
+		requests:  map[int64]int{},
+		timers:    map[string][]timerDecl{},
+		timerLast: map[timerKey]int64{},
+	}
+	if w.tick == nil {
+		w.tick = eval.Tick
+	}
+	if cfg.Delay != nil {
+		w.dist = *cfg.Delay
+	}
+	w.or.rng = newRand(cfg.Seed)
+	if cfg.Script != nil {
+		pins, err := cfg.Script.pinMap()
+		if err != nil {
+			return nil, err
+		}
+		w.or.script = pins
+	}
+	if !cfg.Trace.Off {
+		w.trace = &Trace{}
+	}
+	for _, r := range cfg.Trace.Dump {
+		if r == "*" {
+			w.dumpAll = true
+			continue
+		}
+		if w.dump == nil {
+			w.dump = map[string]bool{}
+		}
+		w.dump[r] = true
+	}
+	if err := w.buildNodes(); err != nil {
+		return nil, err
+	}
+	if err := w.applyFaults(); err != nil {
+		return nil, err
+	}
+	if err := w.scheduleTimers(); err != nil {
+		return nil, err
+	}
+	for _, e := range cfg.Workload {
+		if err := checkInput(prog, w.topo.Counts, e); err != nil {
+			return nil, err
+		}
+		w.pushInput(e)
+	}
+	if cfg.Closed != nil {
+		if err := w.startClosedLoop(*cfg.Closed); err != nil {
+			return nil, err
+		}
+	}
+	// Every node ticks once at time 0, over its static facts: rules over
+	// static facts alone must fire somewhere.
+	for _, n := range w.nodes {
+		w.q.push(event{time: 0, kind: evWake, node: n.idx})
+	}
+	return w, nil
+}
+
+// buildNodes creates one node per component instance, in component
+// declaration order then instance order (the language's global numbering).
+func (w *world) buildNodes() error {
+	counts := map[string]int{}
+	for _, c := range w.prog.Components {
+		counts[c.Name] = c.Count
+	}
+	names := make([]string, 0, len(w.cfg.Counts))
+	for name := range w.cfg.Counts {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		n := w.cfg.Counts[name]
+		if _, ok := counts[name]; !ok {
+			return fmt.Errorf("--set %s=%d: the program has no component %s (components: %s)", name, n, name, componentNames(w.prog))
+		}
+		if n < 1 || n > 100_000 {
+			return fmt.Errorf("--set %s=%d: a component needs between 1 and 100000 instances", name, n)
+		}
+		counts[name] = n
+	}
+	w.topo = eval.Topology{Counts: counts}
+	for _, c := range w.prog.Components {
+		for i := 0; i < counts[c.Name]; i++ {
+			a := value.Addr{Comp: c.Name, Instance: i}
+			n := &node{idx: len(w.nodes), addr: a, comp: c, evalNode: eval.Node{Addr: a, Topology: w.topo}}
+			w.addrs[a] = n.idx
+			w.nodes = append(w.nodes, n)
+		}
+	}
+	if len(w.nodes) == 0 {
+		return errors.New("sim: the program has no components")
+	}
+	return nil
+}
+
+func componentNames(p *analysis.Program) string {
+	s := ""
+	for i, c := range p.Components {
+		if i > 0 {
+			s += ", "
+		}
+		s += c.Name
+	}
+	return s
+}
+
+// nodeIndex resolves an address from a fault plan or workload.
+func (w *world) nodeIndex(a value.Addr, what string) (int, error) {
+	if i, ok := w.addrs[a]; ok {
+		return i, nil
+	}
+	if n, ok := w.topo.Counts[a.Comp]; ok {
+		return 0, fmt.Errorf("%s: no node %s (%s has %d instances; change it with --set %s=N)", what, a, a.Comp, n, a.Comp)
+	}
+	return 0, fmt.Errorf("%s: no component %s (components: %s)", what, a.Comp, componentNames(w.prog))
+}
+
+func (w *world) emit(e Event) {
+	if w.trace != nil {
+		w.trace.Events = append(w.trace.Events, e)
+	}
+}
+
+func (w *world) halt(reason StopReason, msg string) {
+	if !w.stopped {
+		w.stopped = true
+		w.stop = Stop{Reason: reason, Message: msg}
+	}
+}
+
+// run processes events in time order until the world stops.
+func (w *world) run() error {
+	for !w.stopped {
+		t, ok := w.q.peekTime()
+		if !ok {
+			w.halt(Quiescent, fmt.Sprintf("quiescent at virtual time %d", w.now))
+			break
+		}
+		if t > w.lim.MaxTime {
+			w.halt(TimeLimit, fmt.Sprintf("stopped: virtual time %d reached (MaxTime); raise with --max-time", w.lim.MaxTime))
+			break
+		}
+		w.now = t
+		for {
+			t2, ok := w.q.peekTime()
+			if !ok || t2 != t {
+				break
+			}
+			if err := w.handle(w.q.pop()); err != nil {
+				return err
+			}
+		}
+		slices.Sort(w.active)
+		for _, i := range w.active {
+			n := w.nodes[i]
+			n.active = false
+			if w.stopped || n.crashed {
+				n.pending = n.pending[:0]
+				continue
+			}
+			if err := w.tickNode(n); err != nil {
+				return err
+			}
+		}
+		w.active = w.active[:0]
+	}
+	return nil
+}
+
+func (w *world) activate(n *node) {
+	if !n.active && !n.crashed {
+		n.active = true
+		w.active = append(w.active, n.idx)
+	}
+}
+
+// handle applies one event at the current time.
+func (w *world) handle(e event) error {
+	switch e.kind {
+	case evCrash:
+		n := w.nodes[e.node]
+		if !n.crashed {
+			n.crashed = true
+			w.emit(Event{Time: w.now, Kind: EvCrash, Node: n.addr})
+		}
+	case evWake:
+		w.activate(w.nodes[e.node])
+	case evDeliver:
+		n := w.nodes[e.node]
+		from := w.nodes[e.from].addr
+		if n.crashed {
+			w.drops++
+			w.emit(Event{Time: w.now, Kind: EvDrop, Node: n.addr, Peer: from, Msg: e.msg, Fact: e.fact, SentAt: e.sentAt, Dup: e.dup, Reason: "crashed"})
+			return nil
+		}
+		w.deliveries++
+		w.emit(Event{Time: w.now, Kind: EvDeliver, Node: n.addr, Peer: from, Msg: e.msg, Fact: e.fact, SentAt: e.sentAt, Dup: e.dup})
+		n.pending = append(n.pending, e.fact)
+		w.activate(n)
+	case evInput:
+		n := w.nodes[e.node]
+		w.hist.Inputs = append(w.hist.Inputs, HistoryInput{Fact: e.fact, Node: n.addr, Time: w.now, Client: e.client})
+		ev := Event{Time: w.now, Kind: EvInput, Node: n.addr, Msg: e.msg, Fact: e.fact, Client: e.client}
+		if n.crashed {
+			ev.Reason = "crashed"
+			w.emit(ev)
+			return nil
+		}
+		w.emit(ev)
+		n.pending = append(n.pending, e.fact)
+		w.activate(n)
+	case evTimer:
+		return w.fireTimer(e)
+	case evOutput:
+		return w.arriveOutput(e)
+	}
+	return nil
+}
+
+func (w *world) pushInput(e InputEvent) {
+	w.inSeq++
+	idx := w.addrs[e.Node]
+	if len(e.Fact.Tuple) > 0 && e.Fact.Tuple[0].K == value.KindInt {
+		if _, seen := w.requests[e.Fact.Tuple[0].I]; !seen {
+			w.requests[e.Fact.Tuple[0].I] = e.Client
+		}
+	}
+	w.q.push(event{time: e.Time, kind: evInput, node: idx, msg: w.inSeq, fact: e.Fact, client: e.Client})
+}
+
+func (w *world) result() *Result {
+	w.hist.sort()
+	r := &Result{
+		Trace:      w.trace,
+		History:    &w.hist,
+		Stop:       w.stop,
+		Time:       w.now,
+		Ticks:      w.ticks,
+		Messages:   w.messages,
+		Deliveries: w.deliveries,
+		Drops:      w.drops,
+		Duplicates: w.dups,
+		Outputs:    w.outputs,
+		Violations: w.violations,
+		Schedule:   newSchedule(w.cfg, w.or.record),
+	}
+	if r.Trace == nil {
+		r.Trace = &Trace{}
+	}
+	for _, n := range w.nodes {
+		r.Nodes = append(r.Nodes, NodeState{Addr: n.addr, Ticks: n.ticks, Crashed: n.crashed, Faulty: n.faulty, Facts: n.facts, Carried: n.carried})
+	}
+	return r
+}
