@@ -32,7 +32,7 @@ type FaultPlan struct {
 // to and including Until, lost with probability P (general omission).
 type Omission struct {
 	Nodes  []value.Addr // chosen faulty nodes, sorted; empty when Random > 0
-	Random int         // pick this many faulty nodes from the seed instead
+	Random int          // pick this many faulty nodes from the seed instead
 	P      float64
 	Until  int64
 }

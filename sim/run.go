@@ -156,8 +156,8 @@ type Result struct {
 	Time int64
 	// Counters.
 	Ticks, Messages, Deliveries, Drops, Duplicates, Outputs int
-	Violations []ViolationReport
-	Nodes      []NodeState // in node order (components in declaration order, then instance)
+	Violations                                              []ViolationReport
+	Nodes                                                   []NodeState // in node order (components in declaration order, then instance)
 }
 
 // Run simulates prog under cfg. It returns an error for a bad
