@@ -76,15 +76,17 @@ func (tc *testCluster) closeAll() {
 	}
 }
 
-func (tc *testCluster) client(name string, at value.Addr) *Client {
+func (tc *testCluster) clientConfig(name string) ClientConfig {
+	return ClientConfig{Token: tc.cluster.Token, Fingerprint: Fingerprint(tc.src, tc.cluster.Counts()),
+		Schema: NewSchema(tc.prog), Name: name}
+}
+
+func (tc *testCluster) session(name string, entry value.Addr) *Session {
 	tc.t.Helper()
-	cn, ok := tc.cluster.Lookup(at)
-	require.True(tc.t, ok)
-	c, err := Dial(context.Background(), cn.HostPort, ClientConfig{Token: tc.cluster.Token,
-		Fingerprint: Fingerprint(tc.src, tc.cluster.Counts()), Schema: NewSchema(tc.prog), Name: name})
+	s, err := DialSession(context.Background(), tc.prog, tc.cluster, entry, tc.clientConfig(name))
 	require.NoError(tc.t, err)
-	tc.t.Cleanup(func() { c.Close() })
-	return c
+	tc.t.Cleanup(s.Close)
+	return s
 }
 
 type testWriter struct{ t *testing.T }
@@ -97,18 +99,21 @@ func (w testWriter) Write(b []byte) (int, error) {
 // closedLoop runs one closed-loop client: send request(id, payload), wait
 // for the output whose first column is id, repeat. It returns how many
 // requests were answered.
-func closedLoop(t *testing.T, c *Client, rel string, client int, until time.Time) (int, error) {
+func closedLoop(t *testing.T, s *Session, rel string, client int, until time.Time) (int, error) {
 	answered := 0
 	for seq := 1; time.Now().Before(until); seq++ {
 		id := int64(client)<<32 | int64(seq)
-		if err := c.Send([]value.Fact{{Rel: rel, Tuple: value.Tuple{value.Int(id), value.Int(int64(seq))}}}); err != nil {
+		if err := s.Send([]value.Fact{{Rel: rel, Tuple: value.Tuple{value.Int(id), value.Int(int64(seq))}}}); err != nil {
 			return answered, err
 		}
 		for got := false; !got; {
-			_ = c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-			outs, err := c.Recv()
-			if err != nil {
+			var outs []value.Fact
+			select {
+			case outs = <-s.Outputs:
+			case err := <-s.Err():
 				return answered, fmt.Errorf("request %d unanswered: %w", id, err)
+			case <-time.After(5 * time.Second):
+				return answered, fmt.Errorf("request %d unanswered after 5s", id)
 			}
 			for _, f := range outs {
 				if f.Tuple[0] == value.Int(id) {
@@ -138,7 +143,7 @@ func TestEndToEndCorpus(t *testing.T) {
 			counts := make([]int, 3)
 			errs := make([]error, 3)
 			for i := range counts {
-				c := tc.client(fmt.Sprint(i+1), tt.entry)
+				c := tc.session(fmt.Sprint(i+1), tt.entry)
 				wg.Add(1)
 				go func() {
 					defer wg.Done()

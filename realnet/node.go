@@ -52,13 +52,13 @@ type Node struct {
 	tick     TickFunc
 	ln       net.Listener
 
-	peers    map[value.Addr]*peer // fixed at start; read without locking
-	msgRels  map[string]bool      // relations some async rule sends
-	inputs   map[string]bool      // client inputs entering this component
-	outputs  bool                 // this component derives some .output relation
-	timers   []*timerState
-	trace    *traceWriter
-	jitter   *rand.Rand
+	peers   map[value.Addr]*peer // fixed at start; read without locking
+	msgRels map[string]bool      // relations some async rule sends
+	inputs  map[string]bool      // client inputs entering this component
+	outputs bool                 // this component derives some .output relation
+	timers  []*timerState
+	trace   *traceWriter
+	jitter  *rand.Rand
 
 	mu      sync.Mutex
 	inbox   []inboxItem
@@ -84,9 +84,9 @@ type inboxItem struct {
 
 // Stats counts a node's work; read it with Node.Stats after Close.
 type Stats struct {
-	Ticks, TickErrors         int
-	Delivered, Sent, Outputs  int
-	DroppedSends, Unroutable  int
+	Ticks, TickErrors        int
+	Delivered, Sent, Outputs int
+	DroppedSends, Unroutable int
 }
 
 // Start validates cfg, binds the node's port and starts its goroutines.
