@@ -90,27 +90,21 @@ func (w *world) headTuple(r *analysis.Rule, env []value.Value, buf value.Tuple) 
 // (sorted, then permuted by Choices.Order) from 0.
 func (w *world) aggregate(r *analysis.Rule, rows [][]value.Value) ([]headOut, error) {
 	slots := rowSlots(r)
-	cmpRows := func(a, b []value.Value) int {
-		for _, s := range slots {
-			if c := a[s].Compare(b[s]); c != 0 {
-				return c
-			}
-		}
-		return 0
+	// Each row gets its group key (destination first for :~ rules, then
+	// the group-by terms); sorting by (key, row) makes both the distinct
+	// rows and the groups contiguous runs, in a deterministic order.
+	type keyed struct {
+		key value.Tuple
+		row []value.Value
 	}
-	slices.SortFunc(rows, cmpRows)
-	rows = slices.CompactFunc(rows, func(a, b []value.Value) bool { return cmpRows(a, b) == 0 })
-
-	type group struct {
-		to   value.Addr
-		key  value.Tuple
-		rows [][]value.Value
+	keyLen := len(r.Head.GroupBy)
+	if r.Head.At != nil {
+		keyLen++
 	}
-	var groups []*group
-	byKey := map[string]*group{}
+	slab := make([]value.Value, 0, keyLen*len(rows))
+	recs := make([]keyed, 0, len(rows))
 	for _, row := range rows {
-		var to value.Addr
-		key := make(value.Tuple, 0, len(r.Head.GroupBy)+1)
+		start := len(slab)
 		if r.Head.At != nil {
 			d, ok, err := w.destination(r.Head.At, row)
 			if err != nil {
@@ -119,8 +113,7 @@ func (w *world) aggregate(r *analysis.Rule, rows [][]value.Value) ([]headOut, er
 			if !ok {
 				continue
 			}
-			to = d
-			key = append(key, value.AddrOf(d))
+			slab = append(slab, value.AddrOf(d))
 		}
 		dropped := false
 		for _, gi := range r.Head.GroupBy {
@@ -132,19 +125,49 @@ func (w *world) aggregate(r *analysis.Rule, rows [][]value.Value) ([]headOut, er
 				dropped = true
 				break
 			}
-			key = append(key, v)
+			slab = append(slab, v)
 		}
 		if dropped {
+			slab = slab[:start]
 			continue
 		}
-		k := key.Key()
-		g := byKey[k]
-		if g == nil {
-			g = &group{to: to, key: key}
-			byKey[k] = g
-			groups = append(groups, g) // rows are sorted, so this order is deterministic
+		recs = append(recs, keyed{key: slab[start:len(slab):len(slab)], row: row})
+	}
+	cmpRecs := func(a, b keyed) int {
+		if c := compareTuples(a.key, b.key); c != 0 {
+			return c
 		}
-		g.rows = append(g.rows, row)
+		for _, s := range slots {
+			if c := a.row[s].Compare(b.row[s]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	slices.SortFunc(recs, cmpRecs)
+	recs = slices.CompactFunc(recs, func(a, b keyed) bool { return cmpRecs(a, b) == 0 })
+
+	type group struct {
+		to   value.Addr
+		key  value.Tuple
+		rows [][]value.Value
+	}
+	var groups []*group
+	groupRows := make([][]value.Value, len(recs))
+	for i, rec := range recs {
+		groupRows[i] = rec.row
+		if i == 0 || !rec.key.Equal(recs[i-1].key) {
+			g := &group{key: rec.key}
+			if r.Head.At != nil {
+				g.to = rec.key[0].Addr()
+			}
+			groups = append(groups, g)
+		}
+		g := groups[len(groups)-1]
+		if g.rows == nil {
+			g.rows = groupRows[i:i:len(groupRows)]
+		}
+		g.rows = append(g.rows, rec.row)
 	}
 
 	var chooseVars []int
@@ -274,6 +297,17 @@ func (w *world) aggValue(r *analysis.Rule, a *analysis.Agg, rows [][]value.Value
 // sorted.
 func distinctTuples(rows [][]value.Value, slots []int) []value.Tuple {
 	out := make([]value.Tuple, 0, len(rows))
+	if len(slots) == 1 {
+		flat := make([]value.Value, len(rows))
+		for i, row := range rows {
+			flat[i] = row[slots[0]]
+		}
+		for i := range flat {
+			out = append(out, flat[i:i+1:i+1])
+		}
+		slices.SortFunc(out, compareTuples)
+		return slices.CompactFunc(out, value.Tuple.Equal)
+	}
 	for _, row := range rows {
 		t := make(value.Tuple, len(slots))
 		for i, s := range slots {

@@ -215,11 +215,18 @@ func (e *engine) evalOnce(r *analysis.Rule, sink func(headOut) error) error {
 		return pl.run(0)
 	}
 	var rows [][]value.Value
+	var slab []value.Value // rows are carved from chunks of this
+	width := len(pl.env)
 	pl.sink = func() error {
 		if len(rows) >= e.w.lim.MaxFacts {
 			return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
 		}
-		rows = append(rows, append([]value.Value(nil), pl.env...))
+		if len(slab)+width > cap(slab) {
+			slab = make([]value.Value, 0, max(width, 4096))
+		}
+		start := len(slab)
+		slab = append(slab, pl.env...)
+		rows = append(rows, slab[start:len(slab):len(slab)])
 		return nil
 	}
 	if err := pl.run(0); err != nil {
