@@ -51,11 +51,13 @@ type SpecError struct {
 func (e *SpecError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Source)
-	if e.Line > 0 {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+	case e.Line > 0:
 		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	if e.Col > 0 {
-		fmt.Fprintf(&b, ":%d", e.Col)
+	case e.Col > 0:
+		fmt.Fprintf(&b, ": column %d", e.Col)
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Msg)

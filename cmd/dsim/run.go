@@ -1,0 +1,362 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"dsim/corpus"
+	"dsim/semantics/analysis"
+	"dsim/sim"
+)
+
+// This file holds `dsim run`; replay.go holds `dsim replay`. Both share the
+// helpers at the bottom (program loading, result printing).
+
+func init() {
+	register(&cli.Command{
+		Name:      "run",
+		Usage:     "simulate one seeded world of a program and print its outputs",
+		ArgsUsage: "PROG",
+		Description: "Runs PROG (a .ded file, or an embedded program such as corpus/hashset/base.ded) in the\n" +
+			"deterministic simulator and prints the outputs its clients received (distinct, sorted)\n" +
+			"and a summary. The same arguments always give the same output.\n\n" +
+			"Example:\n" +
+			"   dsim run corpus/hashset/base.ded --seed 7 --requests 5 --faults 'omission storage[1] p=0.3 until=50'\n\n" +
+			"Exit status: 0 ok, 1 invariant violated or bad program, 2 stopped at a work bound, 3 usage error.",
+		Flags: append([]cli.Flag{
+			&cli.Uint64Flag{Name: "seed", Usage: "seed of the run's one random generator"},
+			&cli.StringFlag{Name: "workload", Usage: "file of inputs, one per line: @TIME rel(v, ...) -> comp[i] [client=K]"},
+			&cli.IntFlag{Name: "requests", Usage: "closed-loop workload: send `K` requests of the first .input relation"},
+			&cli.IntFlag{Name: "clients", Value: 1, Usage: "closed-loop clients (with --requests)"},
+			&cli.IntFlag{Name: "open", Usage: "open-loop workload: `N` seeded inputs at seeded times"},
+			&cli.StringFlag{Name: "faults", Usage: "fault plan, e.g. 'omission storage[1] p=0.3 until=500; crash leader[0] at=200'"},
+			&cli.StringFlag{Name: "schedule", Usage: "write the run's schedule (every oracle choice) to `FILE`"},
+			&cli.BoolFlag{Name: "check-determinism", Usage: "run twice and replay the schedule; fail if anything differs"},
+		}, runFlags()...),
+		Action: runAction,
+	})
+}
+
+// runFlags are the flags run and replay share.
+func runFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "set", Usage: "instance count override `comp=N` (repeatable)"},
+		&cli.StringFlag{Name: "delay", Value: sim.DefaultDistribution.String(), Usage: "delay distribution: uniform:MAX, geometric:P or hold:P:H"},
+		&cli.StringSliceFlag{Name: "print", Usage: "print the final facts of relation `REL` at every node (repeatable)"},
+		&cli.StringFlag{Name: "trace", Usage: "write the trace to `FILE` (JSON if --json or FILE ends in .json)"},
+		&cli.StringSliceFlag{Name: "dump", Usage: "list every fact of relation `REL` in each tick of the trace (* for all)"},
+		&cli.BoolFlag{Name: "history", Usage: "also print the observable history"},
+		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
+		&cli.Int64Flag{Name: "max-time", Usage: "virtual time horizon (default 100000)"},
+		&cli.IntFlag{Name: "max-ticks", Usage: "bound on ticks over all nodes (default 1000000)"},
+		&cli.IntFlag{Name: "max-messages", Usage: "bound on messages sent (default 1000000)"},
+		&cli.IntFlag{Name: "max-facts", Usage: "bound on the facts of one tick (default 1000000)"},
+		&cli.Float64Flag{Name: "idle", Usage: "probability `P` of injecting an idle tick when a node goes quiescent"},
+	}
+}
+
+func runAction(c *cli.Context) error {
+	c, err := withInterspersedFlags(c)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	if c.NArg() != 1 {
+		return usageError(c, "dsim run takes one program, got %d arguments", c.NArg())
+	}
+	prog, err := loadProgram(c, c.Args().First())
+	if err != nil {
+		return err
+	}
+	cfg, err := configFromFlags(c, prog)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	var res *sim.Result
+	if c.Bool("check-determinism") {
+		res, err = sim.CheckDeterminism(prog, cfg)
+		if err != nil && res != nil {
+			fmt.Fprintf(c.App.ErrWriter, "dsim run: %v\n", err)
+			return exitError{1}
+		}
+	} else {
+		res, err = sim.Run(prog, cfg)
+	}
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dsim run: %v\n", err)
+		return exitError{3}
+	}
+	if path := c.String("schedule"); path != "" {
+		if err := os.WriteFile(path, []byte(res.Schedule.String()), 0o644); err != nil {
+			return usageError(c, "writing the schedule: %v", err)
+		}
+	}
+	return reportResult(c, res)
+}
+
+func usageError(c *cli.Context, format string, args ...any) error {
+	fmt.Fprintf(c.App.ErrWriter, "dsim %s: %s\n", c.Command.Name, fmt.Sprintf(format, args...))
+	return exitError{3}
+}
+
+// loadProgram reads PROG from disk, or from the embedded corpus when no such
+// file exists, and analyses it; diagnostics are rendered with the source.
+func loadProgram(c *cli.Context, path string) (*analysis.Program, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(path, corpus.Prefix) {
+			return nil, usageError(c, "%v", err)
+		}
+		if src, err = corpus.Open(path); err != nil {
+			return nil, usageError(c, "%v", err)
+		}
+	}
+	prog, diags := analysis.Load(path, src)
+	if len(diags) > 0 {
+		fmt.Fprint(c.App.ErrWriter, diags.Render(src))
+		return nil, exitError{1}
+	}
+	return prog, nil
+}
+
+func configFromFlags(c *cli.Context, prog *analysis.Program) (sim.Config, error) {
+	cfg := sim.Config{Seed: c.Uint64("seed")}
+	if err := commonConfig(c, &cfg); err != nil {
+		return cfg, err
+	}
+	if spec := c.String("faults"); spec != "" {
+		plan, err := sim.ParseFaultPlan(spec)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Faults = plan
+	}
+	if path := c.String("workload"); path != "" {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, err
+		}
+		if cfg.Workload, err = sim.ParseWorkload(path, string(text)); err != nil {
+			return cfg, err
+		}
+	}
+	if n := c.Int("open"); n > 0 {
+		w, err := sim.GenerateOpenLoop(prog, cfg.Counts, cfg.Seed, sim.OpenLoop{Requests: n, Clients: c.Int("clients")})
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Workload = append(cfg.Workload, w...)
+		cfg.Workload.Sort()
+	}
+	if k := c.Int("requests"); k > 0 {
+		cfg.Closed = &sim.ClosedLoop{Clients: c.Int("clients"), Requests: k}
+	}
+	return cfg, nil
+}
+
+// commonConfig applies the flags run and replay share.
+func commonConfig(c *cli.Context, cfg *sim.Config) error {
+	for _, kv := range c.StringSlice("set") {
+		name, val, ok := strings.Cut(kv, "=")
+		n, err := strconv.Atoi(val)
+		if !ok || err != nil {
+			return fmt.Errorf("--set %s: write comp=N, e.g. --set storage=5", kv)
+		}
+		if cfg.Counts == nil {
+			cfg.Counts = map[string]int{}
+		}
+		cfg.Counts[name] = n
+	}
+	if c.IsSet("delay") || cfg.Delay == nil {
+		d, err := sim.ParseDistribution(c.String("delay"))
+		if err != nil {
+			return err
+		}
+		cfg.Delay = &d
+	}
+	if c.IsSet("max-time") {
+		cfg.Limits.MaxTime = c.Int64("max-time")
+	}
+	if c.IsSet("max-ticks") {
+		cfg.Limits.MaxTicks = c.Int("max-ticks")
+	}
+	if c.IsSet("max-messages") {
+		cfg.Limits.MaxMessages = c.Int("max-messages")
+	}
+	if c.IsSet("max-facts") {
+		cfg.Limits.MaxFacts = c.Int("max-facts")
+	}
+	if c.IsSet("idle") {
+		p := c.Float64("idle")
+		if p < 0 || p > 1 {
+			return fmt.Errorf("--idle %v: a probability is in [0, 1]", p)
+		}
+		cfg.Idle = sim.IdleTicks{P: p, PerNode: 3, MaxGap: 5}
+	}
+	cfg.Trace.Dump = c.StringSlice("dump")
+	return nil
+}
+
+type jsonSummary struct {
+	Seed       uint64          `json:"seed"`
+	Stop       string          `json:"stop"`
+	Message    string          `json:"message"`
+	Time       int64           `json:"time"`
+	Ticks      int             `json:"ticks"`
+	Messages   int             `json:"messages"`
+	Deliveries int             `json:"deliveries"`
+	Drops      int             `json:"drops"`
+	Duplicates int             `json:"duplicates"`
+	Outputs    []string        `json:"outputs"`
+	Violations []string        `json:"violations,omitempty"`
+	Printed    []string        `json:"printed,omitempty"`
+	History    json.RawMessage `json:"history,omitempty"`
+}
+
+// reportResult prints outputs, printed relations and the summary, writes
+// the trace, and maps the stop reason to the exit status.
+func reportResult(c *cli.Context, res *sim.Result) error {
+	out := c.App.Writer
+	if path := c.String("trace"); path != "" {
+		data := []byte(res.Trace.String())
+		if c.Bool("json") || strings.HasSuffix(path, ".json") {
+			data = res.Trace.JSON()
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return usageError(c, "writing the trace: %v", err)
+		}
+	}
+	var outputs, violations, printed []string
+	for _, f := range res.History.OutputFacts() {
+		outputs = append(outputs, f.String())
+	}
+	for _, v := range res.Violations {
+		violations = append(violations, fmt.Sprintf("%s at %s, virtual time %d", v.Fact, v.Node, v.Time))
+	}
+	for _, rel := range c.StringSlice("print") {
+		for _, n := range res.Nodes {
+			for _, t := range n.Facts[rel] {
+				printed = append(printed, n.Addr.String()+": "+rel+t.String())
+			}
+		}
+	}
+	if c.Bool("json") {
+		s := jsonSummary{
+			Seed: res.Schedule.Seed, Stop: res.Stop.Reason.String(), Message: res.Stop.Message, Time: res.Time,
+			Ticks: res.Ticks, Messages: res.Messages, Deliveries: res.Deliveries, Drops: res.Drops,
+			Duplicates: res.Duplicates, Outputs: nonNil(outputs), Violations: violations, Printed: printed,
+		}
+		if c.Bool("history") {
+			s.History = res.History.JSON()
+		}
+		data, _ := json.MarshalIndent(s, "", "  ")
+		fmt.Fprintln(out, string(data))
+	} else {
+		fmt.Fprintln(out, "outputs:")
+		for _, o := range outputs {
+			fmt.Fprintln(out, "  "+o)
+		}
+		if len(printed) > 0 {
+			fmt.Fprintln(out, "relations:")
+			for _, p := range printed {
+				fmt.Fprintln(out, "  "+p)
+			}
+		}
+		if c.Bool("history") {
+			fmt.Fprintln(out, "history:")
+			for _, l := range strings.SplitAfter(res.History.String(), "\n") {
+				if l != "" {
+					fmt.Fprint(out, "  "+l)
+				}
+			}
+		}
+		printSummary(out, res)
+		if len(violations) > 0 {
+			fmt.Fprintln(out, "violations:")
+			for _, v := range violations {
+				fmt.Fprintln(out, "  "+v)
+			}
+			fmt.Fprintln(out, "trace up to the violation (last 20 events; --trace FILE writes all):")
+			ev := res.Trace.Events
+			for i := max(0, len(ev)-20); i < len(ev); i++ {
+				fmt.Fprintln(out, "  "+ev[i].Describe())
+			}
+		}
+	}
+	switch {
+	case res.Stop.Reason == sim.Violation:
+		return exitError{1}
+	case res.Stop.Bounded():
+		fmt.Fprintln(c.App.ErrWriter, "dsim "+c.Command.Name+": "+res.Stop.Message)
+		return exitError{2}
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func printSummary(out io.Writer, res *sim.Result) {
+	fmt.Fprintf(out, "summary: %s; virtual time %d, %d ticks, %d messages, %d deliveries, %d drops, %d duplicates, %d outputs delivered\n",
+		res.Stop.Message, res.Time, res.Ticks, res.Messages, res.Deliveries, res.Drops, res.Duplicates, res.Outputs)
+}
+
+// withInterspersedFlags re-reads the command's arguments so that flags may
+// follow the positional arguments (`dsim run PROG --seed 3`), which
+// urfave/cli v2 does not allow on its own. Flags given before the first
+// positional argument keep their values.
+func withInterspersedFlags(c *cli.Context) (*cli.Context, error) {
+	set := flag.NewFlagSet(c.Command.Name, flag.ContinueOnError)
+	set.SetOutput(io.Discard)
+	for _, f := range c.Command.Flags {
+		if err := f.Apply(set); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range c.Command.Flags {
+		name := f.Names()[0]
+		if !c.IsSet(name) {
+			continue
+		}
+		if _, ok := f.(*cli.StringSliceFlag); ok {
+			for _, v := range c.StringSlice(name) {
+				_ = set.Set(name, v)
+			}
+			continue
+		}
+		if g, ok := c.Value(name).(fmt.Stringer); ok {
+			_ = set.Set(name, g.String())
+		} else {
+			_ = set.Set(name, fmt.Sprint(c.Value(name)))
+		}
+	}
+	rest := c.Args().Slice()
+	var positional []string
+	for len(rest) > 0 {
+		if err := set.Parse(rest); err != nil {
+			return nil, err
+		}
+		if set.NArg() == 0 {
+			break
+		}
+		positional = append(positional, set.Arg(0))
+		rest = set.Args()[1:]
+	}
+	if err := set.Parse(append([]string{"--"}, positional...)); err != nil {
+		return nil, err
+	}
+	nc := cli.NewContext(c.App, set, c.Lineage()[1])
+	nc.Command = c.Command
+	return nc, nil
+}
