@@ -48,7 +48,7 @@ type Input struct {
 type Message struct {
 	To   value.Addr
 	Fact value.Fact
-	Rule int // ID of the rule that sent it
+	Rule int // ID of the rule that sent it (the lowest, when several rules send the same fact to the same node)
 }
 
 // Result is everything a tick produces. Every slice is in canonical order.
