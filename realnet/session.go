@@ -3,6 +3,7 @@ package realnet
 import (
 	"context"
 	"sort"
+	"sync"
 
 	"dsim/semantics/analysis"
 	"dsim/semantics/value"
@@ -19,6 +20,8 @@ type Session struct {
 	// first connection fails (its error is in Err).
 	Outputs chan []value.Fact
 	errc    chan error
+	done    chan struct{}
+	once    sync.Once
 }
 
 // OutputNodes lists the nodes whose component derives an .output relation,
@@ -44,7 +47,7 @@ func OutputNodes(p *analysis.Program, c *Cluster) []value.Addr {
 
 // DialSession connects to entry and to every output node of the cluster.
 func DialSession(ctx context.Context, p *analysis.Program, c *Cluster, entry value.Addr, cfg ClientConfig) (*Session, error) {
-	s := &Session{Outputs: make(chan []value.Fact, 64), errc: make(chan error, 1)}
+	s := &Session{Outputs: make(chan []value.Fact, 64), errc: make(chan error, 1), done: make(chan struct{})}
 	targets := []value.Addr{entry}
 	for _, a := range OutputNodes(p, c) {
 		if a != entry {
@@ -85,7 +88,11 @@ func (s *Session) pump(cl *Client) {
 			}
 			return
 		}
-		s.Outputs <- facts
+		select {
+		case s.Outputs <- facts:
+		case <-s.done:
+			return
+		}
 	}
 }
 
@@ -97,6 +104,7 @@ func (s *Session) Err() <-chan error { return s.errc }
 
 // Close closes every connection.
 func (s *Session) Close() {
+	s.once.Do(func() { close(s.done) })
 	for _, cl := range s.conns {
 		cl.Close()
 	}

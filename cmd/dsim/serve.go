@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"dsim/realnet"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "serve",
+		Usage:     "run one node of a program over real TCP (see docs/REALNET.md)",
+		ArgsUsage: "PROG",
+		Description: "serve runs the node --node of PROG as this process: it listens on the node's port\n" +
+			"from the cluster file (on 127.0.0.1 unless --listen says otherwise), links to its\n" +
+			"peers, accepts clients, and ticks the program's rules whenever input arrives.\n" +
+			"Instance counts come from the cluster file. Stop it with SIGINT or SIGTERM.\n\n" +
+			"Example:\n" +
+			"   dsim serve corpus/voting/base.ded --node leader[0] --cluster cluster.txt",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "node", Usage: "the node this process runs, e.g. leader[0]"},
+			&cli.StringFlag{Name: "cluster", Usage: "cluster file: node addresses and token"},
+			&cli.StringFlag{Name: "listen", Usage: "bind address host:port (default 127.0.0.1 and the node's port)"},
+			&cli.IntFlag{Name: "max-frame", Usage: "largest frame accepted, in bytes", Value: realnet.DefaultMaxFrame},
+			&cli.StringFlag{Name: "trace", Usage: "record observable events into `DIR` (see docs/REALNET.md)"},
+			&cli.StringFlag{Name: "cpuprofile", Usage: "write a pprof CPU profile to `FILE` on exit"},
+			&cli.BoolFlag{Name: "quiet", Usage: "log nothing but errors at startup"},
+		},
+		Action: serveAction,
+	})
+}
+
+func serveAction(c *cli.Context) error {
+	c, err := withInterspersedFlags(c)
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dsim %s: %v\n", c.Command.Name, err)
+		return exitError{3}
+	}
+	if c.NArg() != 1 || c.String("node") == "" || c.String("cluster") == "" {
+		fmt.Fprintln(c.App.ErrWriter, "usage: dsim serve PROG --node NAME --cluster FILE")
+		return exitError{3}
+	}
+	prog, src, err := realnet.LoadProgram(c.Args().First())
+	if err != nil {
+		fmt.Fprintln(c.App.ErrWriter, err)
+		return exitError{1}
+	}
+	clusterSrc, err := os.ReadFile(c.String("cluster"))
+	if err != nil {
+		return err
+	}
+	cluster, err := realnet.ParseCluster(c.String("cluster"), clusterSrc)
+	if err == nil {
+		err = cluster.CheckProgram(c.String("cluster"), prog)
+	}
+	if err != nil {
+		fmt.Fprintln(c.App.ErrWriter, err)
+		return exitError{3}
+	}
+	self, err := realnet.ParseAddr(c.String("node"))
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "--node: %v\n", err)
+		return exitError{3}
+	}
+	if path := c.String("cpuprofile"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	logger := log.New(c.App.ErrWriter, "", log.LstdFlags|log.Lmicroseconds)
+	cfg := realnet.Config{Program: prog, Source: src, Cluster: cluster, Self: self,
+		Listen: c.String("listen"), MaxFrame: c.Int("max-frame"), TraceDir: c.String("trace"), Logger: logger}
+	if c.Bool("quiet") {
+		cfg.Logger = nil
+	}
+	node, err := realnet.Start(cfg)
+	if err != nil {
+		fmt.Fprintln(c.App.ErrWriter, err)
+		return exitError{1}
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	st := node.Close()
+	logger.Printf("%v: stopped after %d ticks (%d tick errors), %d facts delivered, %d sent, %d outputs, %d sends dropped",
+		self, st.Ticks, st.TickErrors, st.Delivered, st.Sent, st.Outputs, st.DroppedSends)
+	return nil
+}
