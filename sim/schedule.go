@@ -38,6 +38,8 @@ type Schedule struct {
 	Workload     Workload
 	// Choices are the decisions in the order the run made them.
 	Choices []Pin
+	// Name is the file the schedule was parsed from, for errors.
+	Name string
 	// recorded holds a run's choices until Choices is first needed.
 	recorded []Choice
 }
@@ -91,11 +93,15 @@ func (s *Schedule) Config() Config {
 
 func (s *Schedule) pinMap() (map[string]pinned, error) {
 	m := make(map[string]pinned, s.Len())
+	name := s.Name
+	if name == "" {
+		name = "schedule"
+	}
 	for _, p := range s.pins() {
 		if prev, dup := m[p.Key]; dup {
-			return nil, fmt.Errorf("schedule:%d: choice %q is pinned twice (first at line %d)", p.Line, p.Key, prev.line)
+			return nil, fmt.Errorf("%s:%d: choice %q is pinned twice (first at line %d)", name, p.Line, p.Key, prev.line)
 		}
-		m[p.Key] = pinned{source: "schedule", line: p.Line, decision: p.Decision}
+		m[p.Key] = pinned{source: name, line: p.Line, decision: p.Decision}
 	}
 	return m, nil
 }
@@ -147,7 +153,7 @@ func (s *Schedule) String() string {
 
 // ParseSchedule reads a schedule written by String. name is used in errors.
 func ParseSchedule(name, text string) (*Schedule, error) {
-	s := &Schedule{Delay: DefaultDistribution, Choices: []Pin{}}
+	s := &Schedule{Delay: DefaultDistribution, Choices: []Pin{}, Name: name}
 	lines := strings.Split(text, "\n")
 	sawHeader := false
 	errf := func(line int, msg, hint string) error {
