@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"os"
 	"testing"
 
 	"dsim/semantics/analysis"
@@ -87,6 +88,38 @@ func collisionCase(tb testing.TB, stored int) benchCase {
 	return benchCase{name: fmt.Sprintf("hash-collisions-%d", stored), prog: load(tb, collisionSrc), node: node0("main"), in: in}
 }
 
+// twoPCCase is one realistic small tick: the 2PC coordinator of
+// corpus/2pc/base.ded with two transactions in flight (votes and acks
+// persisted from earlier ticks) receiving a request, a vote and an ack. The
+// simulator calls Tick thousands of times with inputs this small, so the
+// fixed cost per tick matters as much as join throughput.
+func twoPCCase(tb testing.TB) benchCase {
+	src, err := os.ReadFile("../../corpus/2pc/base.ded")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := load(tb, string(src))
+	part := func(i int) value.Addr { return value.Addr{Comp: "participant", Instance: i} }
+	in := Input{Carried: FactSet{}}
+	for i := 0; i < 3; i++ {
+		in.Carried["votes"] = append(in.Carried["votes"], fact("votes", part(i), 1, "yes").Tuple)
+		if i < 2 {
+			in.Carried["votes"] = append(in.Carried["votes"], fact("votes", part(i), 2, "yes").Tuple)
+			in.Carried["acks"] = append(in.Carried["acks"], fact("acks", part(i), 1).Tuple)
+		}
+	}
+	in.Carried["cCommitLog"] = []value.Tuple{fact("cCommitLog", 0).Tuple, fact("cCommitLog", 1).Tuple}
+	in.Carried["cEndLog"] = []value.Tuple{fact("cEndLog", 0).Tuple}
+	in.Carried["cEndFlushed"] = []value.Tuple{fact("cEndFlushed", 0).Tuple}
+	in.Carried = Normalize(in.Carried)
+	in.Delivered = []value.Fact{
+		fact("request", 3, 21),
+		fact("vote", part(2), 2, "yes"),
+		fact("ack", part(2), 1),
+	}
+	return benchCase{name: "2pc-coordinator", prog: p, node: node0("coordinator"), in: in}
+}
+
 func runBench(b *testing.B, c benchCase, eval func(*analysis.Program, Node, Input, Choices, Limits) (*Result, error)) {
 	b.ReportAllocs()
 	derived := 0
@@ -105,7 +138,7 @@ func runBench(b *testing.B, c benchCase, eval func(*analysis.Program, Node, Inpu
 }
 
 func BenchmarkTick(b *testing.B) {
-	for _, c := range []benchCase{tcCase(b, 1000), tcCase(b, 100), quorumCase(b, 10_000), collisionCase(b, 10_000)} {
+	for _, c := range []benchCase{tcCase(b, 1000), tcCase(b, 100), quorumCase(b, 10_000), collisionCase(b, 10_000), twoPCCase(b)} {
 		b.Run(c.name, func(b *testing.B) { runBench(b, c, Tick) })
 	}
 }
@@ -130,6 +163,11 @@ func TestBenchCasesAgree(t *testing.T) {
 	res = compareEvaluators(t, q.prog, q.node, q.in, nil, "quorum")
 	if len(res.Outputs) == 0 || len(res.Next["votes"]) == 0 {
 		t.Fatalf("quorum: no decisions or no votes carried")
+	}
+	tp := twoPCCase(t)
+	res = compareEvaluators(t, tp.prog, tp.node, tp.in, nil, "2pc")
+	if len(res.Sends) == 0 || len(res.Outputs) == 0 || len(res.Next["cCommitLog"]) != 3 {
+		t.Fatalf("2pc: want sends, an output and a third commit log entry, got %+v", res)
 	}
 	c := collisionCase(t, 500)
 	res = compareEvaluators(t, c.prog, c.node, c.in, nil, "collisions")
