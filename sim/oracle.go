@@ -33,13 +33,18 @@ type pinned struct {
 type oracle struct {
 	rng    *rand.Rand
 	script map[string]pinned // nil: draw from rng
+	hook   DecideFunc        // non-nil: the caller decides (Config.Decide)
 	record []Choice
 }
 
 // decide settles c: draw fills c's decision from the generator; a script
 // supplies it instead. The settled choice is recorded.
 func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
-	if o.script != nil {
+	if o.hook != nil {
+		if err := o.hook(c); err != nil {
+			return err
+		}
+	} else if o.script != nil {
 		key := c.Key()
 		p, ok := o.script[key]
 		if !ok {

@@ -26,6 +26,13 @@ type Config struct {
 	// FirstChoices makes choose() and index() take the first candidate and
 	// sorted order instead of seeded, recorded choices.
 	FirstChoices bool
+	// Decide, when non-nil, makes every choice instead of the generator
+	// and Script (see hooks.go); the refinement checker steers runs of the
+	// original program with it.
+	Decide DecideFunc
+	// Step, when non-nil, is called before each virtual time's events and
+	// may stop the run (see hooks.go).
+	Step StepFunc
 
 	// tick replaces eval.Tick in tests of the world's mechanics.
 	tick tickFunc

@@ -109,6 +109,7 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 		w.dist = *cfg.Delay
 	}
 	w.or.rng = newRand(cfg.Seed)
+	w.or.hook = cfg.Decide
 	if cfg.Script != nil {
 		pins, err := cfg.Script.pinMap()
 		if err != nil {
@@ -242,6 +243,11 @@ func (w *world) run() error {
 			break
 		}
 		w.now = t
+		if w.cfg.Step != nil {
+			if err := w.cfg.Step(Moment{w}); err != nil {
+				return err
+			}
+		}
 		for {
 			t2, ok := w.q.peekTime()
 			if !ok || t2 != t {
