@@ -47,7 +47,17 @@ func Dial(ctx context.Context, hostport string, cfg ClientConfig) (*Client, erro
 		conn.Close()
 		return nil, fmt.Errorf("connecting to %s: it is not a node", hostport)
 	}
-	return &Client{conn: conn, fr: fr, schema: cfg.Schema}, nil
+	cl := &Client{conn: conn, fr: fr, schema: cfg.Schema}
+	// Wait for the node's empty "registered" batch, so that no output sent
+	// after Dial returns can miss this client.
+	_ = conn.SetReadDeadline(time.Now().Add(HandshakeTimeout))
+	facts, err := cl.Recv()
+	_ = conn.SetReadDeadline(time.Time{})
+	if err != nil || len(facts) != 0 {
+		conn.Close()
+		return nil, fmt.Errorf("connecting to %s: no registration from the node: %v", hostport, err)
+	}
+	return cl, nil
 }
 
 // Send sends facts in one input frame.

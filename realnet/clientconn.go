@@ -27,6 +27,9 @@ func (n *Node) serveClient(c net.Conn, fr *FrameReader, name string) {
 	n.mu.Lock()
 	n.clients[cc] = true
 	n.mu.Unlock()
+	// An empty output batch tells the client it is registered: outputs
+	// broadcast from now on reach it (Dial waits for this).
+	cc.out.push(AppendFrame(nil, FrameOutput, []byte{0}))
 	done := make(chan struct{})
 	go func() { defer close(done); cc.writer(n) }()
 	defer func() {
