@@ -59,7 +59,7 @@ type Choice struct {
 	Dup     int64 // delay of the duplicate copy; 0 = none
 	Pick    int   // choose, faulty
 	Perm    []int // order
-	Request InputEvent
+	Request *InputEvent // request
 }
 
 // Key renders the subject of the choice.
@@ -111,7 +111,7 @@ func (c *Choice) Decision() string {
 		}
 		return strings.Join(parts, " ")
 	case ChoiceRequest:
-		r := c.Request
+		r := *c.Request
 		r.Time, r.Client = 0, 0
 		return strings.TrimPrefix(r.String(), "@0 ")
 	}
@@ -195,7 +195,7 @@ func (c *Choice) parseDecision(source string, line int, text string) error {
 		if !s.atEOF() {
 			return bad(workloadHint)
 		}
-		c.Request = e
+		c.Request = &e
 		return nil
 	}
 	return bad("")

@@ -114,12 +114,12 @@ func (cl *closedLoop) issue(w *world, c int) error {
 	id := int64(cl.issued)
 	ch := Choice{Kind: ChoiceRequest, Client: c, ID: cl.sent[c], Time: w.now}
 	err := w.or.decide(&ch, func(r *rand.Rand, ch *Choice) {
-		ch.Request = InputEvent{Fact: value.Fact{Rel: cl.rel.Name, Tuple: randomTuple(r, cl.rel, id, w.allAddrs())}, Node: cl.entry[r.IntN(len(cl.entry))]}
+		ch.Request = &InputEvent{Fact: value.Fact{Rel: cl.rel.Name, Tuple: randomTuple(r, cl.rel, id, w.allAddrs())}, Node: cl.entry[r.IntN(len(cl.entry))]}
 	})
 	if err != nil {
 		return err
 	}
-	e := ch.Request
+	e := *ch.Request
 	e.Time, e.Client = w.now, c
 	if err := checkInput(w.prog, w.topo.Counts, e); err != nil {
 		return fmt.Errorf("schedule: %s: %w", ch.Key(), err)

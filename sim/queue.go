@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"container/heap"
-
 	"dsim/semantics/value"
 )
 
@@ -35,19 +33,18 @@ type event struct {
 	dup    bool  // the duplicate copy of a message
 	client int   // evOutput, evInput
 	n      int64 // timer firing number (evTimer)
-	reason string
 }
 
-// eventQueue is a min-heap ordered by (time, kind, node, seq): a total,
-// deterministic order.
+// eventQueue is a binary min-heap ordered by (time, kind, node, seq): a
+// total, deterministic order. It is hand-written rather than built on
+// container/heap so that events are not boxed into interfaces on every
+// push and pop (the queue is the simulator's hottest path).
 type eventQueue struct {
 	items []event
 	seq   uint64
 }
 
-func (q *eventQueue) Len() int { return len(q.items) }
-
-func (q *eventQueue) Less(i, j int) bool {
+func (q *eventQueue) less(i, j int) bool {
 	a, b := &q.items[i], &q.items[j]
 	if a.time != b.time {
 		return a.time < b.time
@@ -61,27 +58,44 @@ func (q *eventQueue) Less(i, j int) bool {
 	return a.seq < b.seq
 }
 
-func (q *eventQueue) Swap(i, j int) { q.items[i], q.items[j] = q.items[j], q.items[i] }
-
-func (q *eventQueue) Push(x any) { q.items = append(q.items, x.(event)) }
-
-func (q *eventQueue) Pop() any {
-	n := len(q.items) - 1
-	e := q.items[n]
-	q.items[n] = event{}
-	q.items = q.items[:n]
-	return e
-}
-
 // push adds an event, stamping its sequence number.
 func (q *eventQueue) push(e event) {
 	q.seq++
 	e.seq = q.seq
-	heap.Push(q, e)
+	q.items = append(q.items, e)
+	for i := len(q.items) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !q.less(i, parent) {
+			break
+		}
+		q.items[i], q.items[parent] = q.items[parent], q.items[i]
+		i = parent
+	}
 }
 
 // pop removes the earliest event.
-func (q *eventQueue) pop() event { return heap.Pop(q).(event) }
+func (q *eventQueue) pop() event {
+	top := q.items[0]
+	last := len(q.items) - 1
+	q.items[0] = q.items[last]
+	q.items[last] = event{}
+	q.items = q.items[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < last && q.less(l, m) {
+			m = l
+		}
+		if r < last && q.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q.items[i], q.items[m] = q.items[m], q.items[i]
+		i = m
+	}
+	return top
+}
 
 // peekTime returns the time of the earliest event; ok is false when empty.
 func (q *eventQueue) peekTime() (int64, bool) {
