@@ -55,10 +55,10 @@ type Choice struct {
 
 	// Decision.
 	Drop    bool
-	Delay   int64 // send/output/idle delay; jitter offset
-	Dup     int64 // delay of the duplicate copy; 0 = none
-	Pick    int   // choose, faulty
-	Perm    []int // order
+	Delay   int64       // send/output/idle delay; jitter offset
+	Dup     int64       // delay of the duplicate copy; 0 = none
+	Pick    int         // choose, faulty
+	Perm    []int       // order
 	Request *InputEvent // request
 }
 
