@@ -43,7 +43,11 @@ func WriteASCII(w io.Writer, d *Diagram) error {
 		seq++
 		cells[row][lane] = append(cells[row][lane], token{phase, seq, text})
 	}
-	notes := make([][]string, len(d.Times))
+	notes := make([][]token, len(d.Times))
+	note := func(row, phase int, text string) {
+		seq++
+		notes[row] = append(notes[row], token{phase, seq, text})
+	}
 	for _, t := range d.Ticks {
 		put(t.Row, t.Lane, phaseTick, fmt.Sprintf("#%d", t.Number))
 	}
@@ -82,24 +86,24 @@ func WriteASCII(w io.Writer, d *Diagram) error {
 		}
 		put(a.StartRow, a.From, phaseLeave, a.ID+">")
 		put(a.EndRow, a.To, phaseArrive, arrive)
-		notes[a.StartRow] = append(notes[a.StartRow], fmt.Sprintf("%s %s -> %s %s %s", a.ID, from, to, a.Fact, fate))
+		note(a.StartRow, phaseLeave, fmt.Sprintf("%s %s -> %s %s %s", a.ID, from, to, a.Fact, fate))
 	}
 	for _, m := range d.Marks {
 		lane := d.Lanes[m.Lane].Name
 		switch m.Kind {
 		case MarkCrash:
 			put(m.Row, m.Lane, phaseAfter, "CRASH")
-			notes[m.Row] = append(notes[m.Row], lane+" crashes")
+			note(m.Row, phaseAfter, lane+" crashes")
 		case MarkTimer:
-			text, note := "T", "timer "+m.Fact+" fires at "+lane
+			text, text2 := "T", "timer "+m.Fact+" fires at "+lane
 			if m.Reason != "" {
-				text, note = "xT", "timer "+m.Fact+" at "+lane+" LOST ("+m.Reason+")"
+				text, text2 = "xT", "timer "+m.Fact+" at "+lane+" LOST ("+m.Reason+")"
 			}
 			put(m.Row, m.Lane, phaseArrive, text)
-			notes[m.Row] = append(notes[m.Row], note)
+			note(m.Row, phaseArrive, text2)
 		case MarkViolation:
 			put(m.Row, m.Lane, phaseAfter, "!")
-			notes[m.Row] = append(notes[m.Row], "VIOLATION "+m.Fact+" at "+lane)
+			note(m.Row, phaseAfter, "VIOLATION "+m.Fact+" at "+lane)
 		}
 	}
 
@@ -114,12 +118,7 @@ func WriteASCII(w io.Writer, d *Diagram) error {
 		text[r] = make([]string, len(d.Lanes))
 		timeW = max(timeW, len(fmt.Sprintf("@%d", d.Times[r])))
 		for l, toks := range cells[r] {
-			slices.SortFunc(toks, func(a, b token) int {
-				if a.phase != b.phase {
-					return a.phase - b.phase
-				}
-				return a.seq - b.seq
-			})
+			sortTokens(toks)
 			parts := make([]string, len(toks))
 			for i, t := range toks {
 				parts[i] = t.text
@@ -151,8 +150,9 @@ func WriteASCII(w io.Writer, d *Diagram) error {
 	line(strings.Repeat("-", timeW), rule)
 	for r, t := range d.Times {
 		line(fmt.Sprintf("@%d", t), text[r])
+		sortTokens(notes[r])
 		for _, n := range notes[r] {
-			b.WriteString(strings.Repeat(" ", timeW) + "     " + n + "\n")
+			b.WriteString(strings.Repeat(" ", timeW) + "     " + n.text + "\n")
 		}
 	}
 	fmt.Fprintf(&b, "%d lanes, %d ticks, %d messages delivered, %d dropped, %d in flight, %d inputs, %d outputs, %d marks\n",
@@ -161,4 +161,13 @@ func WriteASCII(w io.Writer, d *Diagram) error {
 	b.WriteString(asciiLegend + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func sortTokens(toks []token) {
+	slices.SortFunc(toks, func(a, b token) int {
+		if a.phase != b.phase {
+			return a.phase - b.phase
+		}
+		return a.seq - b.seq
+	})
 }

@@ -121,13 +121,15 @@ func Build(tr *sim.Trace, opt Options) (*Diagram, error) {
 	b.layoutLanes(tr)
 	b.layoutRows(tr)
 	b.place(tr)
+	b.sortArrows()
 	return b.d, nil
 }
 
 type builder struct {
-	d     *Diagram
-	lanes map[string]int // lane name -> index
-	rows  map[int64]int  // virtual time -> row
+	d      *Diagram
+	origin []int          // per arrow: index in the trace of the event that started it
+	lanes  map[string]int // lane name -> index
+	rows   map[int64]int  // virtual time -> row
 }
 
 func clientName(c int) string { return fmt.Sprintf("client %d", c) }
@@ -256,7 +258,15 @@ func (b *builder) node(a value.Addr) int { return b.lanes[a.String()] }
 func (b *builder) place(tr *sim.Trace) {
 	d := b.d
 	delivered := fates(tr)
+	sendAt := map[int64]int{} // message id -> index of its send event
+	for i := range tr.Events {
+		if e := &tr.Events[i]; e.Kind == sim.EvSend {
+			sendAt[e.Msg] = i
+		}
+	}
+	origin := 0
 	arrow := func(kind, id string, from, to int, start, end int64, f value.Fact) *Arrow {
+		b.origin = append(b.origin, origin)
 		d.Arrows = append(d.Arrows, Arrow{Kind: kind, ID: id, From: from, To: to, Start: start, End: end,
 			StartRow: b.rows[start], EndRow: b.rows[end], Fact: f.String()})
 		return &d.Arrows[len(d.Arrows)-1]
@@ -271,6 +281,10 @@ func (b *builder) place(tr *sim.Trace) {
 	for i := range tr.Events {
 		e := &tr.Events[i]
 		msg := fmt.Sprintf("m%d", e.Msg)
+		origin = i
+		if s, ok := sendAt[e.Msg]; ok && (e.Kind == sim.EvDeliver || e.Kind == sim.EvDrop) {
+			origin = s
+		}
 		switch e.Kind {
 		case sim.EvTick:
 			d.Ticks = append(d.Ticks, Tick{Lane: b.node(e.Node), Time: e.Time, Row: b.rows[e.Time], Number: e.Tick,
@@ -301,6 +315,28 @@ func (b *builder) place(tr *sim.Trace) {
 			mark(MarkViolation, e)
 		}
 	}
+}
+
+// sortArrows orders the arrows by the row they leave from, then by the
+// trace position of the event that started them (a message's send), so
+// that they read in the order things happened rather than arrived.
+func (b *builder) sortArrows() {
+	idx := make([]int, len(b.d.Arrows))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(x, y int) int {
+		ax, ay := &b.d.Arrows[x], &b.d.Arrows[y]
+		if ax.StartRow != ay.StartRow {
+			return ax.StartRow - ay.StartRow
+		}
+		return b.origin[x] - b.origin[y]
+	})
+	sorted := make([]Arrow, len(idx))
+	for i, j := range idx {
+		sorted[i] = b.d.Arrows[j]
+	}
+	b.d.Arrows = sorted
 }
 
 // Count returns how many arrows of a kind the diagram holds.
