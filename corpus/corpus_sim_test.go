@@ -3,6 +3,7 @@ package corpus_test
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -211,4 +212,30 @@ func TestRewritesKeepOutputSets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInvariantsCanFire keeps the invariant sweeps honest: a 2PC coordinator
+// mutated to commit on the first "yes" vote must trip
+// bad_commit_without_votes (or another invariant) for some seed.
+func TestInvariantsCanFire(t *testing.T) {
+	src := string(readProgram(t, "2pc/base.ded"))
+	good := "allYes(id) :- numYes(n, id), votersNeeded(n)."
+	if !strings.Contains(src, good) {
+		t.Fatalf("2pc/base.ded no longer contains %q; update this test", good)
+	}
+	mutant := strings.Replace(src, good, "allYes(id) :- numYes(n, id), votersNeeded(m), (n >= 1), (m > 0).", 1)
+	prog, diags := analysis.Load("mutant-2pc.ded", []byte(mutant))
+	if len(diags) > 0 {
+		t.Fatalf("mutant does not vet: %v", diags)
+	}
+	for seed := uint64(1); seed <= 20; seed++ {
+		res, err := sim.Run(prog, sim.Config{Seed: seed, Workload: workloadFor(t, prog, seed)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stop.Reason == sim.Violation {
+			return
+		}
+	}
+	t.Fatal("committing on the first yes vote violated no invariant in 20 seeds")
 }
