@@ -129,3 +129,5 @@ func TestGoldenModelAndASCII(t *testing.T) {
 		})
 	}
 }
+
+func cmpDiff(want, got any) string { return cmp.Diff(want, got) }

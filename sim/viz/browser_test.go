@@ -1,0 +1,90 @@
+package viz
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"dsim/sim"
+)
+
+// findChromium returns the path of a Chromium binary on PATH, or "".
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestBrowserRendersDiagram opens a generated page in headless Chromium and
+// reads the DOM after the page's script ran: the #summary element the
+// script fills must list the expected lanes, message arrows and drops.
+func TestBrowserRendersDiagram(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		t.Skip("SKIPPED: headless-browser test needs chromium on PATH; install the Debian package `chromium` " +
+			"(apt-get install -y chromium; .ci/run does this when CI=true)")
+	}
+	c := traceCases[1] // hashset with an omission and a crash
+	tr, d := buildCase(t, c)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "out.html")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, d, "hashset-faults"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+page)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	dom, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium failed: %v\n%s", err, stderr.String())
+	}
+	m := regexp.MustCompile(`<div id="summary"[^>]*>`).Find(dom)
+	if m == nil {
+		t.Fatalf("no #summary element in the rendered DOM:\n%.2000s", dom)
+	}
+	attr := func(name string) string {
+		a := regexp.MustCompile(name + `="([^"]*)"`).FindSubmatch(m)
+		if a == nil {
+			return ""
+		}
+		return string(a[1])
+	}
+	if attr("data-rendered") != "yes" {
+		t.Fatalf("the page's script did not run: %s", m)
+	}
+	k := countKinds(tr)
+	if k[sim.EvDrop] == 0 || k[sim.EvCrash] == 0 {
+		t.Fatalf("the test trace should hold drops and a crash: %v", k)
+	}
+	checks := []struct{ attr, want string }{
+		{"data-lane-names", "client 0,leader[0],storage[0],storage[1],storage[2]"},
+		{"data-lanes", "5"},
+		{"data-messages", fmt.Sprint(k[sim.EvDeliver])},
+		{"data-drops", fmt.Sprint(k[sim.EvDrop])},
+		{"data-ticks", fmt.Sprint(k[sim.EvTick])},
+		{"data-inputs", fmt.Sprint(k[sim.EvInput])},
+		{"data-crashes", fmt.Sprint(k[sim.EvCrash])},
+	}
+	for _, c := range checks {
+		if got := attr(c.attr); got != c.want {
+			t.Errorf("rendered %s = %q, want %q", c.attr, got, c.want)
+		}
+	}
+}
