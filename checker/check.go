@@ -1,0 +1,159 @@
+// Package checker decides whether a rewritten Dedalus program refines its
+// original (DESIGN §4, docs/CHECKING.md): for each of N seeded runs of the
+// rewritten program it searches for a run of the original with the same
+// inputs at the same times that emits every output fact the rewrite
+// delivered no later than the rewrite delivered it, and no output fact the
+// rewrite never delivered, using only the faults the rewrite suffered
+// (mapped back through `refines`). Verdicts are three-valued: Equivalent
+// (with a replayable witness schedule of the original for every run),
+// NotEquivalent (a run nothing explains, found by a search that was
+// exhaustive within its bounds; shrunk), or Unknown (a bound was hit).
+package checker
+
+import (
+	"fmt"
+	"time"
+
+	"dsim/semantics/analysis"
+	"dsim/sim"
+)
+
+// Verdict is the three-valued answer, per run and overall.
+type Verdict uint8
+
+const (
+	// Equivalent: every run was explained by a verified witness.
+	Equivalent Verdict = iota
+	// NotEquivalent: some run is explained by no run of the original
+	// within the search bounds.
+	NotEquivalent
+	// Unknown: a bound or time limit was hit before an answer.
+	Unknown
+)
+
+var verdictNames = [...]string{"Equivalent", "NotEquivalent", "Unknown"}
+
+func (v Verdict) String() string { return verdictNames[v] }
+
+// MarshalText renders the verdict's name (used by JSON).
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// Options configure a check. The zero value is valid: defaults apply.
+type Options struct {
+	Runs     int    // runs of the rewritten program (default 20)
+	Requests int    // requests per run (default 3)
+	Closed   bool   // closed-loop clients instead of an open-loop workload
+	Clients  int    // clients (default 1)
+	Seed     uint64 // run i uses seed Seed+i
+	Faults   sim.FaultPlan
+	Delay    *sim.Distribution // nil: sim.DefaultDistribution
+	MaxTime  int64             // virtual time horizon of every run (default 2000)
+
+	// Search bounds for the original's runs; hitting one makes the run's
+	// verdict Unknown.
+	MaxStates int           // distinct states per run (default 20000)
+	MaxDepth  int           // choices in one run of the original (default 20000)
+	MaxDelay  int64         // largest delay explored (default: the distribution's largest, at least 3)
+	Timeout   time.Duration // wall-clock limit per run (0: none)
+
+	Jobs     int  // runs checked in parallel (default 1); results do not depend on it
+	NoShrink bool // report counterexamples as found
+	// Progress, if set, is called after each run with the number done.
+	Progress func(done, total int)
+}
+
+// Defaults.
+const (
+	DefaultRuns      = 20
+	DefaultRequests  = 3
+	DefaultMaxTime   = 2000
+	DefaultMaxStates = 20000
+	DefaultMaxDepth  = 20000
+)
+
+func (o Options) withDefaults() Options {
+	if o.Runs <= 0 {
+		o.Runs = DefaultRuns
+	}
+	if o.Requests < 0 {
+		o.Requests = 0
+	} else if o.Requests == 0 {
+		o.Requests = DefaultRequests
+	}
+	if o.Clients <= 0 {
+		o.Clients = 1
+	}
+	if o.MaxTime <= 0 {
+		o.MaxTime = DefaultMaxTime
+	}
+	if o.MaxStates <= 0 {
+		o.MaxStates = DefaultMaxStates
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.Delay == nil {
+		d := sim.DefaultDistribution
+		o.Delay = &d
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = max(3, largestDelay(*o.Delay))
+	}
+	if o.Jobs <= 0 {
+		o.Jobs = 1
+	}
+	return o
+}
+
+// Check runs the rewritten program Options.Runs times and searches, for
+// each run, for a run of the original that explains it. An error means the
+// programs cannot be compared (no refinement map, inputs the original does
+// not accept, a failing tick); a verdict is never an error.
+func Check(original, rewritten *analysis.Program, opts Options) (*Report, error) {
+	opts = opts.withDefaults()
+	m, err := newRefinementMap(original, rewritten)
+	if err != nil {
+		return nil, err
+	}
+	runs := make([]*RunReport, opts.Runs)
+	err = forEachParallel(opts.Runs, opts.Jobs, opts.Progress, func(i int) error {
+		r, err := checkSeed(m, opts, opts.Seed+uint64(i))
+		if err != nil {
+			return fmt.Errorf("run %d (seed %d): %w", i, opts.Seed+uint64(i), err)
+		}
+		r.Index = i
+		runs[i] = r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts, Runs: runs}
+	rep.summarise()
+	if !opts.NoShrink {
+		if err := rep.shrinkFirstFailure(m, opts); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// CheckSchedule checks one recorded run of the rewritten program (a
+// schedule written by `dsim run --schedule` or stored in a reproducer).
+func CheckSchedule(original, rewritten *analysis.Program, sched *sim.Schedule, opts Options) (*Report, error) {
+	opts = opts.withDefaults()
+	opts.Runs = 1
+	m, err := newRefinementMap(original, rewritten)
+	if err != nil {
+		return nil, err
+	}
+	cfg := sched.Config()
+	r, err := checkConfig(m, opts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.Seed = sched.Seed
+	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts, Runs: []*RunReport{r}}
+	rep.summarise()
+	return rep, nil
+}

@@ -1,0 +1,256 @@
+package checker
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"dsim/semantics/value"
+	"dsim/sim"
+)
+
+// Report is the outcome of a check.
+type Report struct {
+	Original, Rewritten string
+	Options             Options
+	Verdict             Verdict
+	Runs                []*RunReport
+	// Counterexample is the run to show: the shrunk form of the first
+	// NotEquivalent run (or the first one, unshrunk); nil otherwise.
+	Counterexample *RunReport
+	// Explained, NotExplained and Undecided count runs by verdict.
+	Explained, NotExplained, Undecided int
+}
+
+func (rep *Report) summarise() {
+	rep.Verdict = Equivalent
+	rep.Explained, rep.NotExplained, rep.Undecided = 0, 0, 0
+	for _, r := range rep.Runs {
+		switch r.Verdict {
+		case Equivalent:
+			rep.Explained++
+		case NotEquivalent:
+			rep.NotExplained++
+			if rep.Counterexample == nil {
+				rep.Counterexample = r
+			}
+		case Unknown:
+			rep.Undecided++
+		}
+	}
+	switch {
+	case rep.NotExplained > 0:
+		rep.Verdict = NotEquivalent
+	case rep.Undecided > 0:
+		rep.Verdict = Unknown
+	}
+}
+
+// FirstUnknown returns the first run whose verdict is Unknown, or nil.
+func (rep *Report) FirstUnknown() *RunReport {
+	for _, r := range rep.Runs {
+		if r.Verdict == Unknown {
+			return r
+		}
+	}
+	return nil
+}
+
+// States is the total number of states of the original explored.
+func (rep *Report) States() int {
+	n := 0
+	for _, r := range rep.Runs {
+		n += r.States
+	}
+	return n
+}
+
+// Text renders the report for people. files says where --save-witness
+// wrote the counterexample's schedule and trace ("" when not saved).
+func (rep *Report) Text(files SavedFiles) string {
+	var b strings.Builder
+	o := rep.Options
+	fmt.Fprintf(&b, "dsim check %s %s: %s\n", rep.Original, rep.Rewritten, rep.Verdict)
+	found := map[string]int{}
+	for _, r := range rep.Runs {
+		if r.Verdict == Equivalent {
+			found[r.Found]++
+		}
+	}
+	fmt.Fprintf(&b, "  %d runs (seeds %d..%d, %d requests each, faults: %s): %d explained, %d not explained, %d unknown\n",
+		len(rep.Runs), o.Seed, o.Seed+uint64(max(len(rep.Runs), 1)-1), o.Requests, o.Faults, rep.Explained, rep.NotExplained, rep.Undecided)
+	if rep.Explained > 0 {
+		fmt.Fprintf(&b, "  witnesses found by: refinement map %d, eager schedule %d, search %d; %d states of the original explored\n",
+			found["refinement map"], found["eager schedule"], found["search"], rep.States())
+	}
+	if u := rep.FirstUnknown(); u != nil && rep.Verdict == Unknown {
+		fmt.Fprintf(&b, "\nrun %d (seed %d) is undecided: %s\n", u.Index, u.Seed, u.Bound)
+		writeReasons(&b, u.Reasons)
+	}
+	if cx := rep.Counterexample; cx != nil {
+		rep.writeCounterexample(&b, cx, files)
+	}
+	return b.String()
+}
+
+// SavedFiles names the files --save-witness wrote, for the report's
+// reproduction commands.
+type SavedFiles struct {
+	Schedule, Trace string
+}
+
+func writeReasons(b *strings.Builder, rs []Reason) {
+	for i, r := range rs {
+		if i == 5 {
+			fmt.Fprintf(b, "    ... %d more\n", len(rs)-5)
+			break
+		}
+		fmt.Fprintf(b, "    %d branches: %s %s\n", r.Branches, r.Kind, r.Fact)
+	}
+}
+
+func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files SavedFiles) {
+	o := rep.Options
+	fmt.Fprintf(b, "\ncounterexample: run %d (seed %d)", cx.Index, cx.Seed)
+	if cx.Shrunk {
+		fmt.Fprintf(b, ", shrunk")
+	}
+	fmt.Fprintf(b, "; no run of the original explains it (search exhaustive within its bounds: delays 1..%d, losses within the fault budget, %d states, %d runs of the original)\n",
+		o.MaxDelay, cx.States, cx.Branches)
+	if off := cx.Offense; off != nil {
+		fmt.Fprintf(b, "\noffending output (%s): %s\n  %s\n", off.Kind, off.Fact, off.Explanation)
+		if p := off.Producer; p != nil {
+			fmt.Fprintf(b, "  produced by %s at time %d (tick %d) from %s\n", p.Node, p.Time, p.Tick, factList(p.Consumed))
+			for _, r := range p.Rules {
+				fmt.Fprintf(b, "    rule %s (%s) derives %s\n", r.Pos, r.Kind, r.Head)
+			}
+		}
+	}
+	if len(cx.Reasons) > 1 {
+		b.WriteString("  branches of the search failed because:\n")
+		writeReasons(b, cx.Reasons)
+	}
+	b.WriteString("\nworkload (inputs of the rewritten run):\n")
+	for _, in := range cx.History.Inputs {
+		fmt.Fprintf(b, "  @%d %s -> %s client=%d\n", in.Time, in.Fact, in.Node, in.Client)
+	}
+	fmt.Fprintf(b, "faults: %s\n", cx.Faults)
+	fmt.Fprintf(b, "the rewritten run ended: %s\n", cx.Stop)
+	b.WriteString("outputs of the rewritten run:\n")
+	for _, out := range cx.History.Outputs {
+		fmt.Fprintf(b, "  @%d %s -> client=%d\n", out.Time, out.Fact, out.Client)
+	}
+	fmt.Fprintf(b, "schedule of the rewritten run (%d choices):\n", cx.Schedule.Len())
+	for _, line := range strings.Split(strings.TrimRight(cx.Schedule.String(), "\n"), "\n") {
+		if strings.HasPrefix(line, "choice ") {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	b.WriteString("trace of the rewritten run:\n")
+	for _, line := range strings.Split(strings.TrimRight(cx.Trace.String(), "\n"), "\n") {
+		b.WriteString("  " + line + "\n")
+	}
+	b.WriteString("\nreproduce:\n")
+	flags := fmt.Sprintf("--seed %d --runs 1 --requests %d", cx.Seed, o.Requests)
+	if cx.Shrunk {
+		flags = fmt.Sprintf("--seed %d --runs 1 --requests %d", cx.ShrunkFrom, o.Requests)
+	}
+	if !o.Faults.IsEmpty() {
+		flags += fmt.Sprintf(" --faults '%s'", o.Faults)
+	}
+	if o.Closed {
+		flags += " --closed"
+	}
+	if o.Delay != nil && *o.Delay != sim.DefaultDistribution {
+		flags += " --delay " + o.Delay.String()
+	}
+	fmt.Fprintf(b, "  dsim check %s %s %s    # the run before shrinking\n", rep.Original, rep.Rewritten, flags)
+	if files.Schedule != "" {
+		fmt.Fprintf(b, "  dsim check %s %s --schedule %s    # this run\n", rep.Original, rep.Rewritten, files.Schedule)
+		fmt.Fprintf(b, "  dsim replay %s %s --trace %s\n", rep.Rewritten, files.Schedule, files.Trace)
+		fmt.Fprintf(b, "  dsim viz %s -o out.html\n", files.Trace)
+	} else {
+		b.WriteString("  (add --save-witness DIR to write this run's schedule and trace, then:)\n")
+		fmt.Fprintf(b, "  dsim check %s %s --schedule DIR/counterexample.schedule\n", rep.Original, rep.Rewritten)
+		fmt.Fprintf(b, "  dsim replay %s DIR/counterexample.schedule --trace DIR/counterexample.trace\n", rep.Rewritten)
+		b.WriteString("  dsim viz DIR/counterexample.trace -o out.html\n")
+	}
+}
+
+func factList(fs []value.Fact) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.String()
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// JSON renders the report for machines.
+func (rep *Report) JSON() []byte {
+	type jsonReason struct {
+		Kind     string `json:"kind"`
+		Fact     string `json:"fact"`
+		Branches int    `json:"branches"`
+	}
+	type jsonOffense struct {
+		Kind        string   `json:"kind"`
+		Fact        string   `json:"fact"`
+		Time        int64    `json:"time"`
+		Explanation string   `json:"explanation"`
+		Producer    string   `json:"producer,omitempty"`
+		Rules       []string `json:"rules,omitempty"`
+	}
+	type jsonRun struct {
+		Index    int          `json:"index"`
+		Seed     uint64       `json:"seed"`
+		Verdict  Verdict      `json:"verdict"`
+		Found    string       `json:"found,omitempty"`
+		Bound    string       `json:"bound,omitempty"`
+		States   int          `json:"states"`
+		Branches int          `json:"branches"`
+		Shrunk   bool         `json:"shrunk,omitempty"`
+		Offense  *jsonOffense `json:"offense,omitempty"`
+		Reasons  []jsonReason `json:"reasons,omitempty"`
+		Schedule string       `json:"schedule,omitempty"`
+	}
+	conv := func(r *RunReport, withSchedule bool) jsonRun {
+		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk}
+		for _, x := range r.Reasons {
+			j.Reasons = append(j.Reasons, jsonReason{x.Kind, x.Fact.String(), x.Branches})
+		}
+		if off := r.Offense; off != nil {
+			jo := &jsonOffense{Kind: off.Kind, Fact: off.Fact.String(), Time: off.Time, Explanation: off.Explanation}
+			if p := off.Producer; p != nil {
+				jo.Producer = fmt.Sprintf("%s @%d tick %d", p.Node, p.Time, p.Tick)
+				for _, rr := range p.Rules {
+					jo.Rules = append(jo.Rules, rr.Pos)
+				}
+			}
+			j.Offense = jo
+		}
+		if withSchedule && r.Schedule != nil {
+			j.Schedule = r.Schedule.String()
+		}
+		return j
+	}
+	out := struct {
+		Original       string    `json:"original"`
+		Rewritten      string    `json:"rewritten"`
+		Verdict        Verdict   `json:"verdict"`
+		Explained      int       `json:"explained"`
+		NotExplained   int       `json:"not_explained"`
+		Unknown        int       `json:"unknown"`
+		States         int       `json:"states"`
+		Runs           []jsonRun `json:"runs"`
+		Counterexample *jsonRun  `json:"counterexample,omitempty"`
+	}{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, States: rep.States()}
+	for _, r := range rep.Runs {
+		out.Runs = append(out.Runs, conv(r, false))
+	}
+	if rep.Counterexample != nil {
+		j := conv(rep.Counterexample, true)
+		out.Counterexample = &j
+	}
+	data, _ := json.MarshalIndent(out, "", "  ")
+	return append(data, '\n')
+}

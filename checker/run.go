@@ -1,0 +1,180 @@
+package checker
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"dsim/semantics/value"
+	"dsim/sim"
+)
+
+// RunReport is the verdict on one run of the rewritten program.
+type RunReport struct {
+	Index   int
+	Seed    uint64
+	Verdict Verdict
+	// Found says how the witness was found (Equivalent): "refinement map",
+	// "eager schedule" or "search".
+	Found string
+	// Bound says which bound was hit and how to raise it (Unknown).
+	Bound string
+	// States and Branches measure the search: distinct states of the
+	// original memoised, and runs of the original executed.
+	States, Branches int
+
+	Faults   sim.FaultPlan
+	Stop     string        // how the rewritten run ended
+	Schedule *sim.Schedule // replays the rewritten run
+	Trace    *sim.Trace    // of the rewritten run
+	History  *sim.History  // of the rewritten run
+	Witness  *sim.Schedule // of the original (Equivalent)
+
+	Offense *Offense // NotEquivalent: the output the original cannot match
+	Reasons []Reason // NotEquivalent/Unknown: why branches failed, most frequent first
+	// Shrunk is true when this run is the shrunk form of a failing run
+	// (ShrunkFrom is then the seed of the run it came from).
+	Shrunk     bool
+	ShrunkFrom uint64
+}
+
+// Reason counts the branches of the search that failed one way.
+type Reason struct {
+	Kind     string
+	Fact     value.Fact
+	Branches int
+}
+
+// checkSeed generates run seed's workload, runs the rewrite and checks it.
+func checkSeed(m *refinementMap, opts Options, seed uint64) (*RunReport, error) {
+	cfg := sim.Config{Seed: seed, Faults: opts.Faults, Delay: opts.Delay, Limits: sim.Limits{MaxTime: opts.MaxTime}}
+	if opts.Closed {
+		cfg.Closed = &sim.ClosedLoop{Clients: opts.Clients, Requests: opts.Requests}
+	} else {
+		w, err := sim.GenerateOpenLoop(m.rew, nil, seed, sim.OpenLoop{Requests: opts.Requests, Clients: opts.Clients})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Workload = w
+	}
+	r, err := checkConfig(m, opts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.Seed = seed
+	return r, nil
+}
+
+// checkConfig runs the rewritten program under cfg and searches for a run
+// of the original that explains it.
+func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, error) {
+	cfg.Trace = sim.TraceOptions{}
+	res, err := sim.Run(m.rew, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("running the rewritten program: %w", err)
+	}
+	r := &RunReport{Faults: cfg.Faults, Stop: res.Stop.Message, Schedule: res.Schedule, Trace: res.Trace, History: res.History}
+	if res.Stop.Bounded() {
+		r.Verdict, r.Bound = Unknown, "the rewritten run "+res.Stop.Message
+		return r, nil
+	}
+	horizon := cfg.Limits.MaxTime
+	if horizon <= 0 {
+		horizon = sim.DefaultMaxTime
+	}
+	tgt, err := newTarget(m, res, cfg.Faults, horizon)
+	if err != nil {
+		return nil, err
+	}
+	sopts := opts
+	sopts.MaxTime = horizon
+	sr, err := search(m.orig, tgt, sopts)
+	if err != nil {
+		return nil, fmt.Errorf("searching the original: %w", err)
+	}
+	r.Verdict, r.Bound, r.States, r.Branches, r.Found = sr.verdict, sr.bound, sr.states, sr.branches, sr.found
+	r.Reasons = sortedReasons(sr.reasons)
+	switch sr.verdict {
+	case Equivalent:
+		if err := verifyWitness(m.orig, tgt, sr.witness); err != nil {
+			r.Verdict = Unknown
+			r.Bound = "the witness found did not survive replay (a checker bug; please report it): " + err.Error()
+			return r, nil
+		}
+		r.Witness = sr.witness
+	case NotEquivalent:
+		r.Offense = newOffense(m, res, tgt, sr.best)
+	}
+	return r, nil
+}
+
+func sortedReasons(rs map[string]*reasonCount) []Reason {
+	out := make([]Reason, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, Reason{Kind: r.kind.String(), Fact: r.fact, Branches: r.n})
+	}
+	slices.SortFunc(out, func(a, b Reason) int {
+		if a.Branches != b.Branches {
+			return b.Branches - a.Branches
+		}
+		if a.Kind != b.Kind {
+			if a.Kind < b.Kind {
+				return -1
+			}
+			return 1
+		}
+		return a.Fact.Compare(b.Fact)
+	})
+	return out
+}
+
+// forEachParallel calls f(0..n-1) on up to jobs goroutines and returns the
+// error of the lowest index that failed. Results go into slots by index,
+// so they do not depend on jobs.
+func forEachParallel(n, jobs int, progress func(done, total int), f func(i int) error) error {
+	errs := make([]error, n)
+	var mu sync.Mutex
+	done := 0
+	next := 0
+	var wg sync.WaitGroup
+	for j := 0; j < min(jobs, n); j++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				errs[i] = f(i)
+				mu.Lock()
+				done++
+				if progress != nil {
+					progress(done, n)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// largestDelay is the largest delay a distribution draws (capped).
+func largestDelay(d sim.Distribution) int64 {
+	switch d.Kind {
+	case sim.DelayUniform:
+		return d.Max
+	case sim.DelayHold:
+		return d.Hold
+	}
+	return 3
+}

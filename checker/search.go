@@ -1,0 +1,414 @@
+package checker
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/value"
+	"dsim/sim"
+)
+
+// This file holds the search for a run of the original that explains a
+// run of the rewrite (docs/CHECKING.md, "The search"). Runs of the original
+// are re-executed from time 0 by sim with a Decide hook that takes each
+// choice from the current branch; a Step hook prunes a branch as soon as
+// the observable history rules it out and memoises the states between
+// virtual times.
+
+// failKind says why a branch of the search failed.
+type failKind uint8
+
+const (
+	// failLate: an output the rewrite delivered was not emitted in time.
+	failLate failKind = iota
+	// failUnexpected: the original emitted an output the rewrite never delivered.
+	failUnexpected
+	// failViolation: the original's run violated one of its invariants.
+	failViolation
+)
+
+var failKindNames = [...]string{"late", "unexpected", "violation"}
+
+func (k failKind) String() string { return failKindNames[k] }
+
+// failure is why one branch could not explain the rewritten run.
+type failure struct {
+	kind failKind
+	fact value.Fact
+	time int64 // virtual time at which the branch failed
+}
+
+// branchEnd stops a re-executed run early; it never escapes the search.
+type branchEnd struct {
+	fail  *failure // a failure, or nil for a memo hit
+	bound string   // a search bound was hit
+}
+
+func (e *branchEnd) Error() string { return "branch ended" }
+
+// alt is one alternative decision for a choice.
+type alt struct {
+	drop  bool
+	delay int64
+	pick  int
+	perm  []int
+}
+
+type frame struct {
+	alts []alt
+	cur  int
+}
+
+// searchResult is the outcome of one search.
+type searchResult struct {
+	verdict  Verdict
+	witness  *sim.Schedule
+	found    string // which stage found the witness: refinement map, eager, search
+	bound    string // for Unknown: the bound hit and how to raise it
+	states   int    // distinct states memoised
+	branches int    // runs of the original executed
+	best     *failure
+	reasons  map[string]*reasonCount
+}
+
+type reasonCount struct {
+	failure
+	n int
+}
+
+type searcher struct {
+	prog *analysis.Program
+	tgt  *target
+	opts Options
+	cfg  sim.Config
+
+	stack   []frame
+	pos     int
+	diverge int
+	memo    bool
+	eager   bool
+	visited map[uint64]struct{}
+
+	emitted  []bool
+	emitHash uint64
+	next     int // facts before next (by arrival) were checked as emitted
+
+	incomplete string
+	deadline   time.Time
+	res        searchResult
+}
+
+func search(prog *analysis.Program, tgt *target, opts Options) (searchResult, error) {
+	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[uint64]struct{}{}, diverge: -1}
+	s.res.reasons = map[string]*reasonCount{}
+	s.cfg = sim.Config{
+		Workload: tgt.inputs,
+		Faults:   tgt.budget.plan(),
+		Limits:   sim.Limits{MaxTime: min(tgt.horizon, opts.MaxTime)},
+		Trace:    sim.TraceOptions{Off: true},
+		Decide:   s.decide,
+		Step:     s.step,
+	}
+	if opts.Timeout > 0 {
+		s.deadline = time.Now().Add(opts.Timeout)
+	}
+	// 1. The run the refinement map suggests: the first branch of the DFS,
+	// whose first alternatives are the guided decisions.
+	s.memo = true
+	if done, err := s.branch("refinement map"); done || err != nil {
+		return s.res, err
+	}
+	// 2. The eager schedule: every delay 1, no loss, first choices.
+	s.memo, s.eager = false, true
+	saved := s.stack
+	s.stack = nil
+	done, err := s.branch("eager schedule")
+	s.stack, s.eager, s.memo = saved, false, true
+	if done || err != nil {
+		return s.res, err
+	}
+	// 3. The bounded, memoised DFS.
+	for s.backtrack() {
+		if done, err := s.branch("search"); done || err != nil {
+			return s.res, err
+		}
+	}
+	if s.incomplete != "" {
+		s.res.verdict = Unknown
+		s.res.bound = s.incomplete
+		return s.res, nil
+	}
+	s.res.verdict = NotEquivalent
+	return s.res, nil
+}
+
+// backtrack moves to the next branch: the deepest choice with an untried
+// alternative takes it; the choices after it are forgotten.
+func (s *searcher) backtrack() bool {
+	for i := len(s.stack) - 1; i >= 0; i-- {
+		if s.stack[i].cur+1 < len(s.stack[i].alts) {
+			s.stack[i].cur++
+			s.stack = s.stack[:i+1]
+			s.diverge = i
+			return true
+		}
+	}
+	return false
+}
+
+// branch runs the original along the current branch. done reports that
+// the search is over (a witness, or a bound hit).
+func (s *searcher) branch(stage string) (done bool, err error) {
+	s.pos = 0
+	s.next = 0
+	s.emitted = make([]bool, len(s.tgt.facts))
+	s.emitHash = 0
+	s.res.branches++
+	res, err := sim.Run(s.prog, s.cfg)
+	if err != nil {
+		var end *branchEnd
+		if !errors.As(err, &end) {
+			return true, err
+		}
+		if end.bound != "" {
+			s.res.verdict = Unknown
+			s.res.bound = end.bound
+			return true, nil
+		}
+		if end.fail != nil {
+			s.record(*end.fail)
+		}
+		return false, nil
+	}
+	if res.Stop.Bounded() {
+		s.cut(res.Stop.Message)
+		return false, nil
+	}
+	if res.Stop.Reason == sim.Violation {
+		f := res.Violations[0]
+		s.record(failure{kind: failViolation, fact: f.Fact, time: f.Time})
+		return false, nil
+	}
+	for i, ok := range s.emitted {
+		if !ok {
+			s.record(failure{kind: failLate, fact: s.tgt.facts[i], time: res.Time})
+			return false, nil
+		}
+	}
+	s.res.verdict = Equivalent
+	s.res.witness = res.Schedule
+	s.res.found = stage
+	return true, nil
+}
+
+func (s *searcher) record(f failure) {
+	if s.res.best == nil || f.time > s.res.best.time {
+		fc := f
+		s.res.best = &fc
+	}
+	k := f.kind.String() + " " + f.fact.String()
+	if r, ok := s.res.reasons[k]; ok {
+		r.n++
+	} else {
+		s.res.reasons[k] = &reasonCount{failure: f, n: 1}
+	}
+}
+
+// cut notes that the search skipped alternatives, so that an exhausted
+// search says Unknown rather than NotEquivalent.
+func (s *searcher) cut(why string) {
+	if s.incomplete == "" {
+		s.incomplete = why
+	}
+}
+
+func (s *searcher) step(m sim.Moment) error {
+	now := m.Now()
+	if !s.deadline.IsZero() && time.Now().After(s.deadline) {
+		return &branchEnd{bound: fmt.Sprintf("timeout: %s per run (raise with --timeout)", s.opts.Timeout)}
+	}
+	for ; s.next < len(s.tgt.facts) && s.tgt.arrival[s.next] <= now; s.next++ {
+		if !s.emitted[s.next] {
+			return &branchEnd{fail: &failure{kind: failLate, fact: s.tgt.facts[s.next], time: now}}
+		}
+	}
+	if !s.memo || s.pos <= s.diverge {
+		return nil
+	}
+	h := m.Hash() ^ (s.emitHash * 0x9e3779b97f4a7c15)
+	if _, seen := s.visited[h]; seen {
+		return &branchEnd{}
+	}
+	if len(s.visited) >= s.opts.MaxStates {
+		return &branchEnd{bound: fmt.Sprintf("max-states: %d distinct states of the original explored (raise with --max-states)", s.opts.MaxStates)}
+	}
+	s.visited[h] = struct{}{}
+	s.res.states = len(s.visited)
+	return nil
+}
+
+func (s *searcher) decide(c *sim.Choice) error {
+	if c.Kind == sim.ChoiceOutput {
+		return s.decideOutput(c)
+	}
+	if s.eager {
+		applyAlt(eagerAlt(c), c)
+		return nil
+	}
+	if s.pos >= len(s.stack) {
+		if len(s.stack) >= s.opts.MaxDepth {
+			return &branchEnd{bound: fmt.Sprintf("max-depth: a run of the original made more than %d choices (raise with --max-depth)", s.opts.MaxDepth)}
+		}
+		alts, err := s.alternatives(c)
+		if err != nil {
+			return err
+		}
+		s.stack = append(s.stack, frame{alts: alts})
+	}
+	f := &s.stack[s.pos]
+	s.pos++
+	applyAlt(f.alts[f.cur], c)
+	return nil
+}
+
+// decideOutput checks an output of the original against the target and
+// pins its delay so that it reaches the client exactly when the rewrite's
+// did (or past the horizon, for an output the horizon hides).
+func (s *searcher) decideOutput(c *sim.Choice) error {
+	now := c.Time
+	i, ok := s.tgt.index[factKey(c.Fact)]
+	if !ok {
+		if s.tgt.horizon < noHorizon {
+			c.Delay = max(1, s.tgt.horizon+1-now)
+			return nil
+		}
+		return &branchEnd{fail: &failure{kind: failUnexpected, fact: c.Fact, time: now}}
+	}
+	at := s.tgt.arrival[i]
+	if now >= at {
+		if !s.emitted[i] {
+			return &branchEnd{fail: &failure{kind: failLate, fact: c.Fact, time: now}}
+		}
+		c.Delay = 1
+		return nil
+	}
+	c.Delay = at - now
+	if !s.emitted[i] {
+		s.emitted[i] = true
+		s.emitHash ^= factHash(c.Fact)
+	}
+	return nil
+}
+
+func factHash(f value.Fact) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(factKey(f)))
+	return h.Sum64() | 1
+}
+
+func applyAlt(a alt, c *sim.Choice) {
+	switch c.Kind {
+	case sim.ChoiceSend:
+		c.Drop, c.Delay = a.drop, a.delay
+	case sim.ChoiceChoose, sim.ChoiceFaulty:
+		c.Pick = a.pick
+	case sim.ChoiceOrder:
+		c.Perm = slices.Clone(a.perm)
+	case sim.ChoiceJitter, sim.ChoiceIdle:
+		c.Delay = a.delay
+	}
+}
+
+func eagerAlt(c *sim.Choice) alt {
+	switch c.Kind {
+	case sim.ChoiceSend:
+		return alt{delay: 1}
+	case sim.ChoiceOrder:
+		return alt{perm: identity(c.N)}
+	}
+	return alt{}
+}
+
+// maxPermRows bounds the index() orders explored: all orders of up to this
+// many rows; beyond it only the sorted order (and the search is marked
+// incomplete).
+const maxPermRows = 4
+
+func (s *searcher) alternatives(c *sim.Choice) ([]alt, error) {
+	switch c.Kind {
+	case sim.ChoiceSend:
+		var out []alt
+		canDrop := s.tgt.budget.allows(c.From, c.To, c.Time)
+		g, gdrop, ok := s.tgt.guided(c.From, c.To, c.Fact, c.Time)
+		if ok && gdrop && !canDrop {
+			ok = false
+		}
+		if ok {
+			out = append(out, alt{drop: gdrop, delay: g})
+		}
+		for d := int64(1); d <= s.opts.MaxDelay; d++ {
+			if !ok || gdrop || d != g {
+				out = append(out, alt{delay: d})
+			}
+		}
+		if canDrop && !(ok && gdrop) {
+			out = append(out, alt{drop: true})
+		}
+		return out, nil
+	case sim.ChoiceChoose:
+		out := make([]alt, c.N)
+		for i := range out {
+			out[i] = alt{pick: i}
+		}
+		return out, nil
+	case sim.ChoiceOrder:
+		if c.N > maxPermRows {
+			s.cut(fmt.Sprintf("index() numbered %d rows; only the sorted order of more than %d rows is explored", c.N, maxPermRows))
+			return []alt{{perm: identity(c.N)}}, nil
+		}
+		var out []alt
+		permute(identity(c.N), 0, func(p []int) { out = append(out, alt{perm: slices.Clone(p)}) })
+		return out, nil
+	case sim.ChoiceJitter:
+		j := int64(0)
+		if r := s.prog.Relation(c.Fact.Rel); r != nil && r.Timer != nil {
+			j = r.Timer.Jitter
+		}
+		out := []alt{{delay: 0}}
+		for d := int64(1); d <= j; d++ {
+			out = append(out, alt{delay: -d}, alt{delay: d})
+		}
+		return out, nil
+	case sim.ChoiceIdle, sim.ChoiceFaulty:
+		return []alt{{}}, nil
+	}
+	return nil, fmt.Errorf("checker: unexpected %s choice in a run of the original: %s", c.Kind, c.Key())
+}
+
+func identity(n int) []int {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	return p
+}
+
+// permute calls f with every permutation of p[k:], in lexicographic order
+// when p starts sorted.
+func permute(p []int, k int, f func([]int)) {
+	if k >= len(p)-1 {
+		f(p)
+		return
+	}
+	for i := k; i < len(p); i++ {
+		q := slices.Clone(p)
+		v := q[i]
+		copy(q[k+1:i+1], q[k:i])
+		q[k] = v
+		permute(q, k+1, f)
+	}
+}

@@ -1,0 +1,88 @@
+package checker
+
+import (
+	"slices"
+
+	"dsim/semantics/value"
+	"dsim/sim"
+)
+
+// target is what a run of the original must reproduce: the rewritten run's
+// distinct output facts (mapped to the original's addresses) with the time
+// each was first delivered, and the horizon past which nothing was observed.
+type target struct {
+	facts   []value.Fact     // required output facts, sorted by first delivery then fact
+	arrival []int64          // arrival[i]: when the rewrite first delivered facts[i]
+	index   map[string]int   // fact key -> index
+	horizon int64            // last observed time; noHorizon when the rewritten run quiesced
+	inputs  sim.Workload     // the original's inputs
+	budget  faultBudget      // losses the original may use
+	guide   map[string][]int64 // message key (mapped) -> delivery times in the rewritten run, sorted
+	drops   map[string]bool    // message key (mapped) -> the rewritten run lost one
+}
+
+// noHorizon marks a rewritten run that ended quiescent: every output the
+// original could ever emit is observable.
+const noHorizon = int64(1) << 62
+
+func factKey(f value.Fact) string { return f.Rel + f.Tuple.Key() }
+
+func msgKey(from, to value.Addr, f value.Fact) string {
+	return from.String() + ">" + to.String() + ">" + factKey(f)
+}
+
+// newTarget builds the target of the rewritten run res.
+func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime int64) (*target, error) {
+	t := &target{index: map[string]int{}, horizon: noHorizon, guide: map[string][]int64{}, drops: map[string]bool{}}
+	if res.Stop.Reason == sim.TimeLimit {
+		t.horizon = maxTime
+	} else if res.Stop.Reason == sim.Violation {
+		t.horizon = res.Time
+	}
+	for _, o := range res.History.Outputs {
+		f := m.fact(o.Fact)
+		k := factKey(f)
+		if _, ok := t.index[k]; ok {
+			continue
+		}
+		t.index[k] = len(t.facts)
+		t.facts = append(t.facts, f)
+		t.arrival = append(t.arrival, o.Time)
+	}
+	in, err := m.inputs(res.History)
+	if err != nil {
+		return nil, err
+	}
+	t.inputs = in
+	t.budget = m.budgetOf(plan, res, maxTime)
+	for _, e := range res.Trace.Events {
+		switch e.Kind {
+		case sim.EvDeliver:
+			k := msgKey(m.node(e.Peer), m.node(e.Node), m.fact(e.Fact))
+			t.guide[k] = append(t.guide[k], e.Time)
+		case sim.EvDrop:
+			t.drops[msgKey(m.node(e.Peer), m.node(e.Node), m.fact(e.Fact))] = true
+		}
+	}
+	for _, ts := range t.guide {
+		slices.Sort(ts)
+	}
+	return t, nil
+}
+
+// guided returns the delay the refinement map suggests for a message of
+// the original sent at now: the first time at or after now+1 that the
+// "same" message (relation, tuple, mapped sender and receiver) was
+// delivered in the rewritten run; drop when it was only ever lost there.
+func (t *target) guided(from, to value.Addr, f value.Fact, now int64) (delay int64, drop, ok bool) {
+	k := msgKey(from, to, f)
+	ts := t.guide[k]
+	i, _ := slices.BinarySearch(ts, now+1)
+	if i < len(ts) {
+		return ts[i] - now, false, true
+	}
+	if t.drops[k] {
+		return 0, true, true
+	}
+	return 0, false, false
+}
