@@ -11,12 +11,12 @@ import (
 // distinct output facts (mapped to the original's addresses) with the time
 // each was first delivered, and the horizon past which nothing was observed.
 type target struct {
-	facts   []value.Fact     // required output facts, sorted by first delivery then fact
-	arrival []int64          // arrival[i]: when the rewrite first delivered facts[i]
-	index   map[string]int   // fact key -> index
-	horizon int64            // last observed time; noHorizon when the rewritten run quiesced
-	inputs  sim.Workload     // the original's inputs
-	budget  faultBudget      // losses the original may use
+	facts   []value.Fact       // required output facts, sorted by first delivery then fact
+	arrival []int64            // arrival[i]: when the rewrite first delivered facts[i]
+	index   map[string]int     // fact key -> index
+	horizon int64              // last observed time; noHorizon when the rewritten run quiesced
+	inputs  sim.Workload       // the original's inputs
+	budget  faultBudget        // losses the original may use
 	guide   map[string][]int64 // message key (mapped) -> delivery times in the rewritten run, sorted
 	drops   map[string]bool    // message key (mapped) -> the rewritten run lost one
 }
