@@ -48,15 +48,15 @@ type tickView struct {
 }
 
 type arrowView struct {
-	Index                int
-	Kind, ID, From, To   string
-	Class, D, Title      string
-	Dup                  bool
-	Reason               string
-	XD, LabelX, LabelY   string // drop: the X's path and the reason's position
-	Lost                 bool
-	Start, End           int64
-	HeadX, HeadY, Marker string
+	Index              int
+	Kind, ID, From, To string
+	Class, D, Title    string
+	Dup                bool
+	Reason             string
+	XD, LabelX, LabelY string // drop: the X's path and the reason's position
+	Lost               bool
+	Start, End         int64
+	Marker             string
 }
 
 type markView struct {
@@ -154,14 +154,19 @@ func arrowLayout(d *Diagram, i int, a Arrow) arrowView {
 	av.Title = fmt.Sprintf("%s %s %s: %s -> %s, sent @%d", what, a.ID, a.Fact, av.From, av.To, a.Start)
 	switch a.Kind {
 	case ArrowDrop:
-		// A dropped message stops half way, at a red X, with the reason.
-		mx, my := x1+(x2-x1)/2, y1+(y2-y1)/2
+		// A dropped message stops short, nearer its sender, at a red X
+		// with the reason. 0.4 keeps the X between lanes; a drop within
+		// one row slants down so that the X clears the row's ticks.
+		mx, my := x1+(x2-x1)*0.4, y1+(y2-y1)*0.4
+		if a.StartRow == a.EndRow {
+			my += rowHeight * 0.4
+		}
 		if a.From == a.To {
 			mx = x1 + selfBulge
 		}
 		av.D = fmt.Sprintf("M%s %s L%s %s", num(x1), num(y1), num(mx), num(my))
 		av.XD = xPath(mx, my, 6)
-		av.LabelX, av.LabelY = num(mx+9), num(my-6)
+		av.LabelX, av.LabelY = num(mx-6), num(my+18)
 		av.Marker = ""
 		av.Title += fmt.Sprintf(", DROPPED at @%d (%s)", a.End, a.Reason)
 		return av

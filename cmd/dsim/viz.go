@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"dsim/sim"
+	"dsim/sim/viz"
+)
+
+// This file holds `dsim viz`: spacetime diagrams of a trace written by
+// `dsim run --trace FILE.json`, as an HTML page or as text.
+
+func init() {
+	register(&cli.Command{
+		Name:      "viz",
+		Usage:     "draw a trace as a spacetime diagram (HTML page or terminal text)",
+		ArgsUsage: "TRACE",
+		Description: "Reads TRACE, a JSON trace written by dsim run (or replay) with --trace FILE.json, and\n" +
+			"draws it as a spacetime diagram: a lane per client and per node, virtual time flowing down,\n" +
+			"a dot per tick, arrows for messages (dropped ones end at a red X with the reason), inputs\n" +
+			"and outputs, and marks for crashes, timers and invariant violations. -o writes one\n" +
+			"self-contained HTML page (no network needed) where clicking a tick lists its facts;\n" +
+			"--ascii prints the diagram as text. The same trace always gives the same bytes.\n\n" +
+			"Example:\n" +
+			"   dsim run corpus/hashset/base.ded --seed 4 --requests 2 --faults 'crash storage[2] at=6' --dump '*' --trace t.json\n" +
+			"   dsim viz t.json -o t.html\n" +
+			"   dsim viz t.json --ascii\n\n" +
+			"Exit status: 0 ok, 2 the trace is over --max-events, 3 usage error or unreadable trace.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the HTML page to `FILE` (- for standard output)"},
+			&cli.BoolFlag{Name: "ascii", Usage: "print the diagram as text on standard output"},
+			&cli.IntFlag{Name: "max-events", Value: viz.DefaultMaxEvents, Usage: "refuse traces with more than `N` events"},
+			&cli.StringFlag{Name: "title", Usage: "title of the HTML page (default: the trace's file name)"},
+		},
+		Action: vizAction,
+	})
+}
+
+func vizAction(c *cli.Context) error {
+	c, err := withInterspersedFlags(c)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	if c.NArg() != 1 {
+		return usageError(c, "dsim viz takes one trace file, got %d arguments (example: dsim viz t.json -o t.html)", c.NArg())
+	}
+	// withInterspersedFlags keeps -o and --output apart: read both.
+	out, ascii := c.String("output"), c.Bool("ascii")
+	if out == "" {
+		out = c.String("o")
+	}
+	if out == "" && !ascii {
+		return usageError(c, "say what to draw: -o FILE for an HTML page, --ascii for text (or both)")
+	}
+	if c.Int("max-events") < 1 {
+		return usageError(c, "--max-events %d: give a positive number", c.Int("max-events"))
+	}
+	path := c.Args().First()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	tr, err := readTrace(path, data)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	d, err := viz.Build(tr, viz.Options{MaxEvents: c.Int("max-events")})
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dsim viz: %v\n", err)
+		return exitError{2}
+	}
+	if ascii {
+		if err := viz.WriteASCII(c.App.Writer, d); err != nil {
+			return usageError(c, "%v", err)
+		}
+	}
+	if out != "" {
+		title := c.String("title")
+		if title == "" {
+			title = filepath.Base(path)
+		}
+		var page bytes.Buffer
+		if err := viz.WriteHTML(&page, d, title); err != nil {
+			return usageError(c, "%v", err)
+		}
+		if out == "-" {
+			_, err = c.App.Writer.Write(page.Bytes())
+		} else {
+			err = os.WriteFile(out, page.Bytes(), 0o644)
+		}
+		if err != nil {
+			return usageError(c, "writing the page: %v", err)
+		}
+	}
+	return nil
+}
+
+// readTrace reads a JSON trace; a text trace gets a hint on how to write
+// the JSON form.
+func readTrace(path string, data []byte) (*sim.Trace, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil, errors.New(path + ": the trace file is empty")
+	}
+	if strings.HasPrefix(string(trimmed), "@") {
+		return nil, fmt.Errorf("%s: this is a text trace; dsim viz reads the JSON form (hint: write it with dsim run PROG --trace FILE.json)", path)
+	}
+	return sim.ReadTraceJSON(path, data)
+}
