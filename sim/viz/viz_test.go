@@ -51,7 +51,14 @@ var traceCases = []traceCase{
 	{name: "timer", prog: "timer.ded", src: timerSrc, seed: 2, maxTime: 11},
 }
 
-func runCase(t testing.TB, c traceCase) *sim.Trace {
+// fataler is what runCase needs of testing.T and rapid.T.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+func runCase(t fataler, c traceCase) *sim.Trace {
 	t.Helper()
 	src := []byte(c.src)
 	if c.src == "" {
@@ -83,7 +90,7 @@ func runCase(t testing.TB, c traceCase) *sim.Trace {
 	return res.Trace
 }
 
-func buildCase(t testing.TB, c traceCase) (*sim.Trace, *Diagram) {
+func buildCase(t fataler, c traceCase) (*sim.Trace, *Diagram) {
 	t.Helper()
 	tr := runCase(t, c)
 	d, err := Build(tr, Options{})
