@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,9 +47,21 @@ func TestBrowserRendersDiagram(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// Open the page on a tick that consumed something, so that the side
+	// panel lists its facts.
+	tick := -1
+	for i, tk := range d.Ticks {
+		if len(tk.Consumed) > 0 && len(tk.Produced) > 0 {
+			tick = i
+			break
+		}
+	}
+	if tick < 0 {
+		t.Fatal("the test trace should hold a tick that consumes and produces facts")
+	}
 	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+page)
+		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", fmt.Sprintf("file://%s#tick=%d", page, tick))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	dom, err := cmd.Output()
@@ -85,6 +98,16 @@ func TestBrowserRendersDiagram(t *testing.T) {
 	for _, c := range checks {
 		if got := attr(c.attr); got != c.want {
 			t.Errorf("rendered %s = %q, want %q", c.attr, got, c.want)
+		}
+	}
+	panel := regexp.MustCompile(`(?s)<div id="details" data-shown="tick (\d+)">(.*?)</div></aside>`).FindSubmatch(dom)
+	if panel == nil || string(panel[1]) != fmt.Sprint(tick) {
+		t.Fatalf("the side panel does not show tick %d:\n%.3000s", tick, dom)
+	}
+	tk := d.Ticks[tick]
+	for _, f := range append(append([]string{d.Lanes[tk.Lane].Name}, tk.Consumed...), tk.Produced...) {
+		if !bytes.Contains(panel[2], []byte(html.EscapeString(f))) {
+			t.Errorf("the side panel for tick %d does not list %q:\n%s", tick, f, panel[2])
 		}
 	}
 }

@@ -65,6 +65,14 @@
     a.addEventListener("click", function () { select(a); showArrow(Number(a.getAttribute("data-arrow"))); });
   });
 
+  // A link such as out.html#tick=3 opens with that tick's facts shown.
+  var m = /^#tick=(\d+)$/.exec(location.hash);
+  if (m && DIAGRAM.ticks[Number(m[1])]) {
+    var c = svg.querySelector('circle.tick[data-tick="' + m[1] + '"]');
+    if (c) select(c);
+    showTick(Number(m[1]));
+  }
+
   // Record what the rendered drawing holds, so that a test (or a reader)
   // can check the page against the trace.
   var lanes = [];
