@@ -195,7 +195,7 @@ func (p *plan) run(i int) error {
 			s.ix = tab.index(s.keyMask)
 		}
 		ix := s.ix
-		for r := ix.head[s.keyHash(env)]; r != 0; r = ix.next[r-1] {
+		for r := ix.first(s.keyHash(env)); r != 0; r = ix.next[r-1] {
 			if s.match(tab.rows[r-1], env) {
 				if err := p.run(i + 1); err != nil {
 					return err
@@ -217,7 +217,7 @@ func (p *plan) run(i int) error {
 			s.ix = tab.index(s.keyMask)
 		}
 		ix := s.ix
-		for r := ix.head[s.keyHash(env)]; r != 0; r = ix.next[r-1] {
+		for r := ix.first(s.keyHash(env)); r != 0; r = ix.next[r-1] {
 			if s.match(tab.rows[r-1], env) {
 				return nil
 			}

@@ -68,7 +68,7 @@ func (o *outbox) send(r *analysis.Rule, h headOut) error {
 		o.rule[rel] = append(o.rule[rel], r.ID)
 		return o.bump()
 	}
-	i := tb.find(row, hashTuple(row))
+	i := tb.find(row)
 	o.rule[rel][i] = min(o.rule[rel][i], r.ID)
 	return nil
 }
@@ -77,7 +77,7 @@ func (o *outbox) send(r *analysis.Rule, h headOut) error {
 func (o *outbox) result(facts FactSet, derived int) *Result {
 	res := &Result{Facts: facts, Next: FactSet{}, Derived: derived}
 	for _, name := range sortedKeys(o.next) {
-		res.Next[name] = sortedCopy(o.next[name].rows)
+		res.Next[name] = o.next[name].sortedRows()
 	}
 	for _, name := range sortedKeys(o.sends) {
 		tb := o.sends[name]

@@ -5,45 +5,115 @@ import (
 )
 
 // table is one relation's facts in a tick: rows in insertion order (so a
-// semi-naive delta is a range of row numbers), a hash set over whole rows,
-// and lazily built hash indexes over subsets of columns. Hash collisions
-// are resolved by comparing values, so a hash never decides membership.
+// semi-naive delta is a range of row numbers), a membership structure over
+// whole rows, and lazily built hash indexes over subsets of columns. Hash
+// collisions are resolved by comparing values, so a hash never decides
+// membership.
+//
+// Membership is split in two because carried facts arrive sorted and
+// distinct: rows[:searchN] are strictly increasing and found by binary
+// search (a sorted append costs one comparison and no hashing), and
+// rows[searchN:] are found through the open-addressing set. Once the
+// hashed tail outgrows the searched prefix, the prefix is hashed too, so
+// the cost per insert stays O(1) amortised.
 type table struct {
-	name  string
-	arity int
-	rows  []value.Tuple
-	set   chain
-	idx   []*colIndex
-	arena []value.Value // tuples are carved from this slab to save allocations
+	name    string
+	arity   int
+	rows    []value.Tuple
+	sortedN int // rows[:sortedN] are strictly increasing (for output)
+	searchN int // rows[:searchN] are searched by bisection; searchN <= sortedN
+	set     openSet
+	idx     []*colIndex
+	arena   []value.Value // tuples are carved from this slab to save allocations
 }
 
-// chain maps a 64-bit hash to a linked list of rows through next: head
-// holds row+1 of the most recent row with that hash, next[row] the row+1
-// of the previous one (0 ends the list).
-type chain struct {
-	head map[uint64]int32
-	next []int32
-}
-
-func (c *chain) add(h uint64, row int) {
-	c.next = append(c.next, c.head[h])
-	c.head[h] = int32(row + 1)
-}
+// searchMin is the shortest sorted prefix worth bisecting once rows stop
+// arriving in order; shorter prefixes are simply hashed.
+const searchMin = 512
 
 // colIndex indexes rows by the values of cols (mask has bit i set for
-// column i).
+// column i): head finds the most recent row whose key hash has a given
+// tag, next[row] the row before it with the same tag (row+1; 0 ends).
 type colIndex struct {
 	mask uint64
 	cols []int
-	chain
+	head openSet
+	next []uint32
 }
 
 func newTable(name string, arity int) *table {
-	return &table{name: name, arity: arity, set: chain{head: make(map[uint64]int32)}}
+	return &table{name: name, arity: arity}
+}
+
+// openSet is an open-addressing hash table (linear probing, load <= 1/2)
+// from a 32-bit hash tag to a row number+1. The tag also picks the home
+// slot, so growing never rehashes tuples. Several slots may hold the same
+// tag (the set of whole rows keeps one slot per row); callers compare
+// values to resolve collisions.
+type openSet struct {
+	slots []tagSlot
+	n     int
+}
+
+type tagSlot struct {
+	tag uint32
+	row uint32 // row+1; 0 marks an empty slot
+}
+
+func tagOf(h uint64) uint32 { return uint32(h >> 32) }
+
+func (s *openSet) grow() {
+	old := s.slots
+	size := max(16, 2*len(old))
+	s.slots = make([]tagSlot, size)
+	mask := uint32(size - 1)
+	for _, sl := range old {
+		if sl.row == 0 {
+			continue
+		}
+		i := sl.tag & mask
+		for s.slots[i].row != 0 {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = sl
+	}
+}
+
+// add stores row under tag in a new slot.
+func (s *openSet) add(tag uint32, row int) {
+	if 2*(s.n+1) > len(s.slots) {
+		s.grow()
+	}
+	mask := uint32(len(s.slots) - 1)
+	i := tag & mask
+	for s.slots[i].row != 0 {
+		i = (i + 1) & mask
+	}
+	s.slots[i] = tagSlot{tag: tag, row: uint32(row + 1)}
+	s.n++
+}
+
+// slotOf returns the slot holding tag, or the empty slot where it would go
+// (-1 when the set has no slots).
+func (s *openSet) slotOf(tag uint32) int {
+	if len(s.slots) == 0 {
+		return -1
+	}
+	mask := uint32(len(s.slots) - 1)
+	i := tag & mask
+	for {
+		sl := s.slots[i]
+		if sl.row == 0 || sl.tag == tag {
+			return int(i)
+		}
+		i = (i + 1) & mask
+	}
 }
 
 // Hashing: a fixed 64-bit mix (no per-process seed, so runs are
-// reproducible even in their internal iteration order).
+// reproducible even in their internal iteration order). Only equality
+// within one tick matters, so ints hash by payload alone; other kinds mix
+// in their kind and string bytes (cross-kind collisions are harmless).
 const hashSeed = 0x9e3779b97f4a7c15
 
 func mix(h, x uint64) uint64 {
@@ -54,9 +124,8 @@ func mix(h, x uint64) uint64 {
 }
 
 func hashVal(h uint64, v value.Value) uint64 {
-	h = mix(h, uint64(v.K))
 	if v.K != value.KindInt {
-		s := uint64(fnvOffset)
+		s := uint64(fnvOffset) ^ uint64(v.K)
 		for i := 0; i < len(v.S); i++ {
 			s ^= uint64(v.S[i])
 			s *= fnvPrime
@@ -84,28 +153,98 @@ func hashCols(t []value.Value, cols []int) uint64 {
 
 // contains reports whether t is a row of the table.
 func (tb *table) contains(t []value.Value) bool {
-	return tb.find(t, hashTuple(t)) >= 0
+	return tb.find(t) >= 0
 }
 
-func (tb *table) find(t []value.Value, h uint64) int {
-	for r := tb.set.head[h]; r != 0; r = tb.set.next[r-1] {
-		if value.Tuple(t).Equal(tb.rows[r-1]) {
-			return int(r - 1)
+// find returns the row number of t, or -1.
+func (tb *table) find(t []value.Value) int {
+	if r := tb.search(t); r >= 0 && r < tb.searchN && value.Tuple(t).Equal(tb.rows[r]) {
+		return r
+	}
+	if tb.set.n == 0 {
+		return -1
+	}
+	return tb.findHashed(t, tagOf(hashTuple(t)))
+}
+
+// search bisects rows[:searchN] for the first row >= t.
+func (tb *table) search(t []value.Value) int {
+	lo, hi := 0, tb.searchN
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if compareTuples(tb.rows[m], t) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
 		}
 	}
-	return -1
+	return lo
+}
+
+func (tb *table) findHashed(t []value.Value, tag uint32) int {
+	mask := uint32(len(tb.set.slots) - 1)
+	for i := tag & mask; ; i = (i + 1) & mask {
+		sl := tb.set.slots[i]
+		if sl.row == 0 {
+			return -1
+		}
+		if sl.tag == tag && value.Tuple(t).Equal(tb.rows[sl.row-1]) {
+			return int(sl.row - 1)
+		}
+	}
 }
 
 // insert adds a copy of t unless present; it reports whether it was new.
 func (tb *table) insert(t []value.Value) bool {
-	h := hashTuple(t)
-	if tb.find(t, h) >= 0 {
+	n := len(tb.rows)
+	if tb.sortedN == n {
+		// Still in order: appending a larger tuple keeps it so.
+		if n == 0 || compareTuples(tb.rows[n-1], t) < 0 {
+			tb.appendRow(t)
+			tb.sortedN, tb.searchN = n+1, n+1
+			return true
+		}
+		if r := tb.search(t); value.Tuple(t).Equal(tb.rows[r]) {
+			return false
+		}
+		if n < searchMin {
+			tb.hashPrefix()
+		}
+		tb.appendRow(t)
+		tb.set.add(tagOf(hashTuple(t)), n)
+		return true
+	}
+	if tb.searchN > 0 {
+		if r := tb.search(t); r < tb.searchN && value.Tuple(t).Equal(tb.rows[r]) {
+			return false
+		}
+	}
+	tag := tagOf(hashTuple(t))
+	if tb.set.n > 0 && tb.findHashed(t, tag) >= 0 {
 		return false
 	}
+	tb.appendRow(t)
+	tb.set.add(tag, n)
+	if tb.searchN > 0 && tb.set.n > tb.searchN {
+		tb.hashPrefix()
+	}
+	return true
+}
+
+// hashPrefix moves the bisected prefix into the hash set.
+func (tb *table) hashPrefix() {
+	for r := 0; r < tb.searchN; r++ {
+		tb.set.add(tagOf(hashTuple(tb.rows[r])), r)
+	}
+	tb.searchN = 0
+}
+
+// appendRow stores a copy of t as the next row and updates the indexes.
+func (tb *table) appendRow(t []value.Value) {
 	if len(tb.arena)+len(t) > cap(tb.arena) {
-		n := max(256, 2*cap(tb.arena))
-		n = min(n, 1<<16)
-		n = max(n, len(t))
+		// Chunks grow with the table, so a tiny relation costs little
+		// and a big one few allocations.
+		n := max(4*len(t), min(2*cap(tb.arena), 1<<14))
 		tb.arena = make([]value.Value, 0, n)
 	}
 	start := len(tb.arena)
@@ -113,11 +252,29 @@ func (tb *table) insert(t []value.Value) bool {
 	row := tb.arena[start:len(tb.arena):len(tb.arena)]
 	id := len(tb.rows)
 	tb.rows = append(tb.rows, row)
-	tb.set.add(h, id)
 	for _, ix := range tb.idx {
-		ix.add(hashCols(row, ix.cols), id)
+		ix.add(row, id)
 	}
-	return true
+}
+
+func (ix *colIndex) add(row value.Tuple, id int) {
+	tag := tagOf(hashCols(row, ix.cols))
+	ix.next = append(ix.next, 0)
+	if i := ix.head.slotOf(tag); i >= 0 && ix.head.slots[i].row != 0 {
+		ix.next[id] = ix.head.slots[i].row
+		ix.head.slots[i].row = uint32(id + 1)
+		return
+	}
+	ix.head.add(tag, id)
+}
+
+// first returns row+1 of the most recent row whose key hash is h (0 if
+// none); next continues the chain.
+func (ix *colIndex) first(h uint64) uint32 {
+	if i := ix.head.slotOf(tagOf(h)); i >= 0 {
+		return ix.head.slots[i].row
+	}
+	return 0
 }
 
 // index returns the index over the columns in mask, building it on first
@@ -128,15 +285,15 @@ func (tb *table) index(mask uint64) *colIndex {
 			return ix
 		}
 	}
-	ix := &colIndex{mask: mask, chain: chain{head: make(map[uint64]int32, len(tb.rows))}}
+	ix := &colIndex{mask: mask}
 	for c := 0; c < tb.arity; c++ {
 		if mask&(1<<c) != 0 {
 			ix.cols = append(ix.cols, c)
 		}
 	}
-	ix.next = make([]int32, 0, len(tb.rows))
+	ix.next = make([]uint32, 0, len(tb.rows))
 	for id, row := range tb.rows {
-		ix.add(hashCols(row, ix.cols), id)
+		ix.add(row, id)
 	}
 	tb.idx = append(tb.idx, ix)
 	return ix

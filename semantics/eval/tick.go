@@ -49,7 +49,7 @@ func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Re
 	facts := FactSet{}
 	for _, name := range e.order {
 		if t := e.tables[name]; len(t.rows) > 0 {
-			facts[name] = sortedCopy(t.rows)
+			facts[name] = t.sortedRows()
 		}
 	}
 	return e.out.result(facts, e.derived), nil
@@ -222,7 +222,8 @@ func (e *engine) evalOnce(r *analysis.Rule, sink func(headOut) error) error {
 			return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
 		}
 		if len(slab)+width > cap(slab) {
-			slab = make([]value.Value, 0, max(width, 4096))
+			// Chunks grow with the row count: small ticks stay small.
+			slab = make([]value.Value, 0, max(4*width, min(2*cap(slab), 1<<14)))
 		}
 		start := len(slab)
 		slab = append(slab, pl.env...)
@@ -232,7 +233,7 @@ func (e *engine) evalOnce(r *analysis.Rule, sink func(headOut) error) error {
 	if err := pl.run(0); err != nil {
 		return err
 	}
-	outs, err := e.w.aggregate(r, rows)
+	outs, err := e.w.aggregateHashed(r, rows)
 	if err != nil {
 		return err
 	}

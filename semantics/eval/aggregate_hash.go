@@ -1,0 +1,280 @@
+package eval
+
+import (
+	"slices"
+
+	"dsim/semantics/analysis"
+	"dsim/semantics/syntax"
+	"dsim/semantics/value"
+)
+
+// aggregateHashed is Tick's aggregation: the same head tuples as aggregate
+// (which Naive keeps as the reference), computed by hashing rows into
+// groups instead of sorting every row. Rows are deduplicated over the
+// rule's row slots by hashing unless the body makes duplicates impossible;
+// groups are found through an open-addressing table over their keys and
+// made contiguous by a counting sort. Choices.Choose is called in sorted
+// group order, as aggregate does, so a stateful Choices sees the same
+// calls. The result is free of duplicates but, unless the head numbers
+// rows with index(), not sorted: Tick's tables put it in order anyway.
+func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headOut, error) {
+	slots := rowSlots(r)
+	if !rowsDistinct(r) {
+		rows = dedupRows(rows, slots)
+	}
+	at := r.Head.At != nil
+	keyLen := len(r.Head.GroupBy)
+	if at {
+		keyLen++
+	}
+
+	// Group ids by hashing each row's key.
+	slab := make([]value.Value, 0, keyLen*min(len(rows), 1024))
+	var keys []value.Tuple
+	var index openSet
+	gid := make([]int32, 0, len(rows))
+	kept := rows[:0:0]
+	for _, row := range rows {
+		start := len(slab)
+		if at {
+			d, ok, err := w.destination(r.Head.At, row)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			slab = append(slab, value.AddrOf(d))
+		}
+		dropped := false
+		for _, gi := range r.Head.GroupBy {
+			v, ok, err := w.evalTerm(r.Head.Args[gi].Term, row)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				dropped = true
+				break
+			}
+			slab = append(slab, v)
+		}
+		if dropped {
+			slab = slab[:start]
+			continue
+		}
+		key := value.Tuple(slab[start:len(slab):len(slab)])
+		tag := tagOf(hashTuple(key))
+		g := -1
+		if len(index.slots) > 0 {
+			mask := uint32(len(index.slots) - 1)
+			for i := tag & mask; index.slots[i].row != 0; i = (i + 1) & mask {
+				if sl := index.slots[i]; sl.tag == tag && keys[sl.row-1].Equal(key) {
+					g = int(sl.row - 1)
+					break
+				}
+			}
+		}
+		if g < 0 {
+			g = len(keys)
+			keys = append(keys, key)
+			index.add(tag, g)
+		} else {
+			slab = slab[:start] // the group's key is stored already
+		}
+		gid = append(gid, int32(g))
+		kept = append(kept, row)
+	}
+
+	// Counting sort: each group's rows become one run of ordered, in
+	// their original relative order.
+	starts := make([]int, len(keys)+1)
+	for _, g := range gid {
+		starts[g+1]++
+	}
+	for g := range keys {
+		starts[g+1] += starts[g]
+	}
+	fill := slices.Clone(starts[:len(keys)])
+	ordered := make([][]value.Value, len(kept))
+	for i, g := range gid {
+		ordered[fill[g]] = kept[i]
+		fill[g]++
+	}
+
+	var chooseVars []int
+	hasIndex := false
+	for _, a := range r.Head.Args {
+		if a.Agg == nil {
+			continue
+		}
+		switch a.Agg.Func {
+		case syntax.AggChoose:
+			chooseVars = append(chooseVars, a.Agg.Vars...)
+		case syntax.AggIndex:
+			hasIndex = true
+		}
+	}
+	order := make([]int, len(keys))
+	for g := range order {
+		order[g] = g
+	}
+	if len(chooseVars) > 0 {
+		slices.SortFunc(order, func(a, b int) int { return compareTuples(keys[a], keys[b]) })
+	}
+
+	outs := make([]headOut, 0, len(keys))
+	tupleSlab := make([]value.Value, len(keys)*len(r.Head.Args))
+	var scratch []value.Value
+	for n, g := range order {
+		key := keys[g]
+		grows := ordered[starts[g]:starts[g+1]]
+		var out headOut
+		groupKey := key
+		if at {
+			out.To = key[0].Addr()
+			groupKey = key[1:]
+		}
+		var chosen []value.Value
+		if len(chooseVars) > 0 {
+			cands := distinctTuples(grows, chooseVars)
+			k := w.ch.Choose(r.ID, groupKey, len(cands))
+			if k < 0 || k >= len(cands) {
+				return nil, w.errorf(r.Pos, "Choices.Choose returned %d for %d candidates", k, len(cands))
+			}
+			chosen = cands[k]
+		}
+		t := value.Tuple(tupleSlab[n*len(r.Head.Args) : (n+1)*len(r.Head.Args) : (n+1)*len(r.Head.Args)])
+		gi, ci := 0, 0
+		if at {
+			gi = 1
+		}
+		for i, a := range r.Head.Args {
+			if a.Agg == nil {
+				t[i] = key[gi]
+				gi++
+				continue
+			}
+			switch a.Agg.Func {
+			case syntax.AggChoose:
+				if len(a.Agg.Vars) != 1 {
+					return nil, w.errorf(r.Pos, "choose takes one variable")
+				}
+				t[i] = chosen[ci]
+				ci++
+			case syntax.AggIndex:
+				// numbered below
+			case syntax.AggCount:
+				if a.Agg.Star || len(grows) == 1 {
+					t[i] = value.Int(int64(len(grows)))
+				} else if len(a.Agg.Vars) == 1 {
+					scratch = scratch[:0]
+					for _, row := range grows {
+						scratch = append(scratch, row[a.Agg.Vars[0]])
+					}
+					t[i] = value.Int(int64(countDistinct(scratch)))
+				} else {
+					t[i] = value.Int(int64(len(distinctTuples(grows, a.Agg.Vars))))
+				}
+			default:
+				v, err := w.aggValue(r, a.Agg, grows)
+				if err != nil {
+					return nil, err
+				}
+				t[i] = v
+			}
+		}
+		out.Tuple = t
+		outs = append(outs, out)
+	}
+	if hasIndex {
+		slices.SortFunc(outs, compareHeadOut)
+		perm := w.ch.Order(r.ID, len(outs))
+		if !isPermutation(perm, len(outs)) {
+			return nil, w.errorf(r.Pos, "Choices.Order returned %v, not a permutation of %d rows", perm, len(outs))
+		}
+		numbered := make([]headOut, len(outs))
+		for n, from := range perm {
+			o := outs[from]
+			for i, a := range r.Head.Args {
+				if a.Agg != nil && a.Agg.Func == syntax.AggIndex {
+					o.Tuple[i] = value.Int(int64(n))
+				}
+			}
+			numbered[n] = o
+		}
+		outs = numbered
+	}
+	return outs, nil
+}
+
+// countDistinct sorts vals and counts its distinct values.
+func countDistinct(vals []value.Value) int {
+	slices.SortFunc(vals, value.Value.Compare)
+	n := 0
+	for i := range vals {
+		if i == 0 || vals[i] != vals[i-1] {
+			n++
+		}
+	}
+	return n
+}
+
+// rowsDistinct reports whether one evaluation of r's body can only yield
+// bindings that differ on the row slots: every positive atom binds all its
+// columns (no wildcard hides a column), and no built-in may yield the same
+// binding twice. Bindings then correspond one to one to combinations of
+// distinct stored rows, and filters, assignments and negations only drop
+// or extend them.
+func rowsDistinct(r *analysis.Rule) bool {
+	for i := range r.Body {
+		l := &r.Body[i]
+		switch l.Kind {
+		case analysis.LitBuiltin:
+			return false
+		case analysis.LitAtom:
+			for _, t := range l.Args {
+				if t.Op == analysis.TermWildcard {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// dedupRows drops rows equal to an earlier one on slots, keeping order.
+func dedupRows(rows [][]value.Value, slots []int) [][]value.Value {
+	var set openSet
+	out := rows[:0:0]
+	for _, row := range rows {
+		h := uint64(hashSeed)
+		for _, s := range slots {
+			h = hashVal(h, row[s])
+		}
+		tag := tagOf(h)
+		dup := false
+		if len(set.slots) > 0 {
+			mask := uint32(len(set.slots) - 1)
+			for i := tag & mask; set.slots[i].row != 0; i = (i + 1) & mask {
+				if sl := set.slots[i]; sl.tag == tag && sameSlots(out[sl.row-1], row, slots) {
+					dup = true
+					break
+				}
+			}
+		}
+		if !dup {
+			set.add(tag, len(out))
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+func sameSlots(a, b []value.Value, slots []int) bool {
+	for _, s := range slots {
+		if a[s] != b[s] {
+			return false
+		}
+	}
+	return true
+}

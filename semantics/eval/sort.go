@@ -1,0 +1,127 @@
+package eval
+
+import (
+	"slices"
+
+	"dsim/semantics/value"
+)
+
+// Putting a tick's results in canonical order is a large share of a big
+// tick, so Tick avoids sorting what is already sorted (carried facts arrive
+// sorted, and many derivations append in order) and radix-sorts all-integer
+// relations. Naive keeps using sortedCopy, a plain comparison sort, so the
+// differential tests check these shortcuts against it.
+
+// sortedRows returns the table's rows in canonical order. The table keeps
+// its rows distinct, so there is nothing to deduplicate: the sorted prefix
+// is merged with the sorted rest. The result may share the table's row
+// slice (capped, so appending to it copies); tuples are never mutated once
+// stored.
+func (tb *table) sortedRows() []value.Tuple {
+	n := len(tb.rows)
+	if tb.sortedN == n {
+		return tb.rows[:n:n]
+	}
+	tail := slices.Clone(tb.rows[tb.sortedN:])
+	sortTuples(tail)
+	if tb.sortedN == 0 {
+		return tail
+	}
+	return mergeSorted(tb.rows[:tb.sortedN], tail)
+}
+
+// mergeSorted merges two sorted slices of distinct tuples that share none.
+func mergeSorted(a, b []value.Tuple) []value.Tuple {
+	out := make([]value.Tuple, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if compareTuples(a[i], b[j]) < 0 {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// radixMin is the number of tuples from which radix sorting pays off.
+const radixMin = 64
+
+// sortTuples sorts tuples in place in canonical order.
+func sortTuples(ts []value.Tuple) {
+	if len(ts) < radixMin || !allIntsSameArity(ts) {
+		slices.SortFunc(ts, compareTuples)
+		return
+	}
+	radixSortInts(ts)
+}
+
+func allIntsSameArity(ts []value.Tuple) bool {
+	arity := len(ts[0])
+	for _, t := range ts {
+		if len(t) != arity {
+			return false
+		}
+		for i := range t {
+			if t[i].K != value.KindInt {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// keyed is one tuple's position and the sort key of the current column.
+type keyed struct {
+	key uint64
+	pos int32
+}
+
+// radixSortInts sorts tuples of integers of one arity: a stable LSD radix
+// sort by bytes, last column first, skipping the byte positions where every
+// key agrees (small integers need two passes per column, not eight).
+func radixSortInts(ts []value.Tuple) {
+	n := len(ts)
+	cur := make([]keyed, n)
+	tmp := make([]keyed, n)
+	for i := range cur {
+		cur[i].pos = int32(i)
+	}
+	var counts [8][256]int
+	for c := len(ts[0]) - 1; c >= 0; c-- {
+		counts = [8][256]int{}
+		for i := range cur {
+			// Flipping the sign bit orders int64s as unsigned keys.
+			k := uint64(ts[cur[i].pos][c].I) ^ (1 << 63)
+			cur[i].key = k
+			for b := 0; b < 8; b++ {
+				counts[b][byte(k>>(8*b))]++
+			}
+		}
+		for b := 0; b < 8; b++ {
+			cnt := &counts[b]
+			if cnt[byte(cur[0].key>>(8*b))] == n {
+				continue // every key has the same byte here
+			}
+			sum := 0
+			for d := range cnt {
+				cnt[d], sum = sum, sum+cnt[d]
+			}
+			shift := 8 * b
+			for _, e := range cur {
+				d := byte(e.key >> shift)
+				tmp[cnt[d]] = e
+				cnt[d]++
+			}
+			cur, tmp = tmp, cur
+		}
+	}
+	sorted := make([]value.Tuple, n)
+	for i, e := range cur {
+		sorted[i] = ts[e.pos]
+	}
+	copy(ts, sorted)
+}
