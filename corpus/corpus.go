@@ -31,11 +31,13 @@ func Open(name string) ([]byte, error) {
 	return src, nil
 }
 
-// Programs lists the embedded programs as corpus/<path>.ded, sorted.
+// Programs lists the embedded programs as corpus/<path>.ded, sorted. It
+// leaves out regressions/: programs there carry planted bugs on purpose
+// (they are replayed by reproducers, see docs/SEMANTICS.md, Exploration).
 func Programs() []string {
 	var out []string
 	_ = fs.WalkDir(FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".ded") && !strings.Contains(path, "testdata/") {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".ded") && !strings.Contains(path, "testdata/") && !strings.HasPrefix(path, "regressions/") {
 			out = append(out, Prefix+path)
 		}
 		return nil

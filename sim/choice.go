@@ -52,6 +52,10 @@ type Choice struct {
 	Rule   int        // rule id (choose, order)
 	Group  value.Tuple
 	N      int // number of candidates (choose, order, faulty)
+	// LossP and DupP are the loss and duplication probabilities the fault
+	// plan gives a send (not part of the key): a Decide hook that replays
+	// decisions (the explore shrinker) uses them to stay within the plan.
+	LossP, DupP float64
 
 	// Decision.
 	Drop    bool

@@ -136,6 +136,7 @@ func (w *world) send(from *node, m eval.Message) error {
 		if d := w.cfg.Faults.Duplicate; d != nil && now <= d.Until {
 			dupP = d.P
 		}
+		c.LossP, c.DupP = loss, dupP
 		err := w.or.decide(&c, func(r *rand.Rand, c *Choice) {
 			if loss > 0 && r.Float64() < loss {
 				c.Drop = true
