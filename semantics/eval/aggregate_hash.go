@@ -30,10 +30,10 @@ func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headO
 
 	// Group ids by hashing each row's key.
 	slab := make([]value.Value, 0, keyLen*min(len(rows), 1024))
-	var keys []value.Tuple
+	keys := make([]value.Tuple, 0, min(len(rows), 1024))
 	var index openSet
 	gid := make([]int32, 0, len(rows))
-	kept := rows[:0:0]
+	kept := make([][]value.Value, 0, len(rows))
 	for _, row := range rows {
 		start := len(slab)
 		if at {

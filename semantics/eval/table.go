@@ -239,6 +239,16 @@ func (tb *table) hashPrefix() {
 	tb.searchN = 0
 }
 
+// reserve makes room for n more rows without further allocation.
+func (tb *table) reserve(n int) {
+	if cap(tb.rows)-len(tb.rows) < n {
+		tb.rows = append(make([]value.Tuple, 0, len(tb.rows)+n), tb.rows...)
+	}
+	if need := n * tb.arity; cap(tb.arena)-len(tb.arena) < need {
+		tb.arena = make([]value.Value, 0, need)
+	}
+}
+
 // appendRow stores a copy of t as the next row and updates the indexes.
 func (tb *table) appendRow(t []value.Value) {
 	if len(tb.arena)+len(t) > cap(tb.arena) {

@@ -30,6 +30,7 @@ func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Re
 	}
 	e := &engine{w: w, comp: p.Component(node.Addr.Comp), tables: map[string]*table{}}
 	e.out.init(w)
+	e.reserveCarried(in.Carried)
 	if err := loadInputs(w, e.comp, in, e.addFact); err != nil {
 		return nil, err
 	}
@@ -70,6 +71,22 @@ func (e *engine) table(name string, arity int, pos syntax.Pos) (*table, error) {
 	e.tables[name] = t
 	e.order = append(e.order, name)
 	return t, nil
+}
+
+// reserveCarried sizes the tables of carried relations for their facts,
+// so loading them does not grow slices step by step. Relations that are
+// unknown or used with the wrong arity are left to loadInputs to report.
+func (e *engine) reserveCarried(carried FactSet) {
+	for _, name := range sortedKeys(carried) {
+		rows := carried[name]
+		rel := e.w.prog.Relation(name)
+		if len(rows) == 0 || rel == nil || rel.Arity() != len(rows[0]) {
+			continue
+		}
+		if t, err := e.table(name, rel.Arity(), syntax.Pos{}); err == nil {
+			t.reserve(len(rows))
+		}
+	}
 }
 
 // addFact stores an input fact (static, carried or delivered).
