@@ -1,0 +1,210 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"dsim/sim"
+)
+
+// This file holds `dsim explore`: many seeded runs, a shrunk reproducer
+// for the first failure, a progress bar on a terminal.
+
+func init() {
+	register(&cli.Command{
+		Name:      "explore",
+		Usage:     "run a program under many seeds, checking invariants and that requests are answered",
+		ArgsUsage: "PROG",
+		Description: "Runs PROG under --runs seeds derived from --seed (each run its own world, --jobs at\n" +
+			"a time; the result does not depend on --jobs). A run fails when an invariant is violated,\n" +
+			"or when a fault-free run (no --faults) ends with a request unanswered; a run that hits a\n" +
+			"work bound is inconclusive. Exploration stops at the first failing seed, shrinks the run\n" +
+			"(fewer requests, fewer faults, smaller delays) while it fails the same way, and writes a\n" +
+			"reproducer into --out, which `go test ./sim` replays (docs/SEMANTICS.md, Exploration).\n\n" +
+			"Example:\n" +
+			"   dsim explore corpus/2pc/base.ded --runs 1000 --requests 5 --faults 'omission random f=1 p=0.3 until=50'\n\n" +
+			"Exit status: 0 every run passed, 1 a failing run (or a bad program), 2 some runs inconclusive\n" +
+			"and none failing, 3 usage error.",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "runs", Value: 100, Usage: "number of runs (seeds)"},
+			&cli.Uint64Flag{Name: "seed", Usage: "base seed; run i uses a seed derived from it"},
+			&cli.StringFlag{Name: "faults", Usage: "fault plan of every run, e.g. 'omission random f=1 p=0.3 until=50'"},
+			&cli.IntFlag{Name: "requests", Value: 5, Usage: "closed-loop requests per run (0: none)"},
+			&cli.IntFlag{Name: "clients", Value: 1, Usage: "closed-loop clients"},
+			&cli.IntFlag{Name: "open", Usage: "also `N` open-loop inputs per run, generated from the run's seed"},
+			&cli.StringFlag{Name: "delay", Value: sim.DefaultDistribution.String(), Usage: "delay distribution: uniform:MAX, geometric:P or hold:P:H"},
+			&cli.IntFlag{Name: "jobs", Usage: "runs simulated at once (default: the number of CPUs)"},
+			&cli.StringSliceFlag{Name: "set", Usage: "instance count override `comp=N` (repeatable)"},
+			&cli.StringFlag{Name: "out", Value: "corpus/regressions", Usage: "directory for the reproducer file"},
+			&cli.IntFlag{Name: "max-shrink", Value: sim.DefaultMaxShrinkAttempts, Usage: "most runs the shrinker may try"},
+			&cli.BoolFlag{Name: "no-shrink", Usage: "keep the failing run as found"},
+			&cli.Int64Flag{Name: "max-time", Usage: "virtual time horizon of each run (default 100000)"},
+			&cli.IntFlag{Name: "max-ticks", Usage: "bound on ticks per run (default 1000000)"},
+			&cli.IntFlag{Name: "max-messages", Usage: "bound on messages per run (default 1000000)"},
+			&cli.IntFlag{Name: "max-facts", Usage: "bound on the facts of one tick (default 1000000)"},
+		},
+		Action: exploreAction,
+	})
+}
+
+func exploreAction(c *cli.Context) error {
+	c, err := withInterspersedFlags(c)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	if c.NArg() != 1 {
+		return usageError(c, "dsim explore takes one program, got %d arguments", c.NArg())
+	}
+	progName := c.Args().First()
+	prog, err := loadProgram(c, progName)
+	if err != nil {
+		return err
+	}
+	opts, err := exploreOptions(c)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	if bar := newProgressBar(c.App.ErrWriter); bar != nil {
+		opts.Progress = bar.update
+		defer bar.clear()
+	}
+	start := time.Now() // wall clock for the runs/s figure only; it reaches no result
+	rep, err := sim.Explore(prog, opts)
+	elapsed := time.Since(start)
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dsim explore: %v\n", err)
+		return exitError{3}
+	}
+	out := c.App.Writer
+	total, shrinkNote := rep.Runs, ""
+	if rep.Repro != nil && rep.Repro.Shrink != nil {
+		total += rep.Repro.Shrink.Attempts
+		shrinkNote = fmt.Sprintf(" incl. %d shrink runs", rep.Repro.Shrink.Attempts)
+	}
+	rate := float64(total) / max(elapsed.Seconds(), 1e-9)
+	fmt.Fprintf(out, "explored %s: %d of %d runs, %d failing, %d inconclusive; %.3fs, %.0f runs/s%s\n",
+		progName, rep.Runs, rep.Requested, rep.Failures(), rep.Inconclusive, elapsed.Seconds(), rate, shrinkNote)
+	if rep.FirstInconclusive != "" {
+		fmt.Fprintf(out, "first inconclusive: %s\n", rep.FirstInconclusive)
+	}
+	if rep.Failure == nil {
+		if rep.Inconclusive > 0 {
+			return exitError{2}
+		}
+		return nil
+	}
+	return reportFailure(c, progName, rep)
+}
+
+func exploreOptions(c *cli.Context) (sim.ExploreOptions, error) {
+	opts := sim.ExploreOptions{
+		Runs: c.Int("runs"), Seed: c.Uint64("seed"), Requests: c.Int("requests"), Clients: c.Int("clients"),
+		Jobs: c.Int("jobs"), MaxShrinkAttempts: c.Int("max-shrink"), NoShrink: c.Bool("no-shrink"),
+	}
+	if opts.Requests < 0 || opts.Clients < 1 {
+		return opts, fmt.Errorf("--requests must be >= 0 and --clients >= 1")
+	}
+	if opts.Jobs < 0 {
+		return opts, fmt.Errorf("--jobs %d: give a positive number of jobs", opts.Jobs)
+	}
+	// The flags shared with run (--set, --delay, limits) go through the
+	// same parser.
+	var cfg sim.Config
+	if err := commonConfig(c, &cfg); err != nil {
+		return opts, err
+	}
+	opts.Counts, opts.Delay, opts.Limits = cfg.Counts, cfg.Delay, cfg.Limits
+	if spec := c.String("faults"); spec != "" {
+		plan, err := sim.ParseFaultPlan(spec)
+		if err != nil {
+			return opts, err
+		}
+		opts.Faults = plan
+	}
+	if n := c.Int("open"); n > 0 {
+		opts.Open = &sim.OpenLoop{Requests: n, Clients: opts.Clients}
+	}
+	return opts, nil
+}
+
+// reportFailure prints the shrunk reproducer, writes its file and says how
+// to replay and draw it.
+func reportFailure(c *cli.Context, progName string, rep *sim.ExploreReport) error {
+	out := c.App.Writer
+	r := rep.Repro
+	r.Program = progName
+	fmt.Fprintf(out, "FAILED: run %d (seed %d): %s\n", rep.FailingRun, rep.FailingSeed, rep.Failure)
+	if s := r.Shrink; s != nil {
+		exhausted := ""
+		if s.Exhausted {
+			exhausted = ", stopped at the bound (raise with --max-shrink)"
+		}
+		fmt.Fprintf(out, "shrunk in %d runs%s: size %d -> %d\n", s.Attempts, exhausted, s.SizeBefore, s.SizeAfter)
+	}
+	text := r.Text() // also fixes the schedule's choices as text
+	fmt.Fprintf(out, "reproducer: %s\n", r.Failure)
+	sched := r.Schedule
+	fmt.Fprintf(out, "  seed %d, faults: %s, delay %s\n", sched.Seed, sched.Faults, sched.Delay)
+	fmt.Fprintf(out, "  inputs:\n")
+	for _, in := range r.Inputs {
+		fmt.Fprintf(out, "    @%d %s -> %s client=%d\n", in.Time, in.Fact, in.Node, in.Client)
+	}
+	var wild []string
+	for _, p := range sched.Choices {
+		if p.Decision != "delay 1" {
+			wild = append(wild, p.Key+" => "+p.Decision)
+		}
+	}
+	fmt.Fprintf(out, "  %d choices; all delays 1 except:\n", len(sched.Choices))
+	for _, w := range wild {
+		fmt.Fprintf(out, "    %s\n", w)
+	}
+	dir := c.String("out")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageError(c, "creating %s: %v", dir, err)
+	}
+	path := filepath.Join(dir, r.FileName())
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		return usageError(c, "writing the reproducer: %v", err)
+	}
+	fmt.Fprintf(out, "wrote %s (`go test ./sim` replays it; see docs/SEMANTICS.md, Exploration)\n", path)
+	fmt.Fprintf(out, "reproduce: dsim replay %s %s --trace repro.json\n", shellQuote(progName), shellQuote(path))
+	fmt.Fprintf(out, "draw:      dsim viz repro.json -o repro.html\n")
+	return exitError{1}
+}
+
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, " '\"$\\;&|<>*?()[]{}") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}
+
+// progressBar draws on a terminal only; nil when w is not one.
+type progressBar struct{ w io.Writer }
+
+func newProgressBar(w io.Writer) *progressBar {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return &progressBar{w: w}
+}
+
+func (b *progressBar) update(done, total int) {
+	const width = 40
+	filled := done * width / max(total, 1)
+	fmt.Fprintf(b.w, "\r[%s%s] %d/%d runs", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+}
+
+func (b *progressBar) clear() { fmt.Fprint(b.w, "\r\033[K") }
