@@ -144,6 +144,20 @@ func (b faultBudget) allows(from, to value.Addr, t int64) bool {
 	return false
 }
 
+// allowsInput reports whether the original's entry node may omit to
+// receive an input (receive omission at a faulty node).
+func (b faultBudget) allowsInput(in sim.InputEvent) bool {
+	u, ok := b.lossUntil[in.Node]
+	return ok && in.Time <= u
+}
+
+// allowsOutput reports whether a node may omit to send an output to its
+// client at time t (send omission at a faulty node).
+func (b faultBudget) allowsOutput(n value.Addr, t int64) bool {
+	u, ok := b.lossUntil[n]
+	return ok && t <= u
+}
+
 // plan renders the budget as a fault plan of the original (for the
 // witness schedule's header; the witness pins every loss itself).
 func (b faultBudget) plan() sim.FaultPlan {

@@ -29,6 +29,9 @@ type RunReport struct {
 	Trace    *sim.Trace    // of the rewritten run
 	History  *sim.History  // of the rewritten run
 	Witness  *sim.Schedule // of the original (Equivalent)
+	// Omitted lists inputs the witness's faulty entry nodes omitted to
+	// receive (general omission); the witness schedule does not hold them.
+	Omitted sim.Workload
 
 	Offense *Offense // NotEquivalent: the output the original cannot match
 	Reasons []Reason // NotEquivalent/Unknown: why branches failed, most frequent first
@@ -96,12 +99,12 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 	r.Reasons = sortedReasons(sr.reasons)
 	switch sr.verdict {
 	case Equivalent:
-		if err := verifyWitness(m.orig, tgt, sr.witness); err != nil {
+		if err := verifyWitness(m.orig, tgt, sr.witness, sr.omitted); err != nil {
 			r.Verdict = Unknown
 			r.Bound = "the witness found did not survive replay (a checker bug; please report it): " + err.Error()
 			return r, nil
 		}
-		r.Witness = sr.witness
+		r.Witness, r.Omitted = sr.witness, sr.omitted
 	case NotEquivalent:
 		r.Offense = newOffense(m, res, tgt, sr.best)
 	}

@@ -67,10 +67,11 @@ type frame struct {
 type searchResult struct {
 	verdict  Verdict
 	witness  *sim.Schedule
-	found    string // which stage found the witness: refinement map, eager, search
-	bound    string // for Unknown: the bound hit and how to raise it
-	states   int    // distinct states memoised
-	branches int    // runs of the original executed
+	omitted  sim.Workload // inputs the witness's faulty nodes omitted to receive
+	found    string       // which stage found the witness: refinement map, eager, search
+	bound    string       // for Unknown: the bound hit and how to raise it
+	states   int          // distinct states memoised
+	branches int          // runs of the original executed
 	best     *failure
 	reasons  map[string]*reasonCount
 }
@@ -79,6 +80,16 @@ type reasonCount struct {
 	failure
 	n int
 }
+
+// policy says who makes the choices of a branch.
+type policy uint8
+
+const (
+	policyDFS   policy = iota // the DFS stack
+	policyState               // the state guide (first adoption), then the refinement map
+	policyStateLast           // the state guide (last adoption), then the refinement map
+	policyEager               // every delay 1, no loss, first choices
+)
 
 type searcher struct {
 	prog *analysis.Program
@@ -90,7 +101,7 @@ type searcher struct {
 	pos     int
 	diverge int
 	memo    bool
-	eager   bool
+	mode    policy
 	visited map[uint64]struct{}
 
 	emitted  []bool
@@ -122,15 +133,20 @@ func search(prog *analysis.Program, tgt *target, opts Options) (searchResult, er
 	if done, err := s.branch("refinement map"); done || err != nil {
 		return s.res, err
 	}
-	// 2. The eager schedule: every delay 1, no loss, first choices.
-	s.memo, s.eager = false, true
+	// 2. The state guide, then the eager schedule (every delay 1, no
+	// loss, first choices), outside the DFS.
 	saved := s.stack
-	s.stack = nil
-	done, err := s.branch("eager schedule")
-	s.stack, s.eager, s.memo = saved, false, true
-	if done || err != nil {
-		return s.res, err
+	for _, p := range []policy{policyState, policyStateLast, policyEager} {
+		s.memo, s.mode, s.stack = false, p, nil
+		name := "refinement map"
+		if p == policyEager {
+			name = "eager schedule"
+		}
+		if done, err := s.branch(name); done || err != nil {
+			return s.res, err
+		}
 	}
+	s.stack, s.mode, s.memo = saved, policyDFS, true
 	// 3. The bounded, memoised DFS.
 	for s.backtrack() {
 		if done, err := s.branch("search"); done || err != nil {
@@ -168,7 +184,30 @@ func (s *searcher) branch(stage string) (done bool, err error) {
 	s.emitted = make([]bool, len(s.tgt.facts))
 	s.emitHash = 0
 	s.res.branches++
-	res, err := sim.Run(s.prog, s.cfg)
+	cfg := s.cfg
+	cfg.Workload = nil
+	var omitted sim.Workload
+	for _, in := range s.tgt.inputs {
+		if !s.tgt.budget.allowsInput(in) {
+			cfg.Workload = append(cfg.Workload, in)
+			continue
+		}
+		drop := false
+		if s.mode == policyDFS {
+			if s.pos >= len(s.stack) {
+				s.stack = append(s.stack, frame{alts: []alt{{}, {drop: true}}})
+			}
+			f := s.stack[s.pos]
+			s.pos++
+			drop = f.alts[f.cur].drop
+		}
+		if drop {
+			omitted = append(omitted, in)
+		} else {
+			cfg.Workload = append(cfg.Workload, in)
+		}
+	}
+	res, err := sim.Run(s.prog, cfg)
 	if err != nil {
 		var end *branchEnd
 		if !errors.As(err, &end) {
@@ -201,6 +240,7 @@ func (s *searcher) branch(stage string) (done bool, err error) {
 	}
 	s.res.verdict = Equivalent
 	s.res.witness = res.Schedule
+	s.res.omitted = omitted
 	s.res.found = stage
 	return true, nil
 }
@@ -255,8 +295,12 @@ func (s *searcher) decide(c *sim.Choice) error {
 	if c.Kind == sim.ChoiceOutput {
 		return s.decideOutput(c)
 	}
-	if s.eager {
+	switch s.mode {
+	case policyEager:
 		applyAlt(eagerAlt(c), c)
+		return nil
+	case policyState, policyStateLast:
+		applyAlt(s.stateAlt(c, s.mode == policyStateLast), c)
 		return nil
 	}
 	if s.pos >= len(s.stack) {
@@ -284,6 +328,11 @@ func (s *searcher) decideOutput(c *sim.Choice) error {
 	if !ok {
 		if s.tgt.horizon < noHorizon {
 			c.Delay = max(1, s.tgt.horizon+1-now)
+			return nil
+		}
+		if s.tgt.budget.allowsOutput(c.From, now) {
+			// A faulty node omits to send it: it never arrives.
+			c.Delay = max(1, s.cfg.Limits.MaxTime+1-now)
 			return nil
 		}
 		return &branchEnd{fail: &failure{kind: failUnexpected, fact: c.Fact, time: now}}
@@ -350,6 +399,10 @@ func (s *searcher) alternatives(c *sim.Choice) ([]alt, error) {
 		if ok {
 			out = append(out, alt{drop: gdrop, delay: g})
 		}
+		st, sok := s.tgt.settledAt(c.To, c.Fact, c.Time, false)
+		if sok && (!ok || gdrop || st != g) && st > s.opts.MaxDelay {
+			out = append(out, alt{delay: st})
+		}
 		for d := int64(1); d <= s.opts.MaxDelay; d++ {
 			if !ok || gdrop || d != g {
 				out = append(out, alt{delay: d})
@@ -411,4 +464,25 @@ func permute(p []int, k int, f func([]int)) {
 		q[k] = v
 		permute(q, k+1, f)
 	}
+}
+
+// stateAlt is the state guide's decision: deliver a message when the
+// receiver's pieces adopted its tuple as state in the rewritten run, if
+// that is later than the same message's delivery there; else as the
+// refinement map suggests; else after 1.
+func (s *searcher) stateAlt(c *sim.Choice, last bool) alt {
+	if c.Kind != sim.ChoiceSend {
+		return eagerAlt(c)
+	}
+	g, gdrop, ok := s.tgt.guided(c.From, c.To, c.Fact, c.Time)
+	if ok && gdrop && !s.tgt.budget.allows(c.From, c.To, c.Time) {
+		ok = false
+	}
+	if st, sok := s.tgt.settledAt(c.To, c.Fact, c.Time, last); sok && (!ok || gdrop || st > g+1) {
+		return alt{delay: st}
+	}
+	if ok {
+		return alt{drop: gdrop, delay: g}
+	}
+	return alt{delay: 1}
 }

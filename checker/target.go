@@ -19,6 +19,9 @@ type target struct {
 	budget  faultBudget        // losses the original may use
 	guide   map[string][]int64 // message key (mapped) -> delivery times in the rewritten run, sorted
 	drops   map[string]bool    // message key (mapped) -> the rewritten run lost one
+	// settled: (mapped node, tuple key) -> times from which a piece of the
+	// node first carried a fact with that tuple (the "state" guide).
+	settled map[string][]int64
 }
 
 // noHorizon marks a rewritten run that ended quiescent: every output the
@@ -33,7 +36,7 @@ func msgKey(from, to value.Addr, f value.Fact) string {
 
 // newTarget builds the target of the rewritten run res.
 func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime int64) (*target, error) {
-	t := &target{index: map[string]int{}, horizon: noHorizon, guide: map[string][]int64{}, drops: map[string]bool{}}
+	t := &target{index: map[string]int{}, horizon: noHorizon, guide: map[string][]int64{}, drops: map[string]bool{}, settled: map[string][]int64{}}
 	if res.Stop.Reason == sim.TimeLimit {
 		t.horizon = maxTime
 	} else if res.Stop.Reason == sim.Violation {
@@ -60,11 +63,20 @@ func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime in
 		case sim.EvDeliver:
 			k := msgKey(m.node(e.Peer), m.node(e.Node), m.fact(e.Fact))
 			t.guide[k] = append(t.guide[k], e.Time)
+		case sim.EvTick:
+			n := m.node(e.Node)
+			for _, f := range e.Produced {
+				k := n.String() + ">" + m.fact(f).Tuple.Key()
+				t.settled[k] = append(t.settled[k], e.Time+1)
+			}
 		case sim.EvDrop:
 			t.drops[msgKey(m.node(e.Peer), m.node(e.Node), m.fact(e.Fact))] = true
 		}
 	}
 	for _, ts := range t.guide {
+		slices.Sort(ts)
+	}
+	for _, ts := range t.settled {
 		slices.Sort(ts)
 	}
 	return t, nil
@@ -85,4 +97,22 @@ func (t *target) guided(from, to value.Addr, f value.Fact, now int64) (delay int
 		return 0, true, true
 	}
 	return 0, false, false
+}
+
+// settledAt returns the state guide's delay for a message of the original
+// sent at now: the first time after now from which some piece of the
+// receiver carried a fact with the message's tuple in the rewritten run
+// (for state a rewrite makes a piece adopt later than the message
+// arrives, e.g. a ballot applied only once a replicated write commits).
+// With last, it takes the last such time instead of the first.
+func (t *target) settledAt(to value.Addr, f value.Fact, now int64, last bool) (int64, bool) {
+	ts := t.settled[to.String()+">"+f.Tuple.Key()]
+	i, _ := slices.BinarySearch(ts, now+1)
+	if i < len(ts) {
+		if last {
+			return ts[len(ts)-1] - now, true
+		}
+		return ts[i] - now, true
+	}
+	return 0, false
 }
