@@ -337,7 +337,9 @@ func chunks(n int) [][2]int {
 	}
 	if n > 1 {
 		for i := 0; i < n; i++ {
-			out = append(out, [2]int{i, i + 1})
+			if r := [2]int{i, i + 1}; !slices.Contains(out, r) {
+				out = append(out, r)
+			}
 		}
 	}
 	return out
