@@ -18,17 +18,28 @@ type engine struct {
 	out     outbox
 	facts   int // facts stored across all tables (for MaxFacts)
 	derived int
-	headBuf value.Tuple
+	plans   map[planKey]*plan // compiled once per engine, reused by later ticks
 }
 
 // Tick evaluates one tick of node under program p. It is a pure function of
 // its arguments. ch may be nil (FirstChoices is used).
+//
+// Compiled plans, tables and their index layouts are reused across ticks
+// of the same program and component (see engineFor); p must not be
+// modified once analysed.
 func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Result, error) {
 	w, err := newWorld(p, node, ch, lim)
 	if err != nil {
 		return nil, err
 	}
-	e := &engine{w: w, comp: p.Component(node.Addr.Comp), tables: map[string]*table{}}
+	e, done := engineFor(p, node.Addr.Comp)
+	defer done()
+	e.reset(w)
+	return e.tick(in)
+}
+
+func (e *engine) tick(in Input) (*Result, error) {
+	w := e.w
 	e.out.init(w)
 	e.reserveCarried(in.Carried)
 	if err := loadInputs(w, e.comp, in, e.addFact); err != nil {
@@ -162,13 +173,17 @@ func (e *engine) stratum(s *analysis.Stratum) error {
 		}
 		for pi, li := range r.Plan {
 			if l := &r.Body[li]; l.Kind == analysis.LitAtom && inStratum[l.Rel] {
-				order := append([]int{li}, r.Plan[:pi]...)
-				order = append(order, r.Plan[pi+1:]...)
-				pl, err := e.compilePlan(r, order, true)
+				pl, err := e.cachedPlan(r, pi, func() (*plan, error) {
+					order := append([]int{li}, r.Plan[:pi]...)
+					order = append(order, r.Plan[pi+1:]...)
+					pl, err := e.compilePlan(r, order, true)
+					if err != nil {
+						return nil, err
+					}
+					pl.sink, err = e.syncSink(pl)
+					return pl, err
+				})
 				if err != nil {
-					return err
-				}
-				if pl.sink, err = e.syncSink(pl); err != nil {
 					return err
 				}
 				deltas = append(deltas, deltaPlan{rel: l.Rel, pl: pl})
@@ -208,28 +223,34 @@ func (e *engine) stratum(s *analysis.Stratum) error {
 // evalOnce evaluates rule r over the current relations once. sink is nil
 // for Sync rules (derive into this tick's tables).
 func (e *engine) evalOnce(r *analysis.Rule, sink func(headOut) error) error {
-	pl, err := e.compilePlan(r, r.Plan, false)
+	pl, err := e.cachedPlan(r, fullPlan, func() (*plan, error) {
+		return e.compilePlan(r, r.Plan, false)
+	})
 	if err != nil {
 		return err
 	}
 	syncRule := sink == nil
+	if !r.Head.HasAggregate {
+		// A rule is evaluated here either always as Sync or always with
+		// its outbox sink, so the sink is built once with the plan.
+		if pl.sink == nil {
+			if syncRule {
+				pl.sink, err = e.syncSink(pl)
+				if err != nil {
+					return err
+				}
+			} else {
+				pl.sink = e.rowSink(pl, sink)
+			}
+		}
+		return pl.run(0)
+	}
 	if syncRule {
 		t, err := e.table(r.Head.Rel, len(r.Head.Args), r.Pos)
 		if err != nil {
 			return err
 		}
 		sink = func(o headOut) error { return e.insert(t, o.Tuple, true) }
-	}
-	if !r.Head.HasAggregate {
-		if syncRule {
-			pl.sink, err = e.syncSink(pl)
-			if err != nil {
-				return err
-			}
-		} else {
-			pl.sink = e.rowSink(pl, sink)
-		}
-		return pl.run(0)
 	}
 	var rows [][]value.Value
 	var slab []value.Value // rows are carved from chunks of this
