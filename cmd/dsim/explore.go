@@ -70,13 +70,16 @@ func exploreAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
-	if bar := newProgressBar(c.App.ErrWriter); bar != nil {
+	bar := newProgressBar(c.App.ErrWriter)
+	if bar != nil {
 		opts.Progress = bar.update
-		defer bar.clear()
 	}
 	start := time.Now() // wall clock for the runs/s figure only; it reaches no result
 	rep, err := sim.Explore(prog, opts)
 	elapsed := time.Since(start)
+	if bar != nil {
+		bar.clear()
+	}
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "dsim explore: %v\n", err)
 		return exitError{3}
