@@ -8,6 +8,66 @@ import (
 	"dsim/semantics/value"
 )
 
+// aggScratch holds the buffers of aggregate rules. Nothing in them
+// outlives one evalOnce (head tuples are copied when stored), so one engine
+// reuses them across rules and ticks; trim drops them when a big tick made
+// them large.
+type aggScratch struct {
+	n        int // rows collected
+	slab     []value.Value
+	rows     [][]value.Value
+	keySlab  []value.Value
+	keys     []value.Tuple
+	index    openSet
+	seen     openSet
+	gid      []int32
+	kept     [][]value.Value
+	ordered  [][]value.Value
+	starts   []int
+	fill     []int
+	order    []int
+	outs     []headOut
+	tuples   []value.Value
+	scratch  []value.Value
+	slots    map[*analysis.Rule][]int
+	distinct map[*analysis.Rule]bool
+}
+
+const keepScratch = 1 << 14 // values; larger buffers are dropped after use
+
+func (a *aggScratch) trim() {
+	if cap(a.slab) > keepScratch || cap(a.rows) > keepScratch {
+		*a = aggScratch{slots: a.slots, distinct: a.distinct}
+	}
+}
+
+// collectRows runs an aggregate rule's body and returns its bindings, in
+// the engine's scratch storage.
+func (e *engine) collectRows(pl *plan) ([][]value.Value, error) {
+	a := &e.agg
+	a.n, a.slab = 0, a.slab[:0]
+	if pl.sink == nil {
+		pl.sink = func() error {
+			if a.n >= e.w.lim.MaxFacts {
+				return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
+			}
+			a.slab = append(a.slab, pl.env...)
+			a.n++
+			return nil
+		}
+	}
+	if err := pl.run(0); err != nil {
+		return nil, err
+	}
+	width := len(pl.env)
+	rows := a.rows[:0]
+	for i := 0; i < a.n; i++ {
+		rows = append(rows, a.slab[i*width:(i+1)*width:(i+1)*width])
+	}
+	a.rows = rows
+	return rows, nil
+}
+
 // aggregateHashed is Tick's aggregation: the same head tuples as aggregate
 // (which Naive keeps as the reference), computed by hashing rows into
 // groups instead of sorting every row. Rows are deduplicated over the
@@ -17,10 +77,19 @@ import (
 // group order, as aggregate does, so a stateful Choices sees the same
 // calls. The result is free of duplicates but, unless the head numbers
 // rows with index(), not sorted: Tick's tables put it in order anyway.
-func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headOut, error) {
-	slots := rowSlots(r)
-	if !rowsDistinct(r) {
-		rows = dedupRows(rows, slots)
+func (e *engine) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headOut, error) {
+	w, a := e.w, &e.agg
+	defer a.trim()
+	if a.slots == nil {
+		a.slots, a.distinct = map[*analysis.Rule][]int{}, map[*analysis.Rule]bool{}
+	}
+	slots, ok := a.slots[r]
+	if !ok {
+		slots = rowSlots(r)
+		a.slots[r], a.distinct[r] = slots, rowsDistinct(r)
+	}
+	if !a.distinct[r] {
+		rows = a.dedupRows(rows, slots)
 	}
 	at := r.Head.At != nil
 	keyLen := len(r.Head.GroupBy)
@@ -29,11 +98,12 @@ func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headO
 	}
 
 	// Group ids by hashing each row's key.
-	slab := make([]value.Value, 0, keyLen*min(len(rows), 1024))
-	keys := make([]value.Tuple, 0, min(len(rows), 1024))
-	var index openSet
-	gid := make([]int32, 0, len(rows))
-	kept := make([][]value.Value, 0, len(rows))
+	slab := a.keySlab[:0]
+	keys := a.keys[:0]
+	index := &a.index
+	index.reset()
+	gid := a.gid[:0]
+	kept := a.kept[:0]
 	for _, row := range rows {
 		start := len(slab)
 		if at {
@@ -84,18 +154,21 @@ func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headO
 		gid = append(gid, int32(g))
 		kept = append(kept, row)
 	}
+	a.keySlab, a.keys, a.gid, a.kept = slab, keys, gid, kept
 
 	// Counting sort: each group's rows become one run of ordered, in
 	// their original relative order.
-	starts := make([]int, len(keys)+1)
+	starts := resize(a.starts, len(keys)+1)
+	clear(starts)
 	for _, g := range gid {
 		starts[g+1]++
 	}
 	for g := range keys {
 		starts[g+1] += starts[g]
 	}
-	fill := slices.Clone(starts[:len(keys)])
-	ordered := make([][]value.Value, len(kept))
+	fill := append(a.fill[:0], starts[:len(keys)]...)
+	ordered := resize(a.ordered, len(kept))
+	a.starts, a.fill, a.ordered = starts, fill, ordered
 	for i, g := range gid {
 		ordered[fill[g]] = kept[i]
 		fill[g]++
@@ -114,7 +187,8 @@ func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headO
 			hasIndex = true
 		}
 	}
-	order := make([]int, len(keys))
+	order := resize(a.order, len(keys))
+	a.order = order
 	for g := range order {
 		order[g] = g
 	}
@@ -122,9 +196,10 @@ func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headO
 		slices.SortFunc(order, func(a, b int) int { return compareTuples(keys[a], keys[b]) })
 	}
 
-	outs := make([]headOut, 0, len(keys))
-	tupleSlab := make([]value.Value, len(keys)*len(r.Head.Args))
-	var scratch []value.Value
+	outs := a.outs[:0]
+	tupleSlab := resize(a.tuples, len(keys)*len(r.Head.Args))
+	a.tuples = tupleSlab
+	scratch := a.scratch
 	for n, g := range order {
 		key := keys[g]
 		grows := ordered[starts[g]:starts[g+1]]
@@ -137,7 +212,9 @@ func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headO
 		var chosen []value.Value
 		if len(chooseVars) > 0 {
 			cands := distinctTuples(grows, chooseVars)
-			k := w.ch.Choose(r.ID, groupKey, len(cands))
+			// A copy: groupKey lives in scratch storage, and a Choices
+			// implementation may keep the tuple it is given.
+			k := w.ch.Choose(r.ID, slices.Clone(groupKey), len(cands))
 			if k < 0 || k >= len(cands) {
 				return nil, w.errorf(r.Pos, "Choices.Choose returned %d for %d candidates", k, len(cands))
 			}
@@ -162,7 +239,9 @@ func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headO
 				t[i] = chosen[ci]
 				ci++
 			case syntax.AggIndex:
-				// numbered below
+				// Numbered below, after sorting: clear what a previous
+				// use of the scratch storage left here.
+				t[i] = value.Value{}
 			case syntax.AggCount:
 				if a.Agg.Star || len(grows) == 1 {
 					t[i] = value.Int(int64(len(grows)))
@@ -186,6 +265,7 @@ func (w *world) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headO
 		out.Tuple = t
 		outs = append(outs, out)
 	}
+	a.outs, a.scratch = outs, scratch
 	if hasIndex {
 		slices.SortFunc(outs, compareHeadOut)
 		perm := w.ch.Order(r.ID, len(outs))
@@ -242,10 +322,21 @@ func rowsDistinct(r *analysis.Rule) bool {
 	return true
 }
 
+// resize returns buf with length n, reusing its storage when it is large
+// enough (the contents are not cleared).
+func resize[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
+}
+
 // dedupRows drops rows equal to an earlier one on slots, keeping order.
-func dedupRows(rows [][]value.Value, slots []int) [][]value.Value {
-	var set openSet
-	out := rows[:0:0]
+// Rows are compacted in place (the slice is the scratch rows buffer).
+func (a *aggScratch) dedupRows(rows [][]value.Value, slots []int) [][]value.Value {
+	set := &a.seen
+	set.reset()
+	out := rows[:0]
 	for _, row := range rows {
 		h := uint64(hashSeed)
 		for _, s := range slots {

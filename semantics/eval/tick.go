@@ -19,6 +19,7 @@ type engine struct {
 	facts   int // facts stored across all tables (for MaxFacts)
 	derived int
 	plans   map[planKey]*plan // compiled once per engine, reused by later ticks
+	agg     aggScratch        // buffers of aggregate rules, reused
 }
 
 // Tick evaluates one tick of node under program p. It is a pure function of
@@ -54,7 +55,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 		if r.Kind == analysis.Sync {
 			continue
 		}
-		if err := e.evalOnce(r, e.out.sinkFor(r)); err != nil {
+		if err := e.evalOnce(r, true); err != nil {
 			return nil, err
 		}
 	}
@@ -144,7 +145,7 @@ func (e *engine) stratum(s *analysis.Stratum) error {
 			}
 		}
 		if r.Head.HasAggregate {
-			if err := e.evalOnce(r, nil); err != nil {
+			if err := e.evalOnce(r, false); err != nil {
 				return err
 			}
 		}
@@ -168,7 +169,7 @@ func (e *engine) stratum(s *analysis.Stratum) error {
 		if r.Head.HasAggregate {
 			continue
 		}
-		if err := e.evalOnce(r, nil); err != nil {
+		if err := e.evalOnce(r, false); err != nil {
 			return err
 		}
 		for pi, li := range r.Plan {
@@ -220,58 +221,43 @@ func (e *engine) stratum(s *analysis.Stratum) error {
 	}
 }
 
-// evalOnce evaluates rule r over the current relations once. sink is nil
-// for Sync rules (derive into this tick's tables).
-func (e *engine) evalOnce(r *analysis.Rule, sink func(headOut) error) error {
+// evalOnce evaluates rule r over the current relations once, deriving
+// into this tick's tables, or into the outbox (next tick's facts,
+// messages) when toOutbox is set.
+func (e *engine) evalOnce(r *analysis.Rule, toOutbox bool) error {
 	pl, err := e.cachedPlan(r, fullPlan, func() (*plan, error) {
 		return e.compilePlan(r, r.Plan, false)
 	})
 	if err != nil {
 		return err
 	}
-	syncRule := sink == nil
 	if !r.Head.HasAggregate {
-		// A rule is evaluated here either always as Sync or always with
-		// its outbox sink, so the sink is built once with the plan.
+		// A rule is evaluated here either always into the tables or
+		// always into the outbox, so its sink is built once with the plan.
 		if pl.sink == nil {
-			if syncRule {
-				pl.sink, err = e.syncSink(pl)
-				if err != nil {
-					return err
-				}
-			} else {
-				pl.sink = e.rowSink(pl, sink)
+			if toOutbox {
+				pl.sink = e.rowSink(pl, e.out.sinkFor(r))
+			} else if pl.sink, err = e.syncSink(pl); err != nil {
+				return err
 			}
 		}
 		return pl.run(0)
 	}
-	if syncRule {
+	var sink func(headOut) error
+	if toOutbox {
+		sink = e.out.sinkFor(r)
+	} else {
 		t, err := e.table(r.Head.Rel, len(r.Head.Args), r.Pos)
 		if err != nil {
 			return err
 		}
 		sink = func(o headOut) error { return e.insert(t, o.Tuple, true) }
 	}
-	var rows [][]value.Value
-	var slab []value.Value // rows are carved from chunks of this
-	width := len(pl.env)
-	pl.sink = func() error {
-		if len(rows) >= e.w.lim.MaxFacts {
-			return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
-		}
-		if len(slab)+width > cap(slab) {
-			// Chunks grow with the row count: small ticks stay small.
-			slab = make([]value.Value, 0, max(4*width, min(2*cap(slab), 1<<14)))
-		}
-		start := len(slab)
-		slab = append(slab, pl.env...)
-		rows = append(rows, slab[start:len(slab):len(slab)])
-		return nil
-	}
-	if err := pl.run(0); err != nil {
+	rows, err := e.collectRows(pl)
+	if err != nil {
 		return err
 	}
-	outs, err := e.w.aggregateHashed(r, rows)
+	outs, err := e.aggregateHashed(r, rows)
 	if err != nil {
 		return err
 	}
