@@ -10,10 +10,12 @@ import (
 
 // aggScratch holds the buffers of aggregate rules. Nothing in them
 // outlives one evalOnce (head tuples are copied when stored), so one engine
-// reuses them across rules and ticks; trim drops them when a big tick made
-// them large.
+// reuses them across rules and ticks; trim, at the start of each tick,
+// drops them when the last tick used only a small part of them (one big
+// tick must not tax the small ones after it).
 type aggScratch struct {
 	n        int // rows collected
+	peak     int // largest slab length in the current tick
 	slab     []value.Value
 	rows     [][]value.Value
 	keySlab  []value.Value
@@ -33,12 +35,11 @@ type aggScratch struct {
 	distinct map[*analysis.Rule]bool
 }
 
-const keepScratch = 1 << 14 // values; larger buffers are dropped after use
-
 func (a *aggScratch) trim() {
-	if cap(a.slab) > keepScratch || cap(a.rows) > keepScratch {
+	if cap(a.slab) > max(4096, 4*a.peak) {
 		*a = aggScratch{slots: a.slots, distinct: a.distinct}
 	}
+	a.peak = 0
 }
 
 // collectRows runs an aggregate rule's body and returns its bindings, in
@@ -65,6 +66,7 @@ func (e *engine) collectRows(pl *plan) ([][]value.Value, error) {
 		rows = append(rows, a.slab[i*width:(i+1)*width:(i+1)*width])
 	}
 	a.rows = rows
+	a.peak = max(a.peak, len(a.slab))
 	return rows, nil
 }
 
@@ -79,7 +81,6 @@ func (e *engine) collectRows(pl *plan) ([][]value.Value, error) {
 // rows with index(), not sorted: Tick's tables put it in order anyway.
 func (e *engine) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headOut, error) {
 	w, a := e.w, &e.agg
-	defer a.trim()
 	if a.slots == nil {
 		a.slots, a.distinct = map[*analysis.Rule][]int{}, map[*analysis.Rule]bool{}
 	}

@@ -80,25 +80,22 @@ func engineFor(p *analysis.Program, comp string) (*engine, func()) {
 func (e *engine) reset(w *world) {
 	e.w = w
 	e.facts, e.derived = 0, 0
+	e.agg.trim()
 	for _, name := range e.order {
 		e.tables[name].reset()
 	}
 }
 
-// keepSlots is the largest hash table a reset keeps (cleared) rather than
-// dropping: clearing a huge table left by one big tick would tax every
-// small tick after it.
-const keepSlots = 1 << 12
-
 // reset empties the table for a new tick. Rows and tuple storage may be
 // shared with a previous Result, so they are dropped, never overwritten.
+// Hash slots and index chains stay (cleared) for the next tick.
 func (tb *table) reset() {
 	tb.rows, tb.arena = nil, nil
 	tb.sortedN, tb.searchN = 0, 0
 	tb.set.reset()
 	for _, ix := range tb.idx {
 		ix.head.reset()
-		if cap(ix.next) > keepSlots {
+		if cap(ix.next) > max(1024, 4*len(ix.next)) {
 			ix.next = nil
 		} else {
 			ix.next = ix.next[:0]
@@ -106,8 +103,11 @@ func (tb *table) reset() {
 	}
 }
 
+// reset empties the set. Slots are kept (cleared) when this tick filled a
+// fair share of them, and dropped otherwise: clearing a huge table left by
+// one big tick would tax every small tick after it.
 func (s *openSet) reset() {
-	if len(s.slots) > keepSlots {
+	if len(s.slots) > max(1024, 8*s.n) {
 		s.slots = nil
 	} else {
 		clear(s.slots)

@@ -60,6 +60,27 @@ func TestReusedEnginesLeakNothing(t *testing.T) {
 	}
 }
 
+// TestReusedEnginesResetCounters runs one tick many times with a fact
+// limit that the tick fits under but the ticks together would exceed: no
+// count may carry over from one tick to the next.
+func TestReusedEnginesResetCounters(t *testing.T) {
+	c := collisionCase(t, 50)
+	res, err := Tick(c.prog, c.node, c.in, nil, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	for _, ts := range res.Facts {
+		stored += len(ts)
+	}
+	lim := Limits{MaxFacts: stored + 1}
+	for i := range 10 {
+		if _, err := Tick(c.prog, c.node, c.in, nil, lim); err != nil {
+			t.Fatalf("tick %d with MaxFacts %d: %v", i, lim.MaxFacts, err)
+		}
+	}
+}
+
 // TestConcurrentTicksAgree runs ticks of one program from several
 // goroutines (each takes its own pooled engine) and compares each with a
 // sequential run.

@@ -20,7 +20,7 @@ type outbox struct {
 }
 
 func (o *outbox) init(w *world) {
-	o.w = w
+	*o = outbox{w: w} // Tick reuses engines: start from zero, count included
 	o.next = map[string]*table{}
 	o.sends = map[string]*table{}
 	o.rule = map[string][]int{}
