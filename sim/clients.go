@@ -2,9 +2,11 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"dsim/semantics/analysis"
+	"dsim/semantics/syntax"
 	"dsim/semantics/value"
 )
 
@@ -160,7 +162,11 @@ func (w *world) scheduleTimers() error {
 		if r.Timer == nil || r.Timer.Period <= 0 {
 			continue
 		}
-		w.timers[r.TimerComponent] = append(w.timers[r.TimerComponent], timerDecl{rel: r.Name, period: r.Timer.Period, jitter: r.Timer.Jitter})
+		// The parser bounds period and jitter by syntax.MaxTimerSpan; clamp
+		// the jitter again for hand-built programs, so 2*jitter+1 below
+		// cannot overflow.
+		jitter := min(max(r.Timer.Jitter, 0), syntax.MaxTimerSpan)
+		w.timers[r.TimerComponent] = append(w.timers[r.TimerComponent], timerDecl{rel: r.Name, period: r.Timer.Period, jitter: jitter})
 	}
 	for _, n := range w.nodes {
 		for _, t := range w.timers[n.addr.Comp] {
@@ -176,6 +182,11 @@ func (w *world) scheduleTimers() error {
 // a seeded jitter in [-jitter, jitter], and always after the previous
 // firing.
 func (w *world) planFiring(n *node, t timerDecl, k int64) error {
+	if k > (math.MaxInt64-t.jitter)/t.period {
+		// Firing k would lie past any representable time, so it never
+		// comes: stop this timer rather than let k*period wrap.
+		return nil
+	}
 	at := k * t.period
 	if t.jitter > 0 {
 		c := Choice{Kind: ChoiceJitter, From: n.addr, Fact: value.Fact{Rel: t.rel}, ID: k}

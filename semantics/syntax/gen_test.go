@@ -194,8 +194,8 @@ func (g treeGen) decl(t *rapid.T) *Decl {
 		}
 	}
 	if d.Kind == DeclTimer {
-		d.Period = rapid.Int64Range(1, 1<<62).Draw(t, "period")
-		d.Jitter = rapid.Int64Range(0, 1000).Draw(t, "jitter")
+		d.Period = rapid.Int64Range(1, MaxTimerSpan).Draw(t, "period")
+		d.Jitter = rapid.Int64Range(0, MaxTimerSpan).Draw(t, "jitter")
 	}
 	return d
 }

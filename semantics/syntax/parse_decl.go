@@ -109,6 +109,11 @@ func (p *parser) parseColumns() []Column {
 	return cols
 }
 
+// MaxTimerSpan bounds a timer's period and jitter (10^12 units: over 30
+// years of milliseconds), so that the simulator's firing times
+// (k*period ± jitter) cannot overflow 64 bits.
+const MaxTimerSpan = 1_000_000_000_000
+
 // parseTimer parses `period [jitter j]` after `.timer name`.
 func (p *parser) parseTimer(d *Decl) {
 	if p.tok.Kind != tInt || p.tok.NewlineBefore {
@@ -124,6 +129,11 @@ func (p *parser) parseTimer(d *Decl) {
 		p.errorAt(p.tok.Pos, "timer period must be positive", "use a period of at least 1")
 		return
 	}
+	if period > MaxTimerSpan {
+		p.errorAt(p.tok.Pos, fmt.Sprintf("timer period %d is too large", period),
+			fmt.Sprintf("use a period of at most %d units of virtual time", int64(MaxTimerSpan)))
+		return
+	}
 	d.Period = period
 	p.next()
 	if p.tok.Kind == tIdent && p.tok.Text == "jitter" && !p.tok.NewlineBefore {
@@ -135,6 +145,11 @@ func (p *parser) parseTimer(d *Decl) {
 		}
 		j, ok := p.plainInt()
 		if !ok {
+			return
+		}
+		if j > MaxTimerSpan {
+			p.errorAt(p.tok.Pos, fmt.Sprintf("timer jitter %d is too large", j),
+				fmt.Sprintf("use a jitter of at most %d units of virtual time", int64(MaxTimerSpan)))
 			return
 		}
 		d.Jitter = j
