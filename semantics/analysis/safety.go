@@ -74,6 +74,11 @@ func builtinIO(rel string, nargs int) (inputs []int, output int, enumerates bool
 	case "less_than":
 		return []int{1}, 0, true
 	case "hash", "sign", "verify", "concat":
+		if nargs == 0 {
+			// An arity error, reported elsewhere; output 0 is out of
+			// range, so no caller indexes Args with it.
+			return nil, 0, false
+		}
 		for i := 0; i < nargs-1; i++ {
 			inputs = append(inputs, i)
 		}
