@@ -192,6 +192,21 @@ func concatValues(a, b value.Value) value.Value {
 	return value.Str(plainText(a) + plainText(b))
 }
 
+// MaxStringLen bounds the bytes of a string that concat builds, so that a
+// program that doubles a string every tick stops with an error instead of
+// exhausting memory.
+const MaxStringLen = 1 << 20
+
+// concat is concatValues with the MaxStringLen bound, reported at pos.
+func (w *world) concat(pos syntax.Pos, a, b value.Value) (value.Value, error) {
+	v := concatValues(a, b)
+	if len(v.S) > MaxStringLen {
+		return value.Value{}, w.errorf(pos, "concat builds a string of %d bytes, over the bound of %d bytes (MaxStringLen); "+
+			"does a rule grow a string every tick?", len(v.S), MaxStringLen)
+	}
+	return v, nil
+}
+
 func plainText(v value.Value) string {
 	switch v.K {
 	case value.KindString:
@@ -293,7 +308,8 @@ func (w *world) evalCall(t *analysis.Term, env []value.Value) (v value.Value, ok
 	case "sign":
 		return signValue(args[0]), true, nil
 	case "concat":
-		return concatValues(args[0], args[1]), true, nil
+		c, err := w.concat(t.Pos, args[0], args[1])
+		return c, err == nil, err
 	default: // node
 		if args[0].K != value.KindInt {
 			return v, false, w.errorf(t.Pos, "node(k): %s is a %s, not an int", args[0], args[0].K)
@@ -404,7 +420,11 @@ func (w *world) builtin(l *analysis.Lit, vals []value.Value, bound []bool, yield
 		if err := inputs(0, 1); err != nil {
 			return err
 		}
-		return result(2, concatValues(vals[0], vals[1]))
+		c, err := w.concat(l.Pos, vals[0], vals[1])
+		if err != nil {
+			return err
+		}
+		return result(2, c)
 	case "less_than":
 		if err := need(2); err != nil {
 			return err
