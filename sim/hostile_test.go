@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -35,6 +36,31 @@ func TestTimerAtTheEdgeOfTime(t *testing.T) {
 			}
 			if res.Stop.Bounded() && res.Stop.Reason != TickLimit {
 				t.Fatalf("unexpected stop: %s", res.Stop.Message)
+			}
+		})
+	}
+}
+
+// TestTickLimitMessagesNameTheirBound checks that each per-tick bound is
+// reported with advice that fits it: --max-facts only for MaxFacts.
+func TestTickLimitMessagesNameTheirBound(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want, not string
+	}{
+		{"endless recursion in a tick", "s(0).\ns(y) :- s(x), y = x + 1, (y < 100000000).\n", "MaxIterations", "--max-facts"},
+		{"too many facts", "n(2000).\nv(i, j) :- n(x), less_than(i, x), less_than(j, x).\n", "--max-facts", "MaxIterations"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prog := loadProgram(t, "limit.ded", tc.src)
+			res, err := Run(prog, Config{Trace: TraceOptions{Off: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Stop.Reason != FactLimit {
+				t.Fatalf("stop %v (%s), want FactLimit", res.Stop.Reason, res.Stop.Message)
+			}
+			if !strings.Contains(res.Stop.Message, tc.want) || strings.Contains(res.Stop.Message, tc.not) {
+				t.Fatalf("message %q: want %q and not %q", res.Stop.Message, tc.want, tc.not)
 			}
 		})
 	}

@@ -30,7 +30,7 @@ func (w *world) tickNode(n *node) error {
 	if err != nil {
 		var le *eval.LimitError
 		if errors.As(err, &le) {
-			w.halt(FactLimit, fmt.Sprintf("stopped: a tick of %s at virtual time %d exceeded %d (%s); raise with --max-facts", n.addr, w.now, le.Limit, le.Bound))
+			w.halt(FactLimit, tickLimitMessage(le, n.addr, w.now))
 			return nil
 		}
 		return fmt.Errorf("tick %d of %s at virtual time %d: %w", n.ticks+1, n.addr, w.now, err)
@@ -300,4 +300,15 @@ func (w *world) dumpFacts(fs eval.FactSet) []value.Fact {
 		}
 	}
 	return out
+}
+
+// tickLimitMessage explains which bound of eval.Limits a tick hit. Only
+// MaxFacts has a flag (--max-facts); MaxIterations stops a fixpoint that
+// never converges, which more facts would not cure.
+func tickLimitMessage(le *eval.LimitError, at value.Addr, now int64) string {
+	if le.Bound == "MaxIterations" {
+		return fmt.Sprintf("stopped: a tick of %s at virtual time %d did not reach a fixpoint within %d rounds (MaxIterations); "+
+			"a recursive rule keeps deriving new facts within one tick: bound it with a comparison, or derive the next step with :+", at, now, le.Limit)
+	}
+	return fmt.Sprintf("stopped: a tick of %s at virtual time %d exceeded %d (%s); raise with --max-facts", at, now, le.Limit, le.Bound)
 }
