@@ -45,6 +45,10 @@ type ExploreOptions struct {
 // MaxExploreRuns bounds ExploreOptions.Runs.
 const MaxExploreRuns = 100_000_000
 
+// MaxExploreJobs bounds the runs simulated at once; Explore lowers a
+// larger ExploreOptions.Jobs to it (the report does not depend on Jobs).
+const MaxExploreJobs = 1024
+
 // FailureKind says what an exploration found wrong with a run.
 type FailureKind uint8
 
@@ -206,9 +210,12 @@ func Explore(prog *analysis.Program, opts ExploreOptions) (*ExploreReport, error
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
+	// More jobs than runs (or than MaxExploreJobs) would only cost memory:
+	// the outcome buffer holds 16 runs per job.
+	jobs = min(jobs, MaxExploreJobs, opts.Runs)
 	rep := &ExploreReport{Requested: opts.Runs}
 	faultFree := opts.Faults.IsEmpty()
-	batch := jobs * 16
+	batch := min(jobs*16, opts.Runs)
 	outcomes := make([]runOutcome, batch)
 	var foundInputs []HistoryInput
 	for start := 0; start < opts.Runs; start += batch {
