@@ -110,11 +110,11 @@ func exploreOptions(c *cli.Context) (sim.ExploreOptions, error) {
 		Runs: c.Int("runs"), Seed: c.Uint64("seed"), Requests: c.Int("requests"), Clients: c.Int("clients"),
 		Jobs: c.Int("jobs"), MaxShrinkAttempts: c.Int("max-shrink"), NoShrink: c.Bool("no-shrink"),
 	}
-	if opts.Requests < 0 || opts.Clients < 1 {
-		return opts, fmt.Errorf("--requests must be >= 0 and --clients >= 1")
+	if opts.Requests < 0 || opts.Clients < 1 || c.Int("open") < 0 {
+		return opts, fmt.Errorf("--requests and --open must be >= 0 and --clients >= 1")
 	}
-	if opts.Jobs < 0 {
-		return opts, fmt.Errorf("--jobs %d: give a positive number of jobs", opts.Jobs)
+	if opts.Jobs < 0 || opts.Jobs > sim.MaxExploreJobs {
+		return opts, fmt.Errorf("--jobs %d: give between 1 and %d jobs (0: the number of CPUs)", opts.Jobs, sim.MaxExploreJobs)
 	}
 	// The flags shared with run (--set, --delay, limits) go through the
 	// same parser.

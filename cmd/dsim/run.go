@@ -128,6 +128,11 @@ func loadProgram(c *cli.Context, path string) (*analysis.Program, error) {
 
 func configFromFlags(c *cli.Context, prog *analysis.Program) (sim.Config, error) {
 	cfg := sim.Config{Seed: c.Uint64("seed")}
+	for _, name := range []string{"requests", "open"} {
+		if n := c.Int(name); n < 0 {
+			return cfg, fmt.Errorf("--%s %d: give a number >= 0", name, n)
+		}
+	}
 	if err := commonConfig(c, &cfg); err != nil {
 		return cfg, err
 	}
@@ -195,7 +200,7 @@ func commonConfig(c *cli.Context, cfg *sim.Config) error {
 	}
 	if c.IsSet("idle") {
 		p := c.Float64("idle")
-		if p < 0 || p > 1 {
+		if !(p >= 0 && p <= 1) { // also refuses NaN
 			return fmt.Errorf("--idle %v: a probability is in [0, 1]", p)
 		}
 		cfg.Idle = sim.IdleTicks{P: p, PerNode: 3, MaxGap: 5}
@@ -321,7 +326,7 @@ func withInterspersedFlags(c *cli.Context) (*cli.Context, error) {
 	set.SetOutput(io.Discard)
 	for _, f := range c.Command.Flags {
 		if err := f.Apply(set); err != nil {
-			return nil, err
+			return c, err
 		}
 	}
 	for _, f := range c.Command.Flags {
@@ -345,7 +350,7 @@ func withInterspersedFlags(c *cli.Context) (*cli.Context, error) {
 	var positional []string
 	for len(rest) > 0 {
 		if err := set.Parse(rest); err != nil {
-			return nil, err
+			return c, err
 		}
 		if set.NArg() == 0 {
 			break
@@ -354,7 +359,7 @@ func withInterspersedFlags(c *cli.Context) (*cli.Context, error) {
 		rest = set.Args()[1:]
 	}
 	if err := set.Parse(append([]string{"--"}, positional...)); err != nil {
-		return nil, err
+		return c, err
 	}
 	nc := cli.NewContext(c.App, set, c.Lineage()[1])
 	nc.Command = c.Command
