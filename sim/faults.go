@@ -137,6 +137,10 @@ func cmpInt64(a, b int64) int {
 	return 0
 }
 
+// maxFaultInt bounds the integer options of a fault plan (times, counts):
+// 2^53, below which a float64 holds every integer exactly.
+const maxFaultInt = 1 << 53
+
 const faultHint = "clauses are `omission NODES|random f=K p=P until=T`, `crash NODE at=T`, " +
 	"`partition NODES | NODES from=T to=T`, `duplicate p=P until=T`, separated by ;"
 
@@ -329,6 +333,11 @@ func parseOptions(s *scanner, allowed map[string]bool, required []string) (map[s
 			}
 			if f < 0 {
 				return nil, s.errAt(v.col, k.text+"= must be >= 0", "")
+			}
+			if f > maxFaultInt {
+				// Options are held as float64: past 2^53 they lose
+				// digits, and past 2^63 int64(f) wraps negative.
+				return nil, s.errAt(v.col, k.text+"= "+v.text+" is too large", "use at most "+strconv.FormatInt(maxFaultInt, 10))
 			}
 		}
 		opts[k.text] = f

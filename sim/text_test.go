@@ -45,6 +45,10 @@ func TestFaultPlanErrors(t *testing.T) {
 		{"omission random f=0 p=1", "needs an integer f >= 1"},
 		{"duplicate p=0.1; duplicate p=0.2", "duplicate given twice"},
 		{"crash a[0] at=-1", "at= must be >= 0"},
+		// Integers past 2^53 once became negative or rounded floats.
+		{"crash a[0] at=99999999999999999999", "column 15: at= 99999999999999999999 is too large"},
+		{"omission a[0] p=0.3 until=9223372036854775807", "until= 9223372036854775807 is too large"},
+		{"omission random f=10000000000000000 p=0.3", "f= 10000000000000000 is too large"},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
