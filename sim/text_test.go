@@ -134,7 +134,9 @@ func TestWorkloadCheckedAgainstProgram(t *testing.T) {
 		_, err = Run(prog, Config{Workload: w})
 		require.Error(t, err, c.in)
 		assert.Contains(t, err.Error(), c.want)
-		assert.Contains(t, err.Error(), "workload line 1")
+		// Where (file:line:col) and a hint, like every user-facing error.
+		assert.True(t, strings.HasPrefix(err.Error(), "w.txt:1:1: "), err.Error())
+		assert.Contains(t, err.Error(), "(hint: ")
 	}
 }
 

@@ -17,7 +17,8 @@ type InputEvent struct {
 	Fact   value.Fact
 	Node   value.Addr
 	Client int
-	Line   int // source line when parsed (for errors); not part of the value
+	Line   int    // source line when parsed (for errors); not part of the value
+	File   string // source name when parsed (for errors); not part of the value
 }
 
 // String renders the event as one workload line:
@@ -99,7 +100,7 @@ func parseInputLine(name string, line int, text string) (InputEvent, error) {
 		t := s.peek()
 		return e, s.errAt(t.col, "unexpected "+t.String()+" after the input", workloadHint)
 	}
-	e.Line = line
+	e.Line, e.File = line, name
 	return e, nil
 }
 
@@ -148,28 +149,33 @@ func parseInput(s *scanner, withTime bool) (InputEvent, error) {
 }
 
 // checkInput validates an input against the program and the node counts.
+// An input parsed from a file is reported at its file:line:1.
 func checkInput(prog *analysis.Program, counts map[string]int, e InputEvent) error {
-	where := "input " + e.String()
-	if e.Line > 0 {
-		where = fmt.Sprintf("workload line %d: %s", e.Line, e.String())
+	fail := func(hint, format string, args ...any) error {
+		msg := e.String() + ": " + fmt.Sprintf(format, args...)
+		if e.Line > 0 && e.File != "" {
+			return &SpecError{Source: e.File, Line: e.Line, Col: 1, Msg: msg, Hint: hint}
+		}
+		return &SpecError{Source: "input", Msg: msg, Hint: hint}
 	}
 	rel := findRelation(prog, e.Fact.Rel)
 	if rel == nil || !rel.Input {
-		return fmt.Errorf("%s: %s is not an .input relation of the program (inputs: %s)", where, e.Fact.Rel, strings.Join(inputNames(prog), ", "))
+		return fail("inputs must name an .input relation", "%s is not an .input relation of the program (inputs: %s)", e.Fact.Rel, strings.Join(inputNames(prog), ", "))
 	}
 	if len(e.Fact.Tuple) != len(rel.Columns) {
-		return fmt.Errorf("%s: %s has %d columns, the input gives %d", where, rel.Name, len(rel.Columns), len(e.Fact.Tuple))
+		return fail("give one value per column of the .input declaration", "%s has %d columns, the input gives %d", rel.Name, len(rel.Columns), len(e.Fact.Tuple))
 	}
 	for i, c := range rel.Columns {
 		if e.Fact.Tuple[i].K != c.Type {
-			return fmt.Errorf("%s: column %d of %s is %s, the input gives %s", where, i+1, rel.Name, c.Type, e.Fact.Tuple[i])
+			return fail("strings are quoted, addresses are written comp[i]", "column %d of %s is %s, the input gives %s", i+1, rel.Name, c.Type, e.Fact.Tuple[i])
 		}
 	}
 	if e.Node.Comp != rel.InputComponent {
-		return fmt.Errorf("%s: %s enters at component %s, not %s", where, rel.Name, rel.InputComponent, e.Node.Comp)
+		return fail(fmt.Sprintf("send it to %s[i]", rel.InputComponent), "%s enters at component %s, not %s", rel.Name, rel.InputComponent, e.Node.Comp)
 	}
 	if n := counts[e.Node.Comp]; e.Node.Instance >= n {
-		return fmt.Errorf("%s: no node %s (%s has %d instances)", where, e.Node, e.Node.Comp, n)
+		return fail(fmt.Sprintf("use %s[0] to %s[%d], or change the count with --set %s=N", e.Node.Comp, e.Node.Comp, max(n-1, 0), e.Node.Comp),
+			"no node %s (%s has %d instances)", e.Node, e.Node.Comp, n)
 	}
 	return nil
 }
