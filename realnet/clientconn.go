@@ -76,22 +76,19 @@ func (n *Node) checkInputs(facts []value.Fact) error {
 }
 
 func (cc *clientConn) writer(n *Node) {
-	var spare []byte
 	for range cc.out.kick {
-		data := cc.out.take(spare)
-		if len(data) == 0 {
-			cc.out.mu.Lock()
-			closed := cc.out.closed
-			cc.out.mu.Unlock()
-			if closed {
+		data := cc.out.take()
+		if data == nil {
+			if cc.out.isClosed() {
 				return
 			}
 			continue
 		}
-		if _, err := cc.conn.Write(data); err != nil {
+		_, err := cc.conn.Write(data)
+		cc.out.recycle(data)
+		if err != nil {
 			cc.conn.Close()
 			return
 		}
-		spare = data
 	}
 }

@@ -65,8 +65,9 @@ func (p *peer) dropConn(c net.Conn) {
 }
 
 // writer sends whatever the node loop queued, whenever a link is up.
+// Frames queued while no link is up stay queued (within the outbox bound)
+// and go out on the next link, in order.
 func (p *peer) writer(ctx context.Context) {
-	var spare []byte
 	for {
 		select {
 		case <-ctx.Done():
@@ -78,12 +79,12 @@ func (p *peer) writer(ctx context.Context) {
 			if c == nil {
 				break // setConn kicks us again
 			}
-			data := p.out.take(spare)
-			if len(data) == 0 {
+			data := p.out.take()
+			if data == nil {
 				break
 			}
 			_, err := c.Write(data)
-			spare = data
+			p.out.recycle(data)
 			if err != nil {
 				// The bytes in flight are lost: an omission, which the
 				// protocols tolerate; the dialer reconnects.
