@@ -25,6 +25,13 @@ const maxClientQueue = 16 << 20
 func (n *Node) serveClient(c net.Conn, fr *FrameReader, name string) {
 	cc := &clientConn{name: name, conn: c, out: newOutbox(maxClientQueue)}
 	n.mu.Lock()
+	if n.ctx.Err() != nil {
+		// Close already closed the clients it knew; this one would
+		// otherwise stay open and keep Close waiting.
+		n.mu.Unlock()
+		c.Close()
+		return
+	}
 	n.clients[cc] = true
 	n.mu.Unlock()
 	// An empty output batch tells the client it is registered: outputs

@@ -192,7 +192,7 @@ func (n *Node) Addr() net.Addr { return n.ln.Addr() }
 // Close stops the node: it closes its listener and every connection and
 // drops its state, as a killed process would.
 func (n *Node) Close() Stats {
-	n.cancel()
+	n.cancel() // first: setConn and serveClient refuse new connections from now on
 	n.ln.Close()
 	for _, p := range n.peers {
 		if c := p.current(); c != nil {
@@ -258,7 +258,9 @@ func (n *Node) acceptLoop() {
 // or client logic. Anything unexpected closes just this connection.
 func (n *Node) serveConn(c net.Conn) {
 	fr := NewFrameReader(c, n.maxFrame)
+	stop := context.AfterFunc(n.ctx, func() { c.Close() }) // Close need not wait out the handshake
 	remote, err := handshake(c, fr, n.cfg.Cluster.Token, RolePeer, n.self.String(), n.fp)
+	stop()
 	if err != nil {
 		n.logf("refusing connection from %v: %v", c.RemoteAddr(), err)
 		sendError(c, err)
@@ -281,9 +283,10 @@ func (n *Node) serveConn(c net.Conn) {
 			c.Close()
 			return
 		}
-		n.logf("link to %v up (accepted)", a)
-		p.setConn(c)
-		n.readPeer(p, c, fr)
+		if p.setConn(c) {
+			n.logf("link to %v up (accepted)", a)
+			n.readPeer(p, c, fr)
+		}
 	case RoleClient:
 		n.serveClient(c, fr, remote.Name)
 	}

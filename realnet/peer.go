@@ -42,9 +42,18 @@ func (p *peer) current() net.Conn {
 }
 
 // setConn installs a fresh link, closing any previous one (a peer that
-// restarted dials again before we noticed its old link died).
-func (p *peer) setConn(c net.Conn) {
+// restarted dials again before we noticed its old link died). It refuses
+// (closes c and returns false) once the node is closing: Close cancels
+// the context before it closes the current links under p.mu, so a
+// handshake that completes during Close cannot install a link nobody
+// closes, whose reader would then keep Close waiting forever.
+func (p *peer) setConn(c net.Conn) bool {
 	p.mu.Lock()
+	if p.n.ctx != nil && p.n.ctx.Err() != nil {
+		p.mu.Unlock()
+		c.Close()
+		return false
+	}
 	old := p.conn
 	p.conn = c
 	p.mu.Unlock()
@@ -52,6 +61,7 @@ func (p *peer) setConn(c net.Conn) {
 		old.Close()
 	}
 	p.out.signal()
+	return true
 }
 
 // dropConn closes c and forgets it if it is still the current link.
@@ -106,7 +116,9 @@ func (p *peer) dialLoop(ctx context.Context) {
 		if err == nil {
 			fr := NewFrameReader(c, p.n.maxFrame)
 			var remote Hello
+			stop := context.AfterFunc(ctx, func() { c.Close() }) // Close need not wait out the handshake
 			remote, err = handshake(c, fr, p.n.cfg.Cluster.Token, RolePeer, p.n.self.String(), p.n.fp)
+			stop()
 			if err == nil && (remote.Role != RolePeer || remote.Name != p.addr.String()) {
 				err = errors.New("answered as " + remote.Name + ", not " + p.addr.String())
 			}
@@ -115,8 +127,9 @@ func (p *peer) dialLoop(ctx context.Context) {
 			} else {
 				p.n.logf("link to %v up (dialled)", p.addr)
 				backoff, quietFailures = minBackoff, false
-				p.setConn(c)
-				p.n.readPeer(p, c, fr)
+				if p.setConn(c) {
+					p.n.readPeer(p, c, fr)
+				}
 				continue
 			}
 		}
