@@ -119,6 +119,10 @@ func (e *engine) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]head
 		}
 		dropped := false
 		for _, gi := range r.Head.GroupBy {
+			if term := r.Head.Args[gi].Term; term.Op == analysis.TermVar {
+				slab = append(slab, row[term.Var])
+				continue
+			}
 			v, ok, err := w.evalTerm(r.Head.Args[gi].Term, row)
 			if err != nil {
 				return nil, err

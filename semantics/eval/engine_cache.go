@@ -80,6 +80,7 @@ func engineFor(p *analysis.Program, comp string) (*engine, func()) {
 func (e *engine) reset(w *world) {
 	e.w = w
 	e.facts, e.derived = 0, 0
+	e.lastTable = nil
 	e.agg.trim()
 	for _, name := range e.order {
 		e.tables[name].reset()

@@ -20,6 +20,8 @@ type engine struct {
 	derived int
 	plans   map[planKey]*plan // compiled once per engine, reused by later ticks
 	agg     aggScratch        // buffers of aggregate rules, reused
+
+	lastTable *table // addFact's table of the previous fact
 }
 
 // Tick evaluates one tick of node under program p. It is a pure function of
@@ -103,9 +105,13 @@ func (e *engine) reserveCarried(carried FactSet) {
 
 // addFact stores an input fact (static, carried or delivered).
 func (e *engine) addFact(f value.Fact) error {
-	t, err := e.table(f.Rel, len(f.Tuple), syntax.Pos{})
-	if err != nil {
-		return err
+	t := e.lastTable // facts come in runs of one relation
+	if t == nil || t.name != f.Rel || t.arity != len(f.Tuple) {
+		var err error
+		if t, err = e.table(f.Rel, len(f.Tuple), syntax.Pos{}); err != nil {
+			return err
+		}
+		e.lastTable = t
 	}
 	return e.insert(t, f.Tuple, false)
 }
@@ -316,8 +322,13 @@ func (e *engine) rowSink(pl *plan, sink func(headOut) error) func() error {
 // static facts, the carried facts (in relation-name order) and the
 // delivered facts. Unknown relations and arity mismatches are errors.
 func loadInputs(w *world, comp *analysis.Component, in Input, add func(value.Fact) error) error {
+	var last *analysis.Relation // facts come in runs of one relation
 	check := func(f value.Fact, from string) error {
-		rel := w.prog.Relation(f.Rel)
+		rel := last
+		if rel == nil || rel.Name != f.Rel {
+			rel = w.prog.Relation(f.Rel)
+			last = rel
+		}
 		if rel == nil {
 			return fmt.Errorf("eval: node %s: %s fact %s: the program has no relation %q", w.node.Addr, from, f, f.Rel)
 		}
