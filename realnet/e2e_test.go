@@ -1,6 +1,7 @@
 package realnet
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log"
@@ -25,6 +26,7 @@ type testCluster struct {
 	src     []byte
 	cluster *Cluster
 	nodes   map[value.Addr]*Node
+	stats   map[value.Addr]Stats // of closed nodes, by closeAll
 	logger  *log.Logger
 	trace   string
 }
@@ -41,7 +43,8 @@ func loadProgram(t testing.TB, path string) (*analysis.Program, []byte) {
 func startTestCluster(t *testing.T, prog *analysis.Program, src []byte, traceDir string) *testCluster {
 	t.Helper()
 	tc := &testCluster{t: t, prog: prog, src: src, nodes: map[value.Addr]*Node{}, trace: traceDir,
-		logger: log.New(testWriter{t}, "", log.Lmicroseconds)}
+		stats:  map[value.Addr]Stats{},
+		logger: log.New(newFailureLog(t), "", log.Lmicroseconds)}
 	tc.cluster = &Cluster{Token: "test-token-0123456789"}
 	listeners := map[value.Addr]net.Listener{}
 	for _, c := range prog.Components {
@@ -71,8 +74,44 @@ func (tc *testCluster) startNode(a value.Addr, ln net.Listener) {
 
 func (tc *testCluster) closeAll() {
 	for a, n := range tc.nodes {
-		n.Close()
+		tc.stats[a] = n.Close()
 		delete(tc.nodes, a)
+	}
+}
+
+// waitLinks waits until every node has a link to every peer, so that a
+// test's clock starts with the cluster up rather than racing its startup.
+func (tc *testCluster) waitLinks(timeout time.Duration) {
+	tc.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		down := 0
+		for _, n := range tc.nodes {
+			for _, p := range n.peers {
+				if p.current() == nil {
+					down++
+				}
+			}
+		}
+		if down == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tc.t.Fatalf("%d peer links still down after %v", down, timeout)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// requireNoOmissions checks the stats of the closed nodes: on a healthy
+// cluster no message may be dropped, no link write fail, no tick fail.
+func (tc *testCluster) requireNoOmissions() {
+	tc.t.Helper()
+	require.NotEmpty(tc.t, tc.stats, "closeAll first")
+	for a, st := range tc.stats {
+		require.Zero(tc.t, st.DroppedSends, "%v dropped sends", a)
+		require.Zero(tc.t, st.LinkWriteFailures, "%v lost writes on a link", a)
+		require.Zero(tc.t, st.TickErrors, "%v tick errors", a)
 	}
 }
 
@@ -89,31 +128,60 @@ func (tc *testCluster) session(name string, entry value.Addr) *Session {
 	return s
 }
 
-type testWriter struct{ t *testing.T }
+// failureLog collects the nodes' log lines and prints them only if the
+// test failed, so a passing run stays quiet. Node goroutines may still log
+// while the cluster shuts down; writing to a buffer (not t.Logf) keeps that
+// from racing with the end of the test.
+type failureLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
 
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Logf("%s", b)
-	return len(b), nil
+// newFailureLog must be called before the cluster registers its own
+// cleanup, so that the dump runs after every node has stopped.
+func newFailureLog(t *testing.T) *failureLog {
+	l := &failureLog{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			t.Logf("node logs:\n%s", l.buf.String())
+		}
+	})
+	return l
+}
+
+func (l *failureLog) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(b)
 }
 
 // closedLoop runs one closed-loop client: send request(id, payload), wait
-// for the output whose first column is id, repeat. It returns how many
-// requests were answered.
-func closedLoop(t *testing.T, s *Session, rel string, client int, until time.Time) (int, error) {
+// for the output whose first column is id, repeat, at least minRequests
+// times and then until the deadline. It returns how many requests were
+// answered. A request still unanswered after unanswered is reported: on a
+// healthy cluster it means a lost message, not a slow machine (answers
+// take milliseconds; the bound only has to outlast scheduling stalls).
+func closedLoop(s *Session, rel string, client, minRequests int, until time.Time) (int, error) {
+	const unanswered = 5 * time.Second
 	answered := 0
-	for seq := 1; time.Now().Before(until); seq++ {
+	timeout := time.NewTimer(unanswered)
+	defer timeout.Stop()
+	for seq := 1; seq <= minRequests || time.Now().Before(until); seq++ {
 		id := int64(client)<<32 | int64(seq)
 		if err := s.Send([]value.Fact{{Rel: rel, Tuple: value.Tuple{value.Int(id), value.Int(int64(seq))}}}); err != nil {
 			return answered, err
 		}
+		timeout.Reset(unanswered)
 		for got := false; !got; {
 			var outs []value.Fact
 			select {
 			case outs = <-s.Outputs:
 			case err := <-s.Err():
 				return answered, fmt.Errorf("request %d unanswered: %w", id, err)
-			case <-time.After(5 * time.Second):
-				return answered, fmt.Errorf("request %d unanswered after 5s", id)
+			case <-timeout.C:
+				return answered, fmt.Errorf("request %d unanswered after %v (%d answered before)", id, unanswered, answered)
 			}
 			for _, f := range outs {
 				if f.Tuple[0] == value.Int(id) {
@@ -126,6 +194,9 @@ func closedLoop(t *testing.T, s *Session, rel string, client int, until time.Tim
 	return answered, nil
 }
 
+// TestEndToEndCorpus runs base and scalable voting and 2PC with three
+// closed-loop clients: every request must be answered, and no node may
+// drop a message, lose a link write or fail a tick.
 func TestEndToEndCorpus(t *testing.T) {
 	for _, tt := range []struct{ path string }{
 		{"../corpus/voting/base.ded"},
@@ -139,24 +210,32 @@ func TestEndToEndCorpus(t *testing.T) {
 			in, err := BenchInput(prog)
 			require.NoError(t, err)
 			entry := value.Addr{Comp: in.InputComponent}
-			until := time.Now().Add(1500 * time.Millisecond)
+			tc.waitLinks(30 * time.Second)
+			sessions := make([]*Session, 3)
+			for i := range sessions {
+				sessions[i] = tc.session(fmt.Sprint(i+1), entry)
+			}
+			until := time.Now().Add(time.Second)
 			var wg sync.WaitGroup
-			counts := make([]int, 3)
-			errs := make([]error, 3)
-			for i := range counts {
-				c := tc.session(fmt.Sprint(i+1), entry)
+			counts := make([]int, len(sessions))
+			errs := make([]error, len(sessions))
+			for i, s := range sessions {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					counts[i], errs[i] = closedLoop(t, c, "request", i+1, until)
+					counts[i], errs[i] = closedLoop(s, "request", i+1, 20, until)
 				}()
 			}
 			wg.Wait()
 			for i := range counts {
 				require.NoError(t, errs[i], "client %d", i+1)
-				require.Greater(t, counts[i], 0, "client %d answered requests", i+1)
+				require.GreaterOrEqual(t, counts[i], 20, "client %d", i+1)
 			}
-			t.Logf("answered per client: %v", counts)
+			for _, s := range sessions {
+				s.Close()
+			}
+			tc.closeAll()
+			tc.requireNoOmissions()
 		})
 	}
 }

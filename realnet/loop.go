@@ -163,6 +163,9 @@ func (n *Node) routeSends(sends []eval.Message) {
 		}
 		if !p.out.push(frame) {
 			n.stats.DroppedSends += len(facts)
+			if d := p.out.droppedCount(); d&(d-1) == 0 { // 1st, 2nd, 4th, ... drop: logged, not flooded
+				n.logf("queue to %v is full (%d MiB): dropped %d frames so far (an omission)", to, maxPeerQueue>>20, d)
+			}
 		}
 	}
 }

@@ -82,11 +82,19 @@ type inboxItem struct {
 	at   time.Time // receive time of client inputs (for the trace)
 }
 
-// Stats counts a node's work; read it with Node.Stats after Close.
+// Stats counts a node's work; Close returns them. On a healthy cluster
+// DroppedSends, LinkWriteFailures and TickErrors stay zero: anything else
+// is an omission the tests must not see.
 type Stats struct {
 	Ticks, TickErrors        int
 	Delivered, Sent, Outputs int
-	DroppedSends, Unroutable int
+	// DroppedSends counts messages dropped because the destination is not
+	// in the cluster file or its queue was full (see maxPeerQueue).
+	DroppedSends int
+	// LinkWriteFailures counts writes to a peer that failed; the bytes of
+	// such a write (one or more whole frames) are lost.
+	LinkWriteFailures int
+	Unroutable        int
 }
 
 // Start validates cfg, binds the node's port and starts its goroutines.
@@ -207,6 +215,9 @@ func (n *Node) Close() Stats {
 	n.mu.Unlock()
 	n.wg.Wait()
 	n.trace.close()
+	for _, p := range n.peers {
+		n.stats.LinkWriteFailures += int(p.writeFailures.Load())
+	}
 	return n.stats
 }
 

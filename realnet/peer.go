@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dsim/semantics/value"
@@ -25,6 +26,8 @@ type peer struct {
 
 	mu   sync.Mutex
 	conn net.Conn
+
+	writeFailures atomic.Int64 // writes lost with a failing link
 }
 
 const (
@@ -98,7 +101,10 @@ func (p *peer) writer(ctx context.Context) {
 			if err != nil {
 				// The bytes in flight are lost: an omission, which the
 				// protocols tolerate; the dialer reconnects.
-				p.n.logf("link to %v: write: %v", p.addr, err)
+				if p.n.ctx == nil || p.n.ctx.Err() == nil {
+					p.writeFailures.Add(1)
+					p.n.logf("link to %v: write: %v", p.addr, err)
+				}
 				p.dropConn(c)
 				break
 			}
