@@ -46,6 +46,7 @@ func init() {
 			&cli.StringFlag{Name: "out", Usage: "file prefix of the sweep's PNG and CSV", Value: "bench"},
 			&cli.StringFlag{Name: "profile", Usage: "write each node's CPU profile into `DIR`"},
 			&cli.StringFlag{Name: "trace", Usage: "have every node record its observable events into `DIR`"},
+			gcPercentFlag,
 		},
 		Action: benchAction,
 	})
@@ -58,6 +59,7 @@ func benchAction(c *cli.Context) error {
 		return exitError{3}
 	}
 	errw := c.App.ErrWriter
+	applyGCPercent(c) // the load generator shares the cores with the nodes
 	if c.NArg() != 1 {
 		fmt.Fprintln(errw, "usage: dsim bench PROG [--set comp=N] [--clients C] [--duration D] [--warmup W] [--json] [--sweep 1,2,4]")
 		return exitError{3}
@@ -208,6 +210,9 @@ func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, 
 	}()
 	for _, n := range cluster.Nodes {
 		args := []string{"serve", progFile, "--node", n.Addr.String(), "--cluster", clusterFile, "--quiet"}
+		if c.IsSet("gc-percent") {
+			args = append(args, "--gc-percent", strconv.Itoa(c.Int("gc-percent")))
+		}
 		if d := c.String("profile"); d != "" {
 			_ = os.MkdirAll(d, 0o755)
 			args = append(args, "--cpuprofile", filepath.Join(d, fmt.Sprintf("%s-%d.c%d.pprof", n.Addr.Comp, n.Addr.Instance, clients)))

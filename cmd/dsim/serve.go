@@ -5,6 +5,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 
@@ -32,6 +33,7 @@ func init() {
 			&cli.StringFlag{Name: "trace", Usage: "record observable events into `DIR` (see docs/REALNET.md)"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a pprof CPU profile to `FILE` on exit"},
 			&cli.BoolFlag{Name: "quiet", Usage: "log nothing but errors at startup"},
+			gcPercentFlag,
 		},
 		Action: serveAction,
 	})
@@ -69,6 +71,7 @@ func serveAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "--node: %v\n", err)
 		return exitError{3}
 	}
+	applyGCPercent(c)
 	if path := c.String("cpuprofile"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
@@ -94,7 +97,26 @@ func serveAction(c *cli.Context) error {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
 	st := node.Close()
-	logger.Printf("%v: stopped after %d ticks (%d tick errors), %d facts delivered, %d sent, %d outputs, %d sends dropped",
-		self, st.Ticks, st.TickErrors, st.Delivered, st.Sent, st.Outputs, st.DroppedSends)
+	logger.Printf("%v: stopped after %d ticks (%d tick errors), %d facts delivered, %d sent, %d outputs, %d sends dropped, %d link writes lost",
+		self, st.Ticks, st.TickErrors, st.Delivered, st.Sent, st.Outputs, st.DroppedSends, st.LinkWriteFailures)
 	return nil
+}
+
+// defaultGCPercent is the Go GC target of serve and bench processes. A
+// node's live heap is small (a few MB unless the program persists much)
+// while it allocates per tick, so at Go's default of 100 it collects every
+// few milliseconds: GC marking and sweeping took ~25% of a voting leader's
+// CPU, and GOGC=400 roughly doubled voting_gc's throughput (see
+// docs/PERFORMANCE.md). The price is up to ~5x the live heap in memory.
+const defaultGCPercent = 400
+
+var gcPercentFlag = &cli.IntFlag{Name: "gc-percent", Value: defaultGCPercent,
+	Usage: "Go GC target percentage (like GOGC; a GOGC environment variable wins over the default)"}
+
+// applyGCPercent sets the GC target from --gc-percent unless the user set
+// GOGC in the environment and not the flag.
+func applyGCPercent(c *cli.Context) {
+	if c.IsSet("gc-percent") || os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(c.Int("gc-percent"))
+	}
 }
