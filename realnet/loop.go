@@ -140,14 +140,15 @@ func (n *Node) routeSends(sends []eval.Message) {
 			j++
 		}
 		to := sends[i].To
-		facts := make([]value.Fact, j-i)
+		facts := n.scratchFacts[:0]
 		for k := i; k < j; k++ {
-			facts[k-i] = sends[k].Fact
+			facts = append(facts, sends[k].Fact)
 		}
+		n.scratchFacts = facts
 		i = j
 		n.stats.Sent += len(facts)
 		if to == n.self {
-			n.deliver(facts, nil, time.Time{})
+			n.deliver(facts, nil, time.Time{}) // deliver copies the facts into the inbox
 			continue
 		}
 		p := n.peers[to]
@@ -170,15 +171,20 @@ func (n *Node) routeSends(sends []eval.Message) {
 	}
 }
 
+// encodeFrame encodes facts as one frame into the loop's scratch buffers.
+// The result is valid until the next call: outbox.push copies it, so a
+// tick's frames cost no allocation once the buffers have grown.
 func (n *Node) encodeFrame(t FrameType, facts []value.Fact) ([]byte, error) {
-	payload, err := n.schema.AppendFacts(nil, facts)
+	payload, err := n.schema.AppendFacts(n.scratchPayload[:0], facts)
 	if err != nil {
 		return nil, err
 	}
+	n.scratchPayload = payload
 	if len(payload)+1 > n.maxFrame {
 		return nil, fmt.Errorf("a tick's batch of %d facts takes %d bytes, above the frame limit %d (raise --max-frame)", len(facts), len(payload)+1, n.maxFrame)
 	}
-	return AppendFrame(make([]byte, 0, len(payload)+8), t, payload), nil
+	n.scratchFrame = AppendFrame(n.scratchFrame[:0], t, payload)
+	return n.scratchFrame, nil
 }
 
 // routeOutputs sends each output fact to the client whose input had the

@@ -69,6 +69,9 @@ type Node struct {
 	carried eval.FactSet
 	routes  map[string]*clientConn // first column of a pending input -> its client
 	stats   Stats
+	// Scratch buffers of routeSends and encodeFrame, reused every tick.
+	scratchFacts                 []value.Fact
+	scratchPayload, scratchFrame []byte
 
 	ctx    context.Context
 	cancel context.CancelFunc
