@@ -12,6 +12,7 @@ package checker
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"dsim/semantics/analysis"
@@ -115,18 +116,37 @@ func Check(original, rewritten *analysis.Program, opts Options) (*Report, error)
 	if err != nil {
 		return nil, err
 	}
+	// Runs are checked in index order (in parallel with Jobs > 1); after a
+	// NotEquivalent run the later ones are skipped, and the report keeps
+	// the runs up to the first failing one, whatever Jobs is.
 	runs := make([]*RunReport, opts.Runs)
+	var mu sync.Mutex
+	firstFail := opts.Runs
 	err = forEachParallel(opts.Runs, opts.Jobs, opts.Progress, func(i int) error {
+		mu.Lock()
+		skip := i > firstFail
+		mu.Unlock()
+		if skip {
+			return nil
+		}
 		r, err := checkSeed(m, opts, opts.Seed+uint64(i))
 		if err != nil {
 			return fmt.Errorf("run %d (seed %d): %w", i, opts.Seed+uint64(i), err)
 		}
 		r.Index = i
 		runs[i] = r
+		if r.Verdict == NotEquivalent {
+			mu.Lock()
+			firstFail = min(firstFail, i)
+			mu.Unlock()
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if firstFail < opts.Runs {
+		runs = runs[:firstFail+1]
 	}
 	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts, Runs: runs}
 	rep.summarise()

@@ -85,10 +85,10 @@ type reasonCount struct {
 type policy uint8
 
 const (
-	policyDFS   policy = iota // the DFS stack
-	policyState               // the state guide (first adoption), then the refinement map
-	policyStateLast           // the state guide (last adoption), then the refinement map
-	policyEager               // every delay 1, no loss, first choices
+	policyDFS       policy = iota // the DFS stack
+	policyState                   // the state guide (first adoption), then the refinement map
+	policyStateLast               // the state guide (last adoption), then the refinement map
+	policyEager                   // every delay 1, no loss, first choices
 )
 
 type searcher struct {

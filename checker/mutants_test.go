@@ -1,0 +1,91 @@
+package checker
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dsim/semantics/analysis"
+	"dsim/sim"
+)
+
+// mutant is a wrong rewrite in testdata/mutants with its header:
+//
+//	# mutant: what precondition it breaks
+//	# original: corpus/... (the program it claims to refine)
+//	# faults: a fault plan for the rewritten runs (optional; when the
+//	#         difference needs a loss to show)
+//	# expect: the output relation whose fact the counterexample must name
+type mutant struct {
+	name, original, expect string
+	faults                 sim.FaultPlan
+	prog                   *analysis.Program
+}
+
+func loadMutants(t *testing.T) []mutant {
+	files, err := filepath.Glob("testdata/mutants/*.ded")
+	if err != nil || len(files) < 8 {
+		t.Fatalf("want at least eight mutants, found %d (%v)", len(files), err)
+	}
+	var out []mutant
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := mutant{name: strings.TrimSuffix(filepath.Base(f), ".ded")}
+		for _, line := range strings.Split(string(src), "\n") {
+			if v, ok := strings.CutPrefix(line, "# original: "); ok {
+				m.original = strings.TrimSpace(v)
+			}
+			if v, ok := strings.CutPrefix(line, "# faults: "); ok {
+				if m.faults, err = sim.ParseFaultPlan(v); err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+			}
+			if v, ok := strings.CutPrefix(line, "# expect: "); ok {
+				m.expect = strings.TrimSpace(v)
+			}
+		}
+		if m.original == "" || m.expect == "" {
+			t.Fatalf("%s: header needs # original: and # expect: lines", f)
+		}
+		p, diags := analysis.Load(f, src)
+		if len(diags) > 0 {
+			t.Fatalf("%s", diags.Render(src))
+		}
+		m.prog = p
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestMutantsNotEquivalent: each wrong rewrite is caught within the
+// default budget, with a shrunk counterexample naming the output an
+// observer sees differ.
+func TestMutantsNotEquivalent(t *testing.T) {
+	for _, m := range loadMutants(t) {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			rep, err := Check(load(t, m.original), m.prog, Options{Seed: 1, Requests: 2, Faults: m.faults})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Verdict != NotEquivalent {
+				t.Fatalf("verdict %s, want NotEquivalent\n%s", rep.Verdict, rep.Text(SavedFiles{}))
+			}
+			cx := rep.Counterexample
+			if cx == nil || cx.Offense == nil {
+				t.Fatalf("no counterexample:\n%s", rep.Text(SavedFiles{}))
+			}
+			if cx.Offense.Fact.Rel != m.expect {
+				t.Errorf("offending output %s (%s), want a fact of %s\n%s", cx.Offense.Fact, cx.Offense.Kind, m.expect, rep.Text(SavedFiles{}))
+			}
+			if cx.Offense.Kind == "late" && cx.Offense.Producer == nil {
+				t.Errorf("late output %s without the rewritten tick that produced it", cx.Offense.Fact)
+			}
+			t.Logf("%s: %s %s; %d inputs after shrinking (shrunk=%v)", m.name, cx.Offense.Kind, cx.Offense.Fact, len(cx.History.Inputs), cx.Shrunk)
+		})
+	}
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"dsim/checker"
+	"dsim/sim"
+)
+
+// This file holds `dsim check`: the refinement checker's command line
+// (docs/CHECKING.md).
+
+func init() {
+	register(&cli.Command{
+		Name:      "check",
+		Usage:     "check that a rewritten program refines its original (every run of the rewrite is explained)",
+		ArgsUsage: "ORIGINAL REWRITTEN",
+		Description: "Runs REWRITTEN under --runs seeded schedules (run i uses seed S+i) with --requests inputs of\n" +
+			"the input relations both programs share and the --faults asked for, and searches, for each run,\n" +
+			"for a run of ORIGINAL with the same inputs at the same times that delivers every output fact\n" +
+			"no later and no output fact the rewrite never delivered, losing messages only at original nodes\n" +
+			"some piece of which was faulty (components map back through `refines`; instance j of a piece\n" +
+			"stands for instance j mod n of the original). docs/CHECKING.md has the definition and bounds.\n\n" +
+			"Example:\n" +
+			"   dsim check corpus/2pc/base.ded corpus/2pc/scalable.ded --runs 100 --requests 5 \\\n" +
+			"       --faults 'omission random f=1 p=0.3 until=20' --save-witness out/\n\n" +
+			"Exit status: 0 Equivalent (every run explained by a replayed witness), 1 NotEquivalent (a shrunk\n" +
+			"counterexample is printed), 2 Unknown (a search bound was hit; the report names the flag to\n" +
+			"raise), 3 usage or program error.",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "runs", Value: checker.DefaultRuns, Usage: "runs of the rewritten program"},
+			&cli.IntFlag{Name: "requests", Value: checker.DefaultRequests, Usage: "inputs per run"},
+			&cli.BoolFlag{Name: "closed", Usage: "closed-loop clients (each sends its next request when answered) instead of open loop"},
+			&cli.IntFlag{Name: "clients", Value: 1, Usage: "clients"},
+			&cli.StringFlag{Name: "faults", Usage: "fault plan of the rewritten runs, e.g. 'omission random f=1 p=0.3 until=20'"},
+			&cli.Uint64Flag{Name: "seed", Usage: "run i uses seed `S`+i"},
+			&cli.StringFlag{Name: "delay", Value: sim.DefaultDistribution.String(), Usage: "delay distribution of the rewritten runs"},
+			&cli.IntFlag{Name: "max-states", Value: checker.DefaultMaxStates, Usage: "distinct states of the original explored per run"},
+			&cli.IntFlag{Name: "max-depth", Value: checker.DefaultMaxDepth, Usage: "choices in one run of the original"},
+			&cli.Int64Flag{Name: "max-delay", Usage: "largest message delay the search tries (default: the distribution's, at least 3)"},
+			&cli.Int64Flag{Name: "max-time", Value: checker.DefaultMaxTime, Usage: "virtual time horizon of every run"},
+			&cli.DurationFlag{Name: "timeout", Usage: "wall-clock limit per run's search (0: none); hitting it makes the run Unknown"},
+			&cli.IntFlag{Name: "jobs", Value: 1, Usage: "runs checked in parallel (the report does not depend on it)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
+			&cli.StringFlag{Name: "save-witness", Usage: "write every witness schedule and the counterexample's schedule and trace to `DIR`"},
+			&cli.StringFlag{Name: "schedule", Usage: "check one recorded run of REWRITTEN (a schedule `FILE` from dsim run --schedule or --save-witness)"},
+			&cli.BoolFlag{Name: "no-shrink", Usage: "report the counterexample as found"},
+		},
+		Action: checkAction,
+	})
+}
+
+func checkAction(c *cli.Context) error {
+	c, err := withInterspersedFlags(c)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	if c.NArg() != 2 {
+		return usageError(c, "dsim check takes an original and a rewritten program, got %d arguments (see dsim check --help)", c.NArg())
+	}
+	orig, err := loadProgram(c, c.Args().Get(0))
+	if err != nil {
+		return asUsage(err)
+	}
+	rew, err := loadProgram(c, c.Args().Get(1))
+	if err != nil {
+		return asUsage(err)
+	}
+	opts := checker.Options{
+		Runs: c.Int("runs"), Requests: c.Int("requests"), Closed: c.Bool("closed"), Clients: c.Int("clients"),
+		Seed: c.Uint64("seed"), MaxStates: c.Int("max-states"), MaxDepth: c.Int("max-depth"),
+		MaxDelay: c.Int64("max-delay"), MaxTime: c.Int64("max-time"), Timeout: c.Duration("timeout"),
+		Jobs: c.Int("jobs"), NoShrink: c.Bool("no-shrink"),
+	}
+	if opts.Runs < 1 || opts.Requests < 0 || opts.Jobs < 1 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
+		return usageError(c, "--runs, --jobs, --max-states and --max-depth must be >= 1 and --requests >= 0")
+	}
+	if opts.Faults, err = sim.ParseFaultPlan(c.String("faults")); err != nil {
+		return usageError(c, "--faults: %v", err)
+	}
+	d, err := sim.ParseDistribution(c.String("delay"))
+	if err != nil {
+		return usageError(c, "--delay: %v", err)
+	}
+	opts.Delay = &d
+	var bar *checkProgress
+	if isTerminal(os.Stderr) && !c.Bool("json") {
+		bar = &checkProgress{out: c.App.ErrWriter}
+		opts.Progress = bar.update
+	}
+	var rep *checker.Report
+	if path := c.String("schedule"); path != "" {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			return usageError(c, "%v", err)
+		}
+		sched, err := sim.ParseSchedule(path, string(text))
+		if err != nil {
+			return usageError(c, "%v", err)
+		}
+		rep, err = checker.CheckSchedule(orig, rew, sched, opts)
+		if err != nil {
+			return usageError(c, "%v", err)
+		}
+	} else {
+		rep, err = checker.Check(orig, rew, opts)
+		if err != nil {
+			if bar != nil {
+				bar.clear()
+			}
+			return usageError(c, "%v", err)
+		}
+	}
+	if bar != nil {
+		bar.clear()
+	}
+	var files checker.SavedFiles
+	if dir := c.String("save-witness"); dir != "" {
+		if files, err = saveWitnesses(dir, rep); err != nil {
+			return usageError(c, "--save-witness: %v", err)
+		}
+	}
+	if c.Bool("json") {
+		_, _ = c.App.Writer.Write(rep.JSON())
+	} else {
+		fmt.Fprint(c.App.Writer, rep.Text(files))
+	}
+	switch rep.Verdict {
+	case checker.Equivalent:
+		return nil
+	case checker.NotEquivalent:
+		return exitError{1}
+	}
+	return exitError{2}
+}
+
+// asUsage turns loadProgram's "bad program" status 1 into 3: for check,
+// 1 means NotEquivalent.
+func asUsage(err error) error {
+	if e, ok := err.(exitError); ok && e.code == 1 {
+		return exitError{3}
+	}
+	return err
+}
+
+// saveWitnesses writes run-N.witness for every explained run, and
+// counterexample.schedule and counterexample.trace for the counterexample.
+func saveWitnesses(dir string, rep *checker.Report) (checker.SavedFiles, error) {
+	var files checker.SavedFiles
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return files, err
+	}
+	for _, r := range rep.Runs {
+		if r.Witness == nil {
+			continue
+		}
+		text := r.Witness.String()
+		if len(r.Omitted) > 0 {
+			text = "# inputs the faulty entry node omitted to receive (not replayed):\n#   " +
+				strings.ReplaceAll(strings.TrimRight(r.Omitted.String(), "\n"), "\n", "\n#   ") + "\n" + text
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("run-%d.witness", r.Index)), []byte(text), 0o644); err != nil {
+			return files, err
+		}
+	}
+	if cx := rep.Counterexample; cx != nil {
+		files.Schedule = filepath.Join(dir, "counterexample.schedule")
+		files.Trace = filepath.Join(dir, "counterexample.trace")
+		if err := os.WriteFile(files.Schedule, []byte(cx.Schedule.String()), 0o644); err != nil {
+			return files, err
+		}
+		if err := os.WriteFile(files.Trace, []byte(cx.Trace.String()), 0o644); err != nil {
+			return files, err
+		}
+	}
+	return files, nil
+}
+
+// checkProgress draws runs done on a terminal.
+type checkProgress struct {
+	out   interface{ Write([]byte) (int, error) }
+	start time.Time
+}
+
+func (p *checkProgress) update(done, total int) {
+	if p.start.IsZero() {
+		p.start = time.Now()
+	}
+	const width = 30
+	n := done * width / max(total, 1)
+	fmt.Fprintf(p.out, "\rcheck [%s%s] %d/%d runs %s ", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total, time.Since(p.start).Round(time.Millisecond))
+}
+
+func (p *checkProgress) clear() { fmt.Fprintf(p.out, "\r%s\r", strings.Repeat(" ", 70)) }
