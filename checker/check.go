@@ -134,6 +134,14 @@ func Check(original, rewritten *analysis.Program, opts Options) (*Report, error)
 			return fmt.Errorf("run %d (seed %d): %w", i, opts.Seed+uint64(i), err)
 		}
 		r.Index = i
+		if r.Verdict == Unknown && !opts.NoShrink && r.Schedule != nil {
+			// A smaller workload often makes the search exhaustive: shrink
+			// an undecided run at once, keeping it if it turns NotEquivalent.
+			if s, err := shrinkRun(m, opts, r, func(v Verdict) bool { return v != Equivalent }); err == nil && s != nil && s.Verdict == NotEquivalent {
+				s.Index, s.Seed, s.Shrunk, s.ShrunkFrom = i, r.Seed, true, r.Seed
+				r = s
+			}
+		}
 		runs[i] = r
 		if r.Verdict == NotEquivalent {
 			mu.Lock()

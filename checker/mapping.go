@@ -12,9 +12,10 @@ import (
 
 // refinementMap relates the rewritten program's nodes to the original's
 // (docs/CHECKING.md, "The refinement map"): a component declared
-// `component X[n] refines Y` stands for Y (one without `refines` stands for
-// the original component of the same name), and its instance j stands for
-// instance j mod count(Y) of Y.
+// `component X[n] refines Y` stands for Y, unless the original itself has
+// a component X (then X stands for X: a program checked against itself maps
+// to itself); one without `refines` stands for the original's X. Instance j
+// stands for instance j mod count(Y) of Y.
 type refinementMap struct {
 	orig, rew *analysis.Program
 	compOf    map[string]string // rewritten component -> original component
@@ -30,8 +31,11 @@ func newRefinementMap(orig, rew *analysis.Program) (*refinementMap, error) {
 		m.origCount[c.Name] = c.Count
 	}
 	for _, c := range rew.Components {
+		// A component the original has by name stands for it (so that a
+		// program checked against itself maps to itself); otherwise
+		// `refines Y` names Y.
 		target := c.Refines
-		if target == "" {
+		if _, same := m.origCount[c.Name]; same || target == "" {
 			target = c.Name
 		}
 		if _, ok := m.origCount[target]; !ok {

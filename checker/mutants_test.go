@@ -1,8 +1,10 @@
 package checker
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,10 +18,12 @@ import (
 //	# original: corpus/... (the program it claims to refine)
 //	# faults: a fault plan for the rewritten runs (optional; when the
 //	#         difference needs a loss to show)
+//	# requests: inputs per run (optional, default 2)
 //	# expect: the output relation whose fact the counterexample must name
 type mutant struct {
 	name, original, expect string
 	faults                 sim.FaultPlan
+	requests               int
 	prog                   *analysis.Program
 }
 
@@ -38,6 +42,11 @@ func loadMutants(t *testing.T) []mutant {
 		for _, line := range strings.Split(string(src), "\n") {
 			if v, ok := strings.CutPrefix(line, "# original: "); ok {
 				m.original = strings.TrimSpace(v)
+			}
+			if v, ok := strings.CutPrefix(line, "# requests: "); ok {
+				if m.requests, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
 			}
 			if v, ok := strings.CutPrefix(line, "# faults: "); ok {
 				if m.faults, err = sim.ParseFaultPlan(v); err != nil {
@@ -68,7 +77,7 @@ func TestMutantsNotEquivalent(t *testing.T) {
 	for _, m := range loadMutants(t) {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			rep, err := Check(load(t, m.original), m.prog, Options{Seed: 1, Requests: 2, Faults: m.faults})
+			rep, err := Check(load(t, m.original), m.prog, Options{Seed: 1, Requests: cmp.Or(m.requests, 2), Faults: m.faults})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,6 +93,14 @@ func TestMutantsNotEquivalent(t *testing.T) {
 			}
 			if cx.Offense.Kind == "late" && cx.Offense.Producer == nil {
 				t.Errorf("late output %s without the rewritten tick that produced it", cx.Offense.Fact)
+			}
+			if *rewrite {
+				repro := NewReproducer(rep)
+				repro.Rewritten = filepath.ToSlash(filepath.Join("checker", "testdata", "mutants", m.name+".ded"))
+				path := filepath.Join(repoRoot, "corpus", "regressions", "check-"+m.name+".txt")
+				if err := os.WriteFile(path, []byte(repro.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			t.Logf("%s: %s %s; %d inputs after shrinking (shrunk=%v)", m.name, cx.Offense.Kind, cx.Offense.Fact, len(cx.History.Inputs), cx.Shrunk)
 		})

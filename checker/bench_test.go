@@ -1,0 +1,59 @@
+package checker
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"dsim/sim"
+)
+
+// BenchmarkCheck2PC measures one schedule's verdict for corpus/2pc/scalable.ded
+// against corpus/2pc/base.ded (run the rewrite, search, verify the witness)
+// with omission faults, for 1, 2, 4, 5 and 8 requests. It reports the
+// median time per verdict and the original's states explored per second.
+func BenchmarkCheck2PC(b *testing.B) {
+	orig, rew := load(b, "corpus/2pc/base.ded"), load(b, "corpus/2pc/scalable.ded")
+	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range []int{1, 2, 4, 5, 8} {
+		b.Run(fmt.Sprintf("requests=%d", k), func(b *testing.B) {
+			var times []time.Duration
+			states := 0
+			var total time.Duration
+			unknown := 0
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				rep, err := Check(orig, rew, Options{Runs: 1, Requests: k, Seed: uint64(i), Faults: faults, NoShrink: true})
+				d := time.Since(start)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rep.Verdict == NotEquivalent {
+					b.Fatalf("%s", rep.Text(SavedFiles{}))
+				}
+				if rep.Verdict == Unknown {
+					unknown++
+				}
+				times = append(times, d)
+				total += d
+				states += rep.States()
+			}
+			b.ReportMetric(float64(median(times).Microseconds())/1000, "ms/verdict(median)")
+			b.ReportMetric(float64(states)/total.Seconds(), "states/s")
+			b.ReportMetric(float64(unknown)/float64(b.N), "unknown/op")
+		})
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s[len(s)/2]
+}
