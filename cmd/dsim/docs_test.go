@@ -47,3 +47,63 @@ func TestDocExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeNewcomerCommand runs the README's first set-up command (the
+// main job on a program shipped inside the binary) through the same entry
+// point as the binary, so the README stays true as the project grows.
+func TestReadmeNewcomerCommand(t *testing.T) {
+	text, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line string
+	for _, l := range strings.Split(string(text), "\n") {
+		if strings.HasPrefix(l, "go run ./cmd/dsim ") {
+			line = l
+			break
+		}
+	}
+	if line == "" {
+		t.Fatal("README.md has no `go run ./cmd/dsim ...` command")
+	}
+	args := []string{"dsim"}
+	args = append(args, shellWords(t, strings.TrimPrefix(line, "go run ./cmd/dsim "))...)
+	var out, errOut bytes.Buffer
+	if code := run(args, &out, &errOut); code != 0 {
+		t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", line, code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "Equivalent") {
+		t.Errorf("%s: expected a verdict in the output, got:\n%s", line, out.String())
+	}
+}
+
+// shellWords splits a command line on spaces, honouring single quotes (all
+// the README needs).
+func shellWords(t *testing.T, s string) []string {
+	var words []string
+	var cur strings.Builder
+	inQuote, have := false, false
+	for _, r := range s {
+		switch {
+		case r == '\'':
+			inQuote = !inQuote
+			have = true
+		case r == ' ' && !inQuote:
+			if have {
+				words = append(words, cur.String())
+				cur.Reset()
+				have = false
+			}
+		default:
+			cur.WriteRune(r)
+			have = true
+		}
+	}
+	if inQuote {
+		t.Fatalf("unbalanced quote in %q", s)
+	}
+	if have {
+		words = append(words, cur.String())
+	}
+	return words
+}
