@@ -34,9 +34,6 @@ func (d Diagnostic) Render(src []byte) string {
 	b.WriteByte('\n')
 	if line, ok := sourceLine(src, d.Pos.Line); ok {
 		line = strings.ReplaceAll(line, "\t", " ")
-		b.WriteString("    ")
-		b.WriteString(line)
-		b.WriteByte('\n')
 		col := d.Pos.Col
 		if col < 1 {
 			col = 1
@@ -44,6 +41,10 @@ func (d Diagnostic) Render(src []byte) string {
 		if col > len(line)+1 {
 			col = len(line) + 1
 		}
+		line, col = clipLine(line, col)
+		b.WriteString("    ")
+		b.WriteString(line)
+		b.WriteByte('\n')
 		b.WriteString("    ")
 		b.WriteString(strings.Repeat(" ", col-1))
 		b.WriteString("^\n")
@@ -54,6 +55,32 @@ func (d Diagnostic) Render(src []byte) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// maxShownLine bounds the source text a diagnostic shows: a very long line
+// (generated code, a fuzzer's input) is cut to a window around the caret.
+const maxShownLine = 160
+
+// clipLine cuts line to at most maxShownLine bytes around byte column col,
+// marking each cut with "...", and returns the column of the caret in the
+// clipped text.
+func clipLine(line string, col int) (string, int) {
+	if len(line) <= maxShownLine {
+		return line, col
+	}
+	start := max(0, col-1-maxShownLine/2)
+	end := min(len(line), start+maxShownLine)
+	start = max(0, end-maxShownLine)
+	clipped := strings.ToValidUTF8(line[start:end], "?")
+	col -= start
+	if start > 0 {
+		clipped = "..." + clipped
+		col += 3
+	}
+	if end < len(line) {
+		clipped += "..."
+	}
+	return clipped, col
 }
 
 func sourceLine(src []byte, line int) (string, bool) {
