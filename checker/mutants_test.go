@@ -15,7 +15,9 @@ import (
 // mutant is a wrong rewrite in testdata/mutants with its header:
 //
 //	# mutant: what precondition it breaks
-//	# original: corpus/... (the program it claims to refine)
+//	# original: corpus/... or checker/testdata/mutants/originals/... (the
+//	#           program it claims to refine; originals/ holds test-only
+//	#           originals, each with a correct rewrite beside it)
 //	# faults: a fault plan for the rewritten runs (optional; when the
 //	#         difference needs a loss to show)
 //	# requests: inputs per run (optional, default 2)
@@ -77,7 +79,7 @@ func TestMutantsNotEquivalent(t *testing.T) {
 	for _, m := range loadMutants(t) {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			rep, err := Check(load(t, m.original), m.prog, Options{Seed: 1, Requests: cmp.Or(m.requests, 2), Faults: m.faults})
+			rep, err := Check(loadAny(t, m.original), m.prog, Options{Seed: 1, Requests: cmp.Or(m.requests, 2), Faults: m.faults})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,5 +106,52 @@ func TestMutantsNotEquivalent(t *testing.T) {
 			}
 			t.Logf("%s: %s %s; %d inputs after shrinking (shrunk=%v)", m.name, cx.Offense.Kind, cx.Offense.Fact, len(cx.History.Inputs), cx.Shrunk)
 		})
+	}
+}
+
+// TestMutantOriginalsRewrites: each test-only original in
+// testdata/mutants/originals (FAMILY-base.ded) comes with correct rewrites
+// (FAMILY-*.ded) that the checker must find Equivalent, with and without
+// omission faults — so a mutant of that family is caught for its bug, not
+// for a flaw of the original or of the checker on it.
+func TestMutantOriginalsRewrites(t *testing.T) {
+	bases, err := filepath.Glob("testdata/mutants/originals/*-base.ded")
+	if err != nil || len(bases) == 0 {
+		t.Fatalf("no test-only originals (%v)", err)
+	}
+	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, base := range bases {
+		family := strings.TrimSuffix(base, "base.ded")
+		rewrites, err := filepath.Glob(family + "*.ded")
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig := loadAny(t, filepath.ToSlash(filepath.Join("checker", base)))
+		found := 0
+		for _, rw := range rewrites {
+			if rw == base {
+				continue
+			}
+			found++
+			rew := loadAny(t, filepath.ToSlash(filepath.Join("checker", rw)))
+			for _, plan := range []sim.FaultPlan{{}, faults} {
+				t.Run(filepath.Base(rw)+"/"+plan.String(), func(t *testing.T) {
+					t.Parallel()
+					rep, err := Check(orig, rew, Options{Seed: 1, Requests: 2, Faults: plan})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if rep.Verdict != Equivalent {
+						t.Fatalf("verdict %s, want Equivalent\n%s", rep.Verdict, rep.Text(SavedFiles{}))
+					}
+				})
+			}
+		}
+		if found == 0 {
+			t.Errorf("%s: no correct rewrite beside it", base)
+		}
 	}
 }
