@@ -82,6 +82,7 @@ func (e *engine) reset(w *world) {
 	e.facts, e.derived = 0, 0
 	e.lastTable = nil
 	e.agg.trim()
+	e.slab.reset()
 	for _, name := range e.order {
 		e.tables[name].reset()
 	}
@@ -91,6 +92,7 @@ func (e *engine) reset(w *world) {
 // shared with a previous Result, so they are dropped, never overwritten.
 // Hash slots and index chains stay (cleared) for the next tick.
 func (tb *table) reset() {
+	tb.hint = len(tb.rows)
 	tb.rows, tb.arena = nil, nil
 	tb.sortedN, tb.searchN = 0, 0
 	tb.set.reset()

@@ -17,13 +17,31 @@ type outbox struct {
 	sends map[string]*table // column 0 is the destination address
 	rule  map[string][]int  // per sends table row: lowest rule ID that sent it
 	count int
+	slab  *slab // Tick's shared first storage (nil for Naive)
+
+	// Tick reuses an engine's outbox, so its tables stay from tick to tick
+	// (emptied by init) and their names are kept sorted as they appear,
+	// sparing the result a sort of map keys.
+	nextNames, sendNames []string
+	row                  value.Tuple // scratch message row; the table copies it
 }
 
+// init empties the outbox for a tick in world w, keeping its tables (see
+// table.reset: rows a Result shares are dropped, never overwritten).
 func (o *outbox) init(w *world) {
-	*o = outbox{w: w} // Tick reuses engines: start from zero, count included
-	o.next = map[string]*table{}
-	o.sends = map[string]*table{}
-	o.rule = map[string][]int{}
+	o.w, o.count, o.slab = w, 0, nil // Tick reuses engines: start from zero, count included
+	if o.next == nil {
+		o.next = map[string]*table{}
+		o.sends = map[string]*table{}
+		o.rule = map[string][]int{}
+	}
+	for _, name := range o.nextNames {
+		o.next[name].reset()
+	}
+	for _, name := range o.sendNames {
+		o.sends[name].reset()
+		o.rule[name] = o.rule[name][:0]
+	}
 }
 
 // sinkFor returns where rule r's head tuples go: the next tick's facts for
@@ -43,12 +61,22 @@ func (o *outbox) bump() error {
 	return nil
 }
 
-func (o *outbox) carry(rel string, t value.Tuple) error {
-	tb := o.next[rel]
+// outTable returns the table of rel in m, creating it (and recording its
+// name in order) on first use.
+func (o *outbox) outTable(m map[string]*table, names *[]string, rel string, arity int) *table {
+	tb := m[rel]
 	if tb == nil {
-		tb = newTable(rel, len(t))
-		o.next[rel] = tb
+		tb = newTable(rel, arity)
+		m[rel] = tb
+		i, _ := slices.BinarySearch(*names, rel)
+		*names = slices.Insert(*names, i, rel)
 	}
+	tb.slab = o.slab
+	return tb
+}
+
+func (o *outbox) carry(rel string, t value.Tuple) error {
+	tb := o.outTable(o.next, &o.nextNames, rel, len(t))
 	if tb.insert(t) {
 		return o.bump()
 	}
@@ -57,13 +85,9 @@ func (o *outbox) carry(rel string, t value.Tuple) error {
 
 func (o *outbox) send(r *analysis.Rule, h headOut) error {
 	rel := r.Head.Rel
-	tb := o.sends[rel]
-	if tb == nil {
-		tb = newTable(rel, len(h.Tuple)+1)
-		o.sends[rel] = tb
-	}
-	row := make(value.Tuple, 0, len(h.Tuple)+1)
-	row = append(append(row, value.AddrOf(h.To)), h.Tuple...)
+	tb := o.outTable(o.sends, &o.sendNames, rel, len(h.Tuple)+1)
+	o.row = append(append(o.row[:0], value.AddrOf(h.To)), h.Tuple...)
+	row := o.row
 	if tb.insert(row) {
 		o.rule[rel] = append(o.rule[rel], r.ID)
 		return o.bump()
@@ -76,15 +100,26 @@ func (o *outbox) send(r *analysis.Rule, h headOut) error {
 // result assembles the canonical Result from the tick's facts.
 func (o *outbox) result(facts FactSet, derived int) *Result {
 	res := &Result{Facts: facts, Next: FactSet{}, Derived: derived}
-	for _, name := range sortedKeys(o.next) {
-		res.Next[name] = o.next[name].sortedRows()
+	nsends := 0
+	for _, name := range o.nextNames {
+		if tb := o.next[name]; len(tb.rows) > 0 {
+			res.Next[name] = tb.sortedRows()
+		}
 	}
-	for _, name := range sortedKeys(o.sends) {
+	for _, name := range o.sendNames {
+		nsends += len(o.sends[name].rows)
+	}
+	if nsends > 0 {
+		res.Sends = make([]Message, 0, nsends)
+	}
+	for _, name := range o.sendNames {
 		tb := o.sends[name]
 		for i, row := range tb.rows {
+			// Stored rows are never mutated or reused (a table drops
+			// them on reset), so the message shares the row's tail.
 			res.Sends = append(res.Sends, Message{
 				To:   row[0].Addr(),
-				Fact: value.Fact{Rel: name, Tuple: slices.Clone(row[1:])},
+				Fact: value.Fact{Rel: name, Tuple: row[1:]},
 				Rule: o.rule[name][i],
 			})
 		}

@@ -25,6 +25,8 @@ type table struct {
 	set     openSet
 	idx     []*colIndex
 	arena   []value.Value // tuples are carved from this slab to save allocations
+	slab    *slab         // the engine's shared first storage (nil: allocate per table)
+	hint    int           // rows in the previous tick, to size the row slice once
 }
 
 // searchMin is the shortest sorted prefix worth bisecting once rows stop
@@ -242,11 +244,34 @@ func (tb *table) hashPrefix() {
 // reserve makes room for n more rows without further allocation.
 func (tb *table) reserve(n int) {
 	if cap(tb.rows)-len(tb.rows) < n {
-		tb.rows = append(make([]value.Tuple, 0, len(tb.rows)+n), tb.rows...)
+		tb.growRows(len(tb.rows) + n)
 	}
 	if need := n * tb.arity; cap(tb.arena)-len(tb.arena) < need {
-		tb.arena = make([]value.Value, 0, need)
+		tb.arena = tb.newChunk(need)
 	}
+}
+
+// growRows gives the row slice room for at least n rows, taking it from
+// the engine's slab when it fits.
+func (tb *table) growRows(n int) {
+	var rows []value.Tuple
+	if tb.slab != nil {
+		rows = tb.slab.takeRows(n)
+	}
+	if rows == nil {
+		rows = make([]value.Tuple, 0, n)
+	}
+	tb.rows = append(rows, tb.rows...)
+}
+
+// newChunk returns empty tuple storage for n values.
+func (tb *table) newChunk(n int) []value.Value {
+	if tb.slab != nil {
+		if c := tb.slab.takeVals(n); c != nil {
+			return c
+		}
+	}
+	return make([]value.Value, 0, n)
 }
 
 // appendRow stores a copy of t as the next row and updates the indexes.
@@ -255,12 +280,15 @@ func (tb *table) appendRow(t []value.Value) {
 		// Chunks grow with the table, so a tiny relation costs little
 		// and a big one few allocations.
 		n := max(4*len(t), min(2*cap(tb.arena), 1<<14))
-		tb.arena = make([]value.Value, 0, n)
+		tb.arena = tb.newChunk(n)
 	}
 	start := len(tb.arena)
 	tb.arena = append(tb.arena, t...)
 	row := tb.arena[start:len(tb.arena):len(tb.arena)]
 	id := len(tb.rows)
+	if id == cap(tb.rows) {
+		tb.growRows(max(4, min(tb.hint, 256), 2*id))
+	}
 	tb.rows = append(tb.rows, row)
 	for _, ix := range tb.idx {
 		ix.add(row, id)

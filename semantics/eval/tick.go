@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"slices"
 
 	"dsim/semantics/analysis"
 	"dsim/semantics/syntax"
@@ -20,6 +21,8 @@ type engine struct {
 	derived int
 	plans   map[planKey]*plan // compiled once per engine, reused by later ticks
 	agg     aggScratch        // buffers of aggregate rules, reused
+	slab    slab              // first storage of this tick's tables (see slab.go)
+	strata  []*stratumPlan    // per stratum, built on the first tick that evaluates it
 
 	lastTable *table // addFact's table of the previous fact
 }
@@ -44,12 +47,13 @@ func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Re
 func (e *engine) tick(in Input) (*Result, error) {
 	w := e.w
 	e.out.init(w)
+	e.out.slab = &e.slab
 	e.reserveCarried(in.Carried)
 	if err := loadInputs(w, e.comp, in, e.addFact); err != nil {
 		return nil, err
 	}
 	for si := range e.comp.Strata {
-		if err := e.stratum(&e.comp.Strata[si]); err != nil {
+		if err := e.stratum(si, &e.comp.Strata[si]); err != nil {
 			return nil, err
 		}
 	}
@@ -82,6 +86,7 @@ func (e *engine) table(name string, arity int, pos syntax.Pos) (*table, error) {
 		return nil, e.w.errorf(pos, "%s used with %d arguments, but it has %d", name, arity, rel.Arity())
 	}
 	t := newTable(name, arity)
+	t.slab = &e.slab
 	e.tables[name] = t
 	e.order = append(e.order, name)
 	return t, nil
@@ -130,92 +135,79 @@ func (e *engine) insert(t *table, tuple value.Tuple, derived bool) error {
 	return nil
 }
 
+// stratumPlan is what stratum needs beyond the rules, worked out on the
+// first tick that evaluates the stratum and reused by the engine's later
+// ticks (the program does not change): the semi-naive delta plans, and the
+// stratum's relations' tables with their sizes, kept in slices so that a
+// round costs no map look-ups.
+type stratumPlan struct {
+	deltas []deltaPlan
+	tables []*table // by position in Stratum.Relations; nil until created
+	marks  []int    // sizes now
+	prev   []int    // sizes at the start of the previous round
+}
+
+type deltaPlan struct {
+	rel int // position in Stratum.Relations
+	pl  *plan
+}
+
 // stratum evaluates one stratum's rules to a fixpoint, semi-naively.
-func (e *engine) stratum(s *analysis.Stratum) error {
-	inStratum := map[string]bool{}
-	for _, r := range s.Relations {
-		inStratum[r] = true
+func (e *engine) stratum(si int, s *analysis.Stratum) error {
+	if si >= len(e.strata) {
+		e.strata = append(e.strata, make([]*stratumPlan, si+1-len(e.strata))...)
 	}
-	type deltaPlan struct {
-		rel string
-		pl  *plan
+	sp := e.strata[si]
+	if sp == nil {
+		if err := e.checkStratum(s); err != nil {
+			return err
+		}
 	}
-	var deltas []deltaPlan
 	// Round 0: aggregate rules (their inputs are complete, being in lower
 	// strata), then every other rule over the full relations.
 	for _, r := range s.Rules {
-		for i := range r.Body {
-			l := &r.Body[i]
-			if (l.Kind == analysis.LitNegated || r.Head.HasAggregate && l.Kind == analysis.LitAtom) && inStratum[l.Rel] {
-				return e.w.errorf(l.Pos, "internal: %s is read through negation or aggregation in its own stratum", l.Rel)
-			}
-		}
 		if r.Head.HasAggregate {
 			if err := e.evalOnce(r, false); err != nil {
 				return err
 			}
 		}
 	}
-	marks := map[string]int{}
-	mark := func() (grew bool) {
-		for _, name := range s.Relations {
-			n := 0
-			if t := e.tables[name]; t != nil {
-				n = len(t.rows)
+	if sp != nil {
+		sp.mark(e, s)
+		for _, r := range s.Rules {
+			if r.Head.HasAggregate {
+				continue
 			}
-			if n != marks[name] {
-				grew = true
+			if err := e.evalOnce(r, false); err != nil {
+				return err
 			}
-			marks[name] = n
 		}
-		return grew
-	}
-	mark()
-	for _, r := range s.Rules {
-		if r.Head.HasAggregate {
-			continue
+	} else {
+		sp = &stratumPlan{
+			tables: make([]*table, len(s.Relations)),
+			marks:  make([]int, len(s.Relations)),
+			prev:   make([]int, len(s.Relations)),
 		}
-		if err := e.evalOnce(r, false); err != nil {
+		sp.mark(e, s)
+		if err := e.firstRound(s, sp); err != nil {
 			return err
 		}
-		for pi, li := range r.Plan {
-			if l := &r.Body[li]; l.Kind == analysis.LitAtom && inStratum[l.Rel] {
-				pl, err := e.cachedPlan(r, pi, func() (*plan, error) {
-					order := append([]int{li}, r.Plan[:pi]...)
-					order = append(order, r.Plan[pi+1:]...)
-					pl, err := e.compilePlan(r, order, true)
-					if err != nil {
-						return nil, err
-					}
-					pl.sink, err = e.syncSink(pl)
-					return pl, err
-				})
-				if err != nil {
-					return err
-				}
-				deltas = append(deltas, deltaPlan{rel: l.Rel, pl: pl})
-			}
-		}
+		e.strata[si] = sp // only once the delta plans all compiled
 	}
-	prev := map[string]int{}
-	for k, v := range marks {
-		prev[k] = v
-	}
+	copy(sp.prev, sp.marks)
 	for round := 1; ; round++ {
 		// prev: sizes at the start of the previous round; marks: sizes
 		// now. The previous round's new facts, rows [prev, marks), are
 		// this round's delta.
-		for k, v := range marks {
-			prev[k] = v
-		}
-		if !mark() {
+		copy(sp.prev, sp.marks)
+		if !sp.mark(e, s) {
 			return nil
 		}
 		if round >= e.w.lim.MaxIterations {
 			return e.w.limitErr("MaxIterations", e.w.lim.MaxIterations)
 		}
-		for _, d := range deltas {
-			lo, hi := prev[d.rel], marks[d.rel]
+		for _, d := range sp.deltas {
+			lo, hi := sp.prev[d.rel], sp.marks[d.rel]
 			if lo == hi {
 				continue
 			}
@@ -225,6 +217,77 @@ func (e *engine) stratum(s *analysis.Stratum) error {
 			}
 		}
 	}
+}
+
+// checkStratum rejects a stratum that reads one of its own relations
+// through negation or aggregation (analysis should have prevented it).
+func (e *engine) checkStratum(s *analysis.Stratum) error {
+	for _, r := range s.Rules {
+		for i := range r.Body {
+			l := &r.Body[i]
+			if (l.Kind == analysis.LitNegated || r.Head.HasAggregate && l.Kind == analysis.LitAtom) && slices.Contains(s.Relations, l.Rel) {
+				return e.w.errorf(l.Pos, "internal: %s is read through negation or aggregation in its own stratum", l.Rel)
+			}
+		}
+	}
+	return nil
+}
+
+// firstRound evaluates the non-aggregate rules of s over the full
+// relations, compiling the delta plans of their atoms over s's relations.
+func (e *engine) firstRound(s *analysis.Stratum, sp *stratumPlan) error {
+	for _, r := range s.Rules {
+		if r.Head.HasAggregate {
+			continue
+		}
+		if err := e.evalOnce(r, false); err != nil {
+			return err
+		}
+		for pi, li := range r.Plan {
+			l := &r.Body[li]
+			rel := slices.Index(s.Relations, l.Rel)
+			if l.Kind != analysis.LitAtom || rel < 0 {
+				continue
+			}
+			pl, err := e.cachedPlan(r, pi, func() (*plan, error) {
+				order := append([]int{li}, r.Plan[:pi]...)
+				order = append(order, r.Plan[pi+1:]...)
+				pl, err := e.compilePlan(r, order, true)
+				if err != nil {
+					return nil, err
+				}
+				pl.sink, err = e.syncSink(pl)
+				return pl, err
+			})
+			if err != nil {
+				return err
+			}
+			sp.deltas = append(sp.deltas, deltaPlan{rel: rel, pl: pl})
+		}
+	}
+	return nil
+}
+
+// mark records the current sizes of the stratum's relations and reports
+// whether any grew since the last mark.
+func (sp *stratumPlan) mark(e *engine, s *analysis.Stratum) (grew bool) {
+	for i, t := range sp.tables {
+		if t == nil {
+			if t = e.tables[s.Relations[i]]; t == nil {
+				if sp.marks[i] != 0 {
+					grew = true
+				}
+				sp.marks[i] = 0
+				continue
+			}
+			sp.tables[i] = t
+		}
+		if n := len(t.rows); n != sp.marks[i] {
+			grew = true
+			sp.marks[i] = n
+		}
+	}
+	return grew
 }
 
 // evalOnce evaluates rule r over the current relations once, deriving
