@@ -55,9 +55,9 @@ var enginePools struct {
 	m map[engineKey]*sync.Pool
 }
 
-// engineFor returns an engine for component comp of p and the function
-// that hands it back once the tick is done with it.
-func engineFor(p *analysis.Program, comp string) (*engine, func()) {
+// engineFor returns an engine for component comp of p and the pool to
+// hand it back to once the tick is done with it.
+func engineFor(p *analysis.Program, comp string) (*engine, *sync.Pool) {
 	k := engineKey{prog: p, comp: comp}
 	enginePools.Lock()
 	pool := enginePools.m[k]
@@ -73,7 +73,7 @@ func engineFor(p *analysis.Program, comp string) (*engine, func()) {
 	if e == nil {
 		e = &engine{comp: p.Component(comp), tables: map[string]*table{}, plans: map[planKey]*plan{}}
 	}
-	return e, func() { pool.Put(e) }
+	return e, pool
 }
 
 // reset prepares a (possibly used) engine for a tick in world w.

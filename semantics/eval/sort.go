@@ -22,29 +22,32 @@ func (tb *table) sortedRows() []value.Tuple {
 	if tb.sortedN == n {
 		return tb.rows[:n:n]
 	}
-	tail := slices.Clone(tb.rows[tb.sortedN:])
-	sortTuples(tail)
-	if tb.sortedN == 0 {
-		return tail
-	}
-	return mergeSorted(tb.rows[:tb.sortedN], tail)
+	// One allocation: the unsorted rest is sorted at the end of the
+	// output, then merged forward with the sorted prefix (the prefix stays
+	// in tb.rows, and the write position never overtakes the rest's next
+	// unread row).
+	out := make([]value.Tuple, n)
+	a := tb.rows[:tb.sortedN]
+	copy(out[len(a):], tb.rows[len(a):])
+	sortTuples(out[len(a):])
+	mergeFront(out, a)
+	return out
 }
 
-// mergeSorted merges two sorted slices of distinct tuples that share none.
-func mergeSorted(a, b []value.Tuple) []value.Tuple {
-	out := make([]value.Tuple, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		if compareTuples(a[i], b[j]) < 0 {
-			out = append(out, a[i])
-			i++
-		} else {
-			out = append(out, b[j])
+// mergeFront merges the sorted a into out, whose last len(out)-len(a)
+// entries are sorted; the sorted sequences are distinct and share none.
+// Writing at k = i + (j - len(a)) <= j never clobbers an unread out[j].
+func mergeFront(out, a []value.Tuple) {
+	i, j, k := 0, len(a), 0
+	for ; i < len(a); k++ {
+		if j < len(out) && compareTuples(out[j], a[i]) < 0 {
+			out[k] = out[j]
 			j++
+		} else {
+			out[k] = a[i]
+			i++
 		}
 	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
 }
 
 // radixMin is the number of tuples from which radix sorting pays off.

@@ -279,7 +279,8 @@ func (tb *table) appendRow(t []value.Value) {
 	if len(tb.arena)+len(t) > cap(tb.arena) {
 		// Chunks grow with the table, so a tiny relation costs little
 		// and a big one few allocations.
-		n := max(4*len(t), min(2*cap(tb.arena), 1<<14))
+		// The first chunk is sized from the previous tick's rows.
+		n := max(len(t)*max(2, min(tb.hint, 256)), min(2*cap(tb.arena), 1<<14))
 		tb.arena = tb.newChunk(n)
 	}
 	start := len(tb.arena)
@@ -287,7 +288,7 @@ func (tb *table) appendRow(t []value.Value) {
 	row := tb.arena[start:len(tb.arena):len(tb.arena)]
 	id := len(tb.rows)
 	if id == cap(tb.rows) {
-		tb.growRows(max(4, min(tb.hint, 256), 2*id))
+		tb.growRows(max(2, min(tb.hint, 256), 2*id))
 	}
 	tb.rows = append(tb.rows, row)
 	for _, ix := range tb.idx {

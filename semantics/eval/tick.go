@@ -38,8 +38,8 @@ func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Re
 	if err != nil {
 		return nil, err
 	}
-	e, done := engineFor(p, node.Addr.Comp)
-	defer done()
+	e, pool := engineFor(p, node.Addr.Comp)
+	defer pool.Put(e)
 	e.reset(w)
 	return e.tick(in)
 }
@@ -96,8 +96,9 @@ func (e *engine) table(name string, arity int, pos syntax.Pos) (*table, error) {
 // so loading them does not grow slices step by step. Relations that are
 // unknown or used with the wrong arity are left to loadInputs to report.
 func (e *engine) reserveCarried(carried FactSet) {
-	for _, name := range sortedKeys(carried) {
-		rows := carried[name]
+	// Map order only decides which table is sized first; it reaches no
+	// result (loadInputs loads carried facts in name order).
+	for name, rows := range carried {
 		rel := e.w.prog.Relation(name)
 		if len(rows) == 0 || rel == nil || rel.Arity() != len(rows[0]) {
 			continue
