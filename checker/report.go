@@ -20,6 +20,9 @@ type Report struct {
 	Counterexample *RunReport
 	// Explained, NotExplained and Undecided count runs by verdict.
 	Explained, NotExplained, Undecided int
+	// History names the recorded history CheckHistory checked (Rewritten
+	// is then empty); "" for a check of a rewrite.
+	History string
 }
 
 func (rep *Report) summarise() {
@@ -68,6 +71,9 @@ func (rep *Report) States() int {
 // Text renders the report for people. files says where --save-witness
 // wrote the counterexample's schedule and trace ("" when not saved).
 func (rep *Report) Text(files SavedFiles) string {
+	if rep.History != "" {
+		return rep.historyText()
+	}
 	var b strings.Builder
 	o := rep.Options
 	fmt.Fprintf(&b, "dsim check %s %s: %s\n", rep.Original, rep.Rewritten, rep.Verdict)
