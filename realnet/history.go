@@ -37,48 +37,9 @@ type History struct {
 // History: times become milliseconds since the earliest event (rounded
 // up, so an output never moves before the input it answers).
 func LoadTrace(dir string) (*History, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.trace"))
+	evs, err := readTraceEvents(dir)
 	if err != nil {
 		return nil, err
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no *.trace files (record them with `dsim serve --trace DIR`)", dir)
-	}
-	slices.Sort(files)
-	type raw struct {
-		us   int64
-		in   bool
-		line string // the event after "@T in " / "@T out "
-		file string
-		no   int
-	}
-	var evs []raw
-	for _, path := range files {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-		for no := 1; sc.Scan(); no++ {
-			text := strings.TrimSpace(sc.Text())
-			if text == "" || strings.HasPrefix(text, "#") {
-				continue
-			}
-			at, rest, ok := strings.Cut(text, " ")
-			kind, body, ok2 := strings.Cut(rest, " ")
-			us, err := strconv.ParseInt(strings.TrimPrefix(at, "@"), 10, 64)
-			if !ok || !ok2 || err != nil || !strings.HasPrefix(at, "@") || (kind != "in" && kind != "out") {
-				f.Close()
-				return nil, fmt.Errorf("%s:%d: not a trace event (hint: lines read `@MICROS in FACT -> NODE client=K` or `@MICROS out FACT -> client=K from NODE`)", path, no)
-			}
-			evs = append(evs, raw{us: us, in: kind == "in", line: body, file: path, no: no})
-		}
-		err = sc.Err()
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
 	}
 	h := &History{}
 	if len(evs) == 0 {
@@ -90,29 +51,15 @@ func LoadTrace(dir string) (*History, error) {
 	}
 	for _, e := range evs {
 		vt := (e.us - h.EpochMicros + 999) / 1000
-		if e.in {
-			// The input half is a workload line: let sim parse it.
-			w, err := sim.ParseWorkload(fmt.Sprintf("%s:%d", e.file, e.no), fmt.Sprintf("@%d %s", vt, e.line))
-			if err != nil {
-				return nil, err
-			}
-			h.Inputs = append(h.Inputs, w...)
+		if e.input != nil {
+			in := *e.input
+			in.Time = vt
+			h.Inputs = append(h.Inputs, in)
 			continue
 		}
-		// "FACT -> client=K from NODE": parse the fact through the same
-		// workload parser by rewriting it as an input line.
-		factText, tail, ok := strings.Cut(e.line, " -> client=")
-		clientText, nodeText, ok2 := strings.Cut(tail, " from ")
-		client, err := strconv.Atoi(clientText)
-		node, err2 := ParseAddr(nodeText)
-		if !ok || !ok2 || err != nil || err2 != nil {
-			return nil, fmt.Errorf("%s:%d: bad output event (hint: `@MICROS out FACT -> client=K from NODE`)", e.file, e.no)
-		}
-		w, err := sim.ParseWorkload(fmt.Sprintf("%s:%d", e.file, e.no), fmt.Sprintf("@%d %s -> %s", vt, factText, nodeText))
-		if err != nil || len(w) != 1 {
-			return nil, fmt.Errorf("%s:%d: bad output fact: %v", e.file, e.no, err)
-		}
-		h.Outputs = append(h.Outputs, OutputEvent{Time: vt, Fact: w[0].Fact, Node: node, Client: client})
+		out := *e.output
+		out.Time = vt
+		h.Outputs = append(h.Outputs, out)
 	}
 	h.Inputs.Sort()
 	slices.SortStableFunc(h.Outputs, func(a, b OutputEvent) int {
@@ -125,6 +72,88 @@ func LoadTrace(dir string) (*History, error) {
 		return a.Client - b.Client
 	})
 	return h, nil
+}
+
+// traceEvent is one parsed trace line with its real time (Unix µs): an
+// input or an output (the other is nil; Time fields are unset).
+type traceEvent struct {
+	us     int64
+	input  *sim.InputEvent
+	output *OutputEvent
+}
+
+// readTraceEvents parses every *.trace file of dir, in file then line order.
+func readTraceEvents(dir string) ([]traceEvent, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.trace"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no *.trace files (record them with `dsim serve --trace DIR`)", dir)
+	}
+	slices.Sort(files)
+	var evs []traceEvent
+	for _, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+		for no := 1; sc.Scan(); no++ {
+			text := strings.TrimSpace(sc.Text())
+			if text == "" || strings.HasPrefix(text, "#") {
+				continue
+			}
+			e, err := parseTraceLine(path, no, text)
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
+			evs = append(evs, e)
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return evs, nil
+}
+
+func parseTraceLine(path string, no int, text string) (traceEvent, error) {
+	where := fmt.Sprintf("%s:%d", path, no)
+	at, rest, ok := strings.Cut(text, " ")
+	kind, body, ok2 := strings.Cut(rest, " ")
+	us, err := strconv.ParseInt(strings.TrimPrefix(at, "@"), 10, 64)
+	if !ok || !ok2 || err != nil || !strings.HasPrefix(at, "@") || (kind != "in" && kind != "out") {
+		return traceEvent{}, fmt.Errorf("%s: not a trace event (hint: lines read `@MICROS in FACT -> NODE client=K` or `@MICROS out FACT -> client=K from NODE`)", where)
+	}
+	if kind == "in" {
+		// The input half is a workload line: let sim parse it.
+		w, err := sim.ParseWorkload(where, "@0 "+body)
+		if err != nil {
+			return traceEvent{}, err
+		}
+		if len(w) != 1 {
+			return traceEvent{}, fmt.Errorf("%s: bad input event", where)
+		}
+		return traceEvent{us: us, input: &w[0]}, nil
+	}
+	// "FACT -> client=K from NODE": parse the fact through the same
+	// workload parser by rewriting it as an input line.
+	factText, tail, ok := strings.Cut(body, " -> client=")
+	clientText, nodeText, ok2 := strings.Cut(tail, " from ")
+	client, err := strconv.Atoi(clientText)
+	node, err2 := ParseAddr(nodeText)
+	if !ok || !ok2 || err != nil || err2 != nil {
+		return traceEvent{}, fmt.Errorf("%s: bad output event (hint: `@MICROS out FACT -> client=K from NODE`)", where)
+	}
+	w, err := sim.ParseWorkload(where, fmt.Sprintf("@0 %s -> %s", factText, nodeText))
+	if err != nil || len(w) != 1 {
+		return traceEvent{}, fmt.Errorf("%s: bad output fact: %v", where, err)
+	}
+	return traceEvent{us: us, output: &OutputEvent{Fact: w[0].Fact, Node: node, Client: client}}, nil
 }
 
 func cmpI64(a, b int64) int {
