@@ -35,26 +35,39 @@ type oracle struct {
 	script map[string]pinned // nil: draw from rng
 	hook   DecideFunc        // non-nil: the caller decides (Config.Decide)
 	record []Choice
+
+	// scratch is the Choice that draw and script replay fill: the caller's
+	// Choice is copied in and out, so that it does not escape to the heap
+	// (decide runs once per message; the copy is cheaper than allocating).
+	scratch Choice
 }
 
 // decide settles c: draw fills c's decision from the generator; a script
 // supplies it instead. The settled choice is recorded.
 func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
 	if o.hook != nil {
-		if err := o.hook(c); err != nil {
+		// A caller's hook may keep the pointer it is given: give it its own.
+		hc := new(Choice)
+		*hc = *c
+		if err := o.hook(hc); err != nil {
 			return err
 		}
+		*c = *hc
 	} else if o.script != nil {
-		key := c.Key()
+		o.scratch = *c
+		key := o.scratch.Key()
 		p, ok := o.script[key]
 		if !ok {
 			return &UnpinnedError{Key: key}
 		}
-		if err := c.parseDecision(p.source, p.line, p.decision); err != nil {
+		if err := o.scratch.parseDecision(p.source, p.line, p.decision); err != nil {
 			return err
 		}
+		*c = o.scratch
 	} else {
-		draw(o.rng, c)
+		o.scratch = *c
+		draw(o.rng, &o.scratch)
+		*c = o.scratch
 	}
 	o.record = append(o.record, *c)
 	return nil

@@ -82,17 +82,26 @@ func (e *engine) reset(w *world) {
 	e.facts, e.derived = 0, 0
 	e.lastTable = nil
 	e.agg.trim()
-	e.slab.reset()
+	vals, rows := 0, 0
 	for _, name := range e.order {
-		e.tables[name].reset()
+		v, r := e.tables[name].reset()
+		vals, rows = vals+v, rows+r
 	}
+	v, r := e.out.resetTables()
+	e.slab.reset(vals+v, rows+r)
 }
 
 // reset empties the table for a new tick. Rows and tuple storage may be
 // shared with a previous Result, so they are dropped, never overwritten.
-// Hash slots and index chains stay (cleared) for the next tick.
-func (tb *table) reset() {
+// Hash slots and index chains stay (cleared) for the next tick. It returns
+// the values and rows the table's first storage will take from the slab
+// if the next tick is like this one.
+func (tb *table) reset() (vals, rows int) {
 	tb.hint = len(tb.rows)
+	if tb.hint > 0 {
+		rows = max(2, min(tb.hint, 256))
+		vals = rows * tb.arity
+	}
 	tb.rows, tb.arena = nil, nil
 	tb.sortedN, tb.searchN = 0, 0
 	tb.set.reset()
@@ -104,6 +113,7 @@ func (tb *table) reset() {
 			ix.next = ix.next[:0]
 		}
 	}
+	return vals, rows
 }
 
 // reset empties the set. Slots are kept (cleared) when this tick filled a

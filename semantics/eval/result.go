@@ -26,8 +26,8 @@ type outbox struct {
 	row                  value.Tuple // scratch message row; the table copies it
 }
 
-// init empties the outbox for a tick in world w, keeping its tables (see
-// table.reset: rows a Result shares are dropped, never overwritten).
+// init prepares the outbox for a tick in world w. A reused outbox (Tick's
+// engines) keeps its tables, emptied by resetTables.
 func (o *outbox) init(w *world) {
 	o.w, o.count, o.slab = w, 0, nil // Tick reuses engines: start from zero, count included
 	if o.next == nil {
@@ -35,13 +35,22 @@ func (o *outbox) init(w *world) {
 		o.sends = map[string]*table{}
 		o.rule = map[string][]int{}
 	}
+}
+
+// resetTables empties the outbox's tables for the next tick (see
+// table.reset: rows a Result shares are dropped, never overwritten) and
+// returns what their first storage will take from the slab.
+func (o *outbox) resetTables() (vals, rows int) {
 	for _, name := range o.nextNames {
-		o.next[name].reset()
+		v, r := o.next[name].reset()
+		vals, rows = vals+v, rows+r
 	}
 	for _, name := range o.sendNames {
-		o.sends[name].reset()
+		v, r := o.sends[name].reset()
+		vals, rows = vals+v, rows+r
 		o.rule[name] = o.rule[name][:0]
 	}
+	return vals, rows
 }
 
 // sinkFor returns where rule r's head tuples go: the next tick's facts for

@@ -7,13 +7,12 @@ import "dsim/semantics/value"
 // allocation the largest fixed cost of a tick. Tables of one Tick engine
 // therefore carve their first storage from a shared slab. A Result shares
 // rows and tuples, so a slab is never reused: reset starts a fresh one,
-// sized from the previous tick's use so that a steady run of similar ticks
+// sized from the previous tick's tables so that a steady run of similar ticks
 // allocates it once per tick.
 type slab struct {
 	vals []value.Value
 	rows []value.Tuple
 
-	usedVals, usedRows int // this tick's use, for sizing the next tick's slab
 	wantVals, wantRows int // chunk sizes for this tick
 }
 
@@ -21,47 +20,45 @@ type slab struct {
 // small tick allocate (and clear) a huge chunk; bigger tables fall back to
 // their own growing chunks.
 const (
-	slabMinVals = 64
+	slabMinVals = 16
 	slabMaxVals = 1 << 12
-	slabMinRows = 16
+	slabMinRows = 8
 	slabMaxRows = 1 << 10
 )
 
 // reset drops the slab (Results may share it) and sizes the next chunks
-// from the last tick's use.
-func (s *slab) reset() {
+// for vals values and rows rows: what the tables' first storage will ask
+// for if this tick looks like the last one.
+func (s *slab) reset(vals, rows int) {
 	s.vals, s.rows = nil, nil
-	s.wantVals = min(max(slabMinVals, s.usedVals), slabMaxVals)
-	s.wantRows = min(max(slabMinRows, s.usedRows), slabMaxRows)
-	s.usedVals, s.usedRows = 0, 0
+	s.wantVals = min(max(slabMinVals, vals), slabMaxVals)
+	s.wantRows = min(max(slabMinRows, rows), slabMaxRows)
 }
 
 // takeVals returns an empty slice with room for n values, or nil when n is
 // too big for the slab (the caller allocates its own).
 func (s *slab) takeVals(n int) []value.Value {
-	if n > s.wantVals/2 {
-		return nil
-	}
 	if cap(s.vals)-len(s.vals) < n {
-		s.vals = make([]value.Value, 0, max(s.wantVals, slabMinVals))
+		if n > s.wantVals/2 {
+			return nil
+		}
+		s.vals = make([]value.Value, 0, s.wantVals)
 	}
 	start := len(s.vals)
 	s.vals = s.vals[:start+n]
-	s.usedVals += n
 	return s.vals[start : start : start+n]
 }
 
 // takeRows returns an empty row slice with room for n rows, or nil when n
 // is too big for the slab.
 func (s *slab) takeRows(n int) []value.Tuple {
-	if n > s.wantRows/2 {
-		return nil
-	}
 	if cap(s.rows)-len(s.rows) < n {
-		s.rows = make([]value.Tuple, 0, max(s.wantRows, slabMinRows))
+		if n > s.wantRows/2 {
+			return nil
+		}
+		s.rows = make([]value.Tuple, 0, s.wantRows)
 	}
 	start := len(s.rows)
 	s.rows = s.rows[:start+n]
-	s.usedRows += n
 	return s.rows[start : start : start+n]
 }
