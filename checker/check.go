@@ -57,6 +57,11 @@ type Options struct {
 	MaxDelay  int64         // largest delay explored (default: the distribution's largest, at least 3)
 	Timeout   time.Duration // wall-clock limit per run (0: none)
 
+	// HistoryOpen (CheckHistory only): the recording stopped with
+	// requests in flight, so outputs after the history's last event are
+	// not compared (as for a rewritten run stopped at its time horizon).
+	HistoryOpen bool
+
 	Jobs     int  // runs checked in parallel (default 1); results do not depend on it
 	NoShrink bool // report counterexamples as found
 	// Progress, if set, is called after each run with the number done.

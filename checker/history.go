@@ -21,7 +21,8 @@ import (
 // inputs at the same times, every distinct output fact of h emitted no
 // later than h first delivered it (delivered exactly then by the
 // witness), and, once the original is quiescent, no output fact h never
-// delivered.
+// delivered (with opts.HistoryOpen: no output fact h never delivered
+// that would arrive by h's last event).
 //
 // A recorded history carries no fault information, so the original's
 // fault budget comes from opts.Faults (default: none, a fault-free
@@ -49,6 +50,11 @@ func CheckHistory(original *analysis.Program, h *sim.History, opts Options) (*Re
 		return nil, err
 	}
 	limit := last + opts.MaxTime
+	if opts.HistoryOpen {
+		// Like a rewritten run stopped at its horizon: the original may
+		// hold any output back past the last recorded event.
+		tgt.horizon = last
+	}
 	tgt.budget = historyBudget(m, opts.Faults, limit)
 	sopts := opts
 	sopts.MaxTime = limit
@@ -194,7 +200,7 @@ func (rep *Report) historyText() string {
 	switch r.Verdict {
 	case Equivalent:
 		fmt.Fprintf(&b, "  witness found by: %s\n", r.Found)
-		fmt.Fprintf(&b, "  replay it: dsim check %s --history %s --save-witness DIR; dsim replay %s DIR/run-0.witness\n", rep.Original, rep.History, rep.Original)
+		fmt.Fprintf(&b, "  replay the witness: add --save-witness DIR, then dsim replay %s DIR/run-0.witness\n", rep.Original)
 	case Unknown:
 		fmt.Fprintf(&b, "\nundecided: %s\n", r.Bound)
 		writeReasons(&b, r.Reasons)

@@ -20,7 +20,7 @@ func init() {
 	register(&cli.Command{
 		Name:      "check",
 		Usage:     "check that a rewritten program refines its original (every run of the rewrite is explained)",
-		ArgsUsage: "ORIGINAL REWRITTEN",
+		ArgsUsage: "ORIGINAL REWRITTEN | ORIGINAL --history DIR",
 		Description: "Runs REWRITTEN under --runs seeded schedules (run i uses seed S+i) with --requests inputs of\n" +
 			"the input relations both programs share and the --faults asked for, and searches, for each run,\n" +
 			"for a run of ORIGINAL with the same inputs at the same times that delivers every output fact\n" +
@@ -30,6 +30,9 @@ func init() {
 			"Example:\n" +
 			"   dsim check corpus/2pc/base.ded corpus/2pc/scalable.ded --runs 100 --requests 5 \\\n" +
 			"       --faults 'omission random f=1 p=0.3 until=20' --save-witness out/\n\n" +
+			"With --history DIR (a trace directory written by dsim serve/bench --trace), REWRITTEN is omitted:\n" +
+			"the recorded real run is checked instead, its inputs replayed at their times and its outputs as\n" +
+			"the obligations; the original is fault-free unless --faults says otherwise (docs/CHECKING.md).\n\n" +
 			"Exit status: 0 Equivalent (every run explained by a replayed witness), 1 NotEquivalent (a shrunk\n" +
 			"counterexample is printed), 2 Unknown (a search bound was hit; the report names the flag to\n" +
 			"raise), 3 usage or program error.",
@@ -51,6 +54,10 @@ func init() {
 			&cli.StringFlag{Name: "save-witness", Usage: "write every witness schedule and the counterexample's schedule and trace to `DIR`"},
 			&cli.StringFlag{Name: "schedule", Usage: "check one recorded run of REWRITTEN (a schedule `FILE` from dsim run --schedule or --save-witness)"},
 			&cli.BoolFlag{Name: "no-shrink", Usage: "report the counterexample as found"},
+			&cli.StringFlag{Name: "history", Usage: "check the history a real run recorded in trace `DIR` (dsim serve --trace) against ORIGINAL; REWRITTEN is omitted"},
+			&cli.DurationFlag{Name: "history-unit", Usage: "real time of one virtual time unit for --history (e.g. 1ms, 100us; default: automatic, see --history-gap)"},
+			&cli.BoolFlag{Name: "history-open", Usage: "the recording stopped with requests in flight (e.g. dsim bench): outputs after its last event are not compared"},
+			&cli.Int64Flag{Name: "history-gap", Usage: "--history's automatic unit keeps every answer at least `N` units after its request (default 16)"},
 		},
 		Action: checkAction,
 	})
@@ -61,8 +68,14 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
+	if c.String("history") != "" {
+		return checkHistoryAction(c)
+	}
+	if c.IsSet("history-unit") || c.IsSet("history-gap") || c.IsSet("history-open") {
+		return usageError(c, "--history-unit, --history-gap and --history-open need --history DIR")
+	}
 	if c.NArg() != 2 {
-		return usageError(c, "dsim check takes an original and a rewritten program, got %d arguments (see dsim check --help)", c.NArg())
+		return usageError(c, "dsim check takes an original and a rewritten program (or an original and --history DIR), got %d arguments (see dsim check --help)", c.NArg())
 	}
 	orig, err := loadProgram(c, c.Args().Get(0))
 	if err != nil {
@@ -72,23 +85,10 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return asUsage(err)
 	}
-	opts := checker.Options{
-		Runs: c.Int("runs"), Requests: c.Int("requests"), Closed: c.Bool("closed"), Clients: c.Int("clients"),
-		Seed: c.Uint64("seed"), MaxStates: c.Int("max-states"), MaxDepth: c.Int("max-depth"),
-		MaxDelay: c.Int64("max-delay"), MaxTime: c.Int64("max-time"), Timeout: c.Duration("timeout"),
-		Jobs: c.Int("jobs"), NoShrink: c.Bool("no-shrink"),
-	}
-	if opts.Runs < 1 || opts.Requests < 0 || opts.Jobs < 1 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
-		return usageError(c, "--runs, --jobs, --max-states and --max-depth must be >= 1 and --requests >= 0")
-	}
-	if opts.Faults, err = sim.ParseFaultPlan(c.String("faults")); err != nil {
-		return usageError(c, "--faults: %v", err)
-	}
-	d, err := sim.ParseDistribution(c.String("delay"))
+	opts, err := checkOptions(c)
 	if err != nil {
-		return usageError(c, "--delay: %v", err)
+		return err
 	}
-	opts.Delay = &d
 	var bar *checkProgress
 	if isTerminal(os.Stderr) && !c.Bool("json") {
 		bar = &checkProgress{out: c.App.ErrWriter}
@@ -120,6 +120,36 @@ func checkAction(c *cli.Context) error {
 	if bar != nil {
 		bar.clear()
 	}
+	return printCheckReport(c, rep)
+}
+
+// checkOptions reads the flags common to every form of dsim check.
+func checkOptions(c *cli.Context) (checker.Options, error) {
+	var err error
+	opts := checker.Options{
+		Runs: c.Int("runs"), Requests: c.Int("requests"), Closed: c.Bool("closed"), Clients: c.Int("clients"),
+		Seed: c.Uint64("seed"), MaxStates: c.Int("max-states"), MaxDepth: c.Int("max-depth"),
+		MaxDelay: c.Int64("max-delay"), MaxTime: c.Int64("max-time"), Timeout: c.Duration("timeout"),
+		Jobs: c.Int("jobs"), NoShrink: c.Bool("no-shrink"),
+	}
+	if opts.Runs < 1 || opts.Requests < 0 || opts.Jobs < 1 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
+		return opts, usageError(c, "--runs, --jobs, --max-states and --max-depth must be >= 1 and --requests >= 0")
+	}
+	if opts.Faults, err = sim.ParseFaultPlan(c.String("faults")); err != nil {
+		return opts, usageError(c, "--faults: %v", err)
+	}
+	d, err := sim.ParseDistribution(c.String("delay"))
+	if err != nil {
+		return opts, usageError(c, "--delay: %v", err)
+	}
+	opts.Delay = &d
+	return opts, nil
+}
+
+// printCheckReport writes the report (and --save-witness files) and
+// returns the verdict's exit status.
+func printCheckReport(c *cli.Context, rep *checker.Report) error {
+	var err error
 	var files checker.SavedFiles
 	if dir := c.String("save-witness"); dir != "" {
 		if files, err = saveWitnesses(dir, rep); err != nil {
@@ -169,7 +199,7 @@ func saveWitnesses(dir string, rep *checker.Report) (checker.SavedFiles, error) 
 			return files, err
 		}
 	}
-	if cx := rep.Counterexample; cx != nil {
+	if cx := rep.Counterexample; cx != nil && cx.Schedule != nil && cx.Trace != nil {
 		files.Schedule = filepath.Join(dir, "counterexample.schedule")
 		files.Trace = filepath.Join(dir, "counterexample.trace")
 		if err := os.WriteFile(files.Schedule, []byte(cx.Schedule.String()), 0o644); err != nil {
