@@ -29,8 +29,18 @@ type world struct {
 }
 
 func newWorld(p *analysis.Program, node Node, ch Choices, lim Limits) (*world, error) {
+	w := &world{}
+	if err := w.init(p, node, ch, lim); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// init sets w up for a tick of node under p (Tick keeps one world in each
+// pooled engine rather than allocating one per tick).
+func (w *world) init(p *analysis.Program, node Node, ch Choices, lim Limits) error {
 	if p == nil {
-		return nil, fmt.Errorf("eval: nil program")
+		return fmt.Errorf("eval: nil program")
 	}
 	if ch == nil {
 		ch = FirstChoices{}
@@ -41,17 +51,17 @@ func newWorld(p *analysis.Program, node Node, ch Choices, lim Limits) (*world, e
 	if lim.MaxIterations <= 0 {
 		lim.MaxIterations = 100_000
 	}
-	w := &world{prog: p, node: node, ch: ch, lim: lim}
+	*w = world{prog: p, node: node, ch: ch, lim: lim}
 	if p.File != nil {
 		w.file = p.File.Name
 	}
 	if p.Component(node.Addr.Comp) == nil {
-		return nil, fmt.Errorf("eval: node %s: the program has no component %q", node.Addr, node.Addr.Comp)
+		return fmt.Errorf("eval: node %s: the program has no component %q", node.Addr, node.Addr.Comp)
 	}
 	for _, c := range p.Components {
 		w.total += w.count(c.Name)
 	}
-	return w, nil
+	return nil
 }
 
 // count is the number of instances of component comp: the topology's

@@ -54,12 +54,27 @@ func (o *outbox) resetTables() (vals, rows int) {
 }
 
 // sinkFor returns where rule r's head tuples go: the next tick's facts for
-// :+ and persistence rules, messages for :~ rules.
+// :+ and persistence rules, messages for :~ rules. The sink finds its
+// table once: an outbox keeps its tables for its whole life.
 func (o *outbox) sinkFor(r *analysis.Rule) func(headOut) error {
+	var tb *table
 	if r.Kind == analysis.Async {
-		return func(h headOut) error { return o.send(r, h) }
+		return func(h headOut) error {
+			if tb == nil {
+				tb = o.outTable(o.sends, &o.sendNames, r.Head.Rel, len(h.Tuple)+1)
+			}
+			return o.send(tb, r, h)
+		}
 	}
-	return func(h headOut) error { return o.carry(r.Head.Rel, h.Tuple) }
+	return func(h headOut) error {
+		if tb == nil {
+			tb = o.outTable(o.next, &o.nextNames, r.Head.Rel, len(h.Tuple))
+		}
+		if tb.insert(h.Tuple) {
+			return o.bump()
+		}
+		return nil
+	}
 }
 
 func (o *outbox) bump() error {
@@ -76,25 +91,17 @@ func (o *outbox) outTable(m map[string]*table, names *[]string, rel string, arit
 	tb := m[rel]
 	if tb == nil {
 		tb = newTable(rel, arity)
+		tb.slab = o.slab
 		m[rel] = tb
 		i, _ := slices.BinarySearch(*names, rel)
 		*names = slices.Insert(*names, i, rel)
 	}
-	tb.slab = o.slab
 	return tb
 }
 
-func (o *outbox) carry(rel string, t value.Tuple) error {
-	tb := o.outTable(o.next, &o.nextNames, rel, len(t))
-	if tb.insert(t) {
-		return o.bump()
-	}
-	return nil
-}
-
-func (o *outbox) send(r *analysis.Rule, h headOut) error {
+// send records the message h of rule r in tb, the table of its relation.
+func (o *outbox) send(tb *table, r *analysis.Rule, h headOut) error {
 	rel := r.Head.Rel
-	tb := o.outTable(o.sends, &o.sendNames, rel, len(h.Tuple)+1)
 	o.row = append(append(o.row[:0], value.AddrOf(h.To)), h.Tuple...)
 	row := o.row
 	if tb.insert(row) {
@@ -108,8 +115,13 @@ func (o *outbox) send(r *analysis.Rule, h headOut) error {
 
 // result assembles the canonical Result from the tick's facts.
 func (o *outbox) result(facts FactSet, derived int) *Result {
-	res := &Result{Facts: facts, Next: FactSet{}, Derived: derived}
-	nsends := 0
+	nnext, nsends, nout, nviol := 0, 0, 0, 0
+	for _, name := range o.nextNames {
+		if len(o.next[name].rows) > 0 {
+			nnext++
+		}
+	}
+	res := &Result{Facts: facts, Next: make(FactSet, nnext), Derived: derived}
 	for _, name := range o.nextNames {
 		if tb := o.next[name]; len(tb.rows) > 0 {
 			res.Next[name] = tb.sortedRows()
@@ -134,6 +146,20 @@ func (o *outbox) result(facts FactSet, derived int) *Result {
 		}
 	}
 	slices.SortFunc(res.Sends, compareMessages)
+	for _, rel := range o.w.prog.Relations {
+		if rel.Output {
+			nout += len(facts[rel.Name])
+		}
+		if rel.Invariant {
+			nviol += len(facts[rel.Name])
+		}
+	}
+	if nout > 0 {
+		res.Outputs = make([]value.Fact, 0, nout)
+	}
+	if nviol > 0 {
+		res.Violations = make([]value.Fact, 0, nviol)
+	}
 	for _, rel := range o.w.prog.Relations { // sorted by name
 		if !rel.Output && !rel.Invariant {
 			continue

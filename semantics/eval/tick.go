@@ -25,6 +25,7 @@ type engine struct {
 	strata  []*stratumPlan    // per stratum, built on the first tick that evaluates it
 
 	lastTable *table // addFact's table of the previous fact
+	world     world  // e.w points here during a tick
 }
 
 // Tick evaluates one tick of node under program p. It is a pure function of
@@ -34,13 +35,16 @@ type engine struct {
 // of the same program and component (see engineFor); p must not be
 // modified once analysed.
 func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Result, error) {
-	w, err := newWorld(p, node, ch, lim)
-	if err != nil {
+	if p == nil || p.Component(node.Addr.Comp) == nil {
+		_, err := newWorld(p, node, ch, lim) // reports the bad program or node
 		return nil, err
 	}
 	e, pool := engineFor(p, node.Addr.Comp)
 	defer pool.Put(e)
-	e.reset(w)
+	if err := e.world.init(p, node, ch, lim); err != nil {
+		return nil, err
+	}
+	e.reset(&e.world)
 	return e.tick(in)
 }
 
@@ -65,7 +69,13 @@ func (e *engine) tick(in Input) (*Result, error) {
 			return nil, err
 		}
 	}
-	facts := FactSet{}
+	n := 0
+	for _, name := range e.order {
+		if len(e.tables[name].rows) > 0 {
+			n++
+		}
+	}
+	facts := make(FactSet, n) // sized up front: growing a map costs more than counting
 	for _, name := range e.order {
 		if t := e.tables[name]; len(t.rows) > 0 {
 			facts[name] = t.sortedRows()
