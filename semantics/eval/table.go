@@ -241,8 +241,12 @@ func (tb *table) hashPrefix() {
 	tb.searchN = 0
 }
 
-// reserve makes room for n more rows without further allocation.
+// reserve makes room for n more rows without further allocation. Room
+// for as many rows as the previous tick had is taken anyway: carried
+// relations usually gain rows during the tick, and the slab was sized
+// for that (see table.reset).
 func (tb *table) reserve(n int) {
+	n = max(n, min(tb.hint, 256))
 	if cap(tb.rows)-len(tb.rows) < n {
 		tb.growRows(len(tb.rows) + n)
 	}
