@@ -97,10 +97,13 @@ func (e *engine) reset(w *world) {
 // the values and rows the table's first storage will take from the slab
 // if the next tick is like this one.
 func (tb *table) reset() (vals, rows int) {
-	tb.hint = len(tb.rows)
+	tb.hint, tb.ownedHint = len(tb.rows), tb.owned
+	tb.owned = 0
 	if tb.hint > 0 {
 		rows = max(2, min(tb.hint, 256))
-		vals = rows * tb.arity
+	}
+	if tb.ownedHint > 0 {
+		vals = max(2, min(tb.ownedHint, 256)) * tb.arity
 	}
 	tb.rows, tb.arena = nil, nil
 	tb.sortedN, tb.searchN = 0, 0

@@ -17,16 +17,18 @@ import (
 // hashed tail outgrows the searched prefix, the prefix is hashed too, so
 // the cost per insert stays O(1) amortised.
 type table struct {
-	name    string
-	arity   int
-	rows    []value.Tuple
-	sortedN int // rows[:sortedN] are strictly increasing (for output)
-	searchN int // rows[:searchN] are searched by bisection; searchN <= sortedN
-	set     openSet
-	idx     []*colIndex
-	arena   []value.Value // tuples are carved from this slab to save allocations
-	slab    *slab         // the engine's shared first storage (nil: allocate per table)
-	hint    int           // rows in the previous tick, to size the row slice once
+	name      string
+	arity     int
+	rows      []value.Tuple
+	sortedN   int // rows[:sortedN] are strictly increasing (for output)
+	searchN   int // rows[:searchN] are searched by bisection; searchN <= sortedN
+	set       openSet
+	idx       []*colIndex
+	arena     []value.Value // tuples are carved from this slab to save allocations
+	slab      *slab         // the engine's shared first storage (nil: allocate per table)
+	hint      int           // rows in the previous tick, to size the row slice once
+	owned     int           // rows copied into arena storage this tick (not shared inputs)
+	ownedHint int           // owned in the previous tick, to size the first chunk
 }
 
 // searchMin is the shortest sorted prefix worth bisecting once rows stop
@@ -197,12 +199,19 @@ func (tb *table) findHashed(t []value.Value, tag uint32) int {
 }
 
 // insert adds a copy of t unless present; it reports whether it was new.
-func (tb *table) insert(t []value.Value) bool {
+func (tb *table) insert(t []value.Value) bool { return tb.insertRow(t, false) }
+
+// insertShared adds t itself (not a copy) unless present: for input
+// tuples, which nobody mutates once made, so copying them every tick
+// would only cost time and memory.
+func (tb *table) insertShared(t []value.Value) bool { return tb.insertRow(t, true) }
+
+func (tb *table) insertRow(t []value.Value, share bool) bool {
 	n := len(tb.rows)
 	if tb.sortedN == n {
 		// Still in order: appending a larger tuple keeps it so.
 		if n == 0 || compareTuples(tb.rows[n-1], t) < 0 {
-			tb.appendRow(t)
+			tb.appendRow(t, share)
 			tb.sortedN, tb.searchN = n+1, n+1
 			return true
 		}
@@ -212,7 +221,7 @@ func (tb *table) insert(t []value.Value) bool {
 		if n < searchMin {
 			tb.hashPrefix()
 		}
-		tb.appendRow(t)
+		tb.appendRow(t, share)
 		tb.set.add(tagOf(hashTuple(t)), n)
 		return true
 	}
@@ -225,7 +234,7 @@ func (tb *table) insert(t []value.Value) bool {
 	if tb.set.n > 0 && tb.findHashed(t, tag) >= 0 {
 		return false
 	}
-	tb.appendRow(t)
+	tb.appendRow(t, share)
 	tb.set.add(tag, n)
 	if tb.searchN > 0 && tb.set.n > tb.searchN {
 		tb.hashPrefix()
@@ -241,17 +250,15 @@ func (tb *table) hashPrefix() {
 	tb.searchN = 0
 }
 
-// reserve makes room for n more rows without further allocation. Room
-// for as many rows as the previous tick had is taken anyway: carried
-// relations usually gain rows during the tick, and the slab was sized
-// for that (see table.reset).
+// reserve makes room for n more rows without further allocation (input
+// rows are shared, so only the row slice is sized). Room for as many rows
+// as the previous tick had is taken anyway: carried relations usually
+// gain rows during the tick, and the slab was sized for that (see
+// table.reset).
 func (tb *table) reserve(n int) {
 	n = max(n, min(tb.hint, 256))
 	if cap(tb.rows)-len(tb.rows) < n {
 		tb.growRows(len(tb.rows) + n)
-	}
-	if need := n * tb.arity; cap(tb.arena)-len(tb.arena) < need {
-		tb.arena = tb.newChunk(need)
 	}
 }
 
@@ -278,22 +285,33 @@ func (tb *table) newChunk(n int) []value.Value {
 	return make([]value.Value, 0, n)
 }
 
-// appendRow stores a copy of t as the next row and updates the indexes.
-func (tb *table) appendRow(t []value.Value) {
+// appendRow stores t (shared) or a copy of t as the next row and updates
+// the indexes. A stored row's capacity is its length, so appending to a
+// row taken from a Result copies it.
+func (tb *table) appendRow(t []value.Value, share bool) {
+	id := len(tb.rows)
+	if id == cap(tb.rows) {
+		tb.growRows(max(2, min(tb.hint, 256), 2*id))
+	}
+	if share {
+		row := value.Tuple(t[:len(t):len(t)])
+		tb.rows = append(tb.rows, row)
+		for _, ix := range tb.idx {
+			ix.add(row, id)
+		}
+		return
+	}
+	tb.owned++
 	if len(tb.arena)+len(t) > cap(tb.arena) {
 		// Chunks grow with the table, so a tiny relation costs little
 		// and a big one few allocations.
 		// The first chunk is sized from the previous tick's rows.
-		n := max(len(t)*max(2, min(tb.hint, 256)), min(2*cap(tb.arena), 1<<14))
+		n := max(len(t)*max(2, min(tb.ownedHint, 256)), min(2*cap(tb.arena), 1<<14))
 		tb.arena = tb.newChunk(n)
 	}
 	start := len(tb.arena)
 	tb.arena = append(tb.arena, t...)
 	row := tb.arena[start:len(tb.arena):len(tb.arena)]
-	id := len(tb.rows)
-	if id == cap(tb.rows) {
-		tb.growRows(max(2, min(tb.hint, 256), 2*id))
-	}
 	tb.rows = append(tb.rows, row)
 	for _, ix := range tb.idx {
 		ix.add(row, id)

@@ -33,7 +33,9 @@ type engine struct {
 //
 // Compiled plans, tables and their index layouts are reused across ticks
 // of the same program and component (see engineFor); p must not be
-// modified once analysed.
+// modified once analysed. The Result may share tuples with in (input
+// facts are stored, not copied): like a Result's, they must not be
+// modified afterwards.
 func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Result, error) {
 	if p == nil || p.Component(node.Addr.Comp) == nil {
 		_, err := newWorld(p, node, ch, lim) // reports the bad program or node
@@ -129,13 +131,23 @@ func (e *engine) addFact(f value.Fact) error {
 		}
 		e.lastTable = t
 	}
-	return e.insert(t, f.Tuple, false)
+	// Input tuples are shared, not copied: the caller's facts (carried
+	// ones are usually the previous Result's) are never mutated.
+	if !t.insertShared(f.Tuple) {
+		return nil
+	}
+	return e.counted(false)
 }
 
 func (e *engine) insert(t *table, tuple value.Tuple, derived bool) error {
 	if !t.insert(tuple) {
 		return nil
 	}
+	return e.counted(derived)
+}
+
+// counted accounts for a fact just stored, enforcing MaxFacts.
+func (e *engine) counted(derived bool) error {
 	e.facts++
 	if derived {
 		e.derived++
