@@ -117,8 +117,11 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
-	return "tick at " + e.Node.String() + " exceeded " + e.Bound + " (" + itoa(e.Limit) +
-		"); raise it with --max-tick-facts / --max-tick-iterations if the program is meant to derive this much"
+	hint := "raise it with --max-facts if the program is meant to derive this much"
+	if e.Bound == "MaxIterations" {
+		hint = "the tick's fixpoint did not converge: some rule keeps deriving new facts within one tick (move it to :+ or bound it)"
+	}
+	return "tick at " + e.Node.String() + " exceeded " + e.Bound + " (" + itoa(e.Limit) + "); " + hint
 }
 
 func itoa(n int) string {
