@@ -52,10 +52,15 @@ type Options struct {
 
 	// Search bounds for the original's runs; hitting one makes the run's
 	// verdict Unknown.
-	MaxStates int           // distinct states per run (default 20000)
-	MaxDepth  int           // choices in one run of the original (default 20000)
-	MaxDelay  int64         // largest delay explored (default: the distribution's largest, at least 3)
-	Timeout   time.Duration // wall-clock limit per run (0: none)
+	MaxStates int   // distinct states per run (default 20000)
+	MaxDepth  int   // choices in one run of the original (default 20000)
+	MaxDelay  int64 // largest delay explored (default: the distribution's largest, at least 3)
+	// MaxEscalatedDelay caps the delays of the escalated search that runs
+	// before a run is declared NotEquivalent (0: up to the rewritten run's
+	// last observed time + 1; negative: no escalation, NotEquivalent is
+	// then only "within 1..MaxDelay").
+	MaxEscalatedDelay int64
+	Timeout           time.Duration // wall-clock limit per run (0: none)
 
 	// HistoryOpen (CheckHistory only): the recording stopped with
 	// requests in flight, so outputs after the history's last event are

@@ -59,10 +59,13 @@ func CheckHistory(original *analysis.Program, h *sim.History, opts Options) (*Re
 	sopts := opts
 	sopts.MaxTime = limit
 	r := &RunReport{Faults: opts.Faults, Stop: "recorded history", History: h}
-	sr, err := search(original, tgt, sopts)
+	// No delay escalation here (unlike Check): a recorded history is not
+	// the multi-hop rewrite escalation is for, and its searches are larger.
+	sr, err := search(original, tgt, sopts, nil)
 	if err != nil {
 		return nil, fmt.Errorf("searching the original: %w", err)
 	}
+	r.MaxDelay = sopts.MaxDelay
 	r.Verdict, r.Bound, r.States, r.Branches, r.Found = sr.verdict, sr.bound, sr.states, sr.branches, sr.found
 	if r.Found == "refinement map" {
 		// There is no rewritten run to guide the first branch: it is the
@@ -210,7 +213,7 @@ func (rep *Report) historyText() string {
 		fmt.Fprintf(&b, "\nundecided: %s\n", r.Bound)
 		writeReasons(&b, r.Reasons)
 	case NotEquivalent:
-		fmt.Fprintf(&b, "\nno run of the original explains the history (search exhaustive within its bounds: delays 1..%d, losses within the fault budget)\n", o.MaxDelay)
+		fmt.Fprintf(&b, "\nno run of the original explains the history (search exhaustive within its bounds: delays 1..%d, losses within the fault budget)\n", r.MaxDelay)
 		if off := r.Offense; off != nil {
 			fmt.Fprintf(&b, "\noffending output (%s): %s\n  %s\n", off.Kind, off.Fact, off.Explanation)
 		}

@@ -122,7 +122,7 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		fmt.Fprintf(b, ", shrunk")
 	}
 	fmt.Fprintf(b, "; no run of the original explains it (search exhaustive within its bounds: delays 1..%d, losses within the fault budget, %d states, %d runs of the original)\n",
-		o.MaxDelay, cx.States, cx.Branches)
+		cx.MaxDelay, cx.States, cx.Branches)
 	if off := cx.Offense; off != nil {
 		fmt.Fprintf(b, "\noffending output (%s): %s\n  %s\n", off.Kind, off.Fact, off.Explanation)
 		if p := off.Producer; p != nil {

@@ -22,6 +22,10 @@ type RunReport struct {
 	// States and Branches measure the search: distinct states of the
 	// original memoised, and runs of the original executed.
 	States, Branches int
+	// MaxDelay is the largest delay per message the deciding search
+	// explored: Options.MaxDelay, or the escalated bound when the first
+	// search found no witness (docs/CHECKING.md, "The search").
+	MaxDelay int64
 
 	Faults   sim.FaultPlan
 	Stop     string        // how the rewritten run ended
@@ -91,10 +95,11 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 	}
 	sopts := opts
 	sopts.MaxTime = horizon
-	sr, err := search(m.orig, tgt, sopts)
+	sr, maxDelay, err := searchEscalating(m.orig, tgt, sopts)
 	if err != nil {
 		return nil, fmt.Errorf("searching the original: %w", err)
 	}
+	r.MaxDelay = maxDelay
 	r.Verdict, r.Bound, r.States, r.Branches, r.Found = sr.verdict, sr.bound, sr.states, sr.branches, sr.found
 	r.Reasons = sortedReasons(sr.reasons)
 	switch sr.verdict {

@@ -110,11 +110,12 @@ type searcher struct {
 
 	incomplete string
 	deadline   time.Time
+	escalated  *escalation // nil for the first search (delays 1..MaxDelay)
 	res        searchResult
 }
 
-func search(prog *analysis.Program, tgt *target, opts Options) (searchResult, error) {
-	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[uint64]struct{}{}, diverge: -1}
+func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) (searchResult, error) {
+	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[uint64]struct{}{}, diverge: -1, escalated: esc}
 	s.res.reasons = map[string]*reasonCount{}
 	s.cfg = sim.Config{
 		Workload: tgt.inputs,
@@ -399,14 +400,18 @@ func (s *searcher) alternatives(c *sim.Choice) ([]alt, error) {
 		if ok {
 			out = append(out, alt{drop: gdrop, delay: g})
 		}
+		top, late := s.sendDelays(c.Time)
 		st, sok := s.tgt.settledAt(c.To, c.Fact, c.Time, false)
-		if sok && (!ok || gdrop || st != g) && st > s.opts.MaxDelay {
+		if sok && (!ok || gdrop || st != g) && st > top && st != late {
 			out = append(out, alt{delay: st})
 		}
-		for d := int64(1); d <= s.opts.MaxDelay; d++ {
+		for d := int64(1); d <= top; d++ {
 			if !ok || gdrop || d != g {
 				out = append(out, alt{delay: d})
 			}
+		}
+		if late > 0 && (!ok || gdrop || late != g) {
+			out = append(out, alt{delay: late})
 		}
 		if canDrop && !(ok && gdrop) {
 			out = append(out, alt{drop: true})

@@ -47,6 +47,7 @@ func init() {
 			&cli.IntFlag{Name: "max-states", Value: checker.DefaultMaxStates, Usage: "distinct states of the original explored per run"},
 			&cli.IntFlag{Name: "max-depth", Value: checker.DefaultMaxDepth, Usage: "choices in one run of the original"},
 			&cli.Int64Flag{Name: "max-delay", Usage: "largest message delay the search tries (default: the distribution's, at least 3)"},
+			&cli.Int64Flag{Name: "max-escalated-delay", Usage: "before a run is declared NotEquivalent, the search is repeated with delays up to the run's last observed time + 1; this caps them (0: no cap; -1: no escalation)"},
 			&cli.Int64Flag{Name: "max-time", Value: checker.DefaultMaxTime, Usage: "virtual time horizon of every run"},
 			&cli.DurationFlag{Name: "timeout", Usage: "wall-clock limit per run's search (0: none); hitting it makes the run Unknown"},
 			&cli.IntFlag{Name: "jobs", Value: 1, Usage: "runs checked in parallel (the report does not depend on it)"},
@@ -129,7 +130,7 @@ func checkOptions(c *cli.Context) (checker.Options, error) {
 	opts := checker.Options{
 		Runs: c.Int("runs"), Requests: c.Int("requests"), Closed: c.Bool("closed"), Clients: c.Int("clients"),
 		Seed: c.Uint64("seed"), MaxStates: c.Int("max-states"), MaxDepth: c.Int("max-depth"),
-		MaxDelay: c.Int64("max-delay"), MaxTime: c.Int64("max-time"), Timeout: c.Duration("timeout"),
+		MaxDelay: c.Int64("max-delay"), MaxEscalatedDelay: c.Int64("max-escalated-delay"), MaxTime: c.Int64("max-time"), Timeout: c.Duration("timeout"),
 		Jobs: c.Int("jobs"), NoShrink: c.Bool("no-shrink"),
 	}
 	if opts.Runs < 1 || opts.Requests < 0 || opts.Jobs < 1 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
