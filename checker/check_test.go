@@ -72,7 +72,7 @@ func TestPropertyCorpusPairs(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		p := pairs[rapid.SampledFrom(names).Draw(t, "rewritten")]
 		opts := genOptions(t)
-		opts.MaxStates = 5000
+		opts.MaxStates = 1000
 		rep, err := Check(p.orig, p.rew, opts)
 		if err != nil {
 			t.Fatal(err)
