@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -108,7 +109,7 @@ func (p FaultPlan) String() string {
 	crashes := slices.Clone(p.Crashes)
 	slices.SortFunc(crashes, func(a, b Crash) int {
 		if a.At != b.At {
-			return cmpInt64(a.At, b.At)
+			return cmp.Compare(a.At, b.At)
 		}
 		return a.Node.Compare(b.Node)
 	})
@@ -125,16 +126,6 @@ func (p FaultPlan) String() string {
 		parts = append(parts, p.Duplicate.String())
 	}
 	return strings.Join(parts, "; ")
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // maxFaultInt bounds the integer options of a fault plan (times, counts):

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -36,7 +37,7 @@ type History struct {
 
 func (h *History) sort() {
 	slices.SortStableFunc(h.Inputs, func(a, b HistoryInput) int {
-		if c := cmpInt64(a.Time, b.Time); c != 0 {
+		if c := cmp.Compare(a.Time, b.Time); c != 0 {
 			return c
 		}
 		if c := a.Node.Compare(b.Node); c != 0 {
@@ -48,7 +49,7 @@ func (h *History) sort() {
 		return a.Client - b.Client
 	})
 	slices.SortStableFunc(h.Outputs, func(a, b HistoryOutput) int {
-		if c := cmpInt64(a.Time, b.Time); c != 0 {
+		if c := cmp.Compare(a.Time, b.Time); c != 0 {
 			return c
 		}
 		if a.Client != b.Client {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"encoding/binary"
 	"hash/fnv"
 	"slices"
@@ -106,7 +107,7 @@ func (m Moment) Hash() uint64 {
 	}
 	slices.SortFunc(evs, func(a, b *event) int {
 		if a.time != b.time {
-			return cmpInt64(a.time, b.time)
+			return cmp.Compare(a.time, b.time)
 		}
 		if a.kind != b.kind {
 			return int(a.kind) - int(b.kind)
@@ -123,7 +124,7 @@ func (m Moment) Hash() uint64 {
 		if a.client != b.client {
 			return a.client - b.client
 		}
-		return cmpInt64(a.n, b.n)
+		return cmp.Compare(a.n, b.n)
 	})
 	for _, e := range evs {
 		putInt(e.time)

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -34,7 +35,7 @@ func (e InputEvent) String() string {
 }
 
 func compareInputs(a, b InputEvent) int {
-	if c := cmpInt64(a.Time, b.Time); c != 0 {
+	if c := cmp.Compare(a.Time, b.Time); c != 0 {
 		return c
 	}
 	if c := a.Node.Compare(b.Node); c != 0 {
