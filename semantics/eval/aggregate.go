@@ -232,21 +232,10 @@ func (w *world) aggregate(r *analysis.Rule, rows [][]value.Value) ([]headOut, er
 	slices.SortFunc(outs, compareHeadOut)
 	outs = slices.CompactFunc(outs, func(a, b headOut) bool { return compareHeadOut(a, b) == 0 })
 	if hasIndex {
-		perm := w.ch.Order(r.ID, len(outs))
-		if !isPermutation(perm, len(outs)) {
-			return nil, w.errorf(r.Pos, "Choices.Order returned %v, not a permutation of %d rows", perm, len(outs))
+		var err error
+		if outs, err = numberRows(w, r, outs); err != nil {
+			return nil, err
 		}
-		numbered := make([]headOut, len(outs))
-		for n, from := range perm {
-			o := outs[from]
-			for i, a := range r.Head.Args {
-				if a.Agg != nil && a.Agg.Func == syntax.AggIndex {
-					o.Tuple[i] = value.Int(int64(n))
-				}
-			}
-			numbered[n] = o
-		}
-		outs = numbered
 		slices.SortFunc(outs, compareHeadOut)
 	}
 	return outs, nil
@@ -331,4 +320,25 @@ func isPermutation(p []int, n int) bool {
 		seen[x] = true
 	}
 	return true
+}
+
+// numberRows implements index(): it permutes the sorted head rows of rule r
+// by the Choices' order and writes each row's position into its index()
+// columns. Both aggregation paths (and so both evaluators) use it.
+func numberRows(w *world, r *analysis.Rule, outs []headOut) ([]headOut, error) {
+	perm := w.ch.Order(r.ID, len(outs))
+	if !isPermutation(perm, len(outs)) {
+		return nil, w.errorf(r.Pos, "Choices.Order returned %v, not a permutation of %d rows", perm, len(outs))
+	}
+	numbered := make([]headOut, len(outs))
+	for n, from := range perm {
+		o := outs[from]
+		for i, a := range r.Head.Args {
+			if a.Agg != nil && a.Agg.Func == syntax.AggIndex {
+				o.Tuple[i] = value.Int(int64(n))
+			}
+		}
+		numbered[n] = o
+	}
+	return numbered, nil
 }

@@ -273,21 +273,7 @@ func (e *engine) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]head
 	a.outs, a.scratch = outs, scratch
 	if hasIndex {
 		slices.SortFunc(outs, compareHeadOut)
-		perm := w.ch.Order(r.ID, len(outs))
-		if !isPermutation(perm, len(outs)) {
-			return nil, w.errorf(r.Pos, "Choices.Order returned %v, not a permutation of %d rows", perm, len(outs))
-		}
-		numbered := make([]headOut, len(outs))
-		for n, from := range perm {
-			o := outs[from]
-			for i, a := range r.Head.Args {
-				if a.Agg != nil && a.Agg.Func == syntax.AggIndex {
-					o.Tuple[i] = value.Int(int64(n))
-				}
-			}
-			numbered[n] = o
-		}
-		outs = numbered
+		return numberRows(w, r, outs)
 	}
 	return outs, nil
 }
