@@ -82,7 +82,7 @@ func CheckHistory(original *analysis.Program, h *sim.History, opts Options) (*Re
 		}
 		r.Witness, r.Omitted = sr.witness, sr.omitted
 	case NotEquivalent:
-		r.Offense = historyOffense(tgt, sr.best)
+		r.Offense = describeOffense("the history", tgt, sr.best)
 	}
 	rep := &Report{Original: original.File.Name, Rewritten: "", History: "history", Options: opts, Runs: []*RunReport{r}}
 	rep.summarise()
@@ -165,29 +165,6 @@ func historyBudget(m *refinementMap, plan sim.FaultPlan, horizon int64) faultBud
 		}
 	}
 	return b
-}
-
-// historyOffense describes the output a history shows and no run of the
-// original explains (there is no rewritten program to point into).
-func historyOffense(tgt *target, best *failure) *Offense {
-	if best == nil {
-		return &Offense{Kind: "late", Explanation: "no run of the original could be started"}
-	}
-	o := &Offense{Kind: best.kind.String(), Fact: best.fact, Time: best.time}
-	switch best.kind {
-	case failLate:
-		if i, ok := tgt.index[factKey(best.fact)]; ok {
-			o.Time = tgt.arrival[i]
-			o.Explanation = fmt.Sprintf("the history delivered %s at time %d; no run of the original (within the bounds) delivers it by then", best.fact, o.Time)
-		} else {
-			o.Explanation = fmt.Sprintf("no run of the original (within the bounds) delivers %s", best.fact)
-		}
-	case failUnexpected:
-		o.Explanation = fmt.Sprintf("every run of the original that gets this far emits %s (at time %d in the one that got furthest), but the history never delivered it", best.fact, best.time)
-	case failViolation:
-		o.Explanation = fmt.Sprintf("every run of the original that gets this far violates invariant %s (at time %d)", best.fact, best.time)
-	}
-	return o
 }
 
 // historyText renders a history check's report for people.

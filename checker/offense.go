@@ -43,6 +43,19 @@ type RuleRef struct {
 }
 
 func newOffense(m *refinementMap, res *sim.Result, tgt *target, best *failure) *Offense {
+	o := describeOffense("the rewritten program", tgt, best)
+	if best != nil && best.kind == failLate {
+		if _, ok := tgt.index[factKey(best.fact)]; ok {
+			o.Producer = findProducer(m, res, best.fact)
+		}
+	}
+	return o
+}
+
+// describeOffense explains the failure of the search that got furthest;
+// who names what delivered the outputs ("the rewritten program", "the
+// history").
+func describeOffense(who string, tgt *target, best *failure) *Offense {
 	if best == nil {
 		return &Offense{Kind: "late", Explanation: "no run of the original could be started"}
 	}
@@ -51,13 +64,12 @@ func newOffense(m *refinementMap, res *sim.Result, tgt *target, best *failure) *
 	case failLate:
 		if i, ok := tgt.index[factKey(best.fact)]; ok {
 			o.Time = tgt.arrival[i]
-			o.Explanation = fmt.Sprintf("the rewritten program delivered %s at time %d; no run of the original (within the bounds) delivers it by then", best.fact, o.Time)
-			o.Producer = findProducer(m, res, best.fact)
+			o.Explanation = fmt.Sprintf("%s delivered %s at time %d; no run of the original (within the bounds) delivers it by then", who, best.fact, o.Time)
 		} else {
 			o.Explanation = fmt.Sprintf("no run of the original (within the bounds) delivers %s", best.fact)
 		}
 	case failUnexpected:
-		o.Explanation = fmt.Sprintf("every run of the original that gets this far emits %s (at time %d in the one that got furthest), but the rewritten program never delivered it", best.fact, best.time)
+		o.Explanation = fmt.Sprintf("every run of the original that gets this far emits %s (at time %d in the one that got furthest), but %s never delivered it", best.fact, best.time, who)
 	case failViolation:
 		o.Explanation = fmt.Sprintf("every run of the original that gets this far violates invariant %s (at time %d)", best.fact, best.time)
 	}
