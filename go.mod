@@ -1,4 +1,4 @@
-module dsim
+module github.com/dsim-project/dsim
 
 go 1.26.8
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // BenchmarkCheck2PC measures one schedule's verdict for corpus/2pc/scalable.ded

@@ -15,8 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"dsim/semantics/analysis"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // Verdict is the three-valued answer, per run and overall.

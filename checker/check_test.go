@@ -5,9 +5,9 @@ import (
 
 	"pgregory.net/rapid"
 
-	"dsim/corpus"
-	"dsim/semantics/analysis"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
 )
 
 func load(t testing.TB, name string) *analysis.Program {

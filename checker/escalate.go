@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // This file holds the delay escalation that runs before a run is declared

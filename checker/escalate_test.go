@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // TestEscalationAvoidsFalseCounterexample: in this run of partial

@@ -8,10 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"dsim/corpus"
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // simulatedHistory runs prog on an open-loop workload and returns its

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // refinementMap relates the rewritten program's nodes to the original's

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"dsim/semantics/analysis"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // mutant is a wrong rewrite in testdata/mutants with its header:

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"slices"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // Offense is the observable difference a NotEquivalent run shows: the

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"dsim/corpus"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/sim"
 )
 
 var long = flag.Bool("long", false, "check every corpus pair over 500 schedules with faults (slow)")

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // Reproducer is a regression file: two programs, one recorded run of the

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"dsim/corpus"
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite corpus/regressions/check-*.txt from the mutants' counterexamples")

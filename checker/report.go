@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // Report is the outcome of a check.

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"sync"
 
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // RunReport is the verdict on one run of the rewritten program.

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"time"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // This file holds the search for a run of the original that explains a

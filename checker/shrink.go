@@ -3,7 +3,7 @@ package checker
 import (
 	"slices"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // maxShrinkAttempts bounds the checks a shrink may run.

@@ -3,8 +3,8 @@ package checker
 import (
 	"slices"
 
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // target is what a run of the original must reproduce: the rewritten run's

@@ -3,8 +3,8 @@ package checker
 import (
 	"fmt"
 
-	"dsim/semantics/analysis"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // verifyWitness replays a witness schedule of the original and checks,

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"dsim/corpus"
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // programPaths lists every embedded program as a slash-separated path

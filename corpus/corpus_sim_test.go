@@ -8,9 +8,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // Smoke tests of the corpus under the simulator (issue 4). They are not the

@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // BenchConfig describes a closed-loop run against a running cluster.

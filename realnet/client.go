@@ -7,7 +7,7 @@ import (
 	"net"
 	"time"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Client is one client connection to a node: it sends input facts and

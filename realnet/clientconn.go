@@ -7,7 +7,7 @@ import (
 	"net"
 	"time"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // clientConn is one connected client: it sends input frames and receives

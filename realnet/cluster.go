@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Cluster is a parsed cluster file: where every node listens, and the

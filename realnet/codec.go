@@ -6,8 +6,8 @@ import (
 	"math"
 	"sort"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Facts travel typed by the program both ends run (the handshake checks

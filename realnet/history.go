@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // OutputEvent is one output a node sent to a client. sim has no output

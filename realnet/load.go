@@ -6,8 +6,8 @@ import (
 	"os"
 	"strings"
 
-	"dsim/corpus"
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // LoadProgram reads a program from a file, or from the embedded corpus

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"time"
 
-	"dsim/semantics/eval"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/eval"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // timerState is one timer relation firing on this node.

@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/eval"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/eval"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // TickFunc is the signature of eval.Tick; tests may substitute a stand-in.

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // peer is this node's link to one other node. There is one connection per

@@ -5,8 +5,8 @@ import (
 	"sort"
 	"sync"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Session is one logical client of a cluster: it sends inputs to one entry

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // TestCloseDuringPeerHandshake closes a node while its dialer is inside a

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // This file converts a trace directory into a sim.History on one virtual

@@ -11,9 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"dsim/checker"
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // TestRealHistoryChecked is the end-to-end requirement of issue 6: base

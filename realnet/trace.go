@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // A trace is one text file per node, DIR/<comp>-<i>.trace, holding the

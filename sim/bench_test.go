@@ -6,9 +6,9 @@ import (
 	"runtime"
 	"testing"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/eval"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/eval"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 var memRuns = flag.Int("memruns", 0, "run TestMemoryFlat with this many runs (e.g. 10000)")

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // ChoiceKind says what an oracle choice decides.

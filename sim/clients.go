@@ -5,9 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/syntax"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file holds what happens at the edges of the world: outputs reaching

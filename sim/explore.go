@@ -6,8 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file holds the exploration driver (`dsim explore`): many seeded

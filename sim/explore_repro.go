@@ -6,7 +6,7 @@ import (
 	"path"
 	"strings"
 
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // A reproducer file records one (shrunk) failing run of `dsim explore`:

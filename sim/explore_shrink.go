@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strconv"
 
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // The shrinker turns a failing run into a smaller one that fails the same

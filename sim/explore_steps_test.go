@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 var exploreMemRuns = flag.Int("explore-memruns", 0, "run TestExploreMemoryFlat with this many explore runs (e.g. 10000)")

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // FaultPlan lists the faults a run may suffer (DESIGN §4, paper §2.5). Every

@@ -3,8 +3,8 @@ package sim
 import (
 	"testing"
 
-	"dsim/corpus"
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // loadProgram loads a corpus program or, when src is given, source text.

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // HistoryInput is an observable input (DESIGN §4): a fact of an .input

@@ -6,7 +6,7 @@ import (
 	"hash/fnv"
 	"slices"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file holds the two hooks that let a caller (the refinement checker)

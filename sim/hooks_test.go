@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // TestDecideHookPinsEveryChoice: a Decide hook that delivers every message

@@ -8,8 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
-	"dsim/corpus"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // drawConfig draws a run configuration for a program with components a and

@@ -1,7 +1,7 @@
 package sim
 
 import (
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // evKind orders events that happen at the same virtual time. Crashes come

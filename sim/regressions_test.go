@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"dsim/corpus"
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // regressionsDir holds the reproducers `dsim explore` writes (and the

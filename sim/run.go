@@ -3,9 +3,9 @@ package sim
 import (
 	"fmt"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/eval"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/eval"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Config describes one run. The zero Config (plus a program) is a valid,

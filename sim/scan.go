@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file holds the small scanner shared by the parsers of sim's text

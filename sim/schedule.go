@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // Schedule is everything needed to replay a run: its configuration and

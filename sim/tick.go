@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"dsim/semantics/eval"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/eval"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // tickNode runs one tick of n at the current time through eval.Tick and

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file reads a trace back from its JSON form (Trace.JSON), so that

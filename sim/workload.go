@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // InputEvent is one client input: the fact Fact of an .input relation,

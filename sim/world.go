@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/eval"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/eval"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // node is one component instance.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dsim/checker"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // This file holds `dsim check`: the refinement checker's command line

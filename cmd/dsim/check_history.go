@@ -5,8 +5,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dsim/checker"
-	"dsim/realnet"
+	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/realnet"
 )
 
 // This file holds `dsim check ORIGINAL --history DIR`: the checker judging

@@ -10,7 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // This file holds `dsim explore`: many seeded runs, a shrunk reproducer

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/syntax"
 
 	"github.com/urfave/cli/v2"
 )

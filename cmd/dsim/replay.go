@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 func init() {

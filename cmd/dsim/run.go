@@ -12,9 +12,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dsim/corpus"
-	"dsim/semantics/analysis"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // This file holds `dsim run`; replay.go holds `dsim replay`. Both share the

@@ -11,7 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dsim/realnet"
+	"github.com/dsim-project/dsim/realnet"
 )
 
 func init() {

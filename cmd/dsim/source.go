@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"dsim/corpus"
+	"github.com/dsim-project/dsim/corpus"
 )
 
 // readSource returns the text of a program named on the command line: a

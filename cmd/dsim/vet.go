@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
 
 	"github.com/urfave/cli/v2"
 )

@@ -10,8 +10,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dsim/sim"
-	"dsim/sim/viz"
+	"github.com/dsim-project/dsim/sim"
+	"github.com/dsim-project/dsim/sim/viz"
 )
 
 // This file holds `dsim viz`: spacetime diagrams of a trace written by

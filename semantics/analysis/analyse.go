@@ -3,7 +3,7 @@ package analysis
 import (
 	"fmt"
 
-	"dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
 // Analyse checks a parsed file and builds its Program. When the returned

@@ -3,8 +3,8 @@ package analysis
 import (
 	"sort"
 
-	"dsim/semantics/syntax"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file finds every user relation and fixes its arity: from its typed

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
 // This file holds the first stage: it sorts the file's items into

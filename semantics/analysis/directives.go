@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
 // This file applies the directives: flags on relations, where inputs enter

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
 // FuzzAnalyse parses arbitrary bytes; whenever they parse, Analyse must not

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/ with the current output")

@@ -3,8 +3,8 @@ package analysis
 import (
 	"fmt"
 
-	"dsim/semantics/syntax"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file turns each syntax.Rule into an analysis.Rule: variables get

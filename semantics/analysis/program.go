@@ -16,8 +16,8 @@
 package analysis
 
 import (
-	"dsim/semantics/syntax"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // MainComponent is the component that owns items written outside any

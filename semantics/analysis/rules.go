@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sort"
 
-	"dsim/semantics/syntax"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // buildRules normalises and plans every user-written rule and classifies

@@ -3,7 +3,7 @@ package analysis
 import (
 	"fmt"
 
-	"dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
 // This file checks range restriction (DESIGN §3) and computes each rule's

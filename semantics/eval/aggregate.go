@@ -3,9 +3,9 @@ package eval
 import (
 	"slices"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/syntax"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file holds the head-side helpers shared by Tick and Naive: which

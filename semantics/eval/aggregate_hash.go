@@ -3,9 +3,9 @@ package eval
 import (
 	"slices"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/syntax"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // aggScratch holds the buffers of aggregate rules. Nothing in them

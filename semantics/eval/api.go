@@ -13,7 +13,7 @@
 package eval
 
 import (
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Topology tells a tick how many instances each component has, which

@@ -5,8 +5,8 @@ import (
 	"os"
 	"testing"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Benchmarks of one tick. Each reports facts/s (facts derived by rules per

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strconv"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/syntax"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file holds the helpers that Tick and Naive share: the world a tick

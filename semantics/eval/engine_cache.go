@@ -3,7 +3,7 @@ package eval
 import (
 	"sync"
 
-	"dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // The simulator calls Tick thousands of times per run with tiny inputs, so

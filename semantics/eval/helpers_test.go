@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // load analyses a program written in the test, failing the test with the

@@ -1,8 +1,8 @@
 package eval
 
 import (
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Naive is the reference evaluator: per stratum, it evaluates every rule

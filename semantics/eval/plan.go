@@ -1,8 +1,8 @@
 package eval
 
 import (
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // A plan is one rule body compiled for Tick: its literals in evaluation

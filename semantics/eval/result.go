@@ -4,8 +4,8 @@ import (
 	"slices"
 	"sort"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // outbox collects what a tick produces beyond its own facts: the facts of

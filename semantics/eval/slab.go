@@ -1,6 +1,6 @@
 package eval
 
-import "dsim/semantics/value"
+import "github.com/dsim-project/dsim/semantics/value"
 
 // A small tick stores a few dozen tuples in a dozen tables; giving every
 // table its own first chunk of tuple storage and its own row slice made

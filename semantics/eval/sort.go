@@ -3,7 +3,7 @@ package eval
 import (
 	"slices"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Putting a tick's results in canonical order is a large share of a big

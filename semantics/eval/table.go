@@ -1,7 +1,7 @@
 package eval
 
 import (
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // table is one relation's facts in a tick: rows in insertion order (so a

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // drawTuple draws a small tuple: mostly ints from a narrow range (so

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"slices"
 
-	"dsim/semantics/analysis"
-	"dsim/semantics/syntax"
-	"dsim/semantics/value"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // engine is the state of one Tick: the tick's tables plus the tables of

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // findChromium returns the path of a Chromium binary on PATH, or "".

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // svgElement is one element of the page's SVG, with its attributes.

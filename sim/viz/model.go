@@ -16,8 +16,8 @@ import (
 	"fmt"
 	"slices"
 
-	"dsim/semantics/value"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // Lane kinds.

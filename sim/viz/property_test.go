@@ -7,7 +7,7 @@ import (
 
 	"pgregory.net/rapid"
 
-	"dsim/sim"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // TestDiagramProperties draws random runs of the running example (random

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"dsim/corpus"
-	"dsim/semantics/analysis"
-	"dsim/sim"
+	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the golden files in testdata/")
