@@ -78,12 +78,10 @@ func RunBench(ctx context.Context, cfg BenchConfig) (*BenchResult, error) {
 		return nil, errors.New("--clients must be at least 1")
 	}
 	nSessions := min(cfg.Clients, 4*len(entries))
-	fp := Fingerprint(cfg.Source, cfg.Cluster.Counts())
-	schema := NewSchema(cfg.Program)
 	runs := make([]*sessionRun, nSessions)
 	for i := range runs {
-		s, err := DialSession(ctx, cfg.Program, cfg.Cluster, entries[i%len(entries)], ClientConfig{
-			Token: cfg.Cluster.Token, Fingerprint: fp, Schema: schema, Name: strconv.Itoa(i + 1)})
+		s, err := DialSession(ctx, entries[i%len(entries)], ClientConfig{
+			Program: cfg.Program, Source: cfg.Source, Cluster: cfg.Cluster, Name: strconv.Itoa(i + 1)})
 		if err != nil {
 			for _, r := range runs[:i] {
 				r.s.Close()

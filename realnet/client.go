@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dsim-project/dsim/realnet/internal/wire"
+	"github.com/dsim-project/dsim/semantics/analysis"
 	"net"
 	"time"
 
@@ -14,16 +16,18 @@ import (
 // receives the output facts the node routes to it.
 type Client struct {
 	conn   net.Conn
-	fr     *FrameReader
-	schema *Schema
+	fr     *wire.FrameReader
+	schema *wire.Schema
 	buf    []byte
 }
 
-// ClientConfig says how to reach and authenticate to a cluster.
+// ClientConfig says how to reach and authenticate to a cluster: the
+// program and cluster file the nodes were started with (the handshake
+// compares their fingerprint, and facts travel typed by the program).
 type ClientConfig struct {
-	Token       string
-	Fingerprint [32]byte
-	Schema      *Schema
+	Program *analysis.Program
+	Source  []byte
+	Cluster *Cluster
 	// Name identifies the client in logs and traces; a decimal number
 	// names the client of that number in recorded histories.
 	Name     string
@@ -37,20 +41,21 @@ func Dial(ctx context.Context, hostport string, cfg ClientConfig) (*Client, erro
 	if err != nil {
 		return nil, err
 	}
-	fr := NewFrameReader(conn, cfg.MaxFrame)
-	remote, err := handshake(conn, fr, cfg.Token, RoleClient, cfg.Name, cfg.Fingerprint)
+	fr := wire.NewFrameReader(conn, cfg.MaxFrame)
+	fp := wire.Fingerprint(cfg.Source, cfg.Cluster.Counts())
+	remote, err := wire.Handshake(conn, fr, cfg.Cluster.Token, wire.RoleClient, cfg.Name, fp)
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("connecting to %s: %w", hostport, err)
 	}
-	if remote.Role != RolePeer {
+	if remote.Role != wire.RolePeer {
 		conn.Close()
 		return nil, fmt.Errorf("connecting to %s: it is not a node", hostport)
 	}
-	cl := &Client{conn: conn, fr: fr, schema: cfg.Schema}
+	cl := &Client{conn: conn, fr: fr, schema: wire.NewSchema(cfg.Program)}
 	// Wait for the node's empty "registered" batch, so that no output sent
 	// after Dial returns can miss this client.
-	_ = conn.SetReadDeadline(time.Now().Add(HandshakeTimeout))
+	_ = conn.SetReadDeadline(time.Now().Add(wire.HandshakeTimeout))
 	facts, err := cl.Recv()
 	_ = conn.SetReadDeadline(time.Time{})
 	if err != nil || len(facts) != 0 {
@@ -66,7 +71,7 @@ func (c *Client) Send(facts []value.Fact) error {
 	if err != nil {
 		return err
 	}
-	frame := AppendFrame(make([]byte, 0, len(payload)+8), FrameInput, payload)
+	frame := wire.AppendFrame(make([]byte, 0, len(payload)+8), wire.FrameInput, payload)
 	c.buf = payload
 	_, err = c.conn.Write(frame)
 	return err
@@ -80,12 +85,12 @@ func (c *Client) Recv() ([]value.Fact, error) {
 			return nil, err
 		}
 		switch t {
-		case FrameOutput:
+		case wire.FrameOutput:
 			return c.schema.DecodeFacts(payload)
-		case FrameError:
+		case wire.FrameError:
 			return nil, errors.New("node closed the connection: " + string(payload))
 		default:
-			return nil, fmt.Errorf("%w: unexpected %v frame from a node", ErrMalformed, t)
+			return nil, fmt.Errorf("%w: unexpected %v frame from a node", wire.ErrMalformed, t)
 		}
 	}
 }

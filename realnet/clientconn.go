@@ -3,6 +3,7 @@ package realnet
 import (
 	"errors"
 	"fmt"
+	"github.com/dsim-project/dsim/realnet/internal/wire"
 	"io"
 	"net"
 	"time"
@@ -22,7 +23,7 @@ type clientConn struct {
 const maxClientQueue = 16 << 20
 
 // serveClient reads a client's inputs until it leaves or misbehaves.
-func (n *Node) serveClient(c net.Conn, fr *FrameReader, name string) {
+func (n *Node) serveClient(c net.Conn, fr *wire.FrameReader, name string) {
 	cc := &clientConn{name: name, conn: c, out: newOutbox(maxClientQueue)}
 	n.mu.Lock()
 	if n.ctx.Err() != nil {
@@ -36,7 +37,7 @@ func (n *Node) serveClient(c net.Conn, fr *FrameReader, name string) {
 	n.mu.Unlock()
 	// An empty output batch tells the client it is registered: outputs
 	// broadcast from now on reach it (Dial waits for this).
-	cc.out.push(AppendFrame(nil, FrameOutput, []byte{0}))
+	cc.out.push(wire.AppendFrame(nil, wire.FrameOutput, []byte{0}))
 	done := make(chan struct{})
 	go func() { defer close(done); cc.writer(n) }()
 	defer func() {
@@ -51,7 +52,7 @@ func (n *Node) serveClient(c net.Conn, fr *FrameReader, name string) {
 		t, payload, err := fr.Read()
 		if err == nil {
 			switch t {
-			case FrameInput:
+			case wire.FrameInput:
 				var facts []value.Fact
 				facts, err = n.schema.DecodeFacts(payload)
 				if err == nil {
@@ -62,7 +63,7 @@ func (n *Node) serveClient(c net.Conn, fr *FrameReader, name string) {
 					continue
 				}
 			default:
-				err = fmt.Errorf("%w: unexpected %v frame from a client", ErrMalformed, t)
+				err = fmt.Errorf("%w: unexpected %v frame from a client", wire.ErrMalformed, t)
 			}
 		}
 		if n.ctx.Err() == nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
@@ -76,7 +77,7 @@ func (n *Node) serveClient(c net.Conn, fr *FrameReader, name string) {
 func (n *Node) checkInputs(facts []value.Fact) error {
 	for _, f := range facts {
 		if !n.inputs[f.Rel] {
-			return fmt.Errorf("%w: %s is not an input of component %s", ErrMalformed, f.Rel, n.self.Comp)
+			return fmt.Errorf("%w: %s is not an input of component %s", wire.ErrMalformed, f.Rel, n.self.Comp)
 		}
 	}
 	return nil

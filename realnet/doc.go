@@ -7,11 +7,11 @@
 //
 // The pieces, one file each:
 //
-//   - frame.go, codec.go: length-prefixed binary frames and the canonical
-//     encoding of facts inside them; decoding never panics.
+//   - internal/wire: the wire format (length-prefixed binary frames, the
+//     canonical encoding of facts inside them, and the handshake's token
+//     authentication and program fingerprint check); decoding never
+//     panics. It is internal: not an API, it changes with the protocol.
 //   - cluster.go: the cluster file (node names to host:port, and the token).
-//   - handshake.go: token authentication (HMAC challenge) and program
-//     fingerprint check when a connection opens.
 //   - node.go, peer.go, clientconn.go: the node runtime, its peer links and
 //     its client connections.
 //   - client.go: the client side, used by `dsim bench` and the tests.

@@ -116,13 +116,12 @@ func (tc *testCluster) requireNoOmissions() {
 }
 
 func (tc *testCluster) clientConfig(name string) ClientConfig {
-	return ClientConfig{Token: tc.cluster.Token, Fingerprint: Fingerprint(tc.src, tc.cluster.Counts()),
-		Schema: NewSchema(tc.prog), Name: name}
+	return ClientConfig{Program: tc.prog, Source: tc.src, Cluster: tc.cluster, Name: name}
 }
 
 func (tc *testCluster) session(name string, entry value.Addr) *Session {
 	tc.t.Helper()
-	s, err := DialSession(context.Background(), tc.prog, tc.cluster, entry, tc.clientConfig(name))
+	s, err := DialSession(context.Background(), entry, tc.clientConfig(name))
 	require.NoError(tc.t, err)
 	tc.t.Cleanup(s.Close)
 	return s

@@ -2,6 +2,7 @@ package realnet
 
 import (
 	"fmt"
+	"github.com/dsim-project/dsim/realnet/internal/wire"
 	"slices"
 	"time"
 
@@ -157,7 +158,7 @@ func (n *Node) routeSends(sends []eval.Message) {
 			n.logf("dropping %d messages to %v: not in the cluster file", len(facts), to)
 			continue
 		}
-		frame, err := n.encodeFrame(FrameMessages, facts)
+		frame, err := n.encodeFrame(wire.FrameMessages, facts)
 		if err != nil {
 			n.logf("dropping messages to %v: %v", to, err)
 			continue
@@ -174,7 +175,7 @@ func (n *Node) routeSends(sends []eval.Message) {
 // encodeFrame encodes facts as one frame into the loop's scratch buffers.
 // The result is valid until the next call: outbox.push copies it, so a
 // tick's frames cost no allocation once the buffers have grown.
-func (n *Node) encodeFrame(t FrameType, facts []value.Fact) ([]byte, error) {
+func (n *Node) encodeFrame(t wire.FrameType, facts []value.Fact) ([]byte, error) {
 	payload, err := n.schema.AppendFacts(n.scratchPayload[:0], facts)
 	if err != nil {
 		return nil, err
@@ -183,7 +184,7 @@ func (n *Node) encodeFrame(t FrameType, facts []value.Fact) ([]byte, error) {
 	if len(payload)+1 > n.maxFrame {
 		return nil, fmt.Errorf("a tick's batch of %d facts takes %d bytes, above the frame limit %d (raise --max-frame)", len(facts), len(payload)+1, n.maxFrame)
 	}
-	n.scratchFrame = AppendFrame(n.scratchFrame[:0], t, payload)
+	n.scratchFrame = wire.AppendFrame(n.scratchFrame[:0], t, payload)
 	return n.scratchFrame, nil
 }
 
@@ -233,7 +234,7 @@ func (n *Node) routeOutputs(outs []value.Fact) {
 	now := time.Now()
 	for _, cc := range order {
 		facts := perClient[cc]
-		frame, err := n.encodeFrame(FrameOutput, facts)
+		frame, err := n.encodeFrame(wire.FrameOutput, facts)
 		if err != nil {
 			n.logf("dropping outputs to client %s: %v", cc.name, err)
 			continue

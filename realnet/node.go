@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dsim-project/dsim/realnet/internal/wire"
 	"log"
 	"math/rand/v2"
 	"net"
@@ -17,6 +18,10 @@ import (
 
 // TickFunc is the signature of eval.Tick; tests may substitute a stand-in.
 type TickFunc func(p *analysis.Program, node eval.Node, in eval.Input, ch eval.Choices, lim eval.Limits) (*eval.Result, error)
+
+// DefaultMaxFrame bounds a frame a node or client reads when no MaxFrame is
+// set: 4 MiB, far above any tick's batch of the corpus.
+const DefaultMaxFrame = wire.DefaultMaxFrame
 
 // Config describes one node.
 type Config struct {
@@ -45,7 +50,7 @@ type Node struct {
 	cfg      Config
 	self     value.Addr
 	comp     *analysis.Component
-	schema   *Schema
+	schema   *wire.Schema
 	fp       [32]byte
 	topo     eval.Topology
 	maxFrame int
@@ -115,8 +120,8 @@ func Start(cfg Config) (*Node, error) {
 	}
 	n := &Node{
 		cfg: cfg, self: cfg.Self, comp: comp,
-		schema:   NewSchema(cfg.Program),
-		fp:       Fingerprint(cfg.Source, cfg.Cluster.Counts()),
+		schema:   wire.NewSchema(cfg.Program),
+		fp:       wire.Fingerprint(cfg.Source, cfg.Cluster.Counts()),
 		topo:     eval.Topology{Counts: cfg.Cluster.Counts()},
 		maxFrame: cfg.MaxFrame,
 		tick:     cfg.Tick,
@@ -246,7 +251,7 @@ func (n *Node) deliver(facts []value.Fact, from *clientConn, at time.Time) {
 func (n *Node) checkMessages(facts []value.Fact) error {
 	for _, f := range facts {
 		if !n.msgRels[f.Rel] {
-			return fmt.Errorf("%w: %s is not a relation any rule sends", ErrMalformed, f.Rel)
+			return fmt.Errorf("%w: %s is not a relation any rule sends", wire.ErrMalformed, f.Rel)
 		}
 	}
 	return nil
@@ -271,9 +276,9 @@ func (n *Node) acceptLoop() {
 // serveConn authenticates an accepted connection and hands it to the peer
 // or client logic. Anything unexpected closes just this connection.
 func (n *Node) serveConn(c net.Conn) {
-	fr := NewFrameReader(c, n.maxFrame)
+	fr := wire.NewFrameReader(c, n.maxFrame)
 	stop := context.AfterFunc(n.ctx, func() { c.Close() }) // Close need not wait out the handshake
-	remote, err := handshake(c, fr, n.cfg.Cluster.Token, RolePeer, n.self.String(), n.fp)
+	remote, err := wire.Handshake(c, fr, n.cfg.Cluster.Token, wire.RolePeer, n.self.String(), n.fp)
 	stop()
 	if err != nil {
 		n.logf("refusing connection from %v: %v", c.RemoteAddr(), err)
@@ -282,7 +287,7 @@ func (n *Node) serveConn(c net.Conn) {
 		return
 	}
 	switch remote.Role {
-	case RolePeer:
+	case wire.RolePeer:
 		a, err := ParseAddr(remote.Name)
 		p := n.peers[a]
 		switch {
@@ -301,7 +306,7 @@ func (n *Node) serveConn(c net.Conn) {
 			n.logf("link to %v up (accepted)", a)
 			n.readPeer(p, c, fr)
 		}
-	case RoleClient:
+	case wire.RoleClient:
 		n.serveClient(c, fr, remote.Name)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/dsim-project/dsim/realnet/internal/wire"
 	"io"
 	"net"
 	"testing"
@@ -78,9 +79,9 @@ func TestPeerWriterDoesNotCorruptFramesQueuedDuringAWrite(t *testing.T) {
 	p.setConn(local)
 
 	frame := func(i int) []byte {
-		return AppendFrame(nil, FrameMessages, []byte(fmt.Sprintf("frame %04d", i)))
+		return wire.AppendFrame(nil, wire.FrameMessages, []byte(fmt.Sprintf("frame %04d", i)))
 	}
-	fr := NewFrameReader(remote, 0)
+	fr := wire.NewFrameReader(remote, 0)
 	next := 0 // next frame number the reader expects
 	for round := 0; round < 500; round++ {
 		a, b, c := 3*round, 3*round+1, 3*round+2
@@ -100,7 +101,7 @@ func TestPeerWriterDoesNotCorruptFramesQueuedDuringAWrite(t *testing.T) {
 		for next <= c {
 			typ, payload, err := fr.Read()
 			require.NoError(t, err)
-			require.Equal(t, FrameMessages, typ)
+			require.Equal(t, wire.FrameMessages, typ)
 			require.Equal(t, fmt.Sprintf("frame %04d", next), string(payload))
 			next++
 		}

@@ -3,6 +3,7 @@ package realnet
 import (
 	"context"
 	"errors"
+	"github.com/dsim-project/dsim/realnet/internal/wire"
 	"io"
 	"net"
 	"sync"
@@ -120,12 +121,12 @@ func (p *peer) dialLoop(ctx context.Context) {
 	for ctx.Err() == nil {
 		c, err := d.DialContext(ctx, "tcp", p.hostport)
 		if err == nil {
-			fr := NewFrameReader(c, p.n.maxFrame)
-			var remote Hello
+			fr := wire.NewFrameReader(c, p.n.maxFrame)
+			var remote wire.Hello
 			stop := context.AfterFunc(ctx, func() { c.Close() }) // Close need not wait out the handshake
-			remote, err = handshake(c, fr, p.n.cfg.Cluster.Token, RolePeer, p.n.self.String(), p.n.fp)
+			remote, err = wire.Handshake(c, fr, p.n.cfg.Cluster.Token, wire.RolePeer, p.n.self.String(), p.n.fp)
 			stop()
-			if err == nil && (remote.Role != RolePeer || remote.Name != p.addr.String()) {
+			if err == nil && (remote.Role != wire.RolePeer || remote.Name != p.addr.String()) {
 				err = errors.New("answered as " + remote.Name + ", not " + p.addr.String())
 			}
 			if err != nil {
@@ -158,12 +159,12 @@ func (p *peer) dialLoop(ctx context.Context) {
 // readPeer delivers the peer's message batches until the link fails or
 // breaks the protocol; then it closes the link. A batch is decoded whole
 // before any of it is delivered, so a bad frame never half-applies.
-func (n *Node) readPeer(p *peer, c net.Conn, fr *FrameReader) {
+func (n *Node) readPeer(p *peer, c net.Conn, fr *wire.FrameReader) {
 	for {
 		t, payload, err := fr.Read()
 		if err == nil {
 			switch t {
-			case FrameMessages:
+			case wire.FrameMessages:
 				var facts []value.Fact
 				facts, err = n.schema.DecodeFacts(payload)
 				if err == nil {
@@ -173,7 +174,7 @@ func (n *Node) readPeer(p *peer, c net.Conn, fr *FrameReader) {
 					n.deliver(facts, nil, time.Time{})
 					continue
 				}
-			case FrameError:
+			case wire.FrameError:
 				err = errors.New("peer reported: " + string(payload))
 			default:
 				err = errors.New("unexpected " + t.String() + " frame from a peer")
@@ -199,5 +200,5 @@ func sendError(c net.Conn, err error) {
 		msg = msg[:1024]
 	}
 	_ = c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-	_, _ = c.Write(AppendFrame(nil, FrameError, []byte(msg)))
+	_, _ = c.Write(wire.AppendFrame(nil, wire.FrameError, []byte(msg)))
 }

@@ -3,6 +3,7 @@ package realnet
 import (
 	"context"
 	"fmt"
+	"github.com/dsim-project/dsim/realnet/internal/wire"
 	"net"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestBadConnectionsAreClosedAndNodeKeepsServing(t *testing.T) {
 	sess := tc.session("1", leader0)
 	require.NoError(t, ask(sess, 1, 5*time.Second))
 	leaderHP, _ := tc.cluster.Lookup(leader0)
-	fp := Fingerprint(src, tc.cluster.Counts())
+	fp := wire.Fingerprint(src, tc.cluster.Counts())
 
 	// Each case opens a connection that misbehaves; the node must close it.
 	cases := []struct {
@@ -67,39 +68,39 @@ func TestBadConnectionsAreClosedAndNodeKeepsServing(t *testing.T) {
 			_, _ = c.Write([]byte{3, 99, 1, 2})
 		}},
 		{"oversized hello", func(t *testing.T, c net.Conn) {
-			_, _ = c.Write([]byte{0xff, 0xff, 0xff, 0x7f, byte(FrameHello)})
+			_, _ = c.Write([]byte{0xff, 0xff, 0xff, 0x7f, byte(wire.FrameHello)})
 		}},
 		{"wrong token", func(t *testing.T, c net.Conn) {
-			_, err := handshake(c, NewFrameReader(c, 0), "not-the-cluster-token", RoleClient, "9", fp)
+			_, err := wire.Handshake(c, wire.NewFrameReader(c, 0), "not-the-cluster-token", wire.RoleClient, "9", fp)
 			require.Error(t, err)
 		}},
 		{"wrong program", func(t *testing.T, c net.Conn) {
-			_, err := handshake(c, NewFrameReader(c, 0), tc.cluster.Token, RoleClient, "9", [32]byte{1})
+			_, err := wire.Handshake(c, wire.NewFrameReader(c, 0), tc.cluster.Token, wire.RoleClient, "9", [32]byte{1})
 			require.Error(t, err)
 		}},
 		{"unknown peer", func(t *testing.T, c net.Conn) {
-			_, _ = handshake(c, NewFrameReader(c, 0), tc.cluster.Token, RolePeer, "leader[7]", fp)
+			_, _ = wire.Handshake(c, wire.NewFrameReader(c, 0), tc.cluster.Token, wire.RolePeer, "leader[7]", fp)
 		}},
 		{"peer that should be dialled", func(t *testing.T, c net.Conn) {
 			// participant[0] > leader[0]: the leader dials it, never the reverse.
-			_, _ = handshake(c, NewFrameReader(c, 0), tc.cluster.Token, RolePeer, "participant[0]", fp)
+			_, _ = wire.Handshake(c, wire.NewFrameReader(c, 0), tc.cluster.Token, wire.RolePeer, "participant[0]", fp)
 		}},
 		{"client sends malformed batch", func(t *testing.T, c net.Conn) {
-			_, err := handshake(c, NewFrameReader(c, 0), tc.cluster.Token, RoleClient, "9", fp)
+			_, err := wire.Handshake(c, wire.NewFrameReader(c, 0), tc.cluster.Token, wire.RoleClient, "9", fp)
 			require.NoError(t, err)
-			_, _ = c.Write(AppendFrame(nil, FrameInput, []byte{1, 200, 1}))
+			_, _ = c.Write(wire.AppendFrame(nil, wire.FrameInput, []byte{1, 200, 1}))
 		}},
 		{"client sends oversized frame", func(t *testing.T, c net.Conn) {
-			_, err := handshake(c, NewFrameReader(c, 0), tc.cluster.Token, RoleClient, "9", fp)
+			_, err := wire.Handshake(c, wire.NewFrameReader(c, 0), tc.cluster.Token, wire.RoleClient, "9", fp)
 			require.NoError(t, err)
-			_, _ = c.Write(AppendFrame(nil, FrameInput, make([]byte, DefaultMaxFrame+10)))
+			_, _ = c.Write(wire.AppendFrame(nil, wire.FrameInput, make([]byte, DefaultMaxFrame+10)))
 		}},
 		{"client sends a non-input relation", func(t *testing.T, c net.Conn) {
-			_, err := handshake(c, NewFrameReader(c, 0), tc.cluster.Token, RoleClient, "9", fp)
+			_, err := wire.Handshake(c, wire.NewFrameReader(c, 0), tc.cluster.Token, wire.RoleClient, "9", fp)
 			require.NoError(t, err)
-			payload, err := NewSchema(prog).AppendFacts(nil, []value.Fact{{Rel: "reply", Tuple: value.Tuple{value.Int(5), value.Int(5)}}})
+			payload, err := wire.NewSchema(prog).AppendFacts(nil, []value.Fact{{Rel: "reply", Tuple: value.Tuple{value.Int(5), value.Int(5)}}})
 			require.NoError(t, err)
-			_, _ = c.Write(AppendFrame(nil, FrameInput, payload))
+			_, _ = c.Write(wire.AppendFrame(nil, wire.FrameInput, payload))
 		}},
 	}
 	for i, tt := range cases {

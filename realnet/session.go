@@ -45,8 +45,9 @@ func OutputNodes(p *analysis.Program, c *Cluster) []value.Addr {
 	return out
 }
 
-// DialSession connects to entry and to every output node of the cluster.
-func DialSession(ctx context.Context, p *analysis.Program, c *Cluster, entry value.Addr, cfg ClientConfig) (*Session, error) {
+// DialSession connects to entry and to every output node of cfg's cluster.
+func DialSession(ctx context.Context, entry value.Addr, cfg ClientConfig) (*Session, error) {
+	p, c := cfg.Program, cfg.Cluster
 	s := &Session{Outputs: make(chan []value.Fact, 64), errc: make(chan error, 1), done: make(chan struct{})}
 	targets := []value.Addr{entry}
 	for _, a := range OutputNodes(p, c) {

@@ -1,6 +1,7 @@
 package realnet
 
 import (
+	"github.com/dsim-project/dsim/realnet/internal/wire"
 	"net"
 	"sync"
 	"testing"
@@ -13,7 +14,7 @@ import (
 
 // TestCloseDuringPeerHandshake closes a node while its dialer is inside a
 // handshake with a peer that never answers. Close must return at once: it
-// used to wait out HandshakeTimeout, and a handshake completing during
+// used to wait out wire.HandshakeTimeout, and a handshake completing during
 // Close installed a link that nobody closed, so Close could hang for good.
 func TestCloseDuringPeerHandshake(t *testing.T) {
 	prog, src := loadProgram(t, "../corpus/voting/base.ded")
@@ -68,5 +69,5 @@ func TestCloseDuringPeerHandshake(t *testing.T) {
 	}
 	start := time.Now()
 	n.Close()
-	require.Less(t, time.Since(start), HandshakeTimeout/2, "Close waited for a handshake")
+	require.Less(t, time.Since(start), wire.HandshakeTimeout/2, "Close waited for a handshake")
 }

@@ -1,5 +1,8 @@
 package syntax
 
+// Equal and Diff live in test code: only tests compare trees, and go-cmp
+// (which they use) is a test dependency, not one of the library's.
+
 import (
 	"reflect"
 

@@ -1,4 +1,4 @@
-package realnet
+package wire
 
 import (
 	"crypto/hmac"
@@ -109,9 +109,9 @@ func authMAC(token string, peerNonce [32]byte, role Role, name string, fp [32]by
 // HandshakeTimeout bounds the whole opening exchange.
 const HandshakeTimeout = 5 * time.Second
 
-// handshake runs the opening exchange on conn and returns the other side's
+// Handshake runs the opening exchange on conn and returns the other side's
 // verified Hello. On any error the caller closes the connection.
-func handshake(conn net.Conn, fr *FrameReader, token string, role Role, name string, fp [32]byte) (Hello, error) {
+func Handshake(conn net.Conn, fr *FrameReader, token string, role Role, name string, fp [32]byte) (Hello, error) {
 	_ = conn.SetDeadline(time.Now().Add(HandshakeTimeout))
 	defer conn.SetDeadline(time.Time{})
 	local := Hello{Version: ProtocolVersion, Role: role, Name: name, Fingerprint: fp}
