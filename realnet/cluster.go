@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
@@ -78,7 +77,7 @@ func ParseCluster(name string, src []byte) (*Cluster, error) {
 			if len(fields) != 3 {
 				return nil, errf("write `node comp[i] host:port`", "node takes a name and a host:port")
 			}
-			a, err := ParseAddr(fields[1])
+			a, err := value.ParseAddr(fields[1])
 			if err != nil {
 				return nil, errf("node names are component instances such as leader[0]", "%v", err)
 			}
@@ -119,26 +118,6 @@ func ParseCluster(name string, src []byte) (*Cluster, error) {
 		next[n.Addr.Comp]++
 	}
 	return c, nil
-}
-
-// ParseAddr parses the canonical address form comp[i].
-func ParseAddr(s string) (value.Addr, error) {
-	open := strings.IndexByte(s, '[')
-	if open <= 0 || !strings.HasSuffix(s, "]") {
-		return value.Addr{}, fmt.Errorf("%q is not of the form comp[i]", s)
-	}
-	comp := s[:open]
-	for i, r := range comp {
-		ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')
-		if !ok {
-			return value.Addr{}, fmt.Errorf("%q: component name %q is not an identifier", s, comp)
-		}
-	}
-	n, err := strconv.Atoi(s[open+1 : len(s)-1])
-	if err != nil || n < 0 || n > 1<<20 {
-		return value.Addr{}, fmt.Errorf("%q: instance must be a number from 0 to 1048576", s)
-	}
-	return value.Addr{Comp: comp, Instance: n}, nil
 }
 
 // Counts returns the instance count of each component listed.

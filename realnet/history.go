@@ -2,6 +2,7 @@ package realnet
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,7 +65,7 @@ func LoadTrace(dir string) (*History, error) {
 	h.Inputs.Sort()
 	slices.SortStableFunc(h.Outputs, func(a, b OutputEvent) int {
 		if a.Time != b.Time {
-			return cmpI64(a.Time, b.Time)
+			return cmp.Compare(a.Time, b.Time)
 		}
 		if c := a.Fact.Compare(b.Fact); c != 0 {
 			return c
@@ -140,28 +141,17 @@ func parseTraceLine(path string, no int, text string) (traceEvent, error) {
 		}
 		return traceEvent{us: us, input: &w[0]}, nil
 	}
-	// "FACT -> client=K from NODE": parse the fact through the same
-	// workload parser by rewriting it as an input line.
+	// "FACT -> client=K from NODE"
 	factText, tail, ok := strings.Cut(body, " -> client=")
 	clientText, nodeText, ok2 := strings.Cut(tail, " from ")
 	client, err := strconv.Atoi(clientText)
-	node, err2 := ParseAddr(nodeText)
+	node, err2 := value.ParseAddr(nodeText)
 	if !ok || !ok2 || err != nil || err2 != nil {
 		return traceEvent{}, fmt.Errorf("%s: bad output event (hint: `@MICROS out FACT -> client=K from NODE`)", where)
 	}
-	w, err := sim.ParseWorkload(where, fmt.Sprintf("@0 %s -> %s", factText, nodeText))
-	if err != nil || len(w) != 1 {
+	fact, err := value.ParseFact(factText)
+	if err != nil {
 		return traceEvent{}, fmt.Errorf("%s: bad output fact: %v", where, err)
 	}
-	return traceEvent{us: us, output: &OutputEvent{Fact: w[0].Fact, Node: node, Client: client}}, nil
-}
-
-func cmpI64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return traceEvent{us: us, output: &OutputEvent{Fact: fact, Node: node, Client: client}}, nil
 }

@@ -288,7 +288,7 @@ func (n *Node) serveConn(c net.Conn) {
 	}
 	switch remote.Role {
 	case wire.RolePeer:
-		a, err := ParseAddr(remote.Name)
+		a, err := value.ParseAddr(remote.Name)
 		p := n.peers[a]
 		switch {
 		case err != nil || p == nil:

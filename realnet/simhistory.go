@@ -1,6 +1,7 @@
 package realnet
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -114,7 +115,7 @@ func outputCauses(evs, ins []traceEvent) []int64 {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
-		if c := cmpI64(evs[a].us, evs[b].us); c != 0 {
+		if c := cmp.Compare(evs[a].us, evs[b].us); c != 0 {
 			return c
 		}
 		return boolRank(evs[a].input == nil) - boolRank(evs[b].input == nil)
@@ -146,14 +147,14 @@ func boolRank(b bool) int {
 
 // sortEvents orders events by real time (stable).
 func sortEvents(evs []traceEvent) {
-	slices.SortStableFunc(evs, func(a, b traceEvent) int { return cmpI64(a.us, b.us) })
+	slices.SortStableFunc(evs, func(a, b traceEvent) int { return cmp.Compare(a.us, b.us) })
 }
 
 // sortHistory orders a history as sim does: inputs by time, node, client,
 // fact; outputs by time, client, fact.
 func sortHistory(h *sim.History) {
 	slices.SortStableFunc(h.Inputs, func(a, b sim.HistoryInput) int {
-		if c := cmpI64(a.Time, b.Time); c != 0 {
+		if c := cmp.Compare(a.Time, b.Time); c != 0 {
 			return c
 		}
 		if c := a.Node.Compare(b.Node); c != 0 {
@@ -165,7 +166,7 @@ func sortHistory(h *sim.History) {
 		return a.Fact.Compare(b.Fact)
 	})
 	slices.SortStableFunc(h.Outputs, func(a, b sim.HistoryOutput) int {
-		if c := cmpI64(a.Time, b.Time); c != 0 {
+		if c := cmp.Compare(a.Time, b.Time); c != 0 {
 			return c
 		}
 		if a.Client != b.Client {

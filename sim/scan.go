@@ -230,8 +230,8 @@ func (s *scanner) addr(hint string) (value.Addr, token, error) {
 	if err != nil {
 		return value.Addr{}, t, err
 	}
-	if n < 0 || n > 1<<30 {
-		return value.Addr{}, t, s.errAt(nt.col, "instance number out of range", "")
+	if n < 0 || n >= value.MaxInstances {
+		return value.Addr{}, t, s.errAt(nt.col, fmt.Sprintf("instance number out of range (0 to %d)", value.MaxInstances-1), "")
 	}
 	if _, err := s.expectPunct("]", "write a node as comp[i]"); err != nil {
 		return value.Addr{}, t, err

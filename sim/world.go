@@ -175,8 +175,8 @@ func (w *world) buildNodes() error {
 		if _, ok := counts[name]; !ok {
 			return fmt.Errorf("--set %s=%d: the program has no component %s (components: %s)", name, n, name, componentNames(w.prog))
 		}
-		if n < 1 || n > 100_000 {
-			return fmt.Errorf("--set %s=%d: a component needs between 1 and 100000 instances", name, n)
+		if n < 1 || n > value.MaxInstances {
+			return fmt.Errorf("--set %s=%d: a component needs between 1 and %d instances", name, n, value.MaxInstances)
 		}
 		counts[name] = n
 	}

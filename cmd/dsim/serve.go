@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dsim-project/dsim/realnet"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 func init() {
@@ -66,7 +67,7 @@ func serveAction(c *cli.Context) error {
 		fmt.Fprintln(c.App.ErrWriter, err)
 		return exitError{3}
 	}
-	self, err := realnet.ParseAddr(c.String("node"))
+	self, err := value.ParseAddr(c.String("node"))
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "--node: %v\n", err)
 		return exitError{3}

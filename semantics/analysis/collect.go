@@ -1,17 +1,20 @@
 package analysis
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // This file holds the first stage: it sorts the file's items into
 // components, and records where every rule, fact and directive sits.
 
-// MaxInstances bounds a component's instance count.
-const MaxInstances = 10000
+// MaxInstances bounds a component's instance count; it is the one bound
+// every text form of an address shares (value.MaxInstances).
+const MaxInstances = value.MaxInstances
 
 // builtinRelations are the relational built-ins (docs/LANGUAGE.md,
 // "Built-ins"); component names are built-in relations too.
@@ -136,7 +139,7 @@ func (a *analyser) collectComponent(sc *syntax.Component) {
 		count = sc.Count
 	}
 	if count < 1 || count > MaxInstances {
-		a.errorf(sc.Pos, "write a count between 1 and 10000, e.g. component "+name+"[3]",
+		a.errorf(sc.Pos, fmt.Sprintf("write a count between 1 and %d, e.g. component %s[3]", MaxInstances, name),
 			"component %s has %d instances; the count must be between 1 and %d", name, count, MaxInstances)
 		count = 1
 	}

@@ -8,7 +8,6 @@
 package value
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -203,11 +202,4 @@ func (f Fact) Compare(g Fact) int {
 		return c
 	}
 	return f.Tuple.Compare(g.Tuple)
-}
-
-// ErrBadValue is returned by Parse for text that is no value.
-type ErrBadValue struct{ Text string }
-
-func (e ErrBadValue) Error() string {
-	return fmt.Sprintf("%q is not a value (want an integer, a \"string\" or an address comp[i])", e.Text)
 }
