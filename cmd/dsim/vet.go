@@ -16,7 +16,9 @@ func init() {
 		ArgsUsage: "FILE...",
 		Description: "vet parses and analyses each program: syntax, arity and types, safety,\n" +
 			"@ destinations, stratification, rule kinds. It prints every diagnostic with its\n" +
-			"file:line:col, the source line, a caret and a hint, and exits 1 if there was any.\n\n" +
+			"file:line:col, the source line, a caret and a hint, and exits 1 if there was any.\n" +
+			"Warnings (e.g. a directive on a relation no rule uses) are printed the same way,\n" +
+			"prefixed \"warning:\", and do not change the exit status.\n\n" +
 			"Example:\n   dsim vet corpus/hashset/base.ded\n   dsim vet -v myprotocol.ded",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print a summary of each program: components, relations, strata, rule kinds"},
@@ -43,6 +45,7 @@ func vetAction(c *cli.Context) error {
 			failed = true
 			continue
 		}
+		fmt.Fprint(c.App.ErrWriter, renderWarnings(prog.Warnings, src))
 		if c.Bool("verbose") {
 			fmt.Fprintf(c.App.Writer, "%s:\n%s", path, prog.Summary())
 		}
@@ -51,4 +54,15 @@ func vetAction(c *cli.Context) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// renderWarnings renders analysis warnings like errors, with "warning: "
+// before the message so that a reader (or a script) tells them apart.
+func renderWarnings(ws syntax.Diagnostics, src []byte) string {
+	out := make(syntax.Diagnostics, len(ws))
+	for i, w := range ws {
+		w.Msg = "warning: " + w.Msg
+		out[i] = w
+	}
+	return out.Render(src)
 }

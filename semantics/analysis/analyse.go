@@ -20,6 +20,8 @@ func Analyse(f *syntax.File) (*Program, syntax.Diagnostics) {
 	if len(a.diags) > 0 {
 		return nil, a.diags
 	}
+	a.warns.Sort()
+	a.prog.Warnings = a.warns
 	return a.prog, nil
 }
 
@@ -40,6 +42,7 @@ type analyser struct {
 	file  *syntax.File
 	prog  *Program
 	diags syntax.Diagnostics
+	warns syntax.Diagnostics // see warnf
 
 	// Filled by collect.
 	comps    []*compInfo
@@ -95,6 +98,21 @@ func (a *analyser) run() {
 	for _, c := range a.prog.Components {
 		a.prog.compByName[c.Name] = c
 	}
+}
+
+// warnf records a warning at pos: something a program may well contain
+// (the artifact's role files do) that has no effect. Warnings do not make
+// a program invalid; they are returned in Program.Warnings.
+func (a *analyser) warnf(pos syntax.Pos, hint, format string, args ...any) {
+	if !pos.IsValid() {
+		pos = syntax.Pos{Line: 1, Col: 1}
+	}
+	a.warns = append(a.warns, syntax.Diagnostic{
+		File: a.file.Name,
+		Pos:  pos,
+		Msg:  fmt.Sprintf(format, args...),
+		Hint: hint,
+	})
 }
 
 // posString renders a position for use inside a message.

@@ -143,13 +143,17 @@ func (a *analyser) collectRelations() {
 				"%s has %d arguments here but %d at %s", u.name, u.arity, ri.arity, posString(ri.arityPos))
 		}
 	}
-	// Directives without columns on relations never used.
+	// Directives without columns on relations never used. The artifact's
+	// role files routinely declare channels and EDB inputs that one role
+	// never touches (a .input periodic timer, a debugging .output), so this
+	// is a warning: the relation is dropped from the program, since nothing
+	// could produce or consume its facts and its columns are unknown.
 	for _, ds := range a.decls {
 		name := ds.src.Name.Name
 		if ri := a.rels[name]; ri != nil && ri.arity < 0 {
-			a.errorf(ds.src.Name.Pos, "give its columns, e.g. .decl "+name+"(a: int), or use it in a rule",
-				"relation %s is never used, so its columns are unknown", name)
-			ri.arity = 0
+			a.warnf(ds.src.Name.Pos, "give its columns, e.g. .decl "+name+"(a: int), use it in a rule, or delete the directive",
+				"relation %s is never used; its %s directive is ignored", name, ds.src.Kind)
+			delete(a.rels, name)
 		}
 	}
 }

@@ -31,6 +31,11 @@ type Program struct {
 	Relations  []*Relation  // every user relation, sorted by name
 	Rules      []*Rule      // every rule, in source order; Rules[i].ID == i
 
+	// Warnings are problems that do not make the program invalid (a
+	// directive on a relation no rule uses), sorted by position. `dsim
+	// vet` prints them and still exits 0.
+	Warnings syntax.Diagnostics
+
 	relByName  map[string]*Relation
 	compByName map[string]*Component
 }
