@@ -2,8 +2,6 @@ package analysis
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/dsim-project/dsim/semantics/syntax"
 	"github.com/dsim-project/dsim/semantics/value"
@@ -15,34 +13,6 @@ import (
 // MaxInstances bounds a component's instance count; it is the one bound
 // every text form of an address shares (value.MaxInstances).
 const MaxInstances = value.MaxInstances
-
-// builtinRelations are the relational built-ins (docs/LANGUAGE.md,
-// "Built-ins"); component names are built-in relations too.
-var builtinRelations = map[string]bool{
-	"hash": true, "sign": true, "verify": true, "concat": true, "less_than": true, "self": true,
-}
-
-// builtinFunctions are the built-ins with a function form, with their arity.
-var builtinFunctions = map[string]int{"hash": 1, "sign": 1, "concat": 2}
-
-// builtinList renders the built-in names for hints, sorted.
-func builtinList() string {
-	names := make([]string, 0, len(builtinRelations))
-	for n := range builtinRelations {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
-func functionList() string {
-	names := make([]string, 0, len(builtinFunctions))
-	for n := range builtinFunctions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
 
 // compInfo is a component being built.
 type compInfo struct {

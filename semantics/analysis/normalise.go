@@ -206,16 +206,6 @@ func constFold(e syntax.Expr) (value.Value, bool) {
 	return value.Value{}, false
 }
 
-// builtinArity is the number of arguments of each relational built-in.
-var builtinArity = map[string]int{"hash": 2, "sign": 2, "verify": 2, "concat": 3, "less_than": 2, "self": 1}
-
-func (a *analyser) builtinArityOf(name string) int {
-	if n, ok := builtinArity[name]; ok {
-		return n
-	}
-	return 1 // component enumeration
-}
-
 // normaliseRule builds the Rule for site i (without its plan).
 func (a *analyser) normaliseRule(i int) (*Rule, bool) {
 	rs := a.rules[i]
@@ -337,10 +327,6 @@ func (b *ruleBuilder) aggregate(ag *syntax.Aggregate, indexes *int) *Agg {
 	return out
 }
 
-// negatedAsFilter maps a negated functional built-in to the function whose
-// result its last argument must differ from.
-var negatedAsFilter = map[string]string{"hash": "hash", "sign": "sign", "verify": "sign", "concat": "concat"}
-
 func (b *ruleBuilder) literal(l syntax.Literal) {
 	r := b.rule
 	switch l := l.(type) {
@@ -362,7 +348,10 @@ func (b *ruleBuilder) literal(l syntax.Literal) {
 		}
 		switch {
 		case builtin && l.Negated:
-			fn, ok := negatedAsFilter[name]
+			fn, ok := "", false
+			if bi := LookupBuiltin(name); bi != nil && bi.NegatedAs != "" {
+				fn, ok = bi.NegatedAs, true
+			}
 			if !ok || len(lit.Args) != b.a.builtinArityOf(name) {
 				if !ok {
 					b.errorf(l.Pos, "negate a user relation instead, or use a comparison", "built-in relation %s cannot be negated", name)
@@ -385,6 +374,15 @@ func (b *ruleBuilder) literal(l syntax.Literal) {
 			lit.Args = nil
 		case builtin:
 			lit.Kind = LitBuiltin
+			// An input of a built-in must have a value when it runs; _
+			// never has one (eval would stop the tick).
+			ins, _, _ := builtinIO(name, len(lit.Args))
+			for _, i := range ins {
+				if lit.Args[i].Op == TermWildcard {
+					b.errorf(lit.Args[i].Pos, "name the argument and bind it in a positive atom; _ only fills an output of a built-in",
+						"_ is not allowed as input %d of built-in %s", i+1, name)
+				}
+			}
 		case l.Negated:
 			lit.Kind = LitNegated
 		default:

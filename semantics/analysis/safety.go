@@ -67,26 +67,6 @@ func litTerms(l *Lit) []Term {
 	return l.Args
 }
 
-// builtinIO returns the input and output argument indexes of a built-in
-// relation literal, and whether it enumerates (has no functional input).
-func builtinIO(rel string, nargs int) (inputs []int, output int, enumerates bool) {
-	switch rel {
-	case "less_than":
-		return []int{1}, 0, true
-	case "hash", "sign", "verify", "concat":
-		if nargs == 0 {
-			// An arity error, reported elsewhere; output 0 is out of
-			// range, so no caller indexes Args with it.
-			return nil, 0, false
-		}
-		for i := 0; i < nargs-1; i++ {
-			inputs = append(inputs, i)
-		}
-		return inputs, nargs - 1, false
-	}
-	return nil, 0, true // self, component enumeration
-}
-
 type planner struct {
 	a      *analyser
 	r      *Rule
@@ -151,7 +131,7 @@ func (p *planner) enumerating(l *Lit) bool {
 		return false
 	}
 	_, out, enum := builtinIO(l.Rel, len(l.Args))
-	return enum && out < len(l.Args) && l.Args[out].Op == TermVar && !p.bound[l.Args[out].Var]
+	return enum && out >= 0 && out < len(l.Args) && l.Args[out].Op == TermVar && !p.bound[l.Args[out].Var]
 }
 
 // schedule fixes the literal's final kind and records what it binds.
@@ -172,7 +152,7 @@ func (p *planner) schedule(i int) {
 		}
 	case LitBuiltin:
 		_, out, _ := builtinIO(l.Rel, len(l.Args))
-		if out < len(l.Args) {
+		if out >= 0 && out < len(l.Args) {
 			bind(l.Args[out])
 		}
 	case LitAssign:

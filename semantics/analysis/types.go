@@ -183,29 +183,6 @@ func (t *typer) inferHeadArgs(h *syntax.Head, vars map[string]int) {
 	}
 }
 
-// builtinArgKinds gives the pinned argument types of relational built-ins
-// (KindInvalid: any type).
-var builtinArgKinds = map[string][]value.Kind{
-	"hash":      {value.KindInvalid, value.KindInt},
-	"sign":      {value.KindInvalid, value.KindInt},
-	"verify":    {value.KindInvalid, value.KindInt},
-	"concat":    {value.KindInvalid, value.KindInvalid, value.KindString},
-	"less_than": {value.KindInt, value.KindInt},
-	"self":      {value.KindAddr},
-}
-
-// builtinArgs returns the argument types of a built-in relation, and
-// whether name is one.
-func (a *analyser) builtinArgs(name string) ([]value.Kind, bool) {
-	if ks, ok := builtinArgKinds[name]; ok {
-		return ks, true
-	}
-	if a.isComponent(name) {
-		return []value.Kind{value.KindAddr}, true
-	}
-	return nil, false
-}
-
 func (t *typer) inferAtom(at *syntax.Atom, vars map[string]int) {
 	name := at.Name.Name
 	if kinds, ok := t.a.builtinArgs(name); ok {

@@ -301,15 +301,13 @@ func (w *world) evalCall(t *analysis.Term, env []value.Value) (v value.Value, ok
 		}
 		args[i] = a
 	}
-	want := 1
-	switch t.Func {
-	case "hash", "sign", "node":
-	case "concat":
-		want = 2
-	default:
+	// Which functions exist and their arity come from the table analysis
+	// checks programs against (analysis.Builtins).
+	b := analysis.FunctionOf(t.Func)
+	if b == nil {
 		return v, false, w.errorf(t.Pos, "unknown built-in function %q", t.Func)
 	}
-	if len(t.Args) != want {
+	if want := b.FunctionArity(); len(t.Args) != want {
 		return v, false, w.errorf(t.Pos, "%s takes %d argument(s), not %d", t.Func, want, len(t.Args))
 	}
 	switch t.Func {
@@ -375,19 +373,20 @@ func (w *world) compare(op string, a, b value.Value, pos syntax.Pos) (bool, erro
 // the corresponding variables). Bound positions that the built-in would
 // compute are compared instead.
 func (w *world) builtin(l *analysis.Lit, vals []value.Value, bound []bool, yield func([]value.Value) error) error {
-	need := func(n int) error {
-		if len(vals) != n {
-			return w.errorf(l.Pos, "%s takes %d argument(s), not %d", l.Rel, n, len(vals))
-		}
-		return nil
+	// Arity and the arguments that must be bound come from the table
+	// analysis plans rules with (analysis.Builtins), so a rule that vet
+	// accepts never fails these checks.
+	b := analysis.BuiltinOf(w.prog, l.Rel)
+	if b == nil {
+		return w.errorf(l.Pos, "unknown built-in relation %q", l.Rel)
 	}
-	inputs := func(idx ...int) error {
-		for _, i := range idx {
-			if !bound[i] {
-				return w.errorf(l.Pos, "%s: argument %d must be bound before it is used", l.Rel, i+1)
-			}
+	if len(vals) != len(b.Args) {
+		return w.errorf(l.Pos, "%s takes %d argument(s), not %d", l.Rel, len(b.Args), len(vals))
+	}
+	for _, i := range b.Inputs {
+		if !bound[i] {
+			return w.errorf(l.Pos, "%s: argument %d must be bound before it is used", l.Rel, i+1)
 		}
-		return nil
 	}
 	// result binds or compares the last argument.
 	result := func(i int, v value.Value) error {
@@ -402,46 +401,22 @@ func (w *world) builtin(l *analysis.Lit, vals []value.Value, bound []bool, yield
 	}
 	switch l.Rel {
 	case "hash", "sign":
-		if err := need(2); err != nil {
-			return err
-		}
-		if err := inputs(0); err != nil {
-			return err
-		}
 		if l.Rel == "hash" {
 			return result(1, hashValue(vals[0]))
 		}
 		return result(1, signValue(vals[0]))
 	case "verify":
-		if err := need(2); err != nil {
-			return err
-		}
-		if err := inputs(0, 1); err != nil {
-			return err
-		}
 		if signValue(vals[0]) == vals[1] {
 			return yield(vals)
 		}
 		return nil
 	case "concat":
-		if err := need(3); err != nil {
-			return err
-		}
-		if err := inputs(0, 1); err != nil {
-			return err
-		}
 		c, err := w.concat(l.Pos, vals[0], vals[1])
 		if err != nil {
 			return err
 		}
 		return result(2, c)
 	case "less_than":
-		if err := need(2); err != nil {
-			return err
-		}
-		if err := inputs(1); err != nil {
-			return err
-		}
 		n := vals[1]
 		if n.K != value.KindInt {
 			return w.errorf(l.Pos, "less_than(v, n): n is %s, a %s, not an int", n, n.K)
@@ -463,17 +438,9 @@ func (w *world) builtin(l *analysis.Lit, vals []value.Value, bound []bool, yield
 		}
 		return nil
 	case "self":
-		if err := need(1); err != nil {
-			return err
-		}
 		return result(0, value.AddrOf(w.node.Addr))
 	}
-	if w.prog.Component(l.Rel) == nil {
-		return w.errorf(l.Pos, "unknown built-in relation %q", l.Rel)
-	}
-	if err := need(1); err != nil {
-		return err
-	}
+	// A component enumeration (BuiltinOf found no table entry otherwise).
 	n := w.count(l.Rel)
 	if bound[0] {
 		if v := vals[0]; v.K == value.KindAddr && v.S == l.Rel && v.I >= 0 && v.I < int64(n) {

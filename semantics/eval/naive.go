@@ -349,19 +349,11 @@ func ready(l *analysis.Lit, bound []bool, positive map[int]bool) bool {
 	case analysis.LitAssign:
 		return allBound(&l.Right)
 	case analysis.LitBuiltin:
+		// The inputs come from the built-in table analysis plans with; a
+		// component enumeration (no table entry) has none.
 		var inputs []int
-		switch l.Rel {
-		case "self":
-		case "less_than":
-			inputs = []int{1}
-		case "verify":
-			inputs = []int{0, 1}
-		default:
-			if len(l.Args) > 1 && !isComponentEnum(l) {
-				for i := 0; i < len(l.Args)-1; i++ {
-					inputs = append(inputs, i)
-				}
-			}
+		if b := analysis.LookupBuiltin(l.Rel); b != nil {
+			inputs = b.Inputs
 		}
 		for _, i := range inputs {
 			if i < len(l.Args) && !allBound(&l.Args[i]) {
@@ -369,14 +361,6 @@ func ready(l *analysis.Lit, bound []bool, positive map[int]bool) bool {
 			}
 		}
 		return true
-	}
-	return true
-}
-
-func isComponentEnum(l *analysis.Lit) bool {
-	switch l.Rel {
-	case "hash", "sign", "verify", "concat", "less_than", "self":
-		return false
 	}
 	return true
 }
