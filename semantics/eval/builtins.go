@@ -177,23 +177,43 @@ func fnv1a(h uint64, b []byte) uint64 {
 	return h
 }
 
+// mix64 is MurmurHash3's 64-bit finalizer (fmix64). FNV-1a alone has weak
+// low bits: hash(v) % 8 sent v = 1..8 to eight different buckets, so small
+// workloads never saw two values collide. The finalizer gives every output
+// bit an even chance of flipping with every input bit (full avalanche), and
+// uses only shifts, xors and wrapping multiplies, so the result is the same
+// on every platform.
+func mix64(z uint64) uint64 {
+	z ^= z >> 33
+	z *= 0xff51afd7ed558ccd
+	z ^= z >> 33
+	z *= 0xc4ceb9fe1a85ec53
+	z ^= z >> 33
+	return z
+}
+
+// digest is the language's hash function over a canonical encoding:
+// FNV-1a 64, then mix64, masked to a non-negative 63-bit int.
+func digest(b []byte) value.Value {
+	return value.Int(int64(mix64(fnv1a(fnvOffset, b)) & mask63))
+}
+
 // signKey is the fixed key of sign/verify. Signatures only need to be
 // deterministic and hard to forge by accident inside a program.
 const signKey = "dsim/sign/v1"
 
-// hashValue is the language's hash(x): FNV-1a 64 of the canonical
-// encoding, masked to a non-negative 63-bit int.
+// hashValue is the language's hash(x): digest of the canonical encoding.
 func hashValue(v value.Value) value.Value {
 	var buf [64]byte
-	return value.Int(int64(fnv1a(fnvOffset, canonicalBytes(buf[:0], v)) & mask63))
+	return digest(canonicalBytes(buf[:0], v))
 }
 
-// signValue is the language's sign(x): hash of the key followed by x.
+// signValue is the language's sign(x): digest of the key, a zero byte and x.
 func signValue(v value.Value) value.Value {
 	var buf [64]byte
 	b := append(buf[:0], signKey...)
 	b = append(b, 0)
-	return value.Int(int64(fnv1a(fnvOffset, canonicalBytes(b, v)) & mask63))
+	return digest(canonicalBytes(b, v))
 }
 
 // concatValues is concat(a, b): strings as they are, ints and addresses in

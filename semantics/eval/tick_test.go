@@ -13,10 +13,10 @@ import (
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
-// fnvRef is an independent reference of the documented hash(): FNV-1a 64
-// (from the standard library) over kind byte + big-endian payload, masked
-// to 63 bits.
-func fnvRef(prefix string, v value.Value) int64 {
+// hashRef is an independent reference of the documented hash(): FNV-1a 64
+// (from the standard library) over kind byte + big-endian payload, then
+// MurmurHash3's fmix64 finalizer, masked to 63 bits.
+func hashRef(prefix string, v value.Value) int64 {
 	h := fnv.New64a()
 	h.Write([]byte(prefix))
 	b := []byte{byte(v.K)}
@@ -33,7 +33,12 @@ func fnvRef(prefix string, v value.Value) int64 {
 		b = append(b, v.S...)
 	}
 	h.Write(b)
-	return int64(h.Sum64() & math.MaxInt64)
+	z := h.Sum64()
+	for _, m := range []uint64{0xff51afd7ed558ccd, 0xc4ceb9fe1a85ec53} {
+		z = (z ^ z>>33) * m
+	}
+	z ^= z >> 33
+	return int64(z & math.MaxInt64)
 }
 
 type tickCase struct {
@@ -46,9 +51,9 @@ type tickCase struct {
 }
 
 func TestTickTable(t *testing.T) {
-	h1 := fnvRef("", value.Int(1))
-	hs := fnvRef("", value.Str("ab"))
-	s1 := fnvRef(signKey+"\x00", value.Int(1))
+	h1 := hashRef("", value.Int(1))
+	hs := hashRef("", value.Str("ab"))
+	s1 := hashRef(signKey+"\x00", value.Int(1))
 	cases := []tickCase{
 		{name: "hash function form", src: `.input in(v: int)
 h(v, x) :- in(v), x = hash(v).`, delivered: []value.Fact{fact("in", 1)}, rel: "h",
