@@ -72,6 +72,8 @@ func (a *analyser) applyDirectives() {
 			rel.Output = true
 		case syntax.DeclInvariant:
 			rel.Invariant = true
+		case syntax.DeclFinal:
+			rel.Final = true
 		case syntax.DeclAsync:
 			rel.Async = true
 		case syntax.DeclPersist:

@@ -66,6 +66,7 @@ type Relation struct {
 	Persist        bool   // declared .persist (a persistence rule was added)
 	Async          bool   // declared .async (Hydro channel; informational)
 	Invariant      bool   // declared .invariant: must stay empty
+	Final          bool   // declared .final: must be empty when a run ends (end-of-run spec)
 	Timer          *Timer // non-nil when declared .timer
 	TimerComponent string // component whose instances the timer fires on
 

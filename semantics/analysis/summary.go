@@ -93,6 +93,9 @@ func relFlags(r *Relation) string {
 	if r.Invariant {
 		f = append(f, "invariant")
 	}
+	if r.Final {
+		f = append(f, "final")
+	}
 	if r.Derived {
 		f = append(f, "derived")
 	}

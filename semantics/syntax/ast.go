@@ -74,6 +74,10 @@ const (
 	// DeclStatic is `.static r`: Hydro's static relation (facts come from
 	// the file); accepted and treated like .decl.
 	DeclStatic
+	// DeclFinal is `.final r`: an end-of-run spec. r must be empty in the
+	// last tick of every node when a run ends (the synchronous model checks
+	// it at EOT); unlike .invariant, facts of r during the run are allowed.
+	DeclFinal
 )
 
 var declKindNames = [...]string{
@@ -85,6 +89,7 @@ var declKindNames = [...]string{
 	DeclInvariant: ".invariant",
 	DeclTimer:     ".timer",
 	DeclStatic:    ".static",
+	DeclFinal:     ".final",
 }
 
 // String returns the directive as written, e.g. ".input".

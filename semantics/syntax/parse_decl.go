@@ -11,6 +11,7 @@ var directiveKinds = map[string]DeclKind{
 	"invariant": DeclInvariant,
 	"timer":     DeclTimer,
 	"static":    DeclStatic,
+	"final":     DeclFinal,
 }
 
 // takesSnippets reports whether a directive may be followed by backtick
@@ -30,7 +31,7 @@ func (p *parser) parseDirective() Item {
 	kind, ok := directiveKinds[dirTok.Text]
 	if !ok {
 		p.errorAt(dirTok.Pos, fmt.Sprintf("unknown directive '.%s'", dirTok.Text),
-			"the directives are .decl .input .output .async .static .persist .invariant .timer")
+			"the directives are .decl .input .output .async .static .persist .invariant .final .timer")
 		return nil
 	}
 	p.next()
