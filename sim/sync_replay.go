@@ -1,0 +1,189 @@
+package sim
+
+import (
+	"slices"
+	"strings"
+)
+
+// This file replays one failure scenario of the synchronous model (for
+// shrinking and for the counterexample's trace) and shrinks a
+// counterexample: it drops crashes and losses one at a time while the run
+// still violates the spec the same way (a fact of the same relation).
+
+// replayed is one run of a fixed scenario.
+type replayed struct {
+	viols  []SyncViolation
+	losses []SyncLoss // the losses that dropped at least one message
+	trace  *Trace
+}
+
+// replay runs the scenario with crashes sc and lost channels losses.
+func (s *syncSearch) replay(sc *syncScenario, losses []SyncLoss, trace bool) (*replayed, error) {
+	locs := s.sys.locations()
+	idx := map[string]int{}
+	for i, l := range locs {
+		idx[l] = i
+	}
+	r := &replayed{}
+	var tr *Trace
+	if trace {
+		tr = &Trace{}
+	}
+	st := s.sys.start()
+	type pending struct {
+		m  syncMsg
+		id int64
+	}
+	var arriving []pending
+	var seq int64
+	for t := int64(1); t <= s.opts.Bounds.EOT; t++ {
+		if tr != nil {
+			for _, c := range sc.crashes {
+				if c.Time == t {
+					tr.Events = append(tr.Events, Event{Time: t, Kind: EvCrash, Node: s.sys.addr(idx[c.Node])})
+				}
+			}
+			for _, p := range arriving {
+				tr.Events = append(tr.Events, Event{Time: t, Kind: EvDeliver, Node: s.sys.addr(p.m.to),
+					Peer: s.sys.addr(p.m.from), Msg: p.id, Fact: p.m.fact, SentAt: t - 1})
+			}
+			arriving = arriving[:0]
+		}
+		out, err := s.sys.round(t, st, sc, t == s.opts.Bounds.EOT, tr)
+		if err != nil {
+			return nil, err
+		}
+		if len(out.viols) > 0 {
+			r.viols = out.viols
+			break
+		}
+		var lost []syncChan
+		if t < s.opts.Bounds.EFF {
+			for _, l := range losses {
+				if l.Time == t {
+					lost = append(lost, syncChan{idx[l.From], idx[l.To]})
+				}
+			}
+		}
+		for _, c := range lost {
+			for _, m := range out.msgs {
+				if m.from == c.from && m.to == c.to && !sc.silent(m.from, t) {
+					l := SyncLoss{From: locs[c.from], To: locs[c.to], Time: t}
+					if !slices.Contains(r.losses, l) {
+						r.losses = append(r.losses, l)
+					}
+				}
+			}
+		}
+		if tr != nil {
+			for _, m := range out.msgs {
+				seq++
+				ok := deliverable(m, t, sc, lost)
+				arrive := t + 1
+				if !ok {
+					arrive = -1
+				}
+				tr.Events = append(tr.Events, Event{Time: t, Kind: EvSend, Node: s.sys.addr(m.from),
+					Peer: s.sys.addr(m.to), Msg: seq, Fact: m.fact, Arrive: arrive})
+				switch {
+				case !ok:
+					reason := "omission"
+					if sc.silent(m.from, t) {
+						reason = "crashed"
+					}
+					tr.Events = append(tr.Events, Event{Time: t, Kind: EvDrop, Node: s.sys.addr(m.to),
+						Peer: s.sys.addr(m.from), Msg: seq, Fact: m.fact, SentAt: t, Reason: reason})
+				case t < s.opts.Bounds.EOT:
+					arriving = append(arriving, pending{m, seq})
+				}
+			}
+		}
+		st = s.nextState(out, t, sc, lost)
+	}
+	if tr != nil {
+		for _, v := range r.viols {
+			if v.Kind == "invariant" || v.Node != "" {
+				if i, ok := idx[v.Node]; ok {
+					tr.Events = append(tr.Events, Event{Time: v.Time, Kind: EvViolation, Node: s.sys.addr(i), Fact: v.Fact})
+				}
+			}
+		}
+	}
+	r.trace = tr
+	return r, nil
+}
+
+// sameFailure reports whether viols break the spec the way want does.
+func sameFailure(want, viols []SyncViolation) bool {
+	for _, v := range viols {
+		if v.Kind == want[0].Kind && v.Fact.Rel == want[0].Fact.Rel {
+			return true
+		}
+	}
+	return false
+}
+
+func scenarioOf(nodes []string, crashes []SyncCrash) *syncScenario {
+	sc := &syncScenario{crashAt: make([]int64, len(nodes)), crashes: slices.Clone(crashes)}
+	for _, c := range crashes {
+		sc.crashAt[slices.Index(nodes, c.Node)] = c.Time
+	}
+	return sc
+}
+
+// finish shrinks the counterexample (unless NoShrink) and replays it with a
+// trace. Shrinking drops one crash or one loss at a time, keeping the
+// change when the run still fails the same way, until nothing can go.
+func (s *syncSearch) finish(sc *syncScenario, f *SyncFailure) (*SyncFailure, error) {
+	nodes := s.sys.locations()
+	crashes, losses := slices.Clone(f.Crashes), slices.Clone(f.Losses)
+	before := len(crashes) + len(losses)
+	runs := 0
+	if !s.opts.NoShrink {
+		for changed := true; changed; {
+			changed = false
+			for i := 0; i < len(crashes); i++ {
+				c2 := slices.Delete(slices.Clone(crashes), i, i+1)
+				r, err := s.replay(scenarioOf(nodes, c2), losses, false)
+				runs++
+				if err != nil {
+					return nil, err
+				}
+				if sameFailure(f.Violations, r.viols) {
+					crashes, changed = c2, true
+					i--
+				}
+			}
+			for i := 0; i < len(losses); i++ {
+				l2 := slices.Delete(slices.Clone(losses), i, i+1)
+				r, err := s.replay(scenarioOf(nodes, crashes), l2, false)
+				runs++
+				if err != nil {
+					return nil, err
+				}
+				if sameFailure(f.Violations, r.viols) {
+					losses, changed = l2, true
+					i--
+				}
+			}
+		}
+	}
+	sc = scenarioOf(nodes, crashes)
+	r, err := s.replay(sc, losses, true)
+	if err != nil {
+		return nil, err
+	}
+	out := &SyncFailure{Losses: r.losses, Crashes: crashes, Violations: r.viols, Trace: r.trace,
+		SizeBefore: before, ShrinkRuns: runs}
+	slices.SortFunc(out.Losses, func(a, b SyncLoss) int {
+		if a.Time != b.Time {
+			return int(a.Time - b.Time)
+		}
+		if c := strings.Compare(a.From, b.From); c != 0 {
+			return c
+		}
+		return strings.Compare(a.To, b.To)
+	})
+	out.SizeAfter = len(out.Losses) + len(out.Crashes)
+	return out, nil
+}
