@@ -1,0 +1,94 @@
+package molly
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dsim-project/dsim/sim"
+)
+
+func load(t *testing.T, files ...string) *Program {
+	t.Helper()
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, "testdata/"+f)
+	}
+	p, srcs, diags := Load(paths, Options{})
+	if len(diags) > 0 {
+		t.Fatalf("%s", srcs.Render(diags))
+	}
+	return p
+}
+
+func explore(t *testing.T, b sim.SyncBounds, files ...string) *sim.SyncReport {
+	t.Helper()
+	p := load(t, files...)
+	rep, err := sim.ExploreSync(sim.SyncTarget{Located: p.Located}, sim.SyncOptions{Bounds: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestBroadcastFailsUnderOmission(t *testing.T) {
+	rep := explore(t, sim.SyncBounds{EOT: 4, EFF: 2}, "bcast.ded", "agreement.ded")
+	if rep.Verdict != sim.SyncCounterexample {
+		t.Fatalf("want a counterexample:\n%s", rep.Text())
+	}
+	f := rep.Failure
+	if len(f.Losses) != 1 || f.Losses[0].From != "n1" || f.Losses[0].Time != 1 || len(f.Crashes) != 0 {
+		t.Fatalf("want one lost message from n1 in round 1:\n%s", rep.Text())
+	}
+	if v := f.Violations[0].Fact.String(); v != `pre_without_post("n1", "update")` {
+		t.Fatalf("violation %s", v)
+	}
+}
+
+func TestRetrySurvivesOmissionNotCrash(t *testing.T) {
+	rep := explore(t, sim.SyncBounds{EOT: 5, EFF: 3}, "retry.ded", "agreement.ded")
+	if rep.Verdict != sim.SyncCertified {
+		t.Fatalf("retries should survive losses before EFF:\n%s", rep.Text())
+	}
+	rep = explore(t, sim.SyncBounds{EOT: 5, EFF: 3, Crashes: 1}, "retry.ded", "agreement.ded")
+	if rep.Verdict != sim.SyncCounterexample {
+		t.Fatalf("the sender's crash after a loss should break agreement:\n%s", rep.Text())
+	}
+	f := rep.Failure
+	if len(f.Crashes) != 1 || f.Crashes[0].Node != "n1" || len(f.Losses) != 1 || f.Losses[0].From != "n1" {
+		t.Fatalf("want n1 crashing after losing one copy:\n%s", rep.Text())
+	}
+}
+
+func Test2PCWithoutTimeoutBlocks(t *testing.T) {
+	rep := explore(t, sim.SyncBounds{EOT: 7, EFF: 4}, "2pc.ded")
+	if rep.Verdict != sim.SyncCounterexample {
+		t.Fatalf("a lost vote should block 2PC without a timeout:\n%s", rep.Text())
+	}
+	if f := rep.Failure; len(f.Losses) != 1 || len(f.Crashes) != 0 {
+		t.Fatalf("want a single lost message:\n%s", rep.Text())
+	}
+}
+
+func Test2PCTimeout(t *testing.T) {
+	rep := explore(t, sim.SyncBounds{EOT: 7, EFF: 4}, "2pc_timeout.ded")
+	if rep.Verdict != sim.SyncCertified {
+		t.Fatalf("the timeout should survive lost messages:\n%s", rep.Text())
+	}
+	rep = explore(t, sim.SyncBounds{EOT: 7, EFF: 4, Crashes: 1}, "2pc_timeout.ded")
+	if rep.Verdict != sim.SyncCounterexample {
+		t.Fatalf("a crashed coordinator should block 2PC:\n%s", rep.Text())
+	}
+	if f := rep.Failure; len(f.Crashes) != 1 || f.Crashes[0].Node != "c" || len(f.Losses) != 0 {
+		t.Fatalf("want the coordinator's crash alone:\n%s", rep.Text())
+	}
+}
+
+func TestIncludeResolvedFromIncludingFile(t *testing.T) {
+	p := load(t, "2pc_timeout.ded")
+	if len(p.Files) != 2 || !strings.HasSuffix(p.Files[1], "testdata/2pc.ded") {
+		t.Fatalf("files %v", p.Files)
+	}
+	if got := strings.Join(p.Located.Locations, ","); got != "c,p1,p2" {
+		t.Fatalf("inferred nodes %s", got)
+	}
+}
