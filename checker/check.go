@@ -67,6 +67,11 @@ type Options struct {
 	// not compared (as for a rewritten run stopped at its time horizon).
 	HistoryOpen bool
 
+	// NoResume re-executes every branch of the search from time 0 without
+	// snapshots or the tick cache: the reference search, which must give
+	// the same verdicts and state counts (tests compare the two).
+	NoResume bool
+
 	Jobs     int  // runs checked in parallel (default 1); results do not depend on it
 	NoShrink bool // report counterexamples as found
 	// Progress, if set, is called after each run with the number done.

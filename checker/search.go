@@ -102,11 +102,21 @@ type searcher struct {
 	diverge int
 	memo    bool
 	mode    policy
-	visited map[uint64]struct{}
+	visited map[sim.Fingerprint]struct{}
 
 	emitted  []bool
-	emitHash uint64
-	next     int // facts before next (by arrival) were checked as emitted
+	emitHash sim.Fingerprint // commutative sum of the emitted facts' digests
+	next     int             // facts before next (by arrival) were checked as emitted
+
+	// Resumption (Options.NoResume off): snaps holds, by increasing pos,
+	// the latest snapshot taken after each number of choices; a branch
+	// that diverges at choice i resumes from the deepest with pos <= i
+	// instead of re-executing the original from time 0. nInputs is the
+	// number of droppable inputs (the stack's first frames).
+	snaps   []snap
+	nInputs int
+	cache   *sim.TickCache
+	factFP  []sim.Fingerprint // factFingerprint of each required output
 
 	incomplete string
 	deadline   time.Time
@@ -115,8 +125,11 @@ type searcher struct {
 }
 
 func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) (searchResult, error) {
-	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[uint64]struct{}{}, diverge: -1, escalated: esc}
+	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[sim.Fingerprint]struct{}{}, diverge: -1, escalated: esc}
 	s.res.reasons = map[string]*reasonCount{}
+	for _, f := range tgt.facts {
+		s.factFP = append(s.factFP, factFingerprint(f))
+	}
 	s.cfg = sim.Config{
 		Workload: tgt.inputs,
 		Faults:   tgt.budget.plan(),
@@ -124,6 +137,10 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 		Trace:    sim.TraceOptions{Off: true},
 		Decide:   s.decide,
 		Step:     s.step,
+	}
+	if !opts.NoResume {
+		s.cache = sim.NewTickCache(0)
+		s.cfg.TickCache = s.cache
 	}
 	if opts.Timeout > 0 {
 		s.deadline = time.Now().Add(opts.Timeout)
@@ -171,6 +188,10 @@ func (s *searcher) backtrack() bool {
 			s.stack[i].cur++
 			s.stack = s.stack[:i+1]
 			s.diverge = i
+			// Snapshots after more than i choices belong to the old branch.
+			for len(s.snaps) > 0 && s.snaps[len(s.snaps)-1].pos > i {
+				s.snaps = s.snaps[:len(s.snaps)-1]
+			}
 			return true
 		}
 	}
@@ -180,35 +201,25 @@ func (s *searcher) backtrack() bool {
 // branch runs the original along the current branch. done reports that
 // the search is over (a witness, or a bound hit).
 func (s *searcher) branch(stage string) (done bool, err error) {
-	s.pos = 0
-	s.next = 0
-	s.emitted = make([]bool, len(s.tgt.facts))
-	s.emitHash = 0
 	s.res.branches++
-	cfg := s.cfg
-	cfg.Workload = nil
-	var omitted sim.Workload
-	for _, in := range s.tgt.inputs {
-		if !s.tgt.budget.allowsInput(in) {
-			cfg.Workload = append(cfg.Workload, in)
-			continue
+	var res *sim.Result
+	omitted, workload := s.inputs()
+	if sn := s.resumePoint(); sn != nil {
+		s.pos, s.next, s.emitHash = sn.pos, sn.next, sn.emitHash
+		s.emitted = slices.Clone(sn.emitted)
+		res, err = sim.Resume(sn.world, s.decide, s.step)
+	} else {
+		s.pos = s.nInputs
+		if s.mode != policyDFS {
+			s.pos = 0
 		}
-		drop := false
-		if s.mode == policyDFS {
-			if s.pos >= len(s.stack) {
-				s.stack = append(s.stack, frame{alts: []alt{{}, {drop: true}}})
-			}
-			f := s.stack[s.pos]
-			s.pos++
-			drop = f.alts[f.cur].drop
-		}
-		if drop {
-			omitted = append(omitted, in)
-		} else {
-			cfg.Workload = append(cfg.Workload, in)
-		}
+		s.next = 0
+		s.emitted = make([]bool, len(s.tgt.facts))
+		s.emitHash = sim.Fingerprint{}
+		cfg := s.cfg
+		cfg.Workload = workload
+		res, err = sim.Run(s.prog, cfg)
 	}
-	res, err := sim.Run(s.prog, cfg)
 	if err != nil {
 		var end *branchEnd
 		if !errors.As(err, &end) {
@@ -246,6 +257,76 @@ func (s *searcher) branch(stage string) (done bool, err error) {
 	return true, nil
 }
 
+// inputs splits the target's inputs into those the branch omits (the
+// stack's first frames decide, for inputs a faulty node may omit) and the
+// workload of the original's run, creating those frames on first use.
+func (s *searcher) inputs() (omitted, workload sim.Workload) {
+	k := 0
+	for _, in := range s.tgt.inputs {
+		if !s.tgt.budget.allowsInput(in) {
+			workload = append(workload, in)
+			continue
+		}
+		drop := false
+		if s.mode == policyDFS {
+			if k >= len(s.stack) {
+				s.stack = append(s.stack, frame{alts: []alt{{}, {drop: true}}})
+			}
+			f := s.stack[k]
+			k++
+			drop = f.alts[f.cur].drop
+		}
+		if drop {
+			omitted = append(omitted, in)
+		} else {
+			workload = append(workload, in)
+		}
+	}
+	if s.mode == policyDFS {
+		s.nInputs = k
+	}
+	return omitted, workload
+}
+
+// snap is a snapshot of the original's run with the searcher's state at
+// that moment: the choices made before it and the outputs checked.
+type snap struct {
+	world    *sim.Snapshot
+	pos      int
+	next     int
+	emitted  []bool
+	emitHash sim.Fingerprint
+}
+
+// resumePoint returns the snapshot the current branch resumes from: the
+// deepest taken before the choice it diverges at (backtrack dropped the
+// later ones), or nil to run from time 0.
+func (s *searcher) resumePoint() *snap {
+	if s.opts.NoResume || s.mode != policyDFS || len(s.snaps) == 0 {
+		return nil
+	}
+	sn := &s.snaps[len(s.snaps)-1]
+	if sn.pos > s.diverge {
+		return nil
+	}
+	return sn
+}
+
+// snapshot keeps the moment m of a DFS branch for later branches to
+// resume from. A snapshot after the same number of choices as the last
+// one replaces it: it is further along the same choices.
+func (s *searcher) snapshot(m sim.Moment) {
+	if s.opts.NoResume || s.mode != policyDFS {
+		return
+	}
+	sn := snap{world: m.Snapshot(), pos: s.pos, next: s.next, emitted: slices.Clone(s.emitted), emitHash: s.emitHash}
+	if n := len(s.snaps); n > 0 && s.snaps[n-1].pos == s.pos {
+		s.snaps[n-1] = sn
+		return
+	}
+	s.snaps = append(s.snaps, sn)
+}
+
 func (s *searcher) record(f failure) {
 	if s.res.best == nil || f.time > s.res.best.time {
 		fc := f
@@ -278,9 +359,12 @@ func (s *searcher) step(m sim.Moment) error {
 		}
 	}
 	if !s.memo || s.pos <= s.diverge {
+		s.snapshot(m)
 		return nil
 	}
-	h := m.Hash() ^ (s.emitHash * 0x9e3779b97f4a7c15)
+	f := m.Fingerprint()
+	// The emitted outputs are part of the state: mix their sum in.
+	h := sim.Fingerprint{Hi: f.Hi ^ s.emitHash.Hi*0x9e3779b97f4a7c15, Lo: f.Lo + s.emitHash.Lo*0xc2b2ae3d27d4eb4f}
 	if _, seen := s.visited[h]; seen {
 		return &branchEnd{}
 	}
@@ -289,6 +373,7 @@ func (s *searcher) step(m sim.Moment) error {
 	}
 	s.visited[h] = struct{}{}
 	s.res.states = len(s.visited)
+	s.snapshot(m)
 	return nil
 }
 
@@ -349,16 +434,23 @@ func (s *searcher) decideOutput(c *sim.Choice) error {
 	c.Delay = at - now
 	if !s.emitted[i] {
 		s.emitted[i] = true
-		s.emitHash ^= factHash(c.Fact)
+		s.emitHash = addFP(s.emitHash, s.factFP[i])
 	}
 	return nil
 }
 
-func factHash(f value.Fact) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(factKey(f)))
-	return h.Sum64() | 1
+// factFingerprint digests a required output fact (two FNV-64a lanes
+// with different offsets), for the sum of the emitted ones.
+func factFingerprint(f value.Fact) sim.Fingerprint {
+	k := []byte(factKey(f))
+	a, b := fnv.New64a(), fnv.New64a()
+	a.Write(k)
+	b.Write([]byte{0xa5})
+	b.Write(k)
+	return sim.Fingerprint{Hi: a.Sum64() | 1, Lo: b.Sum64() | 1}
 }
+
+func addFP(a, b sim.Fingerprint) sim.Fingerprint { return sim.Fingerprint{Hi: a.Hi + b.Hi, Lo: a.Lo + b.Lo} }
 
 func applyAlt(a alt, c *sim.Choice) {
 	switch c.Kind {

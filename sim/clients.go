@@ -128,6 +128,7 @@ func (cl *closedLoop) issue(w *world, c int) error {
 	}
 	if e.Fact.Tuple[0].K == value.KindInt {
 		cl.outstanding[c] = e.Fact.Tuple[0].I
+		w.ownMaps()
 		w.requests[e.Fact.Tuple[0].I] = c
 	}
 	w.pushInput(e)
@@ -203,6 +204,7 @@ func (w *world) planFiring(n *node, t timerDecl, k int64) error {
 	if at < 1 {
 		at = 1
 	}
+	w.ownMaps()
 	w.timerLast[key] = at
 	w.q.push(event{time: at, kind: evTimer, node: n.idx, n: k, fact: value.Fact{Rel: t.rel, Tuple: value.Tuple{value.Int(k)}}})
 	return nil

@@ -31,10 +31,15 @@ type pinned struct {
 // generator when recording, or from a script when replaying. Either way it
 // records the choice, so that a run always yields its own schedule.
 type oracle struct {
+	pcg    *rand.PCG // rng's source, so that a snapshot can copy its state
 	rng    *rand.Rand
 	script map[string]pinned // nil: draw from rng
 	hook   DecideFunc        // non-nil: the caller decides (Config.Decide)
 	record []Choice
+	// prefix holds the choices recorded before a snapshot this world was
+	// resumed from, shared with every other world resumed from it;
+	// record continues after it (recorded returns the whole sequence).
+	prefix *recordSeg
 
 	// scratch is the Choice that draw and script replay fill: the caller's
 	// Choice is copied in and out, so that it does not escape to the heap
@@ -71,4 +76,40 @@ func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
 	}
 	o.record = append(o.record, *c)
 	return nil
+}
+
+// recordSeg is an immutable piece of a recorded choice sequence: the
+// choices after its parent's.
+type recordSeg struct {
+	parent  *recordSeg
+	choices []Choice
+	n       int // choices in this segment and all its ancestors
+}
+
+// freeze ends the current segment, returning a chain that snapshots share;
+// the oracle continues in a fresh segment after it.
+func (o *oracle) freeze() *recordSeg {
+	if len(o.record) > 0 {
+		n := len(o.record)
+		if o.prefix != nil {
+			n += o.prefix.n
+		}
+		o.prefix = &recordSeg{parent: o.prefix, choices: o.record, n: n}
+		o.record = nil
+	}
+	return o.prefix
+}
+
+// recorded returns every choice of the run in order.
+func (o *oracle) recorded() []Choice {
+	if o.prefix == nil {
+		return o.record
+	}
+	out := make([]Choice, o.prefix.n+len(o.record))
+	copy(out[o.prefix.n:], o.record)
+	for s := o.prefix; s != nil; s = s.parent {
+		start := s.n - len(s.choices)
+		copy(out[start:s.n], s.choices)
+	}
+	return out
 }

@@ -33,6 +33,8 @@ type event struct {
 	dup    bool  // the duplicate copy of a message
 	client int   // evOutput, evInput
 	n      int64 // timer firing number (evTimer)
+
+	fp Fingerprint // eventFingerprint, when the queue tracks fingerprints
 }
 
 // eventQueue is a binary min-heap ordered by (time, kind, node, seq): a
@@ -42,6 +44,11 @@ type event struct {
 type eventQueue struct {
 	items []event
 	seq   uint64
+
+	// track: keep fp, the commutative sum of the events' fingerprints
+	// (Moment.Fingerprint); off for runs nobody fingerprints.
+	track bool
+	fp    Fingerprint
 }
 
 func (q *eventQueue) less(i, j int) bool {
@@ -62,6 +69,10 @@ func (q *eventQueue) less(i, j int) bool {
 func (q *eventQueue) push(e event) {
 	q.seq++
 	e.seq = q.seq
+	if q.track {
+		e.fp = eventFingerprint(&e)
+		q.fp = q.fp.add(e.fp)
+	}
 	q.items = append(q.items, e)
 	for i := len(q.items) - 1; i > 0; {
 		parent := (i - 1) / 2
@@ -76,6 +87,7 @@ func (q *eventQueue) push(e event) {
 // pop removes the earliest event.
 func (q *eventQueue) pop() event {
 	top := q.items[0]
+	q.fp = q.fp.sub(top.fp)
 	last := len(q.items) - 1
 	q.items[0] = q.items[last]
 	q.items[last] = event{}

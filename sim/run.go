@@ -33,6 +33,10 @@ type Config struct {
 	// Step, when non-nil, is called before each virtual time's events and
 	// may stop the run (see hooks.go).
 	Step StepFunc
+	// TickCache, when non-nil and Step is set, reuses the results of
+	// ticks with the same inputs (tickcache.go); a run's outcome is the
+	// same with or without it.
+	TickCache *TickCache
 
 	// tick replaces eval.Tick in tests of the world's mechanics.
 	tick tickFunc

@@ -23,7 +23,26 @@ func (w *world) tickNode(n *node) error {
 	if !w.cfg.FirstChoices {
 		choices = worldChoices{w}
 	}
-	res, err := w.tick(w.prog, n.evalNode, in, choices, eval.Limits{MaxFacts: w.lim.MaxFacts})
+	// The cache needs the carried facts' fingerprint, kept only when
+	// fingerprints are tracked; FirstChoices ticks make their choices
+	// silently, so they are never cached (a hit must mean "asked none").
+	cache := w.cfg.TickCache
+	if !w.q.track || w.cfg.FirstChoices || w.cfg.tick != nil {
+		cache = nil
+	}
+	var key tickKey
+	var res *eval.Result
+	var err error
+	if cache != nil {
+		key = tickKey{node: n.idx, carried: n.fp, delivered: deliveredFingerprint(n.pending)}
+		res = cache.get(key)
+	}
+	if res == nil {
+		res, err = w.tick(w.prog, n.evalNode, in, choices, eval.Limits{MaxFacts: w.lim.MaxFacts})
+		if cache != nil && err == nil && w.callSeq == 0 && w.choiceEr == nil {
+			cache.put(key, res)
+		}
+	}
 	if w.choiceEr != nil {
 		return w.choiceEr
 	}
@@ -50,6 +69,9 @@ func (w *world) tickNode(n *node) error {
 	n.pending = n.pending[:0]
 	changed := !equalFactSets(n.carried, res.Next)
 	n.carried, n.facts = res.Next, res.Facts
+	if changed && w.q.track {
+		n.fp = factSetFingerprint(n.carried)
+	}
 
 	for _, m := range res.Sends {
 		if err := w.send(n, m); err != nil {

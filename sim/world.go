@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
@@ -25,6 +26,8 @@ type node struct {
 	crashed bool
 	faulty  bool
 	idle    int // idle ticks injected so far
+
+	fp Fingerprint // factSetFingerprint(carried), when the world tracks fingerprints
 }
 
 type omissionRule struct {
@@ -76,6 +79,13 @@ type world struct {
 	stop                                              Stop
 	stopped                                           bool
 
+	// resumed: the run continues a snapshot, whose moment the Step hook
+	// has already seen. mapsShared: requests and timerLast are shared
+	// with a snapshot (ownMaps copies them before a write).
+	resumed    bool
+	mapsShared bool
+	histShared bool // hist's slices may share arrays with a snapshot
+
 	active   []int
 	cur      *node // the node ticking, for language choices
 	callSeq  int
@@ -108,7 +118,13 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 	if cfg.Delay != nil {
 		w.dist = *cfg.Delay
 	}
-	w.or.rng = newRand(cfg.Seed)
+	// Only a Step hook sees moments, so only then are fingerprints kept.
+	w.q.track = cfg.Step != nil
+	if cfg.TickCache != nil {
+		cfg.TickCache.bind(prog, cfg.Counts)
+	}
+	w.or.pcg = rand.NewPCG(cfg.Seed, pcgStream)
+	w.or.rng = rand.New(w.or.pcg)
 	w.or.hook = cfg.Decide
 	if cfg.Script != nil {
 		pins, err := cfg.Script.pinMap()
@@ -243,7 +259,9 @@ func (w *world) run() error {
 			break
 		}
 		w.now = t
-		if w.cfg.Step != nil {
+		if w.resumed {
+			w.resumed = false
+		} else if w.cfg.Step != nil {
 			if err := w.cfg.Step(Moment{w}); err != nil {
 				return err
 			}
@@ -329,6 +347,7 @@ func (w *world) pushInput(e InputEvent) {
 	idx := w.addrs[e.Node]
 	if len(e.Fact.Tuple) > 0 && e.Fact.Tuple[0].K == value.KindInt {
 		if _, seen := w.requests[e.Fact.Tuple[0].I]; !seen {
+			w.ownMaps()
 			w.requests[e.Fact.Tuple[0].I] = e.Client
 		}
 	}
@@ -336,6 +355,10 @@ func (w *world) pushInput(e InputEvent) {
 }
 
 func (w *world) result() *Result {
+	if w.histShared {
+		// Sorting works in place: never in an array a snapshot shares.
+		w.hist.Inputs, w.hist.Outputs = slices.Clone(w.hist.Inputs), slices.Clone(w.hist.Outputs)
+	}
 	w.hist.sort()
 	r := &Result{
 		Trace:      w.trace,
@@ -349,7 +372,7 @@ func (w *world) result() *Result {
 		Duplicates: w.dups,
 		Outputs:    w.outputs,
 		Violations: w.violations,
-		Schedule:   newSchedule(w.cfg, w.or.record),
+		Schedule:   newSchedule(w.cfg, w.or.recorded()),
 	}
 	if r.Trace == nil {
 		r.Trace = &Trace{}

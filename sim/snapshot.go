@@ -1,0 +1,100 @@
+package sim
+
+import (
+	"maps"
+	"math/rand/v2"
+	"slices"
+)
+
+// This file lets a caller stop a run at a virtual-time boundary and later
+// continue copies of it: Moment.Snapshot freezes the world as a Step hook
+// sees it, and Resume runs a copy of a snapshot on to its end under new
+// hooks. The refinement checker's depth-first search resumes from the
+// deepest snapshot before the choice it backtracks to instead of
+// re-executing the original from time 0 (docs/CHECKING.md, "The search").
+// A resumed run is the run that would have followed had the hooks made
+// the same decisions from time 0: same events, same choice keys, same
+// schedule (a differential test checks this).
+
+// Snapshot is a frozen world between two virtual times. It may be resumed
+// any number of times; it is never modified.
+type Snapshot struct{ w *world }
+
+// Now is the virtual time of the snapshot's moment.
+func (s *Snapshot) Now() int64 { return s.w.now }
+
+// Snapshot copies the world at this moment. Everything a run mutates is
+// copied (nodes, queue, counters, clients, the oracle's generator); what
+// it only appends to or replaces whole (carried fact sets from eval, the
+// recorded choices, the history) is shared.
+func (m Moment) Snapshot() *Snapshot { return &Snapshot{w: m.w.clone()} }
+
+// Resume runs a copy of the snapshot's world on from its moment, with
+// decide and step as the Decide and Step hooks (the snapshot's moment is
+// not passed to step again: the run continues right after the Step call
+// that took the snapshot). It returns what Run would have returned.
+func Resume(s *Snapshot, decide DecideFunc, step StepFunc) (*Result, error) {
+	w := s.w.clone()
+	w.cfg.Decide, w.cfg.Step = decide, step
+	w.or.hook = decide
+	w.resumed = true
+	if err := w.run(); err != nil {
+		return nil, err
+	}
+	return w.result(), nil
+}
+
+// clone copies w for a snapshot or a resumption. It is called only between
+// virtual times, when no node is active and no tick is running.
+func (w *world) clone() *world {
+	c := *w
+	c.nodes = make([]*node, len(w.nodes))
+	for i, n := range w.nodes {
+		nc := *n
+		nc.pending = slices.Clone(n.pending)
+		c.nodes[i] = &nc
+	}
+	c.q.items = slices.Clone(w.q.items)
+	// The recorded choices become a shared, immutable prefix of both.
+	c.or.prefix, c.or.record = w.or.freeze(), nil
+	if w.or.pcg != nil {
+		p := *w.or.pcg
+		c.or.pcg = &p
+		c.or.rng = rand.New(c.or.pcg)
+	}
+	if w.trace != nil {
+		c.trace = &Trace{Events: slices.Clip(w.trace.Events)}
+	}
+	c.hist.Inputs = slices.Clip(w.hist.Inputs)
+	c.hist.Outputs = slices.Clip(w.hist.Outputs)
+	// (Writes to the source only when needed, so that resuming a snapshot
+	// reads it only.)
+	if !w.histShared {
+		w.histShared = true
+	}
+	c.histShared = true
+	c.violations = slices.Clip(w.violations)
+	c.active, c.cur, c.choiceEr = nil, nil, nil
+	// The two maps are rarely written: share them, copy on write.
+	if !w.mapsShared {
+		w.mapsShared = true
+	}
+	c.mapsShared = true
+	if w.closed != nil {
+		cl := *w.closed
+		cl.outstanding = slices.Clone(cl.outstanding)
+		cl.sent = slices.Clone(cl.sent)
+		c.closed = &cl
+	}
+	return &c
+}
+
+// ownMaps gives w its own copies of the maps it shares with snapshots,
+// before it writes to one.
+func (w *world) ownMaps() {
+	if w.mapsShared {
+		w.requests = maps.Clone(w.requests)
+		w.timerLast = maps.Clone(w.timerLast)
+		w.mapsShared = false
+	}
+}
