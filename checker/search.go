@@ -450,7 +450,9 @@ func factFingerprint(f value.Fact) sim.Fingerprint {
 	return sim.Fingerprint{Hi: a.Sum64() | 1, Lo: b.Sum64() | 1}
 }
 
-func addFP(a, b sim.Fingerprint) sim.Fingerprint { return sim.Fingerprint{Hi: a.Hi + b.Hi, Lo: a.Lo + b.Lo} }
+func addFP(a, b sim.Fingerprint) sim.Fingerprint {
+	return sim.Fingerprint{Hi: a.Hi + b.Hi, Lo: a.Lo + b.Lo}
+}
 
 func applyAlt(a alt, c *sim.Choice) {
 	switch c.Kind {
