@@ -118,8 +118,15 @@ func (o Options) withDefaults() Options {
 	if o.Jobs <= 0 {
 		o.Jobs = 1
 	}
+	if referenceSearch {
+		o.NoResume = true
+	}
 	return o
 }
+
+// referenceSearch forces Options.NoResume; `go test ./checker -noresume`
+// sets it, so that the whole suite runs the reference search.
+var referenceSearch bool
 
 // Check runs the rewritten program Options.Runs times and searches, for
 // each run, for a run of the original that explains it. An error means the
