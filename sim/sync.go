@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
@@ -44,6 +45,8 @@ type SyncOptions struct {
 	MaxStates int
 	// NoShrink keeps the first counterexample as found.
 	NoShrink bool
+
+	noMerge bool // tests: expand every branch (brute force), to check merging
 }
 
 // SyncTarget is what the synchronous model runs: either a dsim program
@@ -165,6 +168,11 @@ type SyncReport struct {
 	// (crash scenario, round, state) pairs expanded; Merged the branches
 	// cut because they reached an already expanded state (same future).
 	Runs, States, Merged int
+	// Covered counts the runs of the model the search stands for: every
+	// crash scenario times every choice of lost channels among those that
+	// carried messages (a merged branch counts the runs below the state it
+	// reached). It saturates at 2^64-1.
+	Covered uint64
 	// Hash is a SHA-256 over every expanded state's fingerprint in search
 	// order: two certificates with the same hash covered the same states.
 	Hash    string
@@ -196,8 +204,15 @@ func (r *SyncReport) Text() string {
 			fmt.Fprintf(&b, "  shrunk: %d -> %d faults in %d runs\n", f.SizeBefore, f.SizeAfter, f.ShrinkRuns)
 		}
 	}
-	fmt.Fprintf(&b, "searched: %d crash scenarios, %d runs, %d distinct states (%d branches merged)\n",
+	fmt.Fprintf(&b, "searched: %d crash scenarios, %d runs executed, %d distinct states (%d branches merged)\n",
 		r.Scenarios, r.Runs, r.States, r.Merged)
+	if r.Verdict == SyncCertified {
+		cov := strconv.FormatUint(r.Covered, 10)
+		if r.Covered == ^uint64(0) {
+			cov = "at least " + cov
+		}
+		fmt.Fprintf(&b, "covered: %s runs of the model (every crash choice, every loss set on channels that carried messages)\n", cov)
+	}
 	if r.Verdict == SyncCertified {
 		fmt.Fprintf(&b, "certificate: sha256 %s\n", r.Hash)
 	}

@@ -1,8 +1,11 @@
 package sim
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/dsim-project/dsim/semantics/eval"
 )
 
 // This file replays one failure scenario of the synchronous model (for
@@ -15,6 +18,7 @@ type replayed struct {
 	viols  []SyncViolation
 	losses []SyncLoss // the losses that dropped at least one message
 	trace  *Trace
+	final  []eval.FactSet // the facts of the last round executed, per eval node
 }
 
 // replay runs the scenario with crashes sc and lost channels losses.
@@ -53,6 +57,7 @@ func (s *syncSearch) replay(sc *syncScenario, losses []SyncLoss, trace bool) (*r
 		if err != nil {
 			return nil, err
 		}
+		r.final = out.facts
 		if len(out.viols) > 0 {
 			r.viols = out.viols
 			break
@@ -186,4 +191,45 @@ func (s *syncSearch) finish(sc *syncScenario, f *SyncFailure) (*SyncFailure, err
 	})
 	out.SizeAfter = len(out.Losses) + len(out.Crashes)
 	return out, nil
+}
+
+// SyncRun is one run of the synchronous model under a fixed scenario.
+type SyncRun struct {
+	Violations []SyncViolation
+	Losses     []SyncLoss // the given losses that dropped a message
+	Trace      *Trace
+	// Facts holds the facts of the last round: one set per node (dsim
+	// programs, in node order) or one global set (located programs).
+	Facts []eval.FactSet
+	Nodes []string
+}
+
+// RunSync runs target once, rounds 1..b.EOT, with the given crashes and
+// lost channels (losses at rounds >= b.EFF are ignored), and records a
+// trace. With no crashes and losses it is the failure-free run.
+func RunSync(target SyncTarget, b SyncBounds, crashes []SyncCrash, losses []SyncLoss) (*SyncRun, error) {
+	sys, err := newSyncSystem(target)
+	if err != nil {
+		return nil, err
+	}
+	if b.EOT < 1 || b.EOT > MaxSyncEOT {
+		return nil, fmt.Errorf("EOT %d: give a last round between 1 and %d (--eot)", b.EOT, MaxSyncEOT)
+	}
+	nodes := sys.locations()
+	for _, c := range crashes {
+		if !slices.Contains(nodes, c.Node) {
+			return nil, fmt.Errorf("crash %s: no node %q (nodes: %s)", c, c.Node, strings.Join(nodes, ", "))
+		}
+	}
+	for _, l := range losses {
+		if !slices.Contains(nodes, l.From) || !slices.Contains(nodes, l.To) {
+			return nil, fmt.Errorf("loss %s: unknown node (nodes: %s)", l, strings.Join(nodes, ", "))
+		}
+	}
+	s := &syncSearch{sys: sys, opts: SyncOptions{Bounds: b}}
+	r, err := s.replay(scenarioOf(nodes, crashes), losses, true)
+	if err != nil {
+		return nil, err
+	}
+	return &SyncRun{Violations: r.viols, Losses: r.losses, Trace: r.trace, Facts: r.final, Nodes: slices.Clone(nodes)}, nil
 }

@@ -31,7 +31,7 @@ type syncSearch struct {
 	sys    syncSystem
 	opts   SyncOptions
 	rep    *SyncReport
-	seen   map[[32]byte]bool
+	seen   map[[32]byte]uint64 // expanded state -> runs of the model below it
 	hash   hash.Hash
 	scIdx  int
 	found  *SyncFailure
@@ -65,8 +65,9 @@ func ExploreSync(target SyncTarget, opts SyncOptions) (*SyncReport, error) {
 		rep: &SyncReport{Bounds: b, Nodes: slices.Clone(nodes)}}
 	for sc := range crashScenarios(nodes, b) {
 		s.rep.Scenarios++
-		s.seen = map[[32]byte]bool{}
-		err := s.dfs(1, sys.start(), sc, nil)
+		s.seen = map[[32]byte]uint64{}
+		n, err := s.dfs(1, sys.start(), sc, nil)
+		s.rep.Covered = satAdd(s.rep.Covered, n)
 		s.scIdx++
 		if errors.Is(err, errSyncBound) {
 			s.rep.Verdict = SyncUnknown
@@ -256,28 +257,40 @@ func (s *syncSearch) fingerprint(t int64, st *syncState) [32]byte {
 	return sha256.Sum256(b)
 }
 
-func (s *syncSearch) dfs(t int64, st *syncState, sc *syncScenario, path []SyncLoss) error {
+// satAdd adds without wrapping: a count that reaches the top stays there.
+func satAdd(a, b uint64) uint64 {
+	if a+b < a {
+		return ^uint64(0)
+	}
+	return a + b
+}
+
+// dfs runs round t from st and everything below it; it returns the number
+// of runs of the model (distinct loss choices on channels that carried
+// messages) that the subtree stands for, merged subtrees included.
+func (s *syncSearch) dfs(t int64, st *syncState, sc *syncScenario, path []SyncLoss) (uint64, error) {
 	b := s.opts.Bounds
 	out, err := s.sys.round(t, st, sc, t == b.EOT, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if len(out.viols) > 0 {
 		s.rep.Runs++
 		s.found = &SyncFailure{Losses: slices.Clone(path), Crashes: slices.Clone(sc.crashes), Violations: out.viols}
 		s.failSc = sc
-		return nil
+		return 1, nil
 	}
 	if t == b.EOT {
 		s.rep.Runs++
-		return nil
+		return 1, nil
 	}
 	chans := s.lossable(t, out.msgs, sc)
 	if len(chans) > maxLossChannels {
-		return fmt.Errorf("round %d has %d channels that may lose messages; the synchronous model branches over every subset of them, and at most %d are supported (lower --eff or the number of nodes)",
+		return 0, fmt.Errorf("round %d has %d channels that may lose messages; the synchronous model branches over every subset of them, and at most %d are supported (lower --eff or the number of nodes)",
 			t, len(chans), maxLossChannels)
 	}
 	locs := s.sys.locations()
+	var covered uint64
 	for mask := 0; mask < 1<<len(chans); mask++ {
 		var lost []syncChan
 		p := path
@@ -289,20 +302,23 @@ func (s *syncSearch) dfs(t int64, st *syncState, sc *syncScenario, path []SyncLo
 		}
 		next := s.nextState(out, t, sc, lost)
 		key := s.fingerprint(t+1, next)
-		if s.seen[key] {
+		if n, ok := s.seen[key]; ok && !s.opts.noMerge {
 			s.rep.Merged++
+			covered = satAdd(covered, n)
 			continue
 		}
 		if s.rep.States >= s.opts.MaxStates {
 			s.rep.Bound = fmt.Sprintf("stopped after %d distinct states (raise the bound with --max-states); no counterexample among the %d runs executed so far", s.rep.States, s.rep.Runs)
-			return errSyncBound
+			return 0, errSyncBound
 		}
-		s.seen[key] = true
 		s.rep.States++
 		s.hash.Write(key[:])
-		if err := s.dfs(t+1, next, sc, p); err != nil || s.found != nil {
-			return err
+		n, err := s.dfs(t+1, next, sc, p)
+		if err != nil || s.found != nil {
+			return 0, err
 		}
+		s.seen[key] = n
+		covered = satAdd(covered, n)
 	}
-	return nil
+	return covered, nil
 }

@@ -52,6 +52,7 @@ func (sc *syncScenario) silent(loc int, t int64) bool {
 // roundOut is what one round produced.
 type roundOut struct {
 	carried []eval.FactSet
+	facts   []eval.FactSet // every fact of the round, per eval node
 	msgs    []syncMsg
 	viols   []SyncViolation
 }
@@ -158,7 +159,7 @@ func (s *nodeSystem) start() *syncState {
 }
 
 func (s *nodeSystem) round(t int64, st *syncState, sc *syncScenario, final bool, tr *Trace) (roundOut, error) {
-	out := roundOut{carried: make([]eval.FactSet, len(s.nodes))}
+	out := roundOut{carried: make([]eval.FactSet, len(s.nodes)), facts: make([]eval.FactSet, len(s.nodes))}
 	for i, a := range s.nodes {
 		delivered := slices.Clone(st.inbox[i])
 		for _, in := range s.inputs {
@@ -176,6 +177,7 @@ func (s *nodeSystem) round(t int64, st *syncState, sc *syncScenario, final bool,
 			return out, err
 		}
 		out.carried[i] = res.Next
+		out.facts[i] = res.Facts
 		for _, m := range res.Sends {
 			to, ok := s.idx[m.To]
 			if !ok {
@@ -275,7 +277,7 @@ func (s *locatedSystem) round(t int64, st *syncState, sc *syncScenario, final bo
 	if err != nil {
 		return roundOut{}, err
 	}
-	out := roundOut{carried: []eval.FactSet{res.Next}}
+	out := roundOut{carried: []eval.FactSet{res.Next}, facts: []eval.FactSet{res.Facts}}
 	for _, a := range s.lp.Async {
 		for _, tu := range res.Facts[a.Outbox] {
 			from, to := s.locOf(tu), s.locOf(tu[1:])

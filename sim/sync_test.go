@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 func loadSyncFile(t *testing.T, name string) *SyncTarget {
@@ -104,4 +106,39 @@ func TestSyncBadBounds(t *testing.T) {
 			t.Errorf("bounds %+v accepted", b)
 		}
 	}
+}
+
+// TestSyncMergingMatchesBruteForce: cutting a branch that reaches an
+// already expanded state never changes the verdict, the runs covered or
+// the counterexample found first.
+func TestSyncMergingMatchesBruteForce(t *testing.T) {
+	targets := map[string]*SyncTarget{}
+	for _, f := range []string{"bcast.ded", "bcast_retry.ded", "2pc_crash.ded"} {
+		targets[f] = loadSyncFile(t, f)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		f := rapid.SampledFrom([]string{"bcast.ded", "bcast_retry.ded", "2pc_crash.ded"}).Draw(rt, "program")
+		eot := rapid.Int64Range(1, 6).Draw(rt, "eot")
+		b := SyncBounds{EOT: eot, EFF: rapid.Int64Range(0, eot).Draw(rt, "eff"), Crashes: rapid.IntRange(0, 1).Draw(rt, "crashes")}
+		merged, err := ExploreSync(*targets[f], SyncOptions{Bounds: b})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		brute, err := ExploreSync(*targets[f], SyncOptions{Bounds: b, noMerge: true})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if merged.Verdict != brute.Verdict || merged.Scenarios != brute.Scenarios {
+			rt.Fatalf("merged:\n%s\nbrute force:\n%s", merged.Text(), brute.Text())
+		}
+		if merged.Verdict == SyncCertified && (merged.Covered != brute.Covered || brute.Covered != uint64(brute.Runs)) {
+			rt.Fatalf("covered %d (merged) vs %d (brute force, %d runs)", merged.Covered, brute.Covered, brute.Runs)
+		}
+		if merged.Verdict == SyncCounterexample {
+			m, bf := merged.Failure, brute.Failure
+			if listOrNone(m.Losses) != listOrNone(bf.Losses) || listOrNone(m.Crashes) != listOrNone(bf.Crashes) {
+				rt.Fatalf("different counterexamples:\n%s\n%s", merged.Text(), brute.Text())
+			}
+		}
+	})
 }

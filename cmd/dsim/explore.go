@@ -20,7 +20,7 @@ func init() {
 	register(&cli.Command{
 		Name:      "explore",
 		Usage:     "run a program under many seeds, checking invariants and that requests are answered",
-		ArgsUsage: "PROG",
+		ArgsUsage: "PROG...",
 		Description: "Runs PROG under --runs seeds derived from --seed (each run its own world, --jobs at\n" +
 			"a time; the result does not depend on --jobs). A run fails when an invariant is violated,\n" +
 			"or when a fault-free run (no --faults) ends with a request unanswered; a run that hits a\n" +
@@ -29,9 +29,16 @@ func init() {
 			"reproducer into --out, which `go test ./sim` replays (docs/SEMANTICS.md, Exploration).\n\n" +
 			"Example:\n" +
 			"   dsim explore corpus/2pc/base.ded --runs 1000 --requests 5 --faults 'omission random f=1 p=0.3 until=50'\n\n" +
+			"With --model sync (the default for programs in Molly's dialect, which may span several\n" +
+			"files) it checks instead every run of Molly's synchronous model within --eot, --eff and\n" +
+			"--crashes: every message arrives one round after it is sent unless lost, losses only\n" +
+			"before round --eff, up to --crashes crash-stops, the end-of-run spec (.final, or Molly's\n" +
+			"pre/post) checked at --eot. It prints a shrunk counterexample with its spacetime diagram\n" +
+			"(exit 1) or a certificate (exit 0); docs/SEMANTICS.md, \"The synchronous model\".\n" +
+			"   dsim explore bcast.ded spec.ded --model sync --eot 4 --eff 2 --crashes 1 --nodes a,b,c\n\n" +
 			"Exit status: 0 every run passed, 1 a failing run (or a bad program), 2 some runs inconclusive\n" +
 			"and none failing, 3 usage error.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "runs", Value: 100, Usage: "number of runs (seeds)"},
 			&cli.Uint64Flag{Name: "seed", Usage: "base seed; run i uses a seed derived from it"},
 			&cli.StringFlag{Name: "faults", Usage: "fault plan of every run, e.g. 'omission random f=1 p=0.3 until=50'"},
@@ -48,7 +55,8 @@ func init() {
 			&cli.IntFlag{Name: "max-ticks", Usage: "bound on ticks per run (default 1000000)"},
 			&cli.IntFlag{Name: "max-messages", Usage: "bound on messages per run (default 1000000)"},
 			&cli.IntFlag{Name: "max-facts", Usage: "bound on the facts of one tick (default 1000000)"},
-		},
+			&cli.StringFlag{Name: "trace", Usage: "sync model: write the counterexample's trace to `FILE` (JSON, for dsim viz)"},
+		}, append(dialectFlags(), syncFlags()...)...),
 		Action: exploreAction,
 	})
 }
@@ -58,8 +66,20 @@ func exploreAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
+	m, err := isMolly(c, c.Args().Slice())
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	switch model := c.String("model"); {
+	case model == "sync" || (m && !c.IsSet("model")):
+		return exploreSyncAction(c)
+	case model != "async":
+		return usageError(c, "--model %q: give async or sync", model)
+	case m:
+		return usageError(c, "a program in Molly's dialect runs in the synchronous model: use --model sync")
+	}
 	if c.NArg() != 1 {
-		return usageError(c, "dsim explore takes one program, got %d arguments", c.NArg())
+		return usageError(c, "dsim explore takes one program, got %d arguments (several files form one program only in Molly's dialect)", c.NArg())
 	}
 	progName := c.Args().First()
 	prog, err := loadProgram(c, progName)

@@ -40,7 +40,8 @@ func init() {
 			&cli.StringFlag{Name: "faults", Usage: "fault plan, e.g. 'omission storage[1] p=0.3 until=500; crash leader[0] at=200'"},
 			&cli.StringFlag{Name: "schedule", Usage: "write the run's schedule (every oracle choice) to `FILE`"},
 			&cli.BoolFlag{Name: "check-determinism", Usage: "run twice and replay the schedule; fail if anything differs"},
-		}, runFlags()...),
+			&cli.Int64Flag{Name: "eot", Value: 3, Usage: "Molly programs: the last round of the failure-free synchronous run"},
+		}, append(runFlags(), dialectFlags()...)...),
 		Action: runAction,
 	})
 }
@@ -68,8 +69,13 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
+	if m, err := isMolly(c, c.Args().Slice()); err != nil {
+		return usageError(c, "%v", err)
+	} else if m {
+		return runMollyAction(c)
+	}
 	if c.NArg() != 1 {
-		return usageError(c, "dsim run takes one program, got %d arguments", c.NArg())
+		return usageError(c, "dsim run takes one program, got %d arguments (several files form one program only in Molly's dialect)", c.NArg())
 	}
 	prog, err := loadProgram(c, c.Args().First())
 	if err != nil {

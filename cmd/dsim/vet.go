@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/syntax"
@@ -19,10 +20,12 @@ func init() {
 			"file:line:col, the source line, a caret and a hint, and exits 1 if there was any.\n" +
 			"Warnings (e.g. a directive on a relation no rule uses) are printed the same way,\n" +
 			"prefixed \"warning:\", and do not change the exit status.\n\n" +
-			"Example:\n   dsim vet corpus/hashset/base.ded\n   dsim vet -v myprotocol.ded",
-		Flags: []cli.Flag{
+			"Files in Molly's dialect (detected, or --dialect molly) are read together as one program,\n" +
+			"includes included, and vetted as the translation the synchronous model runs.\n\n" +
+			"Example:\n   dsim vet corpus/hashset/base.ded\n   dsim vet -v myprotocol.ded\n   dsim vet bcast.ded bcast_spec.ded",
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print a summary of each program: components, relations, strata, rule kinds"},
-		},
+		}, dialectFlags()...),
 		Action: vetAction,
 	})
 }
@@ -30,6 +33,19 @@ func init() {
 func vetAction(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return fmt.Errorf("vet needs at least one program (usage: dsim vet FILE...)")
+	}
+	if m, err := isMolly(c, c.Args().Slice()); err != nil {
+		return usageError(c, "%v", err)
+	} else if m {
+		p, err := loadMolly(c, c.Args().Slice())
+		if err != nil {
+			return err
+		}
+		if c.Bool("verbose") {
+			fmt.Fprintf(c.App.Writer, "%s (Molly dialect; nodes %s):\n%s", strings.Join(p.Files, " "),
+				strings.Join(p.Located.Locations, ","), p.Located.Prog.Summary())
+		}
+		return nil
 	}
 	failed := false
 	for _, path := range c.Args().Slice() {

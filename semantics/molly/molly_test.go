@@ -92,3 +92,22 @@ func TestIncludeResolvedFromIncludingFile(t *testing.T) {
 		t.Fatalf("inferred nodes %s", got)
 	}
 }
+
+func TestDetect(t *testing.T) {
+	for src, want := range map[string]bool{
+		"p(X) :- q(X);\n":                     true,
+		"log(N, P)@next :- log(N, P)\n":       true,
+		"m(N)@async :- q(N)\n":                true,
+		"p(x) :- q(x).\n":                     false,
+		"# a; b\np(x) :- q(x).\n":             false,
+		"s(\"a;b\").\n":                       false,
+		".input in `source_stream(x); y`\n":   false,
+		"// c; d\n/* e; f */ p(x) :- q(x).\n": false,
+		"m@next(x) :~ q(x).\n":                true,
+		"c(\"@next\").\n":                     false,
+	} {
+		if got := Detect([]byte(src)); got != want {
+			t.Errorf("Detect(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

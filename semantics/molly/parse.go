@@ -156,6 +156,17 @@ func (p *parser) fail(hint, format string, args ...any) {
 
 func (p *parser) expect(text, hint string) token {
 	if !p.is(text) {
+		// A clause cut off at the end of its line: point just past the
+		// line's last token rather than at the next line.
+		if p.i > 0 && p.tok().pos.Line > p.toks[p.i-1].pos.Line {
+			prev := p.toks[p.i-1]
+			end := syntax.Pos{Line: prev.pos.Line, Col: prev.pos.Col + len(prev.text)}
+			if prev.kind == tString {
+				end.Col += 2
+			}
+			p.errorf(end, hint, "expected '%s' at the end of the line", text)
+			panic(bail{})
+		}
 		p.fail(hint, "expected '%s', found %s", text, describe(p.tok()))
 	}
 	t := p.tok()
