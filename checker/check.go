@@ -1,5 +1,5 @@
 // Package checker decides whether a rewritten Dedalus program refines its
-// original (DESIGN §4, docs/CHECKING.md): for each of N seeded runs of the
+// original (docs/ARCHITECTURE.md, docs/CHECKING.md): for each of N seeded runs of the
 // rewritten program it searches for a run of the original with the same
 // inputs at the same times that emits every output fact the rewrite
 // delivered no later than the rewrite delivered it, and no output fact the

@@ -129,13 +129,11 @@ func (m *refinementMap) inputs(h *sim.History) (sim.Workload, error) {
 
 // faultBudget is what the original may lose: messages to or from an
 // original node sent at a time up to lossUntil[node]. Only nodes some piece
-// of which was faulty in the rewritten run have an entry (DESIGN §4,
-// paper §2.5).
+// of which was faulty in the rewritten run have an entry (docs/ARCHITECTURE.md,
+// Verdicts; paper §2.5).
 type faultBudget struct {
 	lossUntil map[value.Addr]int64
 }
-
-func (b faultBudget) empty() bool { return len(b.lossUntil) == 0 }
 
 // allows reports whether a message from -> to sent at t may be lost.
 func (b faultBudget) allows(from, to value.Addr, t int64) bool {

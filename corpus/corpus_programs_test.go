@@ -65,7 +65,7 @@ func TestEveryProgramPresent(t *testing.T) {
 }
 
 // TestProgramsVetClean: every corpus program parses and analyses with no
-// diagnostic (DESIGN §3 well-formedness).
+// diagnostic (docs/ARCHITECTURE.md, Well-formedness).
 func TestProgramsVetClean(t *testing.T) {
 	for _, path := range programPaths(t) {
 		t.Run(path, func(t *testing.T) {

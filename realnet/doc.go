@@ -1,7 +1,7 @@
 // Package realnet runs Dedalus programs over real TCP sockets and real
 // clocks: one OS process (or, in tests, one goroutine group) per node, each
 // a thin driver around the same pure tick function the simulator uses
-// (eval.Tick, DESIGN §2). Socket in -> deliver; clock -> timers; drain the
+// (eval.Tick, docs/ARCHITECTURE.md). Socket in -> deliver; clock -> timers; drain the
 // tick's sends and outputs -> sockets out. realnet holds no protocol logic,
 // so any behaviour seen here can be replayed in the simulator.
 //

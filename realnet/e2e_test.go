@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func startTestCluster(t *testing.T, prog *analysis.Program, src []byte, traceDir
 			tc.cluster.Nodes = append(tc.cluster.Nodes, ClusterNode{Addr: a, HostPort: ln.Addr().String()})
 		}
 	}
-	sortNodes(tc.cluster.Nodes)
+	slices.SortFunc(tc.cluster.Nodes, func(a, b ClusterNode) int { return a.Addr.Compare(b.Addr) }) // Lookup binary-searches
 	for _, cn := range tc.cluster.Nodes {
 		tc.startNode(cn.Addr, listeners[cn.Addr])
 	}

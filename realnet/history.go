@@ -14,9 +14,9 @@ import (
 	"github.com/dsim-project/dsim/sim"
 )
 
-// OutputEvent is one output a node sent to a client. sim has no output
-// event type of its own yet; this mirrors DESIGN §4 (relation, tuple,
-// client, time) and should be replaced by sim's when it lands.
+// OutputEvent is one output a node sent to a client, in virtual time. It
+// is sim.HistoryOutput plus the node that sent it, which a recording knows
+// and a simulated history does not need.
 type OutputEvent struct {
 	Time   int64 // virtual time: milliseconds since the first event
 	Fact   value.Fact

@@ -13,7 +13,7 @@ import (
 )
 
 // A trace is one text file per node, DIR/<comp>-<i>.trace, holding the
-// node's observable events (DESIGN §4) with wall-clock times in
+// node's observable events (docs/ARCHITECTURE.md, Observable history) with wall-clock times in
 // microseconds since the Unix epoch:
 //
 //	# dsim realnet trace v1 node=leader[0] clock=unix-us

@@ -1,19 +1,29 @@
-// Package sim is dsim's deterministic simulated world (DESIGN §4).
+// Package sim is dsim's deterministic simulated world
+// (docs/ARCHITECTURE.md, "Who owns time and randomness").
 //
-// A World holds one node per component instance of an analysed program, a
-// single virtual clock and an event queue. Every tick of every node goes
-// through eval.Tick, a pure function; the world only decides when nodes tick
-// and what is delivered to them. All nondeterminism — message delays,
-// omissions, duplications, timer jitter, idle ticks, the language's choose()
-// and index() choices and closed-loop request contents — is drawn from one
-// seeded generator passed in through Config, and every draw is recorded as a
-// Choice. A Schedule (the recorded choices plus the run's configuration)
-// replays a run byte for byte; a scripted Schedule pins every choice, and a
-// choice it does not pin is an error.
+// Run(prog, cfg) builds one node per component instance of an analysed
+// program, a single virtual clock and an event queue (world.go, queue.go),
+// and runs them to quiescence or to a horizon. Every tick of every node
+// goes through eval.Tick, a pure function (tick.go); the world only decides
+// when nodes tick and what is delivered to them. All nondeterminism —
+// message delays (oracle.go, distribution.go), omissions, crashes,
+// partitions and duplications (faults.go), timer jitter, idle ticks, the
+// language's choose() and index() choices and closed-loop request contents
+// (clients.go) — is drawn from one seeded generator passed in through
+// Config, and every draw is recorded as a Choice (choice.go). A Schedule
+// (schedule.go: the recorded choices plus the run's configuration) replays
+// a run byte for byte; a scripted Schedule pins every choice, and a choice
+// it does not pin is an error. Hooks (hooks.go) let the checker decide
+// choices and observe each step.
 //
-// A run produces a Trace (every tick, send, delivery, drop, crash, input and
-// output, in canonical text and JSON) and the observable History (inputs as
-// relation, tuple, receiving node and time; outputs as relation, tuple,
-// client and arrival time). docs/SEMANTICS.md describes the semantics and the
-// text formats with worked examples.
+// A run produces a Trace (trace.go, trace_read.go: every tick, send,
+// delivery, drop, crash, input and output, in canonical text and JSON) and
+// the observable History (history.go: inputs as relation, tuple, receiving
+// node and time; outputs as relation, tuple, client and arrival time).
+// Workloads (workload.go, generate.go) are the inputs, as text or
+// generated. Explore (explore*.go) runs many seeded worlds looking for
+// invariant violations, shrinks a failing schedule (Shrink) and writes and
+// replays reproducers. The text formats share one scanner (scan.go) whose
+// errors name line and column. docs/SEMANTICS.md describes the semantics
+// and the text formats with worked examples.
 package sim

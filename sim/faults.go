@@ -10,7 +10,7 @@ import (
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
-// FaultPlan lists the faults a run may suffer (DESIGN §4, paper §2.5). Every
+// FaultPlan lists the faults a run may suffer (docs/ARCHITECTURE.md, Verdicts; paper §2.5). Every
 // fault is bounded in time, so every run ends. Its canonical text,
 // produced by String and read by ParseFaultPlan, is a list of clauses
 // separated by "; ":

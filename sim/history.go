@@ -10,7 +10,7 @@ import (
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
-// HistoryInput is an observable input (DESIGN §4): a fact of an .input
+// HistoryInput is an observable input (docs/ARCHITECTURE.md, Observable history): a fact of an .input
 // relation, the node that receives it and its virtual send time.
 type HistoryInput struct {
 	Fact   value.Fact
@@ -19,7 +19,7 @@ type HistoryInput struct {
 	Client int
 }
 
-// HistoryOutput is an observable output (DESIGN §4): a fact of an .output
+// HistoryOutput is an observable output (docs/ARCHITECTURE.md, Observable history): a fact of an .output
 // relation, the client it reaches and its virtual arrival time.
 type HistoryOutput struct {
 	Fact   value.Fact

@@ -76,7 +76,7 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// IdleTicks injects ticks that nothing triggered (DESIGN §4): after a tick
+// IdleTicks injects ticks that nothing triggered (docs/ARCHITECTURE.md, The tick): after a tick
 // that leaves a node quiescent, with probability P the node ticks again
 // after 1..MaxGap units, at most PerNode times per node. Off when P == 0.
 type IdleTicks struct {

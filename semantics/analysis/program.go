@@ -3,7 +3,7 @@
 // with their rules, static facts, strata, rule kinds, and the paper's
 // references, inputs and outputs of each component (§2.4).
 //
-// Analyse checks well-formedness (DESIGN §3): arity and type consistency,
+// Analyse checks well-formedness (docs/ARCHITECTURE.md, Well-formedness): arity and type consistency,
 // range restriction of heads, negated literals, predicates, function inputs
 // and aggregates, @ destinations only (and always) on :~ heads, and
 // stratification of negation and aggregation within a tick. Every problem is
@@ -120,7 +120,7 @@ type Stratum struct {
 	Rules     []*Rule  // in source order
 }
 
-// RuleKind classifies rules (DESIGN §3 and paper §2.3).
+// RuleKind classifies rules (paper §2.3).
 type RuleKind int
 
 const (

@@ -6,7 +6,7 @@ import (
 	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
-// This file checks range restriction (DESIGN §3) and computes each rule's
+// This file checks range restriction (docs/ARCHITECTURE.md, Well-formedness) and computes each rule's
 // Plan: a safe evaluation order of its body. The plan is greedy: literals
 // that only test or compute from bound variables (filters, negated atoms,
 // assignments, functional built-ins) run as soon as their inputs are bound;

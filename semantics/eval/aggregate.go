@@ -8,9 +8,11 @@ import (
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
-// This file holds the head-side helpers shared by Tick and Naive: which
-// variables make up a rule's rows, how a head tuple is built, and how an
-// aggregate rule turns its rows into head tuples.
+// This file holds the head-side helpers shared by Tick and Naive (which
+// variables make up a rule's rows, how a head tuple is built, index()
+// numbering) and Naive's aggregation (aggregate): Tick aggregates with
+// hashing instead (aggregate_hash.go), and the differential tests hold the
+// two to the same head tuples.
 
 // headOut is one head tuple, with its destination for :~ rules.
 type headOut struct {

@@ -93,10 +93,6 @@ func (e *engine) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]head
 		rows = a.dedupRows(rows, slots)
 	}
 	at := r.Head.At != nil
-	keyLen := len(r.Head.GroupBy)
-	if at {
-		keyLen++
-	}
 
 	// Group ids by hashing each row's key.
 	slab := a.keySlab[:0]

@@ -1,15 +1,18 @@
-// Package eval evaluates one tick of one node as a pure function (DESIGN §2,
-// §4): given the analysed program, the node, the facts it carries from its
-// previous tick and the facts delivered for this tick, it computes the facts
-// of the tick, the facts carried to the next tick, the messages sent and the
-// client outputs.
+// Package eval evaluates one tick of one node as a pure function
+// (docs/ARCHITECTURE.md, "The tick"): given the analysed program, the node,
+// the facts it carries from its previous tick and the facts delivered for
+// this tick, it computes the facts of the tick, the facts carried to the
+// next tick, the messages sent and the client outputs.
 //
 // Tick uses stratified semi-naive evaluation with hash indexes on bound
-// columns. Naive (naive.go) is a deliberately simple reference evaluator of
-// the same semantics, used by differential tests. Neither reads a clock, a
-// global random source or map iteration order: every nondeterministic choice
-// of the language (which row choose keeps, how index() numbers rows) comes
-// from the Choices argument.
+// columns, and its own hashed aggregation (aggregate_hash.go). Naive
+// (naive.go) is a deliberately simple reference evaluator of the same
+// semantics, with its own sort-based aggregation (aggregate.go), used by
+// differential tests; the two share only the head-side helpers (which
+// slots make a row, how a head tuple is built). Neither reads a clock, a
+// global random source or map iteration order: every nondeterministic
+// choice of the language (which row choose keeps, how index() numbers
+// rows) comes from the Choices argument.
 package eval
 
 import (

@@ -38,15 +38,6 @@ func ParseAddr(s string) (Addr, error) {
 	return a, p.err
 }
 
-// ParseValue parses a value as Value.String writes it: a decimal integer,
-// a Go-quoted string, or an address comp[i].
-func ParseValue(s string) (Value, error) {
-	p := parser{src: s}
-	v := p.value()
-	p.end()
-	return v, p.err
-}
-
 // ParseFact parses a fact as Fact.String writes it: rel(v1, v2, ...).
 // Blanks are allowed around the punctuation.
 func ParseFact(s string) (Fact, error) {
