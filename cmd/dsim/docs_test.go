@@ -48,6 +48,33 @@ func TestDocExamples(t *testing.T) {
 	}
 }
 
+// mollyBlock matches a fenced code block in Molly's dialect.
+var mollyBlock = regexp.MustCompile("(?s)```molly\n(.*?)```")
+
+// TestDocMollyExamples: every block fenced as `molly` in docs/LANGUAGE.md
+// is a complete program that `dsim vet --dialect molly` accepts silently,
+// and that the dialect detection recognises.
+func TestDocMollyExamples(t *testing.T) {
+	text, err := os.ReadFile("../../docs/LANGUAGE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := mollyBlock.FindAllSubmatch(text, -1)
+	if len(blocks) < 2 {
+		t.Fatalf("found %d molly examples, want at least 2", len(blocks))
+	}
+	for i, m := range blocks {
+		name := filepath.Join(t.TempDir(), "example.ded")
+		if err := os.WriteFile(name, m[1], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		if code := run([]string{"dsim", "vet", name}, &out, &errOut); code != 0 || out.Len() > 0 || errOut.Len() > 0 {
+			t.Errorf("molly example %d: vet exit %d\nstdout: %s\nstderr: %s\nprogram:\n%s", i+1, code, out.String(), errOut.String(), m[1])
+		}
+	}
+}
+
 // TestReadmeNewcomerCommand runs the README's first set-up command (the
 // main job on a program shipped inside the binary) through the same entry
 // point as the binary, so the README stays true as the project grows.
