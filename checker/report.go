@@ -157,9 +157,9 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		b.WriteString("  " + line + "\n")
 	}
 	b.WriteString("\nreproduce:\n")
-	flags := fmt.Sprintf("--seed %d --runs 1 --requests %d", cx.Seed, o.Requests)
+	flags := fmt.Sprintf("--seed %d --runs 1 --inputs %d", cx.Seed, o.Requests)
 	if cx.Shrunk {
-		flags = fmt.Sprintf("--seed %d --runs 1 --requests %d", cx.ShrunkFrom, o.Requests)
+		flags = fmt.Sprintf("--seed %d --runs 1 --inputs %d", cx.ShrunkFrom, o.Requests)
 	}
 	if !o.Faults.IsEmpty() {
 		flags += fmt.Sprintf(" --faults '%s'", o.Faults)

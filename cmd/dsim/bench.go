@@ -36,18 +36,17 @@ func init() {
 			"Examples:\n" +
 			"   dsim bench corpus/voting/base.ded --clients 16 --duration 10s\n" +
 			"   dsim bench corpus/voting/scalable.ded --set collector=3 --sweep 1,4,16,64 --out voting",
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "set", Usage: "instance count of a component, `comp=N` (repeatable)"},
-			&cli.IntFlag{Name: "clients", Usage: "closed-loop clients", Value: 8},
+		Flags: append([]cli.Flag{
+			setFlag(),
+			clientsFlag(8, "closed-loop clients"),
 			&cli.DurationFlag{Name: "duration", Usage: "measured time", Value: 10 * time.Second},
 			&cli.DurationFlag{Name: "warmup", Usage: "unmeasured time before it", Value: 2 * time.Second},
-			&cli.BoolFlag{Name: "json", Usage: "print results as JSON"},
+			jsonFlag("print results as JSON"),
 			&cli.StringFlag{Name: "sweep", Usage: "client counts to run in turn, e.g. `1,2,4,8`"},
 			&cli.StringFlag{Name: "out", Usage: "file prefix of the sweep's PNG and CSV", Value: "bench"},
 			&cli.StringFlag{Name: "profile", Usage: "write each node's CPU profile into `DIR`"},
-			&cli.StringFlag{Name: "trace", Usage: "have every node record its observable events into `DIR`"},
 			gcPercentFlag,
-		},
+		}, traceDirFlags("have every node record its observable events into `DIR`")...),
 		Action: benchAction,
 	})
 }
@@ -217,8 +216,8 @@ func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, 
 			_ = os.MkdirAll(d, 0o755)
 			args = append(args, "--cpuprofile", filepath.Join(d, fmt.Sprintf("%s-%d.c%d.pprof", n.Addr.Comp, n.Addr.Instance, clients)))
 		}
-		if d := c.String("trace"); d != "" {
-			args = append(args, "--trace", filepath.Join(d, fmt.Sprintf("clients-%d", clients)))
+		if d := c.String("trace-dir"); d != "" {
+			args = append(args, "--trace-dir", filepath.Join(d, fmt.Sprintf("clients-%d", clients)))
 		}
 		cmd := exec.Command(exe, args...)
 		logf, err := os.Create(filepath.Join(dir, realnet.TraceFileName(n.Addr)+".log"))

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/realnet"
 	"github.com/dsim-project/dsim/sim"
 )
 
@@ -21,16 +23,16 @@ func init() {
 		Name:      "check",
 		Usage:     "check that a rewritten program refines its original (every run of the rewrite is explained)",
 		ArgsUsage: "ORIGINAL REWRITTEN | ORIGINAL --history DIR",
-		Description: "Runs REWRITTEN under --runs seeded schedules (run i uses seed S+i) with --requests inputs of\n" +
+		Description: "Runs REWRITTEN under --runs seeded schedules (run i uses seed S+i) with --inputs inputs of\n" +
 			"the input relations both programs share and the --faults asked for, and searches, for each run,\n" +
 			"for a run of ORIGINAL with the same inputs at the same times that delivers every output fact\n" +
 			"no later and no output fact the rewrite never delivered, losing messages only at original nodes\n" +
 			"some piece of which was faulty (components map back through `refines`; instance j of a piece\n" +
 			"stands for instance j mod n of the original). docs/CHECKING.md has the definition and bounds.\n\n" +
 			"Example:\n" +
-			"   dsim check corpus/2pc/base.ded corpus/2pc/scalable.ded --runs 100 --requests 5 \\\n" +
+			"   dsim check corpus/2pc/base.ded corpus/2pc/scalable.ded --runs 100 --inputs 5 \\\n" +
 			"       --faults 'omission random f=1 p=0.3 until=20' --save-witness out/\n\n" +
-			"With --history DIR (a trace directory written by dsim serve/bench --trace), REWRITTEN is omitted:\n" +
+			"With --history DIR (a trace directory written by dsim serve/bench --trace-dir), REWRITTEN is omitted:\n" +
 			"the recorded real run is checked instead, its inputs replayed at their times and its outputs as\n" +
 			"the obligations; the original is fault-free unless --faults says otherwise (docs/CHECKING.md).\n\n" +
 			"Exit status: 0 Equivalent (every run explained by a replayed witness), 1 NotEquivalent (a shrunk\n" +
@@ -38,27 +40,28 @@ func init() {
 			"raise), 3 usage or program error.",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "runs", Value: checker.DefaultRuns, Usage: "runs of the rewritten program"},
-			&cli.IntFlag{Name: "requests", Value: checker.DefaultRequests, Usage: "inputs per run"},
+			&cli.IntFlag{Name: "inputs", Value: checker.DefaultRequests, Usage: "inputs per run (open loop; with --closed, the requests of the closed-loop clients)"},
+			deprecated(&cli.IntFlag{Name: "requests", Hidden: true}, "inputs"),
 			&cli.BoolFlag{Name: "closed", Usage: "closed-loop clients (each sends its next request when answered) instead of open loop"},
-			&cli.IntFlag{Name: "clients", Value: 1, Usage: "clients"},
-			&cli.StringFlag{Name: "faults", Usage: "fault plan of the rewritten runs, e.g. 'omission random f=1 p=0.3 until=20'"},
-			&cli.Uint64Flag{Name: "seed", Usage: "run i uses seed `S`+i"},
-			&cli.StringFlag{Name: "delay", Value: sim.DefaultDistribution.String(), Usage: "delay distribution of the rewritten runs"},
+			clientsFlag(1, "clients"),
+			faultsFlag("fault plan of the rewritten runs, e.g. 'omission random f=1 p=0.3 until=20'"),
+			seedFlag("run i uses seed `S`+i"),
+			delayFlag("delay distribution of the rewritten runs"),
 			&cli.IntFlag{Name: "max-states", Value: checker.DefaultMaxStates, Usage: "distinct states of the original explored per run"},
 			&cli.IntFlag{Name: "max-depth", Value: checker.DefaultMaxDepth, Usage: "choices in one run of the original"},
 			&cli.Int64Flag{Name: "max-delay", Usage: "largest message delay the search tries (default: the distribution's, at least 3)"},
 			&cli.Int64Flag{Name: "max-escalated-delay", Usage: "before a run is declared NotEquivalent, the search is repeated with delays up to the run's last observed time + 1; this caps them (0: no cap; -1: no escalation)"},
-			&cli.Int64Flag{Name: "max-time", Value: checker.DefaultMaxTime, Usage: "virtual time horizon of every run"},
+			checkMaxTimeFlag(),
 			&cli.DurationFlag{Name: "timeout", Usage: "wall-clock limit per run's search (0: none); hitting it makes the run Unknown"},
-			&cli.IntFlag{Name: "jobs", Value: 1, Usage: "runs checked in parallel (the report does not depend on it)"},
-			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
+			jobsFlag(),
+			jsonFlag("print the report as JSON"),
 			&cli.StringFlag{Name: "save-witness", Usage: "write every witness schedule and the counterexample's schedule and trace to `DIR`"},
 			&cli.StringFlag{Name: "schedule", Usage: "check one recorded run of REWRITTEN (a schedule `FILE` from dsim run --schedule or --save-witness)"},
-			&cli.BoolFlag{Name: "no-shrink", Usage: "report the counterexample as found"},
-			&cli.StringFlag{Name: "history", Usage: "check the history a real run recorded in trace `DIR` (dsim serve --trace) against ORIGINAL; REWRITTEN is omitted"},
+			noShrinkFlag("report the counterexample as found"),
+			&cli.StringFlag{Name: "history", Usage: "check the history a real run recorded in trace `DIR` (dsim serve --trace-dir) against ORIGINAL; REWRITTEN is omitted"},
 			&cli.DurationFlag{Name: "history-unit", Usage: "real time of one virtual time unit for --history (e.g. 1ms, 100us; default: automatic, see --history-gap)"},
 			&cli.BoolFlag{Name: "history-open", Usage: "the recording stopped with requests in flight (e.g. dsim bench): outputs after its last event are not compared"},
-			&cli.Int64Flag{Name: "history-gap", Usage: "--history's automatic unit keeps every answer at least `N` units after its request (default 16)"},
+			&cli.Int64Flag{Name: "history-gap", Value: realnet.DefaultMinGap, Usage: "--history's automatic unit keeps every answer at least `N` units after its request"},
 		},
 		Action: checkAction,
 	})
@@ -128,13 +131,16 @@ func checkAction(c *cli.Context) error {
 func checkOptions(c *cli.Context) (checker.Options, error) {
 	var err error
 	opts := checker.Options{
-		Runs: c.Int("runs"), Requests: c.Int("requests"), Closed: c.Bool("closed"), Clients: c.Int("clients"),
+		Runs: c.Int("runs"), Requests: c.Int("inputs"), Closed: c.Bool("closed"), Clients: c.Int("clients"),
 		Seed: c.Uint64("seed"), MaxStates: c.Int("max-states"), MaxDepth: c.Int("max-depth"),
 		MaxDelay: c.Int64("max-delay"), MaxEscalatedDelay: c.Int64("max-escalated-delay"), MaxTime: c.Int64("max-time"), Timeout: c.Duration("timeout"),
 		Jobs: c.Int("jobs"), NoShrink: c.Bool("no-shrink"),
 	}
-	if opts.Runs < 1 || opts.Requests < 0 || opts.Jobs < 1 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
-		return opts, usageError(c, "--runs, --jobs, --max-states and --max-depth must be >= 1 and --requests >= 0")
+	if opts.Runs < 1 || opts.Requests < 0 || opts.Jobs < 0 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
+		return opts, usageError(c, "--runs, --max-states and --max-depth must be >= 1 and --inputs, --jobs >= 0")
+	}
+	if opts.Jobs == 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
 	}
 	if opts.Faults, err = sim.ParseFaultPlan(c.String("faults")); err != nil {
 		return opts, usageError(c, "--faults: %v", err)

@@ -14,7 +14,7 @@ import (
 // a recorded history"; docs/REALNET.md).
 
 // rewriteOnlyFlags make sense only when a rewrite is simulated.
-var rewriteOnlyFlags = []string{"schedule", "runs", "requests", "closed", "clients", "seed", "delay", "jobs"}
+var rewriteOnlyFlags = []string{"schedule", "runs", "inputs", "closed", "clients", "seed", "delay", "jobs"}
 
 func checkHistoryAction(c *cli.Context) error {
 	dir := c.String("history")

@@ -22,13 +22,7 @@ func init() {
 			"   dsim replay corpus/hashset/base.ded s.txt --trace b.txt && diff a.txt b.txt\n\n" +
 			"Exit status: 0 ok, 1 invariant violated or bad program, 2 stopped at a work bound, 3 usage error\n" +
 			"or a schedule that does not fit the program.",
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "print", Usage: "print the final facts of relation `REL` at every node (repeatable)"},
-			&cli.StringFlag{Name: "trace", Usage: "write the trace to `FILE` (JSON if --json or FILE ends in .json)"},
-			&cli.StringSliceFlag{Name: "dump", Usage: "list every fact of relation `REL` in each tick of the trace (* for all)"},
-			&cli.BoolFlag{Name: "history", Usage: "also print the observable history"},
-			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
-		},
+		Flags:  resultFlags(),
 		Action: replayAction,
 	})
 }

@@ -32,12 +32,12 @@ func init() {
 			"   dsim run corpus/hashset/base.ded --seed 7 --requests 5 --faults 'omission storage[1] p=0.3 until=50'\n\n" +
 			"Exit status: 0 ok, 1 invariant violated or bad program, 2 stopped at a work bound, 3 usage error.",
 		Flags: append([]cli.Flag{
-			&cli.Uint64Flag{Name: "seed", Usage: "seed of the run's one random generator"},
+			seedFlag("seed of the run's one random generator"),
 			&cli.StringFlag{Name: "workload", Usage: "file of inputs, one per line: @TIME rel(v, ...) -> comp[i] [client=K]"},
 			&cli.IntFlag{Name: "requests", Usage: "closed-loop workload: send `K` requests of the first .input relation"},
-			&cli.IntFlag{Name: "clients", Value: 1, Usage: "closed-loop clients (with --requests)"},
-			&cli.IntFlag{Name: "open", Usage: "open-loop workload: `N` seeded inputs at seeded times"},
-			&cli.StringFlag{Name: "faults", Usage: "fault plan, e.g. 'omission storage[1] p=0.3 until=500; crash leader[0] at=200'"},
+			clientsFlag(1, "closed-loop clients (with --requests)"),
+			openFlag("open-loop workload: `N` seeded inputs at seeded times"),
+			faultsFlag("fault plan, e.g. 'omission storage[1] p=0.3 until=500; crash leader[0] at=200'"),
 			&cli.StringFlag{Name: "schedule", Usage: "write the run's schedule (every oracle choice) to `FILE`"},
 			&cli.BoolFlag{Name: "check-determinism", Usage: "run twice and replay the schedule; fail if anything differs"},
 			&cli.Int64Flag{Name: "eot", Value: 3, Usage: "Molly programs: the last round of the failure-free synchronous run"},
@@ -46,22 +46,15 @@ func init() {
 	})
 }
 
-// runFlags are the flags run and replay share.
+// runFlags are the flags of a simulated run (run; explore shares most).
 func runFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "set", Usage: "instance count override `comp=N` (repeatable)"},
-		&cli.StringFlag{Name: "delay", Value: sim.DefaultDistribution.String(), Usage: "delay distribution: uniform:MAX, geometric:P or hold:P:H"},
-		&cli.StringSliceFlag{Name: "print", Usage: "print the final facts of relation `REL` at every node (repeatable)"},
-		&cli.StringFlag{Name: "trace", Usage: "write the trace to `FILE` (JSON if --json or FILE ends in .json)"},
-		&cli.StringSliceFlag{Name: "dump", Usage: "list every fact of relation `REL` in each tick of the trace (* for all)"},
-		&cli.BoolFlag{Name: "history", Usage: "also print the observable history"},
-		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
-		&cli.Int64Flag{Name: "max-time", Usage: "virtual time horizon (default 100000)"},
-		&cli.IntFlag{Name: "max-ticks", Usage: "bound on ticks over all nodes (default 1000000)"},
-		&cli.IntFlag{Name: "max-messages", Usage: "bound on messages sent (default 1000000)"},
-		&cli.IntFlag{Name: "max-facts", Usage: "bound on the facts of one tick (default 1000000)"},
+	flags := []cli.Flag{
+		setFlag(),
+		delayFlag("delay distribution: uniform:MAX, geometric:P or hold:P:H"),
 		&cli.Float64Flag{Name: "idle", Usage: "probability `P` of injecting an idle tick when a node goes quiescent"},
 	}
+	flags = append(flags, resultFlags()...)
+	return append(flags, simLimitFlags("")...)
 }
 
 func runAction(c *cli.Context) error {
@@ -264,7 +257,7 @@ func reportResult(c *cli.Context, res *sim.Result) error {
 			Ticks: res.Ticks, Messages: res.Messages, Deliveries: res.Deliveries, Drops: res.Drops,
 			Duplicates: res.Duplicates, Outputs: nonNil(outputs), Violations: violations, Printed: printed,
 		}
-		if c.Bool("history") {
+		if c.Bool("print-history") {
 			s.History = res.History.JSON()
 		}
 		data, _ := json.MarshalIndent(s, "", "  ")
@@ -280,7 +273,7 @@ func reportResult(c *cli.Context, res *sim.Result) error {
 				fmt.Fprintln(out, "  "+p)
 			}
 		}
-		if c.Bool("history") {
+		if c.Bool("print-history") {
 			fmt.Fprintln(out, "history:")
 			for _, l := range strings.SplitAfter(res.History.String(), "\n") {
 				if l != "" {
@@ -369,5 +362,5 @@ func withInterspersedFlags(c *cli.Context) (*cli.Context, error) {
 	}
 	nc := cli.NewContext(c.App, set, c.Lineage()[1])
 	nc.Command = c.Command
-	return nc, nil
+	return nc, applyDeprecated(nc)
 }

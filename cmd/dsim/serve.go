@@ -26,16 +26,15 @@ func init() {
 			"Instance counts come from the cluster file. Stop it with SIGINT or SIGTERM.\n\n" +
 			"Example:\n" +
 			"   dsim serve corpus/voting/base.ded --node leader[0] --cluster cluster.txt",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "node", Usage: "the node this process runs, e.g. leader[0]"},
 			&cli.StringFlag{Name: "cluster", Usage: "cluster file: node addresses and token"},
 			&cli.StringFlag{Name: "listen", Usage: "bind address host:port (default 127.0.0.1 and the node's port)"},
 			&cli.IntFlag{Name: "max-frame", Usage: "largest frame accepted, in bytes", Value: realnet.DefaultMaxFrame},
-			&cli.StringFlag{Name: "trace", Usage: "record observable events into `DIR` (see docs/REALNET.md)"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a pprof CPU profile to `FILE` on exit"},
 			&cli.BoolFlag{Name: "quiet", Usage: "log nothing but errors at startup"},
 			gcPercentFlag,
-		},
+		}, traceDirFlags("record observable events into `DIR` (see docs/REALNET.md)")...),
 		Action: serveAction,
 	})
 }
@@ -85,7 +84,7 @@ func serveAction(c *cli.Context) error {
 	}
 	logger := log.New(c.App.ErrWriter, "", log.LstdFlags|log.Lmicroseconds)
 	cfg := realnet.Config{Program: prog, Source: src, Cluster: cluster, Self: self,
-		Listen: c.String("listen"), MaxFrame: c.Int("max-frame"), TraceDir: c.String("trace"), Logger: logger}
+		Listen: c.String("listen"), MaxFrame: c.Int("max-frame"), TraceDir: c.String("trace-dir"), Logger: logger}
 	if c.Bool("quiet") {
 		cfg.Logger = nil
 	}

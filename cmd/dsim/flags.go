@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/sim"
+)
+
+// This file declares every flag that more than one command takes, once,
+// with its default taken from the library's constant (urfave prints it in
+// --help), so that a flag means the same thing wherever it appears. A flag
+// that means something else in another command has another name there:
+//
+//	--trace FILE (run, replay, explore)   --trace-dir DIR (serve, bench)
+//	--print-history (run, replay)          --history DIR (check)
+//	--requests K closed loop (run, explore) --inputs N per run (check)
+//
+// The old spellings (--trace in serve/bench, --history in run/replay,
+// --requests in check) still work for one release as hidden, deprecated
+// aliases: withInterspersedFlags copies them onto the new flag and warns.
+
+// Flags of the simulated world: run, replay, explore and check.
+
+func seedFlag(usage string) cli.Flag { return &cli.Uint64Flag{Name: "seed", Usage: usage} }
+
+func faultsFlag(usage string) cli.Flag { return &cli.StringFlag{Name: "faults", Usage: usage} }
+
+func delayFlag(usage string) cli.Flag {
+	return &cli.StringFlag{Name: "delay", Value: sim.DefaultDistribution.String(), Usage: usage}
+}
+
+func setFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "set", Usage: "instance count override `comp=N` (repeatable)"}
+}
+
+func clientsFlag(def int, usage string) cli.Flag {
+	return &cli.IntFlag{Name: "clients", Value: def, Usage: usage}
+}
+
+func openFlag(usage string) cli.Flag { return &cli.IntFlag{Name: "open", Usage: usage} }
+
+// jobsFlag: 0 means the number of CPUs in every command; no report depends
+// on it.
+func jobsFlag() cli.Flag {
+	return &cli.IntFlag{Name: "jobs", Usage: "runs at once (0: the number of CPUs; the report does not depend on it)"}
+}
+
+func noShrinkFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "no-shrink", Usage: usage} }
+
+func jsonFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "json", Usage: usage} }
+
+// simLimitFlags bound one simulated run; per says what they count over.
+func simLimitFlags(per string) []cli.Flag {
+	return []cli.Flag{
+		&cli.Int64Flag{Name: "max-time", Value: sim.DefaultMaxTime, Usage: "virtual time horizon" + per},
+		&cli.IntFlag{Name: "max-ticks", Value: sim.DefaultMaxTicks, Usage: "bound on ticks over all nodes" + per},
+		&cli.IntFlag{Name: "max-messages", Value: sim.DefaultMaxMessages, Usage: "bound on messages sent" + per},
+		&cli.IntFlag{Name: "max-facts", Value: sim.DefaultMaxFacts, Usage: "bound on the facts of one tick"},
+	}
+}
+
+// checkMaxTimeFlag is check's horizon, shorter than a lone run's because
+// the search runs the original many times per run.
+func checkMaxTimeFlag() cli.Flag {
+	return &cli.Int64Flag{Name: "max-time", Value: checker.DefaultMaxTime, Usage: "virtual time horizon of every run"}
+}
+
+// Flags of what a run prints or writes: run, replay (and explore's sync
+// model for --trace).
+
+func traceFileFlag(usage string) cli.Flag { return &cli.StringFlag{Name: "trace", Usage: usage} }
+
+func resultFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "print", Usage: "print the final facts of relation `REL` at every node (repeatable)"},
+		traceFileFlag("write the trace to `FILE` (JSON if --json or FILE ends in .json)"),
+		&cli.StringSliceFlag{Name: "dump", Usage: "list every fact of relation `REL` in each tick of the trace (* for all)"},
+		&cli.BoolFlag{Name: "print-history", Usage: "also print the observable history"},
+		deprecated(&cli.BoolFlag{Name: "history", Hidden: true}, "print-history"),
+		jsonFlag("print the result as JSON"),
+	}
+}
+
+// Flags of realnet: serve and bench.
+
+func traceDirFlags(usage string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "trace-dir", Usage: usage},
+		deprecated(&cli.StringFlag{Name: "trace", Hidden: true}, "trace-dir"),
+	}
+}
+
+// deprecatedFlags maps a hidden old spelling to the flag that replaced it.
+var deprecatedFlags = map[cli.Flag]string{}
+
+func deprecated(old cli.Flag, replacement string) cli.Flag {
+	deprecatedFlags[old] = replacement
+	return old
+}
+
+// applyDeprecated copies each deprecated flag the user gave onto its
+// replacement (unless that was given too) and warns once per flag.
+func applyDeprecated(c *cli.Context) error {
+	for _, f := range c.Command.Flags {
+		replacement, ok := deprecatedFlags[f]
+		old := f.Names()[0]
+		if !ok || !c.IsSet(old) {
+			continue
+		}
+		if c.IsSet(replacement) {
+			return fmt.Errorf("--%s is the deprecated spelling of --%s: give only --%s", old, replacement, replacement)
+		}
+		fmt.Fprintf(c.App.ErrWriter, "dsim %s: --%s is deprecated and will be removed; use --%s\n", c.Command.Name, old, replacement)
+		if err := c.Set(replacement, fmt.Sprint(c.Value(old))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
