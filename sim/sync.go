@@ -77,6 +77,16 @@ type LocatedProgram struct {
 	// clock(from, to, round): in round t it lists the channels whose
 	// messages sent in round t-1 arrived (every channel to itself, too).
 	CrashRel, ClockRel string
+	// Snapshots are relations that hold, from round Round+1 on, the facts
+	// that Rel had in round Round (Molly's body atoms r(...)@N over a
+	// derived r).
+	Snapshots []RoundSnapshot
+}
+
+// RoundSnapshot says that relation As holds Rel's facts of round Round.
+type RoundSnapshot struct {
+	Rel, As string
+	Round   int64
 }
 
 // TimedFact is a fact that holds in one round (Time >= 1), or in every

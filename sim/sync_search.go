@@ -200,7 +200,7 @@ func deliverable(m syncMsg, t int64, sc *syncScenario, lost []syncChan) bool {
 // nextState builds the state of round t+1.
 func (s *syncSearch) nextState(out roundOut, t int64, sc *syncScenario, lost []syncChan) *syncState {
 	n := len(out.carried)
-	st := &syncState{carried: out.carried, inbox: make([][]value.Fact, n)}
+	st := &syncState{carried: out.carried, inbox: make([][]value.Fact, n), kept: out.kept}
 	for _, m := range out.msgs {
 		if deliverable(m, t, sc, lost) {
 			st.inbox[m.node] = append(st.inbox[m.node], m.fact)
@@ -249,6 +249,12 @@ func (s *syncSearch) fingerprint(t int64, st *syncState) [32]byte {
 			b = append(b, 0)
 			b = append(b, f.Tuple.Key()...)
 		}
+	}
+	b = append(b, 0xfb)
+	for _, f := range st.kept {
+		b = append(b, f.Rel...)
+		b = append(b, 0)
+		b = append(b, f.Tuple.Key()...)
 	}
 	for _, c := range st.arrived {
 		b = strconv.AppendInt(append(b, 0xfc), int64(c.from), 10)

@@ -24,6 +24,9 @@ type syncState struct {
 	// arrived; kept only for programs that read the clock relation, which
 	// can see it.
 	arrived []syncChan
+	// kept holds snapshot facts (LocatedProgram.Snapshots), delivered in
+	// every later round.
+	kept []value.Fact
 }
 
 // syncChan is a directed channel between two locations (by index).
@@ -55,6 +58,7 @@ type roundOut struct {
 	facts   []eval.FactSet // every fact of the round, per eval node
 	msgs    []syncMsg
 	viols   []SyncViolation
+	kept    []value.Fact // the state's kept facts plus this round's snapshots
 }
 
 type syncSystem interface {
@@ -254,7 +258,7 @@ func (s *locatedSystem) locOf(t value.Tuple) int {
 }
 
 func (s *locatedSystem) round(t int64, st *syncState, sc *syncScenario, final bool, tr *Trace) (roundOut, error) {
-	delivered := slices.Clone(st.inbox[0])
+	delivered := slices.Concat(st.inbox[0], st.kept)
 	for _, f := range s.lp.Facts {
 		if f.Time == 0 || f.Time == t {
 			delivered = append(delivered, f.Fact)
@@ -277,7 +281,15 @@ func (s *locatedSystem) round(t int64, st *syncState, sc *syncScenario, final bo
 	if err != nil {
 		return roundOut{}, err
 	}
-	out := roundOut{carried: []eval.FactSet{res.Next}, facts: []eval.FactSet{res.Facts}}
+	out := roundOut{carried: []eval.FactSet{res.Next}, facts: []eval.FactSet{res.Facts}, kept: st.kept}
+	for _, sn := range s.lp.Snapshots {
+		if sn.Round == t {
+			out.kept = slices.Clone(out.kept)
+			for _, tu := range res.Facts[sn.Rel] {
+				out.kept = append(out.kept, value.Fact{Rel: sn.As, Tuple: tu})
+			}
+		}
+	}
 	for _, a := range s.lp.Async {
 		for _, tu := range res.Facts[a.Outbox] {
 			from, to := s.locOf(tu), s.locOf(tu[1:])

@@ -34,7 +34,6 @@ func TestErrors(t *testing.T) {
 		{"p(X) :- crash(X, _);\n", "crash has 3 columns, not 2"},
 		{"pre(X) :- q(X);\n", "pre without post"},
 		{"pre(X) :- q(X);\npost(X, Y) :- q(X), q(Y);\n", "pre has 1 columns but post has 2"},
-		{"p(X) :- q(X)@2;\nq(X) :- r(X);\n", "dsim supports a round in a body only for relations given by facts"},
 		{"p(X) :- q(X)@next;\n", "@next or @async in a rule body"},
 		{"p(X) :- q(X), $;\n", "main.ded:1:15: unexpected character '$'"},
 		{"p(\"abc) :- q(X);\n", "string literal not terminated"},

@@ -1,6 +1,7 @@
 package molly
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -108,6 +109,28 @@ func TestDetect(t *testing.T) {
 	} {
 		if got := Detect([]byte(src)); got != want {
 			t.Errorf("Detect(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+// TestRoundOfDerivedRelation: a body atom r(...)@N over a derived r reads
+// r's facts of round N (from round N+1 on).
+func TestRoundOfDerivedRelation(t *testing.T) {
+	p, errs := loadSrc(`seed("a", 1)@1;
+val(N, V) :- seed(N, V);
+val(N, V + 1)@next :- val(N, V), V < 9;
+second(N, V) :- val(N, V)@2;
+`)
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	for eot, want := range map[int64]string{1: "[]", 2: "[]", 3: `[("a", 2)]`, 5: `[("a", 2)]`} {
+		r, err := sim.RunSync(sim.SyncTarget{Located: p.Located}, sim.SyncBounds{EOT: eot}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(r.Facts[0]["second"]); got != want {
+			t.Errorf("EOT %d: second = %s, want %s", eot, got, want)
 		}
 	}
 }

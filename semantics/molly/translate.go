@@ -451,15 +451,17 @@ func (t *translator) rule(r *rule, lp *sim.LocatedProgram, atRels map[string]boo
 			t.errorf(f, a.pos, "a body atom reads the current round, or a given round such as @1", "@next or @async in a rule body")
 			continue
 		case timeAt:
-			if ai.derived {
-				t.errorf(f, a.pos, "read "+a.name+" without a round, or give its facts in the program",
-					"%s@%d reads %s at round %d, but rules derive %s; dsim supports a round in a body only for relations given by facts", a.name, a.at, a.name, a.at, a.name)
-				continue
-			}
 			name = fmt.Sprintf("molly_at%d_%s", a.at, ai.dsim)
 			if !atRels[name] {
 				atRels[name] = true
-				t.atRelation(ai, a.at, name, lp)
+				if ai.derived {
+					// Rules derive it: the model keeps a snapshot of
+					// round a.at, readable from the next round on.
+					lp.Snapshots = append(lp.Snapshots, sim.RoundSnapshot{Rel: ai.dsim, As: name, Round: a.at})
+					t.link(f, a, name, ai)
+				} else {
+					t.atRelation(ai, a.at, name, lp)
+				}
 			}
 		}
 		atom := &syntax.Atom{Pos: t.vpos(f, a.pos), Negated: a.notin, Name: syntax.Ident{Pos: t.vpos(f, a.pos), Name: name}}
@@ -495,6 +497,33 @@ func (p *pred) args0() (term, bool) {
 	return nil, false
 }
 
+// link adds `as(X..) :+ rel(X..), molly_never()` for a snapshot
+// relation: like asyncLink, a rule that never fires but gives as the
+// columns (and types) of rel.
+func (t *translator) link(f *file, at *pred, as string, ri *relInfo) {
+	pos := t.vpos(f, at.pos)
+	r := &syntax.Rule{Header: syntax.Header{Pos: pos}, Arrow: pos, Kind: syntax.NextTick,
+		Head: syntax.Head{Pos: pos, Name: syntax.Ident{Pos: pos, Name: as}}}
+	src := &syntax.Atom{Pos: pos, Name: syntax.Ident{Pos: pos, Name: ri.dsim}}
+	for i := range ri.arity {
+		v := &syntax.Ident{Pos: pos, Name: fmt.Sprintf("X%d", i+1)}
+		r.Head.Args = append(r.Head.Args, syntax.HeadArg{Expr: v})
+		src.Args = append(src.Args, v)
+	}
+	t.never(pos)
+	r.Body = []syntax.Literal{src, &syntax.Atom{Pos: pos, Name: syntax.Ident{Pos: pos, Name: "molly_never"}}}
+	t.items = append(t.items, r)
+}
+
+// never declares molly_never(), an always empty relation, once.
+func (t *translator) never(pos syntax.Pos) {
+	if !t.used["molly_never"] {
+		t.used["molly_never"] = true
+		t.items = append(t.items, &syntax.Decl{Header: syntax.Header{Pos: pos}, Kind: syntax.DeclRelation,
+			Name: syntax.Ident{Pos: pos, Name: "molly_never"}, Columns: []syntax.Column{}})
+	}
+}
+
 // asyncLink adds `rel(X..) :+ molly_async_rel(_, X..), molly_never()`: a
 // rule that never fires (molly_never is always empty) but ties the
 // columns of rel to those of its outbox, so that both get the same types,
@@ -510,11 +539,7 @@ func (t *translator) asyncLink(f *file, h *pred, outbox string, hi *relInfo) {
 		r.Head.Args = append(r.Head.Args, syntax.HeadArg{Expr: v})
 		ob.Args = append(ob.Args, v)
 	}
-	if !t.used["molly_never"] {
-		t.used["molly_never"] = true
-		t.items = append(t.items, &syntax.Decl{Header: syntax.Header{Pos: pos}, Kind: syntax.DeclRelation,
-			Name: syntax.Ident{Pos: pos, Name: "molly_never"}, Columns: []syntax.Column{}})
-	}
+	t.never(pos)
 	r.Body = []syntax.Literal{ob, &syntax.Atom{Pos: pos, Name: syntax.Ident{Pos: pos, Name: "molly_never"}}}
 	t.items = append(t.items, r)
 }
