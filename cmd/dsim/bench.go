@@ -64,10 +64,9 @@ func benchAction(c *cli.Context) error {
 		return exitError{3}
 	}
 	name := c.Args().First()
-	prog, src, err := realnet.LoadProgram(name)
+	prog, src, err := loadProgramSource(c, name)
 	if err != nil {
-		fmt.Fprintln(errw, err)
-		return exitError{1}
+		return err
 	}
 	counts, err := benchCounts(prog, c.StringSlice("set"))
 	if err != nil {
@@ -121,10 +120,10 @@ func benchAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		err = realnet.WriteCurveCSV(f, results)
+		err = writeCurveCSV(f, results)
 		f.Close()
 		if err == nil {
-			err = realnet.WriteCurvePNG(prefix+".png", name, results)
+			err = writeCurvePNG(prefix+".png", name, results)
 		}
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/dsim-project/dsim/corpus"
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/sim"
 )
@@ -103,26 +101,6 @@ func runAction(c *cli.Context) error {
 func usageError(c *cli.Context, format string, args ...any) error {
 	fmt.Fprintf(c.App.ErrWriter, "dsim %s: %s\n", c.Command.Name, fmt.Sprintf(format, args...))
 	return exitError{3}
-}
-
-// loadProgram reads PROG from disk, or from the embedded corpus when no such
-// file exists, and analyses it; diagnostics are rendered with the source.
-func loadProgram(c *cli.Context, path string) (*analysis.Program, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(path, corpus.Prefix) {
-			return nil, usageError(c, "%v", err)
-		}
-		if src, err = corpus.Open(path); err != nil {
-			return nil, usageError(c, "%v", err)
-		}
-	}
-	prog, diags := analysis.Load(path, src)
-	if len(diags) > 0 {
-		fmt.Fprint(c.App.ErrWriter, diags.Render(src))
-		return nil, exitError{1}
-	}
-	return prog, nil
 }
 
 func configFromFlags(c *cli.Context, prog *analysis.Program) (sim.Config, error) {

@@ -49,10 +49,9 @@ func serveAction(c *cli.Context) error {
 		fmt.Fprintln(c.App.ErrWriter, "usage: dsim serve PROG --node NAME --cluster FILE")
 		return exitError{3}
 	}
-	prog, src, err := realnet.LoadProgram(c.Args().First())
+	prog, src, err := loadProgramSource(c, c.Args().First())
 	if err != nil {
-		fmt.Fprintln(c.App.ErrWriter, err)
-		return exitError{1}
+		return err
 	}
 	clusterSrc, err := os.ReadFile(c.String("cluster"))
 	if err != nil {

@@ -6,8 +6,41 @@ import (
 	"os"
 	"strings"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
+
+// This file is the one place programs are loaded from the command line
+// (every command but fmt, which only parses, and vet, which also prints
+// warnings, goes through loadProgram), so that a program that does not
+// load prints the same way everywhere: each diagnostic as file:line:col,
+// the source line and a caret under the offending text.
+
+// loadProgram reads PROG (readSource) and analyses it. A name that cannot
+// be read is a usage error (exit status 3); a program with diagnostics is
+// exit status 1, after they are rendered on stderr.
+func loadProgram(c *cli.Context, path string) (*analysis.Program, error) {
+	p, _, err := loadProgramSource(c, path)
+	return p, err
+}
+
+// loadProgramSource is loadProgram that also returns the source text
+// (realnet fingerprints it so that nodes of different programs refuse
+// each other).
+func loadProgramSource(c *cli.Context, path string) (*analysis.Program, []byte, error) {
+	src, err := readSource(path)
+	if err != nil {
+		return nil, nil, usageError(c, "%v", err)
+	}
+	prog, diags := analysis.Load(path, src)
+	if len(diags) > 0 {
+		fmt.Fprint(c.App.ErrWriter, diags.Render(src))
+		return nil, nil, exitError{1}
+	}
+	return prog, src, nil
+}
 
 // readSource returns the text of a program named on the command line: a
 // file on disk, or else (for names starting with corpus/) a program
