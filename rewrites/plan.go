@@ -1,0 +1,315 @@
+package rewrites
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
+)
+
+// The plan format: one step per line, '#' starts a comment.
+//
+//	mutual     COMP -> NEW : SELECTOR...
+//	monotonic  COMP -> NEW : SELECTOR...
+//	functional COMP -> NEW : SELECTOR...
+//	cohash     COMP [partitions=N] [key=REL.COLUMN ...]
+//	deps       COMP [partitions=N] [key=REL.COLUMN ...]
+//	drop       COMP : INVARIANT...
+//
+// A selector names the rules of COMP that form C2 by the relation they
+// derive: `acks` is every rule of COMP deriving acks (its persistence rule
+// included), `acks#2` the second of them in source order. `line:12` names
+// the rule at line 12 of the step's input, for the rare rule that a
+// relation cannot name; it breaks when an earlier step moves lines, so
+// plans in the corpus use relation names only. partitions defaults to 2;
+// key pins a relation's key column (by name or 1-based number), and
+// without it the key is inferred. drop removes the rules of COMP deriving
+// .invariant relations: an invariant is a check, not an observable output,
+// and one that reads relations a decoupling puts on two nodes can no longer
+// be evaluated by either (the corpus drops bad_cert_and_inconsistent so).
+
+// Step is one parsed plan line.
+type Step struct {
+	Kind       Kind
+	Comp       string
+	New        string   // decoupling: the new component
+	Selectors  []string // decoupling: C2
+	Partitions int      // partitioning
+	Keys       []string // partitioning: REL.COLUMN pins
+	Text       string   // the line as written
+	File       string   // plan file, for errors
+	Line       int
+}
+
+// String renders the step in plan form.
+func (s Step) String() string { return s.Text }
+
+// ParsePlan parses a plan file.
+func ParsePlan(name string, src []byte) ([]Step, error) {
+	var steps []Step
+	var diags syntax.Diagnostics
+	for i, line := range strings.Split(string(src), "\n") {
+		if j := strings.IndexByte(line, '#'); j >= 0 {
+			line = line[:j]
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		st, err := ParseStep(line)
+		if err != nil {
+			col := 1 + len(line) - len(strings.TrimLeft(line, " \t"))
+			diags = append(diags, syntax.Diagnostic{File: name, Pos: syntax.Pos{Line: i + 1, Col: col}, Msg: err.Error(), Hint: planHint})
+			continue
+		}
+		st.File, st.Line = name, i+1
+		steps = append(steps, st)
+	}
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	return steps, nil
+}
+
+const planHint = "a step is `mutual|monotonic|functional COMP -> NEW : RELATION...` or `cohash|deps COMP [partitions=N] [key=REL.COLUMN]` (docs/REWRITES.md)"
+
+// ParseStep parses one step (a plan line, or a STEP argument of dsim
+// rewrite).
+func ParseStep(text string) (Step, error) {
+	st := Step{Text: strings.TrimSpace(text), Partitions: 2}
+	f := strings.Fields(strings.ReplaceAll(strings.ReplaceAll(text, ":", " : "), "->", " -> "))
+	// line:N selectors were split by the ':' spacing above; rejoin them.
+	var toks []string
+	for i := 0; i < len(f); i++ {
+		if f[i] == "line" && i+2 < len(f) && f[i+1] == ":" {
+			toks = append(toks, "line:"+f[i+2])
+			i += 2
+			continue
+		}
+		toks = append(toks, f[i])
+	}
+	if len(toks) < 2 {
+		return st, fmt.Errorf("a step needs a rewrite and a component")
+	}
+	st.Kind, st.Comp = Kind(toks[0]), toks[1]
+	switch st.Kind {
+	case Drop:
+		if len(toks) < 4 || toks[2] != ":" {
+			return st, fmt.Errorf("drop step must read `drop %s : INVARIANT...`", st.Comp)
+		}
+		st.Selectors = toks[3:]
+	case Mutual, Monotonic, Functional:
+		if len(toks) < 6 || toks[2] != "->" || toks[4] != ":" {
+			return st, fmt.Errorf("%s step must read `%s %s -> NEW : RELATION...`", st.Kind, st.Kind, st.Comp)
+		}
+		st.New = toks[3]
+		st.Selectors = toks[5:]
+	case Cohash, Deps:
+		for _, t := range toks[2:] {
+			switch {
+			case strings.HasPrefix(t, "partitions="):
+				n, err := strconv.Atoi(strings.TrimPrefix(t, "partitions="))
+				if err != nil || n < 1 {
+					return st, fmt.Errorf("partitions must be a positive integer, got %q", t)
+				}
+				st.Partitions = n
+			case t == "key=infer":
+			case strings.HasPrefix(t, "key="):
+				st.Keys = append(st.Keys, strings.TrimPrefix(t, "key="))
+			default:
+				return st, fmt.Errorf("unexpected %q in a %s step", t, st.Kind)
+			}
+		}
+	default:
+		return st, fmt.Errorf("unknown rewrite %q", toks[0])
+	}
+	return st, nil
+}
+
+// planError is an error about the plan itself (not a refused
+// precondition), positioned at the step's line when it has one.
+func planError(st Step, hint, format string, args ...any) error {
+	d := syntax.Diagnostic{File: st.File, Pos: syntax.Pos{Line: st.Line, Col: 1}, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	if st.File == "" {
+		d.File, d.Pos = "step", syntax.Pos{Line: 1, Col: 1}
+	}
+	return d
+}
+
+// SelectRules resolves selectors to rules of comp, in source order.
+func SelectRules(p *analysis.Program, st Step) ([]*analysis.Rule, error) {
+	c := p.Component(st.Comp)
+	if c == nil {
+		return nil, planError(st, "components: "+strings.Join(componentNames(p), ", "), "no component %s in %s", st.Comp, p.File.Name)
+	}
+	chosen := map[*analysis.Rule]bool{}
+	for _, sel := range st.Selectors {
+		if strings.HasPrefix(sel, "line:") {
+			n, err := strconv.Atoi(strings.TrimPrefix(sel, "line:"))
+			found := false
+			for _, r := range c.Rules {
+				if err == nil && r.Pos.Line == n {
+					chosen[r] = true
+					found = true
+				}
+			}
+			if !found {
+				return nil, planError(st, "name the rule by the relation it derives", "no rule of %s at line %s of %s", st.Comp, strings.TrimPrefix(sel, "line:"), p.File.Name)
+			}
+			continue
+		}
+		rel, ord := sel, 0
+		if i := strings.IndexByte(sel, '#'); i >= 0 {
+			n, err := strconv.Atoi(sel[i+1:])
+			if err != nil || n < 1 {
+				return nil, planError(st, "write RELATION#N with N >= 1", "bad selector %q", sel)
+			}
+			rel, ord = sel[:i], n
+		}
+		var match []*analysis.Rule
+		for _, r := range c.Rules {
+			if r.Head.Rel == rel {
+				match = append(match, r)
+			}
+		}
+		if len(match) == 0 {
+			return nil, planError(st, "relations derived in "+st.Comp+": "+strings.Join(c.Heads, ", "), "no rule of %s derives %s", st.Comp, rel)
+		}
+		if ord > len(match) {
+			return nil, planError(st, fmt.Sprintf("%s has %d rules deriving %s", st.Comp, len(match), rel), "no rule %s", sel)
+		}
+		if ord > 0 {
+			match = match[ord-1 : ord]
+		}
+		for _, r := range match {
+			chosen[r] = true
+		}
+	}
+	var out []*analysis.Rule
+	for _, r := range c.Rules {
+		if chosen[r] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func componentNames(p *analysis.Program) []string {
+	var out []string
+	for _, c := range p.Components {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// pinned resolves key=REL.COLUMN pins.
+func pinned(p *analysis.Program, st Step) (Policy, error) {
+	pol := Policy{}
+	for _, k := range st.Keys {
+		i := strings.LastIndexByte(k, '.')
+		if i < 0 {
+			return nil, planError(st, "write key=REL.COLUMN", "bad key %q", k)
+		}
+		rel := p.Relation(k[:i])
+		if rel == nil {
+			return nil, planError(st, "name a relation of the program", "no relation %s", k[:i])
+		}
+		col := -1
+		if n, err := strconv.Atoi(k[i+1:]); err == nil && n >= 1 && n <= rel.Arity() {
+			col = n - 1
+		}
+		for j, c := range rel.Columns {
+			if c.Name == k[i+1:] {
+				col = j
+			}
+		}
+		if col < 0 {
+			return nil, planError(st, "name a column of "+rel.Name+" or give its number", "no column %s in %s", k[i+1:], rel.Name)
+		}
+		pol[rel.Name] = Key{Col: col}
+	}
+	return pol, nil
+}
+
+// Result is the outcome of one step.
+type Result struct {
+	Step    Step
+	Program *analysis.Program // the rewritten program, analysed
+	Source  []byte            // its text, in dsim fmt form
+	Policy  Policy            // partitioning: the policy used
+}
+
+// Apply applies one step to the program named name with source src. The
+// output is printed and analysed again; an output that does not vet is an
+// error of the engine, reported with the diagnostics.
+func Apply(name string, src []byte, st Step) (*Result, error) {
+	p, diags := analysis.Load(name, src)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	res := &Result{Step: st}
+	switch st.Kind {
+	case Mutual, Monotonic, Functional:
+		c2, err := SelectRules(p, st)
+		if err != nil {
+			return nil, err
+		}
+		pos := syntax.Pos{}
+		if len(c2) > 0 {
+			pos = c2[0].Pos
+		}
+		if err := Decouple(p, st.Kind, st.Comp, c2, st.New, pos); err != nil {
+			return nil, err
+		}
+	case Drop:
+		rules, err := SelectRules(p, st)
+		if err != nil {
+			return nil, err
+		}
+		if err := DropInvariants(p, st.Comp, rules); err != nil {
+			return nil, err
+		}
+	case Cohash, Deps:
+		if p.Component(st.Comp) == nil {
+			return nil, planError(st, "components: "+strings.Join(componentNames(p), ", "), "no component %s in %s", st.Comp, p.File.Name)
+		}
+		fixed, err := pinned(p, st)
+		if err != nil {
+			return nil, err
+		}
+		pol, err := Partition(p, st.Kind, st.Comp, st.Partitions, fixed, p.Component(st.Comp).Pos)
+		if err != nil {
+			return nil, err
+		}
+		res.Policy = pol
+	}
+	// Every component of the step's input that maps to no original maps
+	// to itself, so the output refines the input.
+	for _, it := range p.File.Items {
+		if c, ok := it.(*syntax.Component); ok && c.Refines == nil {
+			c.Refines = ident(c.Name.Name)
+		}
+	}
+	out := syntax.Print(p.File)
+	np, diags := analysis.Load(name, out)
+	if len(diags) > 0 {
+		return nil, fmt.Errorf("%s produced a program that does not vet (a bug of the rewrite engine):\n%s\n%s", st.Kind.Name(), diags.Render(out), out)
+	}
+	res.Program, res.Source = np, out
+	return res, nil
+}
+
+// ApplyAll applies steps in order, each to the previous step's output.
+func ApplyAll(name string, src []byte, steps []Step) ([]*Result, error) {
+	var out []*Result
+	for _, st := range steps {
+		r, err := Apply(name, src, st)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+		src = r.Source
+	}
+	return out, nil
+}

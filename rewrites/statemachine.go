@@ -1,0 +1,147 @@
+package rewrites
+
+import (
+	"fmt"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+)
+
+// State machines (report App. A.4). A relation has an existence dependency
+// on the inputs when it is empty in every tick in which all inputs are
+// empty, and a no-change dependency when in such a tick it equals its value
+// of the previous tick. A rule set is a state machine when every relation it
+// references has one of the two and every output has an existence
+// dependency: its behaviour depends on each tick's inputs and the order of
+// earlier inputs, never on the tick number, so batching and sealing can
+// change when inputs arrive without changing what it does.
+//
+// The checks are the report's conservative ones:
+//   - existence: r is derived only by same-tick rules, and each of them has
+//     a positive atom of an input or of an existence-dependent relation;
+//   - no-change: r's only next-tick rule is its persistence rule and its
+//     other rules each have a positive input or existence-dependent atom; or
+//     r has no next-tick rule and is derived only from static and no-change
+//     relations.
+// Both are greatest fixpoints over the set's relations.
+
+// Dependencies classifies the relations of a rule set.
+type Dependencies struct {
+	Existence []string // sorted
+	NoChange  []string // sorted
+}
+
+// StateDependencies computes existence and no-change dependencies of the
+// relations derived by rules (a subset of one component).
+func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies {
+	v := VocabOf(p, rules)
+	inputs := set(v.Inputs)
+	byHead := map[string][]*analysis.Rule{}
+	for _, r := range rules {
+		byHead[r.Head.Rel] = append(byHead[r.Head.Rel], r)
+	}
+	heads := v.Heads
+	exist := map[string]bool{}
+	for _, h := range heads {
+		exist[h] = true
+	}
+	hasDriver := func(r *analysis.Rule) bool {
+		for _, l := range r.Body {
+			if l.Kind == analysis.LitAtom && (inputs[l.Rel] || exist[l.Rel]) {
+				return true
+			}
+		}
+		return false
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, h := range heads {
+			if !exist[h] {
+				continue
+			}
+			for _, r := range byHead[h] {
+				if r.Kind != analysis.Sync || !hasDriver(r) {
+					exist[h] = false
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	nochange := map[string]bool{}
+	for _, h := range heads {
+		nochange[h] = !exist[h]
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, h := range heads {
+			if !nochange[h] {
+				continue
+			}
+			ok := true
+			persist, next := false, false
+			for _, r := range byHead[h] {
+				switch r.Kind {
+				case analysis.Persist:
+					persist = true
+				case analysis.NextTick:
+					next = true
+				}
+			}
+			for _, r := range byHead[h] {
+				switch {
+				case r.Kind == analysis.Persist:
+				case next:
+					ok = false
+				case persist:
+					if !hasDriver(r) {
+						ok = false
+					}
+				default:
+					for _, l := range r.Body {
+						if (l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated) && isIDB(p, l.Rel) && !nochange[l.Rel] {
+							ok = false
+						}
+					}
+				}
+			}
+			if !ok {
+				nochange[h] = false
+				changed = true
+			}
+		}
+	}
+	return Dependencies{Existence: keys(exist, func(n string) bool { return exist[n] }), NoChange: keys(nochange, func(n string) bool { return nochange[n] })}
+}
+
+// IsStateMachine reports whether rules form a state machine, and if not the
+// relation that breaks it.
+func IsStateMachine(p *analysis.Program, rules []*analysis.Rule) (bool, *Violation) {
+	v := VocabOf(p, rules)
+	d := StateDependencies(p, rules)
+	e, n := set(d.Existence), set(d.NoChange)
+	inputs := set(v.Inputs)
+	first := func(rel string) *analysis.Rule {
+		for _, r := range rules {
+			if r.Head.Rel == rel {
+				return r
+			}
+		}
+		for _, r := range rules {
+			if contains(refs(p, r), rel) {
+				return r
+			}
+		}
+		return nil
+	}
+	for _, rel := range v.References {
+		if !inputs[rel] && !e[rel] && !n[rel] {
+			return false, &Violation{Rule: first(rel), Relation: rel, Reason: fmt.Sprintf("%s has neither an existence nor a no-change dependency on the inputs", rel)}
+		}
+	}
+	for _, rel := range v.Outputs {
+		if !e[rel] {
+			return false, &Violation{Rule: first(rel), Relation: rel, Reason: fmt.Sprintf("output %s has no existence dependency on the inputs", rel)}
+		}
+	}
+	return true, nil
+}
