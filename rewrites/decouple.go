@@ -176,7 +176,7 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 				copied = true
 			}
 			if !copied {
-				forward(blk, rel, fwd, to, d, fmt.Sprintf("%s (%s): forwards %s to %s.", name, cite, r, to))
+				forward(p, blk, rel, fwd, to, d, fmt.Sprintf("%s (%s): forwards %s to %s.", name, cite, r, to))
 			}
 			alias := fresh(p, taken, to+capital(r))
 			cols := columnVars(p, rel)
@@ -188,7 +188,7 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 			renameInBodies(c2src, r, alias)
 			nb.Items = append([]syntax.Item{ar, &syntax.Decl{Kind: syntax.DeclPersist, Name: syntax.Ident{Name: alias}}}, nb.Items...)
 		default:
-			forward(blk, rel, fwd, to, d, fmt.Sprintf("%s (%s): forwarding rule, %s goes to %s.", name, cite, r, to))
+			forward(p, blk, rel, fwd, to, d, fmt.Sprintf("%s (%s): forwarding rule, %s goes to %s.", name, cite, r, to))
 			renameInBodies(c2src, r, fwd)
 		}
 	}
@@ -196,7 +196,7 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 }
 
 // forward adds fwd@d(x..) :~ r(x..), to(d). to C1's block.
-func forward(blk *syntax.Component, rel *analysis.Relation, fwd, to, d, why string) {
+func forward(p *analysis.Program, blk *syntax.Component, rel *analysis.Relation, fwd, to, d, why string) {
 	cols := columnVars(p, rel)
 	for contains(cols, d) {
 		d += "_"
