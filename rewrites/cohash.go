@@ -42,10 +42,10 @@ type Key struct {
 }
 
 // String renders the key, e.g. "v" or "hash(v) % 8" with the column's name.
-func (k Key) String(rel *analysis.Relation) string {
+func (k Key) String(p *analysis.Program, rel *analysis.Relation) string {
 	name := fmt.Sprintf("#%d", k.Col+1)
-	if rel != nil && k.Col < len(rel.Columns) && rel.Columns[k.Col].Name != "" {
-		name = rel.Columns[k.Col].Name
+	if rel != nil && p != nil && k.Col < rel.Arity() {
+		name = columnVars(p, rel)[k.Col]
 	}
 	if k.Fn == nil {
 		return name
@@ -132,7 +132,7 @@ func candidates(p *analysis.Program, comp *analysis.Component, rel string, deps 
 	var out []Key
 	seen := map[string]bool{}
 	add := func(k Key) {
-		s := fmt.Sprintf("%d:%s", k.Col, k.String(nil))
+		s := fmt.Sprintf("%d:%s", k.Col, k.String(nil, nil))
 		if !seen[s] {
 			seen[s] = true
 			out = append(out, k)
@@ -195,7 +195,16 @@ type Conflict struct {
 // functions) is returned; on failure, the rule that refused the most
 // promising partial policy.
 func FindPolicy(p *analysis.Program, comp *analysis.Component, deps bool, fixed Policy) (Policy, *Conflict) {
+	return findPolicy(p, comp, deps, fixed, nil)
+}
+
+// findPolicy is FindPolicy with extra relations treated as replicated (on
+// every partition), for partial partitioning.
+func findPolicy(p *analysis.Program, comp *analysis.Component, deps bool, fixed Policy, extra map[string]bool) (Policy, *Conflict) {
 	rep := replicated(p, comp)
+	for r := range extra {
+		rep[r] = true
+	}
 	rels := scope(p, comp, rep)
 	var fds []FD
 	if deps {

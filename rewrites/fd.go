@@ -36,8 +36,8 @@ type FD struct {
 func (fd FD) String(p *analysis.Program) string {
 	r := p.Relation(fd.Rel)
 	name := func(c int) string {
-		if r != nil && c < len(r.Columns) && r.Columns[c].Name != "" {
-			return r.Columns[c].Name
+		if r != nil && c < r.Arity() {
+			return columnVars(p, r)[c]
 		}
 		return fmt.Sprintf("#%d", c+1)
 	}

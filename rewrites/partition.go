@@ -102,7 +102,7 @@ func Partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Pol
 			}
 			if ok {
 				redirected[s] = true
-				s.Doc = append(s.Doc, note(fmt.Sprintf("%s (%s): %s goes to the partition of %s.", name, cite, rel, k.String(p.Relation(rel))))...)
+				s.Doc = append(s.Doc, note(fmt.Sprintf("%s (%s): %s goes to the partition of %s.", name, cite, rel, k.String(p, p.Relation(rel))))...)
 				if n > 1 {
 					helpers[blockOf(p.File, r.Component)] = true
 				}
@@ -146,7 +146,7 @@ func policyText(p *analysis.Program, pol Policy) string {
 		if i > 0 {
 			s += ", "
 		}
-		s += r + "(" + pol[r].String(p.Relation(r)) + ")"
+		s += r + "(" + pol[r].String(p, p.Relation(r)) + ")"
 	}
 	return s
 }

@@ -300,11 +300,22 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 	return res, nil
 }
 
-// ApplyAll applies steps in order, each to the previous step's output.
+// StepInput names the input of step i (from 0): the program itself, then
+// name~1 for the output of the first step, and so on, so that a refusal's
+// file:line:col says which intermediate program it points into.
+func StepInput(name string, i int) string {
+	if i == 0 {
+		return name
+	}
+	return fmt.Sprintf("%s~%d", name, i)
+}
+
+// ApplyAll applies steps in order, each to the previous step's output. On
+// an error the results of the steps before are returned with it.
 func ApplyAll(name string, src []byte, steps []Step) ([]*Result, error) {
 	var out []*Result
-	for _, st := range steps {
-		r, err := Apply(name, src, st)
+	for i, st := range steps {
+		r, err := Apply(StepInput(name, i), src, st)
 		if err != nil {
 			return out, err
 		}

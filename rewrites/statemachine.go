@@ -16,7 +16,8 @@ import (
 // change when inputs arrive without changing what it does.
 //
 // The checks are the report's conservative ones:
-//   - existence: r is derived only by same-tick rules, and each of them has
+//   - existence: r is derived only by same-tick or asynchronous rules (no
+//     next-tick rule), and each of them has
 //     a positive atom of an input or of an existence-dependent relation;
 //   - no-change: r's only next-tick rule is its persistence rule and its
 //     other rules each have a positive input or existence-dependent atom; or
@@ -59,7 +60,7 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 				continue
 			}
 			for _, r := range byHead[h] {
-				if r.Kind != analysis.Sync || !hasDriver(r) {
+				if (r.Kind != analysis.Sync && r.Kind != analysis.Async) || !hasDriver(r) {
 					exist[h] = false
 					changed = true
 					break

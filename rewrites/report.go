@@ -1,0 +1,173 @@
+package rewrites
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+)
+
+// Analyze renders, per component, the facts the rewrites' preconditions
+// are made of and the rewrites that apply, as deterministic text: the first
+// half of an optimizer (`dsim analyze`). Candidate decouplings are the
+// groups of rules that share no relation with the rest (mutually
+// independent decoupling) and, for each output of the component, the rules
+// deriving it (monotonic and functional decoupling); each is listed with
+// the plan step that applies it.
+func Analyze(p *analysis.Program) string {
+	var b strings.Builder
+	fds := InferFDs(p)
+	for _, c := range p.Components {
+		fmt.Fprintf(&b, "component %s[%d]", c.Name, c.Count)
+		if c.Refines != "" {
+			fmt.Fprintf(&b, " refines %s", c.Refines)
+		}
+		b.WriteString("\n")
+		line := func(label, text string) { fmt.Fprintf(&b, "  %-15s %s\n", label+":", text) }
+		list := func(xs []string) string {
+			if len(xs) == 0 {
+				return "-"
+			}
+			return strings.Join(xs, ", ")
+		}
+		line("references", list(c.References))
+		line("inputs", list(c.Inputs))
+		line("outputs", list(c.Outputs))
+		verdict := func(ok bool, v *Violation) string {
+			if ok {
+				return "yes"
+			}
+			return fmt.Sprintf("no, rule at %s %s", at(p, v.Rule), v.Reason)
+		}
+		line("monotonic", verdict(IsMonotonic(p, c, c.Rules)))
+		line("functional", verdict(IsFunctional(p, c.Rules)))
+		sm, smv := IsStateMachine(p, c.Rules)
+		if sm {
+			line("state machine", "yes")
+		} else if smv.Rule != nil {
+			line("state machine", verdict(sm, smv))
+		} else {
+			line("state machine", "no, "+smv.Reason)
+		}
+		d := StateDependencies(p, c.Rules)
+		line("existence dep.", list(d.Existence))
+		line("no-change dep.", list(d.NoChange))
+		var cfd []string
+		for _, fd := range fds {
+			if contains(c.Heads, fd.Rel) {
+				cfd = append(cfd, fd.String(p))
+			}
+		}
+		line("FDs", list(cfd))
+		for _, g := range independentGroups(p, c) {
+			line("mutual", "mutual "+c.Name+" -> NEW : "+strings.Join(g, " "))
+		}
+		for _, out := range c.Outputs {
+			var c2 []*analysis.Rule
+			for _, r := range c.Rules {
+				if r.Head.Rel == out {
+					c2 = append(c2, r)
+				}
+			}
+			if len(c2) == len(c.Rules) || c.Count != 1 {
+				continue
+			}
+			c1 := without(c.Rules, c2)
+			if ok, _ := Independent(p, c1, c2); !ok {
+				continue
+			}
+			if ok, _ := IsFunctional(p, c2); ok {
+				line("functional", "functional "+c.Name+" -> NEW : "+out)
+			} else if ok, _ := IsMonotonic(p, c, c2); ok {
+				line("monotonic", "monotonic "+c.Name+" -> NEW : "+out)
+			}
+		}
+		if len(c.ClientInputs)+len(c.Timers) > 0 {
+			line("partitioning", "no, it receives client inputs or timers ("+list(append(append([]string{}, c.ClientInputs...), c.Timers...))+")")
+			continue
+		}
+		if pol, conf := FindPolicy(p, c, false, nil); conf == nil {
+			line("co-hashing", "cohash "+c.Name+" # by "+policyText(p, pol))
+		} else if pol, conf2 := FindPolicy(p, c, true, nil); conf2 == nil {
+			line("co-hashing", "no, "+conflictText(p, conf))
+			line("dependencies", "deps "+c.Name+" # by "+policyText(p, pol))
+		} else {
+			line("co-hashing", "no, "+conflictText(p, conf))
+			line("dependencies", "no, "+conflictText(p, conf2))
+			if pp := PartialPlan(p, c); pp != nil {
+				sm := "both parts are state machines"
+				if !pp.StateMachines {
+					sm = "but a part is not a state machine"
+				}
+				line("partial", fmt.Sprintf("replicate %s, partition the rest by %s (%s; mechanism not implemented)", list(pp.Replicated), policyText(p, pp.Policy), sm))
+			} else {
+				line("partial", "no")
+			}
+		}
+	}
+	return b.String()
+}
+
+func conflictText(p *analysis.Program, c *Conflict) string {
+	if c.Rule == nil {
+		return c.Reason
+	}
+	return fmt.Sprintf("rule at %s: %s", at(p, c.Rule), c.Reason)
+}
+
+func without(all, some []*analysis.Rule) []*analysis.Rule {
+	var out []*analysis.Rule
+	for _, r := range all {
+		if !in(some, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// independentGroups splits c's rules into groups connected by a shared
+// relation (read or derived); with two or more groups each is a C2 of a
+// mutually independent decoupling. Groups are named by their heads, sorted.
+func independentGroups(p *analysis.Program, c *analysis.Component) [][]string {
+	n := len(c.Rules)
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			i = parent[i]
+		}
+		return i
+	}
+	rels := func(r *analysis.Rule) []string { return append(refs(p, r), r.Head.Rel) }
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			for _, a := range rels(c.Rules[i]) {
+				if contains(rels(c.Rules[j]), a) {
+					parent[find(j)] = find(i)
+				}
+			}
+		}
+	}
+	groups := map[int]map[string]bool{}
+	for i, r := range c.Rules {
+		g := find(i)
+		if groups[g] == nil {
+			groups[g] = map[string]bool{}
+		}
+		groups[g][r.Head.Rel] = true
+	}
+	if len(groups) < 2 {
+		return nil
+	}
+	var out [][]string
+	for i := range c.Rules {
+		if g := groups[find(i)]; g != nil {
+			out = append(out, keys(g, nil))
+			delete(groups, find(i))
+		}
+	}
+	return out
+}
