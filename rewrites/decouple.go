@@ -69,7 +69,10 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 	if p.Component(to) != nil || p.Relation(to) != nil || builtin(to) {
 		return refuse(p, pos, name, "fresh name", "choose a name no component or relation uses", "%s is already a component or relation of the program", to)
 	}
-	if len(c2) == 0 || len(c2) == len(c.Rules) {
+	// Functional decoupling may move every rule: C1 is then a relay that
+	// forwards the client inputs C2 reads (clients keep addressing C).
+	relay := kind == Functional && len(c2) == len(c.Rules) && len(c.ClientInputs) > 0
+	if len(c2) == 0 || (len(c2) == len(c.Rules) && !relay) {
 		return refuse(p, pos, name, "C1 and C2 non-empty", "select some, but not all, rules of "+comp, "C2 must hold some but not all of %s's %d rules (it holds %d)", comp, len(c.Rules), len(c2))
 	}
 	in2 := map[*analysis.Rule]bool{}
@@ -104,7 +107,7 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 	} else {
 		blk.Refines = ident(comp)
 	}
-	nb := &syntax.Component{Name: syntax.Ident{Name: to}, Count: 1, Refines: ident(orig)}
+	nb := &syntax.Component{Name: syntax.Ident{Name: to}, Count: blk.Count, HasCount: blk.HasCount, Refines: ident(orig)}
 	nb.Doc = note(fmt.Sprintf("%s (%s): the rules of %s moved here (C2).", name, cite, comp))
 	moved := map[syntax.Item]bool{}
 	srcOf := map[*syntax.Rule]bool{}
@@ -127,7 +130,7 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 			case syntax.DeclOutput, syntax.DeclRelation, syntax.DeclInvariant, syntax.DeclStatic, syntax.DeclAsync:
 				moved[it] = heads2[r] && !heads1[r]
 			case syntax.DeclInput, syntax.DeclTimer:
-				moved[it] = contains(v2.References, r) && !contains(v1.References, r)
+				moved[it] = kind == Mutual && contains(v2.References, r) && !contains(v1.References, r)
 			}
 		}
 	}
@@ -147,7 +150,11 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 	taken := map[string]bool{}
 	c2src := sourceRules(c2)
 	for _, r := range v2.Inputs {
-		fromC1 := contains(v1.Heads, r) || contains(v1.References, r)
+		// A client input or timer of C that C2 reads enters at C, so C1
+		// forwards it (except for mutual independence, where C2 alone
+		// reads it and it is redirected: the .input moved with C2).
+		entersC := kind != Mutual && (contains(c.ClientInputs, r) || contains(c.Timers, r))
+		fromC1 := contains(v1.Heads, r) || contains(v1.References, r) || entersC
 		if !fromC1 {
 			if err := redirect(p, kind, comp, to, r, pos); err != nil {
 				return err

@@ -9,7 +9,8 @@ import (
 	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
-// The plan format: one step per line, '#' starts a comment.
+// The plan format: one step per line; '#' at the start of a line or after
+// a blank starts a comment.
 //
 //	mutual     COMP -> NEW : SELECTOR...
 //	monotonic  COMP -> NEW : SELECTOR...
@@ -51,9 +52,7 @@ func ParsePlan(name string, src []byte) ([]Step, error) {
 	var steps []Step
 	var diags syntax.Diagnostics
 	for i, line := range strings.Split(string(src), "\n") {
-		if j := strings.IndexByte(line, '#'); j >= 0 {
-			line = line[:j]
-		}
+		line = stripComment(line)
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
@@ -70,6 +69,17 @@ func ParsePlan(name string, src []byte) ([]Step, error) {
 		return nil, diags
 	}
 	return steps, nil
+}
+
+// stripComment drops a '#' comment: one that starts the line or follows a
+// blank, so that the selector acks#2 is not a comment.
+func stripComment(line string) string {
+	for j := 0; j < len(line); j++ {
+		if line[j] == '#' && (j == 0 || line[j-1] == ' ' || line[j-1] == '\t') {
+			return line[:j]
+		}
+	}
+	return line
 }
 
 const planHint = "a step is `mutual|monotonic|functional COMP -> NEW : RELATION...` or `cohash|deps COMP [partitions=N] [key=REL.COLUMN]` (docs/REWRITES.md)"
