@@ -251,7 +251,7 @@ type Result struct {
 }
 
 // Apply applies one step to the program named name with source src. The
-// output is printed and analysed again; an output that does not vet is an
+// output is printed and analysed again (named as nextName says); an output that does not vet is an
 // error of the engine, reported with the diagnostics.
 func Apply(name string, src []byte, st Step) (*Result, error) {
 	p, diags := analysis.Load(name, src)
@@ -302,7 +302,7 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 		}
 	}
 	out := syntax.Print(p.File)
-	np, diags := analysis.Load(name, out)
+	np, diags := analysis.Load(nextName(name), out)
 	if len(diags) > 0 {
 		return nil, fmt.Errorf("%s produced a program that does not vet (a bug of the rewrite engine):\n%s\n%s", st.Kind.Name(), diags.Render(out), out)
 	}
@@ -318,6 +318,17 @@ func StepInput(name string, i int) string {
 		return name
 	}
 	return fmt.Sprintf("%s~%d", name, i)
+}
+
+// nextName names the output of a step whose input is name: name~1 for a
+// program, name~(k+1) for name~k (see StepInput).
+func nextName(name string) string {
+	if i := strings.LastIndexByte(name, '~'); i >= 0 {
+		if k, err := strconv.Atoi(name[i+1:]); err == nil {
+			return fmt.Sprintf("%s~%d", name[:i], k+1)
+		}
+	}
+	return name + "~1"
 }
 
 // ApplyAll applies steps in order, each to the previous step's output. On
