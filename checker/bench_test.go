@@ -1,8 +1,10 @@
 package checker
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -69,9 +71,10 @@ func BenchmarkCheckSearch(b *testing.B) {
 	orig, rew := load(b, "corpus/2pc/base.ded"), loadFile(b, "testdata/mutants/2pc-voter-no-log.ded")
 	states := 0
 	var total time.Duration
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		rep, err := Check(orig, rew, Options{Runs: 1, Requests: 1, Seed: 1, NoShrink: true, MaxStates: 100000})
+		rep, err := Check(orig, rew, Options{Runs: 1, Requests: 1, Seed: 1, NoShrink: true, MaxStates: 100000, NoResume: *benchNoResume})
 		total += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
@@ -83,6 +86,20 @@ func BenchmarkCheckSearch(b *testing.B) {
 	}
 	b.ReportMetric(float64(states)/float64(b.N), "states/op")
 	b.ReportMetric(float64(states)/total.Seconds(), "states/s")
+	// The machine is shared: CPU seconds of this process (GC included)
+	// are a steadier denominator than the wall clock.
+	b.ReportMetric(float64(states)/(cpuTime()-cpu0).Seconds(), "states/cpu-s")
+}
+
+var benchNoResume = flag.Bool("bench-noresume", false, "BenchmarkCheckSearch: the reference search (Options.NoResume), for before/after figures")
+
+// cpuTime is the user+system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // loadFile loads a program from a file of the checker's testdata.

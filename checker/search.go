@@ -313,18 +313,18 @@ func (s *searcher) resumePoint() *snap {
 }
 
 // snapshot keeps the moment m of a DFS branch for later branches to
-// resume from. A snapshot after the same number of choices as the last
-// one replaces it: it is further along the same choices.
+// resume from, if a choice was made since the last snapshot: a later
+// moment after the same choices would save only the re-execution of
+// choice-free times, which the tick cache makes cheap, and copying the
+// world at every time would cost more.
 func (s *searcher) snapshot(m sim.Moment) {
 	if s.opts.NoResume || s.mode != policyDFS {
 		return
 	}
-	sn := snap{world: m.Snapshot(), pos: s.pos, next: s.next, emitted: slices.Clone(s.emitted), emitHash: s.emitHash}
 	if n := len(s.snaps); n > 0 && s.snaps[n-1].pos == s.pos {
-		s.snaps[n-1] = sn
 		return
 	}
-	s.snaps = append(s.snaps, sn)
+	s.snaps = append(s.snaps, snap{world: m.Snapshot(), pos: s.pos, next: s.next, emitted: slices.Clone(s.emitted), emitHash: s.emitHash})
 }
 
 func (s *searcher) record(f failure) {

@@ -36,6 +36,11 @@ func (m Moment) Snapshot() *Snapshot { return &Snapshot{w: m.w.clone()} }
 func Resume(s *Snapshot, decide DecideFunc, step StepFunc) (*Result, error) {
 	w := s.w.clone()
 	w.cfg.Decide, w.cfg.Step = decide, step
+	if w.or.hook != nil && decide == nil {
+		// The snapshot shares its generator with the run it was taken
+		// from, which never drew from it (a Decide hook decided).
+		w.or.copyRand()
+	}
 	w.or.hook = decide
 	w.resumed = true
 	if err := w.run(); err != nil {
@@ -49,18 +54,18 @@ func Resume(s *Snapshot, decide DecideFunc, step StepFunc) (*Result, error) {
 func (w *world) clone() *world {
 	c := *w
 	c.nodes = make([]*node, len(w.nodes))
+	ns := make([]node, len(w.nodes)) // one allocation for all nodes
 	for i, n := range w.nodes {
-		nc := *n
-		nc.pending = slices.Clone(n.pending)
-		c.nodes[i] = &nc
+		ns[i] = *n
+		ns[i].pending = slices.Clone(n.pending)
+		c.nodes[i] = &ns[i]
 	}
 	c.q.items = slices.Clone(w.q.items)
 	// The recorded choices become a shared, immutable prefix of both.
 	c.or.prefix, c.or.record = w.or.freeze(), nil
-	if w.or.pcg != nil {
-		p := *w.or.pcg
-		c.or.pcg = &p
-		c.or.rng = rand.New(c.or.pcg)
+	if w.or.hook == nil {
+		// Only a run without a Decide hook draws from the generator.
+		c.or.copyRand()
 	}
 	if w.trace != nil {
 		c.trace = &Trace{Events: slices.Clip(w.trace.Events)}
@@ -87,6 +92,15 @@ func (w *world) clone() *world {
 		c.closed = &cl
 	}
 	return &c
+}
+
+// copyRand gives the oracle its own copy of its generator's state.
+func (o *oracle) copyRand() {
+	if o.pcg != nil {
+		p := *o.pcg
+		o.pcg = &p
+		o.rng = rand.New(o.pcg)
+	}
 }
 
 // ownMaps gives w its own copies of the maps it shares with snapshots,
