@@ -11,6 +11,7 @@
 package checker
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -76,6 +77,10 @@ type Options struct {
 	NoShrink bool // report counterexamples as found
 	// Progress, if set, is called after each run with the number done.
 	Progress func(done, total int)
+
+	// ctx is CheckContext's context, carried with the options to every
+	// search (nil: never canceled).
+	ctx context.Context
 }
 
 // Defaults.
@@ -133,7 +138,16 @@ var referenceSearch bool
 // programs cannot be compared (no refinement map, inputs the original does
 // not accept, a failing tick); a verdict is never an error.
 func Check(original, rewritten *analysis.Program, opts Options) (*Report, error) {
+	return CheckContext(context.Background(), original, rewritten, opts)
+}
+
+// CheckContext is Check under a context: once ctx is done, every search
+// still running (and every later run's) ends at its next virtual time,
+// and those runs are Unknown, their bound naming the context's cause.
+// Runs already decided keep their verdicts.
+func CheckContext(ctx context.Context, original, rewritten *analysis.Program, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
+	opts.ctx = ctx
 	m, err := newRefinementMap(original, rewritten)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,7 +37,13 @@ import (
 // event (opts.MaxTime is the slack, default 2000 units). The history is
 // not shrunk (it cannot be re-run). The report has one run.
 func CheckHistory(original *analysis.Program, h *sim.History, opts Options) (*Report, error) {
+	return CheckHistoryContext(context.Background(), original, h, opts)
+}
+
+// CheckHistoryContext is CheckHistory under a context (see CheckContext).
+func CheckHistoryContext(ctx context.Context, original *analysis.Program, h *sim.History, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
+	opts.ctx = ctx
 	opts.Runs = 1
 	if h == nil {
 		return nil, fmt.Errorf("checker: no history")

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -14,10 +15,13 @@ import (
 
 // This file holds the search for a run of the original that explains a
 // run of the rewrite (docs/CHECKING.md, "The search"). Runs of the original
-// are re-executed from time 0 by sim with a Decide hook that takes each
-// choice from the current branch; a Step hook prunes a branch as soon as
-// the observable history rules it out and memoises the states between
-// virtual times.
+// are executed by sim with a Decide hook that takes each choice from the
+// current branch; a Step hook prunes a branch as soon as the observable
+// history rules it out, memoises the states between virtual times and
+// keeps snapshots, so that a later branch resumes from the deepest
+// snapshot before the choice it changes instead of re-executing the
+// original from time 0 (Options.NoResume keeps the re-execution, the
+// reference the tests compare with).
 
 // failKind says why a branch of the search failed.
 type failKind uint8
@@ -350,6 +354,9 @@ func (s *searcher) cut(why string) {
 
 func (s *searcher) step(m sim.Moment) error {
 	now := m.Now()
+	if ctx := s.opts.ctx; ctx != nil && ctx.Err() != nil {
+		return &branchEnd{bound: fmt.Sprintf("canceled: %v", context.Cause(ctx))}
+	}
 	if !s.deadline.IsZero() && time.Now().After(s.deadline) {
 		return &branchEnd{bound: fmt.Sprintf("timeout: %s per run (raise with --timeout)", s.opts.Timeout)}
 	}

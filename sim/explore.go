@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"sync"
@@ -186,6 +187,9 @@ type ExploreReport struct {
 	Found       *Schedule
 	// Repro is the shrunk reproducer (or the run as found, with NoShrink).
 	Repro *Reproducer
+	// Canceled says why an ExploreContext stopped before all runs ("":
+	// it did not); Runs counts the runs checked before.
+	Canceled string
 }
 
 // Failures is 1 when a failing run was found, else 0 (exploration stops
@@ -203,6 +207,13 @@ func (r *ExploreReport) Failures() int {
 // Shrink). Errors are configuration errors (a bad workload, fault plan or
 // count), reported for the first run, in seed order, that had one.
 func Explore(prog *analysis.Program, opts ExploreOptions) (*ExploreReport, error) {
+	return ExploreContext(context.Background(), prog, opts)
+}
+
+// ExploreContext is Explore under a context: once ctx is done, no further
+// batch of runs starts, and the report says so (Canceled) with the runs
+// checked until then; a failure among them is still reported.
+func ExploreContext(ctx context.Context, prog *analysis.Program, opts ExploreOptions) (*ExploreReport, error) {
 	if opts.Runs < 1 || opts.Runs > MaxExploreRuns {
 		return nil, fmt.Errorf("explore: --runs %d is out of range (1..%d)", opts.Runs, MaxExploreRuns)
 	}
@@ -219,6 +230,10 @@ func Explore(prog *analysis.Program, opts ExploreOptions) (*ExploreReport, error
 	outcomes := make([]runOutcome, batch)
 	var foundInputs []HistoryInput
 	for start := 0; start < opts.Runs; start += batch {
+		if ctx.Err() != nil {
+			rep.Canceled = fmt.Sprintf("canceled after %d of %d runs: %v", rep.Runs, opts.Runs, context.Cause(ctx))
+			break
+		}
 		n := min(batch, opts.Runs-start)
 		runBatch(prog, &opts, start, outcomes[:n], jobs, faultFree)
 		for j := 0; j < n; j++ {

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -189,5 +191,24 @@ func TestSnapshotUnchangedByResume(t *testing.T) {
 	}
 	if scheds[0] != scheds[1] {
 		t.Fatalf("a snapshot resumed twice gave different runs:\n%s\nvs\n%s", scheds[0], scheds[1])
+	}
+}
+
+// TestExploreContextCanceled: a canceled exploration runs no further
+// batch and says why.
+func TestExploreContextCanceled(t *testing.T) {
+	prog := loadProgram(t, "corpus/2pc/base.ded", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep, err := ExploreContext(ctx, prog, ExploreOptions{Runs: 50, Requests: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Runs != 0 || !strings.Contains(rep.Canceled, "canceled after 0 of 50 runs") {
+		t.Fatalf("got %d runs, Canceled %q", rep.Runs, rep.Canceled)
+	}
+	rep, err = Explore(prog, ExploreOptions{Runs: 5, Requests: 2})
+	if err != nil || rep.Runs != 5 || rep.Canceled != "" {
+		t.Fatalf("uncanceled: %v, %+v", err, rep)
 	}
 }
