@@ -3,9 +3,9 @@ package sim
 import (
 	"context"
 	"fmt"
-	"strings"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dsim-project/dsim/semantics/value"
