@@ -33,9 +33,9 @@ func paxosSeeds() int {
 	case *long:
 		return 1000
 	case testing.Short():
-		return 20
+		return 10
 	}
-	return 100
+	return 30
 }
 
 func present(t *testing.T, path string) bool {
@@ -196,12 +196,13 @@ var behaviourSettings = []struct {
 	want     paxosBehaviour
 	requests int
 	faults   string
+	delay    string // "" for the default uniform:3
 }{
-	{takeover, 1, "crash proposer[0] at=2"},
-	{recovery, 2, "crash proposer[0] at=7"},
-	{holeFill, 2, "omission random f=1 p=0.3 until=100"},
-	{preemption, 1, "omission random f=1 p=0.3 until=100"},
-	{competition, 1, "omission random f=1 p=0.3 until=100"},
+	{takeover, 1, "crash proposer[0] at=2", ""},
+	{recovery, 2, "crash proposer[0] at=7", ""},
+	{holeFill, 3, "crash proposer[0] at=8", "hold:0.3:12"},
+	{preemption, 1, "omission random f=1 p=0.3 until=100", ""},
+	{competition, 1, "omission random f=1 p=0.3 until=100", ""},
 }
 
 // TestPaxosBehaviours: the workloads of the sweeps above do make leaders
@@ -222,17 +223,25 @@ func TestPaxosBehaviours(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				var delay *sim.Distribution
+				if bs.delay != "" {
+					d, err := sim.ParseDistribution(bs.delay)
+					if err != nil {
+						t.Fatal(err)
+					}
+					delay = &d
+				}
 				for seed := uint64(1); seed <= maxSeeds; seed++ {
 					w, err := sim.GenerateOpenLoop(prog, nil, seed, sim.OpenLoop{Requests: bs.requests, MaxGap: 2})
 					if err != nil {
 						t.Fatal(err)
 					}
-					res, err := sim.Run(prog, sim.Config{Seed: seed, Workload: w, Faults: plan, Limits: sim.Limits{MaxTime: paxosHorizon}})
+					res, err := sim.Run(prog, sim.Config{Seed: seed, Workload: w, Faults: plan, Delay: delay, Limits: sim.Limits{MaxTime: paxosHorizon}})
 					if err != nil {
 						t.Fatal(err)
 					}
 					if behaviours(res.Trace)[bs.want] {
-						t.Logf("%s first seen at seed %d (%d requests, %s)", bs.want, seed, bs.requests, bs.faults)
+						t.Logf("%s first seen at seed %d (%d requests, %s, delay %q)", bs.want, seed, bs.requests, bs.faults, bs.delay)
 						return
 					}
 				}
