@@ -292,8 +292,9 @@ func (s *syncSearch) dfs(t int64, st *syncState, sc *syncScenario, path []SyncLo
 	}
 	chans := s.lossable(t, out.msgs, sc)
 	if len(chans) > maxLossChannels {
-		return 0, fmt.Errorf("round %d has %d channels that may lose messages; the synchronous model branches over every subset of them, and at most %d are supported (lower --eff or the number of nodes)",
-			t, len(chans), maxLossChannels)
+		s.rep.Bound = fmt.Sprintf("round %d has %d channels that may lose messages; the search branches over every subset of a round's channels and stops at %d (lower --eff, or use fewer nodes); no counterexample among the %d runs executed so far",
+			t, len(chans), maxLossChannels, s.rep.Runs)
+		return 0, errSyncBound
 	}
 	locs := s.sys.locations()
 	var covered uint64

@@ -77,3 +77,10 @@ func TestLoadNeverPanics(t *testing.T) {
 		}
 	})
 }
+
+func TestDeepNestingIsAnError(t *testing.T) {
+	src := "p(X) :- q(X), X == " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000) + ";\n"
+	if _, got := loadSrc(src); !strings.Contains(got, "nested too deeply") {
+		t.Fatalf("got %s", got)
+	}
+}

@@ -134,3 +134,29 @@ second(N, V) :- val(N, V)@2;
 		}
 	}
 }
+
+// TestTooManyChannelsIsUnknown: a round with more lossy channels than the
+// search branches over ends Unknown, naming the bound, not certified.
+func TestTooManyChannelsIsUnknown(t *testing.T) {
+	var src strings.Builder
+	nodes := []string{"a", "b", "c", "d", "e"}
+	for _, n := range nodes {
+		for _, m := range nodes {
+			if n != m {
+				fmt.Fprintf(&src, "peer(%q, %q)@1;\n", n, m)
+			}
+		}
+	}
+	src.WriteString("peer(N, M)@next :- peer(N, M);\nping(M, N)@async :- peer(N, M);\npre(N, M) :- ping(N, M);\npost(N, M) :- ping(N, M);\n")
+	p, errs := loadSrc(src.String())
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	rep, err := sim.ExploreSync(sim.SyncTarget{Located: p.Located}, sim.SyncOptions{Bounds: sim.SyncBounds{EOT: 3, EFF: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != sim.SyncUnknown || !strings.Contains(rep.Bound, "20 channels") {
+		t.Fatalf("want Unknown at the channel bound:\n%s", rep.Text())
+	}
+}

@@ -34,6 +34,7 @@ type parser struct {
 	f     *file
 	toks  []token
 	i     int
+	depth int // parenthesis nesting, bounded by syntax.MaxNesting
 	diags syntax.Diagnostics
 }
 
@@ -203,6 +204,7 @@ func parseFile(name string, src []byte) (*file, syntax.Diagnostics) {
 					p.next()
 				}
 			}()
+			p.depth = 0
 			p.parseClause()
 		}()
 		if p.i == start {
@@ -380,9 +382,14 @@ func (p *parser) parsePrimary() term {
 		return &intTerm{pos: t.pos, i: n}
 	case tPunct:
 		if t.text == "(" {
+			if p.depth >= syntax.MaxNesting {
+				p.fail("split it into several comparisons", "expression nested too deeply (more than %d levels)", syntax.MaxNesting)
+			}
+			p.depth++
 			p.next()
 			e := p.parseExpr()
 			p.expect(")", "close the parenthesis")
+			p.depth--
 			return e
 		}
 		if t.text == "-" && p.peek().kind == tInt {
