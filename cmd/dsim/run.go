@@ -39,7 +39,7 @@ func init() {
 			&cli.StringFlag{Name: "schedule", Usage: "write the run's schedule (every oracle choice) to `FILE`"},
 			&cli.BoolFlag{Name: "check-determinism", Usage: "run twice and replay the schedule; fail if anything differs"},
 			&cli.Int64Flag{Name: "eot", Value: 3, Usage: "Molly programs: the last round of the failure-free synchronous run"},
-		}, append(runFlags(), dialectFlags()...)...),
+		}, append(runFlags(), append(dialectFlags(), failureFlags()...)...)...),
 		Action: runAction,
 	})
 }

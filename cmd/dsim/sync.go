@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -196,6 +197,71 @@ func drawSync(c *cli.Context, tr *sim.Trace) error {
 	return nil
 }
 
+// failureFlags name one failure scenario of the synchronous model.
+func failureFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "lose", Usage: "Molly programs: lose the channel's messages of one round, `'FROM -> TO @ROUND'` (repeatable)"},
+		&cli.StringSliceFlag{Name: "crash", Usage: "Molly programs: crash a node in a round, `'NODE @ROUND'` (repeatable)"},
+	}
+}
+
+// parseScenario reads --lose and --crash in the form the sync report
+// prints them.
+func parseScenario(c *cli.Context) ([]sim.SyncCrash, []sim.SyncLoss, error) {
+	var crashes []sim.SyncCrash
+	var losses []sim.SyncLoss
+	round := func(flag, s string) (string, int64, error) {
+		i := strings.LastIndex(s, "@")
+		if i < 0 {
+			return "", 0, fmt.Errorf("--%s %q: write the round after '@', e.g. 'a -> b @1'", flag, s)
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(s[i+1:]), 10, 64)
+		if err != nil || n < 1 {
+			return "", 0, fmt.Errorf("--%s %q: the round is an integer >= 1", flag, s)
+		}
+		return strings.TrimSpace(s[:i]), n, nil
+	}
+	for _, s := range c.StringSlice("crash") {
+		node, n, err := round("crash", s)
+		if err != nil {
+			return nil, nil, err
+		}
+		crashes = append(crashes, sim.SyncCrash{Node: node, Time: n})
+	}
+	for _, s := range c.StringSlice("lose") {
+		ch, n, err := round("lose", s)
+		if err != nil {
+			return nil, nil, err
+		}
+		from, to, ok := strings.Cut(ch, "->")
+		if !ok {
+			return nil, nil, fmt.Errorf("--lose %q: name the channel as FROM -> TO, e.g. 'a -> b @1'", s)
+		}
+		losses = append(losses, sim.SyncLoss{From: strings.TrimSpace(from), To: strings.TrimSpace(to), Time: n})
+	}
+	return crashes, losses, nil
+}
+
+// mollyTrace runs the Molly program named on the command line under the
+// --lose/--crash scenario (losses apply in every round up to --eot) and
+// returns its trace.
+func mollyTrace(c *cli.Context) (*sim.Trace, error) {
+	p, err := loadMolly(c, c.Args().Slice())
+	if err != nil {
+		return nil, err
+	}
+	crashes, losses, err := parseScenario(c)
+	if err != nil {
+		return nil, usageError(c, "%v", err)
+	}
+	eot := c.Int64("eot")
+	run, err := sim.RunSync(sim.SyncTarget{Located: p.Located}, sim.SyncBounds{EOT: eot, EFF: eot + 1}, crashes, losses)
+	if err != nil {
+		return nil, usageError(c, "%v", err)
+	}
+	return run.Trace, nil
+}
+
 // runMollyAction is `dsim run` of a Molly program: the failure-free run of
 // the synchronous model to --eot, the spec's verdict, and the facts of the
 // --print relations at EOT.
@@ -205,8 +271,13 @@ func runMollyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	b := syncBounds(c)
-	run, err := sim.RunSync(sim.SyncTarget{Located: p.Located}, b, nil, nil)
+	b := sim.SyncBounds{EOT: c.Int64("eot")}
+	b.EFF = b.EOT + 1 // --lose applies in any round
+	crashes, losses, err := parseScenario(c)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	run, err := sim.RunSync(sim.SyncTarget{Located: p.Located}, b, crashes, losses)
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "dsim run: %v\n", err)
 		return exitError{3}
@@ -226,7 +297,11 @@ func runMollyAction(c *cli.Context) error {
 			return usageError(c, "writing the trace: %v", err)
 		}
 	}
-	fmt.Fprintf(out, "failure-free run of %s: nodes %s, rounds 1..%d\n", strings.Join(paths, " "), strings.Join(run.Nodes, ","), b.EOT)
+	what := "failure-free run"
+	if len(crashes)+len(losses) > 0 {
+		what = fmt.Sprintf("run with losses %s and crashes %s", lossText(run.Losses), crashText(crashes))
+	}
+	fmt.Fprintf(out, "%s of %s: nodes %s, rounds 1..%d\n", what, strings.Join(paths, " "), strings.Join(run.Nodes, ","), b.EOT)
 	if len(run.Violations) > 0 {
 		for _, v := range run.Violations {
 			fmt.Fprintf(out, "  %s\n", v)
@@ -237,4 +312,26 @@ func runMollyAction(c *cli.Context) error {
 		fmt.Fprintf(out, "  spec holds at EOT (every pre fact has its post)\n")
 	}
 	return nil
+}
+
+func lossText(ls []sim.SyncLoss) string {
+	if len(ls) == 0 {
+		return "none"
+	}
+	s := make([]string, len(ls))
+	for i, l := range ls {
+		s[i] = l.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+func crashText(cs []sim.SyncCrash) string {
+	if len(cs) == 0 {
+		return "none"
+	}
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = c.String()
+	}
+	return strings.Join(s, ", ")
 }

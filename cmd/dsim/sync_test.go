@@ -95,3 +95,28 @@ func writeFile(t *testing.T, path, text string) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
 }
+
+// TestMollyScenarioFlags: the failures explore prints, given back to run
+// and viz with --lose and --crash, reproduce the counterexample.
+func TestMollyScenarioFlags(t *testing.T) {
+	code, out, errOut := runCLI("explore", mollyDir+"retry.ded", mollyDir+"agreement.ded", "--eot", "5", "--eff", "3", "--crashes", "1")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "lost messages (channel @ send round): n1 -> n2 @1")
+	require.Contains(t, out, "crashes (node @ round): n1 @2")
+
+	code, out, errOut = runCLI("run", mollyDir+"retry.ded", mollyDir+"agreement.ded", "--eot", "5", "--lose", "n1 -> n2 @1", "--crash", "n1 @2")
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, out, `end-of-run spec violated: pre_without_post("n3", "update") at EOT 5`)
+	code, out, _ = runCLI("run", mollyDir+"retry.ded", mollyDir+"agreement.ded", "--eot", "5", "--crash", "n1 @2")
+	assert.Equal(t, 0, code, "the crash alone is survived:\n%s", out)
+
+	code, out, errOut = runCLI("viz", mollyDir+"retry.ded", mollyDir+"agreement.ded", "--eot", "5", "--lose", "n1 -> n2 @1", "--crash", "n1 @2", "--ascii")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "DROPPED @1 (omission)")
+	assert.Contains(t, out, "(crashed)")
+
+	for _, bad := range [][]string{{"--crash", "zz @2"}, {"--lose", "n1 n2 @1"}, {"--lose", "n1 -> n2"}, {"--crash", "n1 @0"}} {
+		code, _, errOut := runCLI(append([]string{"run", mollyDir + "retry.ded", mollyDir + "agreement.ded"}, bad...)...)
+		assert.Equal(t, 3, code, "%v: %s", bad, errOut)
+	}
+}

@@ -21,7 +21,7 @@ func init() {
 	register(&cli.Command{
 		Name:      "viz",
 		Usage:     "draw a trace as a spacetime diagram (HTML page or terminal text)",
-		ArgsUsage: "TRACE",
+		ArgsUsage: "TRACE | MOLLY-PROG...",
 		Description: "Reads TRACE, a JSON trace written by dsim run (or replay) with --trace FILE.json, and\n" +
 			"draws it as a spacetime diagram: a lane per client and per node, virtual time flowing down,\n" +
 			"a dot per tick, arrows for messages (dropped ones end at a red X with the reason), inputs\n" +
@@ -32,13 +32,18 @@ func init() {
 			"   dsim run corpus/hashset/base.ded --seed 4 --requests 2 --faults 'crash storage[2] at=6' --dump '*' --trace t.json\n" +
 			"   dsim viz t.json -o t.html\n" +
 			"   dsim viz t.json --ascii\n\n" +
+			"Given program files in Molly's dialect instead of a trace, it draws their run in the\n" +
+			"synchronous model to --eot: failure-free, or with the failures --lose and --crash name (as\n" +
+			"dsim explore --model sync prints them):\n" +
+			"   dsim viz bcast.ded spec.ded --eot 4 --lose 'a -> b @1' --crash 'c @2' --ascii\n\n" +
 			"Exit status: 0 ok, 2 the trace is over --max-events, 3 usage error or unreadable trace.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the HTML page to `FILE` (- for standard output)"},
 			&cli.BoolFlag{Name: "ascii", Usage: "print the diagram as text on standard output"},
 			&cli.IntFlag{Name: "max-events", Value: viz.DefaultMaxEvents, Usage: "refuse traces with more than `N` events"},
 			&cli.StringFlag{Name: "title", Usage: "title of the HTML page (default: the trace's file name)"},
-		},
+			&cli.Int64Flag{Name: "eot", Value: 3, Usage: "Molly programs: the last round of the run drawn"},
+		}, append(dialectFlags(), failureFlags()...)...),
 		Action: vizAction,
 	})
 }
@@ -48,7 +53,11 @@ func vizAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
-	if c.NArg() != 1 {
+	m, err := isMolly(c, c.Args().Slice())
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	if !m && c.NArg() != 1 {
 		return usageError(c, "dsim viz takes one trace file, got %d arguments (example: dsim viz t.json -o t.html)", c.NArg())
 	}
 	// withInterspersedFlags keeps -o and --output apart: read both.
@@ -63,13 +72,19 @@ func vizAction(c *cli.Context) error {
 		return usageError(c, "--max-events %d: give a positive number", c.Int("max-events"))
 	}
 	path := c.Args().First()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return usageError(c, "%v", err)
-	}
-	tr, err := readTrace(path, data)
-	if err != nil {
-		return usageError(c, "%v", err)
+	var tr *sim.Trace
+	if m {
+		if tr, err = mollyTrace(c); err != nil {
+			return err
+		}
+	} else {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return usageError(c, "%v", err)
+		}
+		if tr, err = readTrace(path, data); err != nil {
+			return usageError(c, "%v", err)
+		}
 	}
 	d, err := viz.Build(tr, viz.Options{MaxEvents: c.Int("max-events")})
 	if err != nil {
