@@ -69,7 +69,7 @@ func IsMonotonic(p *analysis.Program, comp *analysis.Component, c2 []*analysis.R
 	persisted := logicallyPersisted(p, comp)
 	v := VocabOf(p, c2)
 	for _, in := range v.Inputs {
-		if persisted[in] || readAlone(p, c2, in) {
+		if persisted[in] || readAlone(p, c2, in) || onlyGC(c2, in) {
 			continue
 		}
 		for _, r := range c2 {
@@ -236,6 +236,20 @@ func readAlone(p *analysis.Program, rules []*analysis.Rule, rel string) bool {
 		rs := refs(p, r)
 		if contains(rs, rel) && len(rs) > 1 {
 			return false
+		}
+	}
+	return true
+}
+
+// onlyGC reports whether rel is read in rules only as the negated condition
+// of a persistence rule with garbage collection: the user states that
+// dropping the fact is safe once rel holds, whenever that is.
+func onlyGC(rules []*analysis.Rule, rel string) bool {
+	for _, r := range rules {
+		for _, l := range r.Body {
+			if l.Rel == rel && (l.Kind == analysis.LitAtom || !isGCPersist(r)) {
+				return false
+			}
 		}
 	}
 	return true

@@ -84,6 +84,7 @@ func rewriteAction(c *cli.Context) error {
 			if err != nil {
 				return usageError(c, "step %d %q: %v", i+1, a, err)
 			}
+			st.File, st.Line = fmt.Sprintf("step %d", i+1), 1
 			steps = append(steps, st)
 		}
 	}

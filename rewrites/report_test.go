@@ -1,0 +1,59 @@
+package rewrites
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dsim-project/dsim/corpus"
+)
+
+// TestAnalyzeGolden: dsim analyze's report of the corpus base programs is
+// deterministic and matches testdata/analyze/*.golden (-update rewrites
+// them). The report lists, among others, the plan steps whose
+// preconditions hold; each listed step must also apply.
+func TestAnalyzeGolden(t *testing.T) {
+	for _, path := range []string{"hashset/base.ded", "voting/base.ded", "2pc/base.ded", "micro/partial/before.ded"} {
+		name := strings.ReplaceAll(strings.TrimSuffix(path, ".ded"), "/", "-")
+		t.Run(name, func(t *testing.T) {
+			src, err := corpus.Open("corpus/" + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := load(t, path, src)
+			got := Analyze(p)
+			if again := Analyze(load(t, path, src)); again != got {
+				t.Fatal("Analyze is not deterministic")
+			}
+			golden := filepath.Join("testdata/analyze", name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("report differs from %s:\n%s", golden, got)
+			}
+			// Every suggested decoupling applies.
+			for _, line := range strings.Split(got, "\n") {
+				f := strings.Fields(line)
+				if len(f) < 2 || (f[0] != "mutual:" && f[0] != "functional:" && f[0] != "monotonic:") || f[1]+":" != f[0] {
+					continue
+				}
+				step := strings.Replace(strings.Join(f[1:], " "), "NEW", "fresh_part", 1)
+				st, err := ParseStep(step)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := Apply(path, src, st); err != nil {
+					t.Errorf("suggested step %q does not apply: %v", step, err)
+				}
+			}
+		})
+	}
+}
