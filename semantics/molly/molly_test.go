@@ -120,6 +120,9 @@ func TestRoundOfDerivedRelation(t *testing.T) {
 val(N, V) :- seed(N, V);
 val(N, V + 1)@next :- val(N, V), V < 9;
 second(N, V) :- val(N, V)@2;
+z("a", 5)@1;
+z(N, V)@next :- z(N, V);
+first(N, V) :- z(N, V)@1;
 `)
 	if errs != "" {
 		t.Fatal(errs)
@@ -131,6 +134,10 @@ second(N, V) :- val(N, V)@2;
 		}
 		if got := fmt.Sprint(r.Facts[0]["second"]); got != want {
 			t.Errorf("EOT %d: second = %s, want %s", eot, got, want)
+		}
+		// z's round-1 facts are given: readable from round 1 on.
+		if got := fmt.Sprint(r.Facts[0]["first"]); got != `[("a", 5)]` {
+			t.Errorf("EOT %d: first = %s", eot, got)
 		}
 	}
 }

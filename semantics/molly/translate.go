@@ -459,6 +459,10 @@ func (t *translator) rule(r *rule, lp *sim.LocatedProgram, atRels map[string]boo
 					// round a.at, readable from the next round on.
 					lp.Snapshots = append(lp.Snapshots, sim.RoundSnapshot{Rel: ai.dsim, As: name, Round: a.at})
 					t.link(f, a, name, ai)
+					// Up to that round, the facts given for it stand in
+					// for the snapshot (exact when rules add nothing to
+					// them in that round).
+					t.givenUpTo(ai, a.at, name, lp)
 				} else {
 					t.atRelation(ai, a.at, name, lp)
 				}
@@ -561,6 +565,23 @@ func (t *translator) atRelation(ri *relInfo, at int64, name string, lp *sim.Loca
 	for i, f := range ri.facts {
 		if f.time == timeAt && f.at == at || f.time == timeNone {
 			lp.Facts = append(lp.Facts, sim.TimedFact{Fact: value.Fact{Rel: name, Tuple: vals[i]}})
+		}
+	}
+}
+
+// givenUpTo adds, for rounds 1..at, the facts ri is given for round at,
+// as facts of name.
+func (t *translator) givenUpTo(ri *relInfo, at int64, name string, lp *sim.LocatedProgram) {
+	if len(ri.facts) == 0 || at > sim.MaxSyncEOT {
+		return
+	}
+	_, vals := t.factTypes(ri)
+	for i, f := range ri.facts {
+		if vals == nil || !(f.time == timeAt && f.at == at || f.time == timeNone) {
+			continue
+		}
+		for r := int64(1); r <= at; r++ {
+			lp.Facts = append(lp.Facts, sim.TimedFact{Time: r, Fact: value.Fact{Rel: name, Tuple: vals[i]}})
 		}
 	}
 }
