@@ -10,7 +10,7 @@ require (
 	pgregory.net/rapid v1.3.0
 )
 
-require github.com/BurntSushi/toml v1.6.0 // indirect
+require github.com/BurntSushi/toml v1.6.0
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

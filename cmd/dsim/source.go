@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsim-project/dsim/corpus"
 	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/importer"
 )
 
 // This file is the one place programs are loaded from the command line
@@ -45,8 +46,18 @@ func loadProgramSource(c *cli.Context, path string) (*analysis.Program, []byte, 
 // readSource returns the text of a program named on the command line: a
 // file on disk, or else (for names starting with corpus/) a program
 // embedded in the binary, so that corpus programs work from any directory.
+//
+// A Rust file (.rs) is a role of the paper's artifact: its text is that of
+// its datalog! macros, at their lines and columns (importer.Extract).
 func readSource(path string) ([]byte, error) {
 	src, err := os.ReadFile(path)
+	if err == nil && strings.HasSuffix(path, ".rs") {
+		text, diags := importer.Extract(path, src)
+		if len(diags) > 0 {
+			return nil, fmt.Errorf("%s", strings.TrimSuffix(diags.Render(src), "\n"))
+		}
+		return text, nil
+	}
 	if err == nil {
 		return src, nil
 	}
