@@ -143,7 +143,7 @@ func (im *importer) glue(r *role) []syntax.Item {
 		}
 		spec, sub, err := parseEDB(r.spec.EDB[rel], counts)
 		if err != nil {
-			if sub != "" {
+			if sub != "" && im.m.keys.has("roles", r.name, "edb", rel, sub) {
 				at = im.m.keys.lookup("roles", r.name, "edb", rel, sub)
 			}
 			im.merrorf(at, "the forms are "+edbForms, "edb %s of role %s: %v", rel, r.name, err)
@@ -185,7 +185,7 @@ func (im *importer) glue(r *role) []syntax.Item {
 		t, sub, err := parseTimer(r.spec.Timers[rel])
 		if err != nil {
 			at := im.m.keys.value("roles", r.name, "timers", rel)
-			if sub != "" {
+			if sub != "" && im.m.keys.has("roles", r.name, "timers", rel, sub) {
 				at = im.m.keys.lookup("roles", r.name, "timers", rel, sub)
 			}
 			im.merrorf(at, "write name = PERIOD or name = { period = P, jitter = J } (virtual time units)", "timer %s of role %s: %v", rel, r.name, err)

@@ -347,7 +347,7 @@ func (im *importer) checkAsync() {
 			}
 			name := rule.Head.Name.Name
 			sent[name] = true
-			if name == im.client.reply && im.client.hasRe {
+			if im.m.Client != nil && im.m.Client.Reply != "" && name == im.m.Client.Reply {
 				continue
 			}
 			if _, ok := im.m.Async[name]; !ok {

@@ -3,6 +3,7 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -143,7 +144,11 @@ func (m *Manifest) decodeError(err error) syntax.Diagnostic {
 	d := syntax.Diagnostic{File: m.file, Pos: syntax.Pos{Line: 1, Col: 1}, Msg: err.Error(),
 		Hint: "the manifest is TOML; see docs/IMPORT.md for its entries"}
 	var pe toml.ParseError
-	if errors.As(err, &pe) {
+	var ppe *toml.ParseError
+	if errors.As(err, &ppe) && ppe != nil {
+		pe = *ppe
+	}
+	if pe.Message != "" || errors.As(err, &pe) {
 		d.Msg = pe.Message
 		if pe.Position.Line > 0 {
 			d.Pos = syntax.Pos{Line: pe.Position.Line, Col: max(pe.Position.Col, 1)}
@@ -156,9 +161,19 @@ func (m *Manifest) decodeError(err error) syntax.Diagnostic {
 		if pe.Usage != "" {
 			d.Hint = pe.Usage
 		}
+		return d
+	}
+	// A type mismatch is a plain error naming the key it is about.
+	if k := lastKeyError.FindStringSubmatch(err.Error()); k != nil {
+		d.Pos = m.keys.value(strings.Split(k[1], ".")...)
+		d.Msg = fmt.Sprintf("%s: %s", k[1], k[2])
+		d.Hint = "give the entry the type docs/IMPORT.md lists (counts and periods are integers, names are strings)"
 	}
 	return d
 }
+
+// lastKeyError matches the decoder's `toml: line N (last key "K"): msg`.
+var lastKeyError = regexp.MustCompile(`^toml: (?:line \d+ )?\(last key "([^"]+)"\): (.*)$`)
 
 func isIdentName(s string) bool {
 	if s == "" || s == "_" {
