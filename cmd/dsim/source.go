@@ -9,8 +9,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dsim-project/dsim/corpus"
-	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/importer"
+	"github.com/dsim-project/dsim/semantics/analysis"
 )
 
 // This file is the one place programs are loaded from the command line
