@@ -52,6 +52,9 @@ func isMolly(c *cli.Context, paths []string) (bool, error) {
 		if len(paths) == 0 {
 			return false, nil
 		}
+		if strings.HasSuffix(paths[0], ".rs") {
+			return false, nil // an artifact role file: its datalog! macro is dsim's dialect
+		}
 		src, err := os.ReadFile(paths[0])
 		if err != nil {
 			return false, nil // loadProgram reports it (or finds it in the corpus)
