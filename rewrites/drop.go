@@ -40,5 +40,41 @@ func DropInvariants(p *analysis.Program, comp string, rules []*analysis.Rule) er
 		}
 	}
 	blk.Items = keep
+	// An invariant no remaining rule derives loses its directive too.
+	still := map[string]bool{}
+	for _, r := range p.Rules {
+		if r.Source != nil && !drop[r.Source] {
+			still[r.Head.Rel] = true
+		}
+	}
+	gone := func(it syntax.Item) bool {
+		d, ok := it.(*syntax.Decl)
+		return ok && d.Kind == syntax.DeclInvariant && !still[d.Name.Name] && in(rules, firstDeriving(rules, d.Name.Name))
+	}
+	p.File.Items = filterItems(p.File.Items, gone)
+	for _, it := range p.File.Items {
+		if c, ok := it.(*syntax.Component); ok {
+			c.Items = filterItems(c.Items, gone)
+		}
+	}
 	return nil
+}
+
+func firstDeriving(rules []*analysis.Rule, rel string) *analysis.Rule {
+	for _, r := range rules {
+		if r.Head.Rel == rel {
+			return r
+		}
+	}
+	return nil
+}
+
+func filterItems(items []syntax.Item, drop func(syntax.Item) bool) []syntax.Item {
+	var out []syntax.Item
+	for _, it := range items {
+		if !drop(it) {
+			out = append(out, it)
+		}
+	}
+	return out
 }

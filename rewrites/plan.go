@@ -301,6 +301,10 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 			c.Refines = ident(c.Name.Name)
 		}
 	}
+	// The file's header comment records the steps that made it.
+	if len(p.File.Items) > 0 {
+		addDoc(p.File.Items[0], note("dsim rewrite: "+st.Text))
+	}
 	out := syntax.Print(p.File)
 	np, diags := analysis.Load(nextName(name), out)
 	if len(diags) > 0 {
@@ -344,4 +348,18 @@ func ApplyAll(name string, src []byte, steps []Step) ([]*Result, error) {
 		src = r.Source
 	}
 	return out, nil
+}
+
+// addDoc appends comment lines to an item's comment block.
+func addDoc(it syntax.Item, cs []syntax.Comment) {
+	switch x := it.(type) {
+	case *syntax.Decl:
+		x.Doc = append(x.Doc, cs...)
+	case *syntax.Component:
+		x.Doc = append(x.Doc, cs...)
+	case *syntax.Rule:
+		x.Doc = append(x.Doc, cs...)
+	case *syntax.Fact:
+		x.Doc = append(x.Doc, cs...)
+	}
 }
