@@ -148,3 +148,16 @@ func TestImportDeterministic(t *testing.T) {
 		require.Equal(t, string(first.Program), string(again.Program))
 	}
 }
+
+// docs/IMPORT.md shows testdata's voting manifest and its import, as they
+// are.
+func TestImportDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/IMPORT.md")
+	require.NoError(t, err)
+	manifest, err := os.ReadFile("testdata/voting/voting.toml")
+	require.NoError(t, err)
+	require.Contains(t, string(doc), "```toml\n"+string(manifest)+"```")
+	res, ierr := Import("testdata/voting/voting.toml", nil, "")
+	require.Nil(t, ierr)
+	require.Contains(t, string(doc), "```\n"+string(res.Program)+"```")
+}
