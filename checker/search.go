@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/eval"
 	"github.com/dsim-project/dsim/semantics/value"
 	"github.com/dsim-project/dsim/sim"
 )
@@ -146,6 +147,11 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 		s.cache = sim.NewTickCache(0)
 		s.cfg.TickCache = s.cache
 	}
+	ev, err := eval.Compile(prog) // once for every branch's re-execution
+	if err != nil {
+		return searchResult{}, err
+	}
+	s.cfg.Evaluator = ev
 	if opts.Timeout > 0 {
 		s.deadline = time.Now().Add(opts.Timeout)
 	}

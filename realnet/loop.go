@@ -100,7 +100,7 @@ func (n *Node) nextTimer() (time.Time, bool) {
 // runTick evaluates one tick and routes its results. It reports whether
 // the carried facts changed, which calls for another tick.
 func (n *Node) runTick(items []inboxItem, delivered []value.Fact) bool {
-	if len(delivered) == 0 && len(n.carried) == 0 && n.stats.Ticks > 0 {
+	if len(delivered) == 0 && len(n.state.Facts()) == 0 && n.stats.Ticks > 0 {
 		return false
 	}
 	for _, it := range items {
@@ -112,7 +112,7 @@ func (n *Node) runTick(items []inboxItem, delivered []value.Fact) bool {
 		}
 	}
 	res, err := n.tick(n.cfg.Program, eval.Node{Addr: n.self, Topology: n.topo},
-		eval.Input{Carried: n.carried, Delivered: delivered}, nil, n.cfg.Limits)
+		eval.Input{State: n.state, Delivered: delivered}, nil, n.cfg.Limits)
 	n.stats.Ticks++
 	n.stats.Delivered += len(delivered)
 	if err != nil {
@@ -125,8 +125,12 @@ func (n *Node) runTick(items []inboxItem, delivered []value.Fact) bool {
 	for _, v := range res.Violations {
 		n.logf("invariant violated: %v", v)
 	}
-	changed := !factSetsEqual(n.carried, res.Next)
-	n.carried = res.Next
+	next := res.State
+	if next == nil { // a stand-in TickFunc that fills only Next
+		next = eval.NewState(res.Next)
+	}
+	changed := !n.state.Equal(next)
+	n.state = next
 	n.routeSends(res.Sends)
 	n.routeOutputs(res.Outputs)
 	return changed
@@ -245,32 +249,4 @@ func (n *Node) routeOutputs(outs []value.Fact) {
 			}
 		}
 	}
-}
-
-// factSetsEqual compares two canonical fact sets (sorted, duplicate-free
-// slices); empty and missing relations are equal.
-func factSetsEqual(a, b eval.FactSet) bool {
-	for rel, ta := range a {
-		if !tuplesEqual(ta, b[rel]) {
-			return false
-		}
-	}
-	for rel, tb := range b {
-		if _, ok := a[rel]; !ok && len(tb) > 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func tuplesEqual(a, b []value.Tuple) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !a[i].Equal(b[i]) {
-			return false
-		}
-	}
-	return true
 }

@@ -39,7 +39,7 @@ type Config struct {
 
 	MaxFrame int         // 0: DefaultMaxFrame
 	Limits   eval.Limits // per-tick bounds
-	Tick     TickFunc    // nil: eval.Tick
+	Tick     TickFunc    // nil: an evaluator compiled from Program
 	TraceDir string      // "": no trace
 	Logger   *log.Logger // nil: no logging
 }
@@ -71,9 +71,9 @@ type Node struct {
 	wake    chan struct{}
 
 	// Owned by the loop goroutine.
-	carried eval.FactSet
-	routes  map[string]*clientConn // first column of a pending input -> its client
-	stats   Stats
+	state  *eval.State            // carried into the next tick (nil: nothing)
+	routes map[string]*clientConn // first column of a pending input -> its client
+	stats  Stats
 	// Scratch buffers of routeSends and encodeFrame, reused every tick.
 	scratchFacts                 []value.Fact
 	scratchPayload, scratchFrame []byte
@@ -137,7 +137,13 @@ func Start(cfg Config) (*Node, error) {
 		n.maxFrame = DefaultMaxFrame
 	}
 	if n.tick == nil {
-		n.tick = eval.Tick
+		ev, err := eval.Compile(cfg.Program)
+		if err != nil {
+			return nil, err
+		}
+		n.tick = func(_ *analysis.Program, node eval.Node, in eval.Input, ch eval.Choices, lim eval.Limits) (*eval.Result, error) {
+			return ev.Tick(node, in, ch, lim)
+		}
 	}
 	for _, r := range cfg.Program.Rules {
 		if r.Kind == analysis.Async {

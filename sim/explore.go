@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/eval"
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
@@ -41,6 +42,9 @@ type ExploreOptions struct {
 	// Progress, when non-nil, is called after each batch of runs with the
 	// number of runs checked so far, in order.
 	Progress func(done, total int)
+	// Evaluator ticks every run (see Config.Evaluator); nil: Explore
+	// compiles one for all its runs.
+	Evaluator *eval.Evaluator
 }
 
 // MaxExploreRuns bounds ExploreOptions.Runs.
@@ -146,7 +150,7 @@ func ExploreSeed(base uint64, i int) uint64 {
 // RunConfig is the configuration of run i (trace off).
 func (o *ExploreOptions) RunConfig(prog *analysis.Program, i int) (Config, error) {
 	seed := ExploreSeed(o.Seed, i)
-	cfg := Config{Seed: seed, Counts: o.Counts, Faults: o.Faults, Delay: o.Delay, Limits: o.Limits, Trace: TraceOptions{Off: true}}
+	cfg := Config{Seed: seed, Counts: o.Counts, Faults: o.Faults, Delay: o.Delay, Limits: o.Limits, Trace: TraceOptions{Off: true}, Evaluator: o.Evaluator}
 	cfg.Workload = o.Workload
 	if o.Open != nil {
 		w, err := GenerateOpenLoop(prog, o.Counts, seed, *o.Open)
@@ -224,6 +228,13 @@ func ExploreContext(ctx context.Context, prog *analysis.Program, opts ExploreOpt
 	// More jobs than runs (or than MaxExploreJobs) would only cost memory:
 	// the outcome buffer holds 16 runs per job.
 	jobs = min(jobs, MaxExploreJobs, opts.Runs)
+	if opts.Evaluator == nil {
+		ev, err := eval.Compile(prog) // once for all runs
+		if err != nil {
+			return nil, err
+		}
+		opts.Evaluator = ev
+	}
 	rep := &ExploreReport{Requested: opts.Runs}
 	faultFree := opts.Faults.IsEmpty()
 	batch := min(jobs*16, opts.Runs)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/eval"
 )
 
 // The shrinker turns a failing run into a smaller one that fails the same
@@ -231,6 +232,9 @@ func Shrink(prog *analysis.Program, found *Schedule, want *Failure, maxAttempts 
 	}
 	cfg := found.Config()
 	cfg.Script = nil
+	if ev, err := eval.Compile(prog); err == nil { // once for every candidate run
+		cfg.Evaluator = ev
+	}
 	start := candidateFrom(cfg, found.recorded)
 	stats := ShrinkStats{MaxAttempts: maxAttempts, SizeBefore: start.Size()}
 	cur, res, ok := runCandidate(prog, &start, want)

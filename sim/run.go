@@ -38,6 +38,13 @@ type Config struct {
 	// same with or without it.
 	TickCache *TickCache
 
+	// Evaluator ticks the program's nodes. nil: the run compiles its own.
+	// Callers that run many worlds of one program (exploration, shrinking,
+	// the checker's search) compile it once and set it here, so that the
+	// compiled plans and scratch engines are reused across runs. It must
+	// be the evaluator of the program given to Run.
+	Evaluator *eval.Evaluator
+
 	// tick replaces eval.Tick in tests of the world's mechanics.
 	tick tickFunc
 }
@@ -57,7 +64,7 @@ const (
 	DefaultMaxTime     = 100_000
 	DefaultMaxTicks    = 1_000_000
 	DefaultMaxMessages = 1_000_000
-	DefaultMaxFacts    = 1_000_000
+	DefaultMaxFacts    = eval.DefaultMaxFacts
 )
 
 func (l Limits) withDefaults() Limits {

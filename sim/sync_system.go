@@ -93,8 +93,8 @@ func relFacts(fs eval.FactSet, rels []string) []value.Fact {
 	return out
 }
 
-func syncTick(p *analysis.Program, n eval.Node, in eval.Input, t int64) (*eval.Result, error) {
-	res, err := eval.Tick(p, n, in, eval.FirstChoices{}, eval.Limits{})
+func syncTick(ev *eval.Evaluator, n eval.Node, in eval.Input, t int64) (*eval.Result, error) {
+	res, err := ev.Tick(n, in, eval.FirstChoices{}, eval.Limits{})
 	if err != nil {
 		var le *eval.LimitError
 		if errors.As(err, &le) {
@@ -109,6 +109,7 @@ func syncTick(p *analysis.Program, n eval.Node, in eval.Input, t int64) (*eval.R
 
 type nodeSystem struct {
 	prog   *analysis.Program
+	ev     *eval.Evaluator
 	nodes  []value.Addr
 	names  []string
 	idx    map[value.Addr]int
@@ -119,7 +120,11 @@ type nodeSystem struct {
 }
 
 func newNodeSystem(p *analysis.Program, counts map[string]int, inputs []InputEvent) (*nodeSystem, error) {
-	s := &nodeSystem{prog: p, idx: map[value.Addr]int{}, topo: eval.Topology{Counts: map[string]int{}}, final: finalRelations(p)}
+	ev, err := eval.Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	s := &nodeSystem{prog: p, ev: ev, idx: map[value.Addr]int{}, topo: eval.Topology{Counts: map[string]int{}}, final: finalRelations(p)}
 	for _, c := range p.Components {
 		n := c.Count
 		if k, ok := counts[c.Name]; ok {
@@ -176,7 +181,7 @@ func (s *nodeSystem) round(t int64, st *syncState, sc *syncScenario, final bool,
 				delivered = append(delivered, value.Fact{Rel: td.rel, Tuple: value.Tuple{value.Int(t / td.period)}})
 			}
 		}
-		res, err := syncTick(s.prog, eval.Node{Addr: a, Topology: s.topo}, eval.Input{Carried: st.carried[i], Delivered: delivered}, t)
+		res, err := syncTick(s.ev, eval.Node{Addr: a, Topology: s.topo}, eval.Input{Carried: st.carried[i], Delivered: delivered}, t)
 		if err != nil {
 			return out, err
 		}
@@ -215,6 +220,7 @@ func (s *nodeSystem) round(t int64, st *syncState, sc *syncScenario, final bool,
 
 type locatedSystem struct {
 	lp    *LocatedProgram
+	ev    *eval.Evaluator
 	locs  map[string]int
 	node  eval.Node
 	final []string
@@ -227,7 +233,11 @@ func newLocatedSystem(lp *LocatedProgram) (*locatedSystem, error) {
 	if len(lp.Locations) == 0 {
 		return nil, fmt.Errorf("no nodes: name them with --nodes a,b,c")
 	}
-	s := &locatedSystem{lp: lp, locs: map[string]int{}, final: finalRelations(lp.Prog),
+	ev, err := eval.Compile(lp.Prog)
+	if err != nil {
+		return nil, err
+	}
+	s := &locatedSystem{lp: lp, ev: ev, locs: map[string]int{}, final: finalRelations(lp.Prog),
 		node: eval.Node{Addr: value.Addr{Comp: analysis.MainComponent}, Topology: eval.Topology{Counts: map[string]int{analysis.MainComponent: 1}}}}
 	for i, l := range lp.Locations {
 		if _, dup := s.locs[l]; dup {
@@ -277,7 +287,7 @@ func (s *locatedSystem) round(t int64, st *syncState, sc *syncScenario, final bo
 				value.Str(s.lp.Locations[ch.from]), value.Str(s.lp.Locations[ch.to]), value.Int(t - 1)}})
 		}
 	}
-	res, err := syncTick(s.lp.Prog, s.node, eval.Input{Carried: st.carried[0], Delivered: delivered}, t)
+	res, err := syncTick(s.ev, s.node, eval.Input{Carried: st.carried[0], Delivered: delivered}, t)
 	if err != nil {
 		return roundOut{}, err
 	}

@@ -17,7 +17,7 @@ func (w *world) tickNode(n *node) error {
 		w.halt(TickLimit, fmt.Sprintf("stopped: %d ticks (MaxTicks); raise with --max-ticks", w.lim.MaxTicks))
 		return nil
 	}
-	in := eval.Input{Carried: n.carried, Delivered: n.pending}
+	in := eval.Input{State: n.state, Delivered: n.pending}
 	w.cur, w.callSeq, w.choiceEr = n, 0, nil
 	var choices eval.Choices = eval.FirstChoices{}
 	if !w.cfg.FirstChoices {
@@ -67,8 +67,8 @@ func (w *world) tickNode(n *node) error {
 		})
 	}
 	n.pending = n.pending[:0]
-	changed := !equalFactSets(n.carried, res.Next)
-	n.carried, n.facts = res.Next, res.Facts
+	changed := !n.state.Equal(res.State)
+	n.state, n.carried, n.facts = res.State, res.Next, res.Facts
 	if changed && w.q.track {
 		n.fp = factSetFingerprint(n.carried)
 	}
@@ -245,28 +245,6 @@ func (c worldChoices) Order(rule int, n int) []int {
 		return eval.FirstChoices{}.Order(rule, n)
 	}
 	return slices.Clone(ch.Perm)
-}
-
-// equalFactSets compares two fact sets, treating a missing relation and an
-// empty one alike. Its result is a boolean, so map order cannot leak.
-func equalFactSets(a, b eval.FactSet) bool {
-	for rel, ta := range a {
-		tb := b[rel]
-		if len(ta) != len(tb) {
-			return false
-		}
-		for i := range ta {
-			if !ta[i].Equal(tb[i]) {
-				return false
-			}
-		}
-	}
-	for rel, tb := range b {
-		if len(tb) > 0 && len(a[rel]) == 0 {
-			return false
-		}
-	}
-	return true
 }
 
 func sortedRelations(fs eval.FactSet) []string {

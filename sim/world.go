@@ -18,7 +18,8 @@ type node struct {
 	comp     *analysis.Component
 	evalNode eval.Node
 
-	carried eval.FactSet // facts carried into its next tick
+	state   *eval.State  // carried into its next tick: an immutable value (nil: nothing)
+	carried eval.FactSet // state.Facts(), kept for the hooks and NodeState
 	facts   eval.FactSet // facts of its last tick
 	pending []value.Fact // delivered for the tick at the current time
 	active  bool         // ticks at the current time
@@ -113,7 +114,18 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 		timerLast: map[timerKey]int64{},
 	}
 	if w.tick == nil {
-		w.tick = eval.Tick
+		ev := cfg.Evaluator
+		if ev == nil {
+			var err error
+			if ev, err = eval.Compile(prog); err != nil {
+				return nil, err
+			}
+		} else if ev.Program() != prog {
+			return nil, errors.New("sim: Config.Evaluator was compiled from another program")
+		}
+		w.tick = func(_ *analysis.Program, node eval.Node, in eval.Input, ch eval.Choices, lim eval.Limits) (*eval.Result, error) {
+			return ev.Tick(node, in, ch, lim)
+		}
 	}
 	if cfg.Delay != nil {
 		w.dist = *cfg.Delay

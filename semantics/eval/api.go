@@ -42,6 +42,10 @@ type Input struct {
 	// Carried holds the facts derived for this tick by :+ and persistence
 	// rules in the node's previous tick.
 	Carried FactSet
+	// State, when not nil, holds the carried facts instead of Carried: the
+	// previous tick's Result.State. Ticking from a State lets the
+	// evaluator reuse what it kept there (see State).
+	State *State
 	// Delivered holds messages, client inputs and timer facts delivered for
 	// this tick, in any order, possibly with duplicates.
 	Delivered []value.Fact
@@ -61,6 +65,9 @@ type Result struct {
 	Facts FactSet
 	// Next holds the facts carried into the node's next tick.
 	Next FactSet
+	// State holds Next as an immutable State, to give to the next tick
+	// (Input.State). State.Facts() is Next.
+	State *State
 	// Sends lists outgoing messages, sorted by destination then fact,
 	// without duplicates.
 	Sends []Message
@@ -105,11 +112,30 @@ func (FirstChoices) Order(_ int, n int) []int {
 // Limits bound the work of one tick. A zero field means the default.
 type Limits struct {
 	// MaxFacts bounds the facts of one tick across all relations
-	// (default 1,000,000).
+	// (default DefaultMaxFacts).
 	MaxFacts int
 	// MaxIterations bounds the semi-naive rounds of one stratum
-	// (default 100,000).
+	// (default DefaultMaxIterations).
 	MaxIterations int
+}
+
+// The defaults of Limits, used for zero fields. Tools that print or
+// document their bounds use these rather than repeating the numbers.
+const (
+	DefaultMaxFacts      = 1_000_000
+	DefaultMaxIterations = 100_000
+)
+
+// WithDefaults returns l with every zero (or negative) field set to its
+// default.
+func (l Limits) WithDefaults() Limits {
+	if l.MaxFacts <= 0 {
+		l.MaxFacts = DefaultMaxFacts
+	}
+	if l.MaxIterations <= 0 {
+		l.MaxIterations = DefaultMaxIterations
+	}
+	return l
 }
 
 // LimitError reports that a tick hit one of its Limits.

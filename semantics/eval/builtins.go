@@ -45,12 +45,7 @@ func (w *world) init(p *analysis.Program, node Node, ch Choices, lim Limits) err
 	if ch == nil {
 		ch = FirstChoices{}
 	}
-	if lim.MaxFacts <= 0 {
-		lim.MaxFacts = 1_000_000
-	}
-	if lim.MaxIterations <= 0 {
-		lim.MaxIterations = 100_000
-	}
+	lim = lim.WithDefaults()
 	*w = world{prog: p, node: node, ch: ch, lim: lim}
 	if p.File != nil {
 		w.file = p.File.Name

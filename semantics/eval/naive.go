@@ -18,7 +18,11 @@ func Naive(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*R
 	}
 	comp := p.Component(node.Addr.Comp)
 	n := &naive{w: w, rels: map[string]*naiveRel{}}
-	if err := loadInputs(w, comp, in, func(f value.Fact) error { n.rel(f.Rel).add(f.Tuple); return nil }); err != nil {
+	carried := in.Carried
+	if in.State != nil {
+		carried = in.State.facts
+	}
+	if err := loadInputs(w, comp, carried, false, in.Delivered, func(f value.Fact) error { n.rel(f.Rel).add(f.Tuple); return nil }); err != nil {
 		return nil, err
 	}
 	inputs := map[string]map[string]bool{}

@@ -127,6 +127,7 @@ func (o *outbox) result(facts FactSet, derived int) *Result {
 			res.Next[name] = tb.sortedRows()
 		}
 	}
+	res.State = &State{facts: res.Next, prog: o.w.prog}
 	for _, name := range o.sendNames {
 		nsends += len(o.sends[name].rows)
 	}

@@ -28,34 +28,16 @@ type engine struct {
 	world     world  // e.w points here during a tick
 }
 
-// Tick evaluates one tick of node under program p. It is a pure function of
-// its arguments. ch may be nil (FirstChoices is used).
-//
-// Compiled plans, tables and their index layouts are reused across ticks
-// of the same program and component (see engineFor); p must not be
-// modified once analysed. The Result may share tuples with in (input
-// facts are stored, not copied): like a Result's, they must not be
-// modified afterwards.
-func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Result, error) {
-	if p == nil || p.Component(node.Addr.Comp) == nil {
-		_, err := newWorld(p, node, ch, lim) // reports the bad program or node
-		return nil, err
-	}
-	e, pool := engineFor(p, node.Addr.Comp)
-	defer pool.Put(e)
-	if err := e.world.init(p, node, ch, lim); err != nil {
-		return nil, err
-	}
-	e.reset(&e.world)
-	return e.tick(in)
-}
-
 func (e *engine) tick(in Input) (*Result, error) {
 	w := e.w
 	e.out.init(w)
 	e.out.slab = &e.slab
-	e.reserveCarried(in.Carried)
-	if err := loadInputs(w, e.comp, in, e.addFact); err != nil {
+	carried, checked := in.Carried, false
+	if in.State != nil {
+		carried, checked = in.State.facts, in.State.prog == w.prog
+	}
+	e.reserveCarried(carried)
+	if err := loadInputs(w, e.comp, carried, checked, in.Delivered, e.addFact); err != nil {
 		return nil, err
 	}
 	for si := range e.comp.Strata {
@@ -406,8 +388,10 @@ func (e *engine) rowSink(pl *plan, sink func(headOut) error) func() error {
 
 // loadInputs feeds the tick's starting facts to add: the component's
 // static facts, the carried facts (in relation-name order) and the
-// delivered facts. Unknown relations and arity mismatches are errors.
-func loadInputs(w *world, comp *analysis.Component, in Input, add func(value.Fact) error) error {
+// delivered facts. Unknown relations and arity mismatches are errors;
+// carried facts are not checked when checked says a tick of this program
+// made them.
+func loadInputs(w *world, comp *analysis.Component, carried FactSet, checked bool, delivered []value.Fact, add func(value.Fact) error) error {
 	var last *analysis.Relation // facts come in runs of one relation
 	check := func(f value.Fact, from string) error {
 		rel := last
@@ -433,14 +417,21 @@ func loadInputs(w *world, comp *analysis.Component, in Input, add func(value.Fac
 			return err
 		}
 	}
-	for _, name := range sortedKeys(in.Carried) {
-		for _, t := range in.Carried[name] {
-			if err := check(value.Fact{Rel: name, Tuple: t}, "carried"); err != nil {
+	for _, name := range sortedKeys(carried) {
+		for _, t := range carried[name] {
+			f := value.Fact{Rel: name, Tuple: t}
+			if checked {
+				if err := add(f); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := check(f, "carried"); err != nil {
 				return err
 			}
 		}
 	}
-	for _, f := range in.Delivered {
+	for _, f := range delivered {
 		if err := check(f, "delivered"); err != nil {
 			return err
 		}

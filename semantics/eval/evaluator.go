@@ -1,0 +1,160 @@
+package eval
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+)
+
+// An Evaluator is one analysed program compiled for ticking: callers (a
+// simulated world, a realnet node, the checker) hold one per program and
+// call its Tick for every tick of every node. It is safe for concurrent
+// use: each Tick takes a scratch engine of the node's component from the
+// evaluator's pool and hands it back, so concurrent ticks never share one.
+//
+// An engine keeps, across the ticks that use it, its compiled plans (full
+// and semi-naive delta plans, with their sinks), its tables' hash slots
+// and index layouts and its aggregation buffers: compiling and allocating
+// them on every tick would dominate the simulator's thousands of tiny
+// ticks. Nothing a Result references is reused (see engine.reset).
+type Evaluator struct {
+	prog  *analysis.Program
+	pools map[string]*sync.Pool // by component name; filled by Compile, read-only after
+}
+
+// Compile prepares p for ticking. p must not be modified afterwards.
+func Compile(p *analysis.Program) (*Evaluator, error) {
+	if p == nil {
+		return nil, fmt.Errorf("eval: nil program")
+	}
+	ev := &Evaluator{prog: p, pools: make(map[string]*sync.Pool, len(p.Components))}
+	for _, c := range p.Components {
+		ev.pools[c.Name] = &sync.Pool{}
+	}
+	return ev, nil
+}
+
+// Program returns the program ev evaluates.
+func (ev *Evaluator) Program() *analysis.Program { return ev.prog }
+
+// Tick evaluates one tick of node: a pure function of its arguments (two
+// calls with equal arguments give equal Results, whatever ran before or
+// runs concurrently). ch may be nil (FirstChoices is used); zero Limits
+// fields take their defaults.
+//
+// The node's carried facts come either from in.State (the previous
+// Result's State) or from in.Carried, not both. The Result may share
+// tuples with in (input facts are stored, not copied): like a Result's,
+// they must not be modified afterwards.
+func (ev *Evaluator) Tick(node Node, in Input, ch Choices, lim Limits) (*Result, error) {
+	pool := ev.pools[node.Addr.Comp]
+	if pool == nil {
+		_, err := newWorld(ev.prog, node, ch, lim) // reports the bad node
+		return nil, err
+	}
+	if in.State != nil && in.Carried != nil {
+		return nil, fmt.Errorf("eval: node %s: Input has both State and Carried (give one)", node.Addr)
+	}
+	e, _ := pool.Get().(*engine)
+	if e == nil {
+		e = &engine{comp: ev.prog.Component(node.Addr.Comp), tables: map[string]*table{}, plans: map[planKey]*plan{}}
+	}
+	defer pool.Put(e)
+	if err := e.world.init(ev.prog, node, ch, lim); err != nil {
+		return nil, err
+	}
+	e.reset(&e.world)
+	return e.tick(in)
+}
+
+// Tick evaluates one tick of node under program p: Compile(p) then
+// Evaluator.Tick. It compiles p on every call, so callers that tick one
+// program many times should hold an Evaluator instead.
+func Tick(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*Result, error) {
+	ev, err := Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	return ev.Tick(node, in, ch, lim)
+}
+
+// planKey names one compiled plan of a rule: the full plan or the delta
+// plan with the atom at position pos of r.Plan first.
+type planKey struct {
+	rule *analysis.Rule
+	pos  int
+}
+
+const fullPlan = -1
+
+// cachedPlan returns the engine's plan for key (rule, pos), compiling it
+// with compile on first use. Failed compilations are not cached, so the
+// error recurs on every tick.
+func (e *engine) cachedPlan(r *analysis.Rule, pos int, compile func() (*plan, error)) (*plan, error) {
+	k := planKey{rule: r, pos: pos}
+	if pl := e.plans[k]; pl != nil {
+		return pl, nil
+	}
+	pl, err := compile()
+	if err != nil {
+		return nil, err
+	}
+	e.plans[k] = pl
+	return pl, nil
+}
+
+// reset prepares a (possibly used) engine for a tick in world w.
+func (e *engine) reset(w *world) {
+	e.w = w
+	e.facts, e.derived = 0, 0
+	e.lastTable = nil
+	e.agg.trim()
+	vals, rows := 0, 0
+	for _, name := range e.order {
+		v, r := e.tables[name].reset()
+		vals, rows = vals+v, rows+r
+	}
+	v, r := e.out.resetTables()
+	e.slab.reset(vals+v, rows+r)
+}
+
+// reset empties the table for a new tick. Rows and tuple storage may be
+// shared with a previous Result, so they are dropped, never overwritten.
+// Hash slots and index chains stay (cleared) for the next tick. It returns
+// the values and rows the table's first storage will take from the slab
+// if the next tick is like this one.
+func (tb *table) reset() (vals, rows int) {
+	tb.hint, tb.ownedHint = len(tb.rows), tb.owned
+	tb.owned = 0
+	if tb.hint > 0 {
+		rows = max(2, min(tb.hint, 256))
+	}
+	if tb.ownedHint > 0 {
+		vals = max(2, min(tb.ownedHint, 256)) * tb.arity
+	}
+	tb.rows, tb.arena = nil, nil
+	tb.sortedN, tb.searchN = 0, 0
+	tb.set.reset()
+	for _, ix := range tb.idx {
+		ix.head.reset()
+		if cap(ix.next) > max(1024, 4*len(ix.next)) {
+			ix.next = nil
+		} else {
+			ix.next = ix.next[:0]
+		}
+	}
+	return vals, rows
+}
+
+// reset empties the set. Slots are kept (cleared) when this tick filled a
+// fair share of them, and dropped otherwise: clearing a huge table left by
+// one big tick would tax every small tick after it.
+func (s *openSet) reset() {
+	if len(s.slots) > max(1024, 8*s.n) {
+		s.slots = nil
+	} else {
+		clear(s.slots)
+	}
+	s.n = 0
+}

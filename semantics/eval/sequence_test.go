@@ -1,0 +1,224 @@
+package eval
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+var long = flag.Bool("long", false, "run the tick-sequence differential tests over longer sequences (slow)")
+
+// Programs whose state lives across ticks, for the sequence tests: every
+// persisted relation is read by joins, negations and aggregates, and
+// garbage-collected with the `r :+ r, !done(k)` idiom of the paper's
+// programs, so that carried state both grows and shrinks.
+const seqGCSrc = `.input vote(tx: int, voter: int)
+.input close(tx: int)
+.output decided(tx: int, n: int)
+.decl votes(tx: int, voter: int)
+.decl closed(tx: int)
+.persist closed
+quorum(2).
+votes(t, v) :- vote(t, v).
+closed(t) :- close(t).
+nvotes(t, count(v)) :- votes(t, v).
+total(sum(v)) :- votes(t, v).
+lo(t, min(v)) :- votes(t, v).
+hi(t, max(v)) :- votes(t, v).
+committed(t) :- nvotes(t, n), quorum(q), (n >= q).
+decided(t, n) :- nvotes(t, n), committed(t), !closed(t).
+votes(t, v) :+ votes(t, v), !committed(t), !closed(t).
+stale(t, v) :- votes(t, v), closed(t).`
+
+const seqPersistSrc = `.input put(k: int, v: int)
+.input del(k: int)
+.output size(n: int)
+.decl kv(k: int, v: int)
+.decl gone(k: int)
+.persist kv
+.persist gone
+kv(k, v) :- put(k, v).
+gone(k) :- del(k).
+live(k, v) :- kv(k, v), !gone(k).
+size(count(k)) :- live(k, _).
+pair(k, v, w) :- kv(k, v), kv(k, w), (v < w).
+pick(k, choose(v)) :- live(k, v).
+rank(k, index()) :- live(k, _).`
+
+// seqProgram is a program and the component whose node the sequence ticks.
+type seqProgram struct {
+	name string
+	prog *analysis.Program
+	comp *analysis.Component
+}
+
+func seqPrograms(t *testing.T) []seqProgram {
+	var out []seqProgram
+	add := func(name string, p *analysis.Program) {
+		for _, c := range p.Components {
+			out = append(out, seqProgram{name: name + " " + c.Name, prog: p, comp: c})
+		}
+	}
+	add("gc", load(t, seqGCSrc))
+	add("persist", load(t, seqPersistSrc))
+	add("quorum", load(t, quorumSrc))
+	progs := loadTestdata(t)
+	for _, f := range sortedKeys(progs) {
+		add(f, progs[f])
+	}
+	for _, f := range []string{"../../corpus/2pc/base.ded", "../../corpus/voting/base.ded"} {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(f, load(t, string(src)))
+	}
+	return out
+}
+
+// TestTickSequencesMatchNaive runs long random sequences of ticks of one
+// node, carrying state from tick to tick through States on the fast side
+// and through plain FactSets on Naive's, and compares every tick. The
+// sequences crash and restart the node (state lost), go back to an older
+// State (as the checker's snapshots do: an old State must still give the
+// same ticks), deliver duplicates, and use both Choices.
+func TestTickSequencesMatchNaive(t *testing.T) {
+	progs := seqPrograms(t)
+	maxTicks := 40
+	if *long {
+		maxTicks = 400
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		sp := progs[rapid.IntRange(0, len(progs)-1).Draw(rt, "program")]
+		ev, err := Compile(sp.prog)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(rapid.Uint64().Draw(rt, "seed"), 3))
+		node := Node{Addr: value.Addr{Comp: sp.comp.Name, Instance: rng.IntN(sp.comp.Count)}}
+		var ch Choices = FirstChoices{}
+		if rapid.Bool().Draw(rt, "lastChoices") {
+			ch = lastChoices{}
+		}
+		var state *State  // the fast side's carried state
+		var carried FactSet // Naive's
+		var history []*State
+		ticks := rapid.IntRange(1, maxTicks).Draw(rt, "ticks")
+		for i := range ticks {
+			switch rng.IntN(20) {
+			case 0: // crash and restart: the node loses its state
+				state, carried = nil, nil
+			case 1: // back to an older state
+				if len(history) > 0 {
+					state = history[rng.IntN(len(history))]
+					carried = state.Facts()
+				}
+			}
+			in := randomInput(sp.prog, sp.comp, rng, rng.IntN(4))
+			if rng.IntN(3) == 0 { // duplicates
+				in.Delivered = append(in.Delivered, in.Delivered[:len(in.Delivered)/2]...)
+			}
+			fast, ferr := ev.Tick(node, Input{State: state, Delivered: in.Delivered}, ch, Limits{})
+			ref, rerr := Naive(sp.prog, node, Input{Carried: carried, Delivered: in.Delivered}, ch, Limits{})
+			what := fmt.Sprintf("%s tick %d", sp.name, i)
+			if (ferr == nil) != (rerr == nil) {
+				rt.Fatalf("%s: Tick error %v, Naive error %v", what, ferr, rerr)
+			}
+			if ferr != nil {
+				continue // the tick is lost; the node keeps its state
+			}
+			if d := cmp.Diff(ref, fast); d != "" {
+				rt.Fatalf("%s: Tick differs from Naive (-naive +tick):\n%s", what, d)
+			}
+			state, carried = fast.State, ref.Next
+			history = append(history, state)
+		}
+	})
+}
+
+// TestTicksFromOneStateAgree starts many ticks from the same State at
+// once (run it with -race): each must give the result of a sequential
+// tick from that State, and the State must not change.
+func TestTicksFromOneStateAgree(t *testing.T) {
+	for _, sp := range seqPrograms(t) {
+		ev, err := Compile(sp.prog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		node := Node{Addr: value.Addr{Comp: sp.comp.Name}}
+		rng := rand.New(rand.NewPCG(1, 2))
+		var st *State
+		for range 10 { // build up some state
+			res, err := ev.Tick(node, Input{State: st, Delivered: randomInput(sp.prog, sp.comp, rng, 3).Delivered}, nil, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st = res.State
+		}
+		if st.Len() == 0 {
+			continue // nothing carried: nothing to share
+		}
+		before := st.GoString()
+		inputs := make([][]value.Fact, 8)
+		want := make([]*Result, len(inputs))
+		for i := range inputs {
+			inputs[i] = randomInput(sp.prog, sp.comp, rng, 3).Delivered
+			if want[i], err = ev.Tick(node, Input{State: st, Delivered: inputs[i]}, nil, Limits{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := make([]*Result, len(inputs))
+		errs := make([]error, len(inputs))
+		var wg sync.WaitGroup
+		for i := range inputs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 4 {
+					if got[i], errs[i] = ev.Tick(node, Input{State: st, Delivered: inputs[i]}, nil, Limits{}); errs[i] != nil {
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range inputs {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if d := cmp.Diff(want[i], got[i]); d != "" {
+				t.Fatalf("%s input %d: concurrent tick differs (-sequential +concurrent):\n%s", sp.name, i, d)
+			}
+		}
+		if after := st.GoString(); after != before {
+			t.Fatalf("%s: ticking changed the State it started from:\nbefore %s\nafter  %s", sp.name, before, after)
+		}
+	}
+}
+
+// TestInputStateOrCarried: a tick takes its carried facts from one place.
+func TestInputStateOrCarried(t *testing.T) {
+	p := load(t, quorumSrc)
+	ev, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Input{State: NewState(FactSet{"votes": {{value.Int(1), value.Int(2)}}}), Carried: FactSet{}}
+	if _, err := ev.Tick(node0("main"), in, nil, Limits{}); err == nil {
+		t.Fatal("a tick given both State and Carried did not fail")
+	}
+	// A State made by NewState is checked like Carried facts.
+	bad := Input{State: NewState(FactSet{"votes": {{value.Str("x"), value.Int(2)}}})}
+	if _, err := ev.Tick(node0("main"), bad, nil, Limits{}); err == nil {
+		t.Fatal("an ill-typed NewState fact was accepted")
+	}
+}

@@ -1,0 +1,105 @@
+package eval
+
+import (
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+// A State is what a node carries from one tick into the next: the facts
+// of its :+ and persistence rules. It is an immutable value: a tick reads
+// it and makes a new one (Result.State), sharing with it every relation
+// that did not change, so keeping thousands of States alive (the
+// checker's snapshots, a world per explored branch) costs only what
+// changed between them. Any number of ticks may start from one State,
+// concurrently; they give the same Results.
+//
+// A nil *State is the empty state.
+type State struct {
+	facts FactSet // sorted and distinct per relation; never modified
+	// prog is the program whose tick made the State (nil for NewState):
+	// its facts were checked against that program's relations, so ticks
+	// of the same program do not check them again.
+	prog *analysis.Program
+}
+
+// NewState returns a State holding carried (copied into canonical form:
+// sorted, distinct, no empty relations).
+func NewState(carried FactSet) *State {
+	return &State{facts: Normalize(carried)}
+}
+
+// Facts returns the State's facts by relation, each slice sorted and
+// distinct. The FactSet and its tuples are shared: do not modify them.
+func (s *State) Facts() FactSet {
+	if s == nil {
+		return nil
+	}
+	return s.facts
+}
+
+// Len returns the number of facts in the State.
+func (s *State) Len() int {
+	n := 0
+	if s != nil {
+		for _, ts := range s.facts {
+			n += len(ts)
+		}
+	}
+	return n
+}
+
+// Equal reports whether s and t hold the same facts. Relations a tick
+// left unchanged share their storage, so comparing a State with its
+// successor mostly compares slice headers.
+func (s *State) Equal(t *State) bool {
+	return equalFactSets(s.Facts(), t.Facts())
+}
+
+// equalFactSets compares two canonical FactSets (empty relations absent).
+func equalFactSets(a, b FactSet) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, as := range a {
+		bs, ok := b[name]
+		if !ok || !sameTuples(as, bs) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameTuples compares two sorted, distinct relations, shortcutting when
+// they share their storage.
+func sameTuples(a, b []value.Tuple) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	for i := range a {
+		if !a[i].Equal(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// GoString prints the State's facts in canonical order (so that %#v of a
+// Result shows contents, not an address).
+func (s *State) GoString() string {
+	if s == nil {
+		return "(*eval.State)(nil)"
+	}
+	b := []byte("eval.State{")
+	for i, name := range sortedKeys(s.facts) {
+		for j, t := range s.facts[name] {
+			if i > 0 || j > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, value.Fact{Rel: name, Tuple: t}.String()...)
+		}
+	}
+	return string(append(b, '}'))
+}
