@@ -87,7 +87,7 @@ func Naive(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*R
 			}
 		}
 	}
-	return out.result(facts, derived), nil
+	return out.result(facts, nil, derived)
 }
 
 type naiveRel struct {

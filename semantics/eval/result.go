@@ -113,19 +113,33 @@ func (o *outbox) send(tb *table, r *analysis.Rule, h headOut) error {
 	return nil
 }
 
-// result assembles the canonical Result from the tick's facts.
-func (o *outbox) result(facts FactSet, derived int) *Result {
+// result assembles the canonical Result from the tick's facts and, for
+// Tick, the facts its persistence rules carry (persisted, by relation:
+// sorted and distinct; nil for Naive, which derives them into the outbox).
+func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, derived int) (*Result, error) {
 	nnext, nsends, nout, nviol := 0, 0, 0, 0
 	for _, name := range o.nextNames {
 		if len(o.next[name].rows) > 0 {
 			nnext++
 		}
 	}
-	res := &Result{Facts: facts, Next: make(FactSet, nnext), Derived: derived}
+	res := &Result{Facts: facts, Next: make(FactSet, nnext+len(persisted)), Derived: derived}
 	for _, name := range o.nextNames {
 		if tb := o.next[name]; len(tb.rows) > 0 {
 			res.Next[name] = tb.sortedRows()
 		}
+	}
+	for name, rows := range persisted { // order-free: one map entry each
+		if len(rows) == 0 {
+			continue
+		}
+		more := unionSorted(rows, res.Next[name])
+		// The outbox counted its own rows; count those the union added.
+		o.count += len(more) - len(res.Next[name])
+		res.Next[name] = more
+	}
+	if o.count > o.w.lim.MaxFacts {
+		return nil, o.w.limitErr("MaxFacts", o.w.lim.MaxFacts)
 	}
 	res.State = &State{facts: res.Next, prog: o.w.prog}
 	for _, name := range o.sendNames {
@@ -175,7 +189,7 @@ func (o *outbox) result(facts FactSet, derived int) *Result {
 			}
 		}
 	}
-	return res
+	return res, nil
 }
 
 func compareMessages(a, b Message) int {

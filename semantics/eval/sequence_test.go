@@ -222,3 +222,45 @@ func TestInputStateOrCarried(t *testing.T) {
 		t.Fatal("an ill-typed NewState fact was accepted")
 	}
 }
+
+// TestUnchangedRelationsShareStorage: a persisted relation that neither
+// gains nor loses facts in a tick is handed to the next State as the same
+// slice (so States share it and comparing them is cheap), and a
+// garbage-collected one keeps sharing while nothing is collected.
+func TestUnchangedRelationsShareStorage(t *testing.T) {
+	p := load(t, seqGCSrc+"\n"+`.input note(n: int)
+.decl notes(n: int)
+.persist notes
+notes(n) :- note(n).`)
+	ev, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tick := func(st *State, facts ...value.Fact) *State {
+		t.Helper()
+		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: facts}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.State
+	}
+	st := tick(nil, fact("note", 1), fact("note", 2), fact("vote", 7, 1), fact("close", 9))
+	next := tick(st)
+	for _, rel := range []string{"notes", "votes", "closed"} {
+		a, b := st.Facts()[rel], next.Facts()[rel]
+		if len(a) == 0 || len(a) != len(b) || &a[0] != &b[0] {
+			t.Fatalf("%s: an unchanged relation was copied (%v -> %v)", rel, a, b)
+		}
+	}
+	if !st.Equal(next) {
+		t.Fatal("States with the same facts are not Equal")
+	}
+	// A collected vote changes the relation (and the State).
+	later := tick(next, fact("vote", 7, 2))
+	if got := later.Facts()["votes"]; len(got) != 0 {
+		t.Fatalf("votes of a committed transaction were carried: %v", got)
+	}
+	if later.Equal(next) {
+		t.Fatal("different States are Equal")
+	}
+}

@@ -250,6 +250,27 @@ func (tb *table) hashPrefix() {
 	tb.searchN = 0
 }
 
+// loadSorted makes rows, sorted and distinct, the rows of the empty
+// table, sharing the slice (capped: a row added later copies it). A
+// relation that gains nothing in the tick thus gives back the very slice
+// it was given (sortedRows), which is what lets States share storage.
+func (tb *table) loadSorted(rows []value.Tuple) {
+	if len(tb.rows) > 0 {
+		for _, t := range rows {
+			tb.insertShared(t)
+		}
+		return
+	}
+	n := len(rows)
+	tb.rows = rows[:n:n]
+	tb.sortedN, tb.searchN = n, n
+	for _, ix := range tb.idx {
+		for id, row := range tb.rows {
+			ix.add(row, id)
+		}
+	}
+}
+
 // reserve makes room for n more rows without further allocation (input
 // rows are shared, so only the row slice is sized). Room for as many rows
 // as the previous tick had is taken anyway: carried relations usually

@@ -26,18 +26,34 @@ type engine struct {
 
 	lastTable *table // addFact's table of the previous fact
 	world     world  // e.w points here during a tick
+
+	// The component's :+, persistence and :~ rules, split on the first
+	// tick: persistence rules evaluated over sorted rows (persist.go),
+	// and the rest, evaluated into the outbox.
+	splitDone bool
+	carry     []*carryRule
+	toOutbox  []*analysis.Rule
+	persisted map[string][]value.Tuple // this tick's carry results by relation; reused
 }
 
 func (e *engine) tick(in Input) (*Result, error) {
 	w := e.w
 	e.out.init(w)
 	e.out.slab = &e.slab
-	carried, checked := in.Carried, false
-	if in.State != nil {
-		carried, checked = in.State.facts, in.State.prog == w.prog
+	carried := in.Carried
+	if st := in.State; st != nil && st.prog == w.prog {
+		// A State of this program is canonical and checked: its
+		// relations are loaded whole, shared (see table.loadSorted).
+		if err := e.loadState(st); err != nil {
+			return nil, err
+		}
+	} else {
+		if st != nil {
+			carried = st.facts
+		}
+		e.reserveCarried(carried)
 	}
-	e.reserveCarried(carried)
-	if err := loadInputs(w, e.comp, carried, checked, in.Delivered, e.addFact); err != nil {
+	if err := loadInputs(w, e.comp, carried, false, in.Delivered, e.addFact); err != nil {
 		return nil, err
 	}
 	for si := range e.comp.Strata {
@@ -45,10 +61,10 @@ func (e *engine) tick(in Input) (*Result, error) {
 			return nil, err
 		}
 	}
-	for _, r := range e.comp.Rules {
-		if r.Kind == analysis.Sync {
-			continue
-		}
+	if err := e.splitRules(); err != nil {
+		return nil, err
+	}
+	for _, r := range e.toOutbox {
 		if err := e.evalOnce(r, true); err != nil {
 			return nil, err
 		}
@@ -65,7 +81,59 @@ func (e *engine) tick(in Input) (*Result, error) {
 			facts[name] = t.sortedRows()
 		}
 	}
-	return e.out.result(facts, e.derived), nil
+	clear(e.persisted)
+	for _, c := range e.carry {
+		kept, err := c.carried(facts[c.rel])
+		if err != nil {
+			return nil, err
+		}
+		e.persisted[c.rel] = unionSorted(e.persisted[c.rel], kept)
+	}
+	return e.out.result(facts, e.persisted, e.derived)
+}
+
+// splitRules sorts the component's non-Sync rules into carry rules and
+// outbox rules, once per engine.
+func (e *engine) splitRules() error {
+	if e.splitDone {
+		return nil
+	}
+	var carry []*carryRule
+	var rest []*analysis.Rule
+	for _, r := range e.comp.Rules {
+		if r.Kind == analysis.Sync {
+			continue
+		}
+		c, ok := asCarryRule(r)
+		if !ok {
+			rest = append(rest, r)
+			continue
+		}
+		if err := e.compileCarry(c); err != nil {
+			return err
+		}
+		carry = append(carry, c)
+	}
+	e.carry, e.toOutbox, e.splitDone = carry, rest, true
+	e.persisted = map[string][]value.Tuple{}
+	return nil
+}
+
+// loadState loads a State's relations into this tick's tables.
+func (e *engine) loadState(st *State) error {
+	for _, name := range sortedKeys(st.facts) {
+		rows := st.facts[name]
+		t, err := e.table(name, len(rows[0]), syntax.Pos{})
+		if err != nil {
+			return err
+		}
+		t.loadSorted(rows)
+		e.facts += len(rows)
+		if e.facts > e.w.lim.MaxFacts {
+			return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
+		}
+	}
+	return nil
 }
 
 // table returns the table of relation name, creating it empty.
