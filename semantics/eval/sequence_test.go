@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -216,10 +217,14 @@ func TestInputStateOrCarried(t *testing.T) {
 	if _, err := ev.Tick(node0("main"), in, nil, Limits{}); err == nil {
 		t.Fatal("a tick given both State and Carried did not fail")
 	}
-	// A State made by NewState is checked like Carried facts.
-	bad := Input{State: NewState(FactSet{"votes": {{value.Str("x"), value.Int(2)}}})}
-	if _, err := ev.Tick(node0("main"), bad, nil, Limits{}); err == nil {
+	// A State made by NewState is checked like Carried facts, and one
+	// made by Evaluator.NewState when it is made.
+	badFacts := FactSet{"votes": {{value.Str("x"), value.Int(2)}}}
+	if _, err := ev.Tick(node0("main"), Input{State: NewState(badFacts)}, nil, Limits{}); err == nil {
 		t.Fatal("an ill-typed NewState fact was accepted")
+	}
+	if _, err := ev.NewState(badFacts); err == nil || !strings.Contains(err.Error(), "column 1 is a int") {
+		t.Fatalf("Evaluator.NewState of an ill-typed fact: %v", err)
 	}
 }
 

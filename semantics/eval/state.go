@@ -23,9 +23,26 @@ type State struct {
 }
 
 // NewState returns a State holding carried (copied into canonical form:
-// sorted, distinct, no empty relations).
+// sorted, distinct, no empty relations). Its facts are checked against
+// the program by every tick that starts from it; Evaluator.NewState
+// checks them once.
 func NewState(carried FactSet) *State {
 	return &State{facts: Normalize(carried)}
+}
+
+// NewState returns a State of ev's program holding carried, checked
+// against the program's relations (an unknown relation, a wrong arity or
+// a column of the wrong type is an error), in canonical form.
+func (ev *Evaluator) NewState(carried FactSet) (*State, error) {
+	st := &State{facts: Normalize(carried), prog: ev.prog}
+	for _, name := range sortedKeys(st.facts) {
+		for _, t := range st.facts[name] {
+			if err := checkFact(ev.prog, value.Fact{Rel: name, Tuple: t}, func() string { return "NewState: " }, "carried"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return st, nil
 }
 
 // Facts returns the State's facts by relation, each slice sorted and

@@ -454,29 +454,35 @@ func (e *engine) rowSink(pl *plan, sink func(headOut) error) func() error {
 	}
 }
 
+// checkFact checks f against its relation's arity and column types; at
+// and from say where it came from ("node a[0]: " and "carried"; at is a
+// func so that the common case, no error, formats nothing).
+func checkFact(p *analysis.Program, f value.Fact, at func() string, from string) error {
+	rel := p.Relation(f.Rel)
+	if rel == nil {
+		return fmt.Errorf("eval: %s%s fact %s: the program has no relation %q", at(), from, f, f.Rel)
+	}
+	if rel.Arity() != len(f.Tuple) {
+		return fmt.Errorf("eval: %s%s fact %s: %s has %d columns", at(), from, f, f.Rel, rel.Arity())
+	}
+	for i, c := range rel.Columns {
+		if c.Type != value.KindInvalid && f.Tuple[i].K != c.Type {
+			return fmt.Errorf("eval: %s%s fact %s: column %d is a %s, got %s", at(), from, f, i+1, c.Type, f.Tuple[i].K)
+		}
+	}
+	return nil
+}
+
 // loadInputs feeds the tick's starting facts to add: the component's
 // static facts, the carried facts (in relation-name order) and the
 // delivered facts. Unknown relations and arity mismatches are errors;
 // carried facts are not checked when checked says a tick of this program
 // made them.
 func loadInputs(w *world, comp *analysis.Component, carried FactSet, checked bool, delivered []value.Fact, add func(value.Fact) error) error {
-	var last *analysis.Relation // facts come in runs of one relation
+	at := func() string { return "node " + w.node.Addr.String() + ": " }
 	check := func(f value.Fact, from string) error {
-		rel := last
-		if rel == nil || rel.Name != f.Rel {
-			rel = w.prog.Relation(f.Rel)
-			last = rel
-		}
-		if rel == nil {
-			return fmt.Errorf("eval: node %s: %s fact %s: the program has no relation %q", w.node.Addr, from, f, f.Rel)
-		}
-		if rel.Arity() != len(f.Tuple) {
-			return fmt.Errorf("eval: node %s: %s fact %s: %s has %d columns", w.node.Addr, from, f, f.Rel, rel.Arity())
-		}
-		for i, c := range rel.Columns {
-			if c.Type != value.KindInvalid && f.Tuple[i].K != c.Type {
-				return fmt.Errorf("eval: node %s: %s fact %s: column %d is a %s, got %s", w.node.Addr, from, f, i+1, c.Type, f.Tuple[i].K)
-			}
+		if err := checkFact(w.prog, f, at, from); err != nil {
+			return err
 		}
 		return add(f)
 	}

@@ -1,0 +1,115 @@
+package eval
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+// Benchmarks of ticks that start from carried state, the way the
+// simulator, the checker and realnet tick.
+
+// seqVotesSrc: a leader that persists every vote it receives and answers
+// a transaction once it has three; seqVotesGCSrc drops a transaction's
+// votes once it is decided (the paper's garbage-collection idiom).
+const seqVotesSrc = `.input vote(tx: int, voter: int)
+.output decided(tx: int)
+.decl votes(tx: int, voter: int)
+votes(t, v) :- vote(t, v).
+.persist votes
+nvotes(t, count(v)) :- votes(t, v).
+decided(t) :- nvotes(t, n), (n >= 3).`
+
+const seqVotesGCSrc = `.input vote(tx: int, voter: int)
+.output decided(tx: int)
+.decl votes(tx: int, voter: int)
+votes(t, v) :- vote(t, v).
+nvotes(t, count(v)) :- votes(t, v).
+decided(t) :- nvotes(t, n), (n >= 3).
+votes(t, v) :+ votes(t, v), !decided(t).`
+
+// seqDelivery is what tick i (from 1) of the vote sequence delivers: one
+// vote, three per transaction.
+func seqDelivery(i int) []value.Fact {
+	return []value.Fact{fact("vote", (i-1)/3, (i-1)%3)}
+}
+
+// statesBefore ticks the vote sequence and returns the States carried
+// into ticks at[0], at[1], ... (ascending).
+func statesBefore(tb testing.TB, ev *Evaluator, at ...int) []*State {
+	var st *State
+	out := make([]*State, 0, len(at))
+	for i := 1; len(out) < len(at); i++ {
+		if i == at[len(out)] {
+			out = append(out, st)
+		}
+		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: seqDelivery(i)}, nil, Limits{})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		st = res.State
+	}
+	return out
+}
+
+// BenchmarkTickSequence times tick 100 and tick 10,000 of a node that
+// counts votes, persisting all of them or collecting decided ones, each
+// tick starting from the State the sequence carried into it. ns/tick100
+// and ns/tick10000 are the two ticks' costs; ratio is their quotient
+// (1 when a tick costs what changed, not what the node has stored).
+func BenchmarkTickSequence(b *testing.B) {
+	for _, c := range []struct{ name, src string }{{"persist-all", seqVotesSrc}, {"gc", seqVotesGCSrc}} {
+		b.Run(c.name, func(b *testing.B) {
+			ev, err := Compile(load(b, c.src))
+			if err != nil {
+				b.Fatal(err)
+			}
+			at := []int{100, 10_000}
+			sts := statesBefore(b, ev, at...)
+			var spent, cpu [2]time.Duration
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				for k, st := range sts {
+					t0, c0 := time.Now(), cpuTime()
+					if _, err := ev.Tick(node0("main"), Input{State: st, Delivered: seqDelivery(at[k])}, nil, Limits{}); err != nil {
+						b.Fatal(err)
+					}
+					spent[k] += time.Since(t0)
+					cpu[k] += cpuTime() - c0
+				}
+			}
+			b.ReportMetric(float64(spent[0].Nanoseconds())/float64(b.N), "ns/tick100")
+			b.ReportMetric(float64(spent[1].Nanoseconds())/float64(b.N), "ns/tick10000")
+			b.ReportMetric(float64(spent[1])/float64(spent[0]), "ratio")
+			b.ReportMetric(float64(cpu[0].Nanoseconds())/float64(b.N), "cpu-ns/tick100")
+			b.ReportMetric(float64(cpu[1].Nanoseconds())/float64(b.N), "cpu-ns/tick10000")
+		})
+	}
+}
+
+// BenchmarkTickFromState runs the cases of BenchmarkTick that carry
+// facts, starting from a State of the program (as the simulator does)
+// instead of a FactSet.
+func BenchmarkTickFromState(b *testing.B) {
+	for _, c := range []benchCase{quorumCase(b, 10_000), collisionCase(b, 10_000), twoPCCase(b)} {
+		b.Run(c.name, func(b *testing.B) { runStateBench(b, c) })
+	}
+}
+
+func runStateBench(b *testing.B, c benchCase) {
+	ev, err := Compile(c.prog)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := ev.NewState(c.in.Carried)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := Input{State: st, Delivered: c.in.Delivered}
+	runBench(b, c, func(*analysis.Program, Node, Input, Choices, Limits) (*Result, error) {
+		return ev.Tick(c.node, in, nil, Limits{})
+	})
+}
