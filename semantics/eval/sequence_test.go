@@ -110,7 +110,7 @@ func TestTickSequencesMatchNaive(t *testing.T) {
 		if rapid.Bool().Draw(rt, "lastChoices") {
 			ch = lastChoices{}
 		}
-		var state *State  // the fast side's carried state
+		var state *State    // the fast side's carried state
 		var carried FactSet // Naive's
 		var history []*State
 		ticks := rapid.IntRange(1, maxTicks).Draw(rt, "ticks")
