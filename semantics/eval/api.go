@@ -4,15 +4,44 @@
 // this tick, it computes the facts of the tick, the facts carried to the
 // next tick, the messages sent and the client outputs.
 //
-// Tick uses stratified semi-naive evaluation with hash indexes on bound
-// columns, and its own hashed aggregation (aggregate_hash.go). Naive
-// (naive.go) is a deliberately simple reference evaluator of the same
-// semantics, with its own sort-based aggregation (aggregate.go), used by
-// differential tests; the two share only the head-side helpers (which
-// slots make a row, how a head tuple is built). Neither reads a clock, a
-// global random source or map iteration order: every nondeterministic
-// choice of the language (which row choose keeps, how index() numbers
-// rows) comes from the Choices argument.
+// Callers hold an Evaluator per program (Compile) and call its Tick for
+// every tick of every node; the package-level Tick compiles on each call.
+// What a node carries is a State: an immutable value that a tick reads
+// (Input.State) and whose successor it returns (Result.State), sharing the
+// storage of every relation that did not change. Any number of ticks may
+// start from one State, concurrently, and give the same Results.
+//
+// Within a tick, Evaluator.Tick uses stratified semi-naive evaluation
+// with hash indexes on bound columns, and its own hashed aggregation
+// (aggregate_hash.go). Across ticks, part of the work is delta-driven:
+//
+//   - A State's relations are loaded whole (table.loadSorted): sorted,
+//     distinct and checked when they were made, they are neither
+//     re-inserted nor re-checked, and a relation that gains no fact in the
+//     tick comes out as the very slice that went in.
+//   - Persistence rules, `r :+ r` and its garbage-collected form
+//     `r :+ r, !done(k), (filter)`, are not re-derived fact by fact into
+//     the next tick: the tick filters r's sorted rows (persist.go), so the
+//     next State's r is built without hashing, and is shared unchanged
+//     when nothing was added or collected.
+//
+// Everything else (joins, negation, count/sum/min/max, choose, index())
+// is still evaluated over the full relations of the tick, so a tick's
+// cost still grows with the state it carries; docs/PERFORMANCE.md says
+// by how much and what an incremental evaluator would change. choose and
+// index() in particular must stay on this path: they call Choices in
+// sorted group order over all candidates, and the Choices a run records
+// must not change.
+//
+// Naive (naive.go) is a deliberately simple reference evaluator of the
+// same semantics, with its own sort-based aggregation (aggregate.go),
+// which re-derives everything, persistence included; differential tests
+// compare the two on single ticks and on long random sequences of ticks
+// carried through States (sequence_test.go). The two share only the
+// head-side helpers (which slots make a row, how a head tuple is built).
+// Neither reads a clock, a global random source or map iteration order:
+// every nondeterministic choice of the language (which row choose keeps,
+// how index() numbers rows) comes from the Choices argument.
 package eval
 
 import (
