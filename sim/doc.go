@@ -23,7 +23,12 @@
 // Workloads (workload.go, generate.go) are the inputs, as text or
 // generated. Explore (explore*.go) runs many seeded worlds looking for
 // invariant violations, shrinks a failing schedule (Shrink) and writes and
-// replays reproducers. The text formats share one scanner (scan.go) whose
+// replays reproducers. ExploreSync (sync*.go) is a second model, Molly's
+// synchronous rounds: every message one round late or lost, losses before
+// EFF, crash-stops, an end-of-run spec (.final) at EOT, searched
+// exhaustively with a certificate or a shrunk counterexample; it also runs
+// classic Dedalus programs (LocatedProgram, from package semantics/molly).
+// The text formats share one scanner (scan.go) whose
 // errors name line and column. docs/SEMANTICS.md describes the semantics
 // and the text formats with worked examples.
 package sim

@@ -11,6 +11,7 @@ import (
 	"github.com/dsim-project/dsim/corpus"
 	"github.com/dsim-project/dsim/importer"
 	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/molly"
 )
 
 // This file is the one place programs are loaded from the command line
@@ -38,6 +39,9 @@ func loadProgramSource(c *cli.Context, path string) (*analysis.Program, []byte, 
 	prog, diags := analysis.Load(path, src)
 	if len(diags) > 0 {
 		fmt.Fprint(c.App.ErrWriter, diags.Render(src))
+		if molly.Detect(src) {
+			fmt.Fprintf(c.App.ErrWriter, "note: %s looks like Molly's dialect, which dsim vet, run, explore and viz read (without --dialect dsim; docs/LANGUAGE.md)\n", path)
+		}
 		return nil, nil, exitError{1}
 	}
 	return prog, src, nil

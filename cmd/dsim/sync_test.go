@@ -120,3 +120,9 @@ func TestMollyScenarioFlags(t *testing.T) {
 		assert.Equal(t, 3, code, "%v: %s", bad, errOut)
 	}
 }
+
+func TestMollyFileGivenToDsimOnlyCommand(t *testing.T) {
+	code, _, errOut := runCLI("check", mollyDir+"2pc.ded", mollyDir+"2pc.ded")
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, errOut, "looks like Molly's dialect")
+}
