@@ -47,6 +47,7 @@ type SyncOptions struct {
 	NoShrink bool
 
 	noMerge bool // tests: expand every branch (brute force), to check merging
+	noPrune bool // tests: branch on every channel, to check pruning
 }
 
 // SyncTarget is what the synchronous model runs: either a dsim program
@@ -183,6 +184,10 @@ type SyncReport struct {
 	// carried messages (a merged branch counts the runs below the state it
 	// reached). It saturates at 2^64-1.
 	Covered uint64
+	// Pruned counts the channel choices not branched on because the spec
+	// depends on none of the channel's messages (sync_prune.go); both
+	// choices are in Covered.
+	Pruned int
 	// Hash is a SHA-256 over every expanded state's fingerprint in search
 	// order: two certificates with the same hash covered the same states.
 	Hash    string
@@ -214,8 +219,12 @@ func (r *SyncReport) Text() string {
 			fmt.Fprintf(&b, "  shrunk: %d -> %d faults in %d runs\n", f.SizeBefore, f.SizeAfter, f.ShrinkRuns)
 		}
 	}
-	fmt.Fprintf(&b, "searched: %d crash scenarios, %d runs executed, %d distinct states (%d branches merged)\n",
+	fmt.Fprintf(&b, "searched: %d crash scenarios, %d runs executed, %d distinct states (%d branches merged",
 		r.Scenarios, r.Runs, r.States, r.Merged)
+	if r.Pruned > 0 {
+		fmt.Fprintf(&b, ", %d channel choices pruned: no spec relation depends on their messages", r.Pruned)
+	}
+	b.WriteString(")\n")
 	if r.Verdict == SyncCertified {
 		cov := strconv.FormatUint(r.Covered, 10)
 		if r.Covered == ^uint64(0) {

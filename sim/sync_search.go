@@ -36,6 +36,10 @@ type syncSearch struct {
 	scIdx  int
 	found  *SyncFailure
 	failSc *syncScenario
+	// relevant lists the relations the spec depends on (sync_prune.go);
+	// nil when pruning is off.
+	relevant map[string]bool
+	pruned   int // set by lossable: channels of the round not branched on
 }
 
 // ExploreSync checks target under every failure scenario of the
@@ -63,6 +67,9 @@ func ExploreSync(target SyncTarget, opts SyncOptions) (*SyncReport, error) {
 	}
 	s := &syncSearch{sys: sys, opts: opts, hash: sha256.New(),
 		rep: &SyncReport{Bounds: b, Nodes: slices.Clone(nodes)}}
+	if !opts.noPrune && !sys.readsClock() {
+		s.relevant = targetRelevant(target)
+	}
 	for sc := range crashScenarios(nodes, b) {
 		s.rep.Scenarios++
 		s.seen = map[[32]byte]uint64{}
@@ -158,6 +165,7 @@ func crashScenarios(nodes []string, b SyncBounds) func(func(*syncScenario) bool)
 // lossable lists the channels that may lose messages sent in round t, in
 // (from, to) order.
 func (s *syncSearch) lossable(t int64, msgs []syncMsg, sc *syncScenario) []syncChan {
+	s.pruned = 0
 	if t >= s.opts.Bounds.EFF {
 		return nil
 	}
@@ -175,8 +183,10 @@ func (s *syncSearch) lossable(t int64, msgs []syncMsg, sc *syncScenario) []syncC
 			}
 		}
 	} else {
-		for _, m := range msgs {
-			add(syncChan{m.from, m.to})
+		rel, pruned := s.splitChannels(t, msgs, sc)
+		s.pruned = pruned
+		for _, c := range rel {
+			add(c)
 		}
 	}
 	slices.SortFunc(out, func(a, b syncChan) int {
@@ -291,6 +301,8 @@ func (s *syncSearch) dfs(t int64, st *syncState, sc *syncScenario, path []SyncLo
 		return 1, nil
 	}
 	chans := s.lossable(t, out.msgs, sc)
+	pruned := s.pruned
+	s.rep.Pruned += pruned
 	if len(chans) > maxLossChannels {
 		s.rep.Bound = fmt.Sprintf("round %d has %d channels that may lose messages; the search branches over every subset of a round's channels and stops at %d (lower --eff, or use fewer nodes); no counterexample among the %d runs executed so far",
 			t, len(chans), maxLossChannels, s.rep.Runs)
@@ -327,5 +339,5 @@ func (s *syncSearch) dfs(t int64, st *syncState, sc *syncScenario, path []SyncLo
 		s.seen[key] = n
 		covered = satAdd(covered, n)
 	}
-	return covered, nil
+	return satMulPow2(covered, pruned), nil
 }

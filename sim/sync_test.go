@@ -109,22 +109,24 @@ func TestSyncBadBounds(t *testing.T) {
 }
 
 // TestSyncMergingMatchesBruteForce: cutting a branch that reaches an
-// already expanded state never changes the verdict, the runs covered or
-// the counterexample found first.
+// already expanded state, and not branching on channels the spec does not
+// depend on, never changes the verdict or the runs covered; merging alone
+// does not change the counterexample found first either.
 func TestSyncMergingMatchesBruteForce(t *testing.T) {
 	targets := map[string]*SyncTarget{}
-	for _, f := range []string{"bcast.ded", "bcast_retry.ded", "2pc_crash.ded"} {
+	files := []string{"bcast.ded", "bcast_retry.ded", "2pc_crash.ded", "bcast_chatter.ded"}
+	for _, f := range files {
 		targets[f] = loadSyncFile(t, f)
 	}
 	rapid.Check(t, func(rt *rapid.T) {
-		f := rapid.SampledFrom([]string{"bcast.ded", "bcast_retry.ded", "2pc_crash.ded"}).Draw(rt, "program")
+		f := rapid.SampledFrom(files).Draw(rt, "program")
 		eot := rapid.Int64Range(1, 6).Draw(rt, "eot")
 		b := SyncBounds{EOT: eot, EFF: rapid.Int64Range(0, eot).Draw(rt, "eff"), Crashes: rapid.IntRange(0, 1).Draw(rt, "crashes")}
 		merged, err := ExploreSync(*targets[f], SyncOptions{Bounds: b})
 		if err != nil {
 			rt.Fatal(err)
 		}
-		brute, err := ExploreSync(*targets[f], SyncOptions{Bounds: b, noMerge: true})
+		brute, err := ExploreSync(*targets[f], SyncOptions{Bounds: b, noMerge: true, noPrune: true})
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -134,11 +136,27 @@ func TestSyncMergingMatchesBruteForce(t *testing.T) {
 		if merged.Verdict == SyncCertified && (merged.Covered != brute.Covered || brute.Covered != uint64(brute.Runs)) {
 			rt.Fatalf("covered %d (merged) vs %d (brute force, %d runs)", merged.Covered, brute.Covered, brute.Runs)
 		}
-		if merged.Verdict == SyncCounterexample {
+		if merged.Verdict == SyncCounterexample && merged.Pruned == 0 {
 			m, bf := merged.Failure, brute.Failure
 			if listOrNone(m.Losses) != listOrNone(bf.Losses) || listOrNone(m.Crashes) != listOrNone(bf.Crashes) {
 				rt.Fatalf("different counterexamples:\n%s\n%s", merged.Text(), brute.Text())
 			}
 		}
 	})
+}
+
+func TestSyncPrunesChatter(t *testing.T) {
+	b := SyncBounds{EOT: 5, EFF: 4}
+	rep := exploreSync(t, "bcast_chatter.ded", b)
+	brute, err := ExploreSync(*loadSyncFile(t, "bcast_chatter.ded"), SyncOptions{Bounds: b, noMerge: true, noPrune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != SyncCertified || brute.Verdict != SyncCertified || rep.Pruned == 0 {
+		t.Fatalf("want certificates and pruned pong channels:\n%s\n%s", rep.Text(), brute.Text())
+	}
+	if rep.Covered != brute.Covered || brute.Covered != uint64(brute.Runs) || rep.Runs >= brute.Runs {
+		t.Fatalf("pruned search covers %d runs in %d, brute force %d in %d", rep.Covered, rep.Runs, brute.Covered, brute.Runs)
+	}
+	t.Logf("pruned+merged: %d runs, %d states; brute force: %d runs, %d states", rep.Runs, rep.States, brute.Runs, brute.States)
 }
