@@ -108,9 +108,11 @@ func (im *importer) glue(r *role) []syntax.Item {
 		counts[x.name] = x.spec.Count
 	}
 	if ci.hasClient && ci.entry == r {
-		items = append(items, &syntax.Decl{Kind: syntax.DeclInput, Name: ident(ci.input),
-			Header: syntax.Header{Doc: comments(fmt.Sprintf(" Client requests: %s without its client tag (column %d); the tag is the request id, column %d.",
-				ci.request, ci.tag+1, ci.id+1))}})
+		doc := fmt.Sprintf(" Client requests: %s without its client tag (column %d); the tag is the request id, column %d.", ci.request, ci.tag+1, ci.id+1)
+		if ci.tag < 0 {
+			doc = fmt.Sprintf(" Client requests: %s, request id first (column %d).", ci.request, ci.id+1)
+		}
+		items = append(items, &syntax.Decl{Kind: syntax.DeclInput, Name: ident(ci.input), Header: syntax.Header{Doc: comments(doc)}})
 		cols := vars("c", ci.requestArity)
 		in := []syntax.Expr{cols[ci.id]}
 		for k := range cols {
@@ -119,7 +121,9 @@ func (im *importer) glue(r *role) []syntax.Item {
 			}
 		}
 		hd := append([]syntax.Expr(nil), cols...)
-		hd[ci.tag] = cols[ci.id]
+		if ci.tag >= 0 {
+			hd[ci.tag] = cols[ci.id]
+		}
 		items = append(items, rule(syntax.Sync, head(ci.request, hd...), atom(ci.input, in...)))
 	}
 	unknown := func(table, rel string) {

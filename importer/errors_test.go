@@ -76,7 +76,7 @@ func TestManifestErrors(t *testing.T) {
 		{"EDB block without size", "peers = [0, 1] => peers = { is = \"block\" }", "", "m.toml:6:9: edb peers of role a: { is = \"block\" } needs size", "the forms"},
 		{"request nobody reads", "request = \"clientIn\" => request = \"req\"", "", "m.toml:12:11: no role reads request relation req", "clientIn"},
 		{"tag out of range", "tag = 1 => tag = 5", "", "m.toml:13:7: tag column 5 is out of range", "2 columns"},
-		{"no tag", "tag = 1 => ", "", "m.toml:11:2: [client] has no tag column", "tag = K"},
+		{"tag zero", "tag = 1 => tag = 0", "", "m.toml:13:7: tag column 0 is out of range", "tag counts from 1"},
 		{"output named like a relation", "reply = \"clientOut\" => reply = \"clientOut\"\noutput = \"ping\"", "", "m.toml:15:10: output relation ping is already a relation of role a", "no role file uses"},
 		{"unknown client entry", "tag = 1 => tag = 1\ntags = 2", "", "m.toml:14:1: unknown manifest entry client.tags", "request, tag"},
 		{"timer of the wrong shape", "peers = [0, 1] => peers = [0, 1]\n[roles.a.timers]\nping = \"fast\"", "", "m.toml:8:8: timer ping of role a:", "PERIOD"},

@@ -266,17 +266,18 @@ func (im *importer) checkClient() {
 		rel := ci.entry.prog.Relation(c.Request)
 		ci.requestArity = rel.Arity()
 		ci.requestPos = rel.Pos
-		if !im.m.keys.has("client", "tag") {
-			im.merrorf(im.m.keys.lookup("client"), "write tag = K: the column (from 1) of "+c.Request+" holding the client's ID",
-				"[client] has no tag column")
-			return
-		}
-		if c.Tag < 1 || c.Tag > ci.requestArity {
+		// Without a tag (the artifact's clientIn(payload) of a protocol
+		// whose replies come from elsewhere), every column is the request's.
+		ci.tag = -1
+		hasTag := im.m.keys.has("client", "tag")
+		if hasTag && (c.Tag < 1 || c.Tag > ci.requestArity) {
 			im.merrorf(at("tag"), fmt.Sprintf("%s has %d columns in %s; tag counts from 1", c.Request, ci.requestArity, filepath.Base(ci.entry.file)),
 				"tag column %d is out of range", c.Tag)
 			return
 		}
-		ci.tag = c.Tag - 1
+		if hasTag {
+			ci.tag = c.Tag - 1
+		}
 		switch {
 		case !im.m.keys.has("client", "id"):
 			ci.id = 0

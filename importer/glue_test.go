@@ -112,3 +112,14 @@ func TestReplyTag(t *testing.T) {
 	// only after the answer to the previous).
 	require.Equal(t, "reply(1, 1) reply(2, 2) reply(3, 3)", strings.Join(got, " "))
 }
+
+// Without a tag, the request relation's columns are the request's, id
+// first.
+func TestRequestWithoutTag(t *testing.T) {
+	manifest := strings.Replace(pingManifest, "tag = 1\n", "", 1)
+	res, err := Import("m.toml", memFS(map[string]string{"m.toml": manifest, pingRole: pingSrc}), "")
+	if err != nil {
+		t.Fatal(err.Render())
+	}
+	require.Contains(t, string(res.Program), "clientIn(c1, c2) :- request(c1, c2).")
+}
