@@ -61,6 +61,9 @@ func TestImportedMatchesCorpus(t *testing.T) {
 		{"testdata/voting/voting.toml", "corpus/voting/base.ded",
 			"@0 request(1, 10) -> leader[0]\n@0 request(2, 14) -> leader[0]\n@3 request(3, 5) -> leader[0]\n",
 			"reply(1, 10)\nreply(2, 14)\nreply(3, 5)"},
+		{"testdata/voting/scalable.toml", "corpus/voting/base.ded",
+			"@0 request(1, 10) -> leader[0]\n@0 request(2, 14) -> leader[0]\n@3 request(3, 5) -> leader[0]\n",
+			"reply(1, 10)\nreply(2, 14)\nreply(3, 5)"},
 		{"testdata/2pc/base.toml", "corpus/2pc/base.ded",
 			"@0 request(1, 10) -> coordinator[0]\n@0 request(2, 14) -> coordinator[0]\n@2 request(3, 5) -> coordinator[0]\n@4 request(4, 21) -> coordinator[0]\n",
 			"outcome(1, \"commit\")\noutcome(2, \"abort\")\noutcome(3, \"commit\")\noutcome(4, \"abort\")"},
@@ -81,16 +84,24 @@ func TestImportedMatchesCorpus(t *testing.T) {
 	}
 }
 
-// The imported scalable 2PC refines the imported base 2PC, with omission
-// faults, as the corpus's pair does.
-func TestImported2PCPairEquivalent(t *testing.T) {
-	base := importProgram(t, "testdata/2pc/base.toml")
-	scalable := importProgram(t, "testdata/2pc/scalable.toml")
-	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
-	require.NoError(t, err)
-	rep, err := checker.Check(base, scalable, checker.Options{Runs: 8, Requests: 3, Seed: 1, Faults: faults})
-	require.NoError(t, err)
-	require.Equal(t, checker.Equivalent, rep.Verdict, "%s", rep.Text(checker.SavedFiles{}))
+// The imported scalable voting and 2PC refine their imported base
+// versions, with omission faults, as the corpus's pairs do.
+func TestImportedPairsEquivalent(t *testing.T) {
+	for _, dir := range []string{"testdata/voting", "testdata/2pc"} {
+		t.Run(dir, func(t *testing.T) {
+			baseName := dir + "/base.toml"
+			if dir == "testdata/voting" {
+				baseName = dir + "/voting.toml"
+			}
+			base := importProgram(t, baseName)
+			scalable := importProgram(t, dir+"/scalable.toml")
+			faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
+			require.NoError(t, err)
+			rep, err := checker.Check(base, scalable, checker.Options{Runs: 8, Requests: 3, Seed: 1, Faults: faults})
+			require.NoError(t, err)
+			require.Equal(t, checker.Equivalent, rep.Verdict, "%s", rep.Text(checker.SavedFiles{}))
+		})
+	}
 }
 
 // A scalable 2PC whose committer answers "commit" to an aborted
@@ -124,7 +135,7 @@ func TestRoleFilesVet(t *testing.T) {
 	more, err := filepath.Glob("testdata/*/*/*.rs")
 	require.NoError(t, err)
 	files = append(files, more...)
-	require.GreaterOrEqual(t, len(files), 9)
+	require.GreaterOrEqual(t, len(files), 13)
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		require.NoError(t, err)
