@@ -1,8 +1,6 @@
 package checker
 
 import (
-	"slices"
-
 	"github.com/dsim-project/dsim/sim"
 )
 
@@ -40,106 +38,30 @@ func (rep *Report) shrinkFirstFailure(m *refinementMap, opts Options) error {
 	return nil
 }
 
-// shrinkRun greedily removes inputs, then fault clauses, then shortens the
-// delay distribution, keeping each step whose run still satisfies want.
-// It returns the smallest failing run found (nil if nothing smaller was
-// checked and start itself is kept).
+// shrinkRun shrinks start with sim's reducer and configuration steps
+// (fewer requests, fewer faults, a smaller delay distribution), keeping
+// each candidate whose run still satisfies want. The runs are re-generated
+// from the configuration, so each is a genuine run of the rewrite. It
+// returns the smallest failing run found (nil if none was smaller).
 func shrinkRun(m *refinementMap, opts Options, start *RunReport, want func(Verdict) bool) (*RunReport, error) {
 	cfg := start.Schedule.Config()
 	cfg.Script = nil
 	best := start
-	attempts := 0
-	try := func(c sim.Config) (bool, error) {
-		if attempts >= maxShrinkAttempts {
-			return false, nil
-		}
-		attempts++
-		r, err := checkConfig(m, opts, c)
-		if err != nil {
-			return false, nil // a candidate the programs reject is simply not smaller
-		}
-		if !want(r.Verdict) {
-			return false, nil
+	size := func(r sim.ConfigRun) int { return sim.ConfigSize(r.Config) }
+	stillFails := func(c sim.ConfigRun) (sim.ConfigRun, bool) {
+		r, err := checkConfig(m, opts, c.Config)
+		if err != nil || !want(r.Verdict) {
+			return c, false // a candidate the programs reject is simply not smaller
 		}
 		if r.Verdict == NotEquivalent || best.Verdict != NotEquivalent {
 			best = r
 		}
-		cfg = c
-		return true, nil
+		c.Inputs = r.History.Inputs
+		return c, true
 	}
-	// Closed loop: fewer requests.
-	for cfg.Closed != nil && cfg.Closed.Requests > 1 {
-		c := cfg
-		cl := *cfg.Closed
-		cl.Requests--
-		c.Closed = &cl
-		if ok, err := try(c); err != nil || !ok {
-			break
-		}
-	}
-	// Open loop: drop inputs one at a time, from the last.
-	for i := len(cfg.Workload) - 1; i >= 0 && len(cfg.Workload) > 1; i-- {
-		if i >= len(cfg.Workload) {
-			continue
-		}
-		c := cfg
-		c.Workload = slices.Delete(slices.Clone(cfg.Workload), i, i+1)
-		if _, err := try(c); err != nil {
-			return nil, err
-		}
-	}
-	// Faults: drop whole clauses.
-	for _, drop := range faultDrops(cfg.Faults) {
-		c := cfg
-		c.Faults = drop
-		if _, err := try(c); err != nil {
-			return nil, err
-		}
-	}
-	// Delays: shorter uniform distributions.
-	if cfg.Delay != nil {
-		for d := int64(1); d < largestDelay(*cfg.Delay); d++ {
-			c := cfg
-			dist := sim.Distribution{Kind: sim.DelayUniform, Max: d}
-			c.Delay = &dist
-			if ok, err := try(c); err != nil {
-				return nil, err
-			} else if ok {
-				break
-			}
-		}
-	}
+	sim.Reduce(sim.ConfigRun{Config: cfg, Inputs: start.History.Inputs}, size, sim.ConfigSteps(), stillFails, maxShrinkAttempts)
 	if best == start {
 		return nil, nil
 	}
 	return best, nil
-}
-
-// faultDrops lists the plans with one clause fewer, and the empty plan first.
-func faultDrops(p sim.FaultPlan) []sim.FaultPlan {
-	if p.IsEmpty() {
-		return nil
-	}
-	out := []sim.FaultPlan{{}}
-	for i := range p.Omissions {
-		q := p
-		q.Omissions = slices.Delete(slices.Clone(p.Omissions), i, i+1)
-		out = append(out, q)
-	}
-	for i := range p.Crashes {
-		q := p
-		q.Crashes = slices.Delete(slices.Clone(p.Crashes), i, i+1)
-		out = append(out, q)
-	}
-	for i := range p.Partitions {
-		q := p
-		q.Partitions = slices.Delete(slices.Clone(p.Partitions), i, i+1)
-		out = append(out, q)
-	}
-	if p.Duplicate != nil {
-		q := p
-		q.Duplicate = nil
-		out = append(out, q)
-	}
-	return out
 }

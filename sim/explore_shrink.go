@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strconv"
 
@@ -42,6 +41,7 @@ type candidate struct {
 	order  []string          // pinned subjects in the order the run made them
 	pins   map[string]Choice // subject -> decision
 	inputs []HistoryInput    // what the pinned run received
+	res    *Result           // that run (set once it ran)
 }
 
 // shrinkKey names the subject of a choice in a way that survives changes of
@@ -165,36 +165,11 @@ func runCandidate(prog *analysis.Program, cand *candidate, want *Failure) (*cand
 	return &next, res, true
 }
 
-// Size measures a candidate: requests, fault clauses and faulty nodes,
-// halvings of their durations, the distribution's bound, and every delay above 1, loss and duplicate
-// among its pinned choices. Every accepted shrink step lowers it.
+// Size measures a candidate: its configuration (ConfigSize) and every
+// delay above 1, loss and duplicate among its pinned choices. Every
+// accepted shrink step lowers it.
 func (cand *candidate) Size() int {
-	cfg := cand.cfg
-	n := len(cfg.Workload)
-	if cfg.Closed != nil {
-		// A closed loop weighs one more than the same requests as fixed
-		// inputs, so that turning it into them is a shrink.
-		n += cfg.Closed.Requests + cfg.Closed.Clients
-	}
-	f := cfg.Faults
-	for _, o := range f.Omissions {
-		n += 1 + len(o.Nodes) + o.Random + bits.Len64(uint64(o.Until))
-	}
-	n += len(f.Crashes)
-	for _, q := range f.Partitions {
-		n += 1 + bits.Len64(uint64(q.To-q.From))
-	}
-	if f.Duplicate != nil {
-		n += 1 + bits.Len64(uint64(f.Duplicate.Until))
-	}
-	if d := cfg.Delay; d != nil {
-		switch d.Kind {
-		case DelayUniform:
-			n += int(min(d.Max, 1_000_000))
-		case DelayHold:
-			n += int(min(d.Hold, 1_000_000))
-		}
-	}
+	n := ConfigSize(cand.cfg)
 	for _, k := range cand.order {
 		p := cand.pins[k]
 		if p.Kind != ChoiceSend && p.Kind != ChoiceOutput {
@@ -211,12 +186,6 @@ func (cand *candidate) Size() int {
 		}
 	}
 	return n
-}
-
-// step is one way of shrinking: it proposes candidates, best first.
-type step struct {
-	name    string
-	propose func(c *candidate) []candidate
 }
 
 // Shrink shrinks a failing run (its recorded schedule and failure) and
@@ -236,221 +205,50 @@ func Shrink(prog *analysis.Program, found *Schedule, want *Failure, maxAttempts 
 		cfg.Evaluator = ev
 	}
 	start := candidateFrom(cfg, found.recorded)
-	stats := ShrinkStats{MaxAttempts: maxAttempts, SizeBefore: start.Size()}
-	cur, res, ok := runCandidate(prog, &start, want)
-	stats.Attempts++
+	cur, first, ok := runCandidate(prog, &start, want)
 	if !ok {
 		return nil, fmt.Errorf("shrink: replaying the failing run with its own decisions does not fail the same way (%s); this is a bug in the shrinker", want.Expect())
 	}
-	steps := shrinkSteps()
-	for improved := true; improved && !stats.Exhausted; {
-		improved = false
-		for _, st := range steps {
-			for _, next := range st.propose(cur) {
-				if stats.Attempts >= maxAttempts {
-					stats.Exhausted = true
-					break
-				}
-				if next.Size() >= cur.Size() {
-					continue
-				}
-				stats.Attempts++
-				if c, r, ok := runCandidate(prog, &next, want); ok && c.Size() < cur.Size() {
-					cur, res, improved = c, r, true
-					stats.Accepted = append(stats.Accepted, st.name)
-					break
-				}
-			}
-			if improved || stats.Exhausted {
-				break
-			}
+	cur.res = first
+	size := func(c *candidate) int { return c.Size() }
+	stillFails := func(next *candidate) (*candidate, bool) {
+		c, r, ok := runCandidate(prog, next, want)
+		if ok {
+			c.res = r
 		}
+		return c, ok
 	}
-	stats.SizeAfter = cur.Size()
+	// The replay above counts as the first attempt.
+	cur, stats := Reduce(cur, size, shrinkSteps(), stillFails, maxAttempts-1)
+	stats.Attempts++
+	stats.MaxAttempts, stats.SizeBefore = maxAttempts, start.Size()
+	res := cur.res
 	fail, _ := checkRun(res, cur.cfg.Faults.IsEmpty())
 	sched := res.Schedule
 	sched.pins() // fix the recorded choices as text
 	return &Reproducer{Failure: fail, Schedule: sched, Inputs: res.History.Inputs, Shrink: &stats}, nil
 }
 
-func shrinkSteps() []step {
-	return []step{
-		{"fewer requests", fewerRequests},
-		{"fewer faults", fewerFaults},
-		{"smaller delay distribution", smallerDistribution},
-		{"tamer choices", tamerChoices},
-	}
-}
-
-// withConfig copies c with a new configuration and the same pins.
-func (cand *candidate) withConfig(cfg Config) candidate {
-	return candidate{cfg: cfg, order: cand.order, pins: cand.pins, inputs: cand.inputs}
-}
-
-func fewerRequests(cand *candidate) []candidate {
-	var out []candidate
-	cfg := cand.cfg
-	if cl := cfg.Closed; cl != nil {
-		for _, k := range []int{cl.Requests / 2, cl.Requests - 1} {
-			if k >= 0 && k < cl.Requests {
-				c := cfg
-				c.Closed = &ClosedLoop{Clients: cl.Clients, Requests: k, Relation: cl.Relation}
-				out = append(out, cand.withConfig(c))
+// shrinkSteps are the reducer's configuration steps (ConfigSteps), lifted
+// to candidates that keep their pins, then tamer pinned choices.
+func shrinkSteps() []ReduceStep[*candidate] {
+	var steps []ReduceStep[*candidate]
+	for _, st := range ConfigSteps() {
+		steps = append(steps, ReduceStep[*candidate]{Name: st.Name, Propose: func(cand *candidate) []*candidate {
+			var out []*candidate
+			for _, r := range st.Propose(ConfigRun{Config: cand.cfg, Inputs: cand.inputs}) {
+				out = append(out, &candidate{cfg: r.Config, order: cand.order, pins: cand.pins, inputs: cand.inputs})
 			}
-		}
-		if cl.Clients > 1 {
-			c := cfg
-			c.Closed = &ClosedLoop{Clients: cl.Clients - 1, Requests: cl.Requests, Relation: cl.Relation}
-			out = append(out, cand.withConfig(c))
-		}
-		// The requests the run sent, as a fixed workload at the same
-		// times: the same run, but now single requests can be dropped
-		// (the failing one need not be the first).
-		c := cfg
-		c.Closed = nil
-		c.Workload = make(Workload, 0, len(cand.inputs))
-		for _, in := range cand.inputs {
-			c.Workload = append(c.Workload, InputEvent{Time: in.Time, Fact: in.Fact, Node: in.Node, Client: in.Client})
-		}
-		c.Workload.Sort()
-		out = append(out, cand.withConfig(c))
+			return out
+		}})
 	}
-	w := cfg.Workload
-	for _, drop := range chunks(len(w)) {
-		c := cfg
-		c.Workload = make(Workload, 0, len(w))
-		for i, e := range w {
-			if i < drop[0] || i >= drop[1] {
-				c.Workload = append(c.Workload, e)
-			}
-		}
-		out = append(out, cand.withConfig(c))
-	}
-	return out
-}
-
-// chunks lists index ranges [lo, hi) to try removing from n items: the
-// whole, then halves, then each item alone (delta debugging, coarse first).
-func chunks(n int) [][2]int {
-	if n == 0 {
-		return nil
-	}
-	out := [][2]int{{0, n}}
-	if n > 2 {
-		out = append(out, [2]int{0, n / 2}, [2]int{n / 2, n})
-	}
-	if n > 1 {
-		for i := 0; i < n; i++ {
-			if r := [2]int{i, i + 1}; !slices.Contains(out, r) {
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
-
-func fewerFaults(cand *candidate) []candidate {
-	var out []candidate
-	f := cand.cfg.Faults
-	with := func(g FaultPlan) {
-		c := cand.cfg
-		c.Faults = g
-		out = append(out, cand.withConfig(c))
-	}
-	for i := range f.Omissions {
-		g := f
-		g.Omissions = slices.Delete(slices.Clone(f.Omissions), i, i+1)
-		with(g)
-	}
-	for i := range f.Crashes {
-		g := f
-		g.Crashes = slices.Delete(slices.Clone(f.Crashes), i, i+1)
-		with(g)
-	}
-	for i := range f.Partitions {
-		g := f
-		g.Partitions = slices.Delete(slices.Clone(f.Partitions), i, i+1)
-		with(g)
-	}
-	if f.Duplicate != nil {
-		g := f
-		g.Duplicate = nil
-		with(g)
-	}
-	for i, o := range f.Omissions {
-		edit := func(o2 Omission) {
-			g := f
-			g.Omissions = slices.Clone(f.Omissions)
-			g.Omissions[i] = o2
-			with(g)
-		}
-		for j := range o.Nodes {
-			if len(o.Nodes) > 1 {
-				o2 := o
-				o2.Nodes = slices.Delete(slices.Clone(o.Nodes), j, j+1)
-				edit(o2)
-			}
-		}
-		if o.Random > 1 {
-			o2 := o
-			o2.Random--
-			edit(o2)
-		}
-		if o.Until > 0 {
-			o2 := o
-			o2.Until /= 2
-			edit(o2)
-		}
-	}
-	for i, q := range f.Partitions {
-		if q.To-q.From > 1 {
-			g := f
-			g.Partitions = slices.Clone(f.Partitions)
-			g.Partitions[i].To = q.From + (q.To-q.From)/2
-			with(g)
-		}
-	}
-	if d := f.Duplicate; d != nil && d.Until > 0 {
-		g := f
-		g.Duplicate = &Duplication{P: d.P, Until: d.Until / 2}
-		with(g)
-	}
-	return out
-}
-
-func smallerDistribution(cand *candidate) []candidate {
-	d := DefaultDistribution
-	if cand.cfg.Delay != nil {
-		d = *cand.cfg.Delay
-	}
-	var smaller []Distribution
-	switch d.Kind {
-	case DelayUniform:
-		for _, m := range []int64{1, d.Max / 2, d.Max - 1} {
-			if m >= 1 && m < d.Max {
-				smaller = append(smaller, Distribution{Kind: DelayUniform, Max: m})
-			}
-		}
-	case DelayHold:
-		for _, h := range []int64{2, d.Hold / 2, d.Hold - 1} {
-			if h >= 2 && h < d.Hold {
-				smaller = append(smaller, Distribution{Kind: DelayHold, P: d.P, Hold: h})
-			}
-		}
-	}
-	var out []candidate
-	for _, s := range smaller {
-		c := cand.cfg
-		c.Delay = &s
-		out = append(out, cand.withConfig(c))
-	}
-	return out
+	return append(steps, ReduceStep[*candidate]{Name: "tamer choices", Propose: tamerChoices})
 }
 
 // tamerChoices proposes pinned schedules with delays set to 1, losses
 // turned into deliveries and duplicates removed: all at once, by halves,
 // then one choice at a time.
-func tamerChoices(cand *candidate) []candidate {
+func tamerChoices(cand *candidate) []*candidate {
 	var wild []string
 	for _, k := range cand.order {
 		p := cand.pins[k]
@@ -458,7 +256,7 @@ func tamerChoices(cand *candidate) []candidate {
 			wild = append(wild, k)
 		}
 	}
-	var out []candidate
+	var out []*candidate
 	for _, r := range chunks(len(wild)) {
 		pins := make(map[string]Choice, len(cand.pins))
 		for k, v := range cand.pins {
@@ -469,7 +267,7 @@ func tamerChoices(cand *candidate) []candidate {
 			p.Drop, p.Delay, p.Dup = false, 1, 0
 			pins[k] = p
 		}
-		out = append(out, candidate{cfg: cand.cfg, order: cand.order, pins: pins})
+		out = append(out, &candidate{cfg: cand.cfg, order: cand.order, pins: pins})
 	}
 	return out
 }

@@ -41,15 +41,15 @@ func TestShrinkStepProposals(t *testing.T) {
 	in := func(id int64, at int64) InputEvent {
 		return InputEvent{Time: at, Fact: value.Fact{Rel: "req", Tuple: value.Tuple{value.Int(id)}}, Node: value.Addr{Comp: "a"}}
 	}
-	describe := func(c candidate) string {
-		s := "faults=" + c.cfg.Faults.String()
-		if c.cfg.Closed != nil {
-			s += " closed=" + itoa(c.cfg.Closed.Requests) + "/" + itoa(c.cfg.Closed.Clients)
+	describe := func(c Config) string {
+		s := "faults=" + c.Faults.String()
+		if c.Closed != nil {
+			s += " closed=" + itoa(c.Closed.Requests) + "/" + itoa(c.Closed.Clients)
 		}
-		if c.cfg.Delay != nil {
-			s += " delay=" + c.cfg.Delay.String()
+		if c.Delay != nil {
+			s += " delay=" + c.Delay.String()
 		}
-		for _, e := range c.cfg.Workload {
+		for _, e := range c.Workload {
 			s += " in" + e.Fact.Tuple[0].String()
 		}
 		return s
@@ -57,7 +57,7 @@ func TestShrinkStepProposals(t *testing.T) {
 	hold := Distribution{Kind: DelayHold, P: 0.2, Hold: 8}
 	cases := []struct {
 		name string
-		step func(*candidate) []candidate
+		step func(ConfigRun) []ConfigRun
 		cfg  Config
 		want []string
 	}{
@@ -88,14 +88,14 @@ func TestShrinkStepProposals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cand := candidate{cfg: tc.cfg, pins: map[string]Choice{}}
+			run := ConfigRun{Config: tc.cfg}
 			for _, e := range tc.cfg.Workload {
-				cand.inputs = append(cand.inputs, HistoryInput{Fact: e.Fact, Node: e.Node, Time: e.Time})
+				run.Inputs = append(run.Inputs, HistoryInput{Fact: e.Fact, Node: e.Node, Time: e.Time})
 			}
 			var got []string
-			for _, c := range tc.step(&cand) {
-				got = append(got, describe(c))
-				assert.Less(t, c.Size(), cand.Size(), "%s does not shrink", describe(c))
+			for _, c := range tc.step(run) {
+				got = append(got, describe(c.Config))
+				assert.Less(t, ConfigSize(c.Config), ConfigSize(run.Config), "%s does not shrink", describe(c.Config))
 			}
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Fatalf("proposals (-want +got):\n%s", d)
@@ -121,7 +121,7 @@ func TestTamerChoices(t *testing.T) {
 	// 3 wild choices (delay 3, drop, output delay 2): all, two halves
 	// ([0,1) and [1,3)), then the singles not tried yet ([1,2), [2,3)).
 	require.Len(t, props, 5)
-	wild := func(c candidate) int {
+	wild := func(c *candidate) int {
 		n := 0
 		for _, k := range c.order {
 			p := c.pins[k]
@@ -131,7 +131,7 @@ func TestTamerChoices(t *testing.T) {
 		}
 		return n
 	}
-	assert.Equal(t, 3, wild(cand))
+	assert.Equal(t, 3, wild(&cand))
 	assert.Equal(t, []int{0, 2, 1, 2, 2}, []int{wild(props[0]), wild(props[1]), wild(props[2]), wild(props[3]), wild(props[4])})
 	assert.Equal(t, 2, props[0].pins[cand.order[4]].Pick, "choose() picks are left alone")
 	assert.Equal(t, int64(3), cand.pins[cand.order[0]].Delay, "the proposal does not change the original")
