@@ -68,6 +68,11 @@ type Options struct {
 	// not compared (as for a rewritten run stopped at its time horizon).
 	HistoryOpen bool
 
+	// Shard, when Count > 1, checks only the Index-th of Count contiguous
+	// ranges of the runs (run indices and seeds stay those of the whole
+	// check); MergeJSON combines the shards' JSON reports.
+	Shard Shard
+
 	// NoResume re-executes every branch of the search from time 0 without
 	// snapshots or the tick cache: the reference search, which must give
 	// the same verdicts and state counts (tests compare the two).
@@ -123,6 +128,9 @@ func (o Options) withDefaults() Options {
 	if o.Jobs <= 0 {
 		o.Jobs = 1
 	}
+	if o.Shard.Count <= 1 || o.Shard.Index < 0 || o.Shard.Index >= o.Shard.Count {
+		o.Shard = Shard{}
+	}
 	if referenceSearch {
 		o.NoResume = true
 	}
@@ -155,10 +163,13 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 	// Runs are checked in index order (in parallel with Jobs > 1); after a
 	// NotEquivalent run the later ones are skipped, and the report keeps
 	// the runs up to the first failing one, whatever Jobs is.
-	runs := make([]*RunReport, opts.Runs)
+	// A shard checks the runs lo..hi-1 of the whole check (shard.go).
+	lo, hi := opts.Shard.Range(opts.Runs)
+	runs := make([]*RunReport, hi-lo)
 	var mu sync.Mutex
-	firstFail := opts.Runs
-	err = forEachParallel(opts.Runs, opts.Jobs, opts.Progress, func(i int) error {
+	firstFail := hi
+	err = forEachParallel(hi-lo, opts.Jobs, opts.Progress, func(j int) error {
+		i := lo + j
 		mu.Lock()
 		skip := i > firstFail
 		mu.Unlock()
@@ -178,7 +189,7 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 				r = s
 			}
 		}
-		runs[i] = r
+		runs[j] = r
 		if r.Verdict == NotEquivalent {
 			mu.Lock()
 			firstFail = min(firstFail, i)
@@ -189,8 +200,8 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 	if err != nil {
 		return nil, err
 	}
-	if firstFail < opts.Runs {
-		runs = runs[:firstFail+1]
+	if firstFail < hi {
+		runs = runs[:firstFail-lo+1]
 	}
 	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts, Runs: runs}
 	rep.summarise()
@@ -206,7 +217,7 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 // schedule written by `dsim run --schedule` or stored in a reproducer).
 func CheckSchedule(original, rewritten *analysis.Program, sched *sim.Schedule, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
-	opts.Runs = 1
+	opts.Runs, opts.Shard = 1, Shard{}
 	m, err := newRefinementMap(original, rewritten)
 	if err != nil {
 		return nil, err

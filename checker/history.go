@@ -44,7 +44,7 @@ func CheckHistory(original *analysis.Program, h *sim.History, opts Options) (*Re
 func CheckHistoryContext(ctx context.Context, original *analysis.Program, h *sim.History, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	opts.ctx = ctx
-	opts.Runs = 1
+	opts.Runs, opts.Shard = 1, Shard{}
 	if h == nil {
 		return nil, fmt.Errorf("checker: no history")
 	}

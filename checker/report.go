@@ -240,16 +240,19 @@ func (rep *Report) JSON() []byte {
 		return j
 	}
 	out := struct {
-		Original       string    `json:"original"`
-		Rewritten      string    `json:"rewritten"`
-		Verdict        Verdict   `json:"verdict"`
-		Explained      int       `json:"explained"`
-		NotExplained   int       `json:"not_explained"`
-		Unknown        int       `json:"unknown"`
-		States         int       `json:"states"`
-		Runs           []jsonRun `json:"runs"`
-		Counterexample *jsonRun  `json:"counterexample,omitempty"`
-	}{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, States: rep.States()}
+		Original       string     `json:"original"`
+		Rewritten      string     `json:"rewritten"`
+		Verdict        Verdict    `json:"verdict"`
+		Explained      int        `json:"explained"`
+		NotExplained   int        `json:"not_explained"`
+		Unknown        int        `json:"unknown"`
+		States         int        `json:"states"`
+		CollisionBound float64    `json:"collision_bound"`
+		Runs           []jsonRun  `json:"runs"`
+		Counterexample *jsonRun   `json:"counterexample,omitempty"`
+		Shard          *jsonShard `json:"shard,omitempty"`
+	}{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, States: rep.States(),
+		CollisionBound: rep.CollisionBound(), Shard: rep.shardJSON()}
 	for _, r := range rep.Runs {
 		out.Runs = append(out.Runs, conv(r, false))
 	}

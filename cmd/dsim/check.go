@@ -55,6 +55,7 @@ func init() {
 			&cli.DurationFlag{Name: "timeout", Usage: "wall-clock limit per run's search (0: none); hitting it makes the run Unknown"},
 			jobsFlag(),
 			jsonFlag("print the report as JSON"),
+			&cli.StringFlag{Name: "shard", Usage: "check only part `i/n` of the runs (the i-th of n contiguous ranges, from 0; run seeds unchanged); combine the shards' --json reports with dsim merge"},
 			&cli.StringFlag{Name: "save-witness", Usage: "write every witness schedule and the counterexample's schedule and trace to `DIR`"},
 			&cli.StringFlag{Name: "schedule", Usage: "check one recorded run of REWRITTEN (a schedule `FILE` from dsim run --schedule or --save-witness)"},
 			noShrinkFlag("report the counterexample as found"),
@@ -141,6 +142,14 @@ func checkOptions(c *cli.Context) (checker.Options, error) {
 	}
 	if opts.Jobs == 0 {
 		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if sh := c.String("shard"); sh != "" {
+		if opts.Shard, err = checker.ParseShard(sh); err != nil {
+			return opts, usageError(c, "--shard: %v", err)
+		}
+		if !c.Bool("json") {
+			return opts, usageError(c, "--shard needs --json (dsim merge combines the shards' JSON reports)")
+		}
 	}
 	if opts.Faults, err = sim.ParseFaultPlan(c.String("faults")); err != nil {
 		return opts, usageError(c, "--faults: %v", err)

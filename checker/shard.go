@@ -1,0 +1,91 @@
+package checker
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dsim-project/dsim/sim"
+)
+
+// This file holds sharding (Options.Shard): a check of N runs split into
+// Count contiguous ranges of run indices, each checked by its own process
+// (a Kubernetes Indexed Job, a Slurm job array; docs/CHECKING.md), and
+// merged by MergeJSON into the report one unsharded check would give.
+// Runs keep their global index and seed, and each run's verdict is a
+// function of its seed and the options alone, so a shard's runs are
+// exactly the unsharded check's runs of that range.
+
+// Shard is the Index-th (from 0) of Count parts of a check.
+type Shard struct{ Index, Count int }
+
+// ParseShard reads "i/n" (0 <= i < n).
+func ParseShard(s string) (Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("shard %q: want i/n with 0 <= i < n (e.g. 0/4)", s)
+	}
+	return Shard{Index: i, Count: n}, nil
+}
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
+
+// Range returns the run indices lo..hi-1 of this shard of runs runs: the
+// first runs%Count shards get one run more.
+func (s Shard) Range(runs int) (lo, hi int) {
+	if s.Count <= 1 {
+		return 0, runs
+	}
+	q, r := runs/s.Count, runs%s.Count
+	lo = s.Index*q + min(s.Index, r)
+	hi = lo + q
+	if s.Index < r {
+		hi++
+	}
+	return lo, hi
+}
+
+// CollisionBound bounds the probability that a fingerprint collision cut
+// a subtree of some search of the report (sim.CollisionBound summed over
+// the runs' searches; see docs/CHECKING.md, "The search", step 4).
+func (rep *Report) CollisionBound() float64 {
+	p := 0.0
+	for _, r := range rep.Runs {
+		if r != nil {
+			p += sim.CollisionBound(r.States)
+		}
+	}
+	return p
+}
+
+// jsonShard identifies a shard in a JSON report: which part, of how many
+// runs, of which check (programs and every option that affects verdicts).
+type jsonShard struct {
+	Index int    `json:"index"`
+	Count int    `json:"count"`
+	Runs  int    `json:"runs"`
+	Check string `json:"check"`
+}
+
+func (rep *Report) shardJSON() *jsonShard {
+	o := rep.Options
+	if o.Shard.Count <= 1 {
+		return nil
+	}
+	return &jsonShard{Index: o.Shard.Index, Count: o.Shard.Count, Runs: o.Runs, Check: rep.checkIdentity()}
+}
+
+// checkIdentity names the check a shard belongs to: reports merge only
+// when it is equal.
+func (rep *Report) checkIdentity() string {
+	o := rep.Options
+	delay := ""
+	if o.Delay != nil {
+		delay = o.Delay.String()
+	}
+	return fmt.Sprintf("%s %s runs=%d requests=%d closed=%t clients=%d seed=%d faults=%q delay=%s max-time=%d max-states=%d max-depth=%d max-delay=%d max-escalated-delay=%d timeout=%s no-shrink=%t",
+		rep.Original, rep.Rewritten, o.Runs, o.Requests, o.Closed, o.Clients, o.Seed, o.Faults.String(), delay,
+		o.MaxTime, o.MaxStates, o.MaxDepth, o.MaxDelay, o.MaxEscalatedDelay, o.Timeout, o.NoShrink)
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestCheckShardsMerge: dsim check --shard i/3 --json for every i, merged
+// by dsim merge, prints the unsharded check's JSON report and exit status.
+func TestCheckShardsMerge(t *testing.T) {
+	args := []string{"check", "corpus/2pc/base.ded", "corpus/2pc/scalable.ded", "--runs", "5", "--inputs", "2",
+		"--faults", "omission random f=1 p=0.3 until=20", "--json"}
+	code, whole, stderr := runCLI(args...)
+	require.Equal(t, 0, code, stderr)
+	dir := t.TempDir()
+	var files []string
+	for _, i := range []string{"2", "0", "1"} {
+		code, out, stderr := runCLI(append(args, "--shard", i+"/3")...)
+		require.Equal(t, 0, code, stderr)
+		f := filepath.Join(dir, "s"+i+".json")
+		require.NoError(t, os.WriteFile(f, []byte(out), 0o644))
+		files = append(files, f)
+	}
+	code, merged, stderr := runCLI(append([]string{"merge"}, files...)...)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, whole, merged)
+
+	code, _, stderr = runCLI("merge", files[0], files[1])
+	assert.Equal(t, 3, code, "a missing shard is a usage error")
+	assert.Contains(t, stderr, "shard 1/3 missing or repeated")
+	code, _, stderr = runCLI(append(args[:len(args)-1], "--shard", "0/3")...)
+	assert.Equal(t, 3, code)
+	assert.Contains(t, stderr, "--shard needs --json")
+	code, _, _ = runCLI(append(args, "--shard", "3/3")...)
+	assert.Equal(t, 3, code)
+}
