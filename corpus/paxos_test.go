@@ -199,8 +199,8 @@ var behaviourSettings = []struct {
 	delay    string // "" for the default uniform:3
 }{
 	{takeover, 1, "crash proposer[0] at=2", ""},
-	{recovery, 2, "crash proposer[0] at=7", ""},
-	{holeFill, 3, "crash proposer[0] at=8", "hold:0.3:12"},
+	{recovery, 2, "crash proposer[0] at=12", ""},
+	{holeFill, 3, "omission random f=1 p=0.3 until=100", "hold:0.3:12"},
 	{preemption, 1, "omission random f=1 p=0.3 until=100", ""},
 	{competition, 1, "omission random f=1 p=0.3 until=100", ""},
 }
