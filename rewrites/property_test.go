@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -138,7 +139,7 @@ func TestPropertyRewritesRefine(t *testing.T) {
 		}
 		applied++
 		kinds[st.Kind]++
-		rep, err := checker.Check(p, res.Program, checker.Options{Runs: 2, Requests: 2, MaxStates: 3000,
+		rep, err := checker.Check(p, res.Program, checker.Options{Runs: 2, Requests: 2, MaxStates: 3000, Timeout: 2 * time.Second,
 			Seed: rapid.Uint64().Draw(rt, "seed")})
 		if err != nil {
 			rt.Fatalf("step %q: check error %v\nprogram:\n%s\nrewritten:\n%s", step, err, src, res.Source)
