@@ -89,6 +89,9 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 	if err := decouplePre(p, kind, c, c1, c2, cite); err != nil {
 		return err
 	}
+	if err := checkEntangled(p, kind, comp); err != nil {
+		return err
+	}
 	v1, v2 := VocabOf(p, c1), VocabOf(p, c2)
 	if kind != Mutual && c.Count != 1 {
 		return refuse(p, pos, name, "one instance", "decouple it with mutually independent decoupling, or split the original first",

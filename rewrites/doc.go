@@ -11,7 +11,8 @@
 // a hint.
 //
 // Files: one per analysis (vocab.go, independence.go, monotone.go,
-// functional.go, statemachine.go, fd.go, cohash.go, partial.go), one per
+// functional.go, statemachine.go, fd.go, cohash.go, partial.go,
+// entangle.go), one per
 // mechanism (redirect.go, decouple.go, partition.go, drop.go), shared tree
 // edits (edit.go, exprs.go), refusals (refuse.go), the plan format and step
 // application (plan.go) and the per-component report of `dsim analyze`

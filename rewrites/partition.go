@@ -44,6 +44,9 @@ func Partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Pol
 			"decouple the rules reading "+in+" into another component first (clients cannot address partitions)",
 			"%s receives %s from outside the program (a client input or timer), which cannot be sent to one partition (%s)", comp, in, cite)
 	}
+	if err := checkEntangled(p, kind, comp); err != nil {
+		return nil, err
+	}
 	pol, conflict := FindPolicy(p, c, kind == Deps, fixed)
 	if conflict != nil {
 		hint := "co-hashing needs every rule to join, group and anti-join on one attribute; try deps (partitioning with dependencies), or partial partitioning"

@@ -59,6 +59,10 @@ func Analyze(p *analysis.Program) string {
 			}
 		}
 		line("FDs", list(cfd))
+		if v := Entangled(p, c.Name); v != nil {
+			line("entangled", fmt.Sprintf("rule at %s %s: no decoupling or partitioning of %s applies", at(p, v.Rule), v.Reason, c.Name))
+			continue
+		}
 		for _, g := range independentGroups(p, c) {
 			line("mutual", "mutual "+c.Name+" -> NEW : "+strings.Join(g, " "))
 		}
