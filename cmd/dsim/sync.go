@@ -99,8 +99,12 @@ func syncTarget(c *cli.Context, paths []string) (sim.SyncTarget, error) {
 		if err != nil {
 			return sim.SyncTarget{}, err
 		}
-		if !p.HasSpec && !hasChecks(p.Located.Prog) {
-			return sim.SyncTarget{}, usageError(c, "nothing to check: the program defines no pre and post relations (add the file with its spec)")
+		if !p.HasSpec && !p.GoodSpec && !hasChecks(p.Located.Prog) {
+			return sim.SyncTarget{}, usageError(c, "nothing to check: the program defines no pre and post relations, nor good (add the file with its spec)")
+		}
+		if err := p.SetGoodBaseline(c.Int64("eot")); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "dsim %s: %v\n", c.Command.Name, err)
+			return sim.SyncTarget{}, exitError{1}
 		}
 		return sim.SyncTarget{Located: p.Located}, nil
 	}
@@ -276,6 +280,10 @@ func runMollyAction(c *cli.Context) error {
 	}
 	b := sim.SyncBounds{EOT: c.Int64("eot")}
 	b.EFF = b.EOT + 1 // --lose applies in any round
+	if err := p.SetGoodBaseline(b.EOT); err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dsim run: %v\n", err)
+		return exitError{1}
+	}
 	crashes, losses, err := parseScenario(c)
 	if err != nil {
 		return usageError(c, "%v", err)
@@ -311,8 +319,11 @@ func runMollyAction(c *cli.Context) error {
 		}
 		return exitError{1}
 	}
-	if p.HasSpec {
+	switch {
+	case p.HasSpec:
 		fmt.Fprintf(out, "  spec holds at EOT (every pre fact has its post)\n")
+	case p.GoodSpec:
+		fmt.Fprintf(out, "  spec holds at EOT (good as in the failure-free run)\n")
 	}
 	return nil
 }

@@ -167,3 +167,41 @@ func TestTooManyChannelsIsUnknown(t *testing.T) {
 		t.Fatalf("want Unknown at the channel bound:\n%s", rep.Text())
 	}
 }
+
+func TestGoodSpec(t *testing.T) {
+	p := load(t, "good.ded")
+	if !p.GoodSpec || p.HasSpec {
+		t.Fatalf("good.ded: GoodSpec %v, HasSpec %v", p.GoodSpec, p.HasSpec)
+	}
+	b := sim.SyncBounds{EOT: 4, EFF: 2}
+	if err := p.SetGoodBaseline(b.EOT); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := sim.ExploreSync(sim.SyncTarget{Located: p.Located}, sim.SyncOptions{Bounds: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != sim.SyncCounterexample || rep.Failure.Violations[0].Fact.String() != `good_missing("n2", "update")` {
+		t.Fatalf("want the lost copy's good fact missing:\n%s", rep.Text())
+	}
+	// The baseline is recomputed, not accumulated, for another EOT.
+	if err := p.SetGoodBaseline(3); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range p.Located.Facts {
+		if f.Fact.Rel == GoodExpected {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Fatalf("%d expected good facts, want 3 (one per node)", n)
+	}
+	q, errs := loadSrc("p(\"a\")@1;\ngood(X) :- p(X), X == \"b\";\n")
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	if err := q.SetGoodBaseline(3); err == nil || !strings.Contains(err.Error(), "good is empty") {
+		t.Fatalf("want an error for an empty good, got %v", err)
+	}
+}

@@ -21,6 +21,16 @@ import (
 // facts with no equal post fact, which must be empty at EOT.
 const SpecRelation = "pre_without_post"
 
+// The older spec: good must hold at EOT what it holds in the failure-free
+// run (GoodExpected); GoodMissing and GoodUnexpected are the differences,
+// both end-of-run specs.
+const (
+	GoodRelation   = "good"
+	GoodExpected   = "molly_expected_good"
+	GoodMissing    = "good_missing"
+	GoodUnexpected = "good_unexpected"
+)
+
 // The model's relations, filled in by the simulator.
 const (
 	CrashRelation = "crash" // crash(observer, node, round)
@@ -40,7 +50,12 @@ type Program struct {
 	Located *sim.LocatedProgram
 	// HasSpec says the program defines pre and post.
 	HasSpec bool
-	Files   []string // every file read, includes included, in reading order
+	// GoodSpec says the program has Molly's older spec instead: a
+	// relation good that must hold, at EOT, exactly the facts it holds at
+	// EOT in the failure-free run. Call SetGoodBaseline before exploring.
+	GoodSpec bool
+	goodName string   // good's name in the dsim program
+	Files    []string // every file read, includes included, in reading order
 }
 
 // Load reads the files (and their includes) as one program and translates
@@ -129,7 +144,7 @@ func (t *translator) note(p *pred) *relInfo {
 
 var reservedNames = map[string]bool{
 	"hash": true, "sign": true, "verify": true, "concat": true, "less_than": true, "self": true,
-	analysis.MainComponent: true, SpecRelation: true,
+	analysis.MainComponent: true, SpecRelation: true, GoodMissing: true, GoodUnexpected: true,
 }
 
 // dsimName turns a Molly identifier into a dsim one: '.' and '?' become
@@ -243,6 +258,11 @@ func (t *translator) run(opts Options) *Program {
 	case post != nil:
 		t.errorf(post.f, post.pos, "define pre too, or rename post", "post without pre: the spec needs both")
 	}
+	good := t.rels[GoodRelation]
+	goodSpec := !hasSpec && pre == nil && post == nil && good != nil && good.derived
+	if goodSpec {
+		t.goodSpec(good)
+	}
 	if len(t.diags) > 0 {
 		return nil
 	}
@@ -263,7 +283,11 @@ func (t *translator) run(opts Options) *Program {
 	for _, f := range t.files {
 		files = append(files, f.name)
 	}
-	return &Program{Located: lp, HasSpec: hasSpec, Files: files}
+	out := &Program{Located: lp, HasSpec: hasSpec, GoodSpec: goodSpec, Files: files}
+	if goodSpec {
+		out.goodName = good.dsim
+	}
+	return out
 }
 
 // inferNodes lists, sorted, the strings that the facts hold in location
@@ -603,4 +627,63 @@ func (t *translator) spec(pre, post *relInfo) {
 	r.Body = []syntax.Literal{pa, na}
 	t.items = append(t.items, r, &syntax.Decl{Header: syntax.Header{Pos: pos}, Kind: syntax.DeclFinal,
 		Name: syntax.Ident{Pos: pos, Name: SpecRelation}})
+}
+
+// goodSpec adds, for Molly's older spec, GoodExpected (typed like good by
+// a link rule; its facts are the failure-free run's, see SetGoodBaseline)
+// and the two end-of-run specs
+// `good_missing(X..) :- molly_expected_good(X..), !good(X..).` and
+// `good_unexpected(X..) :- good(X..), !molly_expected_good(X..).`
+func (t *translator) goodSpec(good *relInfo) {
+	pos := t.vpos(good.f, good.pos)
+	t.link(good.f, &pred{pos: good.pos}, GoodExpected, good)
+	args := func() []syntax.Expr {
+		var out []syntax.Expr
+		for i := range good.arity {
+			out = append(out, &syntax.Ident{Pos: pos, Name: fmt.Sprintf("X%d", i+1)})
+		}
+		return out
+	}
+	for _, sp := range []struct{ name, pos, neg string }{{GoodMissing, GoodExpected, good.dsim}, {GoodUnexpected, good.dsim, GoodExpected}} {
+		r := &syntax.Rule{Header: syntax.Header{Pos: pos}, Arrow: pos, Kind: syntax.Sync,
+			Head: syntax.Head{Pos: pos, Name: syntax.Ident{Pos: pos, Name: sp.name}}}
+		for _, a := range args() {
+			r.Head.Args = append(r.Head.Args, syntax.HeadArg{Expr: a})
+		}
+		r.Body = []syntax.Literal{
+			&syntax.Atom{Pos: pos, Name: syntax.Ident{Pos: pos, Name: sp.pos}, Args: args()},
+			&syntax.Atom{Pos: pos, Negated: true, Name: syntax.Ident{Pos: pos, Name: sp.neg}, Args: args()},
+		}
+		t.items = append(t.items, r, &syntax.Decl{Header: syntax.Header{Pos: pos}, Kind: syntax.DeclFinal,
+			Name: syntax.Ident{Pos: pos, Name: sp.name}})
+	}
+}
+
+// SetGoodBaseline runs the failure-free run to eot and makes its good
+// facts at EOT the expected ones (Molly's older spec). It is an error when
+// there are none, as in Molly.
+func (p *Program) SetGoodBaseline(eot int64) error {
+	if !p.GoodSpec {
+		return nil
+	}
+	lp := p.Located
+	kept := lp.Facts[:0:0]
+	for _, f := range lp.Facts {
+		if f.Fact.Rel != GoodExpected {
+			kept = append(kept, f)
+		}
+	}
+	lp.Facts = kept
+	run, err := sim.RunSync(sim.SyncTarget{Located: lp}, sim.SyncBounds{EOT: eot}, nil, nil)
+	if err != nil {
+		return err
+	}
+	good := run.Facts[0][p.goodName]
+	if len(good) == 0 {
+		return fmt.Errorf("good is empty at EOT %d in the failure-free run, so the spec says nothing (Molly refuses it too); define pre and post, or check the program", eot)
+	}
+	for _, tu := range good {
+		lp.Facts = append(lp.Facts, sim.TimedFact{Fact: value.Fact{Rel: GoodExpected, Tuple: tu}})
+	}
+	return nil
 }
