@@ -32,16 +32,6 @@ func blockIndex(f *syntax.File, c *syntax.Component) int {
 	return -1
 }
 
-// persistDecl returns the .persist r directive of block c, or nil.
-func persistDecl(c *syntax.Component, rel string) *syntax.Decl {
-	for _, it := range c.Items {
-		if d, ok := it.(*syntax.Decl); ok && d.Kind == syntax.DeclPersist && d.Name.Name == rel {
-			return d
-		}
-	}
-	return nil
-}
-
 // note builds the comment attached to a generated or edited item.
 func note(text string) []syntax.Comment {
 	var out []syntax.Comment

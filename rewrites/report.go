@@ -138,8 +138,7 @@ func independentGroups(p *analysis.Program, c *analysis.Component) [][]string {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			i = parent[i]
 		}

@@ -139,7 +139,7 @@ func scenarioOf(nodes []string, crashes []SyncCrash) *syncScenario {
 // finish shrinks the counterexample (unless NoShrink) and replays it with a
 // trace. Shrinking drops one crash or one loss at a time, keeping the
 // change when the run still fails the same way, until nothing can go.
-func (s *syncSearch) finish(sc *syncScenario, f *SyncFailure) (*SyncFailure, error) {
+func (s *syncSearch) finish(f *SyncFailure) (*SyncFailure, error) {
 	nodes := s.sys.locations()
 	crashes, losses := slices.Clone(f.Crashes), slices.Clone(f.Losses)
 	before := len(crashes) + len(losses)
@@ -173,7 +173,7 @@ func (s *syncSearch) finish(sc *syncScenario, f *SyncFailure) (*SyncFailure, err
 			}
 		}
 	}
-	sc = scenarioOf(nodes, crashes)
+	sc := scenarioOf(nodes, crashes)
 	r, err := s.replay(sc, losses, true)
 	if err != nil {
 		return nil, err

@@ -93,7 +93,7 @@ func ExploreSync(target SyncTarget, opts SyncOptions) (*SyncReport, error) {
 		return s.rep, nil
 	}
 	s.rep.Verdict = SyncCounterexample
-	f, err := s.finish(s.failSc, s.found)
+	f, err := s.finish(s.found)
 	if err != nil {
 		return nil, err
 	}

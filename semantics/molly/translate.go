@@ -347,7 +347,6 @@ func (t *translator) decl(f *file, pos syntax.Pos, name string, types []syntax.T
 // returns the column types and the tuples.
 func (t *translator) factTypes(ri *relInfo) ([]syntax.TypeName, []value.Tuple) {
 	var types []syntax.TypeName
-	var first []syntax.Pos
 	var tuples []value.Tuple
 	for _, f := range ri.facts {
 		var tu value.Tuple
@@ -364,7 +363,7 @@ func (t *translator) factTypes(ri *relInfo) ([]syntax.TypeName, []value.Tuple) {
 				return nil, nil
 			}
 			if len(types) <= i {
-				types, first = append(types, ty), append(first, a.position())
+				types = append(types, ty)
 			} else if types[i] != ty {
 				t.errorf(f.file, a.position(), "use one type per column",
 					"column %d of %s is a %s here but a %s in an earlier fact", i+1, ri.name, ty, types[i])
