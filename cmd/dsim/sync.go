@@ -149,6 +149,13 @@ func exploreSyncAction(c *cli.Context) error {
 	if len(paths) == 0 {
 		return usageError(c, "name the program: dsim explore FILE... --model sync")
 	}
+	// The seeded model's flags mean nothing here; saying so beats
+	// ignoring them.
+	for _, f := range []string{"runs", "seed", "faults", "requests", "clients", "open", "delay", "jobs", "max-time", "max-ticks", "max-messages", "out", "max-shrink"} {
+		if c.IsSet(f) {
+			return usageError(c, "--%s belongs to the seeded model; the synchronous model's bounds are --eot, --eff, --crashes and --max-states", f)
+		}
+	}
 	target, err := syncTarget(c, paths)
 	if err != nil {
 		return err

@@ -54,6 +54,7 @@ func TestExploreSyncUsageErrors(t *testing.T) {
 		"duplicate node":  {mollyDir + "2pc.ded", "--nodes", "c,c"},
 		"molly async":     {mollyDir + "2pc.ded", "--model", "async"},
 		"bad dialect":     {mollyDir + "2pc.ded", "--dialect", "prolog"},
+		"seeded flag":     {mollyDir + "2pc.ded", "--faults", "omission random f=1 p=0.3 until=5"},
 	} {
 		code, out, errOut := runCLI(append([]string{"explore"}, args...)...)
 		assert.Equal(t, 3, code, "%s\nstdout:\n%s\nstderr:\n%s", name, out, errOut)
