@@ -151,7 +151,7 @@ func exploreSyncAction(c *cli.Context) error {
 	}
 	// The seeded model's flags mean nothing here; saying so beats
 	// ignoring them.
-	for _, f := range []string{"runs", "seed", "faults", "requests", "clients", "open", "delay", "jobs", "max-time", "max-ticks", "max-messages", "out", "max-shrink"} {
+	for _, f := range []string{"runs", "seed", "faults", "requests", "clients", "open", "delay", "jobs", "max-time", "max-ticks", "max-messages", "max-facts", "out", "max-shrink"} {
 		if c.IsSet(f) {
 			return usageError(c, "--%s belongs to the seeded model; the synchronous model's bounds are --eot, --eff, --crashes and --max-states", f)
 		}
