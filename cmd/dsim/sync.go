@@ -177,6 +177,24 @@ func exploreSyncAction(c *cli.Context) error {
 	if err := drawSync(c, rep.Failure.Trace); err != nil {
 		return err
 	}
+	if target.Located != nil {
+		args := []string{}
+		for _, p := range paths {
+			args = append(args, shellQuote(p))
+		}
+		if n := c.String("nodes"); n != "" {
+			args = append(args, "--nodes", shellQuote(n))
+		}
+		args = append(args, "--eot", strconv.FormatInt(c.Int64("eot"), 10))
+		for _, l := range rep.Failure.Losses {
+			args = append(args, "--lose", "'"+l.String()+"'")
+		}
+		for _, cr := range rep.Failure.Crashes {
+			args = append(args, "--crash", "'"+cr.String()+"'")
+		}
+		fmt.Fprintf(c.App.Writer, "replay: dsim run %s\n", strings.Join(args, " "))
+		fmt.Fprintf(c.App.Writer, "draw:   dsim viz %s -o cex.html\n", strings.Join(args, " "))
+	}
 	return exitError{1}
 }
 

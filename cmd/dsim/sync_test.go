@@ -104,6 +104,7 @@ func TestMollyScenarioFlags(t *testing.T) {
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, out, "lost messages (channel @ send round): n1 -> n2 @1")
 	require.Contains(t, out, "crashes (node @ round): n1 @2")
+	require.Contains(t, out, "replay: dsim run "+mollyDir+"retry.ded "+mollyDir+"agreement.ded --eot 5 --lose 'n1 -> n2 @1' --crash 'n1 @2'")
 
 	code, out, errOut = runCLI("run", mollyDir+"retry.ded", mollyDir+"agreement.ded", "--eot", "5", "--lose", "n1 -> n2 @1", "--crash", "n1 @2")
 	assert.Equal(t, 1, code, errOut)
