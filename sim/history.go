@@ -10,14 +10,11 @@ import (
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
-// HistoryInput is an observable input (docs/ARCHITECTURE.md, Observable history): a fact of an .input
-// relation, the node that receives it and its virtual send time.
-type HistoryInput struct {
-	Fact   value.Fact
-	Node   value.Addr
-	Time   int64
-	Client int
-}
+// HistoryInput is an observable input (docs/ARCHITECTURE.md, Observable
+// history): a fact of an .input relation, the node that receives it, its
+// virtual send time and its client. It is the same value as a workload's
+// InputEvent, so that a run's inputs replay as a workload as they are.
+type HistoryInput = InputEvent
 
 // HistoryOutput is an observable output (docs/ARCHITECTURE.md, Observable history): a fact of an .output
 // relation, the client it reaches and its virtual arrival time.
@@ -36,18 +33,7 @@ type History struct {
 }
 
 func (h *History) sort() {
-	slices.SortStableFunc(h.Inputs, func(a, b HistoryInput) int {
-		if c := cmp.Compare(a.Time, b.Time); c != 0 {
-			return c
-		}
-		if c := a.Node.Compare(b.Node); c != 0 {
-			return c
-		}
-		if c := a.Fact.Compare(b.Fact); c != 0 {
-			return c
-		}
-		return a.Client - b.Client
-	})
+	slices.SortStableFunc(h.Inputs, compareInputs)
 	slices.SortStableFunc(h.Outputs, func(a, b HistoryOutput) int {
 		if c := cmp.Compare(a.Time, b.Time); c != 0 {
 			return c

@@ -132,10 +132,7 @@ func fewerRequests(r ConfigRun) []ConfigRun {
 		// (the failing one need not be the first).
 		c := cfg
 		c.Closed = nil
-		c.Workload = make(Workload, 0, len(r.Inputs))
-		for _, in := range r.Inputs {
-			c.Workload = append(c.Workload, InputEvent{Time: in.Time, Fact: in.Fact, Node: in.Node, Client: in.Client})
-		}
+		c.Workload = slices.Clone(Workload(r.Inputs))
 		c.Workload.Sort()
 		out = append(out, r.with(c))
 	}
