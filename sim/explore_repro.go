@@ -61,8 +61,7 @@ func (r *Reproducer) Text() string {
 	}
 	b.WriteString("# workload (every input the run received):\n")
 	for _, in := range r.Inputs {
-		e := InputEvent{Time: in.Time, Fact: in.Fact, Node: in.Node, Client: in.Client}
-		b.WriteString("#   " + e.String() + "\n")
+		b.WriteString("#   " + in.String() + "\n")
 	}
 	b.WriteString("# replay: dsim replay " + r.Program + " THIS_FILE --trace repro.json && dsim viz repro.json -o repro.html\n")
 	b.WriteString(s.String())
