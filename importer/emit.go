@@ -50,7 +50,7 @@ func (r *role) newName(n string) string {
 
 func (im *importer) generate() *syntax.File {
 	out := &syntax.File{}
-	if im.client.hasRe {
+	if im.client.hasReply {
 		out.Items = append(out.Items, &syntax.Decl{Kind: syntax.DeclOutput, Name: ident(im.client.output)})
 	}
 	for i, name := range im.m.Outputs {
@@ -300,7 +300,7 @@ func (im *importer) rewriteDecl(r *role, d *syntax.Decl) syntax.Item {
 		if contains(im.m.Outputs, name) {
 			return asDecl() // the top-level .output declares it
 		}
-		if ci.hasRe && name == ci.reply {
+		if ci.hasReply && name == ci.reply {
 			return nil
 		}
 		// A log or a debugging print in the artifact; here a local relation
@@ -329,7 +329,7 @@ func (im *importer) rewriteRule(r *role, src *syntax.Rule) syntax.Item {
 	}
 	name := src.Head.Name.Name
 	ci := im.client
-	if ci.hasRe && name == ci.reply {
+	if ci.hasReply && name == ci.reply {
 		// clientOut@client(v...) :~ body  ->  OUTPUT(client, v...) :- body
 		nr.Kind = syntax.Sync
 		nr.Head.At = nil

@@ -58,6 +58,7 @@ func TestManifestErrors(t *testing.T) {
 		want     string // first line of the first diagnostic
 		hint     string // part of its hint
 	}{
+		{"reserved role name", "[roles.a] => [roles.hash]\nsource = \"a.rs\"\n[roles.a]", "", "m.toml:1:2: role name hash is reserved", "built-in"},
 		{"toml syntax", "count = 2 => count = = 2", "", "m.toml:3:", "TOML"},
 		{"unknown role entry", "count = 2 => cuont = 2", "", "m.toml:3:1: unknown manifest entry roles.a.cuont", "source, count, refines"},
 		{"unknown top-level entry", "[async] => [asnyc]", "", "m.toml:8:2: unknown manifest entry asnyc", "[roles.NAME]"},

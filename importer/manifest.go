@@ -9,6 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/syntax"
 	"github.com/dsim-project/dsim/semantics/value"
 )
@@ -92,6 +93,9 @@ func parseManifest(name string, src []byte) (*Manifest, syntax.Diagnostics) {
 		at := func(k ...string) syntax.Pos { return m.keys.lookup(append([]string{"roles", name}, k...)...) }
 		if !isIdentName(name) {
 			errorf(at(), "role names become component names: letters, digits and _", "role name %q is not an identifier", name)
+		}
+		if analysis.LookupBuiltin(name) != nil || name == "component" || name == "refines" {
+			errorf(at(), "rename the role; a component cannot be named like a built-in or a keyword", "role name %s is reserved", name)
 		}
 		if r == nil {
 			continue
