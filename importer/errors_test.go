@@ -87,6 +87,7 @@ func TestManifestErrors(t *testing.T) {
 		{"unterminated raw string", "", "let df = datalog!(r#\"\nout(x) :- in(x)\n", "a.rs:1:19: raw string of datalog! is not terminated", "\"#"},
 		{"role file with components", "", "datalog!(r#\"\ncomponent b { out(x) :- in(x). }\n\"#)\n", "a.rs:2:1: role file declares component b", "one role"},
 	}
+	var got []string
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			manifest := pingManifest
@@ -102,12 +103,32 @@ func TestManifestErrors(t *testing.T) {
 			require.Nil(t, res)
 			require.NotNil(t, err, "no error for\n%s", manifest)
 			d := err.Diags[0]
+			got = append(got, d.Error())
 			require.True(t, strings.HasPrefix(d.Error(), tt.want), "got %q\nwant prefix %q\n%s", d.Error(), tt.want, err.Render())
 			require.Contains(t, d.Hint, tt.hint)
 			// Rendering shows the offending line with a caret.
 			require.Contains(t, err.Render(), "^")
 		})
 	}
+	// docs/IMPORT.md's error catalogue shows messages these cases produce.
+	doc, err := os.ReadFile("../docs/IMPORT.md")
+	require.NoError(t, err)
+	text := string(doc)
+	section := text[strings.Index(text, "## Errors\n"):strings.Index(text, "## Example\n")]
+	rows := 0
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		rows++
+		msg := strings.SplitN(strings.TrimPrefix(line, "| `"), "` |", 2)[0]
+		found := false
+		for _, g := range got {
+			found = found || strings.HasPrefix(g, msg)
+		}
+		require.True(t, found, "docs/IMPORT.md lists %q, which no case produces", msg)
+	}
+	require.GreaterOrEqual(t, rows, 10)
 }
 
 func TestPingImports(t *testing.T) {
