@@ -160,7 +160,7 @@ func (im *importer) checkAsync() {
 			if im.m.Client != nil && im.m.Client.Reply != "" && name == im.m.Client.Reply {
 				continue
 			}
-			if _, ok := im.m.Async[name]; !ok {
+			if _, ok := im.m.routes[name]; !ok {
 				im.errorf(r.file, rule.Head.At.Position(),
 					fmt.Sprintf("add %s = \"ROLE\" under [async] in %s: the role whose instance numbers the @ names", name, filepath.Base(im.path)),
 					"the manifest does not say which role receives %s", name)
@@ -168,7 +168,7 @@ func (im *importer) checkAsync() {
 		}
 	}
 	var names []string
-	for rel := range im.m.Async {
+	for rel := range im.m.routes {
 		names = append(names, rel)
 	}
 	sort.Strings(names)
@@ -203,8 +203,12 @@ func (im *importer) renameClashes() {
 	sort.Strings(names)
 	for _, n := range names {
 		us := uses[n]
-		_, channel := im.m.Async[n]
-		channel = channel || n == im.client.request
+		// A channel is named as its receiver reads it; a sender's name
+		// for it (rel, when as differs) is gone from the program.
+		channel := n == im.client.request
+		for _, rt := range im.m.routes {
+			channel = channel || n == rt.as
+		}
 		if channel && im.byName[n] != nil {
 			im.errorf(us[0].r.file, us[0].pos, "rename the relation in the role files, or the role in the manifest",
 				"relation %s sent between roles has the name of role %s", n, n)

@@ -339,12 +339,13 @@ func (im *importer) rewriteRule(r *role, src *syntax.Rule) syntax.Item {
 		}
 		return &nr
 	}
-	dest := im.m.Async[name]
+	rt := im.m.routes[name]
+	nr.Head.Name = syntax.Ident{Pos: src.Head.Name.Pos, Name: rt.as}
 	idx := src.Head.At
 	if p, ok := idx.(*syntax.Paren); ok {
 		idx = p.X
 	}
-	nr.Head.At = &syntax.InstanceAddr{Comp: ident(dest), Index: idx}
+	nr.Head.At = &syntax.InstanceAddr{Comp: ident(rt.to), Index: idx}
 	return &nr
 }
 

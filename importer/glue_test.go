@@ -123,3 +123,24 @@ func TestRequestWithoutTag(t *testing.T) {
 	}
 	require.Contains(t, string(res.Program), "clientIn(c1, c2) :- request(c1, c2).")
 }
+
+// The artifact wires ports, so a relation may arrive under another name:
+// { to = ROLE, as = NAME } renames it in the sending rules.
+func TestAsyncAs(t *testing.T) {
+	sender := "datalog!(r#\"\n.input peers `x`\n.input in\n.async p1a `x`\np1a@p(x) :~ in(x), peers(p)\n\"#)\n"
+	receiver := "datalog!(r#\"\n.async p1aU `y`\n.output got `z`\ngot(x) :- p1aU(x)\np1a(x, x) :- p1aU(x)\n\"#)\n"
+	manifest := "outputs = [\"got\"]\n[roles.leader]\nsource = \"l.rs\"\n[roles.leader.edb]\npeers = { is = \"ids\", of = \"acceptor\" }\n" +
+		"[roles.acceptor]\nsource = \"a.rs\"\ncount = 2\n[async]\np1a = { to = \"acceptor\", as = \"p1aU\" }\n[client]\nrequest = \"in\"\n"
+	res, err := Import("m.toml", memFS(map[string]string{"m.toml": manifest, "l.rs": sender, "a.rs": receiver}), "")
+	if err != nil {
+		t.Fatal(err.Render())
+	}
+	// The acceptor's own p1a has two columns: no clash with the channel.
+	require.Contains(t, string(res.Program), "p1aU@acceptor[p](x) :~ in(x), peers(p).")
+	require.Contains(t, string(res.Program), "p1a(x, x) :- p1aU(x).")
+
+	bad := strings.Replace(manifest, `as = "p1aU"`, `as = "p1aU", by = 1`, 1)
+	_, err = Import("m.toml", memFS(map[string]string{"m.toml": bad, "l.rs": sender, "a.rs": receiver}), "")
+	require.NotNil(t, err)
+	require.Equal(t, "m.toml:10:39: unknown entry by in async relation p1a", err.Diags[0].Error())
+}

@@ -19,13 +19,21 @@ import (
 type Manifest struct {
 	Name    string            `toml:"name"`
 	Roles   map[string]*Role  `toml:"roles"`
-	Async   map[string]string `toml:"async"`
+	Async   map[string]any    `toml:"async"`
 	Client  *Client           `toml:"client"`
 	Outputs []string          `toml:"outputs"`
 
-	order []string     // role names in manifest order (component order)
+	routes map[string]route // Async, checked
+	order  []string         // role names in manifest order (component order)
 	file  string       // manifest path, for diagnostics
 	keys  keyPositions // where each entry is written
+}
+
+// route is one [async] entry: the role that receives a relation, and the
+// name the receiving role reads it under (the artifact wires ports, so a
+// leader's p1a may arrive as an acceptor's p1aU).
+type route struct {
+	to, as string
 }
 
 // Role is one [roles.NAME] table.
@@ -71,8 +79,9 @@ func parseManifest(name string, src []byte) (*Manifest, syntax.Diagnostics) {
 	}
 	for _, k := range md.Undecoded() {
 		path := []string(k)
-		if len(path) >= 3 && path[0] == "roles" && (path[2] == "edb" || path[2] == "timers") {
-			continue // free-form tables, checked against the role files
+		if len(path) >= 3 && path[0] == "roles" && (path[2] == "edb" || path[2] == "timers") ||
+			len(path) >= 2 && path[0] == "async" {
+			continue // free-form tables, checked below or against the role files
 		}
 		table := ""
 		switch {
@@ -118,11 +127,38 @@ func parseManifest(name string, src []byte) (*Manifest, syntax.Diagnostics) {
 	sort.Slice(m.order, func(i, j int) bool {
 		return posLess(m.keys.lookup("roles", m.order[i]), m.keys.lookup("roles", m.order[j]), m.order[i], m.order[j])
 	})
-	for rel, role := range m.Async {
-		if m.Roles[role] == nil {
-			errorf(m.keys.value("async", rel), "the roles are "+strings.Join(m.order, ", "),
-				"async relation %s goes to role %q, which the manifest does not declare", rel, role)
+	m.routes = map[string]route{}
+	for rel, v := range m.Async {
+		rt := route{as: rel}
+		switch v := v.(type) {
+		case string:
+			rt.to = v
+		case map[string]any:
+			for k := range v {
+				if k != "to" && k != "as" {
+					errorf(m.keys.lookup("async", rel, k), `write rel = "ROLE" or rel = { to = "ROLE", as = "receivedName" }`,
+						"unknown entry %s in async relation %s", k, rel)
+				}
+			}
+			to, _ := v["to"].(string)
+			rt.to = to
+			if as, ok := v["as"].(string); ok {
+				if !isIdentName(as) {
+					errorf(m.keys.lookup("async", rel, "as"), "as names the relation the receiving role reads", "as %q is not a relation name", as)
+				}
+				rt.as = as
+			}
 		}
+		if rt.to == "" {
+			errorf(m.keys.value("async", rel), `write rel = "ROLE" or rel = { to = "ROLE", as = "receivedName" }`,
+				"async relation %s names no receiving role", rel)
+			continue
+		}
+		if m.Roles[rt.to] == nil {
+			errorf(m.keys.value("async", rel), "the roles are "+strings.Join(m.order, ", "),
+				"async relation %s goes to role %q, which the manifest does not declare", rel, rt.to)
+		}
+		m.routes[rel] = rt
 	}
 	diags.Sort()
 	return m, diags
