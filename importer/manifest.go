@@ -17,16 +17,16 @@ import (
 // Manifest is a deployment manifest (docs/IMPORT.md): what the Rust glue of
 // the artifact's roles supplied.
 type Manifest struct {
-	Name    string            `toml:"name"`
-	Roles   map[string]*Role  `toml:"roles"`
-	Async   map[string]any    `toml:"async"`
-	Client  *Client           `toml:"client"`
-	Outputs []string          `toml:"outputs"`
+	Name    string           `toml:"name"`
+	Roles   map[string]*Role `toml:"roles"`
+	Async   map[string]any   `toml:"async"`
+	Client  *Client          `toml:"client"`
+	Outputs []string         `toml:"outputs"`
 
 	routes map[string]route // Async, checked
 	order  []string         // role names in manifest order (component order)
-	file  string       // manifest path, for diagnostics
-	keys  keyPositions // where each entry is written
+	file   string           // manifest path, for diagnostics
+	keys   keyPositions     // where each entry is written
 }
 
 // route is one [async] entry: the role that receives a relation, and the
