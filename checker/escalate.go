@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
@@ -24,6 +25,13 @@ import (
 type escalation struct {
 	base   int64 // the first search's MaxDelay: always explored
 	lateAt int64 // the first time after everything observed (horizon + 1)
+	// sparse: the short pass between the two searches, which tries per
+	// message only the guided delays, delay 1, delivery at lateAt and a
+	// loss. Its tree is far smaller than the escalated one's, so its
+	// depth-first order reaches the early choices (a message held back
+	// from the start of the run) after a few thousand states instead of
+	// never; it can only find witnesses, never decide NotEquivalent.
+	sparse bool
 }
 
 // sendDelays returns the largest delay of the contiguous range to explore
@@ -34,6 +42,9 @@ func (s *searcher) sendDelays(t int64) (top, late int64) {
 		return s.opts.MaxDelay, 0
 	}
 	top = max(e.base, min(s.opts.MaxDelay, e.lateAt-t))
+	if e.sparse {
+		top = 1
+	}
 	if e.lateAt-t > top {
 		late = e.lateAt - t
 	}
@@ -54,15 +65,20 @@ func (t *target) observedUntil() int64 {
 	return last
 }
 
-// searchEscalating runs the search and, when it finds no witness, runs it
-// again with escalated delays (Options.MaxEscalatedDelay). The result's
-// verdict is the escalated search's: NotEquivalent only when that search
-// was exhaustive too, Unknown naming the bound it hit. maxDelay reports
+// searchEscalating runs the search and, when it finds no witness, deepens
+// the delay bound in two more passes (docs/CHECKING.md, "The search",
+// step 6): the sparse pass (per message: guided delays, 1, delivery at
+// lateAt, loss) and, when the first search was exhaustive, the escalated
+// search (every delay 1..min(lateAt, MaxEscalatedDelay) and delivery at
+// lateAt). Each pass has its own MaxStates budget. The sparse pass only
+// looks for a witness; the verdict is the escalated search's (NotEquivalent
+// only when it too was exhaustive, Unknown naming the bound it hit), or
+// the first search's Unknown when that one hit a bound. maxDelay reports
 // the largest delay the deciding search explored.
 func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr searchResult, maxDelay int64, err error) {
 	start := time.Now()
 	sr, err = search(prog, tgt, opts, nil)
-	if err != nil || sr.verdict != NotEquivalent || opts.MaxEscalatedDelay < 0 {
+	if err != nil || sr.verdict == Equivalent || opts.MaxEscalatedDelay < 0 || sr.stopped() {
 		return sr, opts.MaxDelay, err
 	}
 	lateAt := tgt.observedUntil() + 1
@@ -76,14 +92,42 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 	}
 	eopts := opts
 	eopts.MaxDelay = max(top, opts.MaxDelay)
-	if opts.Timeout > 0 {
-		// The timeout is per run: the escalated search gets what is left.
-		eopts.Timeout = opts.Timeout - time.Since(start)
-		if eopts.Timeout <= 0 {
-			sr.verdict = Unknown
-			sr.bound = fmt.Sprintf("timeout: %s per run (raise with --timeout) before delays up to %d were explored (the search with delays 1..%d found no witness)", opts.Timeout, eopts.MaxDelay, opts.MaxDelay)
-			return sr, opts.MaxDelay, nil
+	// left gives a pass what remains of the per-run timeout.
+	left := func(what string) bool {
+		if opts.Timeout <= 0 {
+			return true
 		}
+		eopts.Timeout = opts.Timeout - time.Since(start)
+		if eopts.Timeout > 0 {
+			return true
+		}
+		if sr.verdict == NotEquivalent {
+			sr.verdict = Unknown
+			sr.bound = fmt.Sprintf("timeout: %s per run (raise with --timeout) before %s (the search with delays 1..%d found no witness)", opts.Timeout, what, opts.MaxDelay)
+		}
+		return false
+	}
+	if !left(fmt.Sprintf("delay 1 and delivery at time %d were explored", lateAt)) {
+		return sr, opts.MaxDelay, nil
+	}
+	ssr, err := search(prog, tgt, eopts, &escalation{base: opts.MaxDelay, lateAt: lateAt, sparse: true})
+	if err != nil {
+		return ssr, eopts.MaxDelay, err
+	}
+	sr.states += ssr.states
+	sr.branches += ssr.branches
+	if ssr.verdict == Equivalent {
+		ssr.states, ssr.branches = sr.states, sr.branches
+		ssr.found = fmt.Sprintf("sparse escalated %s (delay 1 or delivery at time %d)", ssr.found, lateAt)
+		return ssr, lateAt, nil
+	}
+	if sr.verdict == Unknown {
+		// The first search hit a bound: escalating cannot decide.
+		sr.bound += fmt.Sprintf("; a search with delay 1 and delivery at time %d found no witness either", lateAt)
+		return sr, opts.MaxDelay, nil
+	}
+	if !left(fmt.Sprintf("delays up to %d were explored", eopts.MaxDelay)) {
+		return sr, opts.MaxDelay, nil
 	}
 	esr, err := search(prog, tgt, eopts, &escalation{base: opts.MaxDelay, lateAt: lateAt})
 	if err != nil {
@@ -98,4 +142,10 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 		esr.bound = fmt.Sprintf("%s; hit while escalating delays to 1..%d and delivery at time %d (the search with delays 1..%d found no witness)", esr.bound, eopts.MaxDelay, lateAt, opts.MaxDelay)
 	}
 	return esr, eopts.MaxDelay, nil
+}
+
+// stopped reports an Unknown search ended by the clock or its context:
+// no further pass can run.
+func (r *searchResult) stopped() bool {
+	return r.verdict == Unknown && (strings.HasPrefix(r.bound, "timeout:") || strings.HasPrefix(r.bound, "canceled:"))
 }
