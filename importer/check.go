@@ -162,7 +162,8 @@ func (im *importer) checkAsync() {
 			}
 			if _, ok := im.m.routes[name]; !ok {
 				im.errorf(r.file, rule.Head.At.Position(),
-					fmt.Sprintf("add %s = \"ROLE\" under [async] in %s: the role whose instance numbers the @ names", name, filepath.Base(im.path)),
+					fmt.Sprintf("add %s = \"ROLE\" under [async] in %s: the role whose instance numbers the @ names "+
+						"(or, if it answers clients, reply = %q under [client])", name, filepath.Base(im.path), name),
 					"the manifest does not say which role receives %s", name)
 			}
 		}
