@@ -13,6 +13,12 @@ require (
 require github.com/BurntSushi/toml v1.6.0
 
 require (
+	github.com/rogpeppe/go-internal v1.16.0
+	golang.org/x/sys v0.35.0 // indirect
+	golang.org/x/tools v0.36.0 // indirect
+)
+
+require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect
 	codeberg.org/go-pdf/fpdf v0.11.1 // indirect
