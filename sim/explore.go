@@ -62,6 +62,8 @@ const (
 	FailViolation FailureKind = iota + 1
 	// FailUnanswered: a fault-free run ended with a request unanswered.
 	FailUnanswered
+	// FailFinal: a run ended with a fact in a .final relation (sim/final.go).
+	FailFinal
 )
 
 func (k FailureKind) String() string {
@@ -70,6 +72,8 @@ func (k FailureKind) String() string {
 		return "violation"
 	case FailUnanswered:
 		return "unanswered"
+	case FailFinal:
+		return "final"
 	}
 	return "pass"
 }
@@ -97,17 +101,20 @@ func (f *Failure) String() string {
 	if f.Kind == FailViolation {
 		return fmt.Sprintf("invariant violated: %s at %s, virtual time %d", f.Fact, f.Node, f.Time)
 	}
+	if f.Kind == FailFinal {
+		return fmt.Sprintf("end-of-run spec violated: %s at %s when the run ended (virtual time %d)", f.Fact, f.Node, f.Time)
+	}
 	return fmt.Sprintf("request %s (sent to %s at virtual time %d) was never answered in a fault-free run", f.Fact, f.Node, f.Time)
 }
 
 // sameAs reports whether g is the same kind of failure as f, which is what
-// the shrinker keeps: the same kind, and for a violation the same
-// invariant relation (the violating tuple may change as requests go).
+// the shrinker keeps: the same kind, and for a violation or an end-of-run
+// spec failure the same relation (the tuple may change as requests go).
 func (f *Failure) sameAs(g *Failure) bool {
 	if f == nil || g == nil {
 		return f == g
 	}
-	return f.Kind == g.Kind && (f.Kind != FailViolation || f.Fact.Rel == g.Fact.Rel)
+	return f.Kind == g.Kind && (f.Kind == FailUnanswered || f.Fact.Rel == g.Fact.Rel)
 }
 
 // checkRun classifies a finished run: a failure, inconclusive (a work
@@ -119,6 +126,10 @@ func checkRun(res *Result, faultFree bool) (fail *Failure, inconclusive string) 
 	}
 	if res.Stop.Bounded() {
 		return nil, res.Stop.Message
+	}
+	if len(res.Final) > 0 {
+		v := res.Final[0]
+		return &Failure{Kind: FailFinal, Fact: v.Fact, Node: v.Node, Time: v.Time}, ""
 	}
 	if !faultFree {
 		return nil, ""

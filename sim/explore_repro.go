@@ -86,8 +86,8 @@ func ParseReproducer(name, text string) (*Reproducer, error) {
 		if v, ok := strings.CutPrefix(line, "# expect: "); ok {
 			r.Expect = strings.TrimSpace(v)
 			kind, _, _ := strings.Cut(r.Expect, " ")
-			if r.Expect != "pass" && kind != "violation" && kind != "unanswered" {
-				return nil, fmt.Errorf("%s:%d: bad expectation %q (hint: write `# expect: pass`, `# expect: violation FACT` or `# expect: unanswered FACT`)", name, i+1, r.Expect)
+			if r.Expect != "pass" && kind != "violation" && kind != "unanswered" && kind != "final" {
+				return nil, fmt.Errorf("%s:%d: bad expectation %q (hint: write `# expect: pass`, `# expect: violation FACT`, `# expect: unanswered FACT` or `# expect: final FACT`)", name, i+1, r.Expect)
 			}
 		}
 	}

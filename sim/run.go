@@ -175,7 +175,11 @@ type Result struct {
 	// Counters.
 	Ticks, Messages, Deliveries, Drops, Duplicates, Outputs int
 	Violations                                              []ViolationReport
-	Nodes                                                   []NodeState // in node order (components in declaration order, then instance)
+	// Final lists the facts of .final relations (the end-of-run spec) in
+	// the last tick of every node that has not crashed, when the run ended
+	// at quiescence or at the time horizon; each one is a violation.
+	Final []ViolationReport
+	Nodes []NodeState // in node order (components in declaration order, then instance)
 }
 
 // Run simulates prog under cfg. It returns an error for a bad

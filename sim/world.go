@@ -384,6 +384,7 @@ func (w *world) result() *Result {
 		Duplicates: w.dups,
 		Outputs:    w.outputs,
 		Violations: w.violations,
+		Final:      finalReports(w.prog, w.nodes, w.stop, w.now),
 		Schedule:   newSchedule(w.cfg, w.or.recorded()),
 	}
 	if r.Trace == nil {

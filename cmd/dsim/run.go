@@ -222,6 +222,9 @@ func reportResult(c *cli.Context, res *sim.Result) error {
 	for _, v := range res.Violations {
 		violations = append(violations, fmt.Sprintf("%s at %s, virtual time %d", v.Fact, v.Node, v.Time))
 	}
+	for _, v := range res.Final {
+		violations = append(violations, fmt.Sprintf("end-of-run spec: %s at %s, run ended at virtual time %d", v.Fact, v.Node, v.Time))
+	}
 	for _, rel := range c.StringSlice("print") {
 		for _, n := range res.Nodes {
 			for _, t := range n.Facts[rel] {
@@ -265,7 +268,7 @@ func reportResult(c *cli.Context, res *sim.Result) error {
 			for _, v := range violations {
 				fmt.Fprintln(out, "  "+v)
 			}
-			fmt.Fprintln(out, "trace up to the violation (last 20 events; --trace FILE writes all):")
+			fmt.Fprintln(out, "trace up to the end of the run (last 20 events; --trace FILE writes all):")
 			ev := res.Trace.Events
 			for i := max(0, len(ev)-20); i < len(ev); i++ {
 				fmt.Fprintln(out, "  "+ev[i].Describe())
@@ -273,7 +276,7 @@ func reportResult(c *cli.Context, res *sim.Result) error {
 		}
 	}
 	switch {
-	case res.Stop.Reason == sim.Violation:
+	case res.Stop.Reason == sim.Violation || len(res.Final) > 0:
 		return exitError{1}
 	case res.Stop.Bounded():
 		fmt.Fprintln(c.App.ErrWriter, "dsim "+c.Command.Name+": "+res.Stop.Message)
