@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dsim-project/dsim/internal/golden"
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/sim"
 )
@@ -96,7 +97,7 @@ func TestMutantsNotEquivalent(t *testing.T) {
 			if cx.Offense.Kind == "late" && cx.Offense.Producer == nil {
 				t.Errorf("late output %s without the rewritten tick that produced it", cx.Offense.Fact)
 			}
-			if *rewrite {
+			if golden.Rewrite() {
 				repro := NewReproducer(rep)
 				repro.Rewritten = filepath.ToSlash(filepath.Join("checker", "testdata", "mutants", m.name+".ded"))
 				path := filepath.Join(repoRoot, "corpus", "regressions", "check-"+m.name+".txt")

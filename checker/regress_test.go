@@ -1,7 +1,6 @@
 package checker
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,8 +9,6 @@ import (
 	"github.com/dsim-project/dsim/corpus"
 	"github.com/dsim-project/dsim/semantics/analysis"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite corpus/regressions/check-*.txt from the mutants' counterexamples")
 
 // repoRoot is where reproducers' program paths start.
 const repoRoot = ".."

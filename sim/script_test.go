@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,10 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/internal/golden"
 	"github.com/dsim-project/dsim/semantics/analysis"
 )
-
-var rewrite = flag.Bool("rewrite", false, "regenerate the expected output of testdata scripts")
 
 // This file is a tiny interpreter for interaction scripts in testdata/*.txt
 // (in the style of etcd raft's rafttest): each block is a command line,
@@ -213,11 +211,11 @@ func TestScripts(t *testing.T) {
 				}
 				out = strings.TrimRight(out, "\n")
 				got = append(got, out)
-				if !*rewrite && out != c.want {
+				if !golden.Rewrite() && out != c.want {
 					t.Errorf("%s\n%s", c.cmd, cmp.Diff(c.want, out))
 				}
 			}
-			if *rewrite {
+			if golden.Rewrite() {
 				var b strings.Builder
 				k := 0
 				for _, l := range layout {

@@ -1,35 +1,19 @@
 package analysis
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/dsim-project/dsim/internal/golden"
 	"github.com/dsim-project/dsim/semantics/syntax"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/ with the current output")
 
 // checkGolden compares got with the file want, or rewrites it.
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -rewrite to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, path, []byte(got))
 }
 
 func dedFiles(t *testing.T, dir string) []string {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/dsim-project/dsim/internal/golden"
 )
 
 // TestErrorGoldens parses every testdata/errors/*.ded file and compares the
@@ -43,20 +43,7 @@ func TestErrorGoldens(t *testing.T) {
 				}
 			}
 			got := diags.Render(src)
-			golden := strings.TrimSuffix(file, ".ded") + ".golden"
-			if *rewrite {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run `go test ./semantics/syntax -rewrite` to create it)", err)
-			}
-			if d := cmp.Diff(string(want), got); d != "" {
-				t.Errorf("diagnostics differ from %s (-want +got):\n%s", golden, d)
-			}
+			golden.Check(t, strings.TrimSuffix(file, ".ded")+".golden", []byte(got))
 		})
 	}
 }

@@ -1,13 +1,10 @@
 package syntax
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/ with the current output")
 
 // programFiles lists the shared example programs.
 func programFiles(t testing.TB) []string {

@@ -3,19 +3,16 @@ package viz
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/internal/golden"
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/sim"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files in testdata/")
 
 // timerSrc has a timer, a self-send and a bounded counter, so that its
 // diagram holds timer marks and in-flight messages when the run stops at
@@ -100,23 +97,10 @@ func buildCase(t fataler, c traceCase) (*sim.Trace, *Diagram) {
 	return tr, d
 }
 
-// golden compares got with testdata/name, or rewrites it with -rewrite.
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name, or rewrites it with -rewrite.
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *rewrite {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./sim/viz -rewrite to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got; go test ./sim/viz -rewrite regenerates):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestGoldenModelAndASCII(t *testing.T) {
@@ -127,12 +111,12 @@ func TestGoldenModelAndASCII(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, c.name+".model.json", append(model, '\n'))
+			checkGolden(t, c.name+".model.json", append(model, '\n'))
 			var b bytes.Buffer
 			if err := WriteASCII(&b, d); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, c.name+".ascii.txt", b.Bytes())
+			checkGolden(t, c.name+".ascii.txt", b.Bytes())
 		})
 	}
 }
