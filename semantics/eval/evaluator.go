@@ -111,8 +111,8 @@ func (e *engine) reset(w *world) {
 	e.lastTable = nil
 	e.agg.trim()
 	vals, rows := 0, 0
-	for _, name := range e.order {
-		v, r := e.tables[name].reset()
+	for _, t := range e.order {
+		v, r := t.reset()
 		vals, rows = vals+v, rows+r
 	}
 	v, r := e.out.resetTables()

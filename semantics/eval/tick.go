@@ -15,7 +15,7 @@ type engine struct {
 	w       *world
 	comp    *analysis.Component
 	tables  map[string]*table // this tick's facts; looked up, never iterated into results
-	order   []string          // table names in creation order
+	order   []*table          // the tables in creation order (loops over them need no look-ups)
 	out     outbox
 	facts   int // facts stored across all tables (for MaxFacts)
 	derived int
@@ -70,15 +70,15 @@ func (e *engine) tick(in Input) (*Result, error) {
 		}
 	}
 	n := 0
-	for _, name := range e.order {
-		if len(e.tables[name].rows) > 0 {
+	for _, t := range e.order {
+		if len(t.rows) > 0 {
 			n++
 		}
 	}
 	facts := make(FactSet, n) // sized up front: growing a map costs more than counting
-	for _, name := range e.order {
-		if t := e.tables[name]; len(t.rows) > 0 {
-			facts[name] = t.sortedRows()
+	for _, t := range e.order {
+		if len(t.rows) > 0 {
+			facts[t.name] = t.sortedRows()
 		}
 	}
 	clear(e.persisted)
@@ -150,7 +150,7 @@ func (e *engine) table(name string, arity int, pos syntax.Pos) (*table, error) {
 	t := newTable(name, arity)
 	t.slab = &e.slab
 	e.tables[name] = t
-	e.order = append(e.order, name)
+	e.order = append(e.order, t)
 	return t, nil
 }
 
