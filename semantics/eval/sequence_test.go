@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -55,6 +56,25 @@ pair(k, v, w) :- kv(k, v), kv(k, w), (v < w).
 pick(k, choose(v)) :- live(k, v).
 rank(k, index()) :- live(k, _).`
 
+// seqLogSrc derives much from carried state alone (memo.go): joins,
+// negation, aggregates and recursion over a log that only :+ rules
+// write, next to relations that deliveries reach.
+const seqLogSrc = `.input cmd(k: int, v: int)
+.output nbig(n: int)
+.decl log(k: int, v: int)
+.persist log
+log(k, v) :+ cmd(k, v).
+limit(2).
+big(k) :- log(k, v), limit(l), (v > l).
+nbig(count(k)) :- big(k).
+sumv(k, sum(v)) :- log(k, v).
+lo(min(v)) :- log(_, v).
+small(k, v) :- log(k, v), !big(k).
+reach(x, y) :- log(x, y).
+reach(x, z) :- reach(x, y), log(y, z).
+seen(k) :- cmd(k, _).
+fresh(k) :- seen(k), !big(k).`
+
 // seqProgram is a program and the component whose node the sequence ticks.
 type seqProgram struct {
 	name string
@@ -72,6 +92,7 @@ func seqPrograms(t *testing.T) []seqProgram {
 	add("gc", load(t, seqGCSrc))
 	add("persist", load(t, seqPersistSrc))
 	add("quorum", load(t, quorumSrc))
+	add("log", load(t, seqLogSrc))
 	progs := loadTestdata(t)
 	for _, f := range sortedKeys(progs) {
 		add(f, progs[f])
@@ -267,5 +288,65 @@ notes(n) :- note(n).`)
 	}
 	if later.Equal(next) {
 		t.Fatal("different States are Equal")
+	}
+}
+
+// TestStateDerivedRelationsAreMemoised: a tick that receives nothing the
+// state-derived relations read publishes them in its State, the next
+// State inherits them while the log is unchanged, and ticks that use the
+// memo agree with Naive.
+func TestStateDerivedRelationsAreMemoised(t *testing.T) {
+	p := load(t, seqLogSrc)
+	ev, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := planMemo(p.Component("main")).derived; !slices.Equal(got, []string{"big", "lo", "nbig", "reach", "small", "sumv"}) {
+		t.Fatalf("state-derived relations: %v", got)
+	}
+	node := node0("main")
+	tick := func(st *State, facts ...value.Fact) *Result {
+		t.Helper()
+		res, err := ev.Tick(node, Input{State: st, Delivered: facts}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := Naive(p, node, Input{Carried: st.Facts(), Delivered: facts}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(ref, res); d != "" {
+			t.Fatalf("Tick differs from Naive (-naive +tick):\n%s", d)
+		}
+		return res
+	}
+	s1 := tick(nil, fact("cmd", 1, 2), fact("cmd", 2, 3), fact("cmd", 3, 1)).State
+	if s1.memo.p.Load() != nil {
+		t.Fatal("a State came with a memo before any tick started from it")
+	}
+	tick(s1, fact("limit", 0)) // limit is read by big: no memo
+	if s1.memo.p.Load() != nil {
+		t.Fatal("a tick given a fact the memoised rules read made a memo")
+	}
+	r3 := tick(s1, fact("cmd", 9, 9)) // cmd reaches the log only next tick
+	m := s1.memo.p.Load()
+	if m == nil || len(m.rels["reach"]) == 0 {
+		t.Fatalf("no memo (or an empty one) after a tick that could make one: %+v", m)
+	}
+	if r3.State.memo.p.Load() != nil {
+		t.Fatal("a State whose log changed inherited the memo")
+	}
+	r4 := tick(s1) // uses the memo; the log stays
+	if r4.State.memo.p.Load() != m {
+		t.Fatal("the next State, with the same log, did not inherit the memo")
+	}
+	r5 := tick(r4.State)
+	if r5.State.memo.p.Load() != m {
+		t.Fatal("a tick that used the memo did not hand it on")
+	}
+	r6 := tick(r5.State, fact("cmd", 4, 4))
+	r7 := tick(r6.State)
+	if m2 := r6.State.memo.p.Load(); m2 == nil || m2 == m || r7.State.memo.p.Load() != m2 {
+		t.Fatal("after the log changed, the next tick did not make (and hand on) a memo of its own")
 	}
 }

@@ -20,6 +20,9 @@ type State struct {
 	// its facts were checked against that program's relations, so ticks
 	// of the same program do not check them again.
 	prog *analysis.Program
+	// memo holds the state-derived relations a tick from this State
+	// found (memo.go), published by the first such tick.
+	memo memoSlot
 }
 
 // NewState returns a State holding carried (copied into canonical form:

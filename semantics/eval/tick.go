@@ -34,6 +34,9 @@ type engine struct {
 	carry     []*carryRule
 	toOutbox  []*analysis.Rule
 	persisted map[string][]value.Tuple // this tick's carry results by relation; reused
+
+	memo   *memoPlan  // the component's state-derived relations (memo.go); built on first use
+	memoIn *stateMemo // the memo this tick loaded, nil when it evaluates their rules
 }
 
 func (e *engine) tick(in Input) (*Result, error) {
@@ -41,11 +44,26 @@ func (e *engine) tick(in Input) (*Result, error) {
 	e.out.init(w)
 	e.out.slab = &e.slab
 	carried := in.Carried
+	e.memoIn = nil
+	var memoFrom *State // the State whose memo this tick uses or makes
+	var memoInputs []int
 	if st := in.State; st != nil && st.prog == w.prog {
 		// A State of this program is canonical and checked: its
 		// relations are loaded whole, shared (see table.loadSorted).
 		if err := e.loadState(st); err != nil {
 			return nil, err
+		}
+		if e.memo == nil {
+			e.memo = planMemo(e.comp)
+		}
+		if e.memo.usable(in.Delivered) {
+			memoFrom = st
+			if m := st.memo.p.Load(); m != nil && m.fits(w.node) {
+				e.memoIn = m
+				if err := e.loadMemo(m); err != nil {
+					return nil, err
+				}
+			}
 		}
 	} else {
 		if st != nil {
@@ -55,6 +73,14 @@ func (e *engine) tick(in Input) (*Result, error) {
 	}
 	if err := loadInputs(w, e.comp, carried, false, in.Delivered, e.addFact); err != nil {
 		return nil, err
+	}
+	if memoFrom != nil && e.memoIn == nil {
+		memoInputs = make([]int, len(e.memo.derived))
+		for i, name := range e.memo.derived {
+			if t := e.tables[name]; t != nil {
+				memoInputs[i] = len(t.rows)
+			}
+		}
 	}
 	for si := range e.comp.Strata {
 		if err := e.stratum(si, &e.comp.Strata[si]); err != nil {
@@ -89,7 +115,19 @@ func (e *engine) tick(in Input) (*Result, error) {
 		}
 		e.persisted[c.rel] = unionSorted(e.persisted[c.rel], kept)
 	}
-	return e.out.result(facts, e.persisted, e.derived)
+	res, err := e.out.result(facts, e.persisted, e.derived)
+	if err != nil || memoFrom == nil {
+		return res, err
+	}
+	m := e.memoIn
+	if m == nil {
+		m = e.makeMemo(facts, memoInputs)
+		memoFrom.memo.p.CompareAndSwap(nil, m)
+	}
+	if e.memo.carries(memoFrom.facts, res.Next) {
+		res.State.memo.p.Store(m)
+	}
+	return res, nil
 }
 
 // splitRules sorts the component's non-Sync rules into carry rules and
@@ -281,7 +319,7 @@ func (e *engine) stratum(si int, s *analysis.Stratum) error {
 		}
 		for _, d := range sp.deltas {
 			lo, hi := sp.prev[d.rel], sp.marks[d.rel]
-			if lo == hi {
+			if lo == hi || e.skips(d.pl.rule) {
 				continue
 			}
 			d.pl.steps[0].lo, d.pl.steps[0].hi = lo, hi
@@ -370,7 +408,7 @@ func (e *engine) evalOnce(r *analysis.Rule, toOutbox bool) error {
 	pl, err := e.cachedPlan(r, fullPlan, func() (*plan, error) {
 		return e.compilePlan(r, r.Plan, false)
 	})
-	if err != nil {
+	if err != nil || e.skips(r) { // a skipped rule's facts are loaded from the memo
 		return err
 	}
 	if !r.Head.HasAggregate {
