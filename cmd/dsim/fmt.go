@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/dsim-project/dsim/semantics/molly"
 	"github.com/dsim-project/dsim/semantics/syntax"
 
 	"github.com/urfave/cli/v2"
@@ -36,6 +37,13 @@ func fmtAction(c *cli.Context) error {
 		src, err := readSource(path)
 		if err != nil {
 			fmt.Fprintf(c.App.ErrWriter, "dsim: %v\n", err)
+			failed = true
+			continue
+		}
+		if molly.Detect(src) {
+			// Printing Molly's dialect is not fmt's job; a page of dsim
+			// syntax errors would only hide that.
+			fmt.Fprintf(c.App.ErrWriter, "dsim fmt: %s is in Molly's dialect; fmt prints dsim's dialect only (dsim vet, run, explore and viz read Molly's)\n", path)
 			failed = true
 			continue
 		}

@@ -128,3 +128,10 @@ func TestMollyFileGivenToDsimOnlyCommand(t *testing.T) {
 	assert.NotEqual(t, 0, code)
 	assert.Contains(t, errOut, "looks like Molly's dialect")
 }
+
+func TestFmtRefusesMolly(t *testing.T) {
+	code, out, errOut := runCLI("fmt", mollyDir+"2pc.ded")
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "is in Molly's dialect; fmt prints dsim's dialect only")
+}
