@@ -43,7 +43,7 @@ func fmtAction(c *cli.Context) error {
 		if molly.Detect(src) {
 			// Printing Molly's dialect is not fmt's job; a page of dsim
 			// syntax errors would only hide that.
-			fmt.Fprintf(c.App.ErrWriter, "dsim fmt: %s is in Molly's dialect; fmt prints dsim's dialect only (dsim vet, run, explore and viz read Molly's)\n", path)
+			fmt.Fprintf(c.App.ErrWriter, "dsim fmt: %s looks like Molly's dialect (a ';', @next or @async outside strings and comments); fmt prints dsim's dialect only (dsim vet, run, explore and viz read Molly's)\n", path)
 			failed = true
 			continue
 		}

@@ -133,5 +133,5 @@ func TestFmtRefusesMolly(t *testing.T) {
 	code, out, errOut := runCLI("fmt", mollyDir+"2pc.ded")
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, "is in Molly's dialect; fmt prints dsim's dialect only")
+	assert.Contains(t, errOut, "looks like Molly's dialect")
 }
