@@ -205,3 +205,30 @@ func TestGoodSpec(t *testing.T) {
 		t.Fatalf("want an error for an empty good, got %v", err)
 	}
 }
+
+// TestClockRelation: clock(From, To, R) holds in round R+1 for every
+// channel whose messages of round R arrived, and for every node's channel
+// to itself; a lost channel or a crashed sender is missing from it.
+func TestClockRelation(t *testing.T) {
+	p, errs := loadSrc(`peer("a", "b")@1;
+peer("b", "a")@1;
+peer(N, M)@next :- peer(N, M);
+seen(F, T, R) :- clock(F, T, R);
+seen(F, T, R)@next :- seen(F, T, R);
+`)
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	if p.Located.ClockRel == "" {
+		t.Fatal("the program reads clock but ClockRel is not set")
+	}
+	r, err := sim.RunSync(sim.SyncTarget{Located: p.Located}, sim.SyncBounds{EOT: 3, EFF: 3},
+		[]sim.SyncCrash{{Node: "b", Time: 2}}, []sim.SyncLoss{{From: "a", To: "b", Time: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[("a", "a", 1) ("a", "a", 2) ("a", "b", 2) ("b", "a", 1) ("b", "b", 1) ("b", "b", 2)]`
+	if got := fmt.Sprint(r.Facts[0]["seen"]); got != want {
+		t.Fatalf("seen = %s\nwant   %s", got, want)
+	}
+}
