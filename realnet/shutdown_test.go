@@ -59,6 +59,7 @@ func TestCloseDuringPeerHandshake(t *testing.T) {
 
 	n, err := Start(Config{Program: prog, Source: src, Cluster: cluster, Self: leader0, Listener: leaderLn})
 	require.NoError(t, err)
+	require.Equal(t, leaderLn.Addr(), n.Addr(), "a node serves on the listener it was given")
 	// The leader (lowest address) dials every participant; wait until one
 	// dial is accepted, so its dialer sits in the handshake.
 	select {
