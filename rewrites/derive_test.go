@@ -37,6 +37,7 @@ var derivations = []derivation{
 	{plan: "micro-functional", input: "micro/functional/before.ded", hand: "micro/functional/after.ded"},
 	{plan: "micro-cohashing", input: "micro/cohashing/before.ded", hand: "micro/cohashing/after.ded"},
 	{plan: "micro-dependencies", input: "micro/dependencies/before.ded", hand: "micro/dependencies/after.ded"},
+	{plan: "micro-partial", input: "micro/partial/before.ded", hand: "micro/partial/after.ded", renamed: map[string]string{"replicaCoord": "ballotCoord"}},
 	{plan: "voting-scalable", input: "voting/base.ded", hand: "voting/scalable.ded"},
 	{plan: "2pc-scalable", input: "2pc/base.ded", hand: "2pc/scalable.ded", renamed: map[string]string{"participant": "voter"}},
 }
@@ -127,7 +128,11 @@ func TestDerivations(t *testing.T) {
 					if err != nil {
 						t.Fatalf("check against %s: %v", orig.File.Name, err)
 					}
-					if rep.Verdict != checker.Equivalent {
+					// As for the corpus pairs (checker/pairs_test.go), Unknown runs
+					// (a search bound hit) are tolerated up to 5% and logged.
+					if rep.Verdict == checker.Unknown && rep.Undecided*20 <= len(rep.Runs) {
+						t.Logf("%s vs %s (faults %v): %d of %d runs Unknown: %s", d.plan, orig.File.Name, fp, rep.Undecided, len(rep.Runs), rep.FirstUnknown().Bound)
+					} else if rep.Verdict != checker.Equivalent {
 						t.Fatalf("%s does not refine %s (faults %v):\n%s\nderived program:\n%s", d.plan, orig.File.Name, fp, rep.Text(checker.SavedFiles{}), out.Source)
 					}
 				}

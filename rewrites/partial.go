@@ -13,15 +13,14 @@ import "github.com/dsim-project/dsim/semantics/analysis"
 // replicated with it. The precondition of the rewrite also asks that the
 // replicated part be independent of the partitioned part and that both be
 // state machines; PartialPlan checks independence and reports the state
-// machine test's outcome. The replication mechanism itself (coordinator,
-// vote round, index-ordered writes, buffering) is not implemented.
+// machine test's outcome. The mechanism is PartialPartition
+// (partialpart.go).
 
 // Partial is the outcome of PartialPlan.
 type Partial struct {
-	Replicated []string // relations kept on every partition, sorted
-	Policy     Policy   // the policy of the rest
-	// StateMachines is true when both parts pass the state machine test.
-	StateMachines bool
+	Replicated    []string // relations kept on every partition, sorted
+	Policy        Policy   // the policy of the rest
+	StateMachines bool     // the component passes the state machine test
 }
 
 // PartialPlan searches for a partial partitioning of comp; nil if none
@@ -46,9 +45,10 @@ func PartialPlan(p *analysis.Program, comp *analysis.Component) *Partial {
 		if conflict != nil {
 			return nil
 		}
-		sm1, _ := IsStateMachine(p, c1)
-		sm2, _ := IsStateMachine(p, c2)
-		return &Partial{Replicated: keys(extra, nil), Policy: pol, StateMachines: sm1 && sm2}
+		// As in the mechanism (partialpart.go), the state machine test is
+		// applied to the component as a whole.
+		sm, _ := IsStateMachine(p, comp.Rules)
+		return &Partial{Replicated: keys(extra, nil), Policy: pol, StateMachines: sm}
 	}
 	for _, r := range rels {
 		if got := try([]string{r}); got != nil {

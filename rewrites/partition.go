@@ -25,38 +25,51 @@ import (
 // Partition applies partitioning of kind (Cohash or Deps) to comp, with
 // parts partitions per original instance and the keys in fixed pinned.
 func Partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Policy, pos syntax.Pos) (Policy, error) {
+	pol, _, err := partition(p, kind, comp, parts, fixed, pos, nil, nil)
+	return pol, err
+}
+
+// helperNames are the relations partitioning adds for an original with
+// several instances ("" when it has one).
+type helperNames struct{ originals, partitions, instances string }
+
+// partition is Partition with relations treated as replicated (extra) and
+// rules deriving the relations in skip left alone, for partial
+// partitioning.
+func partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Policy, pos syntax.Pos, extra, skip map[string]bool) (Policy, helperNames, error) {
+	var none helperNames
 	name := kind.Name()
 	cite := kindCite[kind]
 	c := p.Component(comp)
 	if c == nil {
-		return nil, refuse(p, pos, name, "component exists", "name a component the program declares", "no component %s", comp)
+		return nil, none, refuse(p, pos, name, "component exists", "name a component the program declares", "no component %s", comp)
 	}
 	blk := block(p.File, comp)
 	if blk == nil {
-		return nil, refuse(p, pos, name, "component block", "write the program with component blocks", "component %s has no block", comp)
+		return nil, none, refuse(p, pos, name, "component block", "write the program with component blocks", "component %s has no block", comp)
 	}
 	if parts < 1 {
-		return nil, refuse(p, pos, name, "partitions", "write partitions=N with N >= 1", "partitions must be at least 1, got %d", parts)
+		return nil, none, refuse(p, pos, name, "partitions", "write partitions=N with N >= 1", "partitions must be at least 1, got %d", parts)
 	}
 	for _, in := range append(append([]string{}, c.ClientInputs...), c.Timers...) {
 		rel := p.Relation(in)
-		return nil, refuse(p, rel.Pos, name, "inputs are messages",
+		return nil, none, refuse(p, rel.Pos, name, "inputs are messages",
 			"decouple the rules reading "+in+" into another component first (clients cannot address partitions)",
 			"%s receives %s from outside the program (a client input or timer), which cannot be sent to one partition (%s)", comp, in, cite)
 	}
 	if err := checkEntangled(p, kind, comp); err != nil {
-		return nil, err
+		return nil, none, err
 	}
-	pol, conflict := FindPolicy(p, c, kind == Deps, fixed)
+	pol, conflict := findPolicy(p, c, kind == Deps, fixed, extra)
 	if conflict != nil {
 		hint := "co-hashing needs every rule to join, group and anti-join on one attribute; try deps (partitioning with dependencies), or partial partitioning"
 		if kind == Deps {
 			hint = "no column, or function of a column the program computes, is shared by every rule; the relation cannot be partitioned without replication (partial partitioning)"
 		}
 		if conflict.Rule == nil {
-			return nil, refuse(p, blk.Pos, name, "a consistent distribution policy", hint, "no distribution policy for %s: %s (%s)", comp, conflict.Reason, cite)
+			return nil, none, refuse(p, blk.Pos, name, "a consistent distribution policy", hint, "no distribution policy for %s: %s (%s)", comp, conflict.Reason, cite)
 		}
-		return nil, refuse(p, conflict.Rule.Pos, name, "a consistent distribution policy", hint,
+		return nil, none, refuse(p, conflict.Rule.Pos, name, "a consistent distribution policy", hint,
 			"rule at %s: %s; no distribution policy for %s is consistent with every rule (%s)", at(p, conflict.Rule), conflict.Reason, comp, cite)
 	}
 	n := blk.Count
@@ -86,7 +99,7 @@ func Partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Pol
 			}
 			s := r.Source
 			if k.Col >= len(s.Head.Args) || s.Head.Args[k.Col].Expr == nil {
-				return nil, refuse(p, r.Pos, name, "redirection with partitioning", "send the key as a plain column", "rule at %s sends %s without a key value in column %d", at(p, r), rel, k.Col+1)
+				return nil, none, refuse(p, r.Pos, name, "redirection with partitioning", "send the key as a plain column", "rule at %s sends %s without a key value in column %d", at(p, r), rel, k.Col+1)
 			}
 			key := k.value(s.Head.Args[k.Col].Expr)
 			var err error
@@ -97,10 +110,11 @@ func Partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Pol
 				partitionInstance(s, ia, key, n, origRel, partRel)
 			})
 			if err != nil {
-				return nil, err
+				return nil, none, refuse(p, r.Pos, name, "redirection with partitioning", "use the destination variable only in the @ position",
+					"rule at %s: %v (%s)", at(p, r), err, cite)
 			}
 			if desc != "" {
-				return nil, refuse(p, r.Pos, name, "redirection with partitioning", "send "+rel+" to an address enumerated by "+comp+"(a) or written "+comp+"[k]",
+				return nil, none, refuse(p, r.Pos, name, "redirection with partitioning", "send "+rel+" to an address enumerated by "+comp+"(a) or written "+comp+"[k]",
 					"rule at %s sends %s to %s; the rewrite cannot compute its partition (%s)", at(p, r), rel, desc, cite)
 			}
 			if ok {
@@ -114,7 +128,7 @@ func Partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Pol
 	}
 	// Enumerations elsewhere keep seeing the original's n instances.
 	for _, r := range p.Rules {
-		if r.Source == nil || redirected[r.Source] {
+		if r.Source == nil || redirected[r.Source] || skip[r.Head.Rel] {
 			continue
 		}
 		enumerations(r.Source, comp, n, origRel)
@@ -137,7 +151,7 @@ func Partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Pol
 	blk.Count = n * int64(parts)
 	blk.HasCount = true
 	blk.Doc = append(blk.Doc, note(fmt.Sprintf("%s (%s): %d partitions per original instance, by %s.", name, cite, parts, policyText(p, pol)))...)
-	return pol, nil
+	return pol, helperNames{origRel, partRel, instRel}, nil
 }
 
 func blockOf(f *syntax.File, comp string) *syntax.Component { return block(f, comp) }

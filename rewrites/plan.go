@@ -17,6 +17,7 @@ import (
 //	functional COMP -> NEW : SELECTOR...
 //	cohash     COMP [partitions=N] [key=REL.COLUMN ...]
 //	deps       COMP [partitions=N] [key=REL.COLUMN ...]
+//	partial    COMP : INPUT [partitions=N]
 //	drop       COMP : INVARIANT...
 //
 // A selector names the rules of COMP that form C2 by the relation they
@@ -82,7 +83,7 @@ func stripComment(line string) string {
 	return line
 }
 
-const planHint = "a step is `mutual|monotonic|functional COMP -> NEW : RELATION...` or `cohash|deps COMP [partitions=N] [key=REL.COLUMN]` (docs/REWRITES.md)"
+const planHint = "a step is `mutual|monotonic|functional COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
 
 // ParseStep parses one step (a plan line, or a STEP argument of dsim
 // rewrite).
@@ -115,6 +116,24 @@ func ParseStep(text string) (Step, error) {
 		}
 		st.New = toks[3]
 		st.Selectors = toks[5:]
+	case PartialKind:
+		if len(toks) < 4 || toks[2] != ":" {
+			return st, fmt.Errorf("partial step must read `partial %s : INPUT [partitions=N]`", st.Comp)
+		}
+		for _, t := range toks[3:] {
+			if v, ok := strings.CutPrefix(t, "partitions="); ok {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 {
+					return st, fmt.Errorf("partitions must be a positive integer, got %q", t)
+				}
+				st.Partitions = n
+			} else {
+				st.Selectors = append(st.Selectors, t)
+			}
+		}
+		if len(st.Selectors) != 1 {
+			return st, fmt.Errorf("partial partitioning replicates the writes of exactly one input relation, got %d", len(st.Selectors))
+		}
 	case Cohash, Deps:
 		for _, t := range toks[2:] {
 			switch {
@@ -259,6 +278,15 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 		return nil, diags
 	}
 	res := &Result{Step: st}
+	if st.Kind == PartialKind {
+		out, err := PartialPartition(name, src, st.Comp, st.Selectors[0], st.Partitions, syntax.Pos{})
+		if err != nil {
+			return nil, err
+		}
+		if p, diags = analysis.Load(name, out); len(diags) > 0 {
+			return nil, fmt.Errorf("%s produced a program that does not vet (a bug of the rewrite engine):\n%s\n%s", st.Kind.Name(), diags.Render(out), out)
+		}
+	}
 	switch st.Kind {
 	case Mutual, Monotonic, Functional:
 		c2, err := SelectRules(p, st)

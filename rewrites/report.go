@@ -99,11 +99,24 @@ func Analyze(p *analysis.Program) string {
 			line("co-hashing", "no, "+conflictText(p, conf))
 			line("dependencies", "no, "+conflictText(p, conf2))
 			if pp := PartialPlan(p, c); pp != nil {
-				sm := "both parts are state machines"
+				sm := "a state machine"
 				if !pp.StateMachines {
-					sm = "but a part is not a state machine"
+					sm = "but not a state machine: refused"
 				}
-				line("partial", fmt.Sprintf("replicate %s, partition the rest by %s (%s; mechanism not implemented)", list(pp.Replicated), policyText(p, pp.Policy), sm))
+				var ws []string
+				for _, in := range c.Inputs {
+					for _, r := range c.Rules {
+						if contains(pp.Replicated, r.Head.Rel) && contains(refs(p, r), in) && !contains(ws, in) {
+							ws = append(ws, in)
+						}
+					}
+				}
+				step := "no single replicated input, so no step"
+				if len(ws) == 1 {
+					step = "partial " + c.Name + " : " + ws[0]
+					delete(pp.Policy, ws[0])
+				}
+				line("partial", fmt.Sprintf("%s # replicate %s, partition the rest by %s (%s)", step, list(pp.Replicated), policyText(p, pp.Policy), sm))
 			} else {
 				line("partial", "no")
 			}

@@ -20,7 +20,8 @@ import (
 //     next-tick rule), and each of them has
 //     a positive atom of an input or of an existence-dependent relation;
 //   - no-change: r's only next-tick rule is its persistence rule and its
-//     other rules each have a positive input or existence-dependent atom; or
+//     other rules each have a positive input or existence-dependent atom
+//     (or read static relations only); or
 //     r has no next-tick rule and is derived only from static and no-change
 //     relations.
 // Both are greatest fixpoints over the set's relations.
@@ -94,7 +95,9 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 				case next:
 					ok = false
 				case persist:
-					if !hasDriver(r) {
+					// A rule over static relations only derives the same
+					// facts every tick, which persistence keeps anyway.
+					if !hasDriver(r) && len(refs(p, r)) > 0 {
 						ok = false
 					}
 				default:

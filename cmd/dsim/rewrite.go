@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -22,6 +23,7 @@ func init() {
 		Description: "Each STEP is one line of the plan format (docs/REWRITES.md), applied to the previous step's output:\n" +
 			"   mutual|monotonic|functional COMP -> NEW : RELATION...   (C2 = the rules of COMP deriving them)\n" +
 			"   cohash|deps COMP [partitions=N] [key=REL.COLUMN]\n" +
+			"   partial COMP : INPUT [partitions=N]   (replicate what COMP derives from INPUT)\n" +
 			"   drop COMP : INVARIANT...\n" +
 			"The result is printed in dsim fmt form (or written to -o FILE). A refused step exits 1 with a\n" +
 			"positioned error naming the precondition, rule and relation; PROG~k names the output of step k.\n" +
@@ -34,7 +36,7 @@ func init() {
 			&cli.StringFlag{Name: "o", Usage: "write the result to `FILE` instead of stdout"},
 			&cli.BoolFlag{Name: "check", Usage: "check each step's output against its input"},
 			&cli.IntFlag{Name: "runs", Value: checker.DefaultRuns, Usage: "--check: runs of each rewritten program"},
-			&cli.IntFlag{Name: "requests", Value: checker.DefaultRequests, Usage: "--check: inputs per run"},
+			&cli.IntFlag{Name: "inputs", Value: checker.DefaultRequests, Usage: "--check: inputs per run"},
 			&cli.BoolFlag{Name: "closed", Usage: "--check: closed-loop clients"},
 			&cli.IntFlag{Name: "clients", Value: 1, Usage: "--check: clients"},
 			&cli.StringFlag{Name: "faults", Usage: "--check: fault plan, e.g. 'omission random f=1 p=0.3 until=20'"},
@@ -93,7 +95,7 @@ func rewriteAction(c *cli.Context) error {
 	}
 	var opts checker.Options
 	if c.Bool("check") {
-		if opts, err = checkOptions(c); err != nil {
+		if opts, err = rewriteCheckOptions(c); err != nil {
 			return err
 		}
 	}
@@ -112,7 +114,11 @@ func rewriteAction(c *cli.Context) error {
 			if err != nil {
 				return usageError(c, "step %d (%s): %v", i+1, st, err)
 			}
+			summary := strings.SplitN(rep.Text(checker.SavedFiles{}), "\n", 3)
 			fmt.Fprintf(c.App.ErrWriter, "step %d (%s): %s\n", i+1, st, rep.Verdict)
+			if len(summary) > 1 {
+				fmt.Fprintln(c.App.ErrWriter, summary[1])
+			}
 			if rep.Verdict != checker.Equivalent {
 				fmt.Fprint(c.App.ErrWriter, rep.Text(checker.SavedFiles{}))
 				if rep.Verdict == checker.NotEquivalent {
@@ -131,6 +137,31 @@ func rewriteAction(c *cli.Context) error {
 	}
 	_, _ = c.App.Writer.Write(in)
 	return nil
+}
+
+// rewriteCheckOptions reads the --check flags (the same names and meaning
+// as dsim check's, declared here so that the two commands can change
+// independently).
+func rewriteCheckOptions(c *cli.Context) (checker.Options, error) {
+	var err error
+	opts := checker.Options{
+		Runs: c.Int("runs"), Requests: c.Int("inputs"), Closed: c.Bool("closed"), Clients: c.Int("clients"),
+		Seed: c.Uint64("seed"), MaxStates: c.Int("max-states"), MaxDepth: c.Int("max-depth"),
+		MaxDelay: c.Int64("max-delay"), MaxEscalatedDelay: c.Int64("max-escalated-delay"), MaxTime: c.Int64("max-time"),
+		Timeout: c.Duration("timeout"), Jobs: c.Int("jobs"), NoShrink: c.Bool("no-shrink"),
+	}
+	if opts.Runs < 1 || opts.Requests < 0 || opts.Jobs < 1 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
+		return opts, usageError(c, "--runs, --jobs, --max-states and --max-depth must be >= 1 and --inputs >= 0")
+	}
+	if opts.Faults, err = sim.ParseFaultPlan(c.String("faults")); err != nil {
+		return opts, usageError(c, "--faults: %v", err)
+	}
+	d, err := sim.ParseDistribution(c.String("delay"))
+	if err != nil {
+		return opts, usageError(c, "--delay: %v", err)
+	}
+	opts.Delay = &d
+	return opts, nil
 }
 
 // renderRewriteError prints a refusal or plan error with its source line

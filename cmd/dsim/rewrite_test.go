@@ -31,11 +31,12 @@ func TestRewritePlanAndCheck(t *testing.T) {
 	code, _, errOut = runCLI("fmt", "--list", file)
 	assert.Equal(t, 0, code, errOut)
 
-	code, _, errOut = runCLI("rewrite", "corpus/hashset/base.ded", "--check", "--runs", "3",
+	code, _, errOut = runCLI("rewrite", "corpus/hashset/base.ded", "--check", "--runs", "3", "--inputs", "2",
 		"drop leader : bad_cert_and_inconsistent", "functional leader -> broadcaster : toStorage")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, errOut, "step 1 (drop leader : bad_cert_and_inconsistent): Equivalent")
 	assert.Contains(t, errOut, "step 2 (functional leader -> broadcaster : toStorage): Equivalent")
+	assert.Contains(t, errOut, "3 runs (seeds 0..2, 2 requests each")
 }
 
 // A refused step exits 1 with the positioned refusal, the source line and

@@ -1,0 +1,275 @@
+package rewrites
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
+)
+
+// Partial partitioning (paper §4.3, report App. B.3), the mechanism. The
+// step names the one input relation w of C whose writes cannot be
+// partitioned (the ballot updates of micro/partial). C1 is everything C
+// derives from w alone (downstream); it is replicated on every partition.
+// C2, the rest, is partitioned as by `deps` with C1 treated as replicated.
+//
+// Replication: the senders of w now send to a coordinator K (one per
+// original instance of C, refining the same original). K queues the
+// writes and runs one commit round at a time with every partition of its
+// original: a vote request carrying the next index, the partitions' votes,
+// then a commit with that index. Each partition applies committed writes
+// in index order (a write then feeds C1 as w did), and while a vote request
+// it has seen is not applied yet it is frozen: its other inputs are
+// buffered until it unfreezes, so every partition sees each replicated
+// write at the same point relative to its own inputs.
+
+// Partial is the plan step `partial C : w`.
+const PartialKind Kind = "partial"
+
+func init() {
+	kindNames[PartialKind] = "partial partitioning"
+	kindCite[PartialKind] = "§4.3, App. B.3"
+}
+
+// PartialPartition applies partial partitioning to comp of the program
+// name/src, replicating what it derives from the input w. It returns the
+// rewritten source (not yet re-analysed).
+func PartialPartition(name string, src []byte, comp, w string, parts int, pos syntax.Pos) ([]byte, error) {
+	kind := PartialKind
+	rw, cite := kind.Name(), kindCite[kind]
+	p, diags := analysis.Load(name, src)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	c := p.Component(comp)
+	if c == nil || block(p.File, comp) == nil {
+		return nil, refuse(p, pos, rw, "component block", "name a component block of the program", "no component block %s", comp)
+	}
+	if !contains(c.Inputs, w) || contains(c.ClientInputs, w) || contains(c.Timers, w) {
+		return nil, refuse(p, c.Pos, rw, "replicated input", "name an input of "+comp+" that other components send it",
+			"%s is not a message input of %s (inputs: %s)", w, comp, strings.Join(c.Inputs, ", "))
+	}
+	rep := downstream(p, comp2(c), []string{w})
+	var c1, c2 []*analysis.Rule
+	for _, r := range c.Rules {
+		if rep[r.Head.Rel] {
+			c1 = append(c1, r)
+		} else {
+			c2 = append(c2, r)
+		}
+	}
+	if ok, d := Independent(p, c1, c2); !ok {
+		return nil, refuse(p, d.Rule.Pos, rw, "C1 is independent of C2", "replicate only relations derived from "+w+" alone",
+			"rule at %s (replicated) reads %s, which the partitioned rules derive (%s)", at(p, d.Rule), d.Relation, cite)
+	}
+	// The report asks both parts to be state machines. C1's outputs are
+	// read by C2 on the same node, not sent, so the test is applied to the
+	// component as a whole: what leaves it must exist only in ticks with
+	// inputs, and everything it reads must be driven by inputs or stay put.
+	if ok, v := IsStateMachine(p, c.Rules); !ok {
+		pos := c.Pos
+		if v.Rule != nil {
+			pos = v.Rule.Pos
+		}
+		return nil, refuse(p, pos, rw, "a state machine", "keep next-tick state out of what "+comp+" sends",
+			"%s; %s must be a state machine (%s)", v.Reason, comp, cite)
+	}
+	origCount := int64(1)
+	if b := block(p.File, comp); b.HasCount {
+		origCount = b.Count
+	}
+	// Phase 1: partition C2 (and its senders) with C1 replicated; the
+	// senders of w are left for the coordinator.
+	_, names, err := partition(p, Deps, comp, parts, nil, pos, rep, map[string]bool{w: true})
+	if err != nil {
+		if r, ok := err.(*Refusal); ok {
+			r.Msg = strings.Replace(r.Msg, Deps.Name(), rw, 1)
+			r.Rewrite = rw
+		}
+		return nil, err
+	}
+	taken := map[string]bool{}
+	if names.originals == "" {
+		names.originals = fresh(p, taken, comp+"Originals")
+		fact := &syntax.Fact{Head: syntax.Head{Name: syntax.Ident{Name: names.originals}, Args: []syntax.HeadArg{{Expr: &syntax.IntLit{Value: 1}}}}}
+		fact.Doc = note(fmt.Sprintf("%s (%s): the original program has 1 %s instance.", rw, cite, comp))
+		insertTopDecl(p.File, fact)
+	}
+	if names.instances == "" {
+		names.instances = fresh(p, taken, comp+"Instances")
+		names.partitions = fresh(p, taken, comp+"Partitions")
+	}
+	mid := syntax.Print(p.File)
+	p2, diags := analysis.Load(name, mid)
+	if len(diags) > 0 {
+		return nil, fmt.Errorf("%s: phase 1 produced a program that does not vet (a bug of the rewrite engine):\n%s", rw, diags.Render(mid))
+	}
+	if err := replicate(p2, comp, w, rep, c2Inputs(p, c2, rep), names, taken, origCount); err != nil {
+		return nil, err
+	}
+	return syntax.Print(p2.File), nil
+}
+
+// comp2 returns c itself; downstream takes the component.
+func comp2(c *analysis.Component) *analysis.Component { return c }
+
+// c2Inputs lists the inputs of the partitioned rules that arrive from
+// outside C (they get buffered).
+func c2Inputs(p *analysis.Program, c2 []*analysis.Rule, rep map[string]bool) []string {
+	var out []string
+	for _, in := range VocabOf(p, c2).Inputs {
+		if !rep[in] {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// replicate is phase 2: the coordinator, index-ordered application and
+// buffering, on the partitioned program p.
+func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffered []string, names helperNames, taken map[string]bool, origCount int64) error {
+	rw, cite := PartialKind.Name(), kindCite[PartialKind]
+	blk := block(p.File, comp)
+	wr := p.Relation(w)
+	n := wr.Arity()
+	xs := make([]string, n)
+	for i := range xs {
+		xs[i] = fmt.Sprintf("x%d", i+1)
+	}
+	under := make([]string, n)
+	for i := range under {
+		under[i] = "_"
+	}
+	K := fresh(p, taken, comp+"Coord")
+	nm := func(base string) string { return fresh(p, taken, base) }
+	voteReq, vote, commit := nm(w+"VoteReq"), nm(w+"Vote"), nm(w+"Commit")
+	// Relations of the partitions.
+	cMe, cApplied, cLast, cCommits, cApply, cPending, cFrozen, cW := nm(comp+"Me"), nm(comp+"Applied"), nm(comp+"LastApplied"),
+		nm(comp+"Commits"), nm(comp+"Apply"), nm(comp+"Pending"), nm(comp+"Frozen"), nm(w+"Applied")
+	// Relations of the coordinator.
+	kMe, kQueued, kUsed, kLast, kBusy, kPick, kInFlight, kVotes, kNumVotes, kAllVoted, kDone := nm(K+"Me"), nm(K+"Queued"), nm(K+"Used"),
+		nm(K+"Last"), nm(K+"Busy"), nm(K+"Pick"), nm(K+"InFlight"), nm(K+"Votes"), nm(K+"NumVotes"), nm(K+"AllVoted"), nm(K+"Done")
+	O, P, I := names.originals, names.partitions, names.instances
+
+	// Declarations of the three messages, typed after w.
+	idx := syntax.Column{Name: "idx", Type: syntax.TypeInt}
+	cols := []syntax.Column{idx}
+	for i, c := range wr.Columns {
+		cols = append(cols, syntax.Column{Name: xs[i], Type: syntax.TypeName(c.Type.String())})
+	}
+	for _, d := range []*syntax.Decl{
+		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: voteReq}, Columns: cols},
+		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: vote}, Columns: []syntax.Column{{Name: "src", Type: syntax.TypeAddr}, idx}},
+		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: commit}, Columns: cols},
+	} {
+		d.Doc = note(fmt.Sprintf("%s (%s): the commit round of replicated %s writes.", rw, cite, w))
+		insertTopDecl(p.File, d)
+	}
+	parse := func(text string) []syntax.Item {
+		f, diags := syntax.ParseFile("generated", []byte("component g {\n"+text+"\n}\n"))
+		if len(diags) > 0 {
+			panic(fmt.Sprintf("rewrites: generated rules do not parse: %v\n%s", diags, text))
+		}
+		items := f.Items[0].(*syntax.Component).Items
+		for _, it := range items {
+			clearPos(it)
+		}
+		return items
+	}
+	X, U := strings.Join(xs, ", "), strings.Join(under, ", ")
+	r := strings.NewReplacer("{X}", X, "{U}", U, "{w}", w, "{C}", comp, "{K}", K, "{O}", O, "{P}", P, "{I}", I,
+		"{VR}", voteReq, "{V}", vote, "{CM}", commit,
+		"{me}", cMe, "{applied}", cApplied, "{last}", cLast, "{commits}", cCommits, "{apply}", cApply, "{pending}", cPending, "{frozen}", cFrozen, "{wapplied}", cW,
+		"{kme}", kMe, "{queued}", kQueued, "{used}", kUsed, "{klast}", kLast, "{busy}", kBusy, "{pick}", kPick, "{flight}", kInFlight,
+		"{votes}", kVotes, "{nvotes}", kNumVotes, "{allvoted}", kAllVoted, "{done}", kDone)
+	chooseX := make([]string, n)
+	for i, x := range xs {
+		chooseX[i] = "choose(" + x + ")"
+	}
+	coord := r.Replace(`{kme}(r) :- self(a), {O}(m), less_than(r, m), ({K}[r] == a).
+{I}(count(a)) :- {C}(a).
+{P}(k) :- {I}(n), {O}(m), k = n / m.
+{queued}({X}) :- {w}({X}).
+.persist {queued}
+{used}(0) :- {O}(_).
+.persist {used}
+{klast}(max(i)) :- {used}(i).
+{busy}() :- {flight}(_, {U}).
+{pick}(` + strings.Join(chooseX, ", ") + `) :- {queued}({X}), !{done}({X}), !{busy}().
+{VR}@{C}[r + m * q](i, {X}) :~ {pick}({X}), {klast}(j), i = j + 1, {kme}(r), {O}(m), {P}(k), less_than(q, k).
+{flight}(i, {X}) :+ {pick}({X}), {klast}(j), i = j + 1.
+{flight}(i, {X}) :+ {flight}(i, {X}), !{allvoted}(i).
+{votes}(src, i) :- {V}(src, i).
+.persist {votes}
+{nvotes}(count(src), i) :- {votes}(src, i).
+{allvoted}(i) :- {nvotes}(k, i), {P}(k).
+{CM}@{C}[r + m * q](i, {X}) :~ {flight}(i, {X}), {allvoted}(i), {kme}(r), {O}(m), {P}(k), less_than(q, k).
+{done}({X}) :+ {flight}(i, {X}), {allvoted}(i).
+.persist {done}
+{used}(i) :+ {flight}(i, {U}), {allvoted}(i).`)
+	kb := &syntax.Component{Name: syntax.Ident{Name: K}, Count: origCount, HasCount: origCount > 1, Refines: ident(refinesOf(blk))}
+	kb.Doc = note(fmt.Sprintf("%s (%s): coordinator of the replicated %s writes, one per original %s instance.", rw, cite, w, comp))
+	kb.Items = parse(coord)
+	part := r.Replace(`{I}(count(a)) :- {C}(a).
+{me}(i) :- self(a), {I}(n), less_than(i, n), ({C}[i] == a).
+{applied}(0) :- {O}(_).
+.persist {applied}
+{last}(max(i)) :- {applied}(i).
+{commits}(i, {X}) :- {CM}(i, {X}).
+.persist {commits}
+{apply}(i, {X}) :- {commits}(i, {X}), {last}(j), (i == j + 1).
+{applied}(i) :+ {apply}(i, {U}).
+{wapplied}({X}) :- {apply}(_, {X}).
+{pending}(i) :- {VR}(i, {U}).
+.persist {pending}
+{frozen}() :- {pending}(i), !{applied}(i).
+{V}@{K}[i](src, idx) :~ {VR}(idx, {U}), {me}(i), self(src).`)
+	items := parse(part)
+	items[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): replicated %s writes are applied in index order; other inputs wait while one is pending.", rw, cite, w))
+	// C1 reads the applied writes instead of w; C2 reads buffered inputs.
+	var c1src, c2src []*syntax.Rule
+	for _, ar := range p.Component(comp).Rules {
+		if ar.Source == nil {
+			continue
+		}
+		if rep[ar.Head.Rel] {
+			c1src = append(c1src, ar.Source)
+		} else {
+			c2src = append(c2src, ar.Source)
+		}
+	}
+	renameInBodies(c1src, w, cW)
+	for _, t := range buffered {
+		tr := p.Relation(t)
+		ys := columnVars(p, tr)
+		buf, gone := nm(t+"Buffered"), nm(t+"Go")
+		Y := strings.Join(ys, ", ")
+		items = append(items, parse(fmt.Sprintf("%s(%s) :- %s(%s).\n%s(%s) :+ %s(%s), !%s(%s).\n%s(%s) :- %s(%s), !%s().",
+			buf, Y, t, Y, buf, Y, buf, Y, gone, Y, gone, Y, buf, Y, cFrozen))...)
+		renameInBodies(c2src, t, gone)
+	}
+	blk.Items = append(items, blk.Items...)
+	i := blockIndex(p.File, blk)
+	p.File.Items = append(p.File.Items[:i], append([]syntax.Item{kb}, p.File.Items[i:]...)...)
+	// The writes now go to the coordinator of each original instance.
+	return redirect(p, PartialKind, comp, K, w, syntax.Pos{})
+}
+
+func refinesOf(b *syntax.Component) string {
+	if b.Refines != nil {
+		return b.Refines.Name
+	}
+	return b.Name.Name
+}
+
+// clearPos drops positions from a generated item, so that the printer
+// keeps no source layout for it.
+func clearPos(it syntax.Item) {
+	switch x := it.(type) {
+	case *syntax.Rule:
+		x.Pos, x.Arrow = syntax.Pos{}, syntax.Pos{}
+	case *syntax.Decl:
+		x.Pos = syntax.Pos{}
+	}
+}
