@@ -42,6 +42,8 @@ var wantPrograms = []string{
 	"hashset/fig4-functional.ded", "hashset/fig5-cohashing.ded",
 	"hashset/fig6-dependencies.ded",
 	"voting/base.ded", "voting/scalable.ded",
+	// issue 13
+	"paxos/base.ded", "paxos/scalable.ded", "paxos/comppaxos.ded",
 }
 
 var microRewrites = []string{
