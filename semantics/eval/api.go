@@ -24,6 +24,11 @@
 //     the next tick: the tick filters r's sorted rows (persist.go), so the
 //     next State's r is built without hashing, and is shared unchanged
 //     when nothing was added or collected.
+//   - Relations derived only from carried state (no delivery reaches
+//     them, no rule on the way calls Choices) are memoised in the State
+//     by the first tick from it, and inherited by the next State while
+//     what they read is unchanged (memo.go): later ticks load them
+//     instead of evaluating their rules.
 //
 // Everything else (joins, negation, count/sum/min/max, choose, index())
 // is still evaluated over the full relations of the tick, so a tick's
