@@ -102,7 +102,7 @@ func TestResumeMatchesFromScratch(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := Config{Workload: wl, Faults: plan, Limits: Limits{MaxTime: 60}, Trace: TraceOptions{Off: true}}
-			run := func(d *scriptedDecide, log *momentLog, from *Snapshot, snapAll bool) *Result {
+			run := func(d *scriptedDecide, log *momentLog, from *Snapshot, snapAll bool, cache ...bool) *Result {
 				step := func(m Moment) error {
 					f := m.Fingerprint()
 					if full := m.fullFingerprint(); full != f {
@@ -123,7 +123,9 @@ func TestResumeMatchesFromScratch(t *testing.T) {
 				} else {
 					c := cfg
 					c.Decide, c.Step = d.decide, step
-					c.TickCache = NewTickCache(64)
+					if len(cache) == 0 || cache[0] {
+						c.TickCache = NewTickCache(64)
+					}
 					res, err = Run(prog, c)
 				}
 				if err != nil {
@@ -148,6 +150,12 @@ func TestResumeMatchesFromScratch(t *testing.T) {
 			if !slices.Equal(scratch.times[k+1:], resumed.times) || !slices.Equal(scratch.fps[k+1:], resumed.fps) {
 				t.Fatalf("%s trial %d: resumed at moment %d (time %d), diverging at choice %d: moments differ\nscratch %v\nresumed %v",
 					p.name, trial, k, first.times[k], flip, scratch.times[k+1:], resumed.times)
+			}
+			// The tick cache changes nothing either.
+			var nocache momentLog
+			plain := run(&scriptedDecide{seed: seed, seed2: seed2, flip: flip}, &nocache, nil, false, false)
+			if !slices.Equal(scratch.fps, nocache.fps) || plain.Schedule.String() != want.Schedule.String() {
+				t.Fatalf("%s trial %d: the run with the tick cache differs from the run without", p.name, trial)
 			}
 			if a, b := want.Schedule.String(), got.Schedule.String(); a != b {
 				t.Fatalf("%s trial %d: schedules differ:\n%s\nvs\n%s", p.name, trial, a, b)

@@ -24,7 +24,8 @@ type TickCache struct {
 	prog   *analysis.Program
 	counts map[string]int
 	m      map[tickKey]*eval.Result
-	ring   []tickKey
+	ring   []tickKey // insertion order, grown up to capacity
+	cap    int
 	next   int
 
 	Hits, Misses int
@@ -41,7 +42,8 @@ func NewTickCache(capacity int) *TickCache {
 	if capacity <= 0 {
 		capacity = 4096
 	}
-	return &TickCache{m: make(map[tickKey]*eval.Result, capacity), ring: make([]tickKey, 0, capacity)}
+	// Both grow on demand: most searches end after a few branches.
+	return &TickCache{m: map[tickKey]*eval.Result{}, cap: capacity}
 }
 
 // bind empties the cache if it was used for another program or topology.
@@ -80,7 +82,7 @@ func (c *TickCache) put(k tickKey, r *eval.Result) {
 	if _, ok := c.m[k]; ok {
 		return
 	}
-	if len(c.ring) < cap(c.ring) {
+	if len(c.ring) < c.cap {
 		c.ring = append(c.ring, k)
 	} else {
 		delete(c.m, c.ring[c.next])
