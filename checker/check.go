@@ -8,6 +8,13 @@
 // (with a replayable witness schedule of the original for every run),
 // NotEquivalent (a run nothing explains, found by a search that was
 // exhaustive within its bounds; shrunk), or Unknown (a bound was hit).
+//
+// Files: check.go (Options, Check), run.go (one run), target.go and
+// mapping.go (what the original must match), search.go (the memoised
+// depth-first search, resuming branches from snapshots), escalate.go (the
+// sparse and escalated passes), witness.go (replaying a witness), shard.go
+// and merge.go (sharded checks and their merge), report.go and offense.go
+// (reports), shrink.go, regress.go, history.go (recorded histories).
 package checker
 
 import (

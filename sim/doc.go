@@ -14,7 +14,11 @@
 // (schedule.go: the recorded choices plus the run's configuration) replays
 // a run byte for byte; a scripted Schedule pins every choice, and a choice
 // it does not pin is an error. Hooks (hooks.go) let the checker decide
-// choices and observe each step.
+// choices and observe each step; a step's Moment has an incremental
+// 128-bit Fingerprint (fingerprint.go) and can be snapshotted and resumed
+// (snapshot.go: Moment.Snapshot, Resume), and Config.TickCache reuses the
+// results of ticks with the same inputs (tickcache.go), so that a search
+// over runs need not re-execute them from time 0.
 //
 // A run produces a Trace (trace.go, trace_read.go: every tick, send,
 // delivery, drop, crash, input and output, in canonical text and JSON) and
