@@ -14,11 +14,11 @@
 // functional.go, statemachine.go, fd.go, cohash.go, partial.go,
 // entangle.go), one per
 // mechanism (redirect.go, decouple.go, partition.go, partialpart.go,
-// drop.go), shared tree
+// seal.go, drop.go), shared tree
 // edits (edit.go, exprs.go), refusals (refuse.go), the plan format and step
 // application (plan.go) and the per-component report of `dsim analyze`
 // (report.go). Everything that reaches output is sorted or in source order.
 //
 // Not implemented yet: the mechanisms of state-machine and asymmetric
-// decoupling (batching, acknowledgements) and sealing.
+// decoupling (batching, acknowledgements) and partitioned sealing.
 package rewrites

@@ -18,6 +18,7 @@ import (
 //	cohash     COMP [partitions=N] [key=REL.COLUMN ...]
 //	deps       COMP [partitions=N] [key=REL.COLUMN ...]
 //	partial    COMP : INPUT [partitions=N]
+//	seal       COMP : RELATION
 //	drop       COMP : INVARIANT...
 //
 // A selector names the rules of COMP that form C2 by the relation they
@@ -83,7 +84,7 @@ func stripComment(line string) string {
 	return line
 }
 
-const planHint = "a step is `mutual|monotonic|functional COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
+const planHint = "a step is `mutual|monotonic|functional COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT`, `seal COMP : RELATION` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
 
 // ParseStep parses one step (a plan line, or a STEP argument of dsim
 // rewrite).
@@ -116,6 +117,11 @@ func ParseStep(text string) (Step, error) {
 		}
 		st.New = toks[3]
 		st.Selectors = toks[5:]
+	case SealKind:
+		if len(toks) != 4 || toks[2] != ":" {
+			return st, fmt.Errorf("seal step must read `seal %s : RELATION` (the component that sends it)", st.Comp)
+		}
+		st.Selectors = toks[3:]
 	case PartialKind:
 		if len(toks) < 4 || toks[2] != ":" {
 			return st, fmt.Errorf("partial step must read `partial %s : INPUT [partitions=N]`", st.Comp)
@@ -298,6 +304,10 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 			pos = c2[0].Pos
 		}
 		if err := Decouple(p, st.Kind, st.Comp, c2, st.New, pos); err != nil {
+			return nil, err
+		}
+	case SealKind:
+		if err := Seal(p, st.Comp, st.Selectors[0], syntax.Pos{}); err != nil {
 			return nil, err
 		}
 	case Drop:

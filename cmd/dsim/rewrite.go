@@ -24,6 +24,7 @@ func init() {
 			"   mutual|monotonic|functional COMP -> NEW : RELATION...   (C2 = the rules of COMP deriving them)\n" +
 			"   cohash|deps COMP [partitions=N] [key=REL.COLUMN]\n" +
 			"   partial COMP : INPUT [partitions=N]   (replicate what COMP derives from INPUT)\n" +
+			"   seal COMP : RELATION                  (COMP's sends of RELATION travel in sealed batches)\n" +
 			"   drop COMP : INVARIANT...\n" +
 			"The result is printed in dsim fmt form (or written to -o FILE). A refused step exits 1 with a\n" +
 			"positioned error naming the precondition, rule and relation; PROG~k names the output of step k.\n" +
