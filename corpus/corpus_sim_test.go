@@ -242,7 +242,9 @@ func TestRewritesKeepOutputSets(t *testing.T) {
 			for seed := uint64(1); seed <= seeds(60, 10); seed++ {
 				cfg := sim.Config{Seed: seed}
 				if pair.sequential {
-					cfg.Closed = &sim.ClosedLoop{Clients: 1, Requests: requestsPerRun}
+					// Both programs draw from the original's domains, so that
+					// they are sent the same requests.
+					cfg.Closed = &sim.ClosedLoop{Clients: 1, Requests: requestsPerRun, Values: sim.DefaultValueDomains(base, nil)}
 				} else {
 					cfg.Workload = workloadFor(t, base, seed)
 				}

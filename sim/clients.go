@@ -55,8 +55,15 @@ type closedLoop struct {
 	rel         *analysis.Relation
 	entry       []value.Addr // nodes where the relation enters
 	issued      int
-	outstanding []int64 // per client: id of the request awaiting an answer, 0 if none
+	outstanding []int64 // per client: id of the request awaiting an answer
+	waiting     []bool  // per client: whether outstanding holds a request
 	sent        []int64 // per client: requests sent so far
+	gen         *valueGen
+	// contents draws request contents from the workload stream, not the
+	// oracle's, so that two programs with the same input relation, run
+	// from one seed, are sent the same requests (the entry node is still
+	// the oracle's choice).
+	contents rand.PCG
 }
 
 func (w *world) startClosedLoop(cfg ClosedLoop) error {
@@ -67,7 +74,9 @@ func (w *world) startClosedLoop(cfg ClosedLoop) error {
 	if err != nil {
 		return err
 	}
-	cl := &closedLoop{cfg: cfg, rel: rel, outstanding: make([]int64, cfg.Clients), sent: make([]int64, cfg.Clients)}
+	cl := &closedLoop{cfg: cfg, rel: rel, outstanding: make([]int64, cfg.Clients), waiting: make([]bool, cfg.Clients), sent: make([]int64, cfg.Clients)}
+	cl.gen = newValueGen(w.prog, w.topo.Counts, cfg.Values, cfg.Repeats, w.allAddrs())
+	cl.contents = *rand.NewPCG(w.cfg.Seed, workloadStream)
 	for _, n := range w.nodes {
 		if n.addr.Comp == rel.InputComponent {
 			cl.entry = append(cl.entry, n.addr)
@@ -113,10 +122,9 @@ func (cl *closedLoop) issue(w *world, c int) error {
 	}
 	cl.issued++
 	cl.sent[c]++
-	id := int64(cl.issued)
 	ch := Choice{Kind: ChoiceRequest, Client: c, ID: cl.sent[c], Time: w.now}
 	err := w.or.decide(&ch, func(r *rand.Rand, ch *Choice) {
-		ch.Request = &InputEvent{Fact: value.Fact{Rel: cl.rel.Name, Tuple: randomTuple(r, cl.rel, id, w.allAddrs())}, Node: cl.entry[r.IntN(len(cl.entry))]}
+		ch.Request = &InputEvent{Fact: value.Fact{Rel: cl.rel.Name, Tuple: cl.gen.tuple(rand.New(&cl.contents), cl.rel)}, Node: cl.entry[r.IntN(len(cl.entry))]}
 	})
 	if err != nil {
 		return err
@@ -127,7 +135,7 @@ func (cl *closedLoop) issue(w *world, c int) error {
 		return fmt.Errorf("schedule: %s: %w", ch.Key(), err)
 	}
 	if e.Fact.Tuple[0].K == value.KindInt {
-		cl.outstanding[c] = e.Fact.Tuple[0].I
+		cl.outstanding[c], cl.waiting[c] = e.Fact.Tuple[0].I, true
 		w.ownMaps()
 		w.requests[e.Fact.Tuple[0].I] = c
 	}
@@ -138,13 +146,13 @@ func (cl *closedLoop) issue(w *world, c int) error {
 // answered lets client c send its next request when f answers its
 // outstanding one.
 func (cl *closedLoop) answered(w *world, c int, f value.Fact) error {
-	if c >= len(cl.outstanding) || cl.outstanding[c] == 0 {
+	if c >= len(cl.outstanding) || !cl.waiting[c] {
 		return nil
 	}
 	if len(f.Tuple) == 0 || f.Tuple[0].K != value.KindInt || f.Tuple[0].I != cl.outstanding[c] {
 		return nil
 	}
-	cl.outstanding[c] = 0
+	cl.waiting[c] = false
 	return cl.issue(w, c)
 }
 

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
@@ -16,18 +15,24 @@ const workloadStream = 0x6a09e667f3bcc909
 // OpenLoop describes a generated open-loop workload: Requests inputs of the
 // program's .input relations (Relation only, when set), at seeded times
 // with gaps of 0..MaxGap units (default 3), from Clients clients
-// (default 1) taking turns.
+// (default 1) taking turns. Values overrides the domains int columns are
+// drawn from; Repeats sets how often a request repeats an earlier one.
 type OpenLoop struct {
 	Requests int
 	Relation string
 	MaxGap   int64
 	Clients  int
+	Values   ValueDomains
+	Repeats  Repeats
 }
 
 // GenerateOpenLoop makes a seeded workload for prog with the given
-// instance counts (nil: the program's). Request k (from 1) carries the id k
-// in its first column when that column is an int; other ints are drawn
-// from 0..7, strings from "s0".."s3", addresses from the real nodes.
+// instance counts (nil: the program's). An int first column carries the
+// request id: a value of its domain no earlier request used (then the next
+// integer above them all), or an earlier id when the request is a retry.
+// Other ints are drawn from their column's domain (values.go, domain.go),
+// strings from "s0".."s3", addresses from the real nodes; some requests
+// repeat an earlier one exactly (ol.Repeats).
 func GenerateOpenLoop(prog *analysis.Program, counts map[string]int, seed uint64, ol OpenLoop) (Workload, error) {
 	if ol.Requests < 0 || ol.Requests > 10_000_000 {
 		return nil, fmt.Errorf("open loop: %d requests is out of range (0..10000000)", ol.Requests)
@@ -66,6 +71,7 @@ func GenerateOpenLoop(prog *analysis.Program, counts map[string]int, seed uint64
 		}
 	}
 	r := rand.New(rand.NewPCG(seed, workloadStream))
+	g := newValueGen(prog, counts, ol.Values, ol.Repeats, addrs)
 	var w Workload
 	t := int64(0)
 	for k := 1; k <= ol.Requests; k++ {
@@ -76,7 +82,7 @@ func GenerateOpenLoop(prog *analysis.Program, counts map[string]int, seed uint64
 		}
 		e := InputEvent{
 			Time:   t,
-			Fact:   value.Fact{Rel: rel.Name, Tuple: randomTuple(r, rel, int64(k), addrs)},
+			Fact:   value.Fact{Rel: rel.Name, Tuple: g.tuple(r, rel)},
 			Node:   nodes[r.IntN(len(nodes))],
 			Client: (k - 1) % clients,
 		}
@@ -85,26 +91,4 @@ func GenerateOpenLoop(prog *analysis.Program, counts map[string]int, seed uint64
 	}
 	w.Sort()
 	return w, nil
-}
-
-// randomTuple draws a tuple for rel; an int first column carries id.
-func randomTuple(r *rand.Rand, rel *analysis.Relation, id int64, addrs []value.Addr) value.Tuple {
-	t := make(value.Tuple, len(rel.Columns))
-	for i, c := range rel.Columns {
-		switch c.Type {
-		case value.KindInt:
-			if i == 0 {
-				t[i] = value.Int(id)
-			} else {
-				t[i] = value.Int(r.Int64N(8))
-			}
-		case value.KindString:
-			t[i] = value.Str("s" + strconv.Itoa(r.IntN(4)))
-		case value.KindAddr:
-			t[i] = value.AddrOf(addrs[r.IntN(len(addrs))])
-		default:
-			t[i] = value.Int(r.Int64N(8))
-		}
-	}
-	return t
 }

@@ -118,13 +118,17 @@ func fewerRequests(r ConfigRun) []ConfigRun {
 		for _, k := range []int{cl.Requests / 2, cl.Requests - 1} {
 			if k >= 0 && k < cl.Requests {
 				c := cfg
-				c.Closed = &ClosedLoop{Clients: cl.Clients, Requests: k, Relation: cl.Relation}
+				n := *cl // keeps Values and Repeats
+				n.Requests = k
+				c.Closed = &n
 				out = append(out, r.with(c))
 			}
 		}
 		if cl.Clients > 1 {
 			c := cfg
-			c.Closed = &ClosedLoop{Clients: cl.Clients - 1, Requests: cl.Requests, Relation: cl.Relation}
+			n := *cl
+			n.Clients--
+			c.Closed = &n
 			out = append(out, r.with(c))
 		}
 		// The requests the run sent, as a fixed workload at the same

@@ -104,6 +104,11 @@ type ClosedLoop struct {
 	Clients  int
 	Requests int
 	Relation string
+	// Values and Repeats shape request contents as for OpenLoop. They are
+	// not written to schedules: a schedule records every request's
+	// contents as a choice.
+	Values  ValueDomains
+	Repeats Repeats
 }
 
 // TraceOptions say how much the trace holds.

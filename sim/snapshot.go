@@ -89,6 +89,8 @@ func (w *world) clone() *world {
 		cl := *w.closed
 		cl.outstanding = slices.Clone(cl.outstanding)
 		cl.sent = slices.Clone(cl.sent)
+		cl.waiting = slices.Clone(cl.waiting)
+		cl.gen = cl.gen.clone()
 		c.closed = &cl
 	}
 	return &c
