@@ -49,14 +49,17 @@ func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil 
 
 // Options configure a check. The zero value is valid: defaults apply.
 type Options struct {
-	Runs     int    // runs of the rewritten program (default 20)
-	Requests int    // requests per run (default 3)
-	Closed   bool   // closed-loop clients instead of an open-loop workload
-	Clients  int    // clients (default 1)
-	Seed     uint64 // run i uses seed Seed+i
-	Faults   sim.FaultPlan
-	Delay    *sim.Distribution // nil: sim.DefaultDistribution
-	MaxTime  int64             // virtual time horizon of every run (default 2000)
+	Runs     int  // runs of the rewritten program (default 20)
+	Requests int  // requests per run (default 3)
+	Closed   bool // closed-loop clients instead of an open-loop workload
+	// Values and Repeats shape generated request contents (sim.OpenLoop).
+	Values  sim.ValueDomains
+	Repeats sim.Repeats
+	Clients int    // clients (default 1)
+	Seed    uint64 // run i uses seed Seed+i
+	Faults  sim.FaultPlan
+	Delay   *sim.Distribution // nil: sim.DefaultDistribution
+	MaxTime int64             // virtual time horizon of every run (default 2000)
 
 	// Search bounds for the original's runs; hitting one makes the run's
 	// verdict Unknown.

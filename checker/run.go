@@ -56,9 +56,9 @@ type Reason struct {
 func checkSeed(m *refinementMap, opts Options, seed uint64) (*RunReport, error) {
 	cfg := sim.Config{Seed: seed, Faults: opts.Faults, Delay: opts.Delay, Limits: sim.Limits{MaxTime: opts.MaxTime}}
 	if opts.Closed {
-		cfg.Closed = &sim.ClosedLoop{Clients: opts.Clients, Requests: opts.Requests}
+		cfg.Closed = &sim.ClosedLoop{Clients: opts.Clients, Requests: opts.Requests, Values: opts.Values, Repeats: opts.Repeats}
 	} else {
-		w, err := sim.GenerateOpenLoop(m.rew, nil, seed, sim.OpenLoop{Requests: opts.Requests, Clients: opts.Clients})
+		w, err := sim.GenerateOpenLoop(m.rew, nil, seed, sim.OpenLoop{Requests: opts.Requests, Clients: opts.Clients, Values: opts.Values, Repeats: opts.Repeats})
 		if err != nil {
 			return nil, err
 		}

@@ -29,6 +29,9 @@ type ExploreOptions struct {
 	Requests int // closed-loop requests per run
 	Clients  int // closed-loop clients (default 1)
 	Open     *OpenLoop
+	// Values and Repeats shape closed-loop request contents (ClosedLoop).
+	Values   ValueDomains
+	Repeats  Repeats
 	Workload Workload
 	Delay    *Distribution // nil: DefaultDistribution
 	Limits   Limits
@@ -172,7 +175,7 @@ func (o *ExploreOptions) RunConfig(prog *analysis.Program, i int) (Config, error
 		cfg.Workload.Sort()
 	}
 	if o.Requests > 0 {
-		cfg.Closed = &ClosedLoop{Clients: max(o.Clients, 1), Requests: o.Requests}
+		cfg.Closed = &ClosedLoop{Clients: max(o.Clients, 1), Requests: o.Requests, Values: o.Values, Repeats: o.Repeats}
 	}
 	return cfg, nil
 }

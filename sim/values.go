@@ -28,7 +28,7 @@ type Repeats struct {
 // collidePct is how often a drawn int is a partner of an earlier value of
 // its column (equal modulo one of the program's moduli, or under hash
 // modulo it) rather than uniform over the domain.
-const collidePct = 35
+const collidePct = 50
 
 func (r Repeats) rates() (dup, retry int) { return max(r.Duplicate, 0), max(r.Retry, 0) }
 

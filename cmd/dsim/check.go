@@ -38,7 +38,7 @@ func init() {
 			"Exit status: 0 Equivalent (every run explained by a replayed witness), 1 NotEquivalent (a shrunk\n" +
 			"counterexample is printed), 2 Unknown (a search bound was hit; the report names the flag to\n" +
 			"raise), 3 usage or program error.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "runs", Value: checker.DefaultRuns, Usage: "runs of the rewritten program"},
 			&cli.IntFlag{Name: "inputs", Value: checker.DefaultRequests, Usage: "inputs per run (open loop; with --closed, the requests of the closed-loop clients)"},
 			deprecated(&cli.IntFlag{Name: "requests", Hidden: true}, "inputs"),
@@ -63,7 +63,7 @@ func init() {
 			&cli.DurationFlag{Name: "history-unit", Usage: "real time of one virtual time unit for --history (e.g. 1ms, 100us; default: automatic, see --history-gap)"},
 			&cli.BoolFlag{Name: "history-open", Usage: "the recording stopped with requests in flight (e.g. dsim bench): outputs after its last event are not compared"},
 			&cli.Int64Flag{Name: "history-gap", Value: realnet.DefaultMinGap, Usage: "--history's automatic unit keeps every answer at least `N` units after its request"},
-		},
+		}, workloadFlags()...),
 		Action: checkAction,
 	})
 }
@@ -93,6 +93,9 @@ func checkAction(c *cli.Context) error {
 	opts, err := checkOptions(c)
 	if err != nil {
 		return err
+	}
+	if opts.Values, opts.Repeats, err = workloadShape(c, rew); err != nil {
+		return usageError(c, "%v", err)
 	}
 	var bar *checkProgress
 	if isTerminal(os.Stderr) && !c.Bool("json") {

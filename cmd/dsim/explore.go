@@ -52,7 +52,7 @@ func init() {
 			&cli.IntFlag{Name: "max-shrink", Value: sim.DefaultMaxShrinkAttempts, Usage: "most runs the shrinker may try"},
 			noShrinkFlag("keep the failing run as found"),
 			traceFileFlag("sync model: write the counterexample's trace to `FILE` (JSON, for dsim viz)"),
-		}, append(append(simLimitFlags(" of each run"), dialectFlags()...), syncFlags()...)...),
+		}, append(append(append(simLimitFlags(" of each run"), dialectFlags()...), syncFlags()...), workloadFlags()...)...),
 		Action: exploreAction,
 	})
 }
@@ -85,6 +85,12 @@ func exploreAction(c *cli.Context) error {
 	opts, err := exploreOptions(c)
 	if err != nil {
 		return usageError(c, "%v", err)
+	}
+	if opts.Values, opts.Repeats, err = workloadShape(c, prog); err != nil {
+		return usageError(c, "%v", err)
+	}
+	if opts.Open != nil {
+		opts.Open.Values, opts.Open.Repeats = opts.Values, opts.Repeats
 	}
 	bar := newProgressBar(c.App.ErrWriter)
 	if bar != nil {

@@ -39,7 +39,7 @@ func init() {
 			&cli.StringFlag{Name: "schedule", Usage: "write the run's schedule (every oracle choice) to `FILE`"},
 			&cli.BoolFlag{Name: "check-determinism", Usage: "run twice and replay the schedule; fail if anything differs"},
 			&cli.Int64Flag{Name: "eot", Value: 3, Usage: "Molly programs: the last round of the failure-free synchronous run"},
-		}, append(runFlags(), append(dialectFlags(), failureFlags()...)...)...),
+		}, append(runFlags(), append(append(dialectFlags(), failureFlags()...), workloadFlags()...)...)...),
 		Action: runAction,
 	})
 }
@@ -129,8 +129,12 @@ func configFromFlags(c *cli.Context, prog *analysis.Program) (sim.Config, error)
 			return cfg, err
 		}
 	}
+	vals, reps, err := workloadShape(c, prog)
+	if err != nil {
+		return cfg, err
+	}
 	if n := c.Int("open"); n > 0 {
-		w, err := sim.GenerateOpenLoop(prog, cfg.Counts, cfg.Seed, sim.OpenLoop{Requests: n, Clients: c.Int("clients")})
+		w, err := sim.GenerateOpenLoop(prog, cfg.Counts, cfg.Seed, sim.OpenLoop{Requests: n, Clients: c.Int("clients"), Values: vals, Repeats: reps})
 		if err != nil {
 			return cfg, err
 		}
@@ -138,7 +142,7 @@ func configFromFlags(c *cli.Context, prog *analysis.Program) (sim.Config, error)
 		cfg.Workload.Sort()
 	}
 	if k := c.Int("requests"); k > 0 {
-		cfg.Closed = &sim.ClosedLoop{Clients: c.Int("clients"), Requests: k}
+		cfg.Closed = &sim.ClosedLoop{Clients: c.Int("clients"), Requests: k, Values: vals, Repeats: reps}
 	}
 	return cfg, nil
 }
