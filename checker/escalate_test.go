@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -18,6 +19,9 @@ import (
 // order reached the early newBallot messages only after 1,000,000
 // states.) The sparse pass (delay 1 or delivery past the last observed
 // time) finds the replayed witness within the default budget.
+// The run is testdata/partial-304.schedule: seed 304's run under the
+// workload generator of that time (ids 1, 2, 3), recorded so that changes
+// to generated workloads do not lose it.
 func TestEscalationAvoidsFalseCounterexample(t *testing.T) {
 	orig, rew := load(t, "micro/partial/before.ded"), load(t, "micro/partial/after.ded")
 	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
@@ -25,8 +29,15 @@ func TestEscalationAvoidsFalseCounterexample(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := Options{Runs: 1, Seed: 304, Requests: 3, Faults: faults, NoShrink: true}
-
-	rep, err := Check(orig, rew, opts)
+	text, err := os.ReadFile("testdata/partial-304.schedule")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched, err := sim.ParseSchedule("testdata/partial-304.schedule", string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckSchedule(orig, rew, sched, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +53,7 @@ func TestEscalationAvoidsFalseCounterexample(t *testing.T) {
 	}
 	// Without escalation the same run is the false counterexample.
 	opts.MaxEscalatedDelay = -1
-	rep, err = Check(orig, rew, opts)
+	rep, err = CheckSchedule(orig, rew, sched, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
