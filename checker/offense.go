@@ -52,6 +52,15 @@ func newOffense(m *refinementMap, res *sim.Result, tgt *target, best *failure) *
 	return o
 }
 
+// violationOffense is the offence of a rewritten run that stopped on an
+// invariant violation no run of the original matches: a rewrite that
+// breaks its own safety property fails the check, it is not excused by
+// its run ending early (DESIGN §4: a verdict must never be vacuous).
+func violationOffense(v *sim.ViolationReport, why string) *Offense {
+	return &Offense{Kind: "violation", Fact: v.Fact, Time: v.Time,
+		Explanation: fmt.Sprintf("the rewritten program violated its invariant: %s at %s, time %d; %s", v.Fact, v.Node, v.Time, why)}
+}
+
 // describeOffense explains the failure of the search that got furthest;
 // who names what delivered the outputs ("the rewritten program", "the
 // history").

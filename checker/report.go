@@ -89,6 +89,7 @@ func (rep *Report) Text(files SavedFiles) string {
 		fmt.Fprintf(&b, "  witnesses found by: refinement map %d, eager schedule %d, search %d; %d states of the original explored\n",
 			found["refinement map"], found["eager schedule"], found["search"], rep.States())
 	}
+	rep.writeViolations(&b)
 	if u := rep.FirstUnknown(); u != nil && rep.Verdict == Unknown {
 		fmt.Fprintf(&b, "\nrun %d (seed %d) is undecided: %s\n", u.Index, u.Seed, u.Bound)
 		writeReasons(&b, u.Reasons)
@@ -97,6 +98,27 @@ func (rep *Report) Text(files SavedFiles) string {
 		rep.writeCounterexample(&b, cx, files)
 	}
 	return b.String()
+}
+
+// writeViolations says how many explained runs of the rewrite stopped on
+// an invariant violation (each matched by the original's witness
+// violating the same-named invariant at the same time), so that an
+// Equivalent over runs cut short is never silent about it.
+func (rep *Report) writeViolations(b *strings.Builder) {
+	n := 0
+	var first *RunReport
+	for _, r := range rep.Runs {
+		if r.Violation != nil && r.Verdict == Equivalent {
+			if n++; first == nil {
+				first = r
+			}
+		}
+	}
+	if n > 0 {
+		v := first.Violation
+		fmt.Fprintf(b, "  %d explained runs stopped on an invariant violation of the rewrite, each matched by the original violating the same-named invariant at the same time (first: run %d, %s at %s, time %d)\n",
+			n, first.Index, v.Fact, v.Node, v.Time)
+	}
 }
 
 // SavedFiles names the files --save-witness wrote, for the report's
@@ -207,20 +229,25 @@ func (rep *Report) JSON() []byte {
 		Rules       []string `json:"rules,omitempty"`
 	}
 	type jsonRun struct {
-		Index    int          `json:"index"`
-		Seed     uint64       `json:"seed"`
-		Verdict  Verdict      `json:"verdict"`
-		Found    string       `json:"found,omitempty"`
-		Bound    string       `json:"bound,omitempty"`
-		States   int          `json:"states"`
-		Branches int          `json:"branches"`
-		Shrunk   bool         `json:"shrunk,omitempty"`
-		Offense  *jsonOffense `json:"offense,omitempty"`
-		Reasons  []jsonReason `json:"reasons,omitempty"`
-		Schedule string       `json:"schedule,omitempty"`
+		Index    int     `json:"index"`
+		Seed     uint64  `json:"seed"`
+		Verdict  Verdict `json:"verdict"`
+		Found    string  `json:"found,omitempty"`
+		Bound    string  `json:"bound,omitempty"`
+		States   int     `json:"states"`
+		Branches int     `json:"branches"`
+		Shrunk   bool    `json:"shrunk,omitempty"`
+		// Violation is the invariant fact the rewritten run stopped on.
+		Violation string       `json:"violation,omitempty"`
+		Offense   *jsonOffense `json:"offense,omitempty"`
+		Reasons   []jsonReason `json:"reasons,omitempty"`
+		Schedule  string       `json:"schedule,omitempty"`
 	}
 	conv := func(r *RunReport, withSchedule bool) jsonRun {
 		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk}
+		if r.Violation != nil {
+			j.Violation = fmt.Sprintf("%s at %s @%d", r.Violation.Fact, r.Violation.Node, r.Violation.Time)
+		}
 		for _, x := range r.Reasons {
 			j.Reasons = append(j.Reasons, jsonReason{x.Kind, x.Fact.String(), x.Branches})
 		}

@@ -37,6 +37,11 @@ type RunReport struct {
 	// receive (general omission); the witness schedule does not hold them.
 	Omitted sim.Workload
 
+	// Violation is the invariant violation the rewritten run stopped on,
+	// or nil. Such a run is explained only by a run of the original that
+	// violates the same-named invariant at the same time.
+	Violation *sim.ViolationReport
+
 	Offense *Offense // NotEquivalent: the output the original cannot match
 	Reasons []Reason // NotEquivalent/Unknown: why branches failed, most frequent first
 	// Shrunk is true when this run is the shrunk form of a failing run
@@ -93,6 +98,15 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 	if err != nil {
 		return nil, err
 	}
+	if res.Stop.Reason == sim.Violation && len(res.Violations) > 0 {
+		r.Violation = &res.Violations[0]
+		if rel := m.orig.Relation(r.Violation.Fact.Rel); rel == nil || !rel.Invariant {
+			// No run of the original can violate an invariant it does not
+			// have: the run is unexplained without a search.
+			r.Verdict, r.Offense = NotEquivalent, violationOffense(r.Violation, "the original has no invariant "+r.Violation.Fact.Rel)
+			return r, nil
+		}
+	}
 	sopts := opts
 	sopts.MaxTime = horizon
 	sr, maxDelay, err := searchEscalating(m.orig, tgt, sopts)
@@ -111,7 +125,15 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 		}
 		r.Witness, r.Omitted = sr.witness, sr.omitted
 	case NotEquivalent:
-		r.Offense = newOffense(m, res, tgt, sr.best)
+		if r.Violation != nil {
+			why := "no run of the original (within the bounds) explains the outputs up to then and violates " + r.Violation.Fact.Rel + " at that time"
+			if sr.best != nil {
+				why += fmt.Sprintf(" (the run that got furthest: %s %s at time %d)", sr.best.kind, sr.best.fact, sr.best.time)
+			}
+			r.Offense = violationOffense(r.Violation, why)
+		} else {
+			r.Offense = newOffense(m, res, tgt, sr.best)
+		}
 	}
 	return r, nil
 }

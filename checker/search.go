@@ -34,9 +34,13 @@ const (
 	failUnexpected
 	// failViolation: the original's run violated one of its invariants.
 	failViolation
+	// failNoViolation: the rewritten run stopped on a violation, and the
+	// original's run reached that time without violating the same-named
+	// invariant.
+	failNoViolation
 )
 
-var failKindNames = [...]string{"late", "unexpected", "violation"}
+var failKindNames = [...]string{"late", "unexpected", "violation", "no violation"}
 
 func (k failKind) String() string { return failKindNames[k] }
 
@@ -249,9 +253,13 @@ func (s *searcher) branch(stage string) (done bool, err error) {
 		s.cut(res.Stop.Message)
 		return false, nil
 	}
-	if res.Stop.Reason == sim.Violation {
+	if res.Stop.Reason == sim.Violation && !s.tgt.matchesViolation(res.Violations) {
 		f := res.Violations[0]
 		s.record(failure{kind: failViolation, fact: f.Fact, time: f.Time})
+		return false, nil
+	}
+	if v := s.tgt.violation; v != nil && res.Stop.Reason != sim.Violation {
+		s.record(failure{kind: failNoViolation, fact: v.Fact, time: res.Time})
 		return false, nil
 	}
 	for i, ok := range s.emitted {

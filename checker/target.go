@@ -22,6 +22,22 @@ type target struct {
 	// settled: (mapped node, tuple key) -> times from which a piece of the
 	// node first carried a fact with that tuple (the "state" guide).
 	settled map[string][]int64
+	// violation is the rewritten run's first invariant violation (it
+	// stopped there), or nil: the original must then violate the
+	// same-named invariant at the same time (docs/CHECKING.md, "No
+	// vacuous verdicts").
+	violation *sim.ViolationReport
+}
+
+// matchesViolation says whether vs (a run of the original's violations)
+// holds the target's violation: the same invariant at the same time.
+func (t *target) matchesViolation(vs []sim.ViolationReport) bool {
+	for _, v := range vs {
+		if t.violation != nil && v.Fact.Rel == t.violation.Fact.Rel && v.Time == t.violation.Time {
+			return true
+		}
+	}
+	return false
 }
 
 // noHorizon marks a rewritten run that ended quiescent: every output the
@@ -41,6 +57,11 @@ func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime in
 		t.horizon = maxTime
 	} else if res.Stop.Reason == sim.Violation {
 		t.horizon = res.Time
+		if len(res.Violations) > 0 {
+			v := res.Violations[0]
+			v.Fact = m.fact(v.Fact)
+			t.violation = &v
+		}
 	}
 	for _, o := range res.History.Outputs {
 		f := m.fact(o.Fact)

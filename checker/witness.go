@@ -32,8 +32,11 @@ func verifyWitness(prog *analysis.Program, tgt *target, w *sim.Schedule, omitted
 	if err != nil {
 		return err
 	}
-	if res.Stop.Bounded() || res.Stop.Reason == sim.Violation {
+	if res.Stop.Bounded() || (res.Stop.Reason == sim.Violation && !tgt.matchesViolation(res.Violations)) {
 		return fmt.Errorf("the replay stopped: %s", res.Stop.Message)
+	}
+	if tgt.violation != nil && res.Stop.Reason != sim.Violation {
+		return fmt.Errorf("the rewritten run violated %s at %d; the replay does not", tgt.violation.Fact, tgt.violation.Time)
 	}
 	if len(res.History.Inputs) != len(want) {
 		return fmt.Errorf("the replay received %d inputs, want %d", len(res.History.Inputs), len(want))
