@@ -22,7 +22,7 @@ import (
 //	# faults: a fault plan for the rewritten runs (optional; when the
 //	#         difference needs a loss to show)
 //	# requests: inputs per run (optional, default 2)
-//	# expect: the output relation whose fact the counterexample must name
+//	# expect: the relation whose fact the counterexample must name: an output, or the invariant the rewrite violates (docs/CHECKING.md, "No vacuous verdicts")
 type mutant struct {
 	name, original, expect string
 	faults                 sim.FaultPlan
