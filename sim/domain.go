@@ -230,7 +230,7 @@ func componentCount(prog *analysis.Program, counts map[string]int, name string) 
 
 // defaultDomain is the domain of a generated int column: the small values
 // 0..3; each program constant c with c-1 and c+1 (so both sides of a
-// comparison with c occur); and, for each modulus m, partners of 1 and 2
+// comparison with c occur); and, for each modulus m, partners of 0..3
 // that collide with them modulo m, both as plain values (u+m) and under
 // the language's hash (the smallest v > 3 with hash(v) % m == hash(u) % m).
 func (s programShape) defaultDomain() []int64 {
@@ -242,7 +242,7 @@ func (s programShape) defaultDomain() []int64 {
 	// constants: ids and payloads are non-negative in most protocols.
 	d = slices.DeleteFunc(d, func(v int64) bool { return v < 0 && !slices.Contains(s.consts, v) })
 	for _, m := range s.moduli {
-		for _, u := range []int64{1, 2} {
+		for _, u := range []int64{0, 1, 2, 3} {
 			d = append(d, u+m)
 			hu := eval.Hash(value.Int(u)).I % m
 			for v := int64(4); v < 4+64*m; v++ {

@@ -28,7 +28,7 @@ type Repeats struct {
 // collidePct is how often a drawn int is a partner of an earlier value of
 // its column (equal modulo one of the program's moduli, or under hash
 // modulo it) rather than uniform over the domain.
-const collidePct = 50
+const collidePct = 60
 
 func (r Repeats) rates() (dup, retry int) { return max(r.Duplicate, 0), max(r.Retry, 0) }
 
@@ -193,22 +193,24 @@ func (g *valueGen) note(rel string, col int, v int64) {
 	}
 }
 
-// pick draws a value of column col from cands: usually uniformly, but
-// collidePct% of the time a candidate that collides with a value drawn
-// earlier in the column (equal, equal modulo a modulus of the program, or
-// with equal hash modulo it), so that bucket collisions happen in short
-// workloads too.
+// pick draws a value of column col from cands: uniformly, or collidePct%
+// of the time a candidate other than, but in one bucket with, a value
+// drawn earlier in the column (modulo a modulus of the program, plainly or
+// under hash), so that bucket collisions happen in short workloads too.
 func (g *valueGen) pick(r *rand.Rand, rel string, col int, cands []int64) int64 {
 	k := rel + "/" + strconv.Itoa(col)
 	earlier := g.drawn[k]
 	v := cands[r.IntN(len(cands))]
 	if len(earlier) > 0 && r.IntN(100) < collidePct {
-		u := earlier[r.IntN(len(earlier))]
 		var partners []int64
-		ms := g.moduli(rel, col)
-		for _, c := range cands {
-			if c != u && collide(ms, u, c) {
-				partners = append(partners, c)
+		// One modulus and one kind of collision (plain or under hash) at a
+		// time, so that each kind is sought as often as the other.
+		if ms := g.moduli(rel, col); len(ms) > 0 {
+			m, hashed := ms[r.IntN(len(ms))], r.IntN(2) == 0
+			for _, c := range cands {
+				if slices.ContainsFunc(earlier, func(u int64) bool { return c != u && collide(m, hashed, u, c) }) {
+					partners = append(partners, c)
+				}
 			}
 		}
 		if len(partners) > 0 {
@@ -219,15 +221,13 @@ func (g *valueGen) pick(r *rand.Rand, rel string, col int, cands []int64) int64 
 	return v
 }
 
-// collide says whether a and b fall in one bucket modulo some m of ms,
-// plainly or under hash.
-func collide(ms []int64, a, b int64) bool {
-	for _, m := range ms {
-		if mod(a, m) == mod(b, m) || mod(eval.Hash(value.Int(a)).I, m) == mod(eval.Hash(value.Int(b)).I, m) {
-			return true
-		}
+// collide says whether a and b fall in one bucket modulo m, plainly or
+// (hashed) under the language's hash.
+func collide(m int64, hashed bool, a, b int64) bool {
+	if hashed {
+		return mod(eval.Hash(value.Int(a)).I, m) == mod(eval.Hash(value.Int(b)).I, m)
 	}
-	return false
+	return mod(a, m) == mod(b, m)
 }
 
 func mod(a, m int64) int64 { return ((a % m) + m) % m }
