@@ -113,6 +113,9 @@ type Result struct {
 	Violations []value.Fact
 	// Derived counts facts derived by rules in this tick (for benchmarks).
 	Derived int
+	// Fired lists, sorted, the IDs of the rules that produced a head tuple
+	// in this tick (coverage.go).
+	Fired []int
 }
 
 // Choices resolves the language's nondeterminism. Implementations must be

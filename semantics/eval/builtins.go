@@ -26,6 +26,7 @@ type world struct {
 	ch    Choices
 	lim   Limits
 	total int // number of nodes in the topology, for "node"
+	fired firedRules
 }
 
 func newWorld(p *analysis.Program, node Node, ch Choices, lim Limits) (*world, error) {
@@ -46,7 +47,8 @@ func (w *world) init(p *analysis.Program, node Node, ch Choices, lim Limits) err
 		ch = FirstChoices{}
 	}
 	lim = lim.WithDefaults()
-	*w = world{prog: p, node: node, ch: ch, lim: lim}
+	fired := w.fired.reset()
+	*w = world{prog: p, node: node, ch: ch, lim: lim, fired: fired}
 	if p.File != nil {
 		w.file = p.File.Name
 	}

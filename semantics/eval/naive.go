@@ -43,6 +43,9 @@ func Naive(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*R
 				if err != nil {
 					return nil, err
 				}
+				if len(outs) > 0 {
+					w.fire(r)
+				}
 				for _, o := range outs {
 					if n.rel(r.Head.Rel).add(o.Tuple) {
 						changed = true

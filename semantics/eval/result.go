@@ -60,6 +60,7 @@ func (o *outbox) sinkFor(r *analysis.Rule) func(headOut) error {
 	var tb *table
 	if r.Kind == analysis.Async {
 		return func(h headOut) error {
+			o.w.fire(r)
 			if tb == nil {
 				tb = o.outTable(o.sends, &o.sendNames, r.Head.Rel, len(h.Tuple)+1)
 			}
@@ -67,6 +68,7 @@ func (o *outbox) sinkFor(r *analysis.Rule) func(headOut) error {
 		}
 	}
 	return func(h headOut) error {
+		o.w.fire(r)
 		if tb == nil {
 			tb = o.outTable(o.next, &o.nextNames, r.Head.Rel, len(h.Tuple))
 		}
@@ -123,7 +125,7 @@ func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, deriv
 			nnext++
 		}
 	}
-	res := &Result{Facts: facts, Next: make(FactSet, nnext+len(persisted)), Derived: derived}
+	res := &Result{Facts: facts, Next: make(FactSet, nnext+len(persisted)), Derived: derived, Fired: o.w.firedIDs()}
 	for _, name := range o.nextNames {
 		if tb := o.next[name]; len(tb.rows) > 0 {
 			res.Next[name] = tb.sortedRows()

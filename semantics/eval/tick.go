@@ -113,6 +113,9 @@ func (e *engine) tick(in Input) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(kept) > 0 {
+			e.w.fire(c.rule)
+		}
 		e.persisted[c.rel] = unionSorted(e.persisted[c.rel], kept)
 	}
 	res, err := e.out.result(facts, e.persisted, e.derived)
@@ -431,7 +434,7 @@ func (e *engine) evalOnce(r *analysis.Rule, toOutbox bool) error {
 		if err != nil {
 			return err
 		}
-		sink = func(o headOut) error { return e.insert(t, o.Tuple, true) }
+		sink = func(o headOut) error { e.w.fire(r); return e.insert(t, o.Tuple, true) }
 	}
 	rows, err := e.collectRows(pl)
 	if err != nil {
@@ -465,6 +468,7 @@ func (e *engine) syncSink(pl *plan) (func() error, error) {
 		if t.arity != len(tuple) {
 			return e.w.errorf(r.Pos, "%s derived with %d arguments, but it has %d", r.Head.Rel, len(tuple), t.arity)
 		}
+		e.w.fire(r)
 		return e.insert(t, tuple, true)
 	}, nil
 }
