@@ -28,7 +28,7 @@ type Repeats struct {
 // collidePct is how often a drawn int is a partner of an earlier value of
 // its column (equal modulo one of the program's moduli, or under hash
 // modulo it) rather than uniform over the domain.
-const collidePct = 60
+const collidePct = 70
 
 func (r Repeats) rates() (dup, retry int) { return max(r.Duplicate, 0), max(r.Retry, 0) }
 
@@ -136,7 +136,7 @@ func (g *valueGen) tuple(r *rand.Rand, rel *analysis.Relation) value.Tuple {
 	return t
 }
 
-// newID picks an id no request used yet from the id column's domain
+// newID picks a positive id no request used yet from the id column's domain
 // (collision-biased, as for any int), or, when the domain is used up, the
 // next integer above every id so far — unless --values fixed the domain,
 // whose values are then reused.
@@ -144,7 +144,9 @@ func (g *valueGen) newID(r *rand.Rand, rel *analysis.Relation) int64 {
 	d, user := g.domain(rel.Name, 0)
 	var free []int64
 	for _, v := range d {
-		if !g.ids[v] {
+		// Generated ids are positive: protocols use 0 as "none" (no
+		// ballot, no slot yet); --values may still ask for 0.
+		if !g.ids[v] && (user || v > 0) {
 			free = append(free, v)
 		}
 	}
