@@ -26,6 +26,9 @@ type Config struct {
 	// FirstChoices makes choose() and index() take the first candidate and
 	// sorted order instead of seeded, recorded choices.
 	FirstChoices bool
+	// Coverage, when set, counts what each rule did (Result.Coverage;
+	// coverage.go). Not for worlds that are snapshotted.
+	Coverage bool
 	// Decide, when non-nil, makes every choice instead of the generator
 	// and Script (see hooks.go); the refinement checker steers runs of the
 	// original program with it.
@@ -185,6 +188,8 @@ type Result struct {
 	// at quiescence or at the time horizon; each one is a violation.
 	Final []ViolationReport
 	Nodes []NodeState // in node order (components in declaration order, then instance)
+	// Coverage is set when Config.Coverage is.
+	Coverage *Coverage
 }
 
 // Run simulates prog under cfg. It returns an error for a bad

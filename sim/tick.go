@@ -56,6 +56,9 @@ func (w *world) tickNode(n *node) error {
 	}
 	n.ticks++
 	w.ticks++
+	if w.cov != nil {
+		w.cov.tick(n.comp, res)
+	}
 	if w.trace != nil {
 		w.emit(Event{
 			Time: w.now, Kind: EvTick, Node: n.addr, Tick: n.ticks,
@@ -177,6 +180,9 @@ func (w *world) send(from *node, m eval.Message) error {
 		}
 	}
 	ev := Event{Time: now, Kind: EvSend, Node: from.addr, Peer: recv.addr, Msg: id, Fact: m.Fact, Arrive: -1}
+	if w.cov != nil {
+		w.cov.sent(m.Rule, from.idx, to, reason != "", now+c.Delay)
+	}
 	if reason != "" {
 		w.emit(ev)
 		w.drops++

@@ -51,6 +51,7 @@ type timerDecl struct {
 type world struct {
 	prog  *analysis.Program
 	cfg   Config
+	cov   *covTracker // nil unless cfg.Coverage
 	lim   Limits
 	dist  Distribution
 	tick  tickFunc
@@ -209,6 +210,9 @@ func (w *world) buildNodes() error {
 		counts[name] = n
 	}
 	w.topo = eval.Topology{Counts: counts}
+	if w.cfg.Coverage {
+		w.cov = &covTracker{cov: newCoverage(w.prog), arrival: map[[2]int]int64{}}
+	}
 	for _, c := range w.prog.Components {
 		for i := 0; i < counts[c.Name]; i++ {
 			a := value.Addr{Comp: c.Name, Instance: i}
@@ -385,6 +389,7 @@ func (w *world) result() *Result {
 		Outputs:    w.outputs,
 		Violations: w.violations,
 		Final:      finalReports(w.prog, w.nodes, w.stop, w.now),
+		Coverage:   w.coverage(),
 		Schedule:   newSchedule(w.cfg, w.or.recorded()),
 	}
 	if r.Trace == nil {
