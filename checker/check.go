@@ -88,6 +88,13 @@ type Options struct {
 	// the same verdicts and state counts (tests compare the two).
 	NoResume bool
 
+	// MinCoverage (percent, 0: none) turns an Equivalent in which fewer of
+	// the rewrite's rules fired into Unknown, saying which never fired.
+	MinCoverage float64
+	// OriginalCoverage also counts the original's rules over the witness
+	// runs (each witness is replayed once more).
+	OriginalCoverage bool
+
 	Jobs     int  // runs checked in parallel (default 1); results do not depend on it
 	NoShrink bool // report counterexamples as found
 	// Progress, if set, is called after each run with the number done.
@@ -220,6 +227,7 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 			return nil, err
 		}
 	}
+	rep.addCoverage(original, rewritten, opts)
 	return rep, nil
 }
 
@@ -240,5 +248,6 @@ func CheckSchedule(original, rewritten *analysis.Program, sched *sim.Schedule, o
 	r.Seed = sched.Seed
 	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts, Runs: []*RunReport{r}}
 	rep.summarise()
+	rep.addCoverage(original, rewritten, opts)
 	return rep, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
 	"github.com/dsim-project/dsim/sim"
 )
@@ -23,6 +24,13 @@ type Report struct {
 	// History names the recorded history CheckHistory checked (Rewritten
 	// is then empty); "" for a check of a rewrite.
 	History string
+	// Coverage sums what the rewrite's rules did over the runs;
+	// OriginalCoverage the original's over the witnesses (with
+	// Options.OriginalCoverage). CoverageShort explains an Unknown that
+	// Options.MinCoverage made of an Equivalent.
+	Coverage, OriginalCoverage *sim.Coverage
+	CoverageShort              string
+	orig, rew                  *analysis.Program
 }
 
 func (rep *Report) summarise() {
@@ -90,6 +98,7 @@ func (rep *Report) Text(files SavedFiles) string {
 			found["refinement map"], found["eager schedule"], found["search"], rep.States())
 	}
 	rep.writeViolations(&b)
+	rep.writeCoverage(&b)
 	if u := rep.FirstUnknown(); u != nil && rep.Verdict == Unknown {
 		fmt.Fprintf(&b, "\nrun %d (seed %d) is undecided: %s\n", u.Index, u.Seed, u.Bound)
 		writeReasons(&b, u.Reasons)
@@ -278,8 +287,24 @@ func (rep *Report) JSON() []byte {
 		Runs           []jsonRun  `json:"runs"`
 		Counterexample *jsonRun   `json:"counterexample,omitempty"`
 		Shard          *jsonShard `json:"shard,omitempty"`
+		RulesFired     int        `json:"rules_fired"`
+		RulesCounted   int        `json:"rules_counted"`
+		NeverFired     []string   `json:"never_fired,omitempty"`
+		CoverageShort  string     `json:"coverage_short,omitempty"`
+		// The full tables, when Options.OriginalCoverage asked for them.
+		Coverage         json.RawMessage `json:"coverage,omitempty"`
+		OriginalCoverage json.RawMessage `json:"original_coverage,omitempty"`
 	}{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, States: rep.States(),
-		CollisionBound: rep.CollisionBound(), Shard: rep.shardJSON()}
+		CollisionBound: rep.CollisionBound(), Shard: rep.shardJSON(), CoverageShort: rep.CoverageShort}
+	if rep.Coverage != nil && rep.rew != nil {
+		out.RulesFired, out.RulesCounted, out.NeverFired = rep.Coverage.Summary(rep.rew)
+		if rep.Options.OriginalCoverage {
+			out.Coverage = rep.Coverage.JSON(rep.rew)
+		}
+	}
+	if rep.OriginalCoverage != nil && rep.orig != nil {
+		out.OriginalCoverage = rep.OriginalCoverage.JSON(rep.orig)
+	}
 	for _, r := range rep.Runs {
 		out.Runs = append(out.Runs, conv(r, false))
 	}

@@ -42,6 +42,11 @@ type RunReport struct {
 	// violates the same-named invariant at the same time.
 	Violation *sim.ViolationReport
 
+	// Coverage counts what the rewrite's rules did in this run;
+	// OriginalCoverage the original's in the witness (with
+	// Options.OriginalCoverage).
+	Coverage, OriginalCoverage *sim.Coverage
+
 	Offense *Offense // NotEquivalent: the output the original cannot match
 	Reasons []Reason // NotEquivalent/Unknown: why branches failed, most frequent first
 	// Shrunk is true when this run is the shrunk form of a failing run
@@ -81,11 +86,12 @@ func checkSeed(m *refinementMap, opts Options, seed uint64) (*RunReport, error) 
 // of the original that explains it.
 func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, error) {
 	cfg.Trace = sim.TraceOptions{}
+	cfg.Coverage = true
 	res, err := sim.Run(m.rew, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("running the rewritten program: %w", err)
 	}
-	r := &RunReport{Faults: cfg.Faults, Stop: res.Stop.Message, Schedule: res.Schedule, Trace: res.Trace, History: res.History}
+	r := &RunReport{Faults: cfg.Faults, Stop: res.Stop.Message, Schedule: res.Schedule, Trace: res.Trace, History: res.History, Coverage: res.Coverage}
 	if res.Stop.Bounded() {
 		r.Verdict, r.Bound = Unknown, "the rewritten run "+res.Stop.Message
 		return r, nil
@@ -124,6 +130,13 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 			return r, nil
 		}
 		r.Witness, r.Omitted = sr.witness, sr.omitted
+		if opts.OriginalCoverage {
+			wc := sr.witness.Config()
+			wc.Coverage = true
+			if wr, err := sim.Run(m.orig, wc); err == nil {
+				r.OriginalCoverage = wr.Coverage
+			}
+		}
 	case NotEquivalent:
 		if r.Violation != nil {
 			why := "no run of the original (within the bounds) explains the outputs up to then and violates " + r.Violation.Fact.Rel + " at that time"

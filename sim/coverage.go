@@ -121,7 +121,7 @@ func (c *Coverage) Text(prog *analysis.Program) string {
 	var b strings.Builder
 	fired, total, _ := c.Summary(prog)
 	fmt.Fprintf(&b, "coverage of %s over %d runs: %d of %d rules fired (invariant rules not counted)\n", prog.File.Name, c.Runs, fired, total)
-	fmt.Fprintf(&b, "  %-28s %-9s %-22s %8s %9s %s\n", "rule", "kind", "head", "fired", "evaluated", "messages")
+	fmt.Fprintf(&b, "  %-8s %-9s %-24s %8s %9s %s\n", "line:col", "kind", "head", "fired", "evaluated", "messages")
 	for _, r := range prog.Rules {
 		rc := c.Rules[r.ID]
 		kind := r.Kind.String()
@@ -137,7 +137,7 @@ func (c *Coverage) Text(prog *analysis.Program) string {
 		if rc.Fired == 0 && counted(prog, r) {
 			mark = "!"
 		}
-		fmt.Fprintf(&b, "%s %-28s %-9s %-22s %8d %9d %s\n", mark, fmt.Sprintf("%s:%d:%d", prog.File.Name, r.Pos.Line, r.Pos.Col), kind, head, rc.Fired, rc.Evaluated, msgs)
+		fmt.Fprintf(&b, "%s %-8s %-9s %-24s %8d %9d %s\n", mark, fmt.Sprintf("%d:%d", r.Pos.Line, r.Pos.Col), kind, head, rc.Fired, rc.Evaluated, msgs)
 	}
 	b.WriteString("  (! never fired; fired: ticks in which the rule produced a head tuple; for an invariant, a violation)\n")
 	return b.String()

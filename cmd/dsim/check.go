@@ -63,7 +63,10 @@ func init() {
 			&cli.DurationFlag{Name: "history-unit", Usage: "real time of one virtual time unit for --history (e.g. 1ms, 100us; default: automatic, see --history-gap)"},
 			&cli.BoolFlag{Name: "history-open", Usage: "the recording stopped with requests in flight (e.g. dsim bench): outputs after its last event are not compared"},
 			&cli.Int64Flag{Name: "history-gap", Value: realnet.DefaultMinGap, Usage: "--history's automatic unit keeps every answer at least `N` units after its request"},
-		}, workloadFlags()...),
+		}, append(workloadFlags(),
+			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage of both programs (the rewrite over its runs, the original over the witnesses); with --json, as JSON"},
+			&cli.Float64Flag{Name: "min-coverage", Usage: "exit 2 (Unknown) instead of Equivalent when fewer than `P` percent of the rewrite's rules fired"},
+		)...),
 		Action: checkAction,
 	})
 }
@@ -96,6 +99,10 @@ func checkAction(c *cli.Context) error {
 	}
 	if opts.Values, opts.Repeats, err = workloadShape(c, rew); err != nil {
 		return usageError(c, "%v", err)
+	}
+	opts.MinCoverage, opts.OriginalCoverage = c.Float64("min-coverage"), c.Bool("coverage")
+	if opts.MinCoverage < 0 || opts.MinCoverage > 100 {
+		return usageError(c, "--min-coverage %g: give a percentage in 0..100", opts.MinCoverage)
 	}
 	var bar *checkProgress
 	if isTerminal(os.Stderr) && !c.Bool("json") {
@@ -179,6 +186,9 @@ func printCheckReport(c *cli.Context, rep *checker.Report) error {
 		_, _ = c.App.Writer.Write(rep.JSON())
 	} else {
 		fmt.Fprint(c.App.Writer, rep.Text(files))
+		if c.Bool("coverage") {
+			fmt.Fprint(c.App.Writer, "\n"+rep.CoverageText())
+		}
 	}
 	switch rep.Verdict {
 	case checker.Equivalent:

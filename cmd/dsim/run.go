@@ -39,6 +39,7 @@ func init() {
 			&cli.StringFlag{Name: "schedule", Usage: "write the run's schedule (every oracle choice) to `FILE`"},
 			&cli.BoolFlag{Name: "check-determinism", Usage: "run twice and replay the schedule; fail if anything differs"},
 			&cli.Int64Flag{Name: "eot", Value: 3, Usage: "Molly programs: the last round of the failure-free synchronous run"},
+			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage after the result: ticks each rule fired, messages per async rule (with --json, a second JSON document)"},
 		}, append(runFlags(), append(append(dialectFlags(), failureFlags()...), workloadFlags()...)...)...),
 		Action: runAction,
 	})
@@ -76,6 +77,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
+	cfg.Coverage = c.Bool("coverage")
 	var res *sim.Result
 	if c.Bool("check-determinism") {
 		res, err = sim.CheckDeterminism(prog, cfg)
@@ -95,7 +97,15 @@ func runAction(c *cli.Context) error {
 			return usageError(c, "writing the schedule: %v", err)
 		}
 	}
-	return reportResult(c, res)
+	err = reportResult(c, res)
+	if res.Coverage != nil {
+		if c.Bool("json") {
+			_, _ = c.App.Writer.Write(res.Coverage.JSON(prog))
+		} else {
+			fmt.Fprint(c.App.Writer, res.Coverage.Text(prog))
+		}
+	}
+	return err
 }
 
 func usageError(c *cli.Context, format string, args ...any) error {
