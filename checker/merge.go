@@ -30,9 +30,10 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 // run's fields pass through unchanged.
 func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 	type runHead struct {
-		Index   int     `json:"index"`
-		Verdict Verdict `json:"verdict"`
-		States  int     `json:"states"`
+		Index      int       `json:"index"`
+		Verdict    Verdict   `json:"verdict"`
+		States     int       `json:"states"`
+		NeverFired *[]string `json:"never_fired"`
 	}
 	type shardReport struct {
 		Original       string            `json:"original"`
@@ -40,6 +41,7 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 		Runs           []json.RawMessage `json:"runs"`
 		Counterexample json.RawMessage   `json:"counterexample"`
 		Shard          *jsonShard        `json:"shard"`
+		RulesCounted   int               `json:"rules_counted"`
 		heads          []runHead
 	}
 	if len(reports) == 0 {
@@ -89,7 +91,14 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 		CollisionBound float64           `json:"collision_bound"`
 		Runs           []json.RawMessage `json:"runs"`
 		Counterexample json.RawMessage   `json:"counterexample,omitempty"`
+		RulesFired     int               `json:"rules_fired"`
+		RulesCounted   int               `json:"rules_counted"`
+		NeverFired     []string          `json:"never_fired,omitempty"`
 	}{Original: shards[0].Original, Rewritten: shards[0].Rewritten, Verdict: Equivalent}
+	// A rule never fired over the check when it fired in none of the runs
+	// kept: intersect the runs' lists (coverage.go).
+	var never []string
+	covered := false
 	stopped := false
 	for _, sr := range shards {
 		lo, hi := Shard{Index: sr.Shard.Index, Count: sr.Shard.Count}.Range(sr.Shard.Runs)
@@ -98,6 +107,13 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 				return nil, Unknown, fmt.Errorf("merge: shard %s: run %d where run %d was expected", Shard{sr.Shard.Index, sr.Shard.Count}, h.Index, lo+j)
 			}
 			out.Runs = append(out.Runs, sr.Runs[j])
+			if h.NeverFired != nil {
+				if !covered {
+					never, covered = slices.Clone(*h.NeverFired), true
+				} else {
+					never = slices.DeleteFunc(never, func(n string) bool { return !slices.Contains(*h.NeverFired, n) })
+				}
+			}
 			out.States += h.States
 			out.CollisionBound += sim.CollisionBound(h.States)
 			switch h.Verdict {
@@ -119,6 +135,13 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 		}
 		if lo+len(sr.heads) != hi {
 			return nil, Unknown, fmt.Errorf("merge: shard %s has runs %d..%d of %d..%d and no NotEquivalent run", Shard{sr.Shard.Index, sr.Shard.Count}, lo, lo+len(sr.heads)-1, lo, hi-1)
+		}
+	}
+	if covered {
+		out.RulesCounted = shards[0].RulesCounted
+		out.RulesFired = out.RulesCounted - len(never)
+		if len(never) > 0 {
+			out.NeverFired = never
 		}
 	}
 	switch {

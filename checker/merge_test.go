@@ -49,7 +49,7 @@ func TestMergeShardsEqualsUnsharded(t *testing.T) {
 		t.Errorf("voting/scalable: %s", v)
 	}
 	whole, merged, v = checkShards(t, "corpus/2pc/base.ded", "checker/testdata/mutants/2pc-voter-no-log.ded",
-		Options{Runs: 4, Requests: 1, Seed: 4, MaxStates: 8000}, 4)
+		Options{Runs: 4, Requests: 1, Seed: 5, MaxStates: 8000}, 4) // seed 5: run 0 is explained, run 1 is not
 	if string(whole) != string(merged) {
 		t.Errorf("mutant: merged report differs:\n%s\nvs unsharded\n%s", merged, whole)
 	}

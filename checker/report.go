@@ -247,15 +247,25 @@ func (rep *Report) JSON() []byte {
 		Branches int     `json:"branches"`
 		Shrunk   bool    `json:"shrunk,omitempty"`
 		// Violation is the invariant fact the rewritten run stopped on.
-		Violation string       `json:"violation,omitempty"`
-		Offense   *jsonOffense `json:"offense,omitempty"`
-		Reasons   []jsonReason `json:"reasons,omitempty"`
-		Schedule  string       `json:"schedule,omitempty"`
+		Violation string `json:"violation,omitempty"`
+		// NeverFired names the rewrite's counted rules that did not fire
+		// in this run (MergeJSON intersects them across shards).
+		NeverFired *[]string    `json:"never_fired,omitempty"`
+		Offense    *jsonOffense `json:"offense,omitempty"`
+		Reasons    []jsonReason `json:"reasons,omitempty"`
+		Schedule   string       `json:"schedule,omitempty"`
 	}
 	conv := func(r *RunReport, withSchedule bool) jsonRun {
 		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk}
 		if r.Violation != nil {
 			j.Violation = fmt.Sprintf("%s at %s @%d", r.Violation.Fact, r.Violation.Node, r.Violation.Time)
+		}
+		if r.Coverage != nil && rep.rew != nil {
+			_, _, never := r.Coverage.Summary(rep.rew)
+			if never == nil {
+				never = []string{}
+			}
+			j.NeverFired = &never
 		}
 		for _, x := range r.Reasons {
 			j.Reasons = append(j.Reasons, jsonReason{x.Kind, x.Fact.String(), x.Branches})
