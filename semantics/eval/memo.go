@@ -39,6 +39,7 @@ type stateMemo struct {
 	counts  map[string]int // the node's topology, copied
 	rels    map[string][]value.Tuple
 	derived int // facts the rules derived into them (Result.Derived's share)
+	fired   []int // skipped rules that fired making it (Result.Fired's share, coverage.go)
 }
 
 func (m *stateMemo) fits(node Node) bool {
@@ -160,6 +161,9 @@ func (e *engine) loadMemo(m *stateMemo) error {
 		}
 	}
 	e.derived += m.derived
+	for _, id := range m.fired {
+		e.w.fire(e.w.prog.Rules[id])
+	}
 	return nil
 }
 
@@ -172,6 +176,11 @@ func (e *engine) makeMemo(facts FactSet, inputs []int) *stateMemo {
 		rows := facts[name]
 		m.rels[name] = rows
 		m.derived += len(rows) - inputs[i]
+	}
+	for _, id := range e.w.firedIDs() {
+		if id < len(e.memo.skip) && e.memo.skip[id] {
+			m.fired = append(m.fired, id)
+		}
 	}
 	return m
 }
