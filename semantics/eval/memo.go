@@ -38,7 +38,7 @@ type stateMemo struct {
 	node    value.Addr
 	counts  map[string]int // the node's topology, copied
 	rels    map[string][]value.Tuple
-	derived int // facts the rules derived into them (Result.Derived's share)
+	derived int   // facts the rules derived into them (Result.Derived's share)
 	fired   []int // skipped rules that fired making it (Result.Fired's share, coverage.go)
 }
 
