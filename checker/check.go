@@ -55,11 +55,14 @@ type Options struct {
 	// Values and Repeats shape generated request contents (sim.OpenLoop).
 	Values  sim.ValueDomains
 	Repeats sim.Repeats
-	Clients int    // clients (default 1)
-	Seed    uint64 // run i uses seed Seed+i
-	Faults  sim.FaultPlan
-	Delay   *sim.Distribution // nil: sim.DefaultDistribution
-	MaxTime int64             // virtual time horizon of every run (default 2000)
+	// SequentialWorkload generates open-loop workloads as before value
+	// domains (sim.OpenLoop.Sequential), for tests calibrated on them.
+	SequentialWorkload bool
+	Clients            int    // clients (default 1)
+	Seed               uint64 // run i uses seed Seed+i
+	Faults             sim.FaultPlan
+	Delay              *sim.Distribution // nil: sim.DefaultDistribution
+	MaxTime            int64             // virtual time horizon of every run (default 2000)
 
 	// Search bounds for the original's runs; hitting one makes the run's
 	// verdict Unknown.

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -133,7 +134,9 @@ func (rep *Report) writeViolations(b *strings.Builder) {
 // SavedFiles names the files --save-witness wrote, for the report's
 // reproduction commands.
 type SavedFiles struct {
-	Schedule, Trace string
+	// Trace is the text form, TraceJSON the same trace as JSON (what
+	// dsim viz reads).
+	Schedule, Trace, TraceJSON string
 }
 
 func writeReasons(b *strings.Builder, rs []Reason) {
@@ -201,16 +204,22 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 	if o.Delay != nil && *o.Delay != sim.DefaultDistribution {
 		flags += " --delay " + o.Delay.String()
 	}
+	if len(o.Values) > 0 {
+		flags += " --values '" + o.Values.String() + "'"
+	}
+	if r := o.Repeats; r.Duplicate > 0 || r.Retry > 0 {
+		flags += fmt.Sprintf(" --repeats 'dup=%d retry=%d'", r.Duplicate, r.Retry)
+	}
 	fmt.Fprintf(b, "  dsim check %s %s %s    # the run before shrinking\n", rep.Original, rep.Rewritten, flags)
 	if files.Schedule != "" {
 		fmt.Fprintf(b, "  dsim check %s %s --schedule %s    # this run\n", rep.Original, rep.Rewritten, files.Schedule)
 		fmt.Fprintf(b, "  dsim replay %s %s --trace %s\n", rep.Rewritten, files.Schedule, files.Trace)
-		fmt.Fprintf(b, "  dsim viz %s -o out.html\n", files.Trace)
+		fmt.Fprintf(b, "  dsim viz %s -o out.html\n", cmp.Or(files.TraceJSON, files.Trace))
 	} else {
 		b.WriteString("  (add --save-witness DIR to write this run's schedule and trace, then:)\n")
 		fmt.Fprintf(b, "  dsim check %s %s --schedule DIR/counterexample.schedule\n", rep.Original, rep.Rewritten)
 		fmt.Fprintf(b, "  dsim replay %s DIR/counterexample.schedule --trace DIR/counterexample.trace\n", rep.Rewritten)
-		b.WriteString("  dsim viz DIR/counterexample.trace -o out.html\n")
+		b.WriteString("  dsim viz DIR/counterexample.trace.json -o out.html\n")
 	}
 }
 

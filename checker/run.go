@@ -68,7 +68,7 @@ func checkSeed(m *refinementMap, opts Options, seed uint64) (*RunReport, error) 
 	if opts.Closed {
 		cfg.Closed = &sim.ClosedLoop{Clients: opts.Clients, Requests: opts.Requests, Values: opts.Values, Repeats: opts.Repeats}
 	} else {
-		w, err := sim.GenerateOpenLoop(m.rew, nil, seed, sim.OpenLoop{Requests: opts.Requests, Clients: opts.Clients, Values: opts.Values, Repeats: opts.Repeats})
+		w, err := sim.GenerateOpenLoop(m.rew, nil, seed, sim.OpenLoop{Requests: opts.Requests, Clients: opts.Clients, Values: opts.Values, Repeats: opts.Repeats, Sequential: opts.SequentialWorkload})
 		if err != nil {
 			return nil, err
 		}

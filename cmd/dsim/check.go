@@ -231,6 +231,10 @@ func saveWitnesses(dir string, rep *checker.Report) (checker.SavedFiles, error) 
 	if cx := rep.Counterexample; cx != nil && cx.Schedule != nil && cx.Trace != nil {
 		files.Schedule = filepath.Join(dir, "counterexample.schedule")
 		files.Trace = filepath.Join(dir, "counterexample.trace")
+		files.TraceJSON = filepath.Join(dir, "counterexample.trace.json")
+		if err := os.WriteFile(files.TraceJSON, cx.Trace.JSON(), 0o644); err != nil {
+			return files, err
+		}
 		if err := os.WriteFile(files.Schedule, []byte(cx.Schedule.String()), 0o644); err != nil {
 			return files, err
 		}

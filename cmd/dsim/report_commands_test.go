@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestReportCommandsRun: every command a counterexample report prints
+// under "reproduce:" works as printed (issue #12: the viz line used to
+// name the text trace, which viz cannot read).
+func TestReportCommandsRun(t *testing.T) {
+	dir := t.TempDir()
+	// A rewrite that violates its own invariant at its first step: a
+	// cheap NotEquivalent (kind violation) with a trace to draw.
+	const orig = ".invariant bad(id: int)\ncomponent a {\n  .input in(id: int)\n  .output out(id: int)\n  out(id) :- in(id).\n  bad(id) :- out(id), (id < 0).\n}\n"
+	o, r := filepath.Join(dir, "orig.ded"), filepath.Join(dir, "rew.ded")
+	require.NoError(t, os.WriteFile(o, []byte(orig), 0o644))
+	require.NoError(t, os.WriteFile(r, []byte(strings.Replace(orig, "bad(id) :- out(id), (id < 0).", "bad(id) :- in(id).", 1)), 0o644))
+	out := filepath.Join(dir, "out")
+	code, stdout, errOut := runCLI("check", o, r, "--save-witness", out)
+	require.Equal(t, 1, code, "want NotEquivalent:\n%s%s", stdout, errOut)
+	_, repro, ok := strings.Cut(stdout, "\nreproduce:\n")
+	require.True(t, ok, stdout)
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(repro), "\n") {
+		line, _, _ = strings.Cut(strings.TrimSpace(line), "    #")
+		if !strings.HasPrefix(line, "dsim ") {
+			continue
+		}
+		args := shellWords(t, strings.TrimPrefix(line, "dsim "))
+		if args[0] == "viz" {
+			args[len(args)-1] = filepath.Join(dir, "out.html")
+		}
+		code, o, e := runCLI(args...)
+		// 0 or 1 (the check's NotEquivalent); never a usage error.
+		require.Contains(t, []int{0, 1}, code, "%s: exit %d\n%s%s", line, code, o, e)
+		if args[0] == "viz" {
+			require.Equal(t, 0, code, e)
+			page, err := os.ReadFile(filepath.Join(dir, "out.html"))
+			require.NoError(t, err)
+			require.Contains(t, string(page), "<html")
+		}
+		n++
+	}
+	require.Equal(t, 4, n, "want the check, check --schedule, replay and viz commands:\n%s", repro)
+}
