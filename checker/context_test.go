@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/dsim-project/dsim/sim"
 )
 
 // TestCheckContextCanceled: runs decided before the context is canceled
@@ -26,8 +28,11 @@ func TestCheckContextCanceled(t *testing.T) {
 	if len(rep.Runs) != 3 || rep.Runs[0].Verdict != Equivalent {
 		t.Fatalf("want run 0 Equivalent and 3 runs, got:\n%s", rep.Text(SavedFiles{}))
 	}
+	if r := rep.Runs[0]; r.Stage == NoStage || (r.Escalation == NotEscalated && r.Found != r.Stage.String()) {
+		t.Errorf("run 0: stage %v (%d), escalation %d, found %q: want the typed stage to match", r.Stage, r.Stage, r.Escalation, r.Found)
+	}
 	for _, r := range rep.Runs[1:] {
-		if r.Verdict != Unknown || !strings.Contains(r.Bound, "canceled: operator stopped the check") {
+		if r.Verdict != Unknown || !strings.Contains(r.Bound, "canceled: operator stopped the check") || r.Limit != sim.BoundCanceled {
 			t.Errorf("run %d after cancellation: %s, bound %q; want Unknown naming the cause", r.Index, r.Verdict, r.Bound)
 		}
 	}

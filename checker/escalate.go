@@ -2,10 +2,10 @@ package checker
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // This file holds the delay escalation that runs before a run is declared
@@ -103,7 +103,8 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 		}
 		if sr.verdict == NotEquivalent {
 			sr.verdict = Unknown
-			sr.bound = fmt.Sprintf("timeout: %s per run (raise with --timeout) before %s (the search with delays 1..%d found no witness)", opts.Timeout, what, opts.MaxDelay)
+			sr.bound = fmt.Sprintf("timeout: %s per run (%s) before %s (the search with delays 1..%d found no witness)", opts.Timeout, sim.BoundTimeout.Raise(), what, opts.MaxDelay)
+			sr.limit = sim.BoundTimeout
 		}
 		return false
 	}
@@ -119,6 +120,7 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 	if ssr.verdict == Equivalent {
 		ssr.states, ssr.branches = sr.states, sr.branches
 		ssr.found = fmt.Sprintf("sparse escalated %s (delay 1 or delivery at time %d)", ssr.found, lateAt)
+		ssr.esc = EscalatedSparse
 		return ssr, lateAt, nil
 	}
 	if sr.verdict == Unknown {
@@ -138,6 +140,7 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 	switch esr.verdict {
 	case Equivalent:
 		esr.found = fmt.Sprintf("escalated %s (delays up to %d)", esr.found, eopts.MaxDelay)
+		esr.esc = EscalatedDelays
 	case Unknown:
 		esr.bound = fmt.Sprintf("%s; hit while escalating delays to 1..%d and delivery at time %d (the search with delays 1..%d found no witness)", esr.bound, eopts.MaxDelay, lateAt, opts.MaxDelay)
 	}
@@ -147,5 +150,5 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 // stopped reports an Unknown search ended by the clock or its context:
 // no further pass can run.
 func (r *searchResult) stopped() bool {
-	return r.verdict == Unknown && (strings.HasPrefix(r.bound, "timeout:") || strings.HasPrefix(r.bound, "canceled:"))
+	return r.verdict == Unknown && (r.limit == sim.BoundTimeout || r.limit == sim.BoundCanceled)
 }

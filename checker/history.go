@@ -73,11 +73,13 @@ func CheckHistoryContext(ctx context.Context, original *analysis.Program, h *sim
 		return nil, fmt.Errorf("searching the original: %w", err)
 	}
 	r.MaxDelay = sopts.MaxDelay
-	r.Verdict, r.Bound, r.States, r.Branches, r.Found = sr.verdict, sr.bound, sr.states, sr.branches, sr.found
-	if r.Found == "refinement map" {
+	r.Verdict, r.Bound, r.Limit, r.States, r.Branches, r.Found = sr.verdict, sr.bound, sr.limit, sr.states, sr.branches, sr.found
+	r.Stage, r.Escalation = sr.stage, sr.esc
+	if r.Stage == StageRefinementMap && r.Escalation == NotEscalated {
 		// There is no rewritten run to guide the first branch: it is the
 		// search's first choices (every delay 1, no loss).
-		r.Found = "first branch"
+		r.Stage = StageFirstBranch
+		r.Found = r.Stage.String()
 	}
 	r.Reasons = sortedReasons(sr.reasons)
 	switch sr.verdict {

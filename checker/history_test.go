@@ -137,7 +137,12 @@ func TestCheckHistoryBound(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, Unknown, rep.Verdict, rep.Text(SavedFiles{}))
 	require.Contains(t, rep.Runs[0].Bound, "max-states")
-	require.True(t, strings.Contains(rep.Text(SavedFiles{}), "--max-states"))
+	// The library names the bound in library terms, typed and in text;
+	// only cmd/dsim names flags.
+	require.Equal(t, sim.BoundMaxStates, rep.Runs[0].Limit)
+	require.True(t, strings.Contains(rep.Text(SavedFiles{}), "raise Options.MaxStates"))
+	require.NotContains(t, rep.Text(SavedFiles{}), "--max-states")
+	require.NotContains(t, string(rep.JSON()), "--max-states")
 }
 
 // TestPropertyHistorySelfEquivalent: every corpus program's own simulated

@@ -15,10 +15,19 @@ type RunReport struct {
 	Seed    uint64
 	Verdict Verdict
 	// Found says how the witness was found (Equivalent): "refinement map",
-	// "eager schedule" or "search".
-	Found string
-	// Bound says which bound was hit and how to raise it (Unknown).
+	// "eager schedule" or "search", prefixed when an escalated pass found
+	// it; Stage and Escalation say the same, typed.
+	Found      string
+	Stage      Stage
+	Escalation Escalation
+	// Bound says which bound was hit and how to raise it (Unknown), in
+	// library terms ("raise Options.MaxStates"); cmd/dsim names flags.
 	Bound string
+	// Limit is the bound hit, typed: a checker.Options bound
+	// (sim.BoundMaxStates, BoundMaxDepth, BoundTimeout), a sim.Limits bound
+	// of the rewritten run (BoundMaxTime, ...), sim.BoundCanceled, or
+	// sim.NoBound when no option bound applies.
+	Limit sim.Bound
 	// States and Branches measure the search: distinct states of the
 	// original memoised, and runs of the original executed.
 	States, Branches int
@@ -93,7 +102,7 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 	}
 	r := &RunReport{Faults: cfg.Faults, Stop: res.Stop.Message, Schedule: res.Schedule, Trace: res.Trace, History: res.History, Coverage: res.Coverage}
 	if res.Stop.Bounded() {
-		r.Verdict, r.Bound = Unknown, "the rewritten run "+res.Stop.Message
+		r.Verdict, r.Bound, r.Limit = Unknown, "the rewritten run "+res.Stop.Message, res.Stop.Bound
 		return r, nil
 	}
 	horizon := cfg.Limits.MaxTime
@@ -120,7 +129,8 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 		return nil, fmt.Errorf("searching the original: %w", err)
 	}
 	r.MaxDelay = maxDelay
-	r.Verdict, r.Bound, r.States, r.Branches, r.Found = sr.verdict, sr.bound, sr.states, sr.branches, sr.found
+	r.Verdict, r.Bound, r.Limit, r.States, r.Branches, r.Found = sr.verdict, sr.bound, sr.limit, sr.states, sr.branches, sr.found
+	r.Stage, r.Escalation = sr.stage, sr.esc
 	r.Reasons = sortedReasons(sr.reasons)
 	switch sr.verdict {
 	case Equivalent:

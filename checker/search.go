@@ -53,8 +53,9 @@ type failure struct {
 
 // branchEnd stops a re-executed run early; it never escapes the search.
 type branchEnd struct {
-	fail  *failure // a failure, or nil for a memo hit
-	bound string   // a search bound was hit
+	fail  *failure  // a failure, or nil for a memo hit
+	bound string    // a search bound was hit
+	limit sim.Bound // which one
 }
 
 func (e *branchEnd) Error() string { return "branch ended" }
@@ -78,7 +79,10 @@ type searchResult struct {
 	witness  *sim.Schedule
 	omitted  sim.Workload // inputs the witness's faulty nodes omitted to receive
 	found    string       // which stage found the witness: refinement map, eager, search
+	stage    Stage        // that stage, typed
+	esc      Escalation   // and whether an escalated pass found it
 	bound    string       // for Unknown: the bound hit and how to raise it
+	limit    sim.Bound    // for Unknown: the bound hit, typed (NoBound if none applies)
 	states   int          // distinct states memoised
 	branches int          // runs of the original executed
 	best     *failure
@@ -162,7 +166,7 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 	// 1. The run the refinement map suggests: the first branch of the DFS,
 	// whose first alternatives are the guided decisions.
 	s.memo = true
-	if done, err := s.branch("refinement map"); done || err != nil {
+	if done, err := s.branch(StageRefinementMap); done || err != nil {
 		return s.res, err
 	}
 	// 2. The state guide, then the eager schedule (every delay 1, no
@@ -170,9 +174,9 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 	saved := s.stack
 	for _, p := range []policy{policyState, policyStateLast, policyEager} {
 		s.memo, s.mode, s.stack = false, p, nil
-		name := "refinement map"
+		name := StageRefinementMap
 		if p == policyEager {
-			name = "eager schedule"
+			name = StageEagerSchedule
 		}
 		if done, err := s.branch(name); done || err != nil {
 			return s.res, err
@@ -181,7 +185,7 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 	s.stack, s.mode, s.memo = saved, policyDFS, true
 	// 3. The bounded, memoised DFS.
 	for s.backtrack() {
-		if done, err := s.branch("search"); done || err != nil {
+		if done, err := s.branch(StageSearch); done || err != nil {
 			return s.res, err
 		}
 	}
@@ -214,7 +218,7 @@ func (s *searcher) backtrack() bool {
 
 // branch runs the original along the current branch. done reports that
 // the search is over (a witness, or a bound hit).
-func (s *searcher) branch(stage string) (done bool, err error) {
+func (s *searcher) branch(stage Stage) (done bool, err error) {
 	s.res.branches++
 	var res *sim.Result
 	omitted, workload := s.inputs()
@@ -241,7 +245,7 @@ func (s *searcher) branch(stage string) (done bool, err error) {
 		}
 		if end.bound != "" {
 			s.res.verdict = Unknown
-			s.res.bound = end.bound
+			s.res.bound, s.res.limit = end.bound, end.limit
 			return true, nil
 		}
 		if end.fail != nil {
@@ -271,7 +275,7 @@ func (s *searcher) branch(stage string) (done bool, err error) {
 	s.res.verdict = Equivalent
 	s.res.witness = res.Schedule
 	s.res.omitted = omitted
-	s.res.found = stage
+	s.res.found, s.res.stage = stage.String(), stage
 	return true, nil
 }
 
@@ -369,10 +373,10 @@ func (s *searcher) cut(why string) {
 func (s *searcher) step(m sim.Moment) error {
 	now := m.Now()
 	if ctx := s.opts.ctx; ctx != nil && ctx.Err() != nil {
-		return &branchEnd{bound: fmt.Sprintf("canceled: %v", context.Cause(ctx))}
+		return &branchEnd{bound: fmt.Sprintf("canceled: %v", context.Cause(ctx)), limit: sim.BoundCanceled}
 	}
 	if !s.deadline.IsZero() && time.Now().After(s.deadline) {
-		return &branchEnd{bound: fmt.Sprintf("timeout: %s per run (raise with --timeout)", s.opts.Timeout)}
+		return &branchEnd{bound: fmt.Sprintf("timeout: %s per run (%s)", s.opts.Timeout, sim.BoundTimeout.Raise()), limit: sim.BoundTimeout}
 	}
 	for ; s.next < len(s.tgt.facts) && s.tgt.arrival[s.next] <= now; s.next++ {
 		if !s.emitted[s.next] {
@@ -390,7 +394,7 @@ func (s *searcher) step(m sim.Moment) error {
 		return &branchEnd{}
 	}
 	if len(s.visited) >= s.opts.MaxStates {
-		return &branchEnd{bound: fmt.Sprintf("max-states: %d distinct states of the original explored (raise with --max-states)", s.opts.MaxStates)}
+		return &branchEnd{bound: fmt.Sprintf("max-states: %d distinct states of the original explored (%s)", s.opts.MaxStates, sim.BoundMaxStates.Raise()), limit: sim.BoundMaxStates}
 	}
 	s.visited[h] = struct{}{}
 	s.res.states = len(s.visited)
@@ -412,7 +416,7 @@ func (s *searcher) decide(c *sim.Choice) error {
 	}
 	if s.pos >= len(s.stack) {
 		if len(s.stack) >= s.opts.MaxDepth {
-			return &branchEnd{bound: fmt.Sprintf("max-depth: a run of the original made more than %d choices (raise with --max-depth)", s.opts.MaxDepth)}
+			return &branchEnd{bound: fmt.Sprintf("max-depth: a run of the original made more than %d choices (%s)", s.opts.MaxDepth, sim.BoundMaxDepth.Raise()), limit: sim.BoundMaxDepth}
 		}
 		alts, err := s.alternatives(c)
 		if err != nil {

@@ -167,6 +167,8 @@ func TestExploreBoundIsInconclusive(t *testing.T) {
 	assert.Equal(t, 6, rep.Runs)
 	assert.Equal(t, 6, rep.Inconclusive)
 	assert.Contains(t, rep.FirstInconclusive, "MaxTicks")
+	assert.Contains(t, rep.FirstInconclusive, "raise Limits.MaxTicks")
+	assert.NotContains(t, rep.FirstInconclusive, "--max-ticks")
 }
 
 func TestExploreErrors(t *testing.T) {

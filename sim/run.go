@@ -145,8 +145,25 @@ func (r StopReason) String() string { return stopNames[r] }
 
 // Stop says why and how a run ended.
 type Stop struct {
-	Reason  StopReason
-	Message string // e.g. "stopped: 1000000 ticks (MaxTicks); raise with --max-ticks"
+	Reason StopReason
+	// Bound is the bound hit (TimeLimit, TickLimit, MessageLimit,
+	// FactLimit), else NoBound.
+	Bound   Bound
+	Message string // e.g. "stopped: 1000000 ticks (MaxTicks); raise Limits.MaxTicks"
+}
+
+func (r StopReason) bound() Bound {
+	switch r {
+	case TimeLimit:
+		return BoundMaxTime
+	case TickLimit:
+		return BoundMaxTicks
+	case MessageLimit:
+		return BoundMaxMessages
+	case FactLimit:
+		return BoundMaxFacts
+	}
+	return NoBound
 }
 
 // Bounded reports whether the run hit a work bound (ticks, messages, facts):

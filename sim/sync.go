@@ -194,6 +194,9 @@ type SyncReport struct {
 	Failure *SyncFailure
 	// Bound names the search bound that made the verdict Unknown.
 	Bound string
+	// Limit is that bound when it is an option (BoundSyncStates), else
+	// NoBound.
+	Limit Bound `json:"-"`
 }
 
 // Text renders the report as `dsim explore --model sync` prints it.

@@ -327,7 +327,8 @@ func (s *syncSearch) dfs(t int64, st *syncState, sc *syncScenario, path []SyncLo
 			continue
 		}
 		if s.rep.States >= s.opts.MaxStates {
-			s.rep.Bound = fmt.Sprintf("stopped after %d distinct states (raise the bound with --max-states); no counterexample among the %d runs executed so far", s.rep.States, s.rep.Runs)
+			s.rep.Bound = fmt.Sprintf("stopped after %d distinct states (%s); no counterexample among the %d runs executed so far", s.rep.States, BoundSyncStates.Raise(), s.rep.Runs)
+			s.rep.Limit = BoundSyncStates
 			return 0, errSyncBound
 		}
 		s.rep.States++

@@ -95,7 +95,7 @@ func TestSyncBoundIsUnknown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Verdict != SyncUnknown || !strings.Contains(rep.Bound, "--max-states") {
+	if rep.Verdict != SyncUnknown || !strings.Contains(rep.Bound, "raise SyncOptions.MaxStates") || rep.Limit != BoundSyncStates {
 		t.Fatalf("want Unknown naming the bound:\n%s", rep.Text())
 	}
 }

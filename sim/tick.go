@@ -14,7 +14,7 @@ import (
 // turns its result into events.
 func (w *world) tickNode(n *node) error {
 	if w.ticks >= w.lim.MaxTicks {
-		w.halt(TickLimit, fmt.Sprintf("stopped: %d ticks (MaxTicks); raise with --max-ticks", w.lim.MaxTicks))
+		w.halt(TickLimit, fmt.Sprintf("stopped: %d ticks (MaxTicks); raise "+BoundMaxTicks.Field(), w.lim.MaxTicks))
 		return nil
 	}
 	in := eval.Input{State: n.state, Delivered: n.pending}
@@ -140,7 +140,7 @@ func (w *world) maybeIdle(n *node) error {
 // send decides the fate of one message.
 func (w *world) send(from *node, m eval.Message) error {
 	if w.messages >= w.lim.MaxMessages {
-		w.halt(MessageLimit, fmt.Sprintf("stopped: %d messages (MaxMessages); raise with --max-messages", w.lim.MaxMessages))
+		w.halt(MessageLimit, fmt.Sprintf("stopped: %d messages (MaxMessages); raise "+BoundMaxMessages.Field(), w.lim.MaxMessages))
 		return nil
 	}
 	to, ok := w.addrs[m.To]
@@ -309,12 +309,12 @@ func (w *world) dumpFacts(fs eval.FactSet) []value.Fact {
 }
 
 // tickLimitMessage explains which bound of eval.Limits a tick hit. Only
-// MaxFacts has a flag (--max-facts); MaxIterations stops a fixpoint that
-// never converges, which more facts would not cure.
+// MaxFacts can usefully be raised (Limits.MaxFacts); MaxIterations stops a
+// fixpoint that never converges, which more facts would not cure.
 func tickLimitMessage(le *eval.LimitError, at value.Addr, now int64) string {
 	if le.Bound == "MaxIterations" {
 		return fmt.Sprintf("stopped: a tick of %s at virtual time %d did not reach a fixpoint within %d rounds (MaxIterations); "+
 			"a recursive rule keeps deriving new facts within one tick: bound it with a comparison, or derive the next step with :+", at, now, le.Limit)
 	}
-	return fmt.Sprintf("stopped: a tick of %s at virtual time %d exceeded %d (%s); raise with --max-facts", at, now, le.Limit, le.Bound)
+	return fmt.Sprintf("stopped: a tick of %s at virtual time %d exceeded %d (%s); %s", at, now, le.Limit, le.Bound, BoundMaxFacts.Raise())
 }

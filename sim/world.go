@@ -258,7 +258,7 @@ func (w *world) emit(e Event) {
 func (w *world) halt(reason StopReason, msg string) {
 	if !w.stopped {
 		w.stopped = true
-		w.stop = Stop{Reason: reason, Message: msg}
+		w.stop = Stop{Reason: reason, Bound: reason.bound(), Message: msg}
 	}
 }
 
@@ -271,7 +271,7 @@ func (w *world) run() error {
 			break
 		}
 		if t > w.lim.MaxTime {
-			w.halt(TimeLimit, fmt.Sprintf("stopped: virtual time %d reached (MaxTime); raise with --max-time", w.lim.MaxTime))
+			w.halt(TimeLimit, fmt.Sprintf("stopped: virtual time %d reached (MaxTime); raise "+BoundMaxTime.Field(), w.lim.MaxTime))
 			break
 		}
 		w.now = t

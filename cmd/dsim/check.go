@@ -183,9 +183,9 @@ func printCheckReport(c *cli.Context, rep *checker.Report) error {
 		}
 	}
 	if c.Bool("json") {
-		_, _ = c.App.Writer.Write(rep.JSON())
+		_, _ = c.App.Writer.Write(cliBytes(rep.JSON()))
 	} else {
-		fmt.Fprint(c.App.Writer, rep.Text(files))
+		fmt.Fprint(c.App.Writer, cliText(rep.Text(files)))
 		if c.Bool("coverage") {
 			fmt.Fprint(c.App.Writer, "\n"+rep.CoverageText())
 		}

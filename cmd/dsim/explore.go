@@ -116,7 +116,7 @@ func exploreAction(c *cli.Context) error {
 	fmt.Fprintf(out, "explored %s: %d of %d runs, %d failing, %d inconclusive; %.3fs, %.0f runs/s%s\n",
 		progName, rep.Runs, rep.Requested, rep.Failures(), rep.Inconclusive, elapsed.Seconds(), rate, shrinkNote)
 	if rep.FirstInconclusive != "" {
-		fmt.Fprintf(out, "first inconclusive: %s\n", rep.FirstInconclusive)
+		fmt.Fprintf(out, "first inconclusive: %s\n", cliText(rep.FirstInconclusive))
 	}
 	if rep.Failure == nil {
 		if rep.Inconclusive > 0 {

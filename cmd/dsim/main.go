@@ -58,6 +58,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if e, ok := err.(exitError); ok {
 		return e.code
 	}
-	fmt.Fprintf(stderr, "dsim: %v\n", err)
+	fmt.Fprintf(stderr, "dsim: %s\n", cliText(err.Error()))
 	return 3
 }

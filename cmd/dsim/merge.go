@@ -45,7 +45,7 @@ func mergeAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
-	_, _ = c.App.Writer.Write(out)
+	_, _ = c.App.Writer.Write(cliBytes(out))
 	switch v {
 	case checker.Equivalent:
 		return nil

@@ -115,13 +115,13 @@ func rewriteAction(c *cli.Context) error {
 			if err != nil {
 				return usageError(c, "step %d (%s): %v", i+1, st, err)
 			}
-			summary := strings.SplitN(rep.Text(checker.SavedFiles{}), "\n", 3)
+			summary := strings.SplitN(cliText(rep.Text(checker.SavedFiles{})), "\n", 3)
 			fmt.Fprintf(c.App.ErrWriter, "step %d (%s): %s\n", i+1, st, rep.Verdict)
 			if len(summary) > 1 {
 				fmt.Fprintln(c.App.ErrWriter, summary[1])
 			}
 			if rep.Verdict != checker.Equivalent {
-				fmt.Fprint(c.App.ErrWriter, rep.Text(checker.SavedFiles{}))
+				fmt.Fprint(c.App.ErrWriter, cliText(rep.Text(checker.SavedFiles{})))
 				if rep.Verdict == checker.NotEquivalent {
 					return exitError{1}
 				}

@@ -220,6 +220,7 @@ type jsonSummary struct {
 // the trace, and maps the stop reason to the exit status.
 func reportResult(c *cli.Context, res *sim.Result) error {
 	out := c.App.Writer
+	res.Stop.Message = cliText(res.Stop.Message)
 	if path := c.String("trace"); path != "" {
 		data := []byte(res.Trace.String())
 		if c.Bool("json") || strings.HasSuffix(path, ".json") {

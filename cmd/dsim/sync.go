@@ -167,7 +167,7 @@ func exploreSyncAction(c *cli.Context) error {
 	}
 	out := c.App.Writer
 	fmt.Fprintf(out, "explored %s\n", strings.Join(paths, " "))
-	fmt.Fprint(out, rep.Text())
+	fmt.Fprint(out, cliText(rep.Text()))
 	switch rep.Verdict {
 	case sim.SyncCertified:
 		return nil

@@ -28,7 +28,7 @@ func TestExploreSyncCLI(t *testing.T) {
 		{"dsim dialect", []string{syncDir + "2pc_crash.ded", "--model", "sync", "--eot", "8", "--eff", "3", "--crashes", "1"}, 1,
 			[]string{"undecided(1) at participant[0]", "coord[0] @2"}},
 		{"bound", []string{syncDir + "bcast_retry.ded", "--model", "sync", "--eot", "4", "--eff", "3", "--max-states", "2"}, 2,
-			[]string{"UNKNOWN: stopped after 2 distinct states"}},
+			[]string{"UNKNOWN: stopped after 2 distinct states", "(raise with --max-states)"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
