@@ -42,13 +42,15 @@ func TestTimerAtTheEdgeOfTime(t *testing.T) {
 }
 
 // TestTickLimitMessagesNameTheirBound checks that each per-tick bound is
-// reported with advice that fits it: --max-facts only for MaxFacts.
+// reported with advice that fits it: raising Limits.MaxFacts only for
+// MaxFacts (cmd/dsim turns that into --max-facts).
 func TestTickLimitMessagesNameTheirBound(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want, not string
+		bound                Bound
 	}{
-		{"endless recursion in a tick", "s(0).\ns(y) :- s(x), y = x + 1, (y < 100000000).\n", "MaxIterations", "--max-facts"},
-		{"too many facts", "n(2000).\nv(i, j) :- n(x), less_than(i, x), less_than(j, x).\n", "--max-facts", "MaxIterations"},
+		{"endless recursion in a tick", "s(0).\ns(y) :- s(x), y = x + 1, (y < 100000000).\n", "MaxIterations", "Limits.MaxFacts", NoBound},
+		{"too many facts", "n(2000).\nv(i, j) :- n(x), less_than(i, x), less_than(j, x).\n", "raise Limits.MaxFacts", "MaxIterations", BoundMaxFacts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			prog := loadProgram(t, "limit.ded", tc.src)
@@ -61,6 +63,9 @@ func TestTickLimitMessagesNameTheirBound(t *testing.T) {
 			}
 			if !strings.Contains(res.Stop.Message, tc.want) || strings.Contains(res.Stop.Message, tc.not) {
 				t.Fatalf("message %q: want %q and not %q", res.Stop.Message, tc.want, tc.not)
+			}
+			if res.Stop.Bound != tc.bound {
+				t.Fatalf("bound %v, want %v", res.Stop.Bound, tc.bound)
 			}
 		})
 	}

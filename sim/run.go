@@ -147,7 +147,8 @@ func (r StopReason) String() string { return stopNames[r] }
 type Stop struct {
 	Reason StopReason
 	// Bound is the bound hit (TimeLimit, TickLimit, MessageLimit,
-	// FactLimit), else NoBound.
+	// FactLimit), else NoBound; also NoBound for a FactLimit from
+	// eval's MaxIterations (a fixpoint that never converges).
 	Bound   Bound
 	Message string // e.g. "stopped: 1000000 ticks (MaxTicks); raise Limits.MaxTicks"
 }

@@ -49,7 +49,11 @@ func (w *world) tickNode(n *node) error {
 	if err != nil {
 		var le *eval.LimitError
 		if errors.As(err, &le) {
+			stopped := w.stopped
 			w.halt(FactLimit, tickLimitMessage(le, n.addr, w.now))
+			if !stopped && le.Bound == "MaxIterations" {
+				w.stop.Bound = NoBound // no option cures a fixpoint that never converges
+			}
 			return nil
 		}
 		return fmt.Errorf("tick %d of %s at virtual time %d: %w", n.ticks+1, n.addr, w.now, err)
