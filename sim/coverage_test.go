@@ -65,3 +65,33 @@ func factOf(rel string, v int64) value.Fact {
 }
 
 func addrOf(comp string, i int) value.Addr { return value.Addr{Comp: comp, Instance: i} }
+
+// Explore sums coverage over its runs: a rule fires in at least as many
+// ticks over 5 runs as in the first alone.
+func TestExploreSumsCoverage(t *testing.T) {
+	prog := loadProgram(t, "corpus/voting/base.ded", "")
+	one, err := Explore(prog, ExploreOptions{Runs: 1, Seed: 2, Requests: 2, Coverage: true, Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	five, err := Explore(prog, ExploreOptions{Runs: 5, Seed: 2, Requests: 2, Coverage: true, Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Coverage == nil || five.Coverage == nil || five.Coverage.Runs != 5 {
+		t.Fatalf("coverage %v / %v, want summed over 5 runs", one.Coverage, five.Coverage)
+	}
+	more := false
+	for id, r := range five.Coverage.Rules {
+		if r.Fired < one.Coverage.Rules[id].Fired {
+			t.Fatalf("rule %d fired %d times over 5 runs, %d in the first", id, r.Fired, one.Coverage.Rules[id].Fired)
+		}
+		more = more || r.Fired > one.Coverage.Rules[id].Fired
+	}
+	if !more {
+		t.Fatal("four more runs fired no rule more often")
+	}
+	if rep, _ := Explore(prog, ExploreOptions{Runs: 2, Seed: 2, Requests: 2}); rep.Coverage != nil {
+		t.Fatal("coverage without ExploreOptions.Coverage")
+	}
+}

@@ -32,6 +32,9 @@ type ExploreOptions struct {
 	// Values and Repeats shape closed-loop request contents (ClosedLoop).
 	Values   ValueDomains
 	Repeats  Repeats
+	// Coverage sums the rules' coverage over the runs checked
+	// (ExploreReport.Coverage; coverage.go).
+	Coverage bool
 	Workload Workload
 	Delay    *Distribution // nil: DefaultDistribution
 	Limits   Limits
@@ -188,6 +191,7 @@ type runOutcome struct {
 	inconclusive string
 	sched        *Schedule // failing runs only: the choices, to shrink from
 	inputs       []HistoryInput
+	cov          *Coverage // with ExploreOptions.Coverage
 }
 
 // ExploreReport is the result of an exploration.
@@ -208,6 +212,9 @@ type ExploreReport struct {
 	// Canceled says why an ExploreContext stopped before all runs ("":
 	// it did not); Runs counts the runs checked before.
 	Canceled string
+	// Coverage sums the checked runs' rule coverage (with
+	// ExploreOptions.Coverage), in seed order.
+	Coverage *Coverage
 }
 
 // Failures is 1 when a failing run was found, else 0 (exploration stops
@@ -268,6 +275,12 @@ func ExploreContext(ctx context.Context, prog *analysis.Program, opts ExploreOpt
 				return nil, fmt.Errorf("explore: run %d (seed %d): %w", i, ExploreSeed(opts.Seed, i), o.err)
 			}
 			rep.Runs++
+			if o.cov != nil {
+				if rep.Coverage == nil {
+					rep.Coverage = &Coverage{Rules: make([]RuleCoverage, len(prog.Rules))}
+				}
+				rep.Coverage.Merge(o.cov)
+			}
 			if o.inconclusive != "" {
 				rep.Inconclusive++
 				if rep.FirstInconclusive == "" {
@@ -332,12 +345,13 @@ func exploreOne(prog *analysis.Program, opts *ExploreOptions, i int, faultFree b
 	if err != nil {
 		return runOutcome{err: err}
 	}
+	cfg.Coverage = opts.Coverage
 	res, err := Run(prog, cfg)
 	if err != nil {
 		return runOutcome{err: err}
 	}
 	fail, inc := checkRun(res, faultFree)
-	o := runOutcome{fail: fail, inconclusive: inc}
+	o := runOutcome{fail: fail, inconclusive: inc, cov: res.Coverage}
 	if fail != nil {
 		o.sched, o.inputs = res.Schedule, res.History.Inputs
 	}

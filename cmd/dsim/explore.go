@@ -52,6 +52,7 @@ func init() {
 			&cli.IntFlag{Name: "max-shrink", Value: sim.DefaultMaxShrinkAttempts, Usage: "most runs the shrinker may try"},
 			noShrinkFlag("keep the failing run as found"),
 			traceFileFlag("sync model: write the counterexample's trace to `FILE` (JSON, for dsim viz)"),
+			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage summed over the runs checked: ticks each rule fired, messages per async rule"},
 		}, append(append(append(simLimitFlags(" of each run"), dialectFlags()...), syncFlags()...), workloadFlags()...)...),
 		Action: exploreAction,
 	})
@@ -89,6 +90,7 @@ func exploreAction(c *cli.Context) error {
 	if opts.Values, opts.Repeats, err = workloadShape(c, prog); err != nil {
 		return usageError(c, "%v", err)
 	}
+	opts.Coverage = c.Bool("coverage")
 	if opts.Open != nil {
 		opts.Open.Values, opts.Open.Repeats = opts.Values, opts.Repeats
 	}
@@ -117,6 +119,9 @@ func exploreAction(c *cli.Context) error {
 		progName, rep.Runs, rep.Requested, rep.Failures(), rep.Inconclusive, elapsed.Seconds(), rate, shrinkNote)
 	if rep.FirstInconclusive != "" {
 		fmt.Fprintf(out, "first inconclusive: %s\n", cliText(rep.FirstInconclusive))
+	}
+	if rep.Coverage != nil {
+		fmt.Fprint(out, rep.Coverage.Text(prog))
 	}
 	if rep.Failure == nil {
 		if rep.Inconclusive > 0 {
