@@ -30,8 +30,8 @@ type ExploreOptions struct {
 	Clients  int // closed-loop clients (default 1)
 	Open     *OpenLoop
 	// Values and Repeats shape closed-loop request contents (ClosedLoop).
-	Values   ValueDomains
-	Repeats  Repeats
+	Values  ValueDomains
+	Repeats Repeats
 	// Coverage sums the rules' coverage over the runs checked
 	// (ExploreReport.Coverage; coverage.go).
 	Coverage bool
