@@ -19,21 +19,33 @@
 //     distinct and checked when they were made, they are neither
 //     re-inserted nor re-checked, and a relation that gains no fact in the
 //     tick comes out as the very slice that went in.
+//
 //   - Persistence rules, `r :+ r` and its garbage-collected form
 //     `r :+ r, !done(k), (filter)`, are not re-derived fact by fact into
 //     the next tick: the tick filters r's sorted rows (persist.go), so the
 //     next State's r is built without hashing, and is shared unchanged
 //     when nothing was added or collected.
+//
 //   - Relations derived only from carried state (no delivery reaches
 //     them, no rule on the way calls Choices) are memoised in the State
 //     by the first tick from it, and inherited by the next State while
 //     what they read is unchanged (memo.go): later ticks load them
 //     instead of evaluating their rules.
 //
-// Everything else (joins, negation, count/sum/min/max, choose, index())
+//   - Aggregates `h(g.., count/sum/min/max(v)) :- r(x..)` over one atom
+//     (distinct variables, plain group variables, the aggregate last)
+//     are maintained per group in the State (incragg.go): a tick from a
+//     State folds only r's new rows into the State's groups and loads
+//     the resulting head tuples, already sorted, into h; the next State
+//     keeps the groups, updated with the rows r lost to a GC rule (count
+//     and sum subtract; min and max recompute only the groups that lost
+//     their extreme value). The first tick from a State that has none
+//     builds them once and publishes them there.
+//
+// Everything else (joins, negation, other aggregates, choose, index())
 // is still evaluated over the full relations of the tick, so a tick's
-// cost still grows with the state it carries; docs/PERFORMANCE.md says
-// by how much and what an incremental evaluator would change. choose and
+// cost still grows with the state it carries, though no longer by
+// re-aggregating it; docs/PERFORMANCE.md says by how much. choose and
 // index() in particular must stay on this path: they call Choices in
 // sorted group order over all candidates, and the Choices a run records
 // must not change.

@@ -75,6 +75,44 @@ reach(x, z) :- reach(x, y), log(y, z).
 seen(k) :- cmd(k, _).
 fresh(k) :- seen(k), !big(k).`
 
+// seqAggSrc has aggregates that incragg.go maintains across ticks
+// (count, count(*), sum, min, max over a carried relation, with and
+// without group variables, on int and string columns) next to ones it
+// leaves on the full path (a wildcard, the aggregate not last), over a
+// relation that deliveries grow, a :+ rule adds to and a GC rule shrinks
+// row by row (withdraw: a group can lose its min or max and live on) and
+// group by group (close), and over a .persist relation.
+const seqAggSrc = `.input bid(k: int, p: int)
+.input withdraw(k: int, p: int)
+.input close(k: int)
+.input late(k: int, p: int)
+.input tag(k: int, s: string)
+.output best(k: int, p: int)
+.decl bids(k: int, p: int)
+.decl done(k: int)
+.decl tags(k: int, s: string)
+.persist done
+.persist tags
+bids(k, p) :- bid(k, p).
+bids(k, p) :+ bids(k, p), !done(k), !withdraw(k, p).
+bids(k, p) :+ late(k, p).
+done(k) :- close(k).
+tags(k, s) :- tag(k, s).
+nb(k, count(p)) :- bids(k, p).
+all(count(*)) :- bids(k, p).
+tot(k, sum(p)) :- bids(k, p).
+ksum(sum(k)) :- bids(k, p).
+best(k, min(p)) :- bids(k, p).
+top(k, max(p)) :- bids(k, p).
+byp(p, count(k)) :- bids(k, p).
+hi(max(p)) :- bids(_, p).
+rev(max(p), k) :- bids(k, p).
+many(k) :- nb(k, n), (n > 1).
+firstTag(k, min(s)) :- tags(k, s).
+lastTag(k, max(s)) :- tags(k, s).
+ntags(count(s)) :- tags(k, s).
+cheap(k) :- best(k, p), top(k, q), (q > p), !done(k).`
+
 // seqProgram is a program and the component whose node the sequence ticks.
 type seqProgram struct {
 	name string
@@ -93,6 +131,7 @@ func seqPrograms(t *testing.T) []seqProgram {
 	add("persist", load(t, seqPersistSrc))
 	add("quorum", load(t, quorumSrc))
 	add("log", load(t, seqLogSrc))
+	add("agg", load(t, seqAggSrc))
 	progs := loadTestdata(t)
 	for _, f := range sortedKeys(progs) {
 		add(f, progs[f])
@@ -161,6 +200,7 @@ func TestTickSequencesMatchNaive(t *testing.T) {
 			if d := cmp.Diff(ref, fast); d != "" {
 				rt.Fatalf("%s: Tick differs from Naive (-naive +tick):\n%s", what, d)
 			}
+			checkAggMemos(rt, fast.State)
 			state, carried = fast.State, ref.Next
 			history = append(history, state)
 		}

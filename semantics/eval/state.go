@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"sync/atomic"
+
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
 )
@@ -23,6 +25,11 @@ type State struct {
 	// memo holds the state-derived relations a tick from this State
 	// found (memo.go), published by the first such tick.
 	memo memoSlot
+	// aggs holds, per eligible aggregate rule, its groups over this
+	// State's relation (incragg.go): set by the tick that made the
+	// State, or published by the first tick from it. The map is never
+	// modified once stored (a new one replaces it) and only looked up.
+	aggs atomic.Pointer[aggMemos]
 }
 
 // NewState returns a State holding carried (copied into canonical form:

@@ -29,6 +29,10 @@ type table struct {
 	hint      int           // rows in the previous tick, to size the row slice once
 	owned     int           // rows copied into arena storage this tick (not shared inputs)
 	ownedHint int           // owned in the previous tick, to size the first chunk
+	// loaded is the slice loadSorted made the empty table's rows: they
+	// stay rows[:len(loaded)] (rows are only appended), so what follows
+	// them is what the tick added (incragg.go).
+	loaded []value.Tuple
 }
 
 // searchMin is the shortest sorted prefix worth bisecting once rows stop
@@ -263,6 +267,7 @@ func (tb *table) loadSorted(rows []value.Tuple) {
 	}
 	n := len(rows)
 	tb.rows = rows[:n:n]
+	tb.loaded = tb.rows
 	tb.sortedN, tb.searchN = n, n
 	for _, ix := range tb.idx {
 		for id, row := range tb.rows {

@@ -37,6 +37,10 @@ type engine struct {
 
 	memo   *memoPlan  // the component's state-derived relations (memo.go); built on first use
 	memoIn *stateMemo // the memo this tick loaded, nil when it evaluates their rules
+
+	incr     map[*analysis.Rule]*incrAgg // eligible aggregate rules (nil: not eligible); built on first use
+	stIn     *State                      // the State this tick started from, when it is of this program
+	incrDone []incrTick                  // this tick's eligible rules, in evaluation order
 }
 
 func (e *engine) tick(in Input) (*Result, error) {
@@ -45,6 +49,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	e.out.slab = &e.slab
 	carried := in.Carried
 	e.memoIn = nil
+	e.stIn, e.incrDone = nil, e.incrDone[:0]
 	var memoFrom *State // the State whose memo this tick uses or makes
 	var memoInputs []int
 	if st := in.State; st != nil && st.prog == w.prog {
@@ -53,6 +58,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 		if err := e.loadState(st); err != nil {
 			return nil, err
 		}
+		e.stIn = st
 		if e.memo == nil {
 			e.memo = planMemo(e.comp)
 		}
@@ -119,6 +125,9 @@ func (e *engine) tick(in Input) (*Result, error) {
 		e.persisted[c.rel] = unionSorted(e.persisted[c.rel], kept)
 	}
 	res, err := e.out.result(facts, e.persisted, e.derived)
+	if err == nil {
+		e.carryAggs(facts, res)
+	}
 	if err != nil || memoFrom == nil {
 		return res, err
 	}
@@ -425,6 +434,11 @@ func (e *engine) evalOnce(r *analysis.Rule, toOutbox bool) error {
 			}
 		}
 		return pl.run(0)
+	}
+	if !toOutbox {
+		if done, err := e.incrAggregate(r); done || err != nil {
+			return err
+		}
 	}
 	var sink func(headOut) error
 	if toOutbox {

@@ -1,0 +1,266 @@
+package eval
+
+import (
+	"slices"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+// Incremental aggregates. A rule `h(g.., agg(v)) :- r(x..)` (one positive
+// atom of distinct variables, plain group variables, count/sum/min/max
+// last) is a function of r's rows alone. A State keeps, per such rule,
+// the rule's groups over the State's r (an aggMemo), so that a tick from
+// it folds in only r's new rows (those its table gained beyond the
+// State's) instead of re-aggregating all of r; the next State's memo is
+// the tick's, unchanged when r carries over as it was, or updated from the
+// rows r gained and lost on the way (a GC rule's retraction): count and
+// sum subtract, min and max recompute only the groups that lost their
+// extreme value. The tick then loads the groups' head tuples, already in
+// canonical order, into h's table. Every other aggregate rule, and every
+// tick that has no memo to start from, takes the full path
+// (aggregateHashed).
+
+// incrAgg is an eligible rule, compiled once per engine.
+type incrAgg struct {
+	rule *analysis.Rule
+	rel  string
+	keys []int // columns of r giving the group values, in head order
+	vcol int   // column of r of the aggregated variable (-1 for count(*))
+	fn   syntax.AggFunc
+}
+
+// aggMemo is one rule's groups over one relation's rows: heads are the
+// head tuples (group values, then the aggregate), sorted, and accs their
+// accumulators. Immutable once made; States and Results share it.
+type aggMemo struct {
+	heads []value.Tuple
+	accs  []aggAcc
+}
+
+type aggAcc struct {
+	n   int64       // rows in the group
+	sum int64       // sum of v (sum only; wraps like aggValue)
+	ext value.Value // min or max of v
+}
+
+// asIncrAgg reports whether r is an aggregate rule aggMemo can maintain.
+func asIncrAgg(r *analysis.Rule) *incrAgg {
+	h := &r.Head
+	if r.Kind != analysis.Sync || !h.HasAggregate || h.At != nil || len(r.Body) != 1 || len(h.Args) == 0 {
+		return nil
+	}
+	l := &r.Body[0]
+	if l.Kind != analysis.LitAtom {
+		return nil
+	}
+	col := make([]int, len(r.Vars))
+	for i := range col {
+		col[i] = -1
+	}
+	for i, t := range l.Args {
+		if t.Op != analysis.TermVar || col[t.Var] >= 0 {
+			return nil
+		}
+		col[t.Var] = i
+	}
+	last := len(h.Args) - 1
+	ia := &incrAgg{rule: r, rel: l.Rel, vcol: -1}
+	inKey := make([]bool, len(l.Args))
+	for _, a := range h.Args[:last] {
+		if a.Agg != nil || a.Term == nil || a.Term.Op != analysis.TermVar || col[a.Term.Var] < 0 {
+			return nil
+		}
+		ia.keys = append(ia.keys, col[a.Term.Var])
+		inKey[col[a.Term.Var]] = true
+	}
+	ag := h.Args[last].Agg
+	if ag == nil {
+		return nil
+	}
+	ia.fn = ag.Func
+	switch ag.Func {
+	case syntax.AggCount:
+		if ag.Star {
+			return ia
+		}
+		// count(v) counts distinct v; it is the group's row count only
+		// when v is the one column outside the group key (rows are
+		// distinct, so their v then are too).
+		if len(ag.Vars) != 1 || inKey[col[ag.Vars[0]]] {
+			return nil
+		}
+		for c := range l.Args {
+			if !inKey[c] && c != col[ag.Vars[0]] {
+				return nil
+			}
+		}
+		return ia
+	case syntax.AggSum, syntax.AggMin, syntax.AggMax:
+		if len(ag.Vars) != 1 {
+			return nil
+		}
+		ia.vcol = col[ag.Vars[0]]
+		return ia
+	}
+	return nil
+}
+
+// aggChange is one row entering (+1) or leaving (-1) a group.
+type aggChange struct {
+	key  value.Tuple
+	v    value.Value
+	sign int8
+}
+
+func (ia *incrAgg) key(row value.Tuple) value.Tuple {
+	k := make(value.Tuple, len(ia.keys), len(ia.keys)+1)
+	for i, c := range ia.keys {
+		k[i] = row[c]
+	}
+	return k
+}
+
+// apply returns m with added rows entering and removed rows leaving it;
+// all is the relation's rows afterwards (read only to recompute a min or
+// max group that lost its extreme value). ok is false when a sum meets a
+// value that is not an int: the full path reports that error.
+func (ia *incrAgg) apply(m *aggMemo, added, removed []value.Tuple, all []value.Tuple) (*aggMemo, bool) {
+	if len(added) == 0 && len(removed) == 0 {
+		return m, true
+	}
+	ch := make([]aggChange, 0, len(added)+len(removed))
+	for ri, rows := range [2][]value.Tuple{added, removed} {
+		sign := int8(1)
+		if ri == 1 {
+			sign = -1
+		}
+		for _, row := range rows {
+			c := aggChange{key: ia.key(row), sign: sign}
+			if ia.vcol >= 0 {
+				c.v = row[ia.vcol]
+				if ia.fn == syntax.AggSum && c.v.K != value.KindInt {
+					return nil, false
+				}
+			}
+			ch = append(ch, c)
+		}
+	}
+	// Additions before removals within a group keep n above zero while
+	// a min/max is updated; the order of the groups is the key order.
+	slices.SortStableFunc(ch, func(a, b aggChange) int { return compareTuples(a.key, b.key) })
+	k := len(ia.keys)
+	out := &aggMemo{heads: make([]value.Tuple, 0, len(m.heads)+len(ch)), accs: make([]aggAcc, 0, len(m.accs)+len(ch))}
+	var recompute []int // positions in out whose min/max must be recomputed
+	i := 0
+	for j := 0; j < len(ch); {
+		key := ch[j].key
+		for i < len(m.heads) && compareTuples(m.heads[i][:k], key) < 0 {
+			out.heads, out.accs = append(out.heads, m.heads[i]), append(out.accs, m.accs[i])
+			i++
+		}
+		var acc aggAcc
+		if i < len(m.heads) && compareTuples(m.heads[i][:k], key) == 0 {
+			acc = m.accs[i]
+			i++
+		}
+		stale := false
+		for ; j < len(ch) && compareTuples(ch[j].key, key) == 0; j++ {
+			c := &ch[j]
+			if c.sign > 0 {
+				if ia.minMax() && (acc.n == 0 || ia.better(c.v, acc.ext)) {
+					acc.ext = c.v
+				}
+				acc.n++
+				acc.sum += c.v.I
+				continue
+			}
+			acc.n--
+			acc.sum -= c.v.I
+			if ia.minMax() && c.v.Compare(acc.ext) == 0 {
+				stale = true
+			}
+		}
+		if acc.n <= 0 {
+			continue // the group is gone
+		}
+		if stale {
+			recompute = append(recompute, len(out.heads))
+		}
+		out.heads, out.accs = append(out.heads, ia.head(key, acc)), append(out.accs, acc)
+	}
+	out.heads, out.accs = append(out.heads, m.heads[i:]...), append(out.accs, m.accs[i:]...)
+	if len(recompute) > 0 {
+		ia.recompute(out, recompute, all)
+	}
+	return out, true
+}
+
+// recompute sets the min or max of the groups at positions pos (sorted)
+// of m from all, the relation's rows.
+func (ia *incrAgg) recompute(m *aggMemo, pos []int, all []value.Tuple) {
+	k := len(ia.keys)
+	seen := make([]bool, len(pos))
+	for _, row := range all {
+		key := ia.key(row)
+		p, found := slices.BinarySearchFunc(pos, key, func(at int, key value.Tuple) int { return compareTuples(m.heads[at][:k], key) })
+		if !found {
+			continue
+		}
+		acc := &m.accs[pos[p]]
+		if !seen[p] || ia.better(row[ia.vcol], acc.ext) {
+			acc.ext, seen[p] = row[ia.vcol], true
+		}
+	}
+	for _, at := range pos {
+		m.heads[at] = ia.head(m.heads[at][:k], m.accs[at])
+	}
+}
+
+func (ia *incrAgg) minMax() bool { return ia.fn == syntax.AggMin || ia.fn == syntax.AggMax }
+
+// better reports whether v replaces the group's min (max) ext.
+func (ia *incrAgg) better(v, ext value.Value) bool {
+	switch ia.fn {
+	case syntax.AggMin:
+		return v.Compare(ext) < 0
+	case syntax.AggMax:
+		return v.Compare(ext) > 0
+	}
+	return false
+}
+
+// head builds a group's head tuple (a new one: heads are shared).
+func (ia *incrAgg) head(key value.Tuple, acc aggAcc) value.Tuple {
+	t := make(value.Tuple, len(key)+1)
+	copy(t, key)
+	switch ia.fn {
+	case syntax.AggCount:
+		t[len(key)] = value.Int(acc.n)
+	case syntax.AggSum:
+		t[len(key)] = value.Int(acc.sum)
+	default:
+		t[len(key)] = acc.ext
+	}
+	return t
+}
+
+// diffSorted returns the rows of b not in a and of a not in b, for two
+// sorted, distinct relations.
+func diffSorted(a, b []value.Tuple) (added, removed []value.Tuple) {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch c := compareTuples(a[i], b[j]); {
+		case c < 0:
+			removed = append(removed, a[i])
+			i++
+		case c > 0:
+			added = append(added, b[j])
+			j++
+		default:
+			i, j = i+1, j+1
+		}
+	}
+	return append(added, b[j:]...), append(removed, a[i:]...)
+}

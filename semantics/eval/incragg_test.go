@@ -1,0 +1,131 @@
+package eval
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"pgregory.net/rapid"
+
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+// checkAggMemos fails unless every aggregate memo of st equals the one
+// built from scratch over st's relation: the invariant incragg.go keeps.
+func checkAggMemos(t fataler, st *State) {
+	t.Helper()
+	if st == nil || st.aggs.Load() == nil {
+		return
+	}
+	for r, m := range *st.aggs.Load() { // order-free: each checked alone
+		ia := asIncrAgg(r)
+		want, ok := ia.apply(&aggMemo{}, st.facts[ia.rel], nil, nil)
+		if !ok {
+			t.Fatalf("rule %d: memo kept for a relation a sum cannot add", r.ID)
+		}
+		if d := cmp.Diff(want, m, cmp.AllowUnexported(aggMemo{}, aggAcc{}), cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("rule %d (%s): memo differs from a rebuild (-rebuilt +kept):\n%s", r.ID, r.Head.Rel, d)
+		}
+	}
+}
+
+func TestIncrementalAggregateRules(t *testing.T) {
+	p := load(t, seqAggSrc)
+	want := map[string]bool{"nb": true, "all": true, "tot": true, "ksum": true, "best": true, "top": true,
+		"byp": true, "firstTag": true, "lastTag": true, "hi": false, "rev": false, "ntags": false}
+	for _, r := range p.Components[0].Rules {
+		if w, ok := want[r.Head.Rel]; ok && (asIncrAgg(r) != nil) != w {
+			t.Errorf("%s: eligible = %v, want %v", r.Head.Rel, !w, w)
+		}
+	}
+}
+
+// TestAggregateMemosAreUsed ticks the agg program from States and checks
+// that its States carry memos that match rebuilds, and that a tick from
+// a State with memos loads the groups (shares the memo's head tuples).
+func TestAggregateMemosAreUsed(t *testing.T) {
+	p := load(t, seqAggSrc)
+	ev, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp := p.Components[0]
+	node := Node{Addr: value.Addr{Comp: comp.Name}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var st *State
+	var carried FactSet
+	used := 0
+	for i := range 200 {
+		in := randomInput(p, comp, rng, 2)
+		in.Delivered = slices.DeleteFunc(in.Delivered, func(f value.Fact) bool {
+			return f.Rel == "close" && rng.IntN(8) > 0 // closed keys stay closed: keep some open
+		})
+		if i%3 == 0 {
+			in.Delivered = nil // bids carries over unchanged: nb must come from the memo
+		}
+		res, err := ev.Tick(node, Input{State: st, Delivered: in.Delivered}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := Naive(p, node, Input{Carried: carried, Delivered: in.Delivered}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(ref, res); d != "" {
+			t.Fatalf("tick %d differs (-naive +tick):\n%s", i, d)
+		}
+		checkAggMemos(t, res.State)
+		for r, m := range memos(res.State) { // order-free: counting
+			if f := res.Facts[r.Head.Rel]; r.Head.Rel == "nb" && len(f) > 0 && len(m.heads) > 0 && &f[0] == &m.heads[0] {
+				used++ // the tick's groups are the memo's: loaded, not aggregated
+			}
+		}
+		if i > 1 && len(memos(res.State)) == 0 {
+			t.Fatalf("tick %d: no aggregate memos in the State (%v from %v)", i, in.Delivered, st.Facts())
+		}
+		st, carried = res.State, ref.Next
+	}
+	t.Logf("%d ticks loaded nb from the memo", used)
+	if used == 0 {
+		t.Fatal("no tick started from a memo of nb")
+	}
+}
+
+// memos returns st's aggregate memos (none when nothing built them yet).
+func memos(st *State) aggMemos {
+	if m := st.aggs.Load(); m != nil {
+		return *m
+	}
+	return nil
+}
+
+// TestAggMemoApply: a memo over rows A, given B's additions and A's
+// removals, is the memo over B (count, sum, min, max; groups appearing
+// and disappearing, min/max groups losing their extreme value).
+func TestAggMemoApply(t *testing.T) {
+	p := load(t, seqAggSrc)
+	var rules []*incrAgg
+	for _, r := range p.Components[0].Rules {
+		if ia := asIncrAgg(r); ia != nil && ia.rel == "bids" {
+			rules = append(rules, ia)
+		}
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		gen := rapid.SliceOf(rapid.Custom(func(rt *rapid.T) value.Tuple {
+			return value.Tuple{value.Int(int64(rapid.IntRange(0, 3).Draw(rt, "k"))), value.Int(int64(rapid.IntRange(-3, 5).Draw(rt, "p")))}
+		}))
+		a := Normalize(FactSet{"x": gen.Draw(rt, "a")})["x"]
+		b := Normalize(FactSet{"x": gen.Draw(rt, "b")})["x"]
+		added, removed := diffSorted(a, b)
+		for _, ia := range rules {
+			ma, _ := ia.apply(&aggMemo{}, a, nil, nil)
+			got, _ := ia.apply(ma, added, removed, b)
+			want, _ := ia.apply(&aggMemo{}, b, nil, nil)
+			if d := cmp.Diff(want, got, cmp.AllowUnexported(aggMemo{}, aggAcc{}), cmpopts.EquateEmpty()); d != "" {
+				rt.Fatalf("%s: (-rebuilt +applied):\n%s", ia.rule.Head.Rel, d)
+			}
+		}
+	})
+}

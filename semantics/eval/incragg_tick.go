@@ -1,0 +1,149 @@
+package eval
+
+import (
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+// The tick's side of incremental aggregates (incragg.go): evaluating an
+// eligible rule from its State's memo, and handing the next State its.
+
+// incrTick is one eligible rule a tick evaluated from a memo, with its
+// groups over the tick's relation.
+type incrTick struct {
+	ia *incrAgg
+	m  *aggMemo
+}
+
+// incrAggregate evaluates aggregate rule r from the State's memo of it
+// when it can, reporting whether it did.
+func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
+	st := e.stIn
+	if st == nil || (e.memo != nil && r.ID < len(e.memo.skip) && e.memo.skip[r.ID]) {
+		return false, nil // memoised rules are skipped whole (memo.go)
+	}
+	if e.incr == nil {
+		e.incr = map[*analysis.Rule]*incrAgg{}
+	}
+	ia, ok := e.incr[r]
+	if !ok {
+		ia = asIncrAgg(r)
+		e.incr[r] = ia
+	}
+	if ia == nil {
+		return false, nil
+	}
+	// The relation's table starts with the State's rows, shared
+	// (loadState); what follows them is new in this tick.
+	var rows, loaded []value.Tuple
+	if t := e.tables[ia.rel]; t != nil {
+		rows, loaded = t.rows, t.loaded
+	}
+	old := st.facts[ia.rel]
+	if len(old) > 0 && (len(loaded) != len(old) || &loaded[0] != &old[0]) {
+		return false, nil
+	}
+	from := st.aggMemo(ia)
+	if from == nil {
+		return false, nil // a sum over a value that is not an int: the full path says so
+	}
+	m, ok := ia.apply(from, rows[len(old):], nil, nil)
+	if !ok {
+		return false, nil
+	}
+	e.incrDone = append(e.incrDone, incrTick{ia: ia, m: m})
+	if len(m.heads) == 0 {
+		return true, nil
+	}
+	e.w.fire(r) // the rule produced head tuples (Result.Fired)
+	t, err := e.table(r.Head.Rel, len(r.Head.Args), r.Pos)
+	if err != nil {
+		return true, err
+	}
+	if len(t.rows) > 0 {
+		for _, h := range m.heads {
+			if err := e.insert(t, h, true); err != nil {
+				return true, err
+			}
+		}
+		return true, nil
+	}
+	// Sorted and distinct, as loadSorted needs: the groups are in key
+	// order and the aggregate is the last column.
+	t.loadSorted(m.heads)
+	e.facts += len(m.heads)
+	e.derived += len(m.heads)
+	if e.facts > e.w.lim.MaxFacts {
+		return true, e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
+	}
+	return true, nil
+}
+
+// carryAggs gives res.State the memo of every eligible rule over the
+// next State's relation: the tick's own when the relation carried over
+// unchanged, else updated from the rows it gained and lost, unless more
+// changed than remains (then the first tick from the State builds it).
+func (e *engine) carryAggs(facts FactSet, res *Result) {
+	if len(e.incrDone) == 0 {
+		return
+	}
+	aggs := make(aggMemos, len(e.incrDone))
+	for _, it := range e.incrDone { // evaluation order; each rule once
+		next := res.Next[it.ia.rel]
+		var m *aggMemo
+		ok := true
+		switch cur := facts[it.ia.rel]; {
+		case sameTuples(cur, next):
+			m = it.m
+		default:
+			added, removed := diffSorted(cur, next)
+			if len(added)+len(removed) > len(next) {
+				// Cheaper to rebuild from next, and only if a tick
+				// starts from the State (aggMemo): e.g. a GC rule that
+				// dropped most of the relation.
+				continue
+			}
+			m, ok = it.ia.apply(it.m, added, removed, next)
+		}
+		if ok {
+			aggs[it.ia.rule] = m
+		}
+	}
+	res.State.aggs.Store(&aggs)
+}
+
+// aggMemos holds a State's aggregate memos by rule.
+type aggMemos map[*analysis.Rule]*aggMemo
+
+// aggMemo returns the memo of ia's rule over s's relation, building it
+// and publishing it in s when no tick has yet (a State made by NewState
+// or by a tick that could not keep it). Concurrent ticks may both build
+// it; they build the same memo, and either may be kept. nil when it
+// cannot be kept (a sum meets a value that is not an int).
+func (s *State) aggMemo(ia *incrAgg) *aggMemo {
+	cur := s.aggs.Load()
+	if cur != nil {
+		if m := (*cur)[ia.rule]; m != nil {
+			return m
+		}
+	}
+	m, ok := ia.apply(&aggMemo{}, s.facts[ia.rel], nil, nil)
+	if !ok {
+		return nil
+	}
+	for {
+		next := aggMemos{ia.rule: m}
+		if cur != nil {
+			for r, x := range *cur { // copying a map: order-free
+				next[r] = x
+			}
+		}
+		if s.aggs.CompareAndSwap(cur, &next) {
+			return m
+		}
+		cur = s.aggs.Load()
+		if cur != nil && (*cur)[ia.rule] != nil {
+			return (*cur)[ia.rule]
+		}
+	}
+}
