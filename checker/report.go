@@ -134,8 +134,8 @@ func (rep *Report) writeViolations(b *strings.Builder) {
 // SavedFiles names the files --save-witness wrote, for the report's
 // reproduction commands.
 type SavedFiles struct {
-	// Trace is the text form, TraceJSON the same trace as JSON (what
-	// dsim viz reads).
+	// Trace is the text form, TraceJSON the same trace as JSON (dsim
+	// viz reads both).
 	Schedule, Trace, TraceJSON string
 }
 

@@ -10,8 +10,8 @@ import (
 )
 
 // TestReportCommandsRun: every command a counterexample report prints
-// under "reproduce:" works as printed (issue #12: the viz line used to
-// name the text trace, which viz cannot read).
+// under "reproduce:" works as printed (issue #12), and viz draws both
+// trace files --save-witness writes.
 func TestReportCommandsRun(t *testing.T) {
 	dir := t.TempDir()
 	// A rewrite that violates its own invariant at its first step: a
@@ -47,4 +47,14 @@ func TestReportCommandsRun(t *testing.T) {
 		n++
 	}
 	require.Equal(t, 4, n, "want the check, check --schedule, replay and viz commands:\n%s", repro)
+	// viz reads every trace form --save-witness writes, and both draw the
+	// same diagram.
+	var drawn []string
+	for _, f := range []string{"counterexample.trace", "counterexample.trace.json"} {
+		code, o, e := runCLI("viz", filepath.Join(out, f), "--ascii")
+		require.Equal(t, 0, code, "viz %s: %s", f, e)
+		require.Contains(t, o, "VIOLATION bad(")
+		drawn = append(drawn, o)
+	}
+	require.Equal(t, drawn[0], drawn[1], "the text and JSON traces draw different diagrams")
 }

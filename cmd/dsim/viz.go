@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -15,14 +13,17 @@ import (
 )
 
 // This file holds `dsim viz`: spacetime diagrams of a trace written by
-// `dsim run --trace FILE.json`, as an HTML page or as text.
+// `dsim run --trace FILE` (text) or `--trace FILE.json`, `dsim replay
+// --trace` or `dsim check --save-witness`, as an HTML page or as text.
 
 func init() {
 	register(&cli.Command{
 		Name:      "viz",
 		Usage:     "draw a trace as a spacetime diagram (HTML page or terminal text)",
 		ArgsUsage: "TRACE | MOLLY-PROG...",
-		Description: "Reads TRACE, a JSON trace written by dsim run (or replay) with --trace FILE.json, and\n" +
+		Description: "Reads TRACE, a trace in either form dsim writes (dsim run or replay --trace FILE for text,\n" +
+			"--trace FILE.json for JSON, dsim check --save-witness DIR's counterexample.trace and\n" +
+			"counterexample.trace.json; the form is told by the content), and\n" +
 			"draws it as a spacetime diagram: a lane per client and per node, virtual time flowing down,\n" +
 			"a dot per tick, arrows for messages (dropped ones end at a red X with the reason), inputs\n" +
 			"and outputs, and marks for crashes, timers and invariant violations. -o writes one\n" +
@@ -117,15 +118,8 @@ func vizAction(c *cli.Context) error {
 	return nil
 }
 
-// readTrace reads a JSON trace; a text trace gets a hint on how to write
-// the JSON form.
+// readTrace reads a trace in either form dsim writes (JSON or text), told
+// apart by its content.
 func readTrace(path string, data []byte) (*sim.Trace, error) {
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 {
-		return nil, errors.New(path + ": the trace file is empty")
-	}
-	if strings.HasPrefix(string(trimmed), "@") {
-		return nil, fmt.Errorf("%s: this is a text trace; dsim viz reads the JSON form (hint: write it with dsim run PROG --trace FILE.json)", path)
-	}
-	return sim.ReadTraceJSON(path, data)
+	return sim.ReadTrace(path, data)
 }

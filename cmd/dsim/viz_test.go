@@ -23,6 +23,16 @@ func TestVizCommand(t *testing.T) {
 	if code := run([]string{"dsim", "run", "corpus/hashset/base.ded", "--trace", textTrace}, &out, &errOut); code != 0 {
 		t.Fatalf("dsim run: exit %d\n%s", code, errOut.String())
 	}
+	// The same faulty run in the text form.
+	faultyText := filepath.Join(dir, "faulty.trace")
+	if code := run([]string{"dsim", "run", "corpus/hashset/base.ded", "--seed", "4", "--requests", "2",
+		"--faults", "omission storage[1] p=0.6 until=40; crash storage[2] at=6", "--trace", faultyText}, &out, &errOut); code != 0 {
+		t.Fatalf("dsim run: exit %d\n%s", code, errOut.String())
+	}
+	badText := filepath.Join(dir, "bad.trace")
+	if err := os.WriteFile(badText, []byte("@0 crash a[0]\n@1 crash a[1] now\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name     string
 		args     []string
@@ -38,7 +48,10 @@ func TestVizCommand(t *testing.T) {
 		{name: "nothing to draw", args: []string{trace}, code: 3, stderr: "-o FILE for an HTML page, --ascii for text"},
 		{name: "no trace", args: []string{"--ascii"}, code: 3, stderr: "takes one trace file, got 0"},
 		{name: "missing file", args: []string{filepath.Join(dir, "nope.json"), "--ascii"}, code: 3, stderr: "no such file"},
-		{name: "text trace", args: []string{textTrace, "--ascii"}, code: 3, stderr: "--trace FILE.json"},
+		{name: "text trace", args: []string{textTrace, "--ascii"}, stdout: "time | leader[0] | storage[0]"},
+		{name: "text trace of faults", args: []string{faultyText, "--ascii"}, stdout: "DROPPED @0 (omission)"},
+		{name: "text trace html", args: []string{faultyText, "-o", page}, wantPage: true},
+		{name: "bad text trace", args: []string{badText, "--ascii"}, code: 3, stderr: "bad.trace:2:15: unexpected `now` after a crash event"},
 		{name: "over the bound", args: []string{trace, "--ascii", "--max-events", "3"}, code: 2, stderr: "raise it with --max-events"},
 		{name: "bad bound", args: []string{trace, "--ascii", "--max-events", "0"}, code: 3, stderr: "--max-events 0"},
 	}

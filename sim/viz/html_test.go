@@ -179,6 +179,46 @@ func TestHTMLFromJSONTrace(t *testing.T) {
 	}
 }
 
+// TestEveryTraceFormLoads: both forms dsim writes a trace in (text and
+// JSON) read back through sim.ReadTrace. The text form draws the same page
+// as the trace in memory; the JSON form the same diagram up to the empty
+// fact dumps it leaves out (a dumped tick with no facts).
+func TestEveryTraceFormLoads(t *testing.T) {
+	for _, c := range traceCases {
+		t.Run(c.name, func(t *testing.T) {
+			tr, d := buildCase(t, c)
+			for _, f := range []struct {
+				form string
+				data []byte
+			}{{"text", []byte(tr.String())}, {"json", tr.JSON()}} {
+				form, data := f.form, f.data
+				back, err := sim.ReadTrace("t."+form, data)
+				if err != nil {
+					t.Fatalf("%s: %v", form, err)
+				}
+				d2, err := Build(back, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if form == "text" {
+					if renderHTML(t, d2) != renderHTML(t, d) {
+						t.Error("the page drawn from the text trace differs from the one drawn from the trace in memory")
+					}
+					continue
+				}
+				for i := range d.Ticks {
+					if len(d.Ticks[i].Dump) == 0 {
+						d.Ticks[i].Dumped = false
+					}
+				}
+				if diff := cmpDiff(d, d2); diff != "" {
+					t.Errorf("the diagram of the JSON trace differs (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
 func TestBuildBound(t *testing.T) {
 	tr := runCase(t, traceCases[0])
 	_, err := Build(tr, Options{MaxEvents: 5})
