@@ -52,6 +52,27 @@ func noShrinkFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "no-shrink
 
 func jsonFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "json", Usage: usage} }
 
+// checkSearchFlags shape dsim check's runs of the rewrite and its search
+// of the original; dsim mutate takes the same ones.
+func checkSearchFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "runs", Value: checker.DefaultRuns, Usage: "runs of the rewritten program"},
+		&cli.IntFlag{Name: "inputs", Value: checker.DefaultRequests, Usage: "inputs per run (open loop; with --closed, the requests of the closed-loop clients)"},
+		deprecated(&cli.IntFlag{Name: "requests", Hidden: true}, "inputs"),
+		&cli.BoolFlag{Name: "closed", Usage: "closed-loop clients (each sends its next request when answered) instead of open loop"},
+		clientsFlag(1, "clients"),
+		faultsFlag("fault plan of the rewritten runs, e.g. 'omission random f=1 p=0.3 until=20'"),
+		seedFlag("run i uses seed `S`+i"),
+		delayFlag("delay distribution of the rewritten runs"),
+		&cli.IntFlag{Name: "max-states", Value: checker.DefaultMaxStates, Usage: "distinct states of the original explored per run"},
+		&cli.IntFlag{Name: "max-depth", Value: checker.DefaultMaxDepth, Usage: "choices in one run of the original"},
+		&cli.Int64Flag{Name: "max-delay", Usage: "largest message delay the search tries (default: the distribution's, at least 3)"},
+		&cli.Int64Flag{Name: "max-escalated-delay", Usage: "before a run is declared NotEquivalent, the search is repeated with delays up to the run's last observed time + 1; this caps them (0: no cap; -1: no escalation)"},
+		checkMaxTimeFlag(),
+		&cli.DurationFlag{Name: "timeout", Usage: "wall-clock limit per run's search (0: none); hitting it makes the run Unknown"},
+	}
+}
+
 // simLimitFlags bound one simulated run; per says what they count over.
 func simLimitFlags(per string) []cli.Flag {
 	return []cli.Flag{

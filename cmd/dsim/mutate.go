@@ -1,0 +1,240 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/mutate"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
+)
+
+// This file holds `dsim mutate`: a mutation test of a check setup
+// (package mutate, docs/CHECKING.md "dsim mutate").
+
+func init() {
+	register(&cli.Command{
+		Name:      "mutate",
+		Usage:     "mutation-test a check: check one-change mutants of REWRITTEN against ORIGINAL",
+		ArgsUsage: "ORIGINAL REWRITTEN",
+		Description: "Generates every one-change mutant of REWRITTEN (delete a rule, drop a body literal or a\n" +
+			"negation, :- to :+ and back, aggregate swaps, comparison and arithmetic flips, another @\n" +
+			"component, dropped persistence; package mutate), vets each one (a mutant that does not load is\n" +
+			"stillborn) and checks it against ORIGINAL with the check flags below, exactly as dsim check\n" +
+			"would. A mutant is killed (NotEquivalent), survived (Equivalent) or unknown. The mutation score\n" +
+			"is killed / (killed + survived + unknown). Every survivor is listed with its rule and, where a\n" +
+			"dependency reachability shows it, why it may be equivalent. REWRITTEN itself is checked first.\n" +
+			"--jobs checks that many mutants at once (each check's runs one after another).\n\n" +
+			"Example:\n" +
+			"   dsim mutate corpus/micro/functional/before.ded corpus/micro/functional/after.ded --runs 20\n\n" +
+			"Exit status: 0 the table was printed, 1 REWRITTEN itself is not Equivalent, 3 usage or program error.",
+		Flags: append(append(checkSearchFlags(),
+			jobsFlag(),
+			jsonFlag("print the results as JSON"),
+		), workloadFlags()...),
+		Action: mutateAction,
+	})
+}
+
+// mutantResult is one mutant's outcome.
+type mutantResult struct {
+	Name     string `json:"name"`
+	Rule     int    `json:"rule,omitempty"`
+	Line     int    `json:"line"`
+	Op       string `json:"operator"`
+	Relation string `json:"relation,omitempty"`
+	Outcome  string `json:"outcome"` // killed, survived, unknown, stillborn
+	Detail   string `json:"detail,omitempty"`
+	Before   string `json:"before"`
+	After    string `json:"after,omitempty"`
+	// Fired is how many ticks the mutated rule fired in, over the runs of
+	// the unmutated REWRITTEN (-1: not known).
+	Fired  int    `json:"fired"`
+	Reason string `json:"reason,omitempty"`
+}
+
+type mutateReport struct {
+	Original  string         `json:"original"`
+	Rewritten string         `json:"rewritten"`
+	Runs      int            `json:"runs"`
+	Mutants   []mutantResult `json:"mutants"`
+	Killed    int            `json:"killed"`
+	Survived  int            `json:"survived"`
+	Unknown   int            `json:"unknown"`
+	Stillborn int            `json:"stillborn"`
+	Score     float64        `json:"score"` // killed / (killed+survived+unknown); 0 when none
+}
+
+func mutateAction(c *cli.Context) error {
+	c, err := withInterspersedFlags(c)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	if c.NArg() != 2 {
+		return usageError(c, "dsim mutate takes an original and a rewritten program, got %d arguments (see dsim mutate --help)", c.NArg())
+	}
+	origPath, rewPath := c.Args().Get(0), c.Args().Get(1)
+	orig, err := loadProgram(c, origPath)
+	if err != nil {
+		return asUsage(err)
+	}
+	rew, src, err := loadProgramSource(c, rewPath)
+	if err != nil {
+		return asUsage(err)
+	}
+	opts, err := checkOptions(c)
+	if err != nil {
+		return err
+	}
+	if opts.Values, opts.Repeats, err = workloadShape(c, rew); err != nil {
+		return usageError(c, "%v", err)
+	}
+	jobs := opts.Jobs
+	opts.Jobs, opts.NoShrink = 1, true
+	mutants, err := mutate.Generate(rewPath, src)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	deps, err := mutate.NewDeps(rewPath, src)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	base, err := checker.Check(orig, rew, opts)
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	if base.Verdict != checker.Equivalent {
+		fmt.Fprintf(c.App.ErrWriter, "dsim mutate: %s itself is %s against %s under these flags; a mutation score means nothing until it passes (run dsim check)\n", rewPath, base.Verdict, origPath)
+		return exitError{1}
+	}
+	rep := mutateReport{Original: origPath, Rewritten: rewPath, Runs: opts.Runs, Mutants: make([]mutantResult, len(mutants))}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				rep.Mutants[i] = checkMutant(orig, rew, base.Coverage, deps, mutants[i], opts)
+			}
+		}()
+	}
+	for i := range mutants {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for _, m := range rep.Mutants {
+		switch m.Outcome {
+		case "killed":
+			rep.Killed++
+		case "survived":
+			rep.Survived++
+		case "unknown":
+			rep.Unknown++
+		default:
+			rep.Stillborn++
+		}
+	}
+	if n := rep.Killed + rep.Survived + rep.Unknown; n > 0 {
+		rep.Score = float64(rep.Killed) / float64(n)
+	}
+	if c.Bool("json") {
+		out, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "%s\n", out)
+		return nil
+	}
+	fmt.Fprint(c.App.Writer, rep.text())
+	return nil
+}
+
+// checkMutant vets and checks one mutant.
+func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.Deps, m mutate.Mutant, opts checker.Options) mutantResult {
+	r := mutantResult{Name: m.Name, Rule: m.Rule, Line: m.Line, Op: m.Op, Relation: m.Relation, Before: m.Before, After: m.After, Fired: -1}
+	if cov != nil {
+		for _, pr := range rew.Rules {
+			if pr.Source != nil && pr.Pos.Line == m.Line && pr.Pos.Col == m.Col && pr.ID < len(cov.Rules) {
+				r.Fired = cov.Rules[pr.ID].Fired
+			}
+		}
+	}
+	prog, diags := analysis.Load(rew.File.Name, m.Source)
+	if len(diags) > 0 {
+		r.Outcome, r.Detail = "stillborn", "does not load: "+diags[0].Msg
+		return r
+	}
+	rep, err := checker.Check(orig, prog, opts)
+	if err != nil {
+		r.Outcome, r.Detail = "stillborn", "check refused: "+firstLine(err.Error())
+		return r
+	}
+	switch rep.Verdict {
+	case checker.NotEquivalent:
+		r.Outcome = "killed"
+	case checker.Equivalent:
+		r.Outcome = "survived"
+		r.Reason = deps.Reason(m)
+	default:
+		r.Outcome = "unknown"
+	}
+	switch {
+	case rep.Counterexample != nil:
+		r.Detail = fmt.Sprintf("run with seed %d not explained", rep.Counterexample.Seed)
+	case r.Outcome == "unknown":
+		r.Detail = fmt.Sprintf("%d of %d runs undecided", rep.Undecided, len(rep.Runs))
+		if rep.CoverageShort != "" {
+			r.Detail += ": " + rep.CoverageShort
+		}
+	}
+	return r
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func (rep *mutateReport) text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dsim mutate %s %s: %d mutants, %d runs each\n\n", rep.Original, rep.Rewritten, len(rep.Mutants), rep.Runs)
+	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "MUTANT\tLINE\tOUTCOME\tDETAIL")
+	for _, m := range rep.Mutants {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", m.Name, m.Line, m.Outcome, m.Detail)
+	}
+	tw.Flush()
+	fmt.Fprintf(&b, "\nkilled %d, survived %d, unknown %d, stillborn %d; mutation score %d/%d = %.1f%%\n",
+		rep.Killed, rep.Survived, rep.Unknown, rep.Stillborn, rep.Killed, rep.Killed+rep.Survived+rep.Unknown, 100*rep.Score)
+	first := true
+	for _, m := range rep.Mutants {
+		if m.Outcome != "survived" {
+			continue
+		}
+		if first {
+			b.WriteString("\nsurvivors:\n")
+			first = false
+		}
+		fmt.Fprintf(&b, "  %s (line %d)\n    rule:    %s\n", m.Name, m.Line, m.Before)
+		if m.After != "" {
+			fmt.Fprintf(&b, "    mutant:  %s\n", m.After)
+		} else {
+			b.WriteString("    mutant:  (deleted)\n")
+		}
+		if m.Fired >= 0 {
+			fmt.Fprintf(&b, "    fired:   in %d ticks over the runs of the unmutated rewrite\n", m.Fired)
+		}
+		if m.Reason != "" {
+			fmt.Fprintf(&b, "    why:     %s\n", m.Reason)
+		}
+	}
+	return b.String()
+}

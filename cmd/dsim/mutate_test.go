@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	mutBefore = "corpus/micro/functional/before.ded"
+	mutAfter  = "corpus/micro/functional/after.ded"
+)
+
+// dsim mutate on a small pair: the table, the score, a stillborn, a
+// killed @ change and an invariant-only survivor with its reason; the
+// output does not depend on --jobs.
+func TestMutateFunctional(t *testing.T) {
+	code, out, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "3", "--jobs", "1")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "MUTANT")
+	assert.Regexp(t, `r5/dest-leader +30 +killed +run with seed \d+ not explained`, out)
+	assert.Regexp(t, `r3/drop-lit1 +26 +stillborn +does not load: head variable id is not bound by the body`, out)
+	assert.Regexp(t, `persist-ballots/drop-persist +24 +killed`, out)
+	assert.Regexp(t, `r4/delete +27 +survived`, out)
+	assert.Regexp(t, `killed \d+, survived \d+, unknown 0, stillborn 8; mutation score \d+/\d+ = \d+\.\d%`, out)
+	surv := out[strings.Index(out, "survivors:"):]
+	assert.Contains(t, surv, "  r4/delete (line 27)\n    rule:    bad_stale_tag(id) :- tagged(id, _, b), request(id, _, own), (b < own).\n    mutant:  (deleted)\n")
+	assert.Contains(t, surv, "why:     the rule derives only invariant relations (bad_stale_tag)")
+	assert.NotContains(t, surv, "r5/dest-leader")
+
+	code, par, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "3", "--jobs", "4")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, out, par)
+}
+
+// --json carries every mutant, counts that add up, and the score.
+func TestMutateJSON(t *testing.T) {
+	code, out, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "2", "--json")
+	require.Equal(t, 0, code, errOut)
+	var rep mutateReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.NotEmpty(t, rep.Mutants)
+	assert.Equal(t, len(rep.Mutants), rep.Killed+rep.Survived+rep.Unknown+rep.Stillborn)
+	assert.InDelta(t, float64(rep.Killed)/float64(rep.Killed+rep.Survived+rep.Unknown), rep.Score, 1e-9)
+	assert.Equal(t, "r1/delete", rep.Mutants[0].Name)
+	assert.Equal(t, "killed", rep.Mutants[0].Outcome)
+	for _, m := range rep.Mutants {
+		if m.Outcome == "survived" {
+			assert.NotEmpty(t, m.Before, m.Name)
+		}
+	}
+}
+
+// A rewrite that fails its own check exits 1 before any mutant; a wrong
+// argument count is a usage error.
+func TestMutateRefusals(t *testing.T) {
+	src, err := os.ReadFile("../../" + mutAfter)
+	require.NoError(t, err)
+	broken := strings.Replace(string(src), "sig = sign(payload)", "sig = sign(id)", 1)
+	require.NotEqual(t, string(src), broken)
+	file := filepath.Join(t.TempDir(), "broken.ded")
+	require.NoError(t, os.WriteFile(file, []byte(broken), 0o644))
+	code, out, errOut := runCLI("mutate", mutBefore, file, "--runs", "3")
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "itself is NotEquivalent")
+
+	code, _, errOut = runCLI("mutate", mutBefore)
+	assert.Equal(t, 3, code)
+	assert.Contains(t, errOut, "takes an original and a rewritten program")
+}
