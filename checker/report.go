@@ -137,6 +137,9 @@ type SavedFiles struct {
 	// Trace is the text form, TraceJSON the same trace as JSON (dsim
 	// viz reads both).
 	Schedule, Trace, TraceJSON string
+	// Page is the HTML page drawing the run beside the original's run
+	// that got furthest ("" when not written).
+	Page string
 }
 
 func writeReasons(b *strings.Builder, rs []Reason) {
@@ -215,6 +218,9 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		fmt.Fprintf(b, "  dsim check %s %s --schedule %s    # this run\n", rep.Original, rep.Rewritten, files.Schedule)
 		fmt.Fprintf(b, "  dsim replay %s %s --trace %s\n", rep.Rewritten, files.Schedule, files.Trace)
 		fmt.Fprintf(b, "  dsim viz %s -o out.html\n", cmp.Or(files.TraceJSON, files.Trace))
+		if files.Page != "" {
+			fmt.Fprintf(b, "  side by side with the original's run that got furthest: open %s (or add --ascii)\n", files.Page)
+		}
 	} else {
 		b.WriteString("  (add --save-witness DIR to write this run's schedule and trace, then:)\n")
 		fmt.Fprintf(b, "  dsim check %s %s --schedule DIR/counterexample.schedule\n", rep.Original, rep.Rewritten)

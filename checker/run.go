@@ -57,7 +57,10 @@ type RunReport struct {
 	Coverage, OriginalCoverage *sim.Coverage
 
 	Offense *Offense // NotEquivalent: the output the original cannot match
-	Reasons []Reason // NotEquivalent/Unknown: why branches failed, most frequent first
+	// Furthest is the trace of the original's run that got furthest
+	// (NotEquivalent), up to where it failed; nil when unknown.
+	Furthest *sim.Trace
+	Reasons  []Reason // NotEquivalent/Unknown: why branches failed, most frequent first
 	// Shrunk is true when this run is the shrunk form of a failing run
 	// (ShrunkFrom is then the seed of the run it came from).
 	Shrunk     bool
@@ -157,6 +160,7 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 		} else {
 			r.Offense = newOffense(m, res, tgt, sr.best)
 		}
+		r.Furthest = replayFurthest(m.orig, tgt, sopts, sr)
 	}
 	return r, nil
 }

@@ -86,6 +86,7 @@ type searchResult struct {
 	states   int          // distinct states memoised
 	branches int          // runs of the original executed
 	best     *failure
+	furthest *furthestBranch // the decisions of the branch best came from
 	reasons  map[string]*reasonCount
 }
 
@@ -135,6 +136,7 @@ type searcher struct {
 	deadline   time.Time
 	escalated  *escalation // nil for the first search (delays 1..MaxDelay)
 	res        searchResult
+	workload   sim.Workload // the current branch's
 }
 
 func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) (searchResult, error) {
@@ -222,6 +224,7 @@ func (s *searcher) branch(stage Stage) (done bool, err error) {
 	s.res.branches++
 	var res *sim.Result
 	omitted, workload := s.inputs()
+	s.workload = workload
 	if sn := s.resumePoint(); sn != nil {
 		s.pos, s.next, s.emitHash = sn.pos, sn.next, sn.emitHash
 		s.emitted = slices.Clone(sn.emitted)
@@ -353,6 +356,7 @@ func (s *searcher) record(f failure) {
 	if s.res.best == nil || f.time > s.res.best.time {
 		fc := f
 		s.res.best = &fc
+		s.res.furthest = s.branchDecisions()
 	}
 	k := f.kind.String() + " " + f.fact.String()
 	if r, ok := s.res.reasons[k]; ok {

@@ -42,7 +42,8 @@ func init() {
 			jobsFlag(),
 			jsonFlag("print the report as JSON"),
 			&cli.StringFlag{Name: "shard", Usage: "check only part `i/n` of the runs (the i-th of n contiguous ranges, from 0; run seeds unchanged); combine the shards' --json reports with dsim merge"},
-			&cli.StringFlag{Name: "save-witness", Usage: "write every witness schedule and the counterexample's schedule and trace to `DIR`"},
+			&cli.StringFlag{Name: "save-witness", Usage: "write every witness schedule and the counterexample's schedule, trace and side-by-side page (counterexample.html) to `DIR`"},
+			&cli.BoolFlag{Name: "ascii", Usage: "after a counterexample, draw it as text beside the original's run that got furthest"},
 			&cli.StringFlag{Name: "schedule", Usage: "check one recorded run of REWRITTEN (a schedule `FILE` from dsim run --schedule or --save-witness)"},
 			noShrinkFlag("report the counterexample as found"),
 			&cli.StringFlag{Name: "history", Usage: "check the history a real run recorded in trace `DIR` (dsim serve --trace-dir) against ORIGINAL; REWRITTEN is omitted"},
@@ -175,6 +176,13 @@ func printCheckReport(c *cli.Context, rep *checker.Report) error {
 		if c.Bool("coverage") {
 			fmt.Fprint(c.App.Writer, "\n"+rep.CoverageText())
 		}
+		if c.Bool("ascii") {
+			text, err := sideBySideText(rep)
+			if err != nil {
+				return usageError(c, "--ascii: %v", err)
+			}
+			fmt.Fprint(c.App.Writer, cliText(text))
+		}
 	}
 	switch rep.Verdict {
 	case checker.Equivalent:
@@ -227,6 +235,11 @@ func saveWitnesses(dir string, rep *checker.Report) (checker.SavedFiles, error) 
 		if err := os.WriteFile(files.Trace, []byte(cx.Trace.String()), 0o644); err != nil {
 			return files, err
 		}
+		page, err := writeWitnessPage(dir, rep)
+		if err != nil {
+			return files, err
+		}
+		files.Page = page
 	}
 	return files, nil
 }

@@ -32,8 +32,10 @@ const (
 	phaseAfter
 )
 
-// WriteASCII renders d as text.
-func WriteASCII(w io.Writer, d *Diagram) error {
+// asciiCells computes the text of each cell (row, lane) and the notes
+// under each row. An arrow or mark whose fact is offending ("" for none)
+// gets a * on its tokens and OFFENDING before its note.
+func asciiCells(d *Diagram, offending string) (text [][]string, rowNotes [][]string) {
 	cells := make([][][]token, len(d.Times))
 	for r := range cells {
 		cells[r] = make([][]token, len(d.Lanes))
@@ -84,9 +86,13 @@ func WriteASCII(w io.Writer, d *Diagram) error {
 			arrive = "<" + a.ID
 			fate = fmt.Sprintf("arrives @%d", a.End)
 		}
-		put(a.StartRow, a.From, phaseLeave, a.ID+">")
-		put(a.EndRow, a.To, phaseArrive, arrive)
-		note(a.StartRow, phaseLeave, fmt.Sprintf("%s %s -> %s %s %s", a.ID, from, to, a.Fact, fate))
+		star, pre := "", ""
+		if offending != "" && a.Fact == offending {
+			star, pre = "*", "OFFENDING "
+		}
+		put(a.StartRow, a.From, phaseLeave, a.ID+">"+star)
+		put(a.EndRow, a.To, phaseArrive, arrive+star)
+		note(a.StartRow, phaseLeave, fmt.Sprintf("%s%s %s -> %s %s %s", pre, a.ID, from, to, a.Fact, fate))
 	}
 	for _, m := range d.Marks {
 		lane := d.Lanes[m.Lane].Name
@@ -102,21 +108,19 @@ func WriteASCII(w io.Writer, d *Diagram) error {
 			put(m.Row, m.Lane, phaseArrive, text)
 			note(m.Row, phaseArrive, text2)
 		case MarkViolation:
-			put(m.Row, m.Lane, phaseAfter, "!")
-			note(m.Row, phaseAfter, "VIOLATION "+m.Fact+" at "+lane)
+			star, pre := "", ""
+			if offending != "" && m.Fact == offending {
+				star, pre = "*", "OFFENDING "
+			}
+			put(m.Row, m.Lane, phaseAfter, "!"+star)
+			note(m.Row, phaseAfter, pre+"VIOLATION "+m.Fact+" at "+lane)
 		}
 	}
 
-	// Cell texts and column widths.
-	text := make([][]string, len(d.Times))
-	timeW := len("time")
-	widths := make([]int, len(d.Lanes))
-	for i, l := range d.Lanes {
-		widths[i] = len(l.Name)
-	}
+	text = make([][]string, len(d.Times))
+	rowNotes = make([][]string, len(d.Times))
 	for r := range cells {
 		text[r] = make([]string, len(d.Lanes))
-		timeW = max(timeW, len(fmt.Sprintf("@%d", d.Times[r])))
 		for l, toks := range cells[r] {
 			sortTokens(toks)
 			parts := make([]string, len(toks))
@@ -124,6 +128,27 @@ func WriteASCII(w io.Writer, d *Diagram) error {
 				parts[i] = t.text
 			}
 			text[r][l] = strings.Join(parts, " ")
+		}
+		sortTokens(notes[r])
+		for _, n := range notes[r] {
+			rowNotes[r] = append(rowNotes[r], n.text)
+		}
+	}
+	return text, rowNotes
+}
+
+// WriteASCII renders d as text.
+func WriteASCII(w io.Writer, d *Diagram) error {
+	text, notes := asciiCells(d, "")
+	// Column widths.
+	timeW := len("time")
+	widths := make([]int, len(d.Lanes))
+	for i, l := range d.Lanes {
+		widths[i] = len(l.Name)
+	}
+	for r := range text {
+		timeW = max(timeW, len(fmt.Sprintf("@%d", d.Times[r])))
+		for l := range text[r] {
 			widths[l] = max(widths[l], len(text[r][l]))
 		}
 	}
@@ -150,9 +175,8 @@ func WriteASCII(w io.Writer, d *Diagram) error {
 	line(strings.Repeat("-", timeW), rule)
 	for r, t := range d.Times {
 		line(fmt.Sprintf("@%d", t), text[r])
-		sortTokens(notes[r])
 		for _, n := range notes[r] {
-			b.WriteString(strings.Repeat(" ", timeW) + "     " + n.text + "\n")
+			b.WriteString(strings.Repeat(" ", timeW) + "     " + n + "\n")
 		}
 	}
 	fmt.Fprintf(&b, "%d lanes, %d ticks, %d messages delivered, %d dropped, %d in flight, %d inputs, %d outputs, %d marks\n",

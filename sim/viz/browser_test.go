@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,5 +110,80 @@ func TestBrowserRendersDiagram(t *testing.T) {
 		if !bytes.Contains(panel[2], []byte(html.EscapeString(f))) {
 			t.Errorf("the side panel for tick %d does not list %q:\n%s", tick, f, panel[2])
 		}
+	}
+}
+
+// TestBrowserRendersSideBySide opens a side-by-side counterexample page in
+// headless Chromium: the page's script must have run over the aligned
+// table, found the offending cells, and the offending fact must be on the
+// rendered page (in the marked notes and the heading).
+func TestBrowserRendersSideBySide(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		t.Skip("SKIPPED: headless-browser test needs chromium on PATH; install the Debian package `chromium` " +
+			"(apt-get install -y chromium; .ci/run does this when CI=true)")
+	}
+	sb, offending := sideCase(t)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "cx.html")
+	var b bytes.Buffer
+	if err := WriteSideBySideHTML(&b, sb, "side-by-side"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+page)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	dom, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium failed: %v\n%s", err, stderr.String())
+	}
+	m := regexp.MustCompile(`<div id="summary"[^>]*>`).Find(dom)
+	if m == nil {
+		t.Fatalf("no #summary element in the rendered DOM:\n%.2000s", dom)
+	}
+	attr := func(name string) string {
+		a := regexp.MustCompile(name + `="([^"]*)"`).FindSubmatch(m)
+		if a == nil {
+			return ""
+		}
+		return html.UnescapeString(string(a[1]))
+	}
+	if attr("data-rendered") != "yes" {
+		t.Fatalf("the page's script did not run: %s", m)
+	}
+	tab := sb.table()
+	marked := 0
+	for _, r := range tab.Rows {
+		for _, c := range r.Cells {
+			if c.Offending {
+				marked++
+			}
+		}
+	}
+	if marked == 0 {
+		t.Fatal("the test case should mark the offending output")
+	}
+	checks := []struct{ attr, want string }{
+		{"data-columns", fmt.Sprint(len(tab.Columns))},
+		{"data-rows", fmt.Sprint(len(tab.Rows))},
+		{"data-offending-cells", fmt.Sprint(marked)},
+	}
+	for _, c := range checks {
+		if got := attr(c.attr); got != c.want {
+			t.Errorf("rendered %s = %q, want %q", c.attr, got, c.want)
+		}
+	}
+	if got := attr("data-offending-notes"); !strings.Contains(got, "OFFENDING ") || !strings.Contains(got, offending) {
+		t.Errorf("the rendered notes do not mark the offending fact %s: %q", offending, got)
+	}
+	if h := regexp.MustCompile(`id="offending-fact">([^<]*)</span>`).FindSubmatch(dom); h == nil || html.UnescapeString(string(h[1])) != offending {
+		t.Errorf("the rendered page does not name the offending fact %s", offending)
 	}
 }
