@@ -162,7 +162,8 @@ func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.De
 	r := mutantResult{Name: m.Name, Rule: m.Rule, Line: m.Line, Op: m.Op, Relation: m.Relation, Before: m.Before, After: m.After, Fired: -1}
 	if cov != nil {
 		for _, pr := range rew.Rules {
-			if pr.Source != nil && pr.Pos.Line == m.Line && pr.Pos.Col == m.Col && pr.ID < len(cov.Rules) {
+			// A .persist line's rule has no Source and the directive's position.
+			if (pr.Source != nil) == (m.Rule > 0) && pr.Pos.Line == m.Line && pr.Pos.Col == m.Col && pr.ID < len(cov.Rules) {
 				r.Fired = cov.Rules[pr.ID].Fired
 			}
 		}

@@ -50,6 +50,9 @@ func TestMutateJSON(t *testing.T) {
 	assert.Equal(t, "r1/delete", rep.Mutants[0].Name)
 	assert.Equal(t, "killed", rep.Mutants[0].Outcome)
 	for _, m := range rep.Mutants {
+		if m.Name == "persist-ballots/drop-persist" || m.Name == "r1/delete" {
+			assert.Positive(t, m.Fired, "coverage of %s", m.Name)
+		}
 		if m.Outcome == "survived" {
 			assert.NotEmpty(t, m.Before, m.Name)
 		}
