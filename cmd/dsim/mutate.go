@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -37,6 +38,7 @@ func init() {
 		Flags: append(append(checkSearchFlags(),
 			jobsFlag(),
 			jsonFlag("print the results as JSON"),
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print each mutant's outcome and wall time to stderr as it finishes (in completion order)"},
 		), workloadFlags()...),
 		Action: mutateAction,
 	})
@@ -116,12 +118,19 @@ func mutateAction(c *cli.Context) error {
 	rep := mutateReport{Original: origPath, Rewritten: rewPath, Runs: opts.Runs, Mutants: make([]mutantResult, len(mutants))}
 	work := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
 	for w := 0; w < jobs; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range work {
+				start := time.Now()
 				rep.Mutants[i] = checkMutant(orig, rew, base.Coverage, deps, mutants[i], opts)
+				if c.Bool("verbose") {
+					mu.Lock()
+					fmt.Fprintf(c.App.ErrWriter, "%s: %s (%s)\n", mutants[i].Name, rep.Mutants[i].Outcome, time.Since(start).Round(time.Millisecond))
+					mu.Unlock()
+				}
 			}
 		}()
 	}

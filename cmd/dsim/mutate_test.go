@@ -36,6 +36,13 @@ func TestMutateFunctional(t *testing.T) {
 	code, par, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "3", "--jobs", "4")
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, out, par)
+	assert.Empty(t, errOut)
+
+	code, verbose, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "3", "-v")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, out, verbose)
+	assert.Regexp(t, `(?m)^r1/delete: killed \(\d`, errOut)
+	assert.Equal(t, 27, strings.Count(errOut, "\n"))
 }
 
 // --json carries every mutant, counts that add up, and the score.
