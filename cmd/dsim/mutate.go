@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -201,6 +202,16 @@ func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.De
 		r.Detail = fmt.Sprintf("run with seed %d not explained", rep.Counterexample.Seed)
 	case r.Outcome == "unknown":
 		r.Detail = fmt.Sprintf("%d of %d runs undecided", rep.Undecided, len(rep.Runs))
+		var flags []string
+		for _, run := range rep.Runs {
+			if f := boundFlag(run.Limit); run.Verdict == checker.Unknown && f != "" && !slices.Contains(flags, "--"+f) {
+				flags = append(flags, "--"+f)
+			}
+		}
+		if len(flags) > 0 {
+			slices.Sort(flags)
+			r.Detail += " (bound hit: " + strings.Join(flags, ", ") + ")"
+		}
 		if rep.CoverageShort != "" {
 			r.Detail += ": " + rep.CoverageShort
 		}
