@@ -250,7 +250,10 @@ func (rep *mutateReport) text() string {
 		} else {
 			b.WriteString("    mutant:  (deleted)\n")
 		}
-		if m.Fired >= 0 {
+		switch {
+		case m.Fired == 0:
+			b.WriteString("    fired:   never in the runs of the unmutated rewrite (a gap in the workload, not an equivalence)\n")
+		case m.Fired > 0:
 			fmt.Fprintf(&b, "    fired:   in %d ticks over the runs of the unmutated rewrite\n", m.Fired)
 		}
 		if m.Reason != "" {

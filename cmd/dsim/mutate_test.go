@@ -31,6 +31,8 @@ func TestMutateFunctional(t *testing.T) {
 	surv := out[strings.Index(out, "survivors:"):]
 	assert.Contains(t, surv, "  r4/delete (line 27)\n    rule:    bad_stale_tag(id) :- tagged(id, _, b), request(id, _, own), (b < own).\n    mutant:  (deleted)\n")
 	assert.Contains(t, surv, "why:     the rule derives only invariant relations (bad_stale_tag)")
+	assert.Contains(t, surv, "fired:   never in the runs of the unmutated rewrite")
+	assert.Regexp(t, `r6/to-next \(line 36\)\n.*\n.*\n    fired:   in [1-9]\d* ticks`, surv)
 	assert.NotContains(t, surv, "r5/dest-leader")
 
 	code, par, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "3", "--jobs", "4")
