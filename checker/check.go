@@ -91,6 +91,13 @@ type Options struct {
 	// the same verdicts and state counts (tests compare the two).
 	NoResume bool
 
+	// NoMustEmit disables the must-emit shortcut (docs/CHECKING.md,
+	// "Proving an output absent"): a fault-free, quiescent rewritten run
+	// that lacks an output the original emits in its eager run, where the
+	// rules that can derive that output are monotone, is NotEquivalent
+	// without the search. Tests compare the verdicts with and without it.
+	NoMustEmit bool
+
 	// MinCoverage (percent, 0: none) turns an Equivalent in which fewer of
 	// the rewrite's rules fired into Unknown, saying which never fired.
 	MinCoverage float64

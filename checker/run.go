@@ -125,6 +125,11 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 			return r, nil
 		}
 	}
+	if off := mustEmitShortcut(m, opts, cfg.Faults, res, tgt, horizon); off != nil {
+		r.Verdict, r.Offense, r.MaxDelay, r.Branches = NotEquivalent, off.offense, off.maxDelay, 1
+		r.Reasons = []Reason{{Kind: failUnexpected.String(), Fact: off.offense.Fact, Branches: 1}}
+		return r, nil
+	}
 	sopts := opts
 	sopts.MaxTime = horizon
 	sr, maxDelay, err := searchEscalating(m.orig, tgt, sopts)
