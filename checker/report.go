@@ -158,8 +158,12 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 	if cx.Shrunk {
 		fmt.Fprintf(b, ", shrunk")
 	}
-	fmt.Fprintf(b, "; no run of the original explains it (search exhaustive within its bounds: delays 1..%d, losses within the fault budget, %d states, %d runs of the original)\n",
-		cx.MaxDelay, cx.States, cx.Branches)
+	if cx.MustEmit {
+		fmt.Fprintf(b, "; no run of the original explains it (must-emit shortcut, no search: every fault-free run of the original with delays 1..%d emits an output it lacks)\n", cx.MaxDelay)
+	} else {
+		fmt.Fprintf(b, "; no run of the original explains it (search exhaustive within its bounds: delays 1..%d, losses within the fault budget, %d states, %d runs of the original)\n",
+			cx.MaxDelay, cx.States, cx.Branches)
+	}
 	if off := cx.Offense; off != nil {
 		fmt.Fprintf(b, "\noffending output (%s): %s\n  %s\n", off.Kind, off.Fact, off.Explanation)
 		if p := off.Producer; p != nil {

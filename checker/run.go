@@ -60,6 +60,9 @@ type RunReport struct {
 	// Furthest is the trace of the original's run that got furthest
 	// (NotEquivalent), up to where it failed; nil when unknown.
 	Furthest *sim.Trace
+	// MustEmit: the must-emit shortcut decided the run NotEquivalent
+	// without the search (docs/CHECKING.md, "Proving an output absent").
+	MustEmit bool
 	Reasons  []Reason // NotEquivalent/Unknown: why branches failed, most frequent first
 	// Shrunk is true when this run is the shrunk form of a failing run
 	// (ShrunkFrom is then the seed of the run it came from).
@@ -126,7 +129,7 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 		}
 	}
 	if off := mustEmitShortcut(m, opts, cfg.Faults, res, tgt, horizon); off != nil {
-		r.Verdict, r.Offense, r.MaxDelay, r.Branches = NotEquivalent, off.offense, off.maxDelay, 1
+		r.Verdict, r.Offense, r.MaxDelay, r.Branches, r.MustEmit = NotEquivalent, off.offense, off.maxDelay, 1, true
 		r.Reasons = []Reason{{Kind: failUnexpected.String(), Fact: off.offense.Fact, Branches: 1}}
 		return r, nil
 	}
