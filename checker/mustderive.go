@@ -325,6 +325,7 @@ func sortedHeads(m map[string][]*analysis.Rule) []string {
 type mustEmitResult struct {
 	offense  *Offense
 	maxDelay int64
+	furthest *sim.Trace // the original's eager run up to the emission
 }
 
 // mustEmitShortcut decides a fault-free run of the rewrite that quiesced
@@ -342,11 +343,20 @@ func mustEmitShortcut(m *refinementMap, opts Options, plan sim.FaultPlan, rew *s
 	if tgt.horizon != noHorizon || tgt.violation != nil {
 		return nil
 	}
+	// The eager schedule: every delay 1 (outputs included), no loss, first
+	// choices.
 	res, err := sim.Run(m.orig, sim.Config{
 		Workload: tgt.inputs,
-		Delay:    &sim.Distribution{Kind: sim.DelayUniform, Max: 1},
 		Limits:   sim.Limits{MaxTime: horizon},
 		Trace:    sim.TraceOptions{Off: true},
+		Decide: func(c *sim.Choice) error {
+			if c.Kind == sim.ChoiceOutput {
+				c.Delay = 1
+				return nil
+			}
+			applyAlt(eagerAlt(c), c)
+			return nil
+		},
 	})
 	if err != nil {
 		return nil
@@ -372,7 +382,13 @@ func mustEmitShortcut(m *refinementMap, opts Options, plan sim.FaultPlan, rew *s
 		if !ok {
 			continue
 		}
-		return &mustEmitResult{maxDelay: dmax, offense: &Offense{Kind: failUnexpected.String(), Fact: o.Fact, Time: o.Time,
+		// The offence's time is when the original emits the output (as
+		// for the search's "unexpected"); the drawing is that run up to then.
+		best := &failure{kind: failUnexpected, fact: o.Fact, time: o.Time - 1}
+		ropts := opts
+		ropts.MaxTime = horizon
+		furthest := replayFurthest(m.orig, tgt, ropts, searchResult{best: best, furthest: &furthestBranch{mode: policyEager, workload: slices.Clone(tgt.inputs)}})
+		return &mustEmitResult{maxDelay: dmax, furthest: furthest, offense: &Offense{Kind: failUnexpected.String(), Fact: o.Fact, Time: best.time,
 			Explanation: fmt.Sprintf("missing output %s, which every run of the original emits: the original is confluent for it (%s); its fault-free run with every delay 1 delivers it at time %d, so every fault-free run with delays up to %d emits it by time %d, before the horizon, but the rewritten program quiesced without delivering it", o.Fact, why, o.Time, dmax, o.Time*dmax)}}
 	}
 	return nil

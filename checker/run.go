@@ -130,6 +130,7 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 	}
 	if off := mustEmitShortcut(m, opts, cfg.Faults, res, tgt, horizon); off != nil {
 		r.Verdict, r.Offense, r.MaxDelay, r.Branches, r.MustEmit = NotEquivalent, off.offense, off.maxDelay, 1, true
+		r.Furthest = off.furthest
 		r.Reasons = []Reason{{Kind: failUnexpected.String(), Fact: off.offense.Fact, Branches: 1}}
 		return r, nil
 	}
