@@ -154,24 +154,12 @@ func contains(xs []string, s string) bool {
 // expression depth first, left before right.
 func binaries(r *syntax.Rule) []*syntax.Binary {
 	var out []*syntax.Binary
-	var walk func(e syntax.Expr)
-	walk = func(e syntax.Expr) {
-		switch x := e.(type) {
-		case *syntax.Binary:
-			out = append(out, x)
-			walk(x.Left)
-			walk(x.Right)
-		case *syntax.Unary:
-			walk(x.X)
-		case *syntax.Paren:
-			walk(x.X)
-		case *syntax.Call:
-			for _, a := range x.Args {
-				walk(a)
+	walk := func(e syntax.Expr) {
+		syntax.WalkExpr(e, func(e syntax.Expr) {
+			if b, ok := e.(*syntax.Binary); ok {
+				out = append(out, b)
 			}
-		case *syntax.InstanceAddr:
-			walk(x.Index)
-		}
+		})
 	}
 	if r.Head.At != nil {
 		walk(r.Head.At)

@@ -124,31 +124,11 @@ func ruleVars(r *syntax.Rule) []string {
 func varUses(r *syntax.Rule, v string) int {
 	n := 0
 	count := func(e syntax.Expr) {
-		var walk func(syntax.Expr)
-		walk = func(e syntax.Expr) {
-			switch x := e.(type) {
-			case *syntax.Ident:
-				if x.Name == v {
-					n++
-				}
-			case *syntax.Binary:
-				walk(x.Left)
-				walk(x.Right)
-			case *syntax.Unary:
-				walk(x.X)
-			case *syntax.Paren:
-				walk(x.X)
-			case *syntax.Call:
-				for _, a := range x.Args {
-					walk(a)
-				}
-			case *syntax.InstanceAddr:
-				walk(x.Index)
+		syntax.WalkExpr(e, func(e syntax.Expr) {
+			if id, ok := e.(*syntax.Ident); ok && id.Name == v {
+				n++
 			}
-		}
-		if e != nil {
-			walk(e)
-		}
+		})
 	}
 	count(r.Head.At)
 	for _, a := range r.Head.Args {

@@ -60,29 +60,11 @@ func subst(e syntax.Expr, m map[string]syntax.Expr) syntax.Expr {
 // vars lists the variable names e mentions, in order, each once.
 func vars(e syntax.Expr) []string {
 	var out []string
-	var walk func(syntax.Expr)
-	walk = func(e syntax.Expr) {
-		switch x := e.(type) {
-		case *syntax.Ident:
-			if !contains(out, x.Name) {
-				out = append(out, x.Name)
-			}
-		case *syntax.Binary:
-			walk(x.Left)
-			walk(x.Right)
-		case *syntax.Unary:
-			walk(x.X)
-		case *syntax.Paren:
-			walk(x.X)
-		case *syntax.Call:
-			for _, a := range x.Args {
-				walk(a)
-			}
-		case *syntax.InstanceAddr:
-			walk(x.Index)
+	syntax.WalkExpr(e, func(e syntax.Expr) {
+		if id, ok := e.(*syntax.Ident); ok && !contains(out, id.Name) {
+			out = append(out, id.Name)
 		}
-	}
-	walk(e)
+	})
 	return out
 }
 
