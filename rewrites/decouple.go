@@ -33,22 +33,26 @@ const (
 	Functional Kind = "functional" // functional decoupling, §3.3
 	Cohash     Kind = "cohash"     // partitioning with co-hashing, §4.1
 	Deps       Kind = "deps"       // partitioning with dependencies, §4.2
+	// StateMachine is state-machine decoupling with batching (App. A.4).
+	StateMachine Kind = "statemachine"
 )
 
 var kindNames = map[Kind]string{
-	Mutual:     "mutually independent decoupling",
-	Monotonic:  "monotonic decoupling",
-	Functional: "functional decoupling",
-	Cohash:     "partitioning with co-hashing",
-	Deps:       "partitioning with dependencies",
+	Mutual:       "mutually independent decoupling",
+	Monotonic:    "monotonic decoupling",
+	Functional:   "functional decoupling",
+	Cohash:       "partitioning with co-hashing",
+	Deps:         "partitioning with dependencies",
+	StateMachine: "state-machine decoupling",
 }
 
 var kindCite = map[Kind]string{
-	Mutual:     "§3.1, App. A.1",
-	Monotonic:  "§3.2, App. A.2",
-	Functional: "§3.3, App. A.3",
-	Cohash:     "§4.1, App. B.1",
-	Deps:       "§4.2, App. B.2",
+	Mutual:       "§3.1, App. A.1",
+	Monotonic:    "§3.2, App. A.2",
+	Functional:   "§3.3, App. A.3",
+	Cohash:       "§4.1, App. B.1",
+	Deps:         "§4.2, App. B.2",
+	StateMachine: "App. A.4",
 }
 
 // Name is the rewrite's name in messages.
@@ -152,6 +156,10 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 	// How C2's inputs reach N.
 	taken := map[string]bool{}
 	c2src := sourceRules(c2)
+	if kind == StateMachine {
+		batchToC2(p, taken, blk, nb, c2src, v2.Inputs, to)
+		return nil
+	}
 	for _, r := range v2.Inputs {
 		// A client input or timer of C that C2 reads enters at C, so C1
 		// forwards it (except for mutual independence, where C2 alone
@@ -250,6 +258,8 @@ func decouplePre(p *analysis.Program, kind Kind, c *analysis.Component, c1, c2 [
 				"move the rules deriving "+d.Relation+" to the same side as this rule, or use monotonic or functional decoupling if only C2 depends on C1",
 				"rule at %s (%s) reads %s, which the other side derives; C1 and C2 must not depend on each other (%s)", at(p, d.Rule), side, d.Relation, cite)
 		}
+	case StateMachine:
+		return stateMachinePre(p, c, c1, c2)
 	case Monotonic, Functional:
 		if ok, d := Independent(p, c1, c2); !ok {
 			return refuse(p, d.Rule.Pos, name, "C1 is independent of C2",

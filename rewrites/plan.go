@@ -15,6 +15,7 @@ import (
 //	mutual     COMP -> NEW : SELECTOR...
 //	monotonic  COMP -> NEW : SELECTOR...
 //	functional COMP -> NEW : SELECTOR...
+//	statemachine COMP -> NEW : SELECTOR...
 //	cohash     COMP [partitions=N] [key=REL.COLUMN ...]
 //	deps       COMP [partitions=N] [key=REL.COLUMN ...]
 //	partial    COMP : INPUT [partitions=N]
@@ -84,7 +85,7 @@ func stripComment(line string) string {
 	return line
 }
 
-const planHint = "a step is `mutual|monotonic|functional COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT`, `seal COMP : RELATION` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
+const planHint = "a step is `mutual|monotonic|functional|statemachine COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT`, `seal COMP : RELATION` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
 
 // ParseStep parses one step (a plan line, or a STEP argument of dsim
 // rewrite).
@@ -111,7 +112,7 @@ func ParseStep(text string) (Step, error) {
 			return st, fmt.Errorf("drop step must read `drop %s : INVARIANT...`", st.Comp)
 		}
 		st.Selectors = toks[3:]
-	case Mutual, Monotonic, Functional:
+	case Mutual, Monotonic, Functional, StateMachine:
 		if len(toks) < 6 || toks[2] != "->" || toks[4] != ":" {
 			return st, fmt.Errorf("%s step must read `%s %s -> NEW : RELATION...`", st.Kind, st.Kind, st.Comp)
 		}
@@ -294,7 +295,7 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 		}
 	}
 	switch st.Kind {
-	case Mutual, Monotonic, Functional:
+	case Mutual, Monotonic, Functional, StateMachine:
 		c2, err := SelectRules(p, st)
 		if err != nil {
 			return nil, err

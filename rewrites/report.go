@@ -84,6 +84,8 @@ func Analyze(p *analysis.Program) string {
 				line("functional", "functional "+c.Name+" -> NEW : "+out)
 			} else if ok, _ := IsMonotonic(p, c, c2); ok {
 				line("monotonic", "monotonic "+c.Name+" -> NEW : "+out)
+			} else if stateMachinePre(p, c, c1, c2) == nil {
+				line("statemachine", "statemachine "+c.Name+" -> NEW : "+out)
 			}
 		}
 		if len(c.ClientInputs)+len(c.Timers) > 0 {
