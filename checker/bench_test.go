@@ -30,7 +30,7 @@ func BenchmarkCheck2PC(b *testing.B) {
 			unknown := 0
 			for i := 0; i < b.N; i++ {
 				start := time.Now()
-				rep, err := Check(orig, rew, Options{Runs: 1, Requests: k, Seed: uint64(i), Faults: faults, NoShrink: true})
+				rep, err := Check(orig, rew, Options{Runs: 1, Spec: sim.Spec{Seed: uint64(i), Faults: faults, Open: k}, NoShrink: true})
 				d := time.Since(start)
 				if err != nil {
 					b.Fatal(err)
@@ -74,7 +74,7 @@ func BenchmarkCheckSearch(b *testing.B) {
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		rep, err := Check(orig, rew, Options{Runs: 1, Requests: 1, Seed: 1, NoShrink: true, MaxStates: 100000, NoResume: *benchNoResume})
+		rep, err := Check(orig, rew, Options{Runs: 1, Spec: sim.Spec{Seed: 1, Open: 1}, NoShrink: true, MaxStates: 100000, NoResume: *benchNoResume})
 		total += time.Since(start)
 		if err != nil {
 			b.Fatal(err)

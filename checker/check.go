@@ -48,21 +48,16 @@ func (v Verdict) String() string { return verdictNames[v] }
 func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
 
 // Options configure a check. The zero value is valid: defaults apply.
+// The embedded sim.Spec describes the rewritten program's runs: run i is
+// Spec.RunConfig(rewritten, i), so its seed is Seed+i (sim.RunSeed).
+// When the spec generates no inputs and has no fixed Workload, each run
+// gets DefaultRequests open-loop inputs; a negative Open gives none. The
+// spec's Limits.MaxTime (default DefaultMaxTime, not sim's) is also the
+// horizon of the original's runs; instance counts (Counts) are not
+// supported, since the two programs' components differ.
 type Options struct {
-	Runs     int  // runs of the rewritten program (default 20)
-	Requests int  // requests per run (default 3)
-	Closed   bool // closed-loop clients instead of an open-loop workload
-	// Values and Repeats shape generated request contents (sim.OpenLoop).
-	Values  sim.ValueDomains
-	Repeats sim.Repeats
-	// SequentialWorkload generates open-loop workloads as before value
-	// domains (sim.OpenLoop.Sequential), for tests calibrated on them.
-	SequentialWorkload bool
-	Clients            int    // clients (default 1)
-	Seed               uint64 // run i uses seed Seed+i
-	Faults             sim.FaultPlan
-	Delay              *sim.Distribution // nil: sim.DefaultDistribution
-	MaxTime            int64             // virtual time horizon of every run (default 2000)
+	sim.Spec
+	Runs int // runs of the rewritten program (default 20)
 
 	// Search bounds for the original's runs; hitting one makes the run's
 	// verdict Unknown.
@@ -128,16 +123,16 @@ func (o Options) withDefaults() Options {
 	if o.Runs <= 0 {
 		o.Runs = DefaultRuns
 	}
-	if o.Requests < 0 {
-		o.Requests = 0
-	} else if o.Requests == 0 {
-		o.Requests = DefaultRequests
+	if o.Open < 0 {
+		o.Open = 0
+	} else if o.Open == 0 && o.Closed <= 0 && len(o.Workload) == 0 {
+		o.Open = DefaultRequests
 	}
 	if o.Clients <= 0 {
 		o.Clients = 1
 	}
-	if o.MaxTime <= 0 {
-		o.MaxTime = DefaultMaxTime
+	if o.Limits.MaxTime <= 0 {
+		o.Limits.MaxTime = DefaultMaxTime
 	}
 	if o.MaxStates <= 0 {
 		o.MaxStates = DefaultMaxStates
@@ -183,6 +178,9 @@ func Check(original, rewritten *analysis.Program, opts Options) (*Report, error)
 func CheckContext(ctx context.Context, original, rewritten *analysis.Program, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	opts.ctx = ctx
+	if len(opts.Counts) > 0 {
+		return nil, fmt.Errorf("instance counts are not supported by the checker: give them in the programs")
+	}
 	m, err := newRefinementMap(original, rewritten)
 	if err != nil {
 		return nil, err
@@ -203,9 +201,9 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 		if skip {
 			return nil
 		}
-		r, err := checkSeed(m, opts, opts.Seed+uint64(i))
+		r, err := checkRun(m, opts, i)
 		if err != nil {
-			return fmt.Errorf("run %d (seed %d): %w", i, opts.Seed+uint64(i), err)
+			return fmt.Errorf("run %d (seed %d): %w", i, sim.RunSeed(opts.Seed, i), err)
 		}
 		r.Index = i
 		if r.Verdict == Unknown && !opts.NoShrink && r.Schedule != nil {

@@ -25,12 +25,13 @@ func load(t testing.TB, name string) *analysis.Program {
 
 // genOptions draws a workload and fault setting for a property.
 func genOptions(t *rapid.T) Options {
-	o := Options{
-		Runs:     1,
-		Requests: rapid.IntRange(1, 3).Draw(t, "requests"),
-		Seed:     rapid.Uint64Range(0, 1<<20).Draw(t, "seed"),
-		Closed:   rapid.Bool().Draw(t, "closed"),
-		NoShrink: true,
+	o := Options{Runs: 1, NoShrink: true}
+	n := rapid.IntRange(1, 3).Draw(t, "requests")
+	o.Seed = rapid.Uint64Range(0, 1<<20).Draw(t, "seed")
+	if rapid.Bool().Draw(t, "closed") {
+		o.Closed = n
+	} else {
+		o.Open = n
 	}
 	if rapid.Bool().Draw(t, "faults") {
 		p := rapid.SampledFrom([]string{"omission random f=1 p=0.3 until=20", "omission random f=1 p=0.6 until=10"}).Draw(t, "plan")

@@ -17,11 +17,16 @@ func TestCheckContextCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	cause := errors.New("operator stopped the check")
-	rep, err := CheckContext(ctx, orig, rew, Options{Runs: 3, Requests: 2, NoShrink: true, Progress: func(done, total int) {
-		if done == 1 {
-			cancel(cause)
-		}
-	}})
+	rep, err := CheckContext(ctx, orig, rew, Options{
+		Runs:     3,
+		Spec:     sim.Spec{Open: 2},
+		NoShrink: true,
+		Progress: func(done, total int) {
+			if done == 1 {
+				cancel(cause)
+			}
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +52,7 @@ func TestCheckContextCanceledBeforeNotEquivalent(t *testing.T) {
 	orig, rew := load(t, "corpus/2pc/base.ded"), loadFile(t, "testdata/mutants/2pc-voter-no-log.ded")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	rep, err := CheckContext(ctx, orig, rew, Options{Runs: 1, Requests: 1, Seed: 1, NoShrink: true})
+	rep, err := CheckContext(ctx, orig, rew, Options{Runs: 1, Spec: sim.Spec{Seed: 1, Open: 1}, NoShrink: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package checker
 import (
 	"strings"
 	"testing"
+
+	"github.com/dsim-project/dsim/sim"
 )
 
 // An Equivalent report says how many of the rewrite's rules fired and
@@ -11,7 +13,7 @@ import (
 func TestCoverageInReportAndMinCoverage(t *testing.T) {
 	orig := loadText(t, "orig.ded", violOriginal)
 	rew := loadText(t, "rew.ded", strings.Replace(violOriginal, "out(id) :- in(id).", "out(id) :- in(id).\n  dead(id) :- in(id), (id < 0).", 1))
-	rep, err := Check(orig, rew, Options{Runs: 3, Requests: 2})
+	rep, err := Check(orig, rew, Options{Runs: 3, Spec: sim.Spec{Open: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +24,7 @@ func TestCoverageInReportAndMinCoverage(t *testing.T) {
 	if !strings.Contains(string(rep.JSON()), `"never_fired": [`) {
 		t.Errorf("JSON lacks never_fired:\n%s", rep.JSON())
 	}
-	rep, err = Check(orig, rew, Options{Runs: 3, Requests: 2, MinCoverage: 60, OriginalCoverage: true})
+	rep, err = Check(orig, rew, Options{Runs: 3, Spec: sim.Spec{Open: 2}, MinCoverage: 60, OriginalCoverage: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +34,7 @@ func TestCoverageInReportAndMinCoverage(t *testing.T) {
 	if ct := rep.CoverageText(); !strings.Contains(ct, "witnesses: coverage of orig.ded over 3 runs: 1 of 1 rules fired") {
 		t.Errorf("coverage text lacks the original's table:\n%s", ct)
 	}
-	rep, _ = Check(orig, rew, Options{Runs: 3, Requests: 2, MinCoverage: 50})
+	rep, _ = Check(orig, rew, Options{Runs: 3, Spec: sim.Spec{Open: 2}, MinCoverage: 50})
 	if rep.Verdict != Equivalent {
 		t.Fatalf("50%% coverage with --min-coverage 50: %s", rep.Verdict)
 	}

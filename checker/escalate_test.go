@@ -28,7 +28,7 @@ func TestEscalationAvoidsFalseCounterexample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Runs: 1, Seed: 304, Requests: 3, Faults: faults, NoShrink: true}
+	opts := Options{Runs: 1, Spec: sim.Spec{Seed: 304, Faults: faults, Open: 3}, NoShrink: true}
 	text, err := os.ReadFile("testdata/partial-304.schedule")
 	if err != nil {
 		t.Fatal(err)

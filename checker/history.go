@@ -34,7 +34,7 @@ import (
 // the whole run.
 //
 // Every run of the original is bounded by MaxTime past the history's last
-// event (opts.MaxTime is the slack, default 2000 units). The history is
+// event (opts.Limits.MaxTime is the slack, default 2000 units). The history is
 // not shrunk (it cannot be re-run). The report has one run.
 func CheckHistory(original *analysis.Program, h *sim.History, opts Options) (*Report, error) {
 	return CheckHistoryContext(context.Background(), original, h, opts)
@@ -56,7 +56,7 @@ func CheckHistoryContext(ctx context.Context, original *analysis.Program, h *sim
 	if err != nil {
 		return nil, err
 	}
-	limit := last + opts.MaxTime
+	limit := last + opts.Limits.MaxTime
 	if opts.HistoryOpen {
 		// Like a rewritten run stopped at its horizon: the original may
 		// hold any output back past the last recorded event.
@@ -64,7 +64,7 @@ func CheckHistoryContext(ctx context.Context, original *analysis.Program, h *sim
 	}
 	tgt.budget = historyBudget(m, opts.Faults, limit)
 	sopts := opts
-	sopts.MaxTime = limit
+	sopts.Limits.MaxTime = limit
 	r := &RunReport{Faults: opts.Faults, Stop: "recorded history", History: h}
 	// No delay escalation here (unlike Check): a recorded history is not
 	// the multi-hop rewrite escalation is for, and its searches are larger.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/dsim-project/dsim/sim"
 )
 
 // checkShards checks orig/rew unsharded and in n shards, and returns the
@@ -41,7 +43,7 @@ func checkShards(t *testing.T, orig, rew string, opts Options, n int) (whole, me
 // runs after it, checked by its shard and the next, are dropped).
 func TestMergeShardsEqualsUnsharded(t *testing.T) {
 	whole, merged, v := checkShards(t, "corpus/voting/base.ded", "corpus/voting/scalable.ded",
-		Options{Runs: 7, Requests: 2, Faults: faultyPlan(t)}, 3)
+		Options{Runs: 7, Spec: sim.Spec{Faults: faultyPlan(t), Open: 2}}, 3)
 	if string(whole) != string(merged) {
 		t.Errorf("Equivalent pair: merged report differs:\n%s\nvs unsharded\n%s", merged, whole)
 	}
@@ -49,7 +51,7 @@ func TestMergeShardsEqualsUnsharded(t *testing.T) {
 		t.Errorf("voting/scalable: %s", v)
 	}
 	whole, merged, v = checkShards(t, "corpus/2pc/base.ded", "checker/testdata/mutants/2pc-voter-no-log.ded",
-		Options{Runs: 4, Requests: 1, Seed: 5, MaxStates: 8000}, 4) // seed 5: run 0 is explained, run 1 is not
+		Options{Runs: 4, Spec: sim.Spec{Seed: 5, Open: 1}, MaxStates: 8000}, 4) // seed 5: run 0 is explained, run 1 is not
 	if string(whole) != string(merged) {
 		t.Errorf("mutant: merged report differs:\n%s\nvs unsharded\n%s", merged, whole)
 	}
@@ -79,7 +81,7 @@ func TestMergeShardsEqualsUnsharded(t *testing.T) {
 func TestMergeRefuses(t *testing.T) {
 	o, r := load(t, "corpus/voting/base.ded"), load(t, "corpus/voting/scalable.ded")
 	shard := func(i, n int, seed uint64) []byte {
-		rep, err := Check(o, r, Options{Runs: 4, Requests: 1, Seed: seed, Shard: Shard{i, n}})
+		rep, err := Check(o, r, Options{Runs: 4, Spec: sim.Spec{Seed: seed, Open: 1}, Shard: Shard{i, n}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -386,7 +386,7 @@ func mustEmitShortcut(m *refinementMap, opts Options, plan sim.FaultPlan, rew *s
 		// for the search's "unexpected"); the drawing is that run up to then.
 		best := &failure{kind: failUnexpected, fact: o.Fact, time: o.Time - 1}
 		ropts := opts
-		ropts.MaxTime = horizon
+		ropts.Limits.MaxTime = horizon
 		furthest := replayFurthest(m.orig, tgt, ropts, searchResult{best: best, furthest: &furthestBranch{mode: policyEager, workload: slices.Clone(tgt.inputs)}})
 		return &mustEmitResult{maxDelay: dmax, furthest: furthest, offense: &Offense{Kind: failUnexpected.String(), Fact: o.Fact, Time: best.time,
 			Explanation: fmt.Sprintf("missing output %s, which every run of the original emits: the original is confluent for it (%s); its fault-free run with every delay 1 delivers it at time %d, so every fault-free run with delays up to %d emits it by time %d, before the horizon, but the rewritten program quiesced without delivering it", o.Fact, why, o.Time, dmax, o.Time*dmax)}}

@@ -19,7 +19,7 @@ func TestMustEmit2PCNoAbortReply(t *testing.T) {
 	o := load(t, "corpus/2pc/base.ded")
 	r := loadFile(t, "testdata/mustemit/2pc-scalable-no-abort-reply.ded")
 	start := time.Now()
-	rep, err := Check(o, r, Options{Runs: 20, Requests: 3, NoShrink: true})
+	rep, err := Check(o, r, Options{Runs: 20, Spec: sim.Spec{Open: 3}, NoShrink: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestMustEmit2PCFullSearch(t *testing.T) {
 	o := load(t, "corpus/2pc/base.ded")
 	r := loadFile(t, "testdata/mustemit/2pc-scalable-no-abort-reply.ded")
 	start := time.Now()
-	rep, err := Check(o, r, Options{Runs: 20, Requests: 3, NoShrink: true, NoMustEmit: true, Timeout: 120 * time.Second})
+	rep, err := Check(o, r, Options{Runs: 20, Spec: sim.Spec{Open: 3}, NoShrink: true, NoMustEmit: true, Timeout: 120 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestMustEmitAgreesWithSearch(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			o, r := loadText(t, "orig.ded", c.orig), loadText(t, "rew.ded", c.rew)
-			opts := Options{Runs: 8, Requests: c.requests, NoShrink: true}
+			opts := Options{Runs: 8, Spec: sim.Spec{Open: c.requests}, NoShrink: true}
 			with, err := Check(o, r, opts)
 			if err != nil {
 				t.Fatal(err)

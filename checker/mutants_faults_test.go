@@ -3,6 +3,8 @@ package checker
 import (
 	"testing"
 	"time"
+
+	"github.com/dsim-project/dsim/sim"
 )
 
 // TestMutantsWithFaultsLong (-long): every mutant is NotEquivalent over 50
@@ -18,7 +20,7 @@ func TestMutantsWithFaultsLong(t *testing.T) {
 	for _, m := range loadMutants(t) {
 		t.Run(m.name, func(t *testing.T) {
 			start := time.Now()
-			rep, err := Check(loadAny(t, m.original), m.prog, Options{Runs: 50, Requests: 3, Faults: faultyPlan(t)})
+			rep, err := Check(loadAny(t, m.original), m.prog, Options{Runs: 50, Spec: sim.Spec{Faults: faultyPlan(t), Open: 3}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -80,7 +80,7 @@ func TestMutantsNotEquivalent(t *testing.T) {
 	for _, m := range loadMutants(t) {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			rep, err := Check(loadAny(t, m.original), m.prog, Options{Seed: 1, Requests: cmp.Or(m.requests, 2), Faults: m.faults})
+			rep, err := Check(loadAny(t, m.original), m.prog, Options{Spec: sim.Spec{Seed: 1, Faults: m.faults, Open: cmp.Or(m.requests, 2)}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func TestMutantOriginalsRewrites(t *testing.T) {
 			for _, plan := range []sim.FaultPlan{{}, faults} {
 				t.Run(filepath.Base(rw)+"/"+plan.String(), func(t *testing.T) {
 					t.Parallel()
-					rep, err := Check(orig, rew, Options{Seed: 1, Requests: 2, Faults: plan})
+					rep, err := Check(orig, rew, Options{Spec: sim.Spec{Seed: 1, Faults: plan, Open: 2}})
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -61,7 +61,7 @@ func TestCorpusPairsEquivalent(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				opts := Options{Runs: runs, Requests: 3, Seed: 1}
+				opts := Options{Runs: runs, Spec: sim.Spec{Seed: 1, Open: 3}}
 				if faults {
 					opts.Faults = faultyPlan(t)
 					opts.Seed = 1000

@@ -93,7 +93,7 @@ func (rep *Report) Text(files SavedFiles) string {
 		}
 	}
 	fmt.Fprintf(&b, "  %d runs (seeds %d..%d, %d requests each, faults: %s): %d explained, %d not explained, %d unknown\n",
-		len(rep.Runs), o.Seed, o.Seed+uint64(max(len(rep.Runs), 1)-1), o.Requests, o.Faults, rep.Explained, rep.NotExplained, rep.Undecided)
+		len(rep.Runs), o.Seed, o.Seed+uint64(max(len(rep.Runs), 1)-1), o.Open+o.Closed, o.Faults, rep.Explained, rep.NotExplained, rep.Undecided)
 	if rep.Explained > 0 {
 		fmt.Fprintf(&b, "  witnesses found by: refinement map %d, eager schedule %d, search %d; %d states of the original explored\n",
 			found["refinement map"], found["eager schedule"], found["search"], rep.States())
@@ -198,14 +198,14 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		b.WriteString("  " + line + "\n")
 	}
 	b.WriteString("\nreproduce:\n")
-	flags := fmt.Sprintf("--seed %d --runs 1 --inputs %d", cx.Seed, o.Requests)
+	flags := fmt.Sprintf("--seed %d --runs 1 --inputs %d", cx.Seed, o.Open+o.Closed)
 	if cx.Shrunk {
-		flags = fmt.Sprintf("--seed %d --runs 1 --inputs %d", cx.ShrunkFrom, o.Requests)
+		flags = fmt.Sprintf("--seed %d --runs 1 --inputs %d", cx.ShrunkFrom, o.Open+o.Closed)
 	}
 	if !o.Faults.IsEmpty() {
 		flags += fmt.Sprintf(" --faults '%s'", o.Faults)
 	}
-	if o.Closed {
+	if o.Closed > 0 {
 		flags += " --closed"
 	}
 	if o.Delay != nil && *o.Delay != sim.DefaultDistribution {

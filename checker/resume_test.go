@@ -55,12 +55,12 @@ func TestResumeSameAsReference(t *testing.T) {
 		opts      Options
 	}
 	pairs := []pair{
-		{"corpus/2pc/base.ded", "checker/testdata/mutants/2pc-voter-no-log.ded", Options{Runs: 1, Requests: 1, Seed: 1}},
-		{"corpus/voting/base.ded", "checker/testdata/mutants/voting-votes-unpersisted.ded", Options{Runs: 2, Requests: 2, MaxStates: 1500}},
-		{"corpus/micro/partial/before.ded", "corpus/micro/partial/after.ded", Options{Runs: 1, Requests: 3, Faults: faulty, Seed: 304, MaxStates: 1500}},
-		{"corpus/micro/partial/before.ded", "corpus/micro/partial/after.ded", Options{Runs: 4, Requests: 2, Faults: faulty, Seed: 300}},
-		{"corpus/2pc/base.ded", "corpus/2pc/scalable.ded", Options{Runs: 4, Requests: 3, Faults: faulty}},
-		{"corpus/hashset/base.ded", "corpus/hashset/fig6-dependencies.ded", Options{Runs: 3, Requests: 3, Faults: faulty}},
+		{"corpus/2pc/base.ded", "checker/testdata/mutants/2pc-voter-no-log.ded", Options{Runs: 1, Spec: sim.Spec{Seed: 1, Open: 1}}},
+		{"corpus/voting/base.ded", "checker/testdata/mutants/voting-votes-unpersisted.ded", Options{Runs: 2, Spec: sim.Spec{Open: 2}, MaxStates: 1500}},
+		{"corpus/micro/partial/before.ded", "corpus/micro/partial/after.ded", Options{Runs: 1, Spec: sim.Spec{Faults: faulty, Seed: 304, Open: 3}, MaxStates: 1500}},
+		{"corpus/micro/partial/before.ded", "corpus/micro/partial/after.ded", Options{Runs: 4, Spec: sim.Spec{Faults: faulty, Seed: 300, Open: 2}}},
+		{"corpus/2pc/base.ded", "corpus/2pc/scalable.ded", Options{Runs: 4, Spec: sim.Spec{Faults: faulty, Open: 3}}},
+		{"corpus/hashset/base.ded", "corpus/hashset/fig6-dependencies.ded", Options{Runs: 3, Spec: sim.Spec{Faults: faulty, Open: 3}}},
 	}
 	for _, p := range pairs {
 		orig := loadAny(t, p.orig)

@@ -77,23 +77,18 @@ type Reason struct {
 	Branches int
 }
 
-// checkSeed generates run seed's workload, runs the rewrite and checks it.
-func checkSeed(m *refinementMap, opts Options, seed uint64) (*RunReport, error) {
-	cfg := sim.Config{Seed: seed, Faults: opts.Faults, Delay: opts.Delay, Limits: sim.Limits{MaxTime: opts.MaxTime}}
-	if opts.Closed {
-		cfg.Closed = &sim.ClosedLoop{Clients: opts.Clients, Requests: opts.Requests, Values: opts.Values, Repeats: opts.Repeats}
-	} else {
-		w, err := sim.GenerateOpenLoop(m.rew, nil, seed, sim.OpenLoop{Requests: opts.Requests, Clients: opts.Clients, Values: opts.Values, Repeats: opts.Repeats, Sequential: opts.SequentialWorkload})
-		if err != nil {
-			return nil, err
-		}
-		cfg.Workload = w
+// checkRun generates run i's workload (Options.Spec), runs the rewrite
+// and checks it.
+func checkRun(m *refinementMap, opts Options, i int) (*RunReport, error) {
+	cfg, err := opts.Spec.RunConfig(m.rew, i)
+	if err != nil {
+		return nil, err
 	}
 	r, err := checkConfig(m, opts, cfg)
 	if err != nil {
 		return nil, err
 	}
-	r.Seed = seed
+	r.Seed = cfg.Seed
 	return r, nil
 }
 
@@ -135,7 +130,7 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 		return r, nil
 	}
 	sopts := opts
-	sopts.MaxTime = horizon
+	sopts.Limits.MaxTime = horizon
 	sr, maxDelay, err := searchEscalating(m.orig, tgt, sopts)
 	if err != nil {
 		return nil, fmt.Errorf("searching the original: %w", err)

@@ -148,7 +148,7 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 	s.cfg = sim.Config{
 		Workload: tgt.inputs,
 		Faults:   tgt.budget.plan(),
-		Limits:   sim.Limits{MaxTime: min(tgt.horizon, opts.MaxTime)},
+		Limits:   sim.Limits{MaxTime: min(tgt.horizon, opts.Limits.MaxTime)},
 		Trace:    sim.TraceOptions{Off: true},
 		Decide:   s.decide,
 		Step:     s.step,

@@ -86,6 +86,6 @@ func (rep *Report) checkIdentity() string {
 		delay = o.Delay.String()
 	}
 	return fmt.Sprintf("%s %s runs=%d requests=%d closed=%t clients=%d seed=%d faults=%q delay=%s max-time=%d max-states=%d max-depth=%d max-delay=%d max-escalated-delay=%d timeout=%s no-shrink=%t",
-		rep.Original, rep.Rewritten, o.Runs, o.Requests, o.Closed, o.Clients, o.Seed, o.Faults.String(), delay,
-		o.MaxTime, o.MaxStates, o.MaxDepth, o.MaxDelay, o.MaxEscalatedDelay, o.Timeout, o.NoShrink)
+		rep.Original, rep.Rewritten, o.Runs, o.Open+o.Closed, o.Closed > 0, o.Clients, o.Seed, o.Faults.String(), delay,
+		o.Limits.MaxTime, o.MaxStates, o.MaxDepth, o.MaxDelay, o.MaxEscalatedDelay, o.Timeout, o.NoShrink)
 }

@@ -37,7 +37,7 @@ func TestRewriteViolationFailsTheCheck(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rew := loadText(t, "rew.ded", tc.rew)
-			rep, err := Check(orig, rew, Options{Runs: 3, Requests: 2})
+			rep, err := Check(orig, rew, Options{Runs: 3, Spec: sim.Spec{Open: 2}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +67,7 @@ func TestMatchedViolationIsExplained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Check(orig, rew, Options{Runs: 2, Requests: 1, Values: vals})
+	rep, err := Check(orig, rew, Options{Runs: 2, Spec: sim.Spec{Values: vals, Open: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func replayFurthest(prog *analysis.Program, tgt *target, opts Options, sr search
 	cfg := sim.Config{
 		Workload: fb.workload,
 		Faults:   tgt.budget.plan(),
-		Limits:   sim.Limits{MaxTime: min(tgt.horizon, opts.MaxTime, max(best.time, 0))},
+		Limits:   sim.Limits{MaxTime: min(tgt.horizon, opts.Limits.MaxTime, max(best.time, 0))},
 		Decide:   decide,
 	}
 	s.cfg = cfg

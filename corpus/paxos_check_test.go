@@ -30,11 +30,11 @@ func TestPaxosScalableRefinesBase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// SequentialWorkload: the seeds and the 5% tolerance were calibrated
+			// Spec.Sequential: the seeds and the 5% tolerance were calibrated
 			// on the generator before value domains; with collision-prone
 			// workloads 2 of these 20 runs with omission are Unknown
 			// (max-states), one more than the tolerance.
-			opts := checker.Options{Runs: runs, Requests: 3, Seed: 1, Faults: plan, MaxTime: horizon, Jobs: 2, Timeout: 30 * time.Second, NoShrink: true, SequentialWorkload: true}
+			opts := checker.Options{Runs: runs, Spec: sim.Spec{Seed: 1, Faults: plan, Sequential: true, Open: 3, Limits: sim.Limits{MaxTime: horizon}}, Jobs: 2, Timeout: 30 * time.Second, NoShrink: true}
 			if faults != "" {
 				opts.Seed = 1000
 			}

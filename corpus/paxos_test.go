@@ -71,9 +71,8 @@ func TestPaxosExplore(t *testing.T) {
 					t.Fatal(err)
 				}
 				rep, err := sim.Explore(prog, sim.ExploreOptions{
-					Runs: paxosSeeds(), Seed: 13, Faults: plan,
-					Open:     &sim.OpenLoop{Requests: paxosRequests, MaxGap: 2},
-					Limits:   sim.Limits{MaxTime: paxosHorizon},
+					Runs:     paxosSeeds(),
+					Spec:     sim.Spec{Seed: 13, Faults: plan, Open: paxosRequests, MaxGap: 2, Limits: sim.Limits{MaxTime: paxosHorizon}},
 					NoShrink: true,
 				})
 				if err != nil {

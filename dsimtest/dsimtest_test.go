@@ -54,7 +54,9 @@ func failure(t *testing.T, name string, f func(tb testing.TB)) string {
 func TestExploreSavesAndReplaysAFailure(t *testing.T) {
 	prog := Load(t, buggy)
 	t.Chdir(t.TempDir())
-	msg := failure(t, "TestUser", func(tb testing.TB) { Explore(tb, prog, sim.ExploreOptions{Runs: 50, Seed: 1, Requests: 2, Jobs: 1}) })
+	msg := failure(t, "TestUser", func(tb testing.TB) {
+		Explore(tb, prog, sim.ExploreOptions{Runs: 50, Spec: sim.Spec{Seed: 1, Closed: 2}, Jobs: 1})
+	})
 	if !strings.Contains(msg, "bad_commit_before_prepare") || !strings.Contains(msg, "saved to testdata/dsimtest/TestUser/explore-") {
 		t.Fatalf("want a saved violation, got:\n%s", msg)
 	}
@@ -62,11 +64,15 @@ func TestExploreSavesAndReplaysAFailure(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("saved files: %v", files)
 	}
-	msg = failure(t, "TestUser", func(tb testing.TB) { Explore(tb, prog, sim.ExploreOptions{Runs: 1, Seed: 1, Requests: 0, Jobs: 1}) })
+	msg = failure(t, "TestUser", func(tb testing.TB) {
+		Explore(tb, prog, sim.ExploreOptions{Runs: 1, Spec: sim.Spec{Seed: 1, Closed: 0}, Jobs: 1})
+	})
 	if !strings.Contains(msg, "still happens") {
 		t.Fatalf("the saved failure was not replayed first:\n%s", msg)
 	}
-	if msg := failure(t, "TestOther", func(tb testing.TB) { Explore(tb, prog, sim.ExploreOptions{Runs: 1, Seed: 1, Requests: 0, Jobs: 1}) }); msg != "" {
+	if msg := failure(t, "TestOther", func(tb testing.TB) {
+		Explore(tb, prog, sim.ExploreOptions{Runs: 1, Spec: sim.Spec{Seed: 1, Closed: 0}, Jobs: 1})
+	}); msg != "" {
 		t.Fatalf("another test's directory is separate; got:\n%s", msg)
 	}
 }
@@ -74,10 +80,10 @@ func TestExploreSavesAndReplaysAFailure(t *testing.T) {
 func TestExploreAndCheckPass(t *testing.T) {
 	base, scalable := Load(t, "corpus/2pc/base.ded"), Load(t, "corpus/2pc/scalable.ded")
 	t.Chdir(t.TempDir())
-	if rep := Explore(t, base, sim.ExploreOptions{Runs: 5, Seed: 1, Requests: 2, Jobs: 1}); rep.Runs != 5 {
+	if rep := Explore(t, base, sim.ExploreOptions{Runs: 5, Spec: sim.Spec{Seed: 1, Closed: 2}, Jobs: 1}); rep.Runs != 5 {
 		t.Fatalf("%d runs", rep.Runs)
 	}
-	if rep := Check(t, base, scalable, checker.Options{Runs: 2, Requests: 2, Seed: 1}); rep.Verdict != checker.Equivalent {
+	if rep := Check(t, base, scalable, checker.Options{Runs: 2, Spec: sim.Spec{Seed: 1, Open: 2}}); rep.Verdict != checker.Equivalent {
 		t.Fatalf("verdict %v", rep.Verdict)
 	}
 	if _, err := os.Stat("testdata"); !os.IsNotExist(err) {

@@ -97,7 +97,7 @@ func TestImportedPairsEquivalent(t *testing.T) {
 			scalable := importProgram(t, dir+"/scalable.toml")
 			faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
 			require.NoError(t, err)
-			rep, err := checker.Check(base, scalable, checker.Options{Runs: 8, Requests: 3, Seed: 1, Faults: faults})
+			rep, err := checker.Check(base, scalable, checker.Options{Runs: 8, Spec: sim.Spec{Seed: 1, Faults: faults, Open: 3}})
 			require.NoError(t, err)
 			require.Equal(t, checker.Equivalent, rep.Verdict, "%s", rep.Text(checker.SavedFiles{}))
 		})

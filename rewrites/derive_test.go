@@ -124,10 +124,10 @@ func TestDerivations(t *testing.T) {
 					if orig == input && (faulty(fp) || d.input != "") {
 						continue
 					}
-					// SequentialWorkload: calibrated on the generator before value
+					// Spec.Sequential: calibrated on the generator before value
 					// domains; with collision-prone workloads micro-partial's
 					// seed-1 run with omission is Unknown (max-states), 1 of 4.
-					rep, err := checker.Check(orig, out.Program, checker.Options{Runs: runs, Faults: fp, Seed: 1, SequentialWorkload: true})
+					rep, err := checker.Check(orig, out.Program, checker.Options{Runs: runs, Spec: sim.Spec{Faults: fp, Seed: 1, Sequential: true}})
 					if err != nil {
 						t.Fatalf("check against %s: %v", orig.File.Name, err)
 					}

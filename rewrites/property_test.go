@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsim-project/dsim/checker"
 	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // genProgram draws a small random program: a leader deriving relations r1..
@@ -139,8 +140,12 @@ func TestPropertyRewritesRefine(t *testing.T) {
 		}
 		applied++
 		kinds[st.Kind]++
-		rep, err := checker.Check(p, res.Program, checker.Options{Runs: 2, Requests: 2, MaxStates: 3000, Timeout: 2 * time.Second,
-			Seed: rapid.Uint64().Draw(rt, "seed")})
+		rep, err := checker.Check(p, res.Program, checker.Options{
+			Runs:      2,
+			Spec:      sim.Spec{Seed: rapid.Uint64().Draw(rt, "seed"), Open: 2},
+			MaxStates: 3000,
+			Timeout:   2 * time.Second,
+		})
 		if err != nil {
 			rt.Fatalf("step %q: check error %v\nprogram:\n%s\nrewritten:\n%s", step, err, src, res.Source)
 		}

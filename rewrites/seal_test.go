@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // Sealing (App. B.4): the voting leader's broadcast sealed per tick refines
@@ -31,7 +32,7 @@ func TestSealRefines(t *testing.T) {
 		t.Errorf("the participant should read the admitted batches:\n%s", res.Source)
 	}
 	base := load(t, "corpus/voting/base.ded", src)
-	rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Seed: 1})
+	rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Spec: sim.Spec{Seed: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,11 +70,11 @@ func addrOf(comp string, i int) value.Addr { return value.Addr{Comp: comp, Insta
 // ticks over 5 runs as in the first alone.
 func TestExploreSumsCoverage(t *testing.T) {
 	prog := loadProgram(t, "corpus/voting/base.ded", "")
-	one, err := Explore(prog, ExploreOptions{Runs: 1, Seed: 2, Requests: 2, Coverage: true, Jobs: 1})
+	one, err := Explore(prog, ExploreOptions{Runs: 1, Spec: Spec{Seed: 2, Closed: 2}, Coverage: true, Jobs: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	five, err := Explore(prog, ExploreOptions{Runs: 5, Seed: 2, Requests: 2, Coverage: true, Jobs: 2})
+	five, err := Explore(prog, ExploreOptions{Runs: 5, Spec: Spec{Seed: 2, Closed: 2}, Coverage: true, Jobs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestExploreSumsCoverage(t *testing.T) {
 	if !more {
 		t.Fatal("four more runs fired no rule more often")
 	}
-	if rep, _ := Explore(prog, ExploreOptions{Runs: 2, Seed: 2, Requests: 2}); rep.Coverage != nil {
+	if rep, _ := Explore(prog, ExploreOptions{Runs: 2, Spec: Spec{Seed: 2, Closed: 2}}); rep.Coverage != nil {
 		t.Fatal("coverage without ExploreOptions.Coverage")
 	}
 }

@@ -17,27 +17,15 @@ import (
 // requests (fault-free runs only) and work bounds. explore_shrink.go
 // shrinks a failing run; explore_repro.go writes and replays reproducers.
 
-// ExploreOptions describe an exploration. The workload of every run is the
-// fixed Workload, plus an open-loop workload generated from the run's seed
-// when Open is set, plus Requests closed-loop requests from Clients
-// clients when Requests > 0.
+// ExploreOptions describe an exploration: Runs runs of the batch the
+// embedded Spec describes (run i is Spec.RunConfig(prog, i), with the
+// trace off).
 type ExploreOptions struct {
-	Runs     int    // number of runs (seeds); at least 1
-	Seed     uint64 // base seed: run i uses ExploreSeed(Seed, i)
-	Counts   map[string]int
-	Faults   FaultPlan
-	Requests int // closed-loop requests per run
-	Clients  int // closed-loop clients (default 1)
-	Open     *OpenLoop
-	// Values and Repeats shape closed-loop request contents (ClosedLoop).
-	Values  ValueDomains
-	Repeats Repeats
+	Spec
+	Runs int // number of runs (seeds); at least 1
 	// Coverage sums the rules' coverage over the runs checked
 	// (ExploreReport.Coverage; coverage.go).
 	Coverage bool
-	Workload Workload
-	Delay    *Distribution // nil: DefaultDistribution
-	Limits   Limits
 	// Jobs is the number of runs simulated at once (default GOMAXPROCS).
 	// The report does not depend on it.
 	Jobs int
@@ -155,32 +143,11 @@ func checkRun(res *Result, faultFree bool) (fail *Failure, inconclusive string) 
 	return nil, ""
 }
 
-// ExploreSeed is the seed of run i of an exploration with base seed base
-// (a splitmix64 step, so that neighbouring runs are unrelated).
-func ExploreSeed(base uint64, i int) uint64 {
-	z := base + uint64(i+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
 // RunConfig is the configuration of run i (trace off).
 func (o *ExploreOptions) RunConfig(prog *analysis.Program, i int) (Config, error) {
-	seed := ExploreSeed(o.Seed, i)
-	cfg := Config{Seed: seed, Counts: o.Counts, Faults: o.Faults, Delay: o.Delay, Limits: o.Limits, Trace: TraceOptions{Off: true}, Evaluator: o.Evaluator}
-	cfg.Workload = o.Workload
-	if o.Open != nil {
-		w, err := GenerateOpenLoop(prog, o.Counts, seed, *o.Open)
-		if err != nil {
-			return cfg, err
-		}
-		cfg.Workload = append(append(Workload(nil), o.Workload...), w...)
-		cfg.Workload.Sort()
-	}
-	if o.Requests > 0 {
-		cfg.Closed = &ClosedLoop{Clients: max(o.Clients, 1), Requests: o.Requests, Values: o.Values, Repeats: o.Repeats}
-	}
-	return cfg, nil
+	cfg, err := o.Spec.RunConfig(prog, i)
+	cfg.Trace, cfg.Evaluator = TraceOptions{Off: true}, o.Evaluator
+	return cfg, err
 }
 
 // runOutcome is what one run of an exploration left behind: small, so
@@ -272,7 +239,7 @@ func ExploreContext(ctx context.Context, prog *analysis.Program, opts ExploreOpt
 			o := &outcomes[j]
 			i := start + j
 			if o.err != nil {
-				return nil, fmt.Errorf("explore: run %d (seed %d): %w", i, ExploreSeed(opts.Seed, i), o.err)
+				return nil, fmt.Errorf("explore: run %d (seed %d): %w", i, RunSeed(opts.Seed, i), o.err)
 			}
 			rep.Runs++
 			if o.cov != nil {
@@ -284,11 +251,11 @@ func ExploreContext(ctx context.Context, prog *analysis.Program, opts ExploreOpt
 			if o.inconclusive != "" {
 				rep.Inconclusive++
 				if rep.FirstInconclusive == "" {
-					rep.FirstInconclusive = fmt.Sprintf("run %d (seed %d): %s", i, ExploreSeed(opts.Seed, i), o.inconclusive)
+					rep.FirstInconclusive = fmt.Sprintf("run %d (seed %d): %s", i, RunSeed(opts.Seed, i), o.inconclusive)
 				}
 			}
 			if o.fail != nil {
-				rep.Failure, rep.FailingRun, rep.FailingSeed, rep.Found = o.fail, i, ExploreSeed(opts.Seed, i), o.sched
+				rep.Failure, rep.FailingRun, rep.FailingSeed, rep.Found = o.fail, i, RunSeed(opts.Seed, i), o.sched
 				foundInputs = o.inputs
 				break
 			}

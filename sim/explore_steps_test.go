@@ -151,10 +151,10 @@ func TestExploreMemoryFlat(t *testing.T) {
 		runtime.ReadMemStats(&m)
 		return m.HeapAlloc
 	}
-	_, err := Explore(prog, ExploreOptions{Runs: 100, Seed: 1, Requests: 5, Jobs: 2})
+	_, err := Explore(prog, ExploreOptions{Runs: 100, Spec: Spec{Seed: 1, Closed: 5}, Jobs: 2})
 	require.NoError(t, err)
 	before := heap()
-	rep, err := Explore(prog, ExploreOptions{Runs: *exploreMemRuns, Seed: 2, Requests: 5, Jobs: 2})
+	rep, err := Explore(prog, ExploreOptions{Runs: *exploreMemRuns, Spec: Spec{Seed: 2, Closed: 5}, Jobs: 2})
 	require.NoError(t, err)
 	after := heap()
 	require.Nil(t, rep.Failure)
@@ -167,7 +167,7 @@ func benchmarkExplore(b *testing.B, jobs int) {
 	const runs = 200
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rep, err := Explore(prog, ExploreOptions{Runs: runs, Seed: uint64(i), Requests: 5, Jobs: jobs})
+		rep, err := Explore(prog, ExploreOptions{Runs: runs, Spec: Spec{Seed: uint64(i), Closed: 5}, Jobs: jobs})
 		if err != nil || rep.Failure != nil {
 			b.Fatal(err, rep.Failure)
 		}

@@ -55,7 +55,7 @@ component a {
 
 func TestExploreFindsAndShrinksReordering(t *testing.T) {
 	prog := loadProgram(t, reorderedCommit, "")
-	rep, err := Explore(prog, ExploreOptions{Runs: 100, Seed: 1, Requests: 5, Clients: 2, Jobs: 2})
+	rep, err := Explore(prog, ExploreOptions{Runs: 100, Spec: Spec{Seed: 1, Closed: 5, Clients: 2}, Jobs: 2})
 	require.NoError(t, err)
 	require.NotNil(t, rep.Failure)
 	assert.Equal(t, FailViolation, rep.Failure.Kind)
@@ -93,11 +93,11 @@ func TestShrinkDropsFaultsThatDoNotMatter(t *testing.T) {
 	plan, err := ParseFaultPlan("omission leader[0],replica[0] p=0.5 until=400; omission random f=2 p=0.2 until=400; crash relay2[0] at=900; duplicate p=0.3 until=300")
 	require.NoError(t, err)
 	// Fault-free the program is correct.
-	clean, err := Explore(prog, ExploreOptions{Runs: 60, Seed: 3, Requests: 4})
+	clean, err := Explore(prog, ExploreOptions{Runs: 60, Spec: Spec{Seed: 3, Closed: 4}})
 	require.NoError(t, err)
 	require.Nil(t, clean.Failure, "%v", clean.Failure)
 
-	rep, err := Explore(prog, ExploreOptions{Runs: 60, Seed: 3, Requests: 4, Faults: plan})
+	rep, err := Explore(prog, ExploreOptions{Runs: 60, Spec: Spec{Seed: 3, Closed: 4, Faults: plan}})
 	require.NoError(t, err)
 	require.NotNil(t, rep.Failure)
 	r := rep.Repro
@@ -126,7 +126,7 @@ func TestShrinkDropsFaultsThatDoNotMatter(t *testing.T) {
 
 func TestShrinkIsBounded(t *testing.T) {
 	prog := loadProgram(t, reorderedCommit, "")
-	rep, err := Explore(prog, ExploreOptions{Runs: 100, Seed: 1, Requests: 5, MaxShrinkAttempts: 2})
+	rep, err := Explore(prog, ExploreOptions{Runs: 100, Spec: Spec{Seed: 1, Closed: 5}, MaxShrinkAttempts: 2})
 	require.NoError(t, err)
 	require.NotNil(t, rep.Repro)
 	s := rep.Repro.Shrink
@@ -137,7 +137,7 @@ func TestShrinkIsBounded(t *testing.T) {
 
 func TestExploreReportsUnansweredRequest(t *testing.T) {
 	prog := loadProgram(t, "skip.ded", skipThirdSrc)
-	rep, err := Explore(prog, ExploreOptions{Runs: 5, Seed: 9, Requests: 6})
+	rep, err := Explore(prog, ExploreOptions{Runs: 5, Spec: Spec{Seed: 9, Closed: 6}})
 	require.NoError(t, err)
 	require.NotNil(t, rep.Failure)
 	assert.Equal(t, 0, rep.FailingRun)
@@ -153,7 +153,7 @@ func TestExploreReportsUnansweredRequest(t *testing.T) {
 
 	// With faults, unanswered requests are expected, not a failure.
 	plan, _ := ParseFaultPlan("omission a[0] p=0.1 until=10")
-	rep, err = Explore(prog, ExploreOptions{Runs: 5, Seed: 9, Requests: 6, Faults: plan})
+	rep, err = Explore(prog, ExploreOptions{Runs: 5, Spec: Spec{Seed: 9, Closed: 6, Faults: plan}})
 	require.NoError(t, err)
 	assert.Nil(t, rep.Failure)
 	assert.Equal(t, 5, rep.Runs)
@@ -161,7 +161,7 @@ func TestExploreReportsUnansweredRequest(t *testing.T) {
 
 func TestExploreBoundIsInconclusive(t *testing.T) {
 	prog := loadProgram(t, "corpus/2pc/base.ded", "")
-	rep, err := Explore(prog, ExploreOptions{Runs: 6, Seed: 1, Requests: 3, Limits: Limits{MaxTicks: 5}})
+	rep, err := Explore(prog, ExploreOptions{Runs: 6, Spec: Spec{Seed: 1, Closed: 3, Limits: Limits{MaxTicks: 5}}})
 	require.NoError(t, err)
 	assert.Nil(t, rep.Failure)
 	assert.Equal(t, 6, rep.Runs)
@@ -175,7 +175,7 @@ func TestExploreErrors(t *testing.T) {
 	prog := loadProgram(t, "corpus/2pc/base.ded", "")
 	_, err := Explore(prog, ExploreOptions{Runs: 0})
 	assert.ErrorContains(t, err, "--runs 0 is out of range")
-	_, err = Explore(prog, ExploreOptions{Runs: 3, Counts: map[string]int{"nope": 2}})
+	_, err = Explore(prog, ExploreOptions{Runs: 3, Spec: Spec{Counts: map[string]int{"nope": 2}}})
 	assert.ErrorContains(t, err, "run 0 (seed")
 	assert.ErrorContains(t, err, "no component nope")
 }
@@ -208,11 +208,15 @@ func TestExploreSameReportForAnyJobs(t *testing.T) {
 		src  string
 		opts ExploreOptions
 	}{
-		{"failing", reorderedCommit, "", ExploreOptions{Runs: 40, Seed: 7, Requests: 4, Clients: 2}},
-		{"clean 2pc with faults", "corpus/2pc/base.ded", "", ExploreOptions{Runs: 80, Seed: 2, Requests: 3,
-			Faults: FaultPlan{Omissions: []Omission{{Random: 1, P: 0.3, Until: 30}}}}},
-		{"open loop, some inconclusive", "corpus/2pc/base.ded", "", ExploreOptions{Runs: 50, Seed: 4,
-			Open: &OpenLoop{Requests: 3}, Limits: Limits{MaxTicks: 20}}},
+		{"failing", reorderedCommit, "", ExploreOptions{Runs: 40, Spec: Spec{Seed: 7, Closed: 4, Clients: 2}}},
+		{"clean 2pc with faults", "corpus/2pc/base.ded", "", ExploreOptions{
+			Runs: 80,
+			Spec: Spec{Seed: 2, Closed: 3, Faults: FaultPlan{Omissions: []Omission{{Random: 1, P: 0.3, Until: 30}}}},
+		}},
+		{"open loop, some inconclusive", "corpus/2pc/base.ded", "", ExploreOptions{
+			Runs: 50,
+			Spec: Spec{Seed: 4, Open: 3, Limits: Limits{MaxTicks: 20}},
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -236,13 +240,25 @@ func TestExploreSameReportForAnyJobs(t *testing.T) {
 	}
 }
 
-func TestExploreSeedsAreDistinct(t *testing.T) {
-	seen := map[uint64]bool{}
-	for base := uint64(0); base < 3; base++ {
-		for i := 0; i < 1000; i++ {
-			s := ExploreSeed(base, i)
-			require.False(t, seen[s], "seed collision at base %d run %d", base, i)
-			seen[s] = true
-		}
+// TestRunSeedRule: run i of a batch with base seed b is run 0 of a batch
+// with base seed b+i, workload included (the one seed rule, spec.go).
+func TestRunSeedRule(t *testing.T) {
+	prog := loadProgram(t, "corpus/2pc/base.ded", "")
+	for _, tc := range []struct {
+		base uint64
+		i    int
+	}{{0, 0}, {0, 7}, {5, 3}, {1 << 40, 99}} {
+		spec := Spec{Seed: tc.base, Open: 4, Closed: 2, Clients: 2}
+		a, err := spec.RunConfig(prog, tc.i)
+		require.NoError(t, err)
+		spec.Seed = tc.base + uint64(tc.i)
+		b, err := spec.RunConfig(prog, 0)
+		require.NoError(t, err)
+		require.Equal(t, tc.base+uint64(tc.i), a.Seed)
+		require.Equal(t, RunSeed(tc.base, tc.i), a.Seed)
+		require.Equal(t, b.Seed, a.Seed)
+		require.Equal(t, b.Workload.String(), a.Workload.String())
+		require.NotEmpty(t, a.Workload)
+		require.Equal(t, *b.Closed, *a.Closed)
 	}
 }

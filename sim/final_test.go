@@ -10,7 +10,7 @@ import (
 // without faults, and the reproducer replays the failure.
 func TestFinalInSeededModel(t *testing.T) {
 	prog := loadSyncFile(t, "bcast.ded").Program
-	clean, err := Explore(prog, ExploreOptions{Runs: 20, Requests: 0})
+	clean, err := Explore(prog, ExploreOptions{Runs: 20, Spec: Spec{Closed: 0}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func TestFinalInSeededModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Explore(prog, ExploreOptions{Runs: 20, Requests: 0, Faults: plan})
+	rep, err := Explore(prog, ExploreOptions{Runs: 20, Spec: Spec{Closed: 0, Faults: plan}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ component replica {
 func TestReproducerWorkflow(t *testing.T) {
 	buggy := loadProgram(t, reorderedCommit, "")
 	fixed := loadProgram(t, "fixed.ded", fixedCommitSrc)
-	rep, err := Explore(buggy, ExploreOptions{Runs: 50, Seed: 11, Requests: 3})
+	rep, err := Explore(buggy, ExploreOptions{Runs: 50, Spec: Spec{Seed: 11, Closed: 3}})
 	require.NoError(t, err)
 	require.NotNil(t, rep.Repro)
 	rep.Repro.Program = reorderedCommit

@@ -208,14 +208,14 @@ func TestExploreContextCanceled(t *testing.T) {
 	prog := loadProgram(t, "corpus/2pc/base.ded", "")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	rep, err := ExploreContext(ctx, prog, ExploreOptions{Runs: 50, Requests: 2})
+	rep, err := ExploreContext(ctx, prog, ExploreOptions{Runs: 50, Spec: Spec{Closed: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Runs != 0 || !strings.Contains(rep.Canceled, "canceled after 0 of 50 runs") {
 		t.Fatalf("got %d runs, Canceled %q", rep.Runs, rep.Canceled)
 	}
-	rep, err = Explore(prog, ExploreOptions{Runs: 5, Requests: 2})
+	rep, err = Explore(prog, ExploreOptions{Runs: 5, Spec: Spec{Closed: 2}})
 	if err != nil || rep.Runs != 5 || rep.Canceled != "" {
 		t.Fatalf("uncanceled: %v, %+v", err, rep)
 	}

@@ -91,9 +91,6 @@ func exploreAction(c *cli.Context) error {
 		return usageError(c, "%v", err)
 	}
 	opts.Coverage = c.Bool("coverage")
-	if opts.Open != nil {
-		opts.Open.Values, opts.Open.Repeats = opts.Values, opts.Repeats
-	}
 	bar := newProgressBar(c.App.ErrWriter)
 	if bar != nil {
 		opts.Progress = bar.update
@@ -134,10 +131,13 @@ func exploreAction(c *cli.Context) error {
 
 func exploreOptions(c *cli.Context) (sim.ExploreOptions, error) {
 	opts := sim.ExploreOptions{
-		Runs: c.Int("runs"), Seed: c.Uint64("seed"), Requests: c.Int("requests"), Clients: c.Int("clients"),
-		Jobs: c.Int("jobs"), MaxShrinkAttempts: c.Int("max-shrink"), NoShrink: c.Bool("no-shrink"),
+		Runs:              c.Int("runs"),
+		Spec:              sim.Spec{Seed: c.Uint64("seed"), Closed: c.Int("requests"), Clients: c.Int("clients")},
+		Jobs:              c.Int("jobs"),
+		MaxShrinkAttempts: c.Int("max-shrink"),
+		NoShrink:          c.Bool("no-shrink"),
 	}
-	if opts.Requests < 0 || opts.Clients < 1 || c.Int("open") < 0 {
+	if opts.Closed < 0 || opts.Clients < 1 || c.Int("open") < 0 {
 		return opts, fmt.Errorf("--requests and --open must be >= 0 and --clients >= 1")
 	}
 	if opts.Jobs < 0 || opts.Jobs > sim.MaxExploreJobs {
@@ -157,9 +157,7 @@ func exploreOptions(c *cli.Context) (sim.ExploreOptions, error) {
 		}
 		opts.Faults = plan
 	}
-	if n := c.Int("open"); n > 0 {
-		opts.Open = &sim.OpenLoop{Requests: n, Clients: opts.Clients}
-	}
+	opts.Open = c.Int("open")
 	return opts, nil
 }
 

@@ -146,12 +146,22 @@ func rewriteAction(c *cli.Context) error {
 func rewriteCheckOptions(c *cli.Context) (checker.Options, error) {
 	var err error
 	opts := checker.Options{
-		Runs: c.Int("runs"), Requests: c.Int("inputs"), Closed: c.Bool("closed"), Clients: c.Int("clients"),
-		Seed: c.Uint64("seed"), MaxStates: c.Int("max-states"), MaxDepth: c.Int("max-depth"),
-		MaxDelay: c.Int64("max-delay"), MaxEscalatedDelay: c.Int64("max-escalated-delay"), MaxTime: c.Int64("max-time"),
-		Timeout: c.Duration("timeout"), Jobs: c.Int("jobs"), NoShrink: c.Bool("no-shrink"),
+		Runs:              c.Int("runs"),
+		Spec:              sim.Spec{Clients: c.Int("clients"), Seed: c.Uint64("seed"), Limits: sim.Limits{MaxTime: c.Int64("max-time")}},
+		MaxStates:         c.Int("max-states"),
+		MaxDepth:          c.Int("max-depth"),
+		MaxDelay:          c.Int64("max-delay"),
+		MaxEscalatedDelay: c.Int64("max-escalated-delay"),
+		Timeout:           c.Duration("timeout"),
+		Jobs:              c.Int("jobs"),
+		NoShrink:          c.Bool("no-shrink"),
 	}
-	if opts.Runs < 1 || opts.Requests < 0 || opts.Jobs < 1 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
+	if c.Bool("closed") {
+		opts.Closed = c.Int("inputs")
+	} else {
+		opts.Open = c.Int("inputs")
+	}
+	if opts.Runs < 1 || c.Int("inputs") < 0 || opts.Jobs < 1 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
 		return opts, usageError(c, "--runs, --jobs, --max-states and --max-depth must be >= 1 and --inputs >= 0")
 	}
 	if opts.Faults, err = sim.ParseFaultPlan(c.String("faults")); err != nil {
