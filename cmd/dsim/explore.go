@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/sim"
 )
 
@@ -83,11 +84,8 @@ func exploreAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := exploreOptions(c)
+	opts, err := exploreOptions(c, prog)
 	if err != nil {
-		return usageError(c, "%v", err)
-	}
-	if opts.Values, opts.Repeats, err = workloadShape(c, prog); err != nil {
 		return usageError(c, "%v", err)
 	}
 	opts.Coverage = c.Bool("coverage")
@@ -129,36 +127,16 @@ func exploreAction(c *cli.Context) error {
 	return reportFailure(c, progName, rep)
 }
 
-func exploreOptions(c *cli.Context) (sim.ExploreOptions, error) {
+func exploreOptions(c *cli.Context, prog *analysis.Program) (sim.ExploreOptions, error) {
 	opts := sim.ExploreOptions{
-		Runs:              c.Int("runs"),
-		Spec:              sim.Spec{Seed: c.Uint64("seed"), Closed: c.Int("requests"), Clients: c.Int("clients")},
-		Jobs:              c.Int("jobs"),
-		MaxShrinkAttempts: c.Int("max-shrink"),
-		NoShrink:          c.Bool("no-shrink"),
-	}
-	if opts.Closed < 0 || opts.Clients < 1 || c.Int("open") < 0 {
-		return opts, fmt.Errorf("--requests and --open must be >= 0 and --clients >= 1")
+		Runs: c.Int("runs"), Jobs: c.Int("jobs"), MaxShrinkAttempts: c.Int("max-shrink"), NoShrink: c.Bool("no-shrink"),
 	}
 	if opts.Jobs < 0 || opts.Jobs > sim.MaxExploreJobs {
 		return opts, fmt.Errorf("--jobs %d: give between 1 and %d jobs (0: the number of CPUs)", opts.Jobs, sim.MaxExploreJobs)
 	}
-	// The flags shared with run (--set, --delay, limits) go through the
-	// same parser.
-	var cfg sim.Config
-	if err := commonConfig(c, &cfg); err != nil {
-		return opts, err
-	}
-	opts.Counts, opts.Delay, opts.Limits = cfg.Counts, cfg.Delay, cfg.Limits
-	if spec := c.String("faults"); spec != "" {
-		plan, err := sim.ParseFaultPlan(spec)
-		if err != nil {
-			return opts, err
-		}
-		opts.Faults = plan
-	}
-	opts.Open = c.Int("open")
-	return opts, nil
+	var err error
+	opts.Spec, err = specFromFlags(c, prog)
+	return opts, err
 }
 
 // reportFailure prints the shrunk reproducer, writes its file and says how

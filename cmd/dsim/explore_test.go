@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -65,4 +67,21 @@ func TestExploreWritesReplayableReproducer(t *testing.T) {
 	a, _ := os.ReadFile(m[1])
 	b, _ := os.ReadFile(m2[1])
 	assert.Equal(t, string(a), string(b))
+}
+
+// TestExploreRunIsDsimRun: explore's run i with base seed S is `dsim run
+// --seed S+i` with the same flags (the one seed rule, sim.RunSeed).
+func TestExploreRunIsDsimRun(t *testing.T) {
+	prog := "../../corpus/regressions/programs/reordered-commit.ded"
+	for _, base := range []uint64{0, 3, 1000} {
+		code, out, errOut := runCLI("explore", prog, "--runs", "30", "--requests", "4", "--seed", strconv.FormatUint(base, 10), "--no-shrink", "--out", t.TempDir())
+		require.Equal(t, 1, code, errOut)
+		m := regexp.MustCompile(`FAILED: run (\d+) \(seed (\d+)\): (invariant violated: \S+)`).FindStringSubmatch(out)
+		require.NotNil(t, m, out)
+		i, _ := strconv.ParseUint(m[1], 10, 64)
+		require.Equal(t, strconv.FormatUint(base+i, 10), m[2], "run %d of base seed %d", i, base)
+		_, rout, rerr := runCLI("run", prog, "--seed", m[2], "--requests", "4")
+		require.Empty(t, rerr)
+		assert.Contains(t, rout, "violation replica[0] "+strings.TrimPrefix(m[3], "invariant violated: "))
+	}
 }

@@ -114,45 +114,17 @@ func usageError(c *cli.Context, format string, args ...any) error {
 }
 
 func configFromFlags(c *cli.Context, prog *analysis.Program) (sim.Config, error) {
-	cfg := sim.Config{Seed: c.Uint64("seed")}
-	for _, name := range []string{"requests", "open"} {
-		if n := c.Int(name); n < 0 {
-			return cfg, fmt.Errorf("--%s %d: give a number >= 0", name, n)
-		}
+	spec, err := specFromFlags(c, prog)
+	if err != nil {
+		return sim.Config{}, err
 	}
-	if err := commonConfig(c, &cfg); err != nil {
-		return cfg, err
-	}
-	if spec := c.String("faults"); spec != "" {
-		plan, err := sim.ParseFaultPlan(spec)
-		if err != nil {
-			return cfg, err
-		}
-		cfg.Faults = plan
-	}
-	if path := c.String("workload"); path != "" {
-		text, err := os.ReadFile(path)
-		if err != nil {
-			return cfg, err
-		}
-		if cfg.Workload, err = sim.ParseWorkload(path, string(text)); err != nil {
-			return cfg, err
-		}
-	}
-	vals, reps, err := workloadShape(c, prog)
+	cfg, err := spec.RunConfig(prog, 0)
 	if err != nil {
 		return cfg, err
 	}
-	if n := c.Int("open"); n > 0 {
-		w, err := sim.GenerateOpenLoop(prog, cfg.Counts, cfg.Seed, sim.OpenLoop{Requests: n, Clients: c.Int("clients"), Values: vals, Repeats: reps})
-		if err != nil {
-			return cfg, err
-		}
-		cfg.Workload = append(cfg.Workload, w...)
-		cfg.Workload.Sort()
-	}
-	if k := c.Int("requests"); k > 0 {
-		cfg.Closed = &sim.ClosedLoop{Clients: c.Int("clients"), Requests: k, Values: vals, Repeats: reps}
+	// --idle and --dump describe one run, not the batch.
+	if err := commonConfig(c, &cfg); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }
