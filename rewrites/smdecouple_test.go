@@ -47,7 +47,7 @@ func TestStateMachineDecoupling(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, fp := range []sim.FaultPlan{{}, faults} {
-		rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Requests: 5, Faults: fp, Seed: 1})
+		rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Spec: sim.Spec{Faults: fp, Seed: 1, Open: 5}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestStateMachineDecoupling(t *testing.T) {
 	}
 	unordered := strings.Replace(out, "registerAdmitLast(j), (s == j + 1).", "!registerAdmitted(s).", 1)
 	mut := load(t, "unordered.ded", []byte(unordered))
-	rep, err := checker.Check(base, mut, checker.Options{Runs: 20, Requests: 5, Seed: 0})
+	rep, err := checker.Check(base, mut, checker.Options{Runs: 20, Spec: sim.Spec{Seed: 0, Open: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}
