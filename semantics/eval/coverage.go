@@ -1,6 +1,12 @@
 package eval
 
-import "github.com/dsim-project/dsim/semantics/analysis"
+import (
+	"errors"
+	"slices"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+)
 
 // Rule coverage (docs/CHECKING.md, "Rule coverage"): which rules produced
 // a head tuple in a tick. A rule fires when some body match yields a head
@@ -46,4 +52,177 @@ func (w *world) firedIDs() []int {
 		}
 	}
 	return out
+}
+
+// Body matches after the fact (docs/CHECKING.md, "Rule coverage"; and the
+// derivations of a counterexample): a tick's Result.Facts hold every
+// relation at the tick's fixpoint, so a rule evaluated once more over them
+// sees exactly the rows it saw last in the tick. Matches does that with
+// Naive's nested loops, setting the negated literals aside so that the
+// caller learns which of them blocked which row. Nothing here runs unless
+// a caller asks: the tick itself is unchanged.
+
+// Match is one binding of a rule's body, its negated literals aside.
+type Match struct {
+	// Env holds the binding by variable slot (Rule.Vars); the slots of
+	// the rule's rows (positive atoms, built-ins, assignments) are set.
+	Env []value.Value
+	// Blocked lists the body indexes of the negated literals that a fact
+	// of the tick matches: each of them keeps this row from the head.
+	Blocked []int
+}
+
+// Matches enumerates, over facts (a tick's Result.Facts), the bindings of
+// rule r's body with its negated literals set aside, in the nested-loop
+// order of Naive. It stops after max bindings (max <= 0: Limits.MaxFacts's
+// default) and then reports capped.
+func Matches(p *analysis.Program, node Node, facts FactSet, r *analysis.Rule, max int) (ms []Match, capped bool, err error) {
+	if max <= 0 {
+		max = DefaultMaxFacts
+	}
+	w, err := newWorld(p, node, nil, Limits{})
+	if err != nil {
+		return nil, false, err
+	}
+	n := &naive{w: w, rels: map[string]*naiveRel{}}
+	for i := range r.Body {
+		if l := &r.Body[i]; l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated {
+			if n.rels[l.Rel] == nil {
+				n.rels[l.Rel] = &naiveRel{rows: facts[l.Rel]}
+			}
+		}
+	}
+	env := make([]value.Value, len(r.Vars))
+	bound := make([]bool, len(r.Vars))
+	done := make([]bool, len(r.Body))
+	positive := map[int]bool{}
+	for _, s := range rowSlots(r) {
+		positive[s] = true
+	}
+	for i := range r.Body {
+		done[i] = r.Body[i].Kind == analysis.LitNegated
+	}
+	errCapped := errors.New("capped")
+	err = n.solve(r, env, bound, done, positive, func() error {
+		if len(ms) >= max {
+			return errCapped
+		}
+		m := Match{Env: slices.Clone(env)}
+		for i := range r.Body {
+			if l := &r.Body[i]; l.Kind == analysis.LitNegated && n.holds(l, env, bound) {
+				m.Blocked = append(m.Blocked, i)
+			}
+		}
+		ms = append(ms, m)
+		return nil
+	})
+	if err == errCapped {
+		return ms, true, nil
+	}
+	return ms, false, err
+}
+
+// holds reports whether some row of l's relation unifies with the bound
+// slots (l's other variables are existential), leaving bound as it was.
+func (n *naive) holds(l *analysis.Lit, env []value.Value, bound []bool) bool {
+	for _, row := range n.rels[l.Rel].rows {
+		if len(row) != len(l.Args) {
+			continue
+		}
+		newly, ok := unify(l.Args, row, env, bound)
+		for _, s := range newly {
+			bound[s] = false
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Head is what a match of a rule without aggregates derives: its head
+// tuple and, for an async rule, the destination. ok is false when the
+// match derives nothing (a division by zero in the head, or a dropped
+// destination).
+func Head(p *analysis.Program, node Node, r *analysis.Rule, env []value.Value) (to value.Addr, t value.Tuple, ok bool, err error) {
+	w, err := newWorld(p, node, nil, Limits{})
+	if err != nil {
+		return value.Addr{}, nil, false, err
+	}
+	if r.Head.At != nil {
+		if to, ok, err = w.destination(r.Head.At, env); !ok || err != nil {
+			return value.Addr{}, nil, ok, err
+		}
+	}
+	t, ok, err = w.headTuple(r, env, nil)
+	return to, slices.Clone(t), ok, err
+}
+
+// Groups sizes the groups an aggregate rule forms from the matches no
+// negated literal blocked: the rows (distinct over the rule's row slots)
+// per group key (the destination of an async rule, then the group-by
+// terms), as the aggregation counts them. It returns the largest size and
+// the number of groups.
+func Groups(p *analysis.Program, node Node, r *analysis.Rule, ms []Match) (largest, groups int, err error) {
+	w, err := newWorld(p, node, nil, Limits{})
+	if err != nil {
+		return 0, 0, err
+	}
+	slots := rowSlots(r)
+	type keyed struct{ key, row value.Tuple }
+	var recs []keyed
+	for _, m := range ms {
+		if len(m.Blocked) > 0 {
+			continue
+		}
+		var k value.Tuple
+		if r.Head.At != nil {
+			d, ok, err := w.destination(r.Head.At, m.Env)
+			if err != nil {
+				return 0, 0, err
+			}
+			if !ok {
+				continue
+			}
+			k = append(k, value.AddrOf(d))
+		}
+		dropped := false
+		for _, gi := range r.Head.GroupBy {
+			v, ok, err := w.evalTerm(r.Head.Args[gi].Term, m.Env)
+			if err != nil {
+				return 0, 0, err
+			}
+			if !ok {
+				dropped = true
+				break
+			}
+			k = append(k, v)
+		}
+		if dropped {
+			continue
+		}
+		row := make(value.Tuple, len(slots))
+		for i, s := range slots {
+			row[i] = m.Env[s]
+		}
+		recs = append(recs, keyed{k, row})
+	}
+	cmp := func(a, b keyed) int {
+		if c := a.key.Compare(b.key); c != 0 {
+			return c
+		}
+		return a.row.Compare(b.row)
+	}
+	slices.SortFunc(recs, cmp)
+	recs = slices.CompactFunc(recs, func(a, b keyed) bool { return cmp(a, b) == 0 })
+	size := 0
+	for i, rec := range recs {
+		if i == 0 || !rec.key.Equal(recs[i-1].key) {
+			groups++
+			size = 0
+		}
+		size++
+		largest = max(largest, size)
+	}
+	return largest, groups, nil
 }
