@@ -97,7 +97,8 @@ type Options struct {
 	// the rewrite's rules fired into Unknown, saying which never fired.
 	MinCoverage float64
 	// OriginalCoverage also counts the original's rules over the witness
-	// runs (each witness is replayed once more).
+	// runs (each witness is replayed once more), and both programs'
+	// body-level counts (sim.Config.CoverageDetail): `dsim check --coverage`.
 	OriginalCoverage bool
 
 	Jobs     int  // runs checked in parallel (default 1); results do not depend on it

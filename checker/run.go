@@ -97,6 +97,7 @@ func checkRun(m *refinementMap, opts Options, i int) (*RunReport, error) {
 func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, error) {
 	cfg.Trace = sim.TraceOptions{}
 	cfg.Coverage = true
+	cfg.CoverageDetail = opts.OriginalCoverage // the full tables: --coverage
 	res, err := sim.Run(m.rew, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("running the rewritten program: %w", err)
@@ -149,7 +150,7 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 		r.Witness, r.Omitted = sr.witness, sr.omitted
 		if opts.OriginalCoverage {
 			wc := sr.witness.Config()
-			wc.Coverage = true
+			wc.Coverage, wc.CoverageDetail = true, true
 			if wr, err := sim.Run(m.orig, wc); err == nil {
 				r.OriginalCoverage = wr.Coverage
 			}

@@ -18,6 +18,9 @@ import (
 type Coverage struct {
 	Rules []RuleCoverage
 	Runs  int
+	// Detail says that the body-level counts (RuleCoverage.Matched,
+	// Blocked, LargestGroup, Capped) were collected (Config.CoverageDetail).
+	Detail bool
 }
 
 // RuleCoverage is one rule's counts.
@@ -31,10 +34,34 @@ type RuleCoverage struct {
 	// Async rules: messages sent, lost (omission or partition), and
 	// delivered before a message sent earlier on the same channel.
 	Sent, Lost, Overtook int
+
+	// The body-level counts (Config.CoverageDetail; coverage_detail.go):
+	// Matched counts ticks in which the body, its negated literals set
+	// aside, matched some row (for an invariant's rule: the invariant was
+	// checked against data). Blocked counts, per negated literal of the
+	// body (in source order), the rows it kept from the head. LargestGroup
+	// is an aggregate rule's largest group (rows in one group of one
+	// tick). Capped counts ticks whose matches were cut at
+	// MaxDetailMatches, where the counts are lower bounds. Reached counts
+	// ticks in which every positive atom of the body had rows: the rule
+	// looked at data, whether or not its joins and filters held.
+	Reached      int
+	Matched      int
+	Blocked      []int
+	LargestGroup int
+	Capped       int
 }
 
-func newCoverage(prog *analysis.Program) *Coverage {
-	return &Coverage{Rules: make([]RuleCoverage, len(prog.Rules)), Runs: 1}
+func newCoverage(prog *analysis.Program, detail bool) *Coverage {
+	c := &Coverage{Rules: make([]RuleCoverage, len(prog.Rules)), Runs: 1, Detail: detail}
+	if detail {
+		for _, r := range prog.Rules {
+			if n := negations(r); n > 0 {
+				c.Rules[r.ID].Blocked = make([]int, n)
+			}
+		}
+	}
+	return c
 }
 
 // Merge adds o's counts (of the same program) to c.
@@ -52,17 +79,29 @@ func (c *Coverage) Merge(o *Coverage) {
 		x.Sent += r.Sent
 		x.Lost += r.Lost
 		x.Overtook += r.Overtook
+		x.Matched += r.Matched
+		x.Reached += r.Reached
+		x.Capped += r.Capped
+		x.LargestGroup = max(x.LargestGroup, r.LargestGroup)
+		if len(x.Blocked) < len(r.Blocked) {
+			x.Blocked = append(x.Blocked, make([]int, len(r.Blocked)-len(x.Blocked))...)
+		}
+		for j, b := range r.Blocked {
+			x.Blocked[j] += b
+		}
 	}
+	c.Detail = c.Detail || o.Detail
 	c.Runs += o.Runs
 }
 
 // covTracker is the world's coverage state during a run.
 type covTracker struct {
 	cov     *Coverage
+	prog    *analysis.Program
 	arrival map[[2]int]int64 // per channel (from, to): latest arrival of a message sent so far
 }
 
-func (t *covTracker) tick(comp *analysis.Component, res *eval.Result) {
+func (t *covTracker) tick(node eval.Node, comp *analysis.Component, res *eval.Result) error {
 	for _, r := range comp.Rules {
 		t.cov.Rules[r.ID].Evaluated++
 	}
@@ -72,6 +111,10 @@ func (t *covTracker) tick(comp *analysis.Component, res *eval.Result) {
 	for _, m := range res.Sends {
 		t.cov.Rules[m.Rule].Sent++
 	}
+	if t.cov.Detail {
+		return t.detail(node, comp, res)
+	}
+	return nil
 }
 
 func (t *covTracker) sent(rule, from, to int, lost bool, arrive int64) {
@@ -116,59 +159,214 @@ func RuleName(prog *analysis.Program, r *analysis.Rule) string {
 	return fmt.Sprintf("%s:%d:%d %s", prog.File.Name, r.Pos.Line, r.Pos.Col, r.Head.Rel)
 }
 
-// Text renders the coverage as a table, one rule per line in source order.
+// Text renders the coverage as a table, one rule per line in source order,
+// then one line per invariant.
 func (c *Coverage) Text(prog *analysis.Program) string {
 	var b strings.Builder
 	fired, total, _ := c.Summary(prog)
 	fmt.Fprintf(&b, "coverage of %s over %d runs: %d of %d rules fired (invariant rules not counted)\n", prog.File.Name, c.Runs, fired, total)
-	fmt.Fprintf(&b, "  %-8s %-9s %-24s %8s %9s %s\n", "line:col", "kind", "head", "fired", "evaluated", "messages")
+	matched := ""
+	if c.Detail {
+		matched = fmt.Sprintf(" %7s", "matched")
+	}
+	fmt.Fprintf(&b, "  %-8s %-9s %-24s %8s %9s%s %s\n", "line:col", "kind", "head", "fired", "evaluated", matched, "notes")
 	for _, r := range prog.Rules {
 		rc := c.Rules[r.ID]
-		kind := r.Kind.String()
-		head := r.Head.Rel
-		if rel := prog.Relation(head); rel != nil && rel.Invariant {
-			kind = "invariant"
-		}
-		msgs := ""
-		if r.Kind == analysis.Async {
-			msgs = fmt.Sprintf("sent %d, lost %d, overtook %d", rc.Sent, rc.Lost, rc.Overtook)
-		}
 		mark := " "
 		if rc.Fired == 0 && counted(prog, r) {
 			mark = "!"
 		}
-		fmt.Fprintf(&b, "%s %-8s %-9s %-24s %8d %9d %s\n", mark, fmt.Sprintf("%d:%d", r.Pos.Line, r.Pos.Col), kind, head, rc.Fired, rc.Evaluated, msgs)
+		if c.Detail {
+			matched = fmt.Sprintf(" %7d", rc.Matched)
+		}
+		line := fmt.Sprintf("%s %-8s %-9s %-24s %8d %9d%s %s", mark, fmt.Sprintf("%d:%d", r.Pos.Line, r.Pos.Col), RuleKind(prog, r), r.Head.Rel, rc.Fired, rc.Evaluated, matched, strings.Join(c.Notes(r), "; "))
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
-	b.WriteString("  (! never fired; fired: ticks in which the rule produced a head tuple; for an invariant, a violation)\n")
+	for _, inv := range c.Invariants(prog) {
+		fmt.Fprintf(&b, "  invariant %s: %s\n", inv.Relation, inv.Text(c.Detail))
+	}
+	b.WriteString("  (! never fired; fired: ticks in which the rule produced a head tuple; for an invariant, a violation")
+	if c.Detail {
+		b.WriteString("; matched: ticks in which the body, negations aside, matched a row; blocked: rows a negated literal kept from the head")
+	}
+	b.WriteString(")\n")
 	return b.String()
+}
+
+// RuleKind is the kind column of a rule: "invariant" for a rule deriving
+// an invariant, the rule's kind otherwise.
+func RuleKind(prog *analysis.Program, r *analysis.Rule) string {
+	if !counted(prog, r) {
+		return "invariant"
+	}
+	return r.Kind.String()
+}
+
+// Notes are a rule's counts beyond fired and evaluated: messages of an
+// async rule, and with Detail the rows each negated literal blocked and
+// an aggregate's largest group.
+func (c *Coverage) Notes(r *analysis.Rule) []string {
+	rc := c.Rules[r.ID]
+	var out []string
+	if r.Kind == analysis.Async {
+		out = append(out, fmt.Sprintf("sent %d, lost %d, overtook %d", rc.Sent, rc.Lost, rc.Overtook))
+	}
+	if !c.Detail {
+		return out
+	}
+	for k, l := range negatedLits(r) {
+		n := 0
+		if k < len(rc.Blocked) {
+			n = rc.Blocked[k]
+		}
+		out = append(out, fmt.Sprintf("%s blocked %d", litName(l), n))
+	}
+	if r.Head.HasAggregate {
+		out = append(out, fmt.Sprintf("largest group %d", rc.LargestGroup))
+	}
+	if rc.Capped > 0 {
+		out = append(out, fmt.Sprintf("matches capped at %d in %d ticks (counts are lower bounds)", MaxDetailMatches, rc.Capped))
+	}
+	return out
+}
+
+// negatedLits lists a rule's negated literals in source order.
+func negatedLits(r *analysis.Rule) []*analysis.Lit {
+	var out []*analysis.Lit
+	for i := range r.Body {
+		if r.Body[i].Kind == analysis.LitNegated {
+			out = append(out, &r.Body[i])
+		}
+	}
+	return out
+}
+
+// litName names a negated literal by relation and position: `!cert@7:22`.
+func litName(l *analysis.Lit) string {
+	return fmt.Sprintf("!%s@%d:%d", l.Rel, l.Pos.Line, l.Pos.Col)
+}
+
+// InvariantCoverage is what the runs did with one .invariant relation,
+// summed over the rules deriving it.
+type InvariantCoverage struct {
+	Relation string
+	// Evaluated counts ticks of nodes that evaluate its rules; Reached
+	// (with Coverage.Detail) ticks in which every positive atom of one of
+	// its rules had rows: the invariant was checked against data.
+	// Violated counts ticks in which it fired.
+	Evaluated, Reached, Violated int
+}
+
+// Text says in words what the runs did with the invariant.
+func (inv InvariantCoverage) Text(detail bool) string {
+	var s string
+	switch {
+	case inv.Evaluated == 0:
+		return "never evaluated (no node of its component ticked)"
+	case !detail:
+		s = fmt.Sprintf("evaluated in %d ticks", inv.Evaluated)
+	case inv.Reached == 0:
+		s = fmt.Sprintf("evaluated in %d ticks, never checked against data (in every tick some atom of its body had no rows)", inv.Evaluated)
+	default:
+		s = fmt.Sprintf("evaluated in %d ticks, checked against data in %d (every atom of its body had rows)", inv.Evaluated, inv.Reached)
+	}
+	if inv.Violated > 0 {
+		return s + fmt.Sprintf(", violated in %d", inv.Violated)
+	}
+	return s + ", never violated"
+}
+
+// Invariants sums the coverage of each .invariant relation that some rule
+// derives, by name.
+func (c *Coverage) Invariants(prog *analysis.Program) []InvariantCoverage {
+	var out []InvariantCoverage
+	for _, rel := range prog.Relations {
+		if !rel.Invariant {
+			continue
+		}
+		inv := InvariantCoverage{Relation: rel.Name}
+		any := false
+		for _, r := range prog.Rules {
+			if r.Head.Rel != rel.Name || r.ID >= len(c.Rules) {
+				continue
+			}
+			any = true
+			rc := c.Rules[r.ID]
+			inv.Evaluated += rc.Evaluated
+			inv.Reached += rc.Reached
+			inv.Violated += rc.Fired
+		}
+		if any {
+			out = append(out, inv)
+		}
+	}
+	return out
 }
 
 // JSON renders the coverage for machines.
 func (c *Coverage) JSON(prog *analysis.Program) []byte {
+	type jneg struct {
+		Lit     string `json:"literal"`
+		Blocked int    `json:"blocked"`
+	}
 	type jr struct {
-		Rule      string `json:"rule"`
-		Kind      string `json:"kind"`
-		Head      string `json:"head"`
-		Invariant bool   `json:"invariant,omitempty"`
-		Fired     int    `json:"fired"`
+		Rule         string `json:"rule"`
+		Kind         string `json:"kind"`
+		Head         string `json:"head"`
+		Invariant    bool   `json:"invariant,omitempty"`
+		Fired        int    `json:"fired"`
+		Evaluated    int    `json:"evaluated"`
+		Sent         int    `json:"sent,omitempty"`
+		Lost         int    `json:"lost,omitempty"`
+		Overtook     int    `json:"overtook,omitempty"`
+		Reached      *int   `json:"reached,omitempty"`
+		Matched      *int   `json:"matched,omitempty"`
+		Negations    []jneg `json:"negations,omitempty"`
+		LargestGroup *int   `json:"largest_group,omitempty"`
+		Capped       int    `json:"capped,omitempty"`
+	}
+	type jinv struct {
+		Relation  string `json:"relation"`
 		Evaluated int    `json:"evaluated"`
-		Sent      int    `json:"sent,omitempty"`
-		Lost      int    `json:"lost,omitempty"`
-		Overtook  int    `json:"overtook,omitempty"`
+		Reached   *int   `json:"reached,omitempty"`
+		Violated  int    `json:"violated"`
 	}
 	fired, total, never := c.Summary(prog)
 	out := struct {
-		Program string   `json:"program"`
-		Runs    int      `json:"runs"`
-		Fired   int      `json:"fired"`
-		Counted int      `json:"counted"`
-		Never   []string `json:"never_fired"`
-		Rules   []jr     `json:"rules"`
-	}{Program: prog.File.Name, Runs: c.Runs, Fired: fired, Counted: total, Never: never}
+		Program    string   `json:"program"`
+		Runs       int      `json:"runs"`
+		Fired      int      `json:"fired"`
+		Counted    int      `json:"counted"`
+		Never      []string `json:"never_fired"`
+		Detail     bool     `json:"detail,omitempty"`
+		Rules      []jr     `json:"rules"`
+		Invariants []jinv   `json:"invariants,omitempty"`
+	}{Program: prog.File.Name, Runs: c.Runs, Fired: fired, Counted: total, Never: never, Detail: c.Detail}
 	for _, r := range prog.Rules {
 		rc := c.Rules[r.ID]
-		out.Rules = append(out.Rules, jr{Rule: fmt.Sprintf("%s:%d:%d", prog.File.Name, r.Pos.Line, r.Pos.Col), Kind: r.Kind.String(), Head: r.Head.Rel,
-			Invariant: !counted(prog, r), Fired: rc.Fired, Evaluated: rc.Evaluated, Sent: rc.Sent, Lost: rc.Lost, Overtook: rc.Overtook})
+		j := jr{Rule: fmt.Sprintf("%s:%d:%d", prog.File.Name, r.Pos.Line, r.Pos.Col), Kind: r.Kind.String(), Head: r.Head.Rel,
+			Invariant: !counted(prog, r), Fired: rc.Fired, Evaluated: rc.Evaluated, Sent: rc.Sent, Lost: rc.Lost, Overtook: rc.Overtook}
+		if c.Detail {
+			j.Reached, j.Matched, j.Capped = &rc.Reached, &rc.Matched, rc.Capped
+			for k, l := range negatedLits(r) {
+				n := 0
+				if k < len(rc.Blocked) {
+					n = rc.Blocked[k]
+				}
+				j.Negations = append(j.Negations, jneg{Lit: litName(l), Blocked: n})
+			}
+			if r.Head.HasAggregate {
+				j.LargestGroup = &rc.LargestGroup
+			}
+		}
+		out.Rules = append(out.Rules, j)
+	}
+	for _, inv := range c.Invariants(prog) {
+		j := jinv{Relation: inv.Relation, Evaluated: inv.Evaluated, Violated: inv.Violated}
+		if c.Detail {
+			j.Reached = &inv.Reached
+		}
+		out.Invariants = append(out.Invariants, j)
 	}
 	data, _ := json.MarshalIndent(out, "", "  ")
 	return append(data, '\n')

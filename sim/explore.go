@@ -23,8 +23,9 @@ import (
 type ExploreOptions struct {
 	Spec
 	Runs int // number of runs (seeds); at least 1
-	// Coverage sums the rules' coverage over the runs checked
-	// (ExploreReport.Coverage; coverage.go).
+	// Coverage sums the rules' coverage over the runs checked, with the
+	// body-level counts (ExploreReport.Coverage; coverage.go,
+	// coverage_detail.go).
 	Coverage bool
 	// Jobs is the number of runs simulated at once (default GOMAXPROCS).
 	// The report does not depend on it.
@@ -312,7 +313,7 @@ func exploreOne(prog *analysis.Program, opts *ExploreOptions, i int, faultFree b
 	if err != nil {
 		return runOutcome{err: err}
 	}
-	cfg.Coverage = opts.Coverage
+	cfg.Coverage, cfg.CoverageDetail = opts.Coverage, opts.Coverage
 	res, err := Run(prog, cfg)
 	if err != nil {
 		return runOutcome{err: err}

@@ -29,6 +29,11 @@ type Config struct {
 	// Coverage, when set, counts what each rule did (Result.Coverage;
 	// coverage.go). Not for worlds that are snapshotted.
 	Coverage bool
+	// CoverageDetail, with Coverage, also counts what each rule's body
+	// did: the ticks its body matched, the rows each negated literal
+	// blocked, an aggregate's largest group (coverage_detail.go). It
+	// evaluates every rule once more per tick, so it is off by default.
+	CoverageDetail bool
 	// Decide, when non-nil, makes every choice instead of the generator
 	// and Script (see hooks.go); the refinement checker steers runs of the
 	// original program with it.

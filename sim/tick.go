@@ -61,7 +61,9 @@ func (w *world) tickNode(n *node) error {
 	n.ticks++
 	w.ticks++
 	if w.cov != nil {
-		w.cov.tick(n.comp, res)
+		if err := w.cov.tick(n.evalNode, n.comp, res); err != nil {
+			return fmt.Errorf("coverage of tick %d of %s at virtual time %d: %w", n.ticks, n.addr, w.now, err)
+		}
 	}
 	if w.trace != nil {
 		w.emit(Event{

@@ -211,7 +211,7 @@ func (w *world) buildNodes() error {
 	}
 	w.topo = eval.Topology{Counts: counts}
 	if w.cfg.Coverage {
-		w.cov = &covTracker{cov: newCoverage(w.prog), arrival: map[[2]int]int64{}}
+		w.cov = &covTracker{cov: newCoverage(w.prog, w.cfg.CoverageDetail), prog: w.prog, arrival: map[[2]int]int64{}}
 	}
 	for _, c := range w.prog.Components {
 		for i := 0; i < counts[c.Name]; i++ {

@@ -78,6 +78,7 @@ func runAction(c *cli.Context) error {
 		return usageError(c, "%v", err)
 	}
 	cfg.Coverage = c.Bool("coverage")
+	cfg.CoverageDetail = cfg.Coverage
 	var res *sim.Result
 	if c.Bool("check-determinism") {
 		res, err = sim.CheckDeterminism(prog, cfg)

@@ -180,6 +180,10 @@ type Rule struct {
 	Kind  RuleKind
 	Arrow Pos       // position of the arrow
 	Body  []Literal // never empty for a rule; fmt always ends a rule with "."
+	// End is the position just past the rule's last token (its ".", when
+	// it has one), so that tools can mark the rule's whole text (the
+	// coverage page).
+	End Pos
 }
 
 // Fact is a ground head without a body: `numNodes(3).` A static fact

@@ -45,6 +45,9 @@ func (p *parser) parseRuleOrFact() Item {
 		p.next()
 	}
 	p.endItem(true, "body literal")
+	if p.idx > 0 {
+		r.End = p.toks[p.idx-1].End
+	}
 	return r
 }
 
