@@ -45,6 +45,10 @@ func (rep *Report) addCoverage(orig, rew *analysis.Program, opts Options) {
 	}
 }
 
+// Programs are the original and the rewrite the report's coverage counts
+// (nil before Check filled them in).
+func (rep *Report) Programs() (orig, rew *analysis.Program) { return rep.orig, rep.rew }
+
 // writeCoverage is the report's line on the rewrite's coverage.
 func (rep *Report) writeCoverage(b *strings.Builder) {
 	if rep.Coverage == nil || rep.rew == nil {

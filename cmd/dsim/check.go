@@ -52,6 +52,7 @@ func init() {
 			&cli.Int64Flag{Name: "history-gap", Value: realnet.DefaultMinGap, Usage: "--history's automatic unit keeps every answer at least `N` units after its request"},
 		), append(workloadFlags(),
 			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage of both programs (the rewrite over its runs, the original over the witnesses); with --json, as JSON"},
+			coverageHTMLFlag(),
 			&cli.Float64Flag{Name: "min-coverage", Usage: "exit 2 (Unknown) instead of Equivalent when fewer than `P` percent of the rewrite's rules fired"},
 		)...),
 		Action: checkAction,
@@ -87,7 +88,7 @@ func checkAction(c *cli.Context) error {
 	if opts.Values, opts.Repeats, err = workloadShape(c, rew); err != nil {
 		return usageError(c, "%v", err)
 	}
-	opts.MinCoverage, opts.OriginalCoverage = c.Float64("min-coverage"), c.Bool("coverage")
+	opts.MinCoverage, opts.OriginalCoverage = c.Float64("min-coverage"), wantCoverage(c)
 	if opts.MinCoverage < 0 || opts.MinCoverage > 100 {
 		return usageError(c, "--min-coverage %g: give a percentage in 0..100", opts.MinCoverage)
 	}
@@ -178,6 +179,12 @@ func printCheckReport(c *cli.Context, rep *checker.Report) error {
 		if files, err = saveWitnesses(dir, rep); err != nil {
 			return usageError(c, "--save-witness: %v", err)
 		}
+	}
+	orig, rew := rep.Programs()
+	if err := writeCoverageHTML(c, c.Args().Get(1)+" against "+c.Args().Get(0),
+		coveredProgram{c.Args().Get(1), "rewrite " + c.Args().Get(1) + ", over its runs", rew, rep.Coverage},
+		coveredProgram{c.Args().Get(0), "original " + c.Args().Get(0) + ", over the witnesses", orig, rep.OriginalCoverage}); err != nil {
+		return err
 	}
 	if c.Bool("json") {
 		_, _ = c.App.Writer.Write(cliBytes(rep.JSON()))

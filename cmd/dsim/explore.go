@@ -53,7 +53,8 @@ func init() {
 			&cli.IntFlag{Name: "max-shrink", Value: sim.DefaultMaxShrinkAttempts, Usage: "most runs the shrinker may try"},
 			noShrinkFlag("keep the failing run as found"),
 			traceFileFlag("sync model: write the counterexample's trace to `FILE` (JSON, for dsim viz)"),
-			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage summed over the runs checked: ticks each rule fired, messages per async rule"},
+			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage summed over the runs checked: ticks each rule fired, messages per async rule, rows each negation blocked, largest aggregate groups"},
+			coverageHTMLFlag(),
 		}, append(append(append(simLimitFlags(" of each run"), dialectFlags()...), syncFlags()...), workloadFlags()...)...),
 		Action: exploreAction,
 	})
@@ -88,7 +89,7 @@ func exploreAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
-	opts.Coverage = c.Bool("coverage")
+	opts.Coverage = wantCoverage(c)
 	bar := newProgressBar(c.App.ErrWriter)
 	if bar != nil {
 		opts.Progress = bar.update
@@ -115,8 +116,11 @@ func exploreAction(c *cli.Context) error {
 	if rep.FirstInconclusive != "" {
 		fmt.Fprintf(out, "first inconclusive: %s\n", cliText(rep.FirstInconclusive))
 	}
-	if rep.Coverage != nil {
+	if rep.Coverage != nil && c.Bool("coverage") {
 		fmt.Fprint(out, rep.Coverage.Text(prog))
+	}
+	if err := writeCoverageHTML(c, progName, coveredProgram{progName, fmt.Sprintf("%s over the %d runs explored", progName, rep.Runs), prog, rep.Coverage}); err != nil {
+		return err
 	}
 	if rep.Failure == nil {
 		if rep.Inconclusive > 0 {

@@ -39,7 +39,8 @@ func init() {
 			&cli.StringFlag{Name: "schedule", Usage: "write the run's schedule (every oracle choice) to `FILE`"},
 			&cli.BoolFlag{Name: "check-determinism", Usage: "run twice and replay the schedule; fail if anything differs"},
 			&cli.Int64Flag{Name: "eot", Value: 3, Usage: "Molly programs: the last round of the failure-free synchronous run"},
-			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage after the result: ticks each rule fired, messages per async rule (with --json, a second JSON document)"},
+			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage after the result: ticks each rule fired, messages per async rule, rows each negation blocked, largest aggregate groups (with --json, a second JSON document)"},
+			coverageHTMLFlag(),
 		}, append(runFlags(), append(append(dialectFlags(), failureFlags()...), workloadFlags()...)...)...),
 		Action: runAction,
 	})
@@ -77,7 +78,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
-	cfg.Coverage = c.Bool("coverage")
+	cfg.Coverage = wantCoverage(c)
 	cfg.CoverageDetail = cfg.Coverage
 	var res *sim.Result
 	if c.Bool("check-determinism") {
@@ -99,7 +100,10 @@ func runAction(c *cli.Context) error {
 		}
 	}
 	err = reportResult(c, res)
-	if res.Coverage != nil {
+	if herr := writeCoverageHTML(c, c.Args().First(), coveredProgram{c.Args().First(), c.Args().First() + " over its run", prog, res.Coverage}); herr != nil {
+		return herr
+	}
+	if res.Coverage != nil && c.Bool("coverage") {
 		if c.Bool("json") {
 			_, _ = c.App.Writer.Write(res.Coverage.JSON(prog))
 		} else {
