@@ -40,8 +40,8 @@ func (rep *Report) addCoverage(orig, rew *analysis.Program, opts Options) {
 	fired, total, never := rep.Coverage.Summary(rew)
 	if total > 0 && float64(fired)*100 < opts.MinCoverage*float64(total) {
 		rep.Verdict = Unknown
-		rep.CoverageShort = fmt.Sprintf("every run was explained, but only %d of the rewrite's %d rules fired (%.0f%%, below --min-coverage %g%%); never fired: %s",
-			fired, total, 100*float64(fired)/float64(total), opts.MinCoverage, strings.Join(never, ", "))
+		rep.CoverageShort = fmt.Sprintf("every run was explained, but only %d of the rewrite's %d rules fired (%.0f%%, below %s %g%%); never fired: %s",
+			fired, total, 100*float64(fired)/float64(total), sim.OptMinCoverage, opts.MinCoverage, strings.Join(never, ", "))
 	}
 }
 

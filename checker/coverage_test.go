@@ -28,7 +28,7 @@ func TestCoverageInReportAndMinCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Verdict != Unknown || !strings.Contains(rep.CoverageShort, "only 1 of the rewrite's 2 rules fired (50%, below --min-coverage 60%); never fired: rew.ded:7:3 dead") {
+	if rep.Verdict != Unknown || !strings.Contains(rep.CoverageShort, "only 1 of the rewrite's 2 rules fired (50%, below checker.Options.MinCoverage 60%); never fired: rew.ded:7:3 dead") {
 		t.Fatalf("verdict %s (%q), want Unknown explained by coverage", rep.Verdict, rep.CoverageShort)
 	}
 	if ct := rep.CoverageText(); !strings.Contains(ct, "witnesses: coverage of orig.ded over 3 runs: 1 of 1 rules fired") {

@@ -54,7 +54,7 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 			return nil, Unknown, fmt.Errorf("merge: report %d: %v", i+1, err)
 		}
 		if sr.Shard == nil {
-			return nil, Unknown, fmt.Errorf("merge: report %d is not a shard (check with --shard i/n)", i+1)
+			return nil, Unknown, fmt.Errorf("merge: report %d is not a shard (make shards with %s i/n)", i+1, sim.OptShard)
 		}
 		for _, raw := range sr.Runs {
 			var h runHead

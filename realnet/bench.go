@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // BenchConfig describes a closed-loop run against a running cluster.
@@ -75,7 +76,7 @@ func RunBench(ctx context.Context, cfg BenchConfig) (*BenchResult, error) {
 		}
 	}
 	if cfg.Clients < 1 {
-		return nil, errors.New("--clients must be at least 1")
+		return nil, fmt.Errorf("%s must be at least 1", sim.OptBenchClients)
 	}
 	nSessions := min(cfg.Clients, 4*len(entries))
 	runs := make([]*sessionRun, nSessions)

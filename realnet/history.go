@@ -90,7 +90,7 @@ func readTraceEvents(dir string) ([]traceEvent, error) {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no *.trace files (record them with `dsim serve --trace-dir DIR`)", dir)
+		return nil, fmt.Errorf("%s: no *.trace files (record them with %s)", dir, sim.OptTraceDir)
 	}
 	slices.Sort(files)
 	var evs []traceEvent

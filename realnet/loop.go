@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsim-project/dsim/semantics/eval"
 	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // timerState is one timer relation firing on this node.
@@ -186,7 +187,7 @@ func (n *Node) encodeFrame(t wire.FrameType, facts []value.Fact) ([]byte, error)
 	}
 	n.scratchPayload = payload
 	if len(payload)+1 > n.maxFrame {
-		return nil, fmt.Errorf("a tick's batch of %d facts takes %d bytes, above the frame limit %d (raise --max-frame)", len(facts), len(payload)+1, n.maxFrame)
+		return nil, fmt.Errorf("a tick's batch of %d facts takes %d bytes, above the frame limit %d (raise %s)", len(facts), len(payload)+1, n.maxFrame, sim.OptMaxFrame)
 	}
 	n.scratchFrame = wire.AppendFrame(n.scratchFrame[:0], t, payload)
 	return n.scratchFrame, nil

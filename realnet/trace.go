@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // A trace is one text file per node, DIR/<comp>-<i>.trace, holding the
@@ -43,11 +44,11 @@ func TraceFileName(a value.Addr) string {
 
 func openTrace(dir string, self value.Addr) (*traceWriter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("--trace: %w", err)
+		return nil, fmt.Errorf("%s: %w", sim.OptTraceDir, err)
 	}
 	f, err := os.Create(filepath.Join(dir, TraceFileName(self)))
 	if err != nil {
-		return nil, fmt.Errorf("--trace: %w", err)
+		return nil, fmt.Errorf("%s: %w", sim.OptTraceDir, err)
 	}
 	tw := &traceWriter{f: f, w: bufio.NewWriterSize(f, 256<<10), self: self.String()}
 	fmt.Fprintf(tw.w, "%s node=%v clock=unix-us\n", TraceHeader, self)

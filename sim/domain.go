@@ -49,7 +49,7 @@ func ParseValueDomains(prog *analysis.Program, spec string) (ValueDomains, error
 			continue
 		}
 		fail := func(at int, format string, args ...any) error {
-			return &SpecError{Source: "--values", Col: at, Msg: fmt.Sprintf(format, args...), Hint: valuesHint}
+			return &SpecError{Source: string(OptValues), Col: at, Msg: fmt.Sprintf(format, args...), Hint: valuesHint}
 		}
 		lhs, rhs, ok := strings.Cut(p, "=")
 		if !ok {
@@ -80,7 +80,7 @@ func ParseValueDomains(prog *analysis.Program, spec string) (ValueDomains, error
 			return nil, fail(col+len(relName)+1, "%s has no column %q (columns: %s)", relName, colName, strings.Join(names, ", "))
 		}
 		if rel.Columns[ci].Type != value.KindInt {
-			return nil, fail(col+len(relName)+1, "column %s of %s is %s; --values sets int columns only", colName, relName, rel.Columns[ci].Type)
+			return nil, fail(col+len(relName)+1, "column %s of %s is %s; value domains are for int columns only", colName, relName, rel.Columns[ci].Type)
 		}
 		vcol := col + len(lhs) + 1
 		vals, err := parseDomainValues(strings.TrimSpace(rhs))

@@ -208,7 +208,7 @@ func Explore(prog *analysis.Program, opts ExploreOptions) (*ExploreReport, error
 // checked until then; a failure among them is still reported.
 func ExploreContext(ctx context.Context, prog *analysis.Program, opts ExploreOptions) (*ExploreReport, error) {
 	if opts.Runs < 1 || opts.Runs > MaxExploreRuns {
-		return nil, fmt.Errorf("explore: --runs %d is out of range (1..%d)", opts.Runs, MaxExploreRuns)
+		return nil, fmt.Errorf("explore: %s %d is out of range (1..%d)", OptRuns, opts.Runs, MaxExploreRuns)
 	}
 	jobs := opts.Jobs
 	if jobs <= 0 {

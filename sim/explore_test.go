@@ -174,7 +174,7 @@ func TestExploreBoundIsInconclusive(t *testing.T) {
 func TestExploreErrors(t *testing.T) {
 	prog := loadProgram(t, "corpus/2pc/base.ded", "")
 	_, err := Explore(prog, ExploreOptions{Runs: 0})
-	assert.ErrorContains(t, err, "--runs 0 is out of range")
+	assert.ErrorContains(t, err, "ExploreOptions.Runs 0 is out of range")
 	_, err = Explore(prog, ExploreOptions{Runs: 3, Spec: Spec{Counts: map[string]int{"nope": 2}}})
 	assert.ErrorContains(t, err, "run 0 (seed")
 	assert.ErrorContains(t, err, "no component nope")

@@ -18,7 +18,7 @@ type UnpinnedError struct{ Key string }
 
 func (e *UnpinnedError) Error() string {
 	return "unpinned choice: " + e.Key + "; a scripted schedule must pin every choice " +
-		"(add a line `choice " + e.Key + " => DECISION`, or record one with dsim run --schedule)"
+		"(add a line `choice " + e.Key + " => DECISION`, or record one with " + string(OptSchedule) + ")"
 }
 
 type pinned struct {

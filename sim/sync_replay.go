@@ -213,7 +213,7 @@ func RunSync(target SyncTarget, b SyncBounds, crashes []SyncCrash, losses []Sync
 		return nil, err
 	}
 	if b.EOT < 1 || b.EOT > MaxSyncEOT {
-		return nil, fmt.Errorf("EOT %d: give a last round between 1 and %d (--eot)", b.EOT, MaxSyncEOT)
+		return nil, fmt.Errorf("%s %d: give a last round between 1 and %d", OptSyncEOT, b.EOT, MaxSyncEOT)
 	}
 	nodes := sys.locations()
 	for _, c := range crashes {

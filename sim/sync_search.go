@@ -56,11 +56,11 @@ func ExploreSync(target SyncTarget, opts SyncOptions) (*SyncReport, error) {
 	nodes := sys.locations()
 	switch {
 	case b.EOT < 1 || b.EOT > MaxSyncEOT:
-		return nil, fmt.Errorf("EOT %d: give a last round between 1 and %d (--eot)", b.EOT, MaxSyncEOT)
+		return nil, fmt.Errorf("%s %d: give a last round between 1 and %d", OptSyncEOT, b.EOT, MaxSyncEOT)
 	case b.EFF < 0:
-		return nil, fmt.Errorf("EFF %d: give a round >= 0 (--eff); messages sent before it may be lost", b.EFF)
+		return nil, fmt.Errorf("%s %d: give a round >= 0; messages sent before it may be lost", OptSyncEFF, b.EFF)
 	case b.Crashes < 0 || b.Crashes > len(nodes):
-		return nil, fmt.Errorf("crashes %d: give between 0 and the number of nodes, %d (--crashes)", b.Crashes, len(nodes))
+		return nil, fmt.Errorf("%s %d: give between 0 and the number of nodes, %d", OptSyncCrashes, b.Crashes, len(nodes))
 	}
 	if opts.MaxStates <= 0 {
 		opts.MaxStates = DefaultSyncMaxStates
@@ -304,8 +304,8 @@ func (s *syncSearch) dfs(t int64, st *syncState, sc *syncScenario, path []SyncLo
 	pruned := s.pruned
 	s.rep.Pruned += pruned
 	if len(chans) > maxLossChannels {
-		s.rep.Bound = fmt.Sprintf("round %d has %d channels that may lose messages; the search branches over every subset of a round's channels and stops at %d (lower --eff, or use fewer nodes); no counterexample among the %d runs executed so far",
-			t, len(chans), maxLossChannels, s.rep.Runs)
+		s.rep.Bound = fmt.Sprintf("round %d has %d channels that may lose messages; the search branches over every subset of a round's channels and stops at %d (lower %s, or use fewer nodes); no counterexample among the %d runs executed so far",
+			t, len(chans), maxLossChannels, OptSyncEFF, s.rep.Runs)
 		return 0, errSyncBound
 	}
 	locs := s.sys.locations()

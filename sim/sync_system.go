@@ -231,7 +231,7 @@ func newLocatedSystem(lp *LocatedProgram) (*locatedSystem, error) {
 		return nil, fmt.Errorf("a located program has exactly one component, %s", analysis.MainComponent)
 	}
 	if len(lp.Locations) == 0 {
-		return nil, fmt.Errorf("no nodes: name them with --nodes a,b,c")
+		return nil, fmt.Errorf("no nodes: name them with %s a,b,c", OptSyncNodes)
 	}
 	ev, err := eval.Compile(lp.Prog)
 	if err != nil {

@@ -47,7 +47,7 @@ func (r *traceReader) errAt(offset int64, msg, hint string) *SpecError {
 	return &SpecError{Source: r.name, Line: line, Col: col, Msg: msg, Hint: hint}
 }
 
-const traceHint = `a JSON trace is {"events": [...]}, as written by dsim run PROG --trace FILE.json`
+var traceHint = `a JSON trace is {"events": [...]}, as written by ` + string(OptTraceJSON)
 
 func (r *traceReader) expectDelim(want json.Delim) error {
 	at := r.dec.InputOffset()

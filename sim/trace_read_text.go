@@ -22,7 +22,7 @@ import (
 func ReadTrace(name string, data []byte) (*Trace, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
-		return nil, &SpecError{Source: name, Msg: "the trace file is empty", Hint: "write one with dsim run PROG --trace FILE (text) or --trace FILE.json"}
+		return nil, &SpecError{Source: name, Msg: "the trace file is empty", Hint: "write one with " + string(OptTraceText) + " (text) or " + string(OptTraceJSON)}
 	}
 	if trimmed[0] == '{' {
 		return ReadTraceJSON(name, data)
@@ -30,7 +30,7 @@ func ReadTrace(name string, data []byte) (*Trace, error) {
 	return ReadTraceText(name, data)
 }
 
-const textTraceHint = "a text trace has one event per line, such as `@0 tick leader[0] #1 in=[] new=[]`, as written by dsim run PROG --trace FILE"
+var textTraceHint = "a text trace has one event per line, such as `@0 tick leader[0] #1 in=[] new=[]`, as written by " + string(OptTraceText)
 
 // ReadTraceText parses a trace in the text form Trace.String writes.
 func ReadTraceText(name string, data []byte) (*Trace, error) {

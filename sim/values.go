@@ -41,7 +41,7 @@ func ParseRepeats(spec string) (Repeats, error) {
 		n, err := strconv.Atoi(v)
 		col := strings.Index(spec, f) + 1
 		if !ok || err != nil || n < 0 || n > 100 {
-			return r, &SpecError{Source: "--repeats", Col: col, Msg: fmt.Sprintf("%q is not KEY=PERCENT with PERCENT in 0..100", f), Hint: "write e.g. 'dup=10 retry=15'"}
+			return r, &SpecError{Source: string(OptRepeats), Col: col, Msg: fmt.Sprintf("%q is not KEY=PERCENT with PERCENT in 0..100", f), Hint: "write e.g. 'dup=10 retry=15'"}
 		}
 		switch k {
 		case "dup":
@@ -49,11 +49,11 @@ func ParseRepeats(spec string) (Repeats, error) {
 		case "retry":
 			r.Retry = n
 		default:
-			return r, &SpecError{Source: "--repeats", Col: col, Msg: fmt.Sprintf("unknown key %q", k), Hint: "the keys are dup and retry"}
+			return r, &SpecError{Source: string(OptRepeats), Col: col, Msg: fmt.Sprintf("unknown key %q", k), Hint: "the keys are dup and retry"}
 		}
 	}
 	if r.Duplicate+r.Retry > 100 {
-		return r, &SpecError{Source: "--repeats", Msg: "dup + retry exceed 100%", Hint: "lower one of them"}
+		return r, &SpecError{Source: string(OptRepeats), Msg: "dup + retry exceed 100%", Hint: "lower one of them"}
 	}
 	return r, nil
 }

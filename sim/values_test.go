@@ -85,12 +85,12 @@ func TestParseValueDomains(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 	for spec, want := range map[string]string{
-		"request.x=1..2":    "--values: column 9: request has no column \"x\" (columns: id, payload)",
-		"reply.id=1":        "--values: column 1: reply is not an .input relation",
-		"request.id=3..1":   "--values: column 12: range 3..1 is empty",
-		"request.id=1,a":    "--values: column 12: \"a\" is not an integer",
-		"request.id":        "--values: column 1: \"request.id\" has no '='",
-		" ; request=1":      "--values: column 4: \"request\" does not name a column as rel.col",
+		"request.x=1..2":    "Spec.Values: column 9: request has no column \"x\" (columns: id, payload)",
+		"reply.id=1":        "Spec.Values: column 1: reply is not an .input relation",
+		"request.id=3..1":   "Spec.Values: column 12: range 3..1 is empty",
+		"request.id=1,a":    "Spec.Values: column 12: \"a\" is not an integer",
+		"request.id":        "Spec.Values: column 1: \"request.id\" has no '='",
+		" ; request=1":      "Spec.Values: column 4: \"request\" does not name a column as rel.col",
 		"request.id=0..1e9": "is not a range",
 	} {
 		_, err := ParseValueDomains(prog, spec)

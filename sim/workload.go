@@ -175,7 +175,7 @@ func checkInput(prog *analysis.Program, counts map[string]int, e InputEvent) err
 		return fail(fmt.Sprintf("send it to %s[i]", rel.InputComponent), "%s enters at component %s, not %s", rel.Name, rel.InputComponent, e.Node.Comp)
 	}
 	if n := counts[e.Node.Comp]; e.Node.Instance >= n {
-		return fail(fmt.Sprintf("use %s[0] to %s[%d], or change the count with --set %s=N", e.Node.Comp, e.Node.Comp, max(n-1, 0), e.Node.Comp),
+		return fail(fmt.Sprintf("use %s[0] to %s[%d], or change the count with %s %s=N", e.Node.Comp, e.Node.Comp, max(n-1, 0), OptCounts, e.Node.Comp),
 			"no node %s (%s has %d instances)", e.Node, e.Node.Comp, n)
 	}
 	return nil

@@ -202,10 +202,10 @@ func (w *world) buildNodes() error {
 	for _, name := range names {
 		n := w.cfg.Counts[name]
 		if _, ok := counts[name]; !ok {
-			return fmt.Errorf("--set %s=%d: the program has no component %s (components: %s)", name, n, name, componentNames(w.prog))
+			return fmt.Errorf("%s %s=%d: the program has no component %s (components: %s)", OptCounts, name, n, name, componentNames(w.prog))
 		}
 		if n < 1 || n > value.MaxInstances {
-			return fmt.Errorf("--set %s=%d: a component needs between 1 and %d instances", name, n, value.MaxInstances)
+			return fmt.Errorf("%s %s=%d: a component needs between 1 and %d instances", OptCounts, name, n, value.MaxInstances)
 		}
 		counts[name] = n
 	}
@@ -244,7 +244,7 @@ func (w *world) nodeIndex(a value.Addr, what string) (int, error) {
 		return i, nil
 	}
 	if n, ok := w.topo.Counts[a.Comp]; ok {
-		return 0, fmt.Errorf("%s: no node %s (%s has %d instances; change it with --set %s=N)", what, a, a.Comp, n, a.Comp)
+		return 0, fmt.Errorf("%s: no node %s (%s has %d instances; change it with %s %s=N)", what, a, a.Comp, n, OptCounts, a.Comp)
 	}
 	return 0, fmt.Errorf("%s: no component %s (components: %s)", what, a.Comp, componentNames(w.prog))
 }

@@ -50,7 +50,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp()
 	app.Writer = stdout
-	app.ErrWriter = stderr
+	app.ErrWriter = cliWriter{stderr}
 	err := app.Run(args)
 	if err == nil {
 		return 0

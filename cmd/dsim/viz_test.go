@@ -52,7 +52,7 @@ func TestVizCommand(t *testing.T) {
 		{name: "text trace of faults", args: []string{faultyText, "--ascii"}, stdout: "DROPPED @0 (omission)"},
 		{name: "text trace html", args: []string{faultyText, "-o", page}, wantPage: true},
 		{name: "bad text trace", args: []string{badText, "--ascii"}, code: 3, stderr: "bad.trace:2:15: unexpected `now` after a crash event"},
-		{name: "over the bound", args: []string{trace, "--ascii", "--max-events", "3"}, code: 2, stderr: "raise it with --max-events"},
+		{name: "over the bound", args: []string{trace, "--ascii", "--max-events", "3"}, code: 2, stderr: "raise --max-events or shorten the run"},
 		{name: "bad bound", args: []string{trace, "--ascii", "--max-events", "0"}, code: 3, stderr: "--max-events 0"},
 	}
 	for _, c := range cases {

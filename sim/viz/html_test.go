@@ -222,7 +222,7 @@ func TestEveryTraceFormLoads(t *testing.T) {
 func TestBuildBound(t *testing.T) {
 	tr := runCase(t, traceCases[0])
 	_, err := Build(tr, Options{MaxEvents: 5})
-	if err == nil || !regexp.MustCompile(`more than the bound of 5 \(MaxEvents\); raise it with --max-events`).MatchString(err.Error()) {
+	if err == nil || !regexp.MustCompile(`more than the bound of 5 \(MaxEvents\); raise viz.Options.MaxEvents or shorten the run`).MatchString(err.Error()) {
 		t.Errorf("Build over the bound: got %v", err)
 	}
 }

@@ -115,7 +115,7 @@ func Build(tr *sim.Trace, opt Options) (*Diagram, error) {
 		limit = DefaultMaxEvents
 	}
 	if len(tr.Events) > limit {
-		return nil, fmt.Errorf("viz: the trace has %d events, more than the bound of %d (MaxEvents); raise it with --max-events or shorten the run (e.g. --max-time)", len(tr.Events), limit)
+		return nil, fmt.Errorf("viz: the trace has %d events, more than the bound of %d (MaxEvents); raise %s or shorten the run", len(tr.Events), limit, sim.OptVizMaxEvents)
 	}
 	b := &builder{d: &Diagram{}, lanes: map[string]int{}}
 	b.layoutLanes(tr)
