@@ -104,7 +104,7 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 		lo, hi := Shard{Index: sr.Shard.Index, Count: sr.Shard.Count}.Range(sr.Shard.Runs)
 		for j, h := range sr.heads {
 			if h.Index != lo+j {
-				return nil, Unknown, fmt.Errorf("merge: shard %s: run %d where run %d was expected", Shard{sr.Shard.Index, sr.Shard.Count}, h.Index, lo+j)
+				return nil, Unknown, fmt.Errorf("merge: shard %s: run %d where run %d was expected", Shard{Index: sr.Shard.Index, Count: sr.Shard.Count}, h.Index, lo+j)
 			}
 			out.Runs = append(out.Runs, sr.Runs[j])
 			if h.NeverFired != nil {
@@ -134,7 +134,7 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 			break
 		}
 		if lo+len(sr.heads) != hi {
-			return nil, Unknown, fmt.Errorf("merge: shard %s has runs %d..%d of %d..%d and no NotEquivalent run", Shard{sr.Shard.Index, sr.Shard.Count}, lo, lo+len(sr.heads)-1, lo, hi-1)
+			return nil, Unknown, fmt.Errorf("merge: shard %s has runs %d..%d of %d..%d and no NotEquivalent run", Shard{Index: sr.Shard.Index, Count: sr.Shard.Count}, lo, lo+len(sr.heads)-1, lo, hi-1)
 		}
 	}
 	if covered {

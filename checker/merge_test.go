@@ -81,7 +81,7 @@ func TestMergeShardsEqualsUnsharded(t *testing.T) {
 func TestMergeRefuses(t *testing.T) {
 	o, r := load(t, "corpus/voting/base.ded"), load(t, "corpus/voting/scalable.ded")
 	shard := func(i, n int, seed uint64) []byte {
-		rep, err := Check(o, r, Options{Runs: 4, Spec: sim.Spec{Seed: seed, Open: 1}, Shard: Shard{i, n}})
+		rep, err := Check(o, r, Options{Runs: 4, Spec: sim.Spec{Seed: seed, Open: 1}, Shard: Shard{Index: i, Count: n}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestShardRange(t *testing.T) {
 		for n := 1; n <= 6; n++ {
 			next := 0
 			for i := 0; i < n; i++ {
-				lo, hi := Shard{i, n}.Range(runs)
+				lo, hi := Shard{Index: i, Count: n}.Range(runs)
 				if lo != next || hi < lo || hi-lo > runs/n+1 {
 					t.Fatalf("runs %d, shard %d/%d: %d..%d after %d", runs, i, n, lo, hi, next)
 				}
@@ -121,7 +121,7 @@ func TestShardRange(t *testing.T) {
 	if _, err := ParseShard("3/3"); err == nil {
 		t.Error("3/3 accepted")
 	}
-	if s, err := ParseShard("2/5"); err != nil || s != (Shard{2, 5}) {
+	if s, err := ParseShard("2/5"); err != nil || s != (Shard{Index: 2, Count: 5}) {
 		t.Errorf("2/5: %v %v", s, err)
 	}
 }

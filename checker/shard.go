@@ -2,8 +2,6 @@ package checker
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/dsim-project/dsim/sim"
 )
@@ -16,36 +14,12 @@ import (
 // function of its seed and the options alone, so a shard's runs are
 // exactly the unsharded check's runs of that range.
 
-// Shard is the Index-th (from 0) of Count parts of a check.
-type Shard struct{ Index, Count int }
+// Shard is the Index-th (from 0) of Count parts of a check (sim.Shard,
+// shared with exploration).
+type Shard = sim.Shard
 
 // ParseShard reads "i/n" (0 <= i < n).
-func ParseShard(s string) (Shard, error) {
-	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(a)
-	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return Shard{}, fmt.Errorf("shard %q: want i/n with 0 <= i < n (e.g. 0/4)", s)
-	}
-	return Shard{Index: i, Count: n}, nil
-}
-
-func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
-
-// Range returns the run indices lo..hi-1 of this shard of runs runs: the
-// first runs%Count shards get one run more.
-func (s Shard) Range(runs int) (lo, hi int) {
-	if s.Count <= 1 {
-		return 0, runs
-	}
-	q, r := runs/s.Count, runs%s.Count
-	lo = s.Index*q + min(s.Index, r)
-	hi = lo + q
-	if s.Index < r {
-		hi++
-	}
-	return lo, hi
-}
+func ParseShard(s string) (Shard, error) { return sim.ParseShard(s) }
 
 // CollisionBound bounds the probability that a fingerprint collision cut
 // a subtree of some search of the report (sim.CollisionBound summed over

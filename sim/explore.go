@@ -34,6 +34,10 @@ type ExploreOptions struct {
 	// DefaultMaxShrinkAttempts); NoShrink keeps the failing run as found.
 	MaxShrinkAttempts int
 	NoShrink          bool
+	// Shard, when sharded, explores only the Index-th of Count contiguous
+	// ranges of the Runs runs (indices and seeds stay those of the whole
+	// exploration); MergeExploreJSON combines the shards' JSON reports.
+	Shard Shard
 	// Progress, when non-nil, is called after each batch of runs with the
 	// number of runs checked so far, in order.
 	Progress func(done, total int)
@@ -164,7 +168,8 @@ type runOutcome struct {
 
 // ExploreReport is the result of an exploration.
 type ExploreReport struct {
-	Requested    int // runs asked for
+	Program      string // the program's file name
+	Requested    int    // runs asked for (of this shard, when sharded)
 	Runs         int // runs checked: all, or up to the first failure in seed order
 	Inconclusive int // runs that hit a work bound
 	// FirstInconclusive describes the first inconclusive run, if any.
@@ -183,6 +188,9 @@ type ExploreReport struct {
 	// Coverage sums the checked runs' rule coverage (with
 	// ExploreOptions.Coverage), in seed order.
 	Coverage *Coverage
+
+	// opts are the options explored under (JSON's shard identity).
+	opts ExploreOptions
 }
 
 // Failures is 1 when a failing run was found, else 0 (exploration stops
@@ -216,7 +224,8 @@ func ExploreContext(ctx context.Context, prog *analysis.Program, opts ExploreOpt
 	}
 	// More jobs than runs (or than MaxExploreJobs) would only cost memory:
 	// the outcome buffer holds 16 runs per job.
-	jobs = min(jobs, MaxExploreJobs, opts.Runs)
+	lo, hi := opts.Shard.Range(opts.Runs)
+	jobs = min(jobs, MaxExploreJobs, max(hi-lo, 1))
 	if opts.Evaluator == nil {
 		ev, err := eval.Compile(prog) // once for all runs
 		if err != nil {
@@ -224,17 +233,18 @@ func ExploreContext(ctx context.Context, prog *analysis.Program, opts ExploreOpt
 		}
 		opts.Evaluator = ev
 	}
-	rep := &ExploreReport{Requested: opts.Runs}
+	rep := &ExploreReport{Program: prog.File.Name, Requested: hi - lo, opts: opts}
+	rep.opts.Evaluator, rep.opts.Progress = nil, nil
 	faultFree := opts.Faults.IsEmpty()
-	batch := min(jobs*16, opts.Runs)
+	batch := max(min(jobs*16, hi-lo), 1)
 	outcomes := make([]runOutcome, batch)
 	var foundInputs []HistoryInput
-	for start := 0; start < opts.Runs; start += batch {
+	for start := lo; start < hi; start += batch {
 		if ctx.Err() != nil {
-			rep.Canceled = fmt.Sprintf("canceled after %d of %d runs: %v", rep.Runs, opts.Runs, context.Cause(ctx))
+			rep.Canceled = fmt.Sprintf("canceled after %d of %d runs: %v", rep.Runs, hi-lo, context.Cause(ctx))
 			break
 		}
-		n := min(batch, opts.Runs-start)
+		n := min(batch, hi-start)
 		runBatch(prog, &opts, start, outcomes[:n], jobs, faultFree)
 		for j := 0; j < n; j++ {
 			o := &outcomes[j]
@@ -263,7 +273,7 @@ func ExploreContext(ctx context.Context, prog *analysis.Program, opts ExploreOpt
 		}
 		clear(outcomes)
 		if opts.Progress != nil {
-			opts.Progress(rep.Runs, opts.Runs)
+			opts.Progress(rep.Runs, hi-lo)
 		}
 		if rep.Failure != nil {
 			break

@@ -28,6 +28,7 @@ const (
 	OptSyncNodes    Option = "LocatedProgram.Locations" // a,b,c
 	OptVizMaxEvents Option = "viz.Options.MaxEvents"    // N
 	OptShard        Option = "checker.Options.Shard"    // i/n
+	OptExploreShard Option = "ExploreOptions.Shard"     // i/n
 	OptMinCoverage  Option = "checker.Options.MinCoverage"
 	OptMaxFrame     Option = "realnet.Config.MaxFrame"
 	OptTraceDir     Option = "realnet.Config.TraceDir"
@@ -38,7 +39,7 @@ const (
 // rewrites part of another).
 var Options = func() []Option {
 	all := []Option{OptCounts, OptRuns, OptValues, OptRepeats, OptSchedule, OptTraceText, OptTraceJSON, OptSyncEOT, OptSyncEFF,
-		OptSyncCrashes, OptSyncNodes, OptVizMaxEvents, OptShard, OptMinCoverage, OptMaxFrame, OptTraceDir, OptBenchClients}
+		OptSyncCrashes, OptSyncNodes, OptVizMaxEvents, OptShard, OptExploreShard, OptMinCoverage, OptMaxFrame, OptTraceDir, OptBenchClients}
 	slices.SortStableFunc(all, func(a, b Option) int { return len(b) - len(a) })
 	return all
 }()

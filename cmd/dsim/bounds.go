@@ -40,6 +40,7 @@ var optionFlags = map[sim.Option]string{
 	sim.OptSyncNodes:    "--nodes",
 	sim.OptVizMaxEvents: "--max-events",
 	sim.OptShard:        "--shard",
+	sim.OptExploreShard: "--shard",
 	sim.OptMinCoverage:  "--min-coverage",
 	sim.OptMaxFrame:     "--max-frame",
 	sim.OptTraceDir:     "--trace-dir",

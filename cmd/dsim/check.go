@@ -41,7 +41,7 @@ func init() {
 		Flags: append(append(checkSearchFlags(),
 			jobsFlag(),
 			jsonFlag("print the report as JSON"),
-			&cli.StringFlag{Name: "shard", Usage: "check only part `i/n` of the runs (the i-th of n contiguous ranges, from 0; run seeds unchanged); combine the shards' --json reports with dsim merge"},
+			shardFlag(),
 			&cli.StringFlag{Name: "save-witness", Usage: "write every witness schedule and the counterexample's schedule, trace and side-by-side page (counterexample.html) to `DIR`"},
 			&cli.BoolFlag{Name: "ascii", Usage: "after a counterexample, draw it as text beside the original's run that got furthest"},
 			&cli.StringFlag{Name: "schedule", Usage: "check one recorded run of REWRITTEN (a schedule `FILE` from dsim run --schedule or --save-witness)"},
@@ -151,13 +151,8 @@ func checkOptions(c *cli.Context) (checker.Options, error) {
 	if opts.Jobs == 0 {
 		opts.Jobs = runtime.GOMAXPROCS(0)
 	}
-	if sh := c.String("shard"); sh != "" {
-		if opts.Shard, err = checker.ParseShard(sh); err != nil {
-			return opts, usageError(c, "--shard: %v", err)
-		}
-		if !c.Bool("json") {
-			return opts, usageError(c, "--shard needs --json (dsim merge combines the shards' JSON reports)")
-		}
+	if opts.Shard, err = shardFromFlags(c); err != nil {
+		return opts, usageError(c, "%v", err)
 	}
 	if opts.Faults, err = sim.ParseFaultPlan(c.String("faults")); err != nil {
 		return opts, usageError(c, "--faults: %v", err)

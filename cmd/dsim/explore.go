@@ -41,7 +41,7 @@ func init() {
 			"and none failing, 3 usage error.",
 		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "runs", Value: 100, Usage: "number of runs (seeds)"},
-			seedFlag("base seed; run i uses a seed derived from it"),
+			seedFlag("base seed; run i uses seed + i"),
 			faultsFlag("fault plan of every run, e.g. 'omission random f=1 p=0.3 until=50'"),
 			&cli.IntFlag{Name: "requests", Value: 5, Usage: "closed-loop requests per run (0: none)"},
 			clientsFlag(1, "closed-loop clients"),
@@ -55,6 +55,8 @@ func init() {
 			traceFileFlag("sync model: write the counterexample's trace to `FILE` (JSON, for dsim viz)"),
 			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage summed over the runs checked: ticks each rule fired, messages per async rule, rows each negation blocked, largest aggregate groups"},
 			coverageHTMLFlag(),
+			jsonFlag("print the report as JSON (a failing run's reproducer is in it, not written to --out)"),
+			shardFlag(),
 		}, append(append(append(simLimitFlags(" of each run"), dialectFlags()...), syncFlags()...), workloadFlags()...)...),
 		Action: exploreAction,
 	})
@@ -104,6 +106,10 @@ func exploreAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "dsim explore: %v\n", err)
 		return exitError{3}
 	}
+	if c.Bool("json") {
+		_, _ = c.App.Writer.Write(cliBytes(rep.JSON()))
+		return exploreStatus(rep.Failures(), rep.Inconclusive)
+	}
 	out := c.App.Writer
 	total, shrinkNote := rep.Runs, ""
 	if rep.Repro != nil && rep.Repro.Shrink != nil {
@@ -139,8 +145,23 @@ func exploreOptions(c *cli.Context, prog *analysis.Program) (sim.ExploreOptions,
 		return opts, fmt.Errorf("--jobs %d: give between 1 and %d jobs (0: the number of CPUs)", opts.Jobs, sim.MaxExploreJobs)
 	}
 	var err error
+	if opts.Shard, err = shardFromFlags(c); err != nil {
+		return opts, err
+	}
 	opts.Spec, err = specFromFlags(c, prog)
 	return opts, err
+}
+
+// exploreStatus is explore's exit status: 1 a failing run, 2 some runs
+// inconclusive and none failing, else 0.
+func exploreStatus(failures, inconclusive int) error {
+	switch {
+	case failures > 0:
+		return exitError{1}
+	case inconclusive > 0:
+		return exitError{2}
+	}
+	return nil
 }
 
 // reportFailure prints the shrunk reproducer, writes its file and says how

@@ -52,6 +52,27 @@ func noShrinkFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "no-shrink
 
 func jsonFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "json", Usage: usage} }
 
+// shardFlag: check and explore split their runs the same way (sim.Shard).
+func shardFlag() cli.Flag {
+	return &cli.StringFlag{Name: "shard", Usage: "only part `i/n` of the runs (the i-th of n contiguous ranges, from 0; run seeds unchanged); needs --json; combine the shards' reports with dsim merge"}
+}
+
+// shardFromFlags reads --shard, which needs --json.
+func shardFromFlags(c *cli.Context) (sim.Shard, error) {
+	sh := c.String("shard")
+	if sh == "" {
+		return sim.Shard{}, nil
+	}
+	s, err := sim.ParseShard(sh)
+	if err != nil {
+		return s, fmt.Errorf("--shard: %v", err)
+	}
+	if !c.Bool("json") {
+		return s, fmt.Errorf("--shard needs --json (dsim merge combines the shards' JSON reports)")
+	}
+	return s, nil
+}
+
 // checkSearchFlags shape dsim check's runs of the rewrite and its search
 // of the original; dsim mutate takes the same ones.
 func checkSearchFlags() []cli.Flag {

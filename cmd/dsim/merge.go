@@ -1,21 +1,23 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/sim"
 )
 
-// This file holds `dsim merge`: the shards of a sharded dsim check
-// combined into the report of the unsharded check (docs/CHECKING.md,
-// "Sharding").
+// This file holds `dsim merge`: the shards of a sharded dsim check, or of
+// a sharded dsim explore, combined into the report of the unsharded run
+// (docs/CHECKING.md, "Sharding"; docs/SEMANTICS.md, "Exploration").
 
 func init() {
 	register(&cli.Command{
 		Name:      "merge",
-		Usage:     "combine the --json reports of every shard of a dsim check --shard i/n into one report",
+		Usage:     "combine the --json reports of every shard of a dsim check or dsim explore --shard i/n into one report",
 		ArgsUsage: "REPORT...",
 		Description: "Reads the JSON reports of shards 0/n .. n-1/n of one check (same programs and options) and\n" +
 			"prints the JSON report the unsharded check gives: the runs in order up to the first\n" +
@@ -23,8 +25,12 @@ func init() {
 			"Example:\n" +
 			"   for i in 0 1 2; do dsim check ORIG REW --runs 300 --shard $i/3 --json > s$i.json; done\n" +
 			"   dsim merge s0.json s1.json s2.json\n\n" +
-			"Exit status: 0 Equivalent, 1 NotEquivalent, 2 Unknown, 3 usage error (a missing or repeated\n" +
-			"shard, reports of different checks, an unreadable report).",
+			"The shards of an exploration merge the same way, into the unsharded exploration's report:\n" +
+			"   for i in 0 1; do dsim explore PROG --runs 10000 --shard $i/2 --json > e$i.json; done\n" +
+			"   dsim merge e0.json e1.json\n\n" +
+			"Exit status: 0 Equivalent (or every run passed), 1 NotEquivalent (a failing run), 2 Unknown\n" +
+			"(some runs inconclusive), 3 usage error (a missing or repeated shard, reports of different\n" +
+			"checks, an unreadable report).",
 		Action: mergeAction,
 	})
 }
@@ -40,6 +46,15 @@ func mergeAction(c *cli.Context) error {
 			return usageError(c, "%v", err)
 		}
 		reports = append(reports, data)
+	}
+	var head struct{ Kind string }
+	if json.Unmarshal(reports[0], &head) == nil && head.Kind == sim.ExploreJSONKind {
+		out, failures, inconclusive, err := sim.MergeExploreJSON(reports)
+		if err != nil {
+			return usageError(c, "%v", err)
+		}
+		_, _ = c.App.Writer.Write(cliBytes(out))
+		return exploreStatus(failures, inconclusive)
 	}
 	out, v, err := checker.MergeJSON(reports)
 	if err != nil {

@@ -38,3 +38,48 @@ func TestCheckShardsMerge(t *testing.T) {
 	code, _, _ = runCLI(append(args, "--shard", "3/3")...)
 	assert.Equal(t, 3, code)
 }
+
+// TestExploreShardsMerge: dsim explore --shard i/n --json for every i,
+// merged by dsim merge, prints the unsharded exploration's JSON report and
+// exit status: failing (the failure in the second shard), inconclusive,
+// clean.
+func TestExploreShardsMerge(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"failing", []string{"../../corpus/regressions/programs/reordered-commit.ded", "--runs", "40", "--requests", "1"}, 1},
+		{"inconclusive", []string{"corpus/2pc/base.ded", "--runs", "25", "--seed", "4", "--requests", "0", "--open", "3", "--max-ticks", "60"}, 2},
+		{"clean", []string{"corpus/2pc/base.ded", "--runs", "12", "--requests", "2", "--coverage"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append(append([]string{"explore"}, tc.args...), "--json", "--out", t.TempDir())
+			code, whole, stderr := runCLI(args...)
+			require.Equal(t, tc.code, code, stderr)
+			dir := t.TempDir()
+			var files []string
+			for _, i := range []string{"3", "1", "0", "2"} {
+				_, out, stderr := runCLI(append(args, "--shard", i+"/4")...)
+				require.Empty(t, stderr)
+				f := filepath.Join(dir, "e"+i+".json")
+				require.NoError(t, os.WriteFile(f, []byte(out), 0o644))
+				files = append(files, f)
+			}
+			code, merged, stderr := runCLI(append([]string{"merge"}, files...)...)
+			require.Equal(t, tc.code, code, stderr)
+			assert.Equal(t, whole, merged)
+			assert.Contains(t, whole, `"kind": "explore"`)
+		})
+	}
+	code, _, stderr := runCLI("explore", "corpus/2pc/base.ded", "--runs", "4", "--shard", "0/2")
+	assert.Equal(t, 3, code)
+	assert.Contains(t, stderr, "--shard needs --json")
+	dir := t.TempDir()
+	_, out, _ := runCLI("explore", "corpus/2pc/base.ded", "--runs", "4", "--json")
+	f := filepath.Join(dir, "whole.json")
+	require.NoError(t, os.WriteFile(f, []byte(out), 0o644))
+	code, _, stderr = runCLI("merge", f)
+	assert.Equal(t, 3, code)
+	assert.Contains(t, stderr, "is not a shard (make shards with --shard i/n)")
+}
