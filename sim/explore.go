@@ -170,8 +170,8 @@ type runOutcome struct {
 type ExploreReport struct {
 	Program      string // the program's file name
 	Requested    int    // runs asked for (of this shard, when sharded)
-	Runs         int // runs checked: all, or up to the first failure in seed order
-	Inconclusive int // runs that hit a work bound
+	Runs         int    // runs checked: all, or up to the first failure in seed order
+	Inconclusive int    // runs that hit a work bound
 	// FirstInconclusive describes the first inconclusive run, if any.
 	FirstInconclusive string
 	// Failure is the first failing run in seed order (nil: none); its
