@@ -10,11 +10,12 @@ import (
 )
 
 // A reproducer file records one (shrunk) failing run of `dsim explore`:
-// comment lines saying which program, what failure to expect and the run's
-// seed, faults, delay distribution and inputs, followed by the run's
-// schedule (every choice). Because the metadata are # comments, the file
-// is itself a schedule: `dsim replay PROG FILE` replays it. See
-// docs/SEMANTICS.md, "Exploration".
+// a header (repro_header.go, the grammar `dsim check`'s reproducers share)
+// saying which program, what failure to expect and the run's seed,
+// faults, delay distribution and inputs, followed by the run's schedule
+// (every choice). Because the header is # comments, the file is itself a
+// schedule: `dsim replay PROG FILE` replays it. See docs/SEMANTICS.md,
+// "Exploration".
 
 // Reproducer is one recorded failing (or, once fixed, passing) run.
 type Reproducer struct {
@@ -29,43 +30,45 @@ type Reproducer struct {
 	Shrink   *ShrinkStats
 }
 
-const reproHeader = "# dsim explore reproducer; see docs/SEMANTICS.md, \"Exploration\""
+// ExploreReproKind is the KIND of an exploration's reproducer header.
+const ExploreReproKind = "explore"
 
 // Text renders the reproducer file.
 func (r *Reproducer) Text() string {
-	var b strings.Builder
 	expect := r.Expect
 	if expect == "" {
 		expect = r.Failure.Expect()
 	}
-	b.WriteString(reproHeader + "\n")
-	b.WriteString("# program: " + r.Program + "\n")
-	b.WriteString("# expect: " + expect + "\n")
+	h := &ReproHeader{Kind: ExploreReproKind, Doc: `docs/SEMANTICS.md, "Exploration"`}
+	h.Add("program", r.Program)
+	h.Add("expect", expect)
 	if r.Failure != nil {
-		b.WriteString("# failure: " + r.Failure.String() + "\n")
+		h.Add("failure", r.Failure.String())
 	}
 	if r.Found != "" {
-		b.WriteString("# found: " + r.Found + "\n")
+		h.Add("found", r.Found)
 	}
 	if s := r.Shrink; s != nil {
-		fmt.Fprintf(&b, "# shrunk: size %d -> %d in %d runs (at most %d)", s.SizeBefore, s.SizeAfter, s.Attempts, s.MaxAttempts)
+		v := fmt.Sprintf("size %d -> %d in %d runs (at most %d)", s.SizeBefore, s.SizeAfter, s.Attempts, s.MaxAttempts)
 		if len(s.Accepted) > 0 {
-			b.WriteString("; steps: " + countRuns(s.Accepted))
+			v += "; steps: " + countRuns(s.Accepted)
 		}
-		b.WriteByte('\n')
+		h.Add("shrunk", v)
 	}
 	s := r.Schedule
-	fmt.Fprintf(&b, "# seed: %d\n# faults: %s\n# delay: %s\n", s.Seed, s.Faults, s.Delay)
+	h.Add("seed", fmt.Sprint(s.Seed))
+	h.Add("faults", s.Faults.String())
+	h.Add("delay", s.Delay.String())
 	if s.Closed != nil {
-		fmt.Fprintf(&b, "# closed loop: %d clients, %d requests\n", s.Closed.Clients, s.Closed.Requests)
+		h.Add("closed loop", fmt.Sprintf("%d clients, %d requests", s.Closed.Clients, s.Closed.Requests))
 	}
-	b.WriteString("# workload (every input the run received):\n")
+	var inputs []string
 	for _, in := range r.Inputs {
-		b.WriteString("#   " + in.String() + "\n")
+		inputs = append(inputs, in.String())
 	}
-	b.WriteString("# replay: dsim replay " + r.Program + " THIS_FILE --trace repro.json && dsim viz repro.json -o repro.html\n")
-	b.WriteString(s.String())
-	return b.String()
+	h.Add("workload (every input the run received)", "", inputs...)
+	h.Add("replay", "dsim replay "+r.Program+" THIS_FILE --trace repro.json && dsim viz repro.json -o repro.html")
+	return h.Text() + s.String()
 }
 
 // FileName is explore-<program base name>-<hash of the file>.txt.
@@ -78,21 +81,23 @@ func (r *Reproducer) FileName() string {
 
 // ParseReproducer reads a reproducer file. name is used in errors.
 func ParseReproducer(name, text string) (*Reproducer, error) {
-	r := &Reproducer{}
-	for i, line := range strings.Split(text, "\n") {
-		if v, ok := strings.CutPrefix(line, "# program: "); ok {
-			r.Program = strings.TrimSpace(v)
-		}
-		if v, ok := strings.CutPrefix(line, "# expect: "); ok {
-			r.Expect = strings.TrimSpace(v)
-			kind, _, _ := strings.Cut(r.Expect, " ")
-			if r.Expect != "pass" && kind != "violation" && kind != "unanswered" && kind != "final" {
-				return nil, fmt.Errorf("%s:%d: bad expectation %q (hint: write `# expect: pass`, `# expect: violation FACT`, `# expect: unanswered FACT` or `# expect: final FACT`)", name, i+1, r.Expect)
-			}
-		}
+	h, err := ParseReproHeader(name, text)
+	if err != nil {
+		return nil, err
 	}
-	if r.Program == "" || r.Expect == "" {
+	if h.Kind != "" && h.Kind != ExploreReproKind {
+		return nil, fmt.Errorf("%s:1: a dsim %s reproducer, not an exploration's (hint: replay it with the command that wrote it)", name, h.Kind)
+	}
+	r := &Reproducer{}
+	prog, okProg := h.Get("program")
+	expect, okExpect := h.Get("expect")
+	if !okProg || !okExpect || prog.Value == "" || expect.Value == "" {
 		return nil, fmt.Errorf("%s: not a reproducer: it needs `# program: PROG` and `# expect: ...` lines", name)
+	}
+	r.Program, r.Expect = prog.Value, expect.Value
+	kind, _, _ := strings.Cut(r.Expect, " ")
+	if r.Expect != "pass" && kind != "violation" && kind != "unanswered" && kind != "final" {
+		return nil, fmt.Errorf("%s:%d: bad expectation %q (hint: write `# expect: pass`, `# expect: violation FACT`, `# expect: unanswered FACT` or `# expect: final FACT`)", name, expect.Line, r.Expect)
 	}
 	s, err := ParseSchedule(name, text)
 	if err != nil {
