@@ -3,6 +3,7 @@ package eval
 import (
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
@@ -225,4 +226,124 @@ func Groups(p *analysis.Program, node Node, r *analysis.Rule, ms []Match) (large
 		largest = max(largest, size)
 	}
 	return largest, groups, nil
+}
+
+// Support returns, for each positive atom of r's body in body order, the
+// fact of facts that match m used: the atom under m's binding, with its
+// wildcards filled in from the first row (in sorted order) that fits, so
+// that the answer is deterministic.
+func Support(r *analysis.Rule, facts FactSet, m Match) []value.Fact {
+	var out []value.Fact
+	for i := range r.Body {
+		l := &r.Body[i]
+		if l.Kind != analysis.LitAtom {
+			continue
+		}
+		for _, row := range facts[l.Rel] {
+			if fits(l.Args, row, m.Env) {
+				out = append(out, value.Fact{Rel: l.Rel, Tuple: row})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// fits reports whether row agrees with args under env (wildcards match
+// anything).
+func fits(args []analysis.Term, row value.Tuple, env []value.Value) bool {
+	if len(row) != len(args) {
+		return false
+	}
+	for i, t := range args {
+		switch t.Op {
+		case analysis.TermConst:
+			if row[i] != t.Const {
+				return false
+			}
+		case analysis.TermVar: // a positive atom's variables are all bound
+			if row[i] != env[t.Var] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Absent renders r's negated literals under m's binding, `!cert(3, _)`:
+// the facts whose absence the match relied on (an unbound variable, which
+// only a negation mentions, prints as _).
+func Absent(r *analysis.Rule, m Match) []string {
+	var out []string
+	for i := range r.Body {
+		l := &r.Body[i]
+		if l.Kind != analysis.LitNegated {
+			continue
+		}
+		args := make([]string, len(l.Args))
+		for j, t := range l.Args {
+			switch {
+			case t.Op == analysis.TermConst:
+				args[j] = t.Const.String()
+			case t.Op == analysis.TermVar && slices.Contains(rowSlots(r), t.Var):
+				args[j] = m.Env[t.Var].String()
+			default:
+				args[j] = "_"
+			}
+		}
+		out = append(out, "!"+l.Rel+"("+strings.Join(args, ", ")+")")
+	}
+	return out
+}
+
+// GroupMatches returns, for an aggregate rule r, the matches of ms that no
+// negation blocked and that fall in the group of head tuple t (sent to
+// to, for an async rule), and whether aggregating all of ms derives (to,
+// t) at all.
+func GroupMatches(p *analysis.Program, node Node, r *analysis.Rule, ms []Match, to value.Addr, t value.Tuple) (rows []Match, ok bool, err error) {
+	w, err := newWorld(p, node, FirstChoices{}, Limits{})
+	if err != nil {
+		return nil, false, err
+	}
+	var envs [][]value.Value
+	for _, m := range ms {
+		if len(m.Blocked) == 0 {
+			envs = append(envs, m.Env)
+		}
+	}
+	outs, err := w.aggregate(r, envs)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, o := range outs {
+		if o.To == to && o.Tuple.Equal(t) {
+			ok = true
+		}
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	for _, m := range ms {
+		if len(m.Blocked) > 0 {
+			continue
+		}
+		if r.Head.At != nil {
+			d, dok, err := w.destination(r.Head.At, m.Env)
+			if err != nil || !dok || d != to {
+				continue
+			}
+		}
+		in := true
+		for _, gi := range r.Head.GroupBy {
+			v, vok, err := w.evalTerm(r.Head.Args[gi].Term, m.Env)
+			if err != nil || !vok || gi >= len(t) || v != t[gi] {
+				in = false
+				break
+			}
+		}
+		if in {
+			rows = append(rows, m)
+		}
+	}
+	return rows, true, nil
 }
