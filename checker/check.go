@@ -236,6 +236,7 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 			return nil, err
 		}
 	}
+	rep.addWhy(m)
 	rep.addCoverage(original, rewritten, opts)
 	return rep, nil
 }
@@ -257,6 +258,7 @@ func CheckSchedule(original, rewritten *analysis.Program, sched *sim.Schedule, o
 	r.Seed = sched.Seed
 	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts, Runs: []*RunReport{r}}
 	rep.summarise()
+	rep.addWhy(m)
 	rep.addCoverage(original, rewritten, opts)
 	return rep, nil
 }

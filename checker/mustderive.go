@@ -326,6 +326,7 @@ type mustEmitResult struct {
 	offense  *Offense
 	maxDelay int64
 	furthest *sim.Trace // the original's eager run up to the emission
+	replay   func() *sim.Result // that run again, every tick's facts traced (derive.go)
 }
 
 // mustEmitShortcut decides a fault-free run of the rewrite that quiesced
@@ -387,8 +388,10 @@ func mustEmitShortcut(m *refinementMap, opts Options, plan sim.FaultPlan, rew *s
 		best := &failure{kind: failUnexpected, fact: o.Fact, time: o.Time - 1}
 		ropts := opts
 		ropts.Limits.MaxTime = horizon
-		furthest := replayFurthest(m.orig, tgt, ropts, searchResult{best: best, furthest: &furthestBranch{mode: policyEager, workload: slices.Clone(tgt.inputs)}})
-		return &mustEmitResult{maxDelay: dmax, furthest: furthest, offense: &Offense{Kind: failUnexpected.String(), Fact: o.Fact, Time: best.time,
+		sr := searchResult{best: best, furthest: &furthestBranch{mode: policyEager, workload: slices.Clone(tgt.inputs)}}
+		furthest := replayFurthest(m.orig, tgt, ropts, sr)
+		replay := func() *sim.Result { return replayFurthestRun(m.orig, tgt, ropts, sr, true) }
+		return &mustEmitResult{maxDelay: dmax, furthest: furthest, replay: replay, offense: &Offense{Kind: failUnexpected.String(), Fact: o.Fact, Time: best.time,
 			Explanation: fmt.Sprintf("missing output %s, which every run of the original emits: the original is confluent for it (%s); its fault-free run with every delay 1 delivers it at time %d, so every fault-free run with delays up to %d emits it by time %d, before the horizon, but the rewritten program quiesced without delivering it", o.Fact, why, o.Time, dmax, o.Time*dmax)}}
 	}
 	return nil

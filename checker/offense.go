@@ -24,6 +24,12 @@ type Offense struct {
 	// Producer is the tick of the rewritten run that first emitted Fact
 	// (late only), with the rules that can derive it.
 	Producer *Producer
+	// Why is the offence traced back through the runs (derive.go): for a
+	// late output or a violation, the derivation of the offending fact in
+	// the rewritten run; for an unexpected one, the original's rule
+	// instance that emitted it and what the rewrite's corresponding rules
+	// never saw.
+	Why *Why
 }
 
 // Producer is a tick of the rewritten run that emitted an output.
@@ -32,6 +38,7 @@ type Producer struct {
 	Time     int64
 	Tick     int
 	Consumed []value.Fact // facts delivered to that tick
+	Output   value.Fact   // the output as the rewritten run emitted it (the rewrite's addresses)
 	Rules    []RuleRef    // rules of the node's component whose head is the output's relation
 }
 
@@ -96,7 +103,7 @@ func findProducer(m *refinementMap, res *sim.Result, f value.Fact) *Producer {
 			if m.fact(out).Compare(f) != 0 {
 				continue
 			}
-			p := &Producer{Node: e.Node, Time: e.Time, Tick: e.Tick, Consumed: slices.Clone(e.Consumed)}
+			p := &Producer{Node: e.Node, Time: e.Time, Tick: e.Tick, Consumed: slices.Clone(e.Consumed), Output: out}
 			p.Rules = rulesDeriving(m.rew, e.Node.Comp, out.Rel)
 			return p
 		}

@@ -172,6 +172,7 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 				fmt.Fprintf(b, "    rule %s (%s) derives %s\n", r.Pos, r.Kind, r.Head)
 			}
 		}
+		off.Why.write(b)
 	}
 	if len(cx.Reasons) > 1 {
 		b.WriteString("  branches of the search failed because:\n")
@@ -255,6 +256,7 @@ func (rep *Report) JSON() []byte {
 		Explanation string   `json:"explanation"`
 		Producer    string   `json:"producer,omitempty"`
 		Rules       []string `json:"rules,omitempty"`
+		Why         *Why     `json:"why,omitempty"`
 	}
 	type jsonRun struct {
 		Index    int     `json:"index"`
@@ -290,7 +292,7 @@ func (rep *Report) JSON() []byte {
 			j.Reasons = append(j.Reasons, jsonReason{x.Kind, x.Fact.String(), x.Branches})
 		}
 		if off := r.Offense; off != nil {
-			jo := &jsonOffense{Kind: off.Kind, Fact: off.Fact.String(), Time: off.Time, Explanation: off.Explanation}
+			jo := &jsonOffense{Kind: off.Kind, Fact: off.Fact.String(), Time: off.Time, Explanation: off.Explanation, Why: off.Why}
 			if p := off.Producer; p != nil {
 				jo.Producer = fmt.Sprintf("%s @%d tick %d", p.Node, p.Time, p.Tick)
 				for _, rr := range p.Rules {

@@ -60,6 +60,9 @@ type RunReport struct {
 	// Furthest is the trace of the original's run that got furthest
 	// (NotEquivalent), up to where it failed; nil when unknown.
 	Furthest *sim.Trace
+	// replayOriginal re-runs Furthest's run with every tick's facts in the
+	// trace (derive.go); nil when there is none.
+	replayOriginal func() *sim.Result
 	// MustEmit: the must-emit shortcut decided the run NotEquivalent
 	// without the search (docs/CHECKING.md, "Proving an output absent").
 	MustEmit bool
@@ -126,7 +129,7 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 	}
 	if off := mustEmitShortcut(m, opts, cfg.Faults, res, tgt, horizon); off != nil {
 		r.Verdict, r.Offense, r.MaxDelay, r.Branches, r.MustEmit = NotEquivalent, off.offense, off.maxDelay, 1, true
-		r.Furthest = off.furthest
+		r.Furthest, r.replayOriginal = off.furthest, off.replay
 		r.Reasons = []Reason{{Kind: failUnexpected.String(), Fact: off.offense.Fact, Branches: 1}}
 		return r, nil
 	}
@@ -166,6 +169,7 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 			r.Offense = newOffense(m, res, tgt, sr.best)
 		}
 		r.Furthest = replayFurthest(m.orig, tgt, sopts, sr)
+		r.replayOriginal = func() *sim.Result { return replayFurthestRun(m.orig, tgt, sopts, sr, true) }
 	}
 	return r, nil
 }

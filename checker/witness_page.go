@@ -41,7 +41,16 @@ func (s *searcher) branchDecisions() *furthestBranch {
 // expect are let through (the failed branch stopped there), so the trace
 // shows them. It returns nil when there is no such branch or the replay
 // fails.
-func replayFurthest(prog *analysis.Program, tgt *target, opts Options, sr searchResult) (tr *sim.Trace) {
+func replayFurthest(prog *analysis.Program, tgt *target, opts Options, sr searchResult) *sim.Trace {
+	if res := replayFurthestRun(prog, tgt, opts, sr, false); res != nil {
+		return res.Trace
+	}
+	return nil
+}
+
+// replayFurthestRun is replayFurthest's run; with dump, every tick's facts
+// are in the trace (for the derivations of derive.go).
+func replayFurthestRun(prog *analysis.Program, tgt *target, opts Options, sr searchResult, dump bool) (out *sim.Result) {
 	fb, best := sr.furthest, sr.best
 	if fb == nil || best == nil {
 		return nil
@@ -49,7 +58,7 @@ func replayFurthest(prog *analysis.Program, tgt *target, opts Options, sr search
 	// The drawing is an aid: a replay that goes wrong must not fail the check.
 	defer func() {
 		if recover() != nil {
-			tr = nil
+			out = nil
 		}
 	}()
 	s := &searcher{prog: prog, tgt: tgt, opts: opts, mode: fb.mode, diverge: -1}
@@ -84,12 +93,15 @@ func replayFurthest(prog *analysis.Program, tgt *target, opts Options, sr search
 		Limits:   sim.Limits{MaxTime: min(tgt.horizon, opts.Limits.MaxTime, max(best.time, 0))},
 		Decide:   decide,
 	}
+	if dump {
+		cfg.Trace.Dump = []string{"*"}
+	}
 	s.cfg = cfg
 	res, err := sim.Run(prog, cfg)
 	if err != nil || res.Trace == nil {
 		return nil
 	}
-	return res.Trace
+	return res
 }
 
 // LaneMap maps a rewritten node's address ("storage[3]") to the

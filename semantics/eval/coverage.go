@@ -347,3 +347,112 @@ func GroupMatches(p *analysis.Program, node Node, r *analysis.Rule, ms []Match, 
 	}
 	return rows, true, nil
 }
+
+// Bind is what a rule's body looks like for one head tuple it should
+// derive: the head's plain variables bound to t's columns. ok is false
+// when t cannot be r's head at all (a constant or a repeated variable of
+// the head disagrees). Patterns renders each positive atom under the
+// binding (unbound variables as _) with a test for the facts that fit it;
+// Filters reports, for each comparison whose variables the binding
+// fixes, whether it holds.
+type Bind struct {
+	Patterns []Pattern
+	Filters  []FilterResult
+}
+
+// Pattern is a positive atom of a rule under a partial binding.
+type Pattern struct {
+	Lit  *analysis.Lit
+	Text string // `mid(1, _)`
+	vals []value.Value
+	set  []bool
+}
+
+// Fits reports whether f fits the pattern.
+func (p Pattern) Fits(f value.Fact) bool {
+	if f.Rel != p.Lit.Rel || len(f.Tuple) != len(p.vals) {
+		return false
+	}
+	for i, v := range p.vals {
+		if p.set[i] && f.Tuple[i] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// FilterResult is a comparison of a rule's body under a binding.
+type FilterResult struct {
+	Lit   *analysis.Lit
+	Holds bool
+}
+
+// BindHead binds rule r's head to tuple t (non-aggregate heads only).
+func BindHead(p *analysis.Program, node Node, r *analysis.Rule, t value.Tuple) (b Bind, ok bool, err error) {
+	if r.Head.HasAggregate || len(t) != len(r.Head.Args) {
+		return b, false, nil
+	}
+	env := make([]value.Value, len(r.Vars))
+	bound := make([]bool, len(r.Vars))
+	for i, a := range r.Head.Args {
+		switch {
+		case a.Term == nil:
+			return b, false, nil
+		case a.Term.Op == analysis.TermConst:
+			if a.Term.Const != t[i] {
+				return b, false, nil
+			}
+		case a.Term.Op == analysis.TermVar:
+			if bound[a.Term.Var] && env[a.Term.Var] != t[i] {
+				return b, false, nil
+			}
+			env[a.Term.Var], bound[a.Term.Var] = t[i], true
+		}
+	}
+	w, err := newWorld(p, node, FirstChoices{}, Limits{})
+	if err != nil {
+		return b, false, err
+	}
+	for i := range r.Body {
+		l := &r.Body[i]
+		switch l.Kind {
+		case analysis.LitAtom:
+			pt := Pattern{Lit: l, vals: make([]value.Value, len(l.Args)), set: make([]bool, len(l.Args))}
+			args := make([]string, len(l.Args))
+			for j, a := range l.Args {
+				switch {
+				case a.Op == analysis.TermConst:
+					pt.vals[j], pt.set[j], args[j] = a.Const, true, a.Const.String()
+				case a.Op == analysis.TermVar && bound[a.Var]:
+					pt.vals[j], pt.set[j], args[j] = env[a.Var], true, env[a.Var].String()
+				default:
+					args[j] = "_"
+				}
+			}
+			pt.Text = l.Rel + "(" + strings.Join(args, ", ") + ")"
+			b.Patterns = append(b.Patterns, pt)
+		case analysis.LitFilter:
+			known := true
+			for _, v := range append(termVars(&l.Left, nil), termVars(&l.Right, nil)...) {
+				known = known && bound[v]
+			}
+			if !known {
+				continue
+			}
+			x, okx, err := w.evalTerm(&l.Left, env)
+			if err != nil || !okx {
+				continue
+			}
+			y, oky, err := w.evalTerm(&l.Right, env)
+			if err != nil || !oky {
+				continue
+			}
+			h, err := w.compare(l.Op, x, y, l.Pos)
+			if err != nil {
+				continue
+			}
+			b.Filters = append(b.Filters, FilterResult{Lit: l, Holds: h})
+		}
+	}
+	return b, true, nil
+}
