@@ -199,6 +199,13 @@ func (rep *Report) whyUnexpected(m *refinementMap, cx *RunReport, rew *sim.Resul
 	}
 }
 
+// Text is the report's lines on Why (as under the offending output).
+func (w *Why) Text() string {
+	var b strings.Builder
+	w.write(&b)
+	return b.String()
+}
+
 // write renders Why under the offending output.
 func (w *Why) write(b *strings.Builder) {
 	if w == nil {

@@ -325,7 +325,7 @@ func sortedHeads(m map[string][]*analysis.Rule) []string {
 type mustEmitResult struct {
 	offense  *Offense
 	maxDelay int64
-	furthest *sim.Trace // the original's eager run up to the emission
+	furthest *sim.Trace         // the original's eager run up to the emission
 	replay   func() *sim.Result // that run again, every tick's facts traced (derive.go)
 }
 

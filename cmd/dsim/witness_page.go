@@ -18,6 +18,9 @@ func counterexampleSideBySide(rep *checker.Report) (*viz.SideBySide, error) {
 	opt := viz.SideBySideOptions{Map: rep.LaneMap()}
 	if cx.Offense != nil && cx.Offense.Fact.Rel != "" {
 		opt.Offending = cx.Offense.Fact.String()
+		if cx.Offense.Why != nil {
+			opt.Why = cx.Offense.Why.Text()
+		}
 	}
 	return viz.BuildSideBySide(cx.Trace, cx.Furthest, opt)
 }

@@ -41,6 +41,11 @@ func TestCheckSideBySide(t *testing.T) {
 	require.Contains(t, string(page), `<span class="offending-fact" id="offending-fact">out(1)</span>`)
 	require.Contains(t, string(page), `<td class="original offending">`)
 	require.Contains(t, string(page), "OFFENDING o1 a[0] -&gt; client 0 out(1)")
+	// The offence traced back is on the page too: the original's rule
+	// instance, and the rewrite's rule whose comparison excludes out(1).
+	require.Contains(t, string(page), `<section id="why"><h2>Why it diverged</h2>`)
+	require.Contains(t, string(page), "out(1) at a[0] @0 tick 1: rule ")
+	require.Contains(t, string(page), ":6:3 out: its comparison at 6:23 is false for out(1)")
 	// Without --ascii the report has no drawing.
 	_, plain, _ := runCLI("check", o, r, "--inputs", "2")
 	require.NotContains(t, plain, "beside the original's run")

@@ -183,6 +183,9 @@ func TestBrowserRendersSideBySide(t *testing.T) {
 	if got := attr("data-offending-notes"); !strings.Contains(got, "OFFENDING ") || !strings.Contains(got, offending) {
 		t.Errorf("the rendered notes do not mark the offending fact %s: %q", offending, got)
 	}
+	if got := attr("data-why"); got != "  derivation in the rewritten run:" {
+		t.Errorf("the rendered page's why section starts %q", got)
+	}
 	if h := regexp.MustCompile(`id="offending-fact">([^<]*)</span>`).FindSubmatch(dom); h == nil || html.UnescapeString(string(h[1])) != offending {
 		t.Errorf("the rendered page does not name the offending fact %s", offending)
 	}

@@ -30,6 +30,9 @@ type SideBySideOptions struct {
 	Offending string
 	// MaxEvents bounds each trace, as Options.MaxEvents.
 	MaxEvents int
+	// Why is the offence traced back (the checker's derivation text), shown
+	// under the table; "" for none.
+	Why string
 }
 
 // SideGroup is one aligned column group.
@@ -45,6 +48,7 @@ type SideBySide struct {
 	Groups              []SideGroup // drawn, in order
 	Folded              []SideGroup // quiet in both runs
 	Offending           string
+	Why                 string
 	Times               []int64 // the union of both diagrams' rows
 }
 
@@ -62,7 +66,7 @@ func BuildSideBySide(rew, orig *sim.Trace, opt SideBySideOptions) (*SideBySide, 
 	if err != nil {
 		return nil, fmt.Errorf("the original's run: %w", err)
 	}
-	sb := &SideBySide{Rewritten: dr, Original: do, Offending: opt.Offending}
+	sb := &SideBySide{Rewritten: dr, Original: do, Offending: opt.Offending, Why: opt.Why}
 	var groups []SideGroup
 	index := map[string]int{}
 	group := func(name string) int {
@@ -342,6 +346,7 @@ tr.notes td { border: none; color: #444; font-size: 11px; padding-left: 2em; }
 </table>
 {{if .Table.Folded}}<details id="folded"><summary>{{len .Table.Folded}} quiet lane groups folded</summary><ul>{{range .Table.Folded}}<li>{{.}}</li>{{end}}</ul></details>{{end}}
 <p class="legend">{{.Legend}}</p>
+{{if .Why}}<section id="why"><h2>Why it diverged</h2><pre>{{.Why}}</pre></section>{{end}}
 <script>
 (function () {
   var s = document.getElementById("summary");
@@ -356,6 +361,8 @@ tr.notes td { border: none; color: #444; font-size: 11px; padding-left: 2em; }
   s.setAttribute("data-rows", String(rows));
   s.setAttribute("data-offending-cells", String(off.length));
   s.setAttribute("data-offending-notes", notes.join(" | "));
+  var why = document.querySelector("#why pre");
+  s.setAttribute("data-why", why ? why.textContent.split("\n")[0] : "");
   s.setAttribute("data-rendered", "yes");
   s.textContent = cols + " columns, " + rows + " rows, " + off.length + " offending cells";
 })();
@@ -368,8 +375,8 @@ tr.notes td { border: none; color: #444; font-size: 11px; padding-left: 2em; }
 func WriteSideBySideHTML(w io.Writer, sb *SideBySide, title string) error {
 	t := sb.table()
 	return sidePage.Execute(w, struct {
-		Title, Offending, Legend string
-		Table                    *sideTable
-		Marked                   bool
-	}{title, sb.Offending, asciiLegend, t, len(t.Marked) > 0})
+		Title, Offending, Legend, Why string
+		Table                         *sideTable
+		Marked                        bool
+	}{title, sb.Offending, asciiLegend, sb.Why, t, len(t.Marked) > 0})
 }

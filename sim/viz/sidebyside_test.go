@@ -34,6 +34,7 @@ func sideCase(t *testing.T) (*SideBySide, string) {
 			return ""
 		},
 		Offending: offending,
+		Why:       "  derivation in the rewritten run:\n    " + offending + " at leader[0]: rule x.ded:1:1 (a test's text)\n",
 	})
 	if err != nil {
 		t.Fatal(err)
