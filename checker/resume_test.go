@@ -29,7 +29,13 @@ func summary(rep *Report) string {
 		fmt.Fprintf(&b, "run %d seed %d: %s found=%q bound=%q states=%d branches=%d maxdelay=%d reasons=%v\n",
 			r.Index, r.Seed, r.Verdict, r.Found, r.Bound, r.States, r.Branches, r.MaxDelay, r.Reasons)
 		if r.Offense != nil {
-			fmt.Fprintf(&b, "  offense %+v\n", *r.Offense)
+			o := *r.Offense
+			o.Why, o.Producer = nil, nil // pointers: compared by their contents below
+			fmt.Fprintf(&b, "  offense %+v\n", o)
+			if p := r.Offense.Producer; p != nil {
+				fmt.Fprintf(&b, "  producer %+v\n", *p)
+			}
+			b.WriteString(r.Offense.Why.Text())
 		}
 		if r.Witness != nil {
 			b.WriteString(r.Witness.String())
