@@ -13,9 +13,9 @@ import (
 // of some relations that, before the rewrite, R's rules saw in the very
 // tick S derived or received them. Each tick in which S has any such fact
 // is one batch: S numbers its non-empty batches 0, 1, 2, ..., tags every
-// fact with the batch number and sends, once per batch, one size message
-// with the number of facts of each relation. R buffers facts and sizes and
-// admits batch s in a tick only when all its facts have arrived and batch
+// fact with its address and the batch number and sends, once per batch, one size message
+// with the number of facts of each relation. R buffers facts and sizes per sender and
+// admits batch s of a sender in a tick only when all its facts have arrived and batch
 // s - 1 was admitted in an earlier tick (the report sends "the previous
 // non-empty tick" with each batch; with consecutive numbers of non-empty
 // batches the previous one is always s - 1). R's rules read the admitted
@@ -66,13 +66,14 @@ func newBatchPlan(p *analysis.Program, taken map[string]bool, rels []*analysis.R
 	b := &batchPlan{rels: rels, rw: rw, cit: cite}
 	nm := func(base string) string { return fresh(p, taken, base) }
 	b.size, b.seq, b.latest, b.admit = nm(prefix+"BatchSize"), nm(prefix+"BatchSeq"), nm(prefix+"LastBatch"), nm(prefix+"Admit")
-	seqCol := syntax.Column{Name: "seq", Type: syntax.TypeInt}
-	sizeCols := []syntax.Column{seqCol}
+	srcCol := syntax.Column{Name: "batchSrc", Type: syntax.TypeAddr}
+	seqCol := syntax.Column{Name: "batchSeq", Type: syntax.TypeInt}
+	sizeCols := []syntax.Column{srcCol, seqCol}
 	for _, r := range rels {
 		f := nm(r.Name + "Batched")
 		b.fwd = append(b.fwd, f)
 		b.in = append(b.in, nm(r.Name+"Admitted"))
-		cols := []syntax.Column{seqCol}
+		cols := []syntax.Column{srcCol, seqCol}
 		names := columnVars(p, r)
 		for i, c := range r.Columns {
 			cols = append(cols, syntax.Column{Name: names[i], Type: syntax.TypeName(c.Type.String())})
@@ -100,7 +101,7 @@ func (b *batchPlan) send(p *analysis.Program, taken map[string]bool, destLits st
 	for i, r := range b.rels {
 		X := strings.Join(xvars(r.Arity()), ", ")
 		fmt.Fprintf(&t, "%s() :- %s(%s).\n", sent, r.Name, X)
-		fmt.Fprintf(&t, "%s@d(s%s) :~ %s(%s), %s(s), %s.\n", b.fwd[i], pre(X), r.Name, X, b.seq, destLits)
+		fmt.Fprintf(&t, "%s@d(me, s%s) :~ %s(%s), %s(s), %s, self(me).\n", b.fwd[i], pre(X), r.Name, X, b.seq, destLits)
 		cnt, any := nm(r.Name+"Count"), nm(r.Name+"Any")
 		if r.Arity() == 0 {
 			fmt.Fprintf(&t, "%s(1) :- %s().\n", cnt, r.Name)
@@ -112,7 +113,7 @@ func (b *batchPlan) send(p *analysis.Program, taken map[string]bool, destLits st
 		counts = append(counts, fmt.Sprintf("%s(%s)", cnt, k))
 		ks = append(ks, k)
 	}
-	fmt.Fprintf(&t, "%s@d(s, %s) :~ %s(), %s(s), %s, %s.\n", b.size, strings.Join(ks, ", "), sent, b.seq, strings.Join(counts, ", "), destLits)
+	fmt.Fprintf(&t, "%s@d(me, s, %s) :~ %s(), %s(s), %s, %s, self(me).\n", b.size, strings.Join(ks, ", "), sent, b.seq, strings.Join(counts, ", "), destLits)
 	fmt.Fprintf(&t, "%s(t) :+ %s(s), %s(), t = s + 1.\n", seqs, b.seq, sent)
 	fmt.Fprintf(&t, "%s(s) :- %s(s), %s().\n%s(t) :- %s(s), !%s(), t = s - 1.", b.latest, b.seq, sent, b.latest, b.seq, sent)
 	items := genItems(t.String())
@@ -121,26 +122,28 @@ func (b *batchPlan) send(p *analysis.Program, taken map[string]bool, destLits st
 }
 
 // receive returns the receiver's rules: buffers, completeness per relation,
-// in-order admission one batch per tick, and the admitted facts.
+// in-order admission one batch per sender and tick, and the admitted facts.
+// Batches are kept per sender (src), so that several senders — the
+// partitions of one decoupled component — may feed one receiver.
 func (b *batchPlan) receive(p *analysis.Program, taken map[string]bool) []syntax.Item {
 	nm := func(base string) string { return fresh(p, taken, base) }
-	sizes, admInit, admitted, last := nm(b.size+"s"), nm(b.admit+"Init"), nm(b.admit+"ted"), nm(b.admit+"Last")
+	sizes, admitted := nm(b.size+"s"), nm(b.admit+"ted")
 	m := len(b.rels)
 	ks := make([]string, m)
 	for i := range ks {
 		ks[i] = fmt.Sprintf("k%d", i+1)
 	}
 	var t strings.Builder
-	fmt.Fprintf(&t, "%s(s, %s) :- %s(s, %s).\n.persist %s\n", sizes, strings.Join(ks, ", "), b.size, strings.Join(ks, ", "), sizes)
+	fmt.Fprintf(&t, "%s(src, s, %s) :- %s(src, s, %s).\n.persist %s\n", sizes, strings.Join(ks, ", "), b.size, strings.Join(ks, ", "), sizes)
 	var oks []string
 	for i, r := range b.rels {
 		X := strings.Join(xvars(r.Arity()), ", ")
 		buf, have, ok := nm(r.Name+"Buffered"), nm(r.Name+"Have"), nm(r.Name+"Complete")
-		fmt.Fprintf(&t, "%s(s%s) :- %s(s%s).\n.persist %s\n", buf, pre(X), b.fwd[i], pre(X), buf)
+		fmt.Fprintf(&t, "%s(src, s%s) :- %s(src, s%s).\n.persist %s\n", buf, pre(X), b.fwd[i], pre(X), buf)
 		if r.Arity() == 0 {
-			fmt.Fprintf(&t, "%s(s, 1) :- %s(s).\n", have, buf)
+			fmt.Fprintf(&t, "%s(src, s, 1) :- %s(src, s).\n", have, buf)
 		} else {
-			fmt.Fprintf(&t, "%s(s, count(%s)) :- %s(s, %s).\n", have, X, buf, X)
+			fmt.Fprintf(&t, "%s(src, s, count(%s)) :- %s(src, s, %s).\n", have, X, buf, X)
 		}
 		zero := make([]string, m)
 		kth := make([]string, m)
@@ -148,16 +151,17 @@ func (b *batchPlan) receive(p *analysis.Program, taken map[string]bool) []syntax
 			zero[j], kth[j] = "_", "_"
 		}
 		zero[i], kth[i] = "0", "k"
-		fmt.Fprintf(&t, "%s(s) :- %s(s, %s).\n", ok, sizes, strings.Join(zero, ", "))
-		fmt.Fprintf(&t, "%s(s) :- %s(s, %s), %s(s, k).\n", ok, sizes, strings.Join(kth, ", "), have)
-		fmt.Fprintf(&t, "%s(%s) :- %s(s%s), %s(s).\n", b.in[i], X, buf, pre(X), b.admit)
-		oks = append(oks, ok+"(s)")
+		fmt.Fprintf(&t, "%s(src, s) :- %s(src, s, %s).\n", ok, sizes, strings.Join(zero, ", "))
+		fmt.Fprintf(&t, "%s(src, s) :- %s(src, s, %s), %s(src, s, k).\n", ok, sizes, strings.Join(kth, ", "), have)
+		fmt.Fprintf(&t, "%s(%s) :- %s(src, s%s), %s(src, s).\n", b.in[i], X, buf, pre(X), b.admit)
+		oks = append(oks, ok+"(src, s)")
 	}
-	fmt.Fprintf(&t, "%s(-1).\n%s(s) :- %s(s).\n.persist %s\n%s(max(s)) :- %s(s).\n", admInit, admitted, admInit, admitted, last, admitted)
-	fmt.Fprintf(&t, "%s(s) :- %s, %s(j), (s == j + 1).\n", b.admit, strings.Join(oks, ", "), last)
-	fmt.Fprintf(&t, "%s(s) :+ %s(s).", admitted, b.admit)
+	all := strings.Join(oks, ", ")
+	fmt.Fprintf(&t, "%s(src, s) :- %s, (s == 0), !%s(src, s).\n", b.admit, all, admitted)
+	fmt.Fprintf(&t, "%s(src, s) :- %s, %s(src, j), (s == j + 1), !%s(src, s).\n", b.admit, all, admitted, admitted)
+	fmt.Fprintf(&t, "%s(src, s) :+ %s(src, s).\n.persist %s", admitted, b.admit, admitted)
 	items := genItems(t.String())
-	addDoc(items[0], note(fmt.Sprintf("%s (%s): a batch of %s is admitted whole, in order, one per tick.", b.rw, b.cit, relNames(b.rels))))
+	addDoc(items[0], note(fmt.Sprintf("%s (%s): a batch of %s is admitted whole, in order, one per sender and tick.", b.rw, b.cit, relNames(b.rels))))
 	return items
 }
 

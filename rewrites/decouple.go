@@ -160,6 +160,9 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 		batchToC2(p, taken, blk, nb, c2src, v2.Inputs, to)
 		return nil
 	}
+	if kind == Asymmetric {
+		return asymmetricWire(p, taken, c, blk, nb, c1, c2, to, pos)
+	}
 	for _, r := range v2.Inputs {
 		// A client input or timer of C that C2 reads enters at C, so C1
 		// forwards it (except for mutual independence, where C2 alone
@@ -260,6 +263,8 @@ func decouplePre(p *analysis.Program, kind Kind, c *analysis.Component, c1, c2 [
 		}
 	case StateMachine:
 		return stateMachinePre(p, c, c1, c2)
+	case Asymmetric:
+		return asymmetricPre(p, c, c1, c2)
 	case Monotonic, Functional:
 		if ok, d := Independent(p, c1, c2); !ok {
 			return refuse(p, d.Rule.Pos, name, "C1 is independent of C2",

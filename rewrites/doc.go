@@ -13,12 +13,11 @@
 // Files: one per analysis (vocab.go, independence.go, monotone.go,
 // functional.go, statemachine.go, fd.go, cohash.go, partial.go,
 // entangle.go), one per
-// mechanism (redirect.go, decouple.go, smdecouple.go, partition.go,
+// mechanism (redirect.go, decouple.go, smdecouple.go, asymmetric.go, partition.go,
 // partialpart.go, seal.go, drop.go), batching (batch.go), shared tree
 // edits (edit.go, exprs.go), refusals (refuse.go), the plan format and step
 // application (plan.go) and the per-component report of `dsim analyze`
 // (report.go). Everything that reaches output is sorted or in source order.
 //
-// Not implemented yet: asymmetric decoupling (acknowledgements) and
-// partitioned sealing.
+// Not implemented yet: partitioned sealing.
 package rewrites

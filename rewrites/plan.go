@@ -16,6 +16,7 @@ import (
 //	monotonic  COMP -> NEW : SELECTOR...
 //	functional COMP -> NEW : SELECTOR...
 //	statemachine COMP -> NEW : SELECTOR...
+//	asymmetric COMP -> NEW : SELECTOR...
 //	cohash     COMP [partitions=N] [key=REL.COLUMN ...]
 //	deps       COMP [partitions=N] [key=REL.COLUMN ...]
 //	partial    COMP : INPUT [partitions=N]
@@ -85,7 +86,7 @@ func stripComment(line string) string {
 	return line
 }
 
-const planHint = "a step is `mutual|monotonic|functional|statemachine COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT`, `seal COMP : RELATION` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
+const planHint = "a step is `mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT`, `seal COMP : RELATION` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
 
 // ParseStep parses one step (a plan line, or a STEP argument of dsim
 // rewrite).
@@ -112,7 +113,7 @@ func ParseStep(text string) (Step, error) {
 			return st, fmt.Errorf("drop step must read `drop %s : INVARIANT...`", st.Comp)
 		}
 		st.Selectors = toks[3:]
-	case Mutual, Monotonic, Functional, StateMachine:
+	case Mutual, Monotonic, Functional, StateMachine, Asymmetric:
 		if len(toks) < 6 || toks[2] != "->" || toks[4] != ":" {
 			return st, fmt.Errorf("%s step must read `%s %s -> NEW : RELATION...`", st.Kind, st.Kind, st.Comp)
 		}
@@ -295,7 +296,7 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 		}
 	}
 	switch st.Kind {
-	case Mutual, Monotonic, Functional, StateMachine:
+	case Mutual, Monotonic, Functional, StateMachine, Asymmetric:
 		c2, err := SelectRules(p, st)
 		if err != nil {
 			return nil, err

@@ -110,7 +110,7 @@ func TestPropertyRewritesRefine(t *testing.T) {
 			rt.Skipf("generated program does not vet:\n%s", diags.Render([]byte(src)))
 		}
 		var step string
-		switch kind := rapid.SampledFrom([]string{"mutual", "monotonic", "functional", "statemachine", "cohash", "deps"}).Draw(rt, "kind"); kind {
+		switch kind := rapid.SampledFrom([]string{"mutual", "monotonic", "functional", "statemachine", "asymmetric", "cohash", "deps"}).Draw(rt, "kind"); kind {
 		case "cohash", "deps":
 			step = kind + " worker partitions=2"
 		default:

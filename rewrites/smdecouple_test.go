@@ -33,9 +33,9 @@ func TestStateMachineDecoupling(t *testing.T) {
 	out := string(res.Source)
 	for _, want := range []string{
 		"component register refines server {",
-		"okGetBatched@d(s, x1) :~ okGet(x1), registerBatchSeq(s), register(d).",
+		"okGetBatched@d(me, s, x1) :~ okGet(x1), registerBatchSeq(s), register(d), self(me).",
 		"answer(id, v) :- okGetAdmitted(id), top(v).",
-		"registerAdmit(s) :- okGetComplete(s), okPutComplete(s), registerAdmitLast(j), (s == j + 1).",
+		"registerAdmit(src, s) :- okGetComplete(src, s), okPutComplete(src, s), registerAdmitted(src, j), (s == j + 1), !registerAdmitted(src, s).",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -55,7 +55,7 @@ func TestStateMachineDecoupling(t *testing.T) {
 			t.Fatalf("faults %v: the decoupled register does not refine the original:\n%s\n%s", fp, rep.Text(checker.SavedFiles{}), out)
 		}
 	}
-	unordered := strings.Replace(out, "registerAdmitLast(j), (s == j + 1).", "!registerAdmitted(s).", 1)
+	unordered := strings.Replace(out, "(s == 0), !registerAdmitted(src, s).", "!registerAdmitted(src, s).", 1)
 	mut := load(t, "unordered.ded", []byte(unordered))
 	rep, err := checker.Check(base, mut, checker.Options{Runs: 20, Spec: sim.Spec{Seed: 0, Open: 5}})
 	if err != nil {

@@ -21,7 +21,7 @@ func init() {
 		Usage:     "apply decoupling and partitioning rewrites to a program, refusing those whose preconditions fail",
 		ArgsUsage: "PROG STEP... | PROG --plan FILE",
 		Description: "Each STEP is one line of the plan format (docs/REWRITES.md), applied to the previous step's output:\n" +
-			"   mutual|monotonic|functional|statemachine COMP -> NEW : RELATION...   (C2 = the rules of COMP deriving them)\n" +
+			"   mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...   (C2 = the rules of COMP deriving them)\n" +
 			"   cohash|deps COMP [partitions=N] [key=REL.COLUMN]\n" +
 			"   partial COMP : INPUT [partitions=N]   (replicate what COMP derives from INPUT)\n" +
 			"   seal COMP : RELATION                  (COMP's sends of RELATION travel in sealed batches)\n" +

@@ -1,0 +1,79 @@
+package rewrites
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/sim"
+)
+
+// Asymmetric decoupling (App. A.5) of the vote collector: the output
+// refines the input fault-free and under omission faults. With -long, a
+// control: the same output releasing committed without waiting for the
+// leader's acknowledgement is NotEquivalent (measured: seed 0 with 5
+// requests; the counterexample needs a request to arrive between the
+// early commit and the leader learning the votes, which 3 requests per
+// run rarely produce, and finding it costs minutes).
+func TestAsymmetricDecoupling(t *testing.T) {
+	runs := 8
+	if *long {
+		runs = 100
+	}
+	src, err := os.ReadFile("testdata/asymmetric/collector.ded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := ParseStep("asymmetric leader -> collector : votes numVotes got committed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Apply("collector.ded", src, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(res.Source)
+	for _, want := range []string{
+		"component collector refines leader {",
+		"vote@l(src, id, n) :~ req(id, b), self(src), collector(l), n = b + id.",
+		"seen(b) :- voteAdmitted(_, _, b).",
+		"collectorBatchAck@src(s) :~ collectorAdmit(src, s).",
+		"committedHeld(id, k2) :- got(id), numVotes(k, id), (k >= 2), collectorLastBatch(k2).",
+		"committed(x1) :- committedHeld(x1, k), collectorAcked(k).",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	base := load(t, "collector.ded", src)
+	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fp := range []sim.FaultPlan{{}, faults} {
+		rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Requests: 3, Faults: fp, Seed: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// As for the derivations, Unknown runs (a search bound; measured:
+		// 1 of 20 with faults, seeds 1..20) are tolerated up to 5%.
+		if rep.Verdict == checker.Unknown && rep.Undecided*20 <= len(rep.Runs) {
+			t.Logf("faults %v: %d of %d runs Unknown: %s", fp, rep.Undecided, len(rep.Runs), rep.FirstUnknown().Bound)
+		} else if rep.Verdict != checker.Equivalent {
+			t.Fatalf("faults %v: the decoupled collector does not refine the original:\n%s\n%s", fp, rep.Text(checker.SavedFiles{}), out)
+		}
+	}
+	if !*long {
+		return
+	}
+	early := strings.Replace(out, "collectorLastBatch(k2).", "collectorAckInit(k2).", 1)
+	mut := load(t, "early.ded", []byte(early))
+	rep, err := checker.Check(base, mut, checker.Options{Runs: 1, Requests: 5, Seed: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != checker.NotEquivalent {
+		t.Errorf("committing before the leader acknowledged should be caught, got %v", rep.Verdict)
+	}
+}
