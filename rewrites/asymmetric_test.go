@@ -52,7 +52,7 @@ func TestAsymmetricDecoupling(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, fp := range []sim.FaultPlan{{}, faults} {
-		rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Requests: 3, Faults: fp, Seed: 0})
+		rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Spec: sim.Spec{Faults: fp, Seed: 0, Open: 3}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func TestAsymmetricDecoupling(t *testing.T) {
 	}
 	early := strings.Replace(out, "collectorLastBatch(k2).", "collectorAckInit(k2).", 1)
 	mut := load(t, "early.ded", []byte(early))
-	rep, err := checker.Check(base, mut, checker.Options{Runs: 1, Requests: 5, Seed: 0})
+	rep, err := checker.Check(base, mut, checker.Options{Runs: 1, Spec: sim.Spec{Seed: 0, Open: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}
