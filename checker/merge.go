@@ -80,21 +80,7 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 	if len(shards) != first.Count {
 		return nil, Unknown, fmt.Errorf("merge: %d reports for %d shards", len(shards), first.Count)
 	}
-	out := struct {
-		Original       string            `json:"original"`
-		Rewritten      string            `json:"rewritten"`
-		Verdict        Verdict           `json:"verdict"`
-		Explained      int               `json:"explained"`
-		NotExplained   int               `json:"not_explained"`
-		Unknown        int               `json:"unknown"`
-		States         int               `json:"states"`
-		CollisionBound float64           `json:"collision_bound"`
-		Runs           []json.RawMessage `json:"runs"`
-		Counterexample json.RawMessage   `json:"counterexample,omitempty"`
-		RulesFired     int               `json:"rules_fired"`
-		RulesCounted   int               `json:"rules_counted"`
-		NeverFired     []string          `json:"never_fired,omitempty"`
-	}{Original: shards[0].Original, Rewritten: shards[0].Rewritten, Verdict: Equivalent}
+	out := reportJSON[json.RawMessage]{Original: shards[0].Original, Rewritten: shards[0].Rewritten, Verdict: Equivalent}
 	// A rule never fired over the check when it fired in none of the runs
 	// kept: intersect the runs' lists (coverage.go).
 	var never []string
@@ -121,7 +107,9 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 				out.Explained++
 			case NotEquivalent:
 				out.NotExplained++
-				out.Counterexample = sr.Counterexample
+				if cx := sr.Counterexample; len(cx) > 0 && !bytes.Equal(cx, []byte("null")) {
+					out.Counterexample = &cx
+				}
 				stopped = true
 			default:
 				out.Unknown++
@@ -149,9 +137,6 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 		out.Verdict = NotEquivalent
 	case out.Unknown > 0:
 		out.Verdict = Unknown
-	}
-	if bytes.Equal(out.Counterexample, []byte("null")) {
-		out.Counterexample = nil
 	}
 	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -306,26 +306,7 @@ func (rep *Report) JSON() []byte {
 		}
 		return j
 	}
-	out := struct {
-		Original       string     `json:"original"`
-		Rewritten      string     `json:"rewritten"`
-		Verdict        Verdict    `json:"verdict"`
-		Explained      int        `json:"explained"`
-		NotExplained   int        `json:"not_explained"`
-		Unknown        int        `json:"unknown"`
-		States         int        `json:"states"`
-		CollisionBound float64    `json:"collision_bound"`
-		Runs           []jsonRun  `json:"runs"`
-		Counterexample *jsonRun   `json:"counterexample,omitempty"`
-		Shard          *jsonShard `json:"shard,omitempty"`
-		RulesFired     int        `json:"rules_fired"`
-		RulesCounted   int        `json:"rules_counted"`
-		NeverFired     []string   `json:"never_fired,omitempty"`
-		CoverageShort  string     `json:"coverage_short,omitempty"`
-		// The full tables, when Options.OriginalCoverage asked for them.
-		Coverage         json.RawMessage `json:"coverage,omitempty"`
-		OriginalCoverage json.RawMessage `json:"original_coverage,omitempty"`
-	}{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, States: rep.States(),
+	out := reportJSON[jsonRun]{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, States: rep.States(),
 		CollisionBound: rep.CollisionBound(), Shard: rep.shardJSON(), CoverageShort: rep.CoverageShort}
 	if rep.Coverage != nil && rep.rew != nil {
 		out.RulesFired, out.RulesCounted, out.NeverFired = rep.Coverage.Summary(rep.rew)

@@ -110,10 +110,7 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 		r.Verdict, r.Bound, r.Limit = Unknown, "the rewritten run "+res.Stop.Message, res.Stop.Bound
 		return r, nil
 	}
-	horizon := cfg.Limits.MaxTime
-	if horizon <= 0 {
-		horizon = sim.DefaultMaxTime
-	}
+	horizon := cfg.Limits.WithDefaults().MaxTime
 	tgt, err := newTarget(m, res, cfg.Faults, horizon)
 	if err != nil {
 		return nil, err

@@ -218,17 +218,27 @@ func (w *world) planFiring(n *node, t timerDecl, k int64) error {
 	return nil
 }
 
-func (w *world) fireTimer(e event) error {
-	n := w.nodes[e.node]
-	ev := Event{Time: w.now, Kind: EvTimer, Node: n.addr, Fact: e.fact}
+// receive records ev, a fact arriving at n from outside its rules (a
+// client's input, a timer), and queues ev.Fact for n's next tick; at a
+// crashed node the event is recorded as dropped ("crashed") and false is
+// returned.
+func (w *world) receive(n *node, ev Event) bool {
 	if n.crashed {
 		ev.Reason = "crashed"
 		w.emit(ev)
-		return nil
+		return false
 	}
 	w.emit(ev)
-	n.pending = append(n.pending, e.fact)
+	n.pending = append(n.pending, ev.Fact)
 	w.activate(n)
+	return true
+}
+
+func (w *world) fireTimer(e event) error {
+	n := w.nodes[e.node]
+	if !w.receive(n, Event{Time: w.now, Kind: EvTimer, Node: n.addr, Fact: e.fact}) {
+		return nil // a crashed node's timers stop
+	}
 	for _, t := range w.timers[n.addr.Comp] {
 		if t.rel == e.fact.Rel {
 			if err := w.planFiring(n, t, e.n+1); err != nil {

@@ -75,7 +75,9 @@ const (
 	DefaultMaxFacts    = eval.DefaultMaxFacts
 )
 
-func (l Limits) withDefaults() Limits {
+// WithDefaults is l with every zero field at its default: the limits a run
+// under l obeys.
+func (l Limits) WithDefaults() Limits {
 	if l.MaxTime <= 0 {
 		l.MaxTime = DefaultMaxTime
 	}

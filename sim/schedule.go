@@ -54,7 +54,7 @@ type Pin struct {
 func newSchedule(cfg Config, record []Choice) *Schedule {
 	s := &Schedule{
 		Seed: cfg.Seed, Counts: cfg.Counts, Delay: DefaultDistribution, Faults: cfg.Faults,
-		Limits: cfg.Limits.withDefaults(), Idle: cfg.Idle, Closed: cfg.Closed,
+		Limits: cfg.Limits.WithDefaults(), Idle: cfg.Idle, Closed: cfg.Closed,
 		FirstChoices: cfg.FirstChoices, Workload: cfg.Workload, recorded: record,
 	}
 	if cfg.Delay != nil {
@@ -125,7 +125,7 @@ func (s *Schedule) String() string {
 	}
 	b.WriteString("delay " + s.Delay.String() + "\n")
 	b.WriteString("faults " + s.Faults.String() + "\n")
-	l := s.Limits.withDefaults()
+	l := s.Limits.WithDefaults()
 	fmt.Fprintf(&b, "limits max-time=%d max-ticks=%d max-messages=%d max-facts=%d\n", l.MaxTime, l.MaxTicks, l.MaxMessages, l.MaxFacts)
 	if s.Idle.P > 0 {
 		b.WriteString("idle " + s.Idle.String() + "\n")

@@ -106,7 +106,7 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 	w := &world{
 		prog:      prog,
 		cfg:       cfg,
-		lim:       cfg.Limits.withDefaults(),
+		lim:       cfg.Limits.WithDefaults(),
 		dist:      DefaultDistribution,
 		tick:      cfg.tick,
 		addrs:     map[value.Addr]int{},
@@ -341,15 +341,7 @@ func (w *world) handle(e event) error {
 	case evInput:
 		n := w.nodes[e.node]
 		w.hist.Inputs = append(w.hist.Inputs, HistoryInput{Fact: e.fact, Node: n.addr, Time: w.now, Client: e.client})
-		ev := Event{Time: w.now, Kind: EvInput, Node: n.addr, Msg: e.msg, Fact: e.fact, Client: e.client}
-		if n.crashed {
-			ev.Reason = "crashed"
-			w.emit(ev)
-			return nil
-		}
-		w.emit(ev)
-		n.pending = append(n.pending, e.fact)
-		w.activate(n)
+		w.receive(n, Event{Time: w.now, Kind: EvInput, Node: n.addr, Msg: e.msg, Fact: e.fact, Client: e.client})
 	case evTimer:
 		return w.fireTimer(e)
 	case evOutput:

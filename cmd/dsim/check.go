@@ -12,6 +12,7 @@ import (
 
 	"github.com/dsim-project/dsim/checker"
 	"github.com/dsim-project/dsim/realnet"
+	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/sim"
 )
 
@@ -81,12 +82,9 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return asUsage(err)
 	}
-	opts, err := checkOptions(c)
+	opts, err := checkOptions(c, rew)
 	if err != nil {
 		return err
-	}
-	if opts.Values, opts.Repeats, err = workloadShape(c, rew); err != nil {
-		return usageError(c, "%v", err)
 	}
 	opts.MinCoverage, opts.OriginalCoverage = c.Float64("min-coverage"), wantCoverage(c)
 	if opts.MinCoverage < 0 || opts.MinCoverage > 100 {
@@ -99,13 +97,9 @@ func checkAction(c *cli.Context) error {
 	}
 	var rep *checker.Report
 	if path := c.String("schedule"); path != "" {
-		text, err := os.ReadFile(path)
+		sched, err := readSchedule(c, path)
 		if err != nil {
-			return usageError(c, "%v", err)
-		}
-		sched, err := sim.ParseSchedule(path, string(text))
-		if err != nil {
-			return usageError(c, "%v", err)
+			return err
 		}
 		rep, err = checker.CheckSchedule(orig, rew, sched, opts)
 		if err != nil {
@@ -126,8 +120,10 @@ func checkAction(c *cli.Context) error {
 	return printCheckReport(c, rep)
 }
 
-// checkOptions reads the flags common to every form of dsim check.
-func checkOptions(c *cli.Context) (checker.Options, error) {
+// checkOptions reads the flags common to every form of dsim check, and
+// to dsim mutate and dsim rewrite --check; rew is the program whose
+// inputs --values shapes.
+func checkOptions(c *cli.Context, rew *analysis.Program) (checker.Options, error) {
 	var err error
 	opts := checker.Options{
 		Runs:              c.Int("runs"),
@@ -162,6 +158,9 @@ func checkOptions(c *cli.Context) (checker.Options, error) {
 		return opts, usageError(c, "--delay: %v", err)
 	}
 	opts.Delay = &d
+	if opts.Values, opts.Repeats, err = workloadShape(c, rew); err != nil {
+		return opts, usageError(c, "%v", err)
+	}
 	return opts, nil
 }
 

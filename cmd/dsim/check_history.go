@@ -38,7 +38,7 @@ func checkHistoryAction(c *cli.Context) error {
 	if err != nil {
 		return asUsage(err)
 	}
-	opts, err := checkOptions(c)
+	opts, err := checkOptions(c, orig)
 	if err != nil {
 		return err
 	}

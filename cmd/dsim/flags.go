@@ -94,6 +94,30 @@ func checkSearchFlags() []cli.Flag {
 	}
 }
 
+// usagePrefix puts prefix before each flag's usage (dsim rewrite's check
+// flags say "--check: ...").
+func usagePrefix(prefix string, flags []cli.Flag) []cli.Flag {
+	for _, f := range flags {
+		switch f := f.(type) {
+		case *cli.IntFlag:
+			f.Usage = prefix + f.Usage
+		case *cli.Int64Flag:
+			f.Usage = prefix + f.Usage
+		case *cli.Uint64Flag:
+			f.Usage = prefix + f.Usage
+		case *cli.BoolFlag:
+			f.Usage = prefix + f.Usage
+		case *cli.StringFlag:
+			f.Usage = prefix + f.Usage
+		case *cli.DurationFlag:
+			f.Usage = prefix + f.Usage
+		default:
+			panic(fmt.Sprintf("usagePrefix: flag type %T", f)) // a programming error, caught by any test that builds the app
+		}
+	}
+	return flags
+}
+
 // simLimitFlags bound one simulated run; per says what they count over.
 func simLimitFlags(per string) []cli.Flag {
 	return []cli.Flag{

@@ -91,12 +91,9 @@ func mutateAction(c *cli.Context) error {
 	if err != nil {
 		return asUsage(err)
 	}
-	opts, err := checkOptions(c)
+	opts, err := checkOptions(c, rew)
 	if err != nil {
 		return err
-	}
-	if opts.Values, opts.Repeats, err = workloadShape(c, rew); err != nil {
-		return usageError(c, "%v", err)
 	}
 	jobs := opts.Jobs
 	opts.Jobs, opts.NoShrink = 1, true

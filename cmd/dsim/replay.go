@@ -39,14 +39,9 @@ func replayAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	path := c.Args().Get(1)
-	text, err := os.ReadFile(path)
+	sched, err := readSchedule(c, c.Args().Get(1))
 	if err != nil {
-		return usageError(c, "%v", err)
-	}
-	sched, err := sim.ParseSchedule(path, string(text))
-	if err != nil {
-		return usageError(c, "%v", err)
+		return err
 	}
 	cfg := sched.Config()
 	cfg.Trace.Dump = c.StringSlice("dump")
@@ -56,4 +51,18 @@ func replayAction(c *cli.Context) error {
 		return exitError{3}
 	}
 	return reportResult(c, res)
+}
+
+// readSchedule reads a schedule file (a reproducer is one too); errors are
+// usage errors.
+func readSchedule(c *cli.Context, path string) (*sim.Schedule, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError(c, "%v", err)
+	}
+	sched, err := sim.ParseSchedule(path, string(text))
+	if err != nil {
+		return nil, usageError(c, "%v", err)
+	}
+	return sched, nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/dsim-project/dsim/checker"
 	"github.com/dsim-project/dsim/rewrites"
-	"github.com/dsim-project/dsim/sim"
 )
 
 // This file holds `dsim rewrite`: apply the paper's rewrites by name
@@ -32,26 +31,11 @@ func init() {
 			"and stops at the first step that is not Equivalent (exit 1 NotEquivalent, 2 Unknown).\n\n" +
 			"Example:\n" +
 			"   dsim rewrite corpus/hashset/base.ded 'mutual leader -> collector : acks numNodes numAcks certificate inconsistent bad_forged_ack bad_cert_and_inconsistent'",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "plan", Usage: "read the steps from plan `FILE`"},
 			&cli.StringFlag{Name: "o", Usage: "write the result to `FILE` instead of stdout"},
 			&cli.BoolFlag{Name: "check", Usage: "check each step's output against its input"},
-			&cli.IntFlag{Name: "runs", Value: checker.DefaultRuns, Usage: "--check: runs of each rewritten program"},
-			&cli.IntFlag{Name: "inputs", Value: checker.DefaultRequests, Usage: "--check: inputs per run"},
-			&cli.BoolFlag{Name: "closed", Usage: "--check: closed-loop clients"},
-			&cli.IntFlag{Name: "clients", Value: 1, Usage: "--check: clients"},
-			&cli.StringFlag{Name: "faults", Usage: "--check: fault plan, e.g. 'omission random f=1 p=0.3 until=20'"},
-			&cli.Uint64Flag{Name: "seed", Usage: "--check: run i uses seed `S`+i"},
-			&cli.StringFlag{Name: "delay", Value: sim.DefaultDistribution.String(), Usage: "--check: delay distribution"},
-			&cli.IntFlag{Name: "max-states", Value: checker.DefaultMaxStates, Usage: "--check: states explored per run"},
-			&cli.IntFlag{Name: "max-depth", Value: checker.DefaultMaxDepth, Usage: "--check: choices in one run of the original"},
-			&cli.Int64Flag{Name: "max-delay", Usage: "--check: largest delay the search tries"},
-			&cli.Int64Flag{Name: "max-escalated-delay", Usage: "--check: cap of the escalated search's delays"},
-			&cli.Int64Flag{Name: "max-time", Value: checker.DefaultMaxTime, Usage: "--check: virtual time horizon"},
-			&cli.DurationFlag{Name: "timeout", Usage: "--check: wall-clock limit per run's search"},
-			&cli.IntFlag{Name: "jobs", Value: 1, Usage: "--check: runs checked in parallel"},
-			&cli.BoolFlag{Name: "no-shrink", Usage: "--check: report the counterexample as found"},
-		},
+		}, usagePrefix("--check: ", append(checkSearchFlags(), jobsFlag(), noShrinkFlag("report the counterexample as found")))...),
 		Action: rewriteAction,
 	})
 }
@@ -96,7 +80,7 @@ func rewriteAction(c *cli.Context) error {
 	}
 	var opts checker.Options
 	if c.Bool("check") {
-		if opts, err = rewriteCheckOptions(c); err != nil {
+		if opts, err = checkOptions(c, nil); err != nil {
 			return err
 		}
 	}
@@ -138,41 +122,6 @@ func rewriteAction(c *cli.Context) error {
 	}
 	_, _ = c.App.Writer.Write(in)
 	return nil
-}
-
-// rewriteCheckOptions reads the --check flags (the same names and meaning
-// as dsim check's, declared here so that the two commands can change
-// independently).
-func rewriteCheckOptions(c *cli.Context) (checker.Options, error) {
-	var err error
-	opts := checker.Options{
-		Runs:              c.Int("runs"),
-		Spec:              sim.Spec{Clients: c.Int("clients"), Seed: c.Uint64("seed"), Limits: sim.Limits{MaxTime: c.Int64("max-time")}},
-		MaxStates:         c.Int("max-states"),
-		MaxDepth:          c.Int("max-depth"),
-		MaxDelay:          c.Int64("max-delay"),
-		MaxEscalatedDelay: c.Int64("max-escalated-delay"),
-		Timeout:           c.Duration("timeout"),
-		Jobs:              c.Int("jobs"),
-		NoShrink:          c.Bool("no-shrink"),
-	}
-	if c.Bool("closed") {
-		opts.Closed = c.Int("inputs")
-	} else {
-		opts.Open = c.Int("inputs")
-	}
-	if opts.Runs < 1 || c.Int("inputs") < 0 || opts.Jobs < 1 || opts.MaxStates < 1 || opts.MaxDepth < 1 {
-		return opts, usageError(c, "--runs, --jobs, --max-states and --max-depth must be >= 1 and --inputs >= 0")
-	}
-	if opts.Faults, err = sim.ParseFaultPlan(c.String("faults")); err != nil {
-		return opts, usageError(c, "--faults: %v", err)
-	}
-	d, err := sim.ParseDistribution(c.String("delay"))
-	if err != nil {
-		return opts, usageError(c, "--delay: %v", err)
-	}
-	opts.Delay = &d
-	return opts, nil
 }
 
 // renderRewriteError prints a refusal or plan error with its source line
