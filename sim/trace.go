@@ -179,17 +179,6 @@ type jsonEvent struct {
 	Dump     []string `json:"dump,omitempty"`
 }
 
-func factStrings(fs []value.Fact) []string {
-	if len(fs) == 0 {
-		return nil
-	}
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		out[i] = f.String()
-	}
-	return out
-}
-
 func (e *Event) toJSON() jsonEvent {
 	j := jsonEvent{Time: e.Time, Kind: e.Kind.String(), Reason: e.Reason}
 	if e.Fact.Rel != "" {
@@ -201,8 +190,8 @@ func (e *Event) toJSON() jsonEvent {
 	switch e.Kind {
 	case EvTick:
 		j.Node, j.Tick = e.Node.String(), e.Tick
-		j.Consumed, j.Produced, j.Outputs = factStrings(e.Consumed), factStrings(e.Produced), factStrings(e.Outputs)
-		j.Sends, j.Dump = e.Sends, factStrings(e.Dump)
+		j.Consumed, j.Produced, j.Outputs = value.FactStrings(e.Consumed), value.FactStrings(e.Produced), value.FactStrings(e.Outputs)
+		j.Sends, j.Dump = e.Sends, value.FactStrings(e.Dump)
 	case EvSend:
 		arrive := e.Arrive
 		j.Msg, j.From, j.To, j.Arrive, j.DupAt = msgID("m"), e.Node.String(), e.Peer.String(), &arrive, e.DupAt

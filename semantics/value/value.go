@@ -196,6 +196,18 @@ type Fact struct {
 // String renders the fact canonically: rel(v1, v2, ...).
 func (f Fact) String() string { return f.Rel + f.Tuple.String() }
 
+// FactStrings renders each fact (nil for none: traces omit empty lists).
+func FactStrings(fs []Fact) []string {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.String()
+	}
+	return out
+}
+
 // Compare orders facts by relation name, then tuple.
 func (f Fact) Compare(g Fact) int {
 	if c := strings.Compare(f.Rel, g.Rel); c != 0 {

@@ -241,17 +241,6 @@ func fates(tr *sim.Trace) map[int64]bool {
 	return m
 }
 
-func factStrings(fs []value.Fact) []string {
-	if len(fs) == 0 {
-		return nil
-	}
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		out[i] = f.String()
-	}
-	return out
-}
-
 func (b *builder) node(a value.Addr) int { return b.lanes[a.String()] }
 
 // place turns each event into a tick, an arrow or a mark, in trace order.
@@ -288,8 +277,8 @@ func (b *builder) place(tr *sim.Trace) {
 		switch e.Kind {
 		case sim.EvTick:
 			d.Ticks = append(d.Ticks, Tick{Lane: b.node(e.Node), Time: e.Time, Row: b.rows[e.Time], Number: e.Tick,
-				Consumed: factStrings(e.Consumed), Produced: factStrings(e.Produced), Outputs: factStrings(e.Outputs),
-				Sends: e.Sends, Dumped: e.Dump != nil, Dump: factStrings(e.Dump)})
+				Consumed: value.FactStrings(e.Consumed), Produced: value.FactStrings(e.Produced), Outputs: value.FactStrings(e.Outputs),
+				Sends: e.Sends, Dumped: e.Dump != nil, Dump: value.FactStrings(e.Dump)})
 		case sim.EvSend:
 			if !delivered[e.Msg] {
 				end := e.Arrive
