@@ -60,6 +60,13 @@ type mutantResult struct {
 	// the unmutated REWRITTEN (-1: not known).
 	Fired  int    `json:"fired"`
 	Reason string `json:"reason,omitempty"`
+	// Exercised says, for a mutated negation or aggregate, whether the
+	// unmutated rewrite's runs ever used it (the body-level coverage):
+	// a negation that never blocked a row, or groups that never held
+	// two rows, mean the workload could not tell the mutant apart.
+	Exercised string `json:"exercised,omitempty"`
+	// Invariant: the mutated rule derives an .invariant relation.
+	Invariant bool `json:"invariant,omitempty"`
 }
 
 type mutateReport struct {
@@ -105,7 +112,9 @@ func mutateAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
-	base, err := checker.Check(orig, rew, opts)
+	baseOpts := opts
+	baseOpts.OriginalCoverage = true // the body-level counts (Exercised)
+	base, err := checker.Check(orig, rew, baseOpts)
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
@@ -172,6 +181,10 @@ func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.De
 			// A .persist line's rule has no Source and the directive's position.
 			if (pr.Source != nil) == (m.Rule > 0) && pr.Pos.Line == m.Line && pr.Pos.Col == m.Col && pr.ID < len(cov.Rules) {
 				r.Fired = cov.Rules[pr.ID].Fired
+				r.Exercised = exercised(cov, pr, m.Op)
+				if rel := rew.Relation(pr.Head.Rel); rel != nil && rel.Invariant {
+					r.Invariant = true
+				}
 			}
 		}
 	}
@@ -216,6 +229,44 @@ func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.De
 	return r
 }
 
+// exercised reads the body-level coverage of the mutated rule pr for the
+// operators it speaks to: drop-negJ and drop-litJ of a negated literal
+// (did the negation block a row?), aggK-F (did a group hold two rows?).
+func exercised(cov *sim.Coverage, pr *analysis.Rule, op string) string {
+	if !cov.Detail {
+		return ""
+	}
+	rc := cov.Rules[pr.ID]
+	var j int
+	if _, err := fmt.Sscanf(op, "drop-neg%d", &j); err != nil {
+		if _, err := fmt.Sscanf(op, "drop-lit%d", &j); err != nil {
+			j = 0
+		}
+	}
+	if j >= 1 && j <= len(pr.Body) && pr.Body[j-1].Kind == analysis.LitNegated {
+		k := 0
+		for i := 0; i < j-1; i++ {
+			if pr.Body[i].Kind == analysis.LitNegated {
+				k++
+			}
+		}
+		if k >= len(rc.Blocked) {
+			return ""
+		}
+		if rc.Blocked[k] == 0 {
+			return fmt.Sprintf("!%s never blocked a row in the runs of the unmutated rewrite (a gap in the workload, not an equivalence)", pr.Body[j-1].Rel)
+		}
+		return fmt.Sprintf("!%s blocked %d rows in the runs of the unmutated rewrite, yet no output changed without it", pr.Body[j-1].Rel, rc.Blocked[k])
+	}
+	if strings.HasPrefix(op, "agg") && pr.Head.HasAggregate {
+		if rc.LargestGroup <= 1 {
+			return fmt.Sprintf("its groups never held more than %d row in the runs of the unmutated rewrite, where count, sum, min and max differ little (a gap in the workload)", rc.LargestGroup)
+		}
+		return fmt.Sprintf("its largest group held %d rows in the runs of the unmutated rewrite", rc.LargestGroup)
+	}
+	return ""
+}
+
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
@@ -248,10 +299,15 @@ func (rep *mutateReport) text() string {
 			b.WriteString("    mutant:  (deleted)\n")
 		}
 		switch {
+		case m.Fired == 0 && m.Invariant:
+			b.WriteString("    fired:   never in the runs of the unmutated rewrite (an invariant's rule fires only on a violation)\n")
 		case m.Fired == 0:
 			b.WriteString("    fired:   never in the runs of the unmutated rewrite (a gap in the workload, not an equivalence)\n")
 		case m.Fired > 0:
 			fmt.Fprintf(&b, "    fired:   in %d ticks over the runs of the unmutated rewrite\n", m.Fired)
+		}
+		if m.Exercised != "" {
+			fmt.Fprintf(&b, "    used:    %s\n", m.Exercised)
 		}
 		if m.Reason != "" {
 			fmt.Fprintf(&b, "    why:     %s\n", m.Reason)

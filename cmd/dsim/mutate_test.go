@@ -96,3 +96,29 @@ func TestMutateUnknownNamesBound(t *testing.T) {
 	assert.Regexp(t, `r1/delete +27 +unknown +1 of 1 runs undecided \(bound hit: --max-states\)`, out)
 	assert.Regexp(t, `unknown [1-9]\d*, stillborn`, out)
 }
+
+// A surviving mutant of a negation says whether the negation ever blocked
+// a row in the unmutated rewrite's runs (the body-level coverage).
+func TestMutateSurvivorUsedNegation(t *testing.T) {
+	const prog = "component a {\n  .input in(id: int)\n  .output out(id: int)\n  stop(id) :- in(id), (id < 0).\n  out(id) :- in(id), !stop(id).\n}\n"
+	dir := t.TempDir()
+	o, r := filepath.Join(dir, "orig.ded"), filepath.Join(dir, "rew.ded")
+	require.NoError(t, os.WriteFile(o, []byte(prog), 0o644))
+	require.NoError(t, os.WriteFile(r, []byte(prog), 0o644))
+	code, out, errOut := runCLI("mutate", o, r, "--runs", "3", "--jobs", "1")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "  r2/drop-lit2 (line 5)\n")
+	assert.Contains(t, out, "    used:    !stop never blocked a row in the runs of the unmutated rewrite (a gap in the workload, not an equivalence)\n")
+	code, js, errOut := runCLI("mutate", o, r, "--runs", "3", "--json")
+	require.Equal(t, 0, code, errOut)
+	var rep mutateReport
+	require.NoError(t, json.Unmarshal([]byte(js), &rep))
+	found := false
+	for _, m := range rep.Mutants {
+		if m.Name == "r2/drop-neg2" {
+			found = true
+			assert.Contains(t, m.Exercised, "!stop never blocked a row", m.Outcome)
+		}
+	}
+	assert.True(t, found, "no r2/drop-neg2 mutant")
+}
