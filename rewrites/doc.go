@@ -14,10 +14,8 @@
 // functional.go, statemachine.go, fd.go, cohash.go, partial.go,
 // entangle.go), one per
 // mechanism (redirect.go, decouple.go, smdecouple.go, asymmetric.go, partition.go,
-// partialpart.go, seal.go, drop.go), batching (batch.go), shared tree
+// partialpart.go, seal.go, pseal.go, drop.go), batching (batch.go), shared tree
 // edits (edit.go, exprs.go), refusals (refuse.go), the plan format and step
 // application (plan.go) and the per-component report of `dsim analyze`
 // (report.go). Everything that reaches output is sorted or in source order.
-//
-// Not implemented yet: partitioned sealing.
 package rewrites

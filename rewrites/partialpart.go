@@ -35,7 +35,7 @@ func init() {
 // PartialPartition applies partial partitioning to comp of the program
 // name/src, replicating what it derives from the input w. It returns the
 // rewritten source (not yet re-analysed).
-func PartialPartition(name string, src []byte, comp, w string, parts int, pos syntax.Pos) ([]byte, error) {
+func PartialPartition(name string, src []byte, comp, w string, parts int, seals []string, pos syntax.Pos) ([]byte, error) {
 	kind := PartialKind
 	rw, cite := kind.Name(), kindCite[kind]
 	p, diags := analysis.Load(name, src)
@@ -75,6 +75,11 @@ func PartialPartition(name string, src []byte, comp, w string, parts int, pos sy
 		return nil, refuse(p, pos, rw, "a state machine", "keep next-tick state out of what "+comp+" sends",
 			"%s; %s must be a state machine (%s)", v.Reason, comp, cite)
 	}
+	for _, r := range seals {
+		if err := sealPre(p, c, w, r); err != nil {
+			return nil, err
+		}
+	}
 	origCount := int64(1)
 	if b := block(p.File, comp); b.HasCount {
 		origCount = b.Count
@@ -105,7 +110,7 @@ func PartialPartition(name string, src []byte, comp, w string, parts int, pos sy
 	if len(diags) > 0 {
 		return nil, fmt.Errorf("%s: phase 1 produced a program that does not vet (a bug of the rewrite engine):\n%s", rw, diags.Render(mid))
 	}
-	if err := replicate(p2, comp, w, rep, c2Inputs(p, c2, rep), names, taken, origCount); err != nil {
+	if err := replicate(p2, comp, w, rep, c2Inputs(p, c2, rep), names, taken, origCount, seals); err != nil {
 		return nil, err
 	}
 	return syntax.Print(p2.File), nil
@@ -128,7 +133,7 @@ func c2Inputs(p *analysis.Program, c2 []*analysis.Rule, rep map[string]bool) []s
 
 // replicate is phase 2: the coordinator, index-ordered application and
 // buffering, on the partitioned program p.
-func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffered []string, names helperNames, taken map[string]bool, origCount int64) error {
+func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffered []string, names helperNames, taken map[string]bool, origCount int64, seals []string) error {
 	rw, cite := PartialKind.Name(), kindCite[PartialKind]
 	blk := block(p.File, comp)
 	wr := p.Relation(w)
@@ -239,7 +244,11 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 			c2src = append(c2src, ar.Source)
 		}
 	}
+	// Partitioned rules that read w react to the applied write too, at the
+	// same point of every partition's input sequence (w itself now goes to
+	// the coordinator).
 	renameInBodies(c1src, w, cW)
+	renameInBodies(c2src, w, cW)
 	for _, t := range buffered {
 		tr := p.Relation(t)
 		ys := columnVars(p, tr)
@@ -250,6 +259,9 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 		renameInBodies(c2src, t, gone)
 	}
 	blk.Items = append(items, blk.Items...)
+	for _, r := range seals {
+		sealPartitioned(p, taken, comp, w, r, cApply, cW, O)
+	}
 	i := blockIndex(p.File, blk)
 	p.File.Items = append(p.File.Items[:i], append([]syntax.Item{kb}, p.File.Items[i:]...)...)
 	// The writes now go to the coordinator of each original instance.

@@ -19,7 +19,7 @@ import (
 //	asymmetric COMP -> NEW : SELECTOR...
 //	cohash     COMP [partitions=N] [key=REL.COLUMN ...]
 //	deps       COMP [partitions=N] [key=REL.COLUMN ...]
-//	partial    COMP : INPUT [partitions=N]
+//	partial    COMP : INPUT [partitions=N] [seal=RELATION...]
 //	seal       COMP : RELATION
 //	drop       COMP : INVARIANT...
 //
@@ -43,6 +43,7 @@ type Step struct {
 	Selectors  []string // decoupling: C2
 	Partitions int      // partitioning
 	Keys       []string // partitioning: REL.COLUMN pins
+	Seals      []string // partial partitioning: relations under partitioned sealing
 	Text       string   // the line as written
 	File       string   // plan file, for errors
 	Line       int
@@ -86,7 +87,7 @@ func stripComment(line string) string {
 	return line
 }
 
-const planHint = "a step is `mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT`, `seal COMP : RELATION` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
+const planHint = "a step is `mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT [seal=RELATION]`, `seal COMP : RELATION` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
 
 // ParseStep parses one step (a plan line, or a STEP argument of dsim
 // rewrite).
@@ -126,7 +127,7 @@ func ParseStep(text string) (Step, error) {
 		st.Selectors = toks[3:]
 	case PartialKind:
 		if len(toks) < 4 || toks[2] != ":" {
-			return st, fmt.Errorf("partial step must read `partial %s : INPUT [partitions=N]`", st.Comp)
+			return st, fmt.Errorf("partial step must read `partial %s : INPUT [partitions=N] [seal=RELATION...]`", st.Comp)
 		}
 		for _, t := range toks[3:] {
 			if v, ok := strings.CutPrefix(t, "partitions="); ok {
@@ -135,6 +136,8 @@ func ParseStep(text string) (Step, error) {
 					return st, fmt.Errorf("partitions must be a positive integer, got %q", t)
 				}
 				st.Partitions = n
+			} else if v, ok := strings.CutPrefix(t, "seal="); ok {
+				st.Seals = append(st.Seals, v)
 			} else {
 				st.Selectors = append(st.Selectors, t)
 			}
@@ -287,7 +290,7 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 	}
 	res := &Result{Step: st}
 	if st.Kind == PartialKind {
-		out, err := PartialPartition(name, src, st.Comp, st.Selectors[0], st.Partitions, syntax.Pos{})
+		out, err := PartialPartition(name, src, st.Comp, st.Selectors[0], st.Partitions, st.Seals, syntax.Pos{})
 		if err != nil {
 			return nil, err
 		}

@@ -22,7 +22,8 @@ func init() {
 		Description: "Each STEP is one line of the plan format (docs/REWRITES.md), applied to the previous step's output:\n" +
 			"   mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...   (C2 = the rules of COMP deriving them)\n" +
 			"   cohash|deps COMP [partitions=N] [key=REL.COLUMN]\n" +
-			"   partial COMP : INPUT [partitions=N]   (replicate what COMP derives from INPUT)\n" +
+			"   partial COMP : INPUT [partitions=N] [seal=RELATION...]   (replicate what COMP derives from INPUT;\n" +
+			"                                         seal= recombines the partitions' replies to a write)\n" +
 			"   seal COMP : RELATION                  (COMP's sends of RELATION travel in sealed batches)\n" +
 			"   drop COMP : INVARIANT...\n" +
 			"The result is printed in dsim fmt form (or written to -o FILE). A refused step exits 1 with a\n" +

@@ -1,0 +1,177 @@
+package rewrites
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
+)
+
+// Partitioned sealing (report App. B.4), an option of partial partitioning:
+// `partial C : w seal=r`. Before the rewrite, C answered a write of w with
+// facts of r sent in the same tick; after it, every partition applies the
+// write (with the coordinator's index i) and answers with its own part.
+// Each partition tags its facts of r with i and sends every destination of
+// the answer its own count for i (0 when it has none for it); a receiver
+// admits the answer to write i of original instance o once, in the tick in
+// which the counts of all partitions of o have arrived and it holds that
+// many facts from each. An admitted answer is a delivery the original
+// allows: all the facts C sent in one tick, arriving together at the time
+// of the last one.
+//
+// Preconditions (checked by sealPre): r is sent by C with :~ and is no
+// client output; every rule sending r reads w, so that each answer belongs
+// to one write; and the destination is determined by the write and static
+// relations alone, so that a partition without facts for a destination
+// still knows to send it a count of 0.
+
+// sealPre checks partitioned sealing's preconditions for relation r on the
+// unpartitioned program.
+func sealPre(p *analysis.Program, c *analysis.Component, w, r string) error {
+	rw, cite := "partitioned sealing", "App. B.4"
+	rel := p.Relation(r)
+	if rel == nil || rel.Output || rel.Input {
+		return refuse(p, c.Pos, rw, "r is sent asynchronously", "name a message "+c.Name+" sends", "%s is no message relation of the program", r)
+	}
+	n := 0
+	for _, ar := range c.Rules {
+		if ar.Head.Rel != r {
+			continue
+		}
+		n++
+		if ar.Kind != analysis.Async || ar.Source == nil || ar.Head.HasAggregate {
+			return refuse(p, ar.Pos, rw, "r is sent asynchronously", "seal a relation that "+c.Name+" only sends (:~)",
+				"rule at %s derives %s without sending it; only a relation %s sends can be sealed (%s)", at(p, ar), r, c.Name, cite)
+		}
+		if !contains(refs(p, ar), w) {
+			return refuse(p, ar.Pos, rw, "r answers a write", "seal only what "+c.Name+" sends in reply to "+w,
+				"rule at %s sends %s without reading %s; a partitioned batch must belong to one replicated write (%s)", at(p, ar), r, w, cite)
+		}
+		bound := map[string]bool{}
+		for _, l := range ar.Source.Body {
+			if a, ok := l.(*syntax.Atom); ok && !a.Negated && (a.Name.Name == w || !isIDB(p, a.Name.Name)) {
+				for _, e := range a.Args {
+					for _, v := range vars(e) {
+						bound[v] = true
+					}
+				}
+			}
+		}
+		for _, v := range vars(ar.Source.Head.At) {
+			if !bound[v] {
+				return refuse(p, ar.Pos, rw, "destination from the write", "address the reply with what "+w+" carries or a static relation",
+					"rule at %s sends %s to an address (%s) that the write %s does not determine; a partition without facts could not tell it its count of 0 (%s)", at(p, ar), r, v, w, cite)
+			}
+		}
+	}
+	if n == 0 {
+		return refuse(p, c.Pos, rw, "r is sent asynchronously", "name a relation "+c.Name+" sends", "%s sends no %s", c.Name, r)
+	}
+	return nil
+}
+
+// sealPartitioned applies partitioned sealing of r on the partitioned
+// program p: comp's partitions know the applied write's index from the
+// relation apply(i, w..); origRel holds the original instance count.
+func sealPartitioned(p *analysis.Program, taken map[string]bool, comp, w, r, apply, cW, origRel string) {
+	rw, cite := "partitioned sealing", "App. B.4"
+	blk := block(p.File, comp)
+	rel := p.Relation(r)
+	wa := p.Relation(w).Arity()
+	nm := func(base string) string { return fresh(p, taken, base) }
+	out, dest, part, size := nm(r+"PartOut"), nm(r+"PartDest"), nm(r+"Part"), nm(r+"PartSize")
+	anyR, cnt := nm(r+"PartAny"), nm(r+"PartCount")
+	X := strings.Join(xvars(rel.Arity()), ", ")
+	names := columnVars(p, rel)
+	cols := []syntax.Column{{Name: "partSrc", Type: syntax.TypeAddr}, {Name: "partIdx", Type: syntax.TypeInt}}
+	for i, c := range rel.Columns {
+		cols = append(cols, syntax.Column{Name: names[i], Type: syntax.TypeName(c.Type.String())})
+	}
+	for _, d := range []*syntax.Decl{
+		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: part}, Columns: cols},
+		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: size}, Columns: []syntax.Column{cols[0], cols[1], {Name: "n", Type: syntax.TypeInt}}},
+	} {
+		d.Doc = note(fmt.Sprintf("%s (%s): each partition's part of a reply %s to a replicated %s write, by the write's index.", rw, cite, r, w))
+		insertTopDecl(p.File, d)
+	}
+	// Sender: each rule sending r computes (destination, index, fact), and
+	// a copy restricted to the write and static atoms computes the
+	// destinations that must hear a count.
+	for _, ar := range p.Component(comp).Rules {
+		if ar.Head.Rel != r || ar.Source == nil {
+			continue
+		}
+		s := ar.Source
+		i := freshVar(s, nil, "i")
+		ap := []string{i}
+		for j := 0; j < wa; j++ {
+			ap = append(ap, "_")
+		}
+		dr := &syntax.Rule{Kind: syntax.Sync, Head: syntax.Head{Name: syntax.Ident{Name: dest}, Args: []syntax.HeadArg{{Expr: subst(s.Head.At, nil)}, {Expr: ident(i)}}}}
+		for _, l := range s.Body {
+			if a, ok := l.(*syntax.Atom); ok && !a.Negated && (a.Name.Name == cW || !isIDB(p, a.Name.Name)) {
+				dr.Body = append(dr.Body, copyLit(l))
+			}
+		}
+		dr.Body = append(dr.Body, atom(apply, ap...))
+		dr.Doc = note(fmt.Sprintf("%s (%s): the destinations of this partition's reply %s to write i.", rw, cite, r))
+		s.Kind = syntax.Sync
+		s.Head.Args = append([]syntax.HeadArg{{Expr: s.Head.At}, {Expr: ident(i)}}, s.Head.Args...)
+		s.Head.At = nil
+		s.Head.Name.Name = out
+		s.Body = append(s.Body, atom(apply, ap...))
+		s.Doc = append(s.Doc, note(fmt.Sprintf("%s (%s): %s is sent as this partition's part of the reply to write i.", rw, cite, r))...)
+		insertAfter(blk, s, dr)
+	}
+	send := genItems(fmt.Sprintf(`%s@d(me, i%s) :~ %s(d, i%s), self(me).
+%s(d, i) :- %s(d, i%s).
+%s(d, i, %s) :- %s(d, i%s).
+%s(d, i, 0) :- %s(d, i), !%s(d, i).
+%s@d(me, i, k) :~ %s(d, i), %s(d, i, k), self(me).`,
+		part, pre(X), out, pre(X), anyR, out, pre(X), cnt, countOf(X), out, pre(X), cnt, dest, anyR, size, dest, cnt))
+	addDoc(send[0], note(fmt.Sprintf("%s (%s): facts and per-destination counts of this partition's reply %s.", rw, cite, r)))
+	blk.Items = append(blk.Items, send...)
+	// Receivers: admit the reply to write i of original instance o once
+	// every partition of o has reported and all its facts have arrived.
+	for _, c := range p.Components {
+		if !contains(c.References, r) || c.Name == comp {
+			continue
+		}
+		cb := block(p.File, c.Name)
+		if cb == nil {
+			continue
+		}
+		buf, sizes, have, ok := nm(r+"PartBuffered"), nm(r+"PartSizes"), nm(r+"PartHave"), nm(r+"PartComplete")
+		nodes, parts, orig, done, ready, admitted, sealed := nm(comp+"SealNodes"), nm(comp+"SealParts"), nm(r+"PartOrigin"),
+			nm(r+"PartsDone"), nm(r+"Ready"), nm(r+"Admitted"), nm(r+"Sealed")
+		recv := genItems(fmt.Sprintf(`%[1]s(src, i%[3]s) :- %[2]s(src, i%[3]s).
+.persist %[1]s
+%[4]s(src, i, k) :- %[5]s(src, i, k).
+.persist %[4]s
+%[6]s(src, i, %[7]s) :- %[1]s(src, i%[3]s).
+%[8]s(src, i) :- %[4]s(src, i, 0).
+%[8]s(src, i) :- %[4]s(src, i, k), %[6]s(src, i, k).
+%[9]s(count(a)) :- %[10]s(a).
+%[11]s(k) :- %[9]s(n), %[12]s(m), k = n / m.
+%[13]s(src, o) :- %[4]s(src, _, _), %[9]s(n), less_than(j, n), (%[10]s[j] == src), %[12]s(m), o = j %% m.
+%[14]s(o, i, count(src)) :- %[8]s(src, i), %[13]s(src, o).
+%[15]s(o, i) :- %[14]s(o, i, k), %[11]s(k), !%[16]s(o, i).
+%[16]s(o, i) :+ %[15]s(o, i).
+.persist %[16]s
+%[17]s(%[18]s) :- %[1]s(src, i%[3]s), %[13]s(src, o), %[15]s(o, i).`,
+			buf, part, pre(X), sizes, size, have, countOf(X), ok, nodes, comp, parts, origRel, orig, done, ready, admitted, sealed, X))
+		addDoc(recv[0], note(fmt.Sprintf("%s (%s): a reply %s is admitted once every partition's part has arrived.", rw, cite, r)))
+		renameInBodies(sourceRules(c.Rules), r, sealed)
+		cb.Items = append(recv, cb.Items...)
+	}
+}
+
+// countOf renders count(X), or the constant 1 for a relation without
+// columns (one fact at most).
+func countOf(x string) string {
+	if x == "" {
+		return "1"
+	}
+	return "count(" + x + ")"
+}
