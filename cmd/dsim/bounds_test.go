@@ -77,3 +77,19 @@ func TestLibraryMessagesNameFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressBarThroughCLIWriter: dsim's stderr is wrapped (cliWriter),
+// and the progress bar still sees the terminal under it. /dev/null is a
+// character device, so it passes for one.
+func TestProgressBarThroughCLIWriter(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		t.Skip("no character device to stand for a terminal")
+	}
+	assert.NotNil(t, newProgressBar(cliWriter{f}))
+	assert.NotNil(t, newProgressBar(f))
+}

@@ -221,7 +221,11 @@ func shellQuote(s string) string {
 type progressBar struct{ w io.Writer }
 
 func newProgressBar(w io.Writer) *progressBar {
-	f, ok := w.(*os.File)
+	under := w
+	if cw, ok := w.(cliWriter); ok { // dsim's stderr (bounds.go)
+		under = cw.w
+	}
+	f, ok := under.(*os.File)
 	if !ok {
 		return nil
 	}
