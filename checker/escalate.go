@@ -9,7 +9,7 @@ import (
 )
 
 // This file holds the delay escalation that runs before a run is declared
-// NotEquivalent (docs/CHECKING.md, "The search", step 6). The first search
+// NotEquivalent (docs/CHECKING.md, "The search", step 7). The first search
 // bounds every message's delay by Options.MaxDelay; a rewrite whose pieces
 // take several hops for one hop of the original can legitimately deliver
 // outputs that only an original with a longer delay explains. A search
@@ -66,12 +66,16 @@ func (t *target) observedUntil() int64 {
 }
 
 // searchEscalating runs the search and, when it finds no witness, deepens
-// the delay bound in two more passes (docs/CHECKING.md, "The search",
-// step 6): the sparse pass (per message: guided delays, 1, delivery at
-// lateAt, loss) and, when the first search was exhaustive, the escalated
-// search (every delay 1..min(lateAt, MaxEscalatedDelay) and delivery at
-// lateAt). Each pass has its own MaxStates budget. The sparse pass only
-// looks for a witness; the verdict is the escalated search's (NotEquivalent
+// it (docs/CHECKING.md, "The search", steps 6 and 7). When the first search hit
+// its state bound, the deviation passes (deviation.go: every branch at
+// most k choices off the guided run, k = 1..3) try first its alternatives
+// (delays 1..MaxDelay), then the escalated ones (every delay
+// 1..min(lateAt, MaxEscalatedDelay) and delivery at lateAt), then the
+// sparse pass (per message: guided delays, 1, delivery at lateAt, loss);
+// when the first search was exhaustive, the escalated search runs, and the
+// deviation passes over its alternatives follow it if it hits its bound.
+// Each pass has its own MaxStates budget. Deviation and sparse passes only
+// look for a witness; the verdict is the escalated search's (NotEquivalent
 // only when it too was exhaustive, Unknown naming the bound it hit), or
 // the first search's Unknown when that one hit a bound. maxDelay reports
 // the largest delay the deciding search explored.
@@ -85,10 +89,6 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 	top := lateAt // a message sent at time 0 reaches lateAt
 	if opts.MaxEscalatedDelay > 0 {
 		top = min(top, opts.MaxEscalatedDelay)
-	}
-	if lateAt <= opts.MaxDelay {
-		// Every delivery time that matters was already explored.
-		return sr, opts.MaxDelay, nil
 	}
 	eopts := opts
 	eopts.MaxDelay = max(top, opts.MaxDelay)
@@ -107,6 +107,45 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 			sr.limit = sim.BoundTimeout
 		}
 		return false
+	}
+	// deviate runs the deviation passes after a search (into, whose
+	// states and branches it adds to) that hit its state bound; found
+	// reports a witness (then in into), stop that no pass can follow.
+	deviate := func(into *searchResult, popts Options, esc *escalation) (found, stop bool, err error) {
+		if into.verdict != Unknown || into.limit != sim.BoundMaxStates {
+			return false, false, nil
+		}
+		if !left("the deviation passes") {
+			return false, true, nil
+		}
+		popts.Timeout = eopts.Timeout
+		dsr, err := searchDeviating(prog, tgt, popts, esc)
+		if err != nil {
+			return false, true, err
+		}
+		into.states += dsr.states
+		into.branches += dsr.branches
+		if dsr.verdict == Equivalent {
+			dsr.states, dsr.branches = into.states, into.branches
+			*into = dsr
+			return true, true, nil
+		}
+		return false, dsr.stopped(), nil
+	}
+	if found, stop, err := deviate(&sr, opts, nil); found || stop || err != nil {
+		return sr, opts.MaxDelay, err
+	}
+	if lateAt <= opts.MaxDelay {
+		// Every delivery time that matters was already explored.
+		return sr, opts.MaxDelay, nil
+	}
+	esc := &escalation{base: opts.MaxDelay, lateAt: lateAt}
+	if found, stop, err := deviate(&sr, eopts, esc); found || stop || err != nil {
+		if found {
+			sr.found = fmt.Sprintf("escalated %s (delays up to %d)", sr.found, eopts.MaxDelay)
+			return sr, eopts.MaxDelay, nil
+		}
+		return sr, opts.MaxDelay, err
 	}
 	if !left(fmt.Sprintf("delay 1 and delivery at time %d were explored", lateAt)) {
 		return sr, opts.MaxDelay, nil
@@ -131,7 +170,7 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 	if !left(fmt.Sprintf("delays up to %d were explored", eopts.MaxDelay)) {
 		return sr, opts.MaxDelay, nil
 	}
-	esr, err := search(prog, tgt, eopts, &escalation{base: opts.MaxDelay, lateAt: lateAt})
+	esr, err := search(prog, tgt, eopts, esc)
 	if err != nil {
 		return esr, eopts.MaxDelay, err
 	}
@@ -142,6 +181,12 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 		esr.found = fmt.Sprintf("escalated %s (delays up to %d)", esr.found, eopts.MaxDelay)
 		esr.esc = EscalatedDelays
 	case Unknown:
+		if found, _, err := deviate(&esr, eopts, esc); found || err != nil {
+			if found {
+				esr.found = fmt.Sprintf("escalated %s (delays up to %d)", esr.found, eopts.MaxDelay)
+			}
+			return esr, eopts.MaxDelay, err
+		}
 		esr.bound = fmt.Sprintf("%s; hit while escalating delays to 1..%d and delivery at time %d (the search with delays 1..%d found no witness)", esr.bound, eopts.MaxDelay, lateAt, opts.MaxDelay)
 	}
 	return esr, eopts.MaxDelay, nil

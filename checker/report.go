@@ -89,7 +89,7 @@ func (rep *Report) Text(files SavedFiles) string {
 	found := map[string]int{}
 	for _, r := range rep.Runs {
 		if r.Verdict == Equivalent {
-			found[r.Found]++
+			found[r.Stage.String()]++
 		}
 	}
 	fmt.Fprintf(&b, "  %d runs (seeds %d..%d, %d requests each, faults: %s): %d explained, %d not explained, %d unknown\n",

@@ -71,6 +71,8 @@ type alt struct {
 type frame struct {
 	alts []alt
 	cur  int
+	time int64 // when the choice was made
+	send bool  // a message's delivery (backjump.go)
 }
 
 // searchResult is the outcome of one search.
@@ -99,10 +101,11 @@ type reasonCount struct {
 type policy uint8
 
 const (
-	policyDFS       policy = iota // the DFS stack
-	policyState                   // the state guide (first adoption), then the refinement map
-	policyStateLast               // the state guide (last adoption), then the refinement map
-	policyEager                   // every delay 1, no loss, first choices
+	policyDFS          policy = iota // the DFS stack
+	policyState                      // the state guide (first adoption), then the refinement map
+	policyStateLast                  // the state guide (last adoption), then the refinement map
+	policyStateDerived               // the derived state guide (stateguide.go), then the refinement map
+	policyEager                      // every delay 1, no loss, first choices
 )
 
 type searcher struct {
@@ -135,12 +138,31 @@ type searcher struct {
 	incomplete string
 	deadline   time.Time
 	escalated  *escalation // nil for the first search (delays 1..MaxDelay)
-	res        searchResult
-	workload   sim.Workload // the current branch's
+	// maxDev > 0: a deviation pass (deviation.go) over branches with at
+	// most maxDev deviations; devSeen memoises its states with the
+	// deviations left.
+	maxDev  int
+	devSeen map[sim.Fingerprint]int
+	// jumpTo >= 0: the next backtrack changes a choice before it
+	// (backjump.go); -1: any.
+	jumpTo   int
+	res      searchResult
+	workload sim.Workload // the current branch's
 }
 
 func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) (searchResult, error) {
-	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[sim.Fingerprint]struct{}{}, diverge: -1, escalated: esc}
+	return searchPass(prog, tgt, opts, esc, 0)
+}
+
+// searchPass is search, limited to branches with at most maxDev
+// deviations when maxDev > 0 (deviation.go); such a pass skips the guided
+// runs outside the DFS (the exhaustive search before it tried them) and
+// never answers NotEquivalent.
+func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalation, maxDev int) (searchResult, error) {
+	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[sim.Fingerprint]struct{}{}, diverge: -1, escalated: esc, maxDev: maxDev, jumpTo: -1}
+	if maxDev > 0 {
+		s.devSeen = map[sim.Fingerprint]int{}
+	}
 	s.res.reasons = map[string]*reasonCount{}
 	for _, f := range tgt.facts {
 		s.factFP = append(s.factFP, factFingerprint(f))
@@ -174,7 +196,11 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 	// 2. The state guide, then the eager schedule (every delay 1, no
 	// loss, first choices), outside the DFS.
 	saved := s.stack
-	for _, p := range []policy{policyState, policyStateLast, policyEager} {
+	guides := []policy{policyState, policyStateLast, policyStateDerived, policyEager}
+	if maxDev > 0 {
+		guides = nil
+	}
+	for _, p := range guides {
 		s.memo, s.mode, s.stack = false, p, nil
 		name := StageRefinementMap
 		if p == policyEager {
@@ -196,6 +222,11 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 		s.res.bound = s.incomplete
 		return s.res, nil
 	}
+	if maxDev > 0 {
+		s.res.verdict = Unknown
+		s.res.bound = fmt.Sprintf("no witness deviating from the guided run at %d choice(s) or fewer", maxDev)
+		return s.res, nil
+	}
 	s.res.verdict = NotEquivalent
 	return s.res, nil
 }
@@ -203,25 +234,40 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 // backtrack moves to the next branch: the deepest choice with an untried
 // alternative takes it; the choices after it are forgotten.
 func (s *searcher) backtrack() bool {
-	for i := len(s.stack) - 1; i >= 0; i-- {
+	hi := len(s.stack)
+	if s.jumpTo >= 0 {
+		hi = min(hi, s.jumpTo)
+		s.jumpTo = -1
+	}
+	if s.maxDev > 0 {
+		return s.backtrackLimited(hi)
+	}
+	for i := hi - 1; i >= 0; i-- {
 		if s.stack[i].cur+1 < len(s.stack[i].alts) {
 			s.stack[i].cur++
-			s.stack = s.stack[:i+1]
-			s.diverge = i
-			// Snapshots after more than i choices belong to the old branch.
-			for len(s.snaps) > 0 && s.snaps[len(s.snaps)-1].pos > i {
-				s.snaps = s.snaps[:len(s.snaps)-1]
-			}
+			s.truncate(i)
 			return true
 		}
 	}
 	return false
 }
 
+// truncate forgets the choices after choice i, which just took its next
+// alternative.
+func (s *searcher) truncate(i int) {
+	s.stack = s.stack[:i+1]
+	s.diverge = i
+	// Snapshots after more than i choices belong to the old branch.
+	for len(s.snaps) > 0 && s.snaps[len(s.snaps)-1].pos > i {
+		s.snaps = s.snaps[:len(s.snaps)-1]
+	}
+}
+
 // branch runs the original along the current branch. done reports that
 // the search is over (a witness, or a bound hit).
 func (s *searcher) branch(stage Stage) (done bool, err error) {
 	s.res.branches++
+	s.jumpTo = -1
 	var res *sim.Result
 	omitted, workload := s.inputs()
 	s.workload = workload
@@ -353,6 +399,9 @@ func (s *searcher) snapshot(m sim.Moment) {
 }
 
 func (s *searcher) record(f failure) {
+	if c, ok := s.failCutoff(f); ok && s.mode == policyDFS {
+		s.irrelevantFrom(c)
+	}
 	if s.res.best == nil || f.time > s.res.best.time {
 		fc := f
 		s.res.best = &fc
@@ -394,6 +443,13 @@ func (s *searcher) step(m sim.Moment) error {
 	f := m.Fingerprint()
 	// The emitted outputs are part of the state: mix their sum in.
 	h := sim.Fingerprint{Hi: f.Hi ^ s.emitHash.Hi*0x9e3779b97f4a7c15, Lo: f.Lo + s.emitHash.Lo*0xc2b2ae3d27d4eb4f}
+	if s.maxDev > 0 {
+		if err := s.seenWithin(h); err != nil {
+			return err
+		}
+		s.snapshot(m)
+		return nil
+	}
 	if _, seen := s.visited[h]; seen {
 		return &branchEnd{}
 	}
@@ -414,8 +470,8 @@ func (s *searcher) decide(c *sim.Choice) error {
 	case policyEager:
 		applyAlt(eagerAlt(c), c)
 		return nil
-	case policyState, policyStateLast:
-		applyAlt(s.stateAlt(c, s.mode == policyStateLast), c)
+	case policyState, policyStateLast, policyStateDerived:
+		applyAlt(s.stateAlt(c, s.mode), c)
 		return nil
 	}
 	if s.pos >= len(s.stack) {
@@ -426,7 +482,7 @@ func (s *searcher) decide(c *sim.Choice) error {
 		if err != nil {
 			return err
 		}
-		s.stack = append(s.stack, frame{alts: alts})
+		s.stack = append(s.stack, frameFor(c, alts))
 	}
 	f := &s.stack[s.pos]
 	s.pos++
@@ -598,7 +654,7 @@ func permute(p []int, k int, f func([]int)) {
 // receiver's pieces adopted its tuple as state in the rewritten run, if
 // that is later than the same message's delivery there; else as the
 // refinement map suggests; else after 1.
-func (s *searcher) stateAlt(c *sim.Choice, last bool) alt {
+func (s *searcher) stateAlt(c *sim.Choice, p policy) alt {
 	if c.Kind != sim.ChoiceSend {
 		return eagerAlt(c)
 	}
@@ -606,7 +662,11 @@ func (s *searcher) stateAlt(c *sim.Choice, last bool) alt {
 	if ok && gdrop && !s.tgt.budget.allows(c.From, c.To, c.Time) {
 		ok = false
 	}
-	if st, sok := s.tgt.settledAt(c.To, c.Fact, c.Time, last); sok && (!ok || gdrop || st > g+1) {
+	st, sok := s.tgt.settledAt(c.To, c.Fact, c.Time, p == policyStateLast)
+	if p == policyStateDerived {
+		st, sok = s.tgt.settledDerivedAt(c.To, c.Fact, c.Time)
+	}
+	if sok && (!ok || gdrop || st > g+1) {
 		return alt{delay: st}
 	}
 	if ok {

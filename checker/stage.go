@@ -29,7 +29,7 @@ func (s Stage) String() string {
 }
 
 // Escalation says whether the witness came from an escalated search
-// (docs/CHECKING.md, "The search", step 6).
+// (docs/CHECKING.md, "The search", steps 6 and 7).
 type Escalation int
 
 const (
@@ -38,4 +38,7 @@ const (
 	EscalatedSparse
 	// EscalatedDelays: the pass with delays up to the escalated bound.
 	EscalatedDelays
+	// EscalatedDeviations: a deviation pass (few choices off the guided
+	// run) after a search that hit its state bound.
+	EscalatedDeviations
 )

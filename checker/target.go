@@ -22,6 +22,11 @@ type target struct {
 	// settled: (mapped node, tuple key) -> times from which a piece of the
 	// node first carried a fact with that tuple (the "state" guide).
 	settled map[string][]int64
+	// settledRel: the same by (mapped node, relation, tuple), and derives
+	// the original's relations derived directly from each relation
+	// (stateguide.go).
+	settledRel map[string][]int64
+	derives    map[string][]string
 	// violation is the rewritten run's first invariant violation (it
 	// stopped there), or nil: the original must then violate the
 	// same-named invariant at the same time (docs/CHECKING.md, "No
@@ -52,7 +57,7 @@ func msgKey(from, to value.Addr, f value.Fact) string {
 
 // newTarget builds the target of the rewritten run res.
 func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime int64) (*target, error) {
-	t := &target{index: map[string]int{}, horizon: noHorizon, guide: map[string][]int64{}, drops: map[string]bool{}, settled: map[string][]int64{}}
+	t := &target{index: map[string]int{}, horizon: noHorizon, guide: map[string][]int64{}, drops: map[string]bool{}, settled: map[string][]int64{}, settledRel: map[string][]int64{}, derives: derivedFrom(m.orig)}
 	if res.Stop.Reason == sim.TimeLimit {
 		t.horizon = maxTime
 	} else if res.Stop.Reason == sim.Violation {
@@ -87,8 +92,14 @@ func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime in
 		case sim.EvTick:
 			n := m.node(e.Node)
 			for _, f := range e.Produced {
-				k := n.String() + ">" + m.fact(f).Tuple.Key()
+				mf := m.fact(f)
+				k := n.String() + ">" + mf.Tuple.Key()
 				t.settled[k] = append(t.settled[k], e.Time+1)
+				// The derived guide delivers at the tick that derived
+				// the fact (the original derives it in the tick that
+				// receives the message, and reacts in that tick).
+				k = settledRelKey(n, mf.Rel, mf.Tuple)
+				t.settledRel[k] = append(t.settledRel[k], e.Time)
 			}
 		case sim.EvDrop:
 			t.drops[msgKey(m.node(e.Peer), m.node(e.Node), m.fact(e.Fact))] = true
@@ -98,6 +109,9 @@ func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime in
 		slices.Sort(ts)
 	}
 	for _, ts := range t.settled {
+		slices.Sort(ts)
+	}
+	for _, ts := range t.settledRel {
 		slices.Sort(ts)
 	}
 	return t, nil

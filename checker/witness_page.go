@@ -75,8 +75,8 @@ func replayFurthestRun(prog *analysis.Program, tgt *target, opts Options, sr sea
 			return nil
 		}
 		switch fb.mode {
-		case policyState, policyStateLast:
-			applyAlt(s.stateAlt(c, fb.mode == policyStateLast), c)
+		case policyState, policyStateLast, policyStateDerived:
+			applyAlt(s.stateAlt(c, fb.mode), c)
 		default:
 			if fb.mode == policyDFS && next < len(fb.alts) {
 				applyAlt(fb.alts[next], c)
