@@ -87,7 +87,7 @@ func TestDeviationPassResolvesUnknown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckSchedule(orig, rew, sched, Options{Runs: 1, Requests: 3, MaxTime: 100, NoShrink: true})
+	rep, err := CheckSchedule(orig, rew, sched, Options{Runs: 1, Spec: sim.Spec{Open: 3, Limits: sim.Limits{MaxTime: 100}}, NoShrink: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dsim-project/dsim/internal/golden"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // TestPartialWithoutRetransmitFreezes: partial partitioning whose commit
@@ -21,7 +22,7 @@ import (
 func TestPartialWithoutRetransmitFreezes(t *testing.T) {
 	orig := load(t, "micro/partial/before.ded")
 	const frozen = "checker/testdata/partial-no-retransmit.ded"
-	opts := Options{Runs: 1, Seed: 1360, Requests: 3, Faults: faultyPlan(t)}
+	opts := Options{Runs: 1, Spec: sim.Spec{Seed: 1360, Open: 3, Faults: faultyPlan(t)}}
 	rep, err := Check(orig, loadAny(t, frozen), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +56,7 @@ func TestPartialWithoutRetransmitFreezes(t *testing.T) {
 func TestPartialNoUnknown(t *testing.T) {
 	orig, rew := load(t, "micro/partial/before.ded"), load(t, "micro/partial/after.ded")
 	for _, faults := range []bool{false, true} {
-		opts := Options{Runs: 500, Seed: 1, Requests: 3, NoShrink: true}
+		opts := Options{Runs: 500, Spec: sim.Spec{Seed: 1, Open: 3}, NoShrink: true}
 		if faults {
 			opts.Faults, opts.Seed = faultyPlan(t), 1000
 		}

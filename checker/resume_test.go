@@ -67,6 +67,9 @@ func TestResumeSameAsReference(t *testing.T) {
 		{"corpus/micro/partial/before.ded", "corpus/micro/partial/after.ded", Options{Runs: 4, Spec: sim.Spec{Faults: faulty, Seed: 300, Open: 2}}},
 		{"corpus/2pc/base.ded", "corpus/2pc/scalable.ded", Options{Runs: 4, Spec: sim.Spec{Faults: faulty, Open: 3}}},
 		{"corpus/hashset/base.ded", "corpus/hashset/fig6-dependencies.ded", Options{Runs: 3, Spec: sim.Spec{Faults: faulty, Open: 3}}},
+		// Deviation passes and backjumping: the first search hits its
+		// state bound, the passes run with the same budget each.
+		{"corpus/paxos/base.ded", "corpus/paxos/scalable.ded", Options{Runs: 1, Spec: sim.Spec{Seed: 52, Open: 3, Limits: sim.Limits{MaxTime: 100}}, MaxStates: 1500}},
 	}
 	for _, p := range pairs {
 		orig := loadAny(t, p.orig)

@@ -27,7 +27,7 @@ func TestDerivedStateGuide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckSchedule(orig, rew, sched, Options{Runs: 1, Requests: 3, NoShrink: true})
+	rep, err := CheckSchedule(orig, rew, sched, Options{Runs: 1, Spec: sim.Spec{Open: 3}, NoShrink: true})
 	if err != nil {
 		t.Fatal(err)
 	}
