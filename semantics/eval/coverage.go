@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
@@ -299,7 +300,8 @@ func Absent(r *analysis.Rule, m Match) []string {
 // GroupMatches returns, for an aggregate rule r, the matches of ms that no
 // negation blocked and that fall in the group of head tuple t (sent to
 // to, for an async rule), and whether aggregating all of ms derives (to,
-// t) at all.
+// t) at all. A head with choose() or index() depends on the run's
+// Choices, which are not at hand: there ok only says the group has rows.
 func GroupMatches(p *analysis.Program, node Node, r *analysis.Rule, ms []Match, to value.Addr, t value.Tuple) (rows []Match, ok bool, err error) {
 	w, err := newWorld(p, node, FirstChoices{}, Limits{})
 	if err != nil {
@@ -311,17 +313,25 @@ func GroupMatches(p *analysis.Program, node Node, r *analysis.Rule, ms []Match, 
 			envs = append(envs, m.Env)
 		}
 	}
-	outs, err := w.aggregate(r, envs)
-	if err != nil {
-		return nil, false, err
-	}
-	for _, o := range outs {
-		if o.To == to && o.Tuple.Equal(t) {
-			ok = true
+	chosen := false
+	for _, a := range r.Head.Args {
+		if a.Agg != nil && (a.Agg.Func == syntax.AggChoose || a.Agg.Func == syntax.AggIndex) {
+			chosen = true
 		}
 	}
-	if !ok {
-		return nil, false, nil
+	if !chosen {
+		outs, err := w.aggregate(r, envs)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, o := range outs {
+			if o.To == to && o.Tuple.Equal(t) {
+				ok = true
+			}
+		}
+		if !ok {
+			return nil, false, nil
+		}
 	}
 	for _, m := range ms {
 		if len(m.Blocked) > 0 {
@@ -344,6 +354,9 @@ func GroupMatches(p *analysis.Program, node Node, r *analysis.Rule, ms []Match, 
 		if in {
 			rows = append(rows, m)
 		}
+	}
+	if chosen {
+		return rows, len(rows) > 0, nil
 	}
 	return rows, true, nil
 }

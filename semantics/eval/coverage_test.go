@@ -128,3 +128,35 @@ n(k, count(v)) :- a(k, v), !stop(k).
 		t.Errorf("max 2: %d matches, capped %v", len(ms), capped)
 	}
 }
+
+// GroupMatches finds an aggregate fact's group, also for choose(), whose
+// value came from the run's Choices (here the last candidate, which
+// aggregating with the first choices would not derive).
+func TestGroupMatchesChoose(t *testing.T) {
+	p := load(t, `
+.input a(k: int, v: int)
+.output best(k: int, v: int)
+best(k, choose(v)) :- a(k, v).
+`)
+	res, err := Tick(p, node0("main"), Input{Delivered: []value.Fact{fact("a", 1, 10), fact("a", 1, 11), fact("a", 2, 12)}}, lastChoices{}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Rules[0]
+	ms, _, err := Matches(p, node0("main"), res.Facts, r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct {
+		t    value.Tuple
+		rows int
+	}{{res.Facts["best"][0], 2}, {res.Facts["best"][1], 1}} {
+		rows, ok, err := GroupMatches(p, node0("main"), r, ms, value.Addr{}, want.t)
+		if err != nil || !ok || len(rows) != want.rows {
+			t.Errorf("group of best%v: %d rows, ok %v (%v); want %d", want.t, len(rows), ok, err, want.rows)
+		}
+	}
+	if got := res.Facts["best"][0]; got[1].I != 11 {
+		t.Fatalf("lastChoices should choose 11 for k=1, chose %v", got)
+	}
+}
