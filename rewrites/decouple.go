@@ -97,7 +97,10 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 		return err
 	}
 	v1, v2 := VocabOf(p, c1), VocabOf(p, c2)
-	if kind != Mutual && c.Count != 1 {
+	// Functional decoupling of a component with several instances pairs
+	// instance i of C with instance i of NEW (forwardOwn); the others
+	// need one instance.
+	if kind != Mutual && kind != Functional && c.Count != 1 {
 		return refuse(p, pos, name, "one instance", "decouple it with mutually independent decoupling, or split the original first",
 			"%s has %d instances; forwarding from C1 to C2 needs a one-instance component", comp, c.Count)
 	}
@@ -156,6 +159,7 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 	// How C2's inputs reach N.
 	taken := map[string]bool{}
 	c2src := sourceRules(c2)
+	selfIdx := "" // C's own instance number, when C has several
 	if kind == StateMachine {
 		batchToC2(p, taken, blk, nb, c2src, v2.Inputs, to)
 		return nil
@@ -209,7 +213,15 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 			renameInBodies(c2src, r, alias)
 			nb.Items = append([]syntax.Item{ar, &syntax.Decl{Kind: syntax.DeclPersist, Name: syntax.Ident{Name: alias}}}, nb.Items...)
 		default:
-			forward(p, blk, rel, fwd, to, d, fmt.Sprintf("%s (%s): forwarding rule, %s goes to %s.", name, cite, r, to))
+			why := fmt.Sprintf("%s (%s): forwarding rule, %s goes to %s.", name, cite, r, to)
+			if c.Count > 1 {
+				if selfIdx == "" {
+					selfIdx = ownIndex(p, taken, blk, comp, name, cite)
+				}
+				forwardOwn(p, blk, rel, fwd, to, selfIdx, why)
+			} else {
+				forward(p, blk, rel, fwd, to, d, why)
+			}
 			renameInBodies(c2src, r, fwd)
 		}
 	}
@@ -227,6 +239,32 @@ func forward(p *analysis.Program, blk *syntax.Component, rel *analysis.Relation,
 		nr.Head.Args = append(nr.Head.Args, syntax.HeadArg{Expr: ident(v)})
 	}
 	nr.Body = []syntax.Literal{atom(rel.Name, cols...), atom(to, d)}
+	nr.Doc = note(why)
+	blk.Items = append(blk.Items, nr)
+}
+
+// ownIndex adds to C's block the relation holding the instance's own
+// number (instance i of C is C[i]) and returns its name.
+func ownIndex(p *analysis.Program, taken map[string]bool, blk *syntax.Component, comp, name, cite string) string {
+	nodes, idx := fresh(p, taken, comp+"OwnNodes"), fresh(p, taken, comp+"OwnIndex")
+	items := genItems(fmt.Sprintf("%s(count(a)) :- %s(a).\n%s(i) :- self(a), %s(n), less_than(i, n), (%s[i] == a).", nodes, comp, idx, nodes, comp))
+	addDoc(items[0], note(fmt.Sprintf("%s (%s): instance i of %s forwards to instance i of the new component.", name, cite, comp)))
+	blk.Items = append(blk.Items, items...)
+	return idx
+}
+
+// forwardOwn adds fwd@to[i](x..) :~ r(x..), idx(i). to C's block.
+func forwardOwn(p *analysis.Program, blk *syntax.Component, rel *analysis.Relation, fwd, to, idx, why string) {
+	cols := columnVars(p, rel)
+	i := "i"
+	for contains(cols, i) {
+		i += "_"
+	}
+	nr := &syntax.Rule{Kind: syntax.Async, Head: syntax.Head{Name: syntax.Ident{Name: fwd}, At: &syntax.InstanceAddr{Comp: syntax.Ident{Name: to}, Index: ident(i)}}}
+	for _, v := range cols {
+		nr.Head.Args = append(nr.Head.Args, syntax.HeadArg{Expr: ident(v)})
+	}
+	nr.Body = []syntax.Literal{atom(rel.Name, cols...), atom(idx, i)}
 	nr.Doc = note(why)
 	blk.Items = append(blk.Items, nr)
 }

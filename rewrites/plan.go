@@ -22,6 +22,7 @@ import (
 //	partial    COMP : INPUT [partitions=N] [seal=RELATION...]
 //	seal       COMP : RELATION
 //	drop       COMP : INVARIANT...
+//	split      COMP : RELATION
 //
 // A selector names the rules of COMP that form C2 by the relation they
 // derive: `acks` is every rule of COMP deriving acks (its persistence rule
@@ -87,7 +88,7 @@ func stripComment(line string) string {
 	return line
 }
 
-const planHint = "a step is `mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT [seal=RELATION]`, `seal COMP : RELATION` or `drop COMP : INVARIANT...` (docs/REWRITES.md)"
+const planHint = "a step is `mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT [seal=RELATION]`, `seal COMP : RELATION`, `drop COMP : INVARIANT...` or `split COMP : RELATION` (docs/REWRITES.md)"
 
 // ParseStep parses one step (a plan line, or a STEP argument of dsim
 // rewrite).
@@ -120,6 +121,11 @@ func ParseStep(text string) (Step, error) {
 		}
 		st.New = toks[3]
 		st.Selectors = toks[5:]
+	case Split:
+		if len(toks) != 4 || toks[2] != ":" {
+			return st, fmt.Errorf("split step must read `split %s : RELATION` (a relation it broadcasts)", st.Comp)
+		}
+		st.Selectors = toks[3:]
 	case SealKind:
 		if len(toks) != 4 || toks[2] != ":" {
 			return st, fmt.Errorf("seal step must read `seal %s : RELATION` (the component that sends it)", st.Comp)
@@ -309,6 +315,10 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 			pos = c2[0].Pos
 		}
 		if err := Decouple(p, st.Kind, st.Comp, c2, st.New, pos); err != nil {
+			return nil, err
+		}
+	case Split:
+		if err := SplitSends(p, st.Comp, st.Selectors[0], syntax.Pos{}); err != nil {
 			return nil, err
 		}
 	case SealKind:

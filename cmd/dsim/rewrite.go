@@ -26,6 +26,7 @@ func init() {
 			"                                         seal= recombines the partitions' replies to a write)\n" +
 			"   seal COMP : RELATION                  (COMP's sends of RELATION travel in sealed batches)\n" +
 			"   drop COMP : INVARIANT...\n" +
+			"   split COMP : RELATION                 (give a broadcast its own rule, for functional decoupling)\n" +
 			"The result is printed in dsim fmt form (or written to -o FILE). A refused step exits 1 with a\n" +
 			"positioned error naming the precondition, rule and relation; PROG~k names the output of step k.\n" +
 			"--check runs dsim check of each step's output against its input (with the check flags below)\n" +

@@ -1,0 +1,77 @@
+package rewrites
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/sim"
+)
+
+// TestPaxosDerivation: corpus/plans/paxos-p2a.plan derives ScalablePaxos's
+// p2a proxy leaders from BasePaxos; the output vets, has the expected
+// components, and refines the base fault-free and with omission faults
+// (Unknown tolerated up to 5%, as for the corpus's Paxos pair). The steps
+// of ScalablePaxos that the plan leaves out are refused, for the reasons
+// docs/REWRITES.md gives; the test pins those refusals, so that a change
+// of the analyses that admits them is noticed. Default 10 + 10 runs with a
+// 100-unit horizon; -long 100 + 100.
+func TestPaxosDerivation(t *testing.T) {
+	src := open(t, "paxos/base.ded")
+	steps, err := ParsePlan("paxos-p2a.plan", open(t, "plans/paxos-p2a.plan"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ApplyAll("corpus/paxos/base.ded", src, steps)
+	if err != nil {
+		if r, ok := err.(*Refusal); ok {
+			t.Fatalf("refused:\n%s", r.Render(nil))
+		}
+		t.Fatal(err)
+	}
+	out := res[len(res)-1]
+	want := "acceptor[3] refines acceptor\np2aProxy[4] refines proposer\nproposer[2] refines proposer"
+	if got := strings.Join(shape(out.Program, nil), "\n"); got != want {
+		t.Errorf("components:\n%s\nwant:\n%s", got, want)
+	}
+	base := load(t, "corpus/paxos/base.ded", src)
+	runs := 10
+	if *long {
+		runs = 100
+	}
+	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fp := range []sim.FaultPlan{{}, faults} {
+		opts := checker.Options{Runs: runs, Spec: sim.Spec{Seed: 1, Faults: fp, Open: 3, Limits: sim.Limits{MaxTime: 100}}, Jobs: 1, Timeout: 30 * time.Second, NoShrink: true}
+		if faulty(fp) {
+			opts.Seed = 1000
+		}
+		rep, err := checker.Check(base, out.Program, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Verdict == checker.NotEquivalent || rep.Undecided*20 > len(rep.Runs) {
+			t.Fatalf("faults %v:\n%s\n%s", fp, rep.Text(checker.SavedFiles{}), out.Source)
+		}
+		if rep.Undecided > 0 {
+			t.Logf("faults %v: %d of %d runs Unknown: %s", fp, rep.Undecided, len(rep.Runs), rep.FirstUnknown().Bound)
+		}
+	}
+	for _, c := range []struct{ step, pre, relation string }{
+		{"asymmetric proposer -> p2bProxy : p2bs accepts chosenNow decidedHere chosen decided", "C2 is a state machine", "chosenNow"},
+		{"partial acceptor : p1a seal=p1b seal=p1bLog", "a state machine", "accepted"},
+	} {
+		st, err := ParseStep(c.step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Apply("paxos-p2a", out.Source, st)
+		r, ok := err.(*Refusal)
+		if !ok || r.Precondition != c.pre || !strings.Contains(r.Msg, c.relation) {
+			t.Errorf("%s: want a refusal on %q naming %s, got %v", c.step, c.pre, c.relation, err)
+		}
+	}
+}
