@@ -93,6 +93,17 @@ type Options struct {
 	// without the search. Tests compare the verdicts with and without it.
 	NoMustEmit bool
 
+	// Exhaustive checks every run of the rewrite within the bounds
+	// (delays 1..MaxDelay, every loss the fault plan allows, every
+	// choose()/index() choice) over the workload of run 0 (seed Seed),
+	// instead of Runs seeded runs; the report carries a Certificate
+	// (docs/CHECKING.md, "Exhaustive checking"). The original is then
+	// searched within the same delays (no escalation unless
+	// MaxEscalatedDelay > 0). ExhaustiveStates bounds the rewrite's
+	// distinct states (default sim.DefaultEnumerateStates).
+	Exhaustive       bool
+	ExhaustiveStates int
+
 	// MinCoverage (percent, 0: none) turns an Equivalent in which fewer of
 	// the rewrite's rules fired into Unknown, saying which never fired.
 	MinCoverage float64
@@ -185,6 +196,9 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 	m, err := newRefinementMap(original, rewritten)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Exhaustive {
+		return checkExhaustive(ctx, m, original, rewritten, opts)
 	}
 	// Runs are checked in index order (in parallel with Jobs > 1); after a
 	// NotEquivalent run the later ones are skipped, and the report keeps

@@ -31,7 +31,10 @@ type Report struct {
 	// Options.MinCoverage made of an Equivalent.
 	Coverage, OriginalCoverage *sim.Coverage
 	CoverageShort              string
-	orig, rew                  *analysis.Program
+	// Certificate is what an exhaustive check (Options.Exhaustive)
+	// covered; nil for seeded runs.
+	Certificate *Certificate
+	orig, rew   *analysis.Program
 }
 
 func (rep *Report) summarise() {
@@ -82,6 +85,9 @@ func (rep *Report) States() int {
 func (rep *Report) Text(files SavedFiles) string {
 	if rep.History != "" {
 		return rep.historyText()
+	}
+	if rep.Certificate != nil {
+		return rep.exhaustiveText(files)
 	}
 	var b strings.Builder
 	o := rep.Options
@@ -218,7 +224,11 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 	if r := o.Repeats; r.Duplicate > 0 || r.Retry > 0 {
 		flags += fmt.Sprintf(" --repeats 'dup=%d retry=%d'", r.Duplicate, r.Retry)
 	}
-	fmt.Fprintf(b, "  dsim check %s %s %s    # the run before shrinking\n", rep.Original, rep.Rewritten, flags)
+	note := "the run before shrinking"
+	if rep.Certificate != nil {
+		flags, note = rep.exhaustiveFlags(), "the exhaustive check that found it"
+	}
+	fmt.Fprintf(b, "  dsim check %s %s %s    # %s\n", rep.Original, rep.Rewritten, flags, note)
 	if files.Schedule != "" {
 		fmt.Fprintf(b, "  dsim check %s %s --schedule %s    # this run\n", rep.Original, rep.Rewritten, files.Schedule)
 		fmt.Fprintf(b, "  dsim replay %s %s --trace %s\n", rep.Rewritten, files.Schedule, files.Trace)
@@ -307,7 +317,7 @@ func (rep *Report) JSON() []byte {
 		return j
 	}
 	out := reportJSON[jsonRun]{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, States: rep.States(),
-		CollisionBound: rep.CollisionBound(), Shard: rep.shardJSON(), CoverageShort: rep.CoverageShort}
+		CollisionBound: rep.CollisionBound(), Shard: rep.shardJSON(), CoverageShort: rep.CoverageShort, Certificate: rep.certificateJSON()}
 	if rep.Coverage != nil && rep.rew != nil {
 		out.RulesFired, out.RulesCounted, out.NeverFired = rep.Coverage.Summary(rep.rew)
 		if rep.Options.OriginalCoverage {

@@ -22,6 +22,8 @@ type reportJSON[Run any] struct {
 	RulesCounted   int        `json:"rules_counted"`
 	NeverFired     []string   `json:"never_fired,omitempty"`
 	CoverageShort  string     `json:"coverage_short,omitempty"`
+	// Certificate: what an exhaustive check covered (Options.Exhaustive).
+	Certificate *jsonCertificate `json:"certificate,omitempty"`
 	// The full tables, when Options.OriginalCoverage asked for them.
 	Coverage         json.RawMessage `json:"coverage,omitempty"`
 	OriginalCoverage json.RawMessage `json:"original_coverage,omitempty"`

@@ -105,6 +105,13 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 	if err != nil {
 		return nil, fmt.Errorf("running the rewritten program: %w", err)
 	}
+	return explainRun(m, opts, cfg, res)
+}
+
+// explainRun searches for a run of the original that explains res, the
+// rewritten run under cfg (a seeded run, or one an exhaustive enumeration
+// executed).
+func explainRun(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result) (*RunReport, error) {
 	r := &RunReport{Faults: cfg.Faults, Stop: res.Stop.Message, Schedule: res.Schedule, Trace: res.Trace, History: res.History, Coverage: res.Coverage}
 	if res.Stop.Bounded() {
 		r.Verdict, r.Bound, r.Limit = Unknown, "the rewritten run "+res.Stop.Message, res.Stop.Bound

@@ -22,13 +22,14 @@ const (
 	// BoundCanceled: the caller's context.Context ended the run; there is
 	// nothing to raise.
 	BoundCanceled
+	BoundEnumerateStates // EnumerateOptions.MaxStates (exhaustive enumeration)
 )
 
 // Bounds lists every Bound but NoBound, in declaration order.
-var Bounds = []Bound{BoundMaxTime, BoundMaxTicks, BoundMaxMessages, BoundMaxFacts, BoundSyncStates, BoundMaxStates, BoundMaxDepth, BoundTimeout, BoundCanceled}
+var Bounds = []Bound{BoundMaxTime, BoundMaxTicks, BoundMaxMessages, BoundMaxFacts, BoundSyncStates, BoundMaxStates, BoundMaxDepth, BoundTimeout, BoundCanceled, BoundEnumerateStates}
 
 var boundFields = [...]string{"", "Limits.MaxTime", "Limits.MaxTicks", "Limits.MaxMessages", "Limits.MaxFacts",
-	"SyncOptions.MaxStates", "Options.MaxStates", "Options.MaxDepth", "Options.Timeout", "context"}
+	"SyncOptions.MaxStates", "Options.MaxStates", "Options.MaxDepth", "Options.Timeout", "context", "EnumerateOptions.MaxStates"}
 
 // Field is the option that sets the bound, e.g. "Options.MaxStates".
 func (b Bound) Field() string {

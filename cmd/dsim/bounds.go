@@ -18,6 +18,8 @@ var boundFlags = map[sim.Bound]string{
 	sim.BoundMaxStates:   "max-states",
 	sim.BoundMaxDepth:    "max-depth",
 	sim.BoundTimeout:     "timeout",
+
+	sim.BoundEnumerateStates: "exhaustive-states",
 }
 
 // boundFlag is the flag that raises b ("" when none does).

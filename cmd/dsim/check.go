@@ -51,7 +51,7 @@ func init() {
 			&cli.DurationFlag{Name: "history-unit", Usage: "real time of one virtual time unit for --history (e.g. 1ms, 100us; default: automatic, see --history-gap)"},
 			&cli.BoolFlag{Name: "history-open", Usage: "the recording stopped with requests in flight (e.g. dsim bench): outputs after its last event are not compared"},
 			&cli.Int64Flag{Name: "history-gap", Value: realnet.DefaultMinGap, Usage: "--history's automatic unit keeps every answer at least `N` units after its request"},
-		), append(workloadFlags(),
+		), append(append(workloadFlags(), exhaustiveFlags("of REWRITTEN, each explained by ORIGINAL,")...),
 			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage of both programs (the rewrite over its runs, the original over the witnesses); with --json, as JSON"},
 			coverageHTMLFlag(),
 			&cli.Float64Flag{Name: "min-coverage", Usage: "exit 2 (Unknown) instead of Equivalent when fewer than `P` percent of the rewrite's rules fired"},
@@ -87,6 +87,18 @@ func checkAction(c *cli.Context) error {
 		return err
 	}
 	opts.MinCoverage, opts.OriginalCoverage = c.Float64("min-coverage"), wantCoverage(c)
+	if opts.Exhaustive, opts.ExhaustiveStates = c.Bool("exhaustive"), c.Int("exhaustive-states"); opts.Exhaustive {
+		switch {
+		case c.String("schedule") != "" || c.String("shard") != "" || opts.Closed > 0:
+			return usageError(c, "--exhaustive enumerates the runs of one open-loop workload: it takes neither --schedule, --shard nor --closed")
+		case opts.ExhaustiveStates < 1:
+			return usageError(c, "--exhaustive-states must be >= 1")
+		case !c.IsSet("max-delay"):
+			opts.MaxDelay = 3
+		}
+	} else if c.IsSet("exhaustive-states") {
+		return usageError(c, "--exhaustive-states needs --exhaustive")
+	}
 	if opts.MinCoverage < 0 || opts.MinCoverage > 100 {
 		return usageError(c, "--min-coverage %g: give a percentage in 0..100", opts.MinCoverage)
 	}

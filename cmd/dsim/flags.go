@@ -73,6 +73,16 @@ func shardFromFlags(c *cli.Context) (sim.Shard, error) {
 	return s, nil
 }
 
+// exhaustiveFlags ask check and explore to enumerate every run within the
+// bounds instead of seeded runs (docs/CHECKING.md, "Exhaustive checking";
+// docs/SEMANTICS.md, "Exhaustive enumeration").
+func exhaustiveFlags(what string) []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "exhaustive", Usage: "every run " + what + " within the bounds (delays 1..--max-delay per message, every loss the fault plan allows, every choose/index choice) over the workload of --seed, instead of seeded runs; prints a certificate"},
+		&cli.IntFlag{Name: "exhaustive-states", Value: sim.DefaultEnumerateStates, Usage: "with --exhaustive: distinct states of the enumerated program"},
+	}
+}
+
 // checkSearchFlags shape dsim check's runs of the rewrite and its search
 // of the original; dsim mutate takes the same ones.
 func checkSearchFlags() []cli.Flag {

@@ -1,0 +1,239 @@
+package checker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
+)
+
+// This file holds the exhaustive check (Options.Exhaustive; docs/CHECKING.md,
+// "Exhaustive checking"): instead of seeded runs of the rewrite, every run
+// of it within the bounds (sim.Enumerate, delays 1..MaxDelay, every loss
+// the fault plan allows, every faulty-node pick, every choose()/index()
+// choice) over one fixed workload, each explained by the original through
+// the usual witness search. The enumeration memoises the rewrite's
+// moments with what they have shown the clients, so that a cut branch's
+// runs have the same observable histories as runs already explained; and
+// runs with the same observable history (the same obligation) share one
+// search. The result is a certificate, or the first unexplained run in
+// search order.
+
+// Certificate is what an exhaustive check covered.
+type Certificate struct {
+	// The bounds: delays 1..MaxDelay per message of the rewrite, the
+	// fault plan's losses, the workload (Inputs inputs generated from
+	// Seed), the rewritten runs' horizon MaxTime.
+	MaxDelay int64
+	Faults   sim.FaultPlan
+	Seed     uint64
+	Inputs   int
+	MaxTime  int64
+	// Complete: every run of the rewrite within the bounds was
+	// enumerated; Bound says which bound stopped it otherwise.
+	Complete bool
+	Bound    string
+	// States counts the distinct states of the rewrite enumerated (up to
+	// fingerprint equality), Runs the rewritten runs executed to their
+	// end, Merged the branches cut at a state already enumerated, and
+	// Schedules the runs of the rewrite the certificate covers (a merged
+	// branch counts the runs below its state); Schedules saturates at
+	// 2^64-1.
+	States, Runs, Merged int
+	Schedules            uint64
+	// Histories counts the distinct observable histories (obligations)
+	// the original had to explain; Searches the witness searches run for
+	// them; OriginalStates the original's states those searches explored;
+	// Undecided the histories whose search hit a bound.
+	Histories, Searches, OriginalStates, Undecided int
+	// Hash is a SHA-256 over the enumeration's states in search order,
+	// the schedules covered and the histories explained.
+	Hash string
+	// ShrunkFrom and ShrunkTo: the counterexample's workload was shrunk
+	// from ShrunkFrom inputs to ShrunkTo (each re-enumerated); 0 if not.
+	ShrunkFrom, ShrunkTo int
+}
+
+// CollisionBound bounds the probability that a fingerprint collision cut
+// a subtree: of the rewrite's enumeration or of one of the searches.
+func (c *Certificate) CollisionBound() float64 {
+	return sim.CollisionBound(c.States) + sim.CollisionBound(c.OriginalStates)
+}
+
+// exhaustiveBruteForce makes the rewrite's enumeration cut no branch (the
+// reference the tests compare with).
+var exhaustiveBruteForce bool
+
+// checkExhaustive is CheckContext with Options.Exhaustive.
+func checkExhaustive(ctx context.Context, m *refinementMap, original, rewritten *analysis.Program, opts Options) (*Report, error) {
+	if opts.Closed > 0 {
+		return nil, errors.New("an exhaustive check needs an open-loop workload (closed-loop clients draw their requests)")
+	}
+	if opts.MaxEscalatedDelay == 0 {
+		// The original is searched within the rewrite's bounds: the
+		// certificate says "explained by a run with delays 1..MaxDelay".
+		opts.MaxEscalatedDelay = -1
+	}
+	cfg, err := opts.Spec.RunConfig(m.rew, 0)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Trace.Off = true // snapshots would copy it; leaves are replayed with one
+	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts}
+	cert, cx, unk, err := enumerateAndExplain(ctx, m, opts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep.Certificate = cert
+	switch {
+	case cx != nil:
+		rep.Verdict = NotEquivalent
+		if !opts.NoShrink {
+			if s, ok := shrinkExhaustive(ctx, m, opts, cfg, cx, cert); ok {
+				cx = s
+			}
+		}
+		rep.Counterexample, rep.Runs, rep.NotExplained = cx, []*RunReport{cx}, 1
+	case unk != nil:
+		rep.Verdict, rep.Runs, rep.Undecided = Unknown, []*RunReport{unk}, 1
+	case !cert.Complete:
+		rep.Verdict = Unknown
+	default:
+		rep.Verdict = Equivalent
+	}
+	return rep, nil
+}
+
+// enumerateAndExplain enumerates the rewrite's runs under cfg and explains
+// each distinct observable history. It returns the certificate, the first
+// unexplained run (in search order) or else the first undecided one.
+func enumerateAndExplain(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config) (*Certificate, *RunReport, *RunReport, error) {
+	cert := &Certificate{MaxDelay: opts.MaxDelay, Faults: opts.Faults, Seed: cfg.Seed, Inputs: len(cfg.Workload), MaxTime: cfg.Limits.MaxTime}
+	explained := map[sim.Fingerprint]bool{}
+	hist := sha256.New()
+	var cx, unk *RunReport
+	sopts := opts
+	sopts.ctx = ctx
+	leaf := func(res *sim.Result) (bool, error) {
+		cert.Runs++
+		k := obligationKey(m, res)
+		if _, ok := explained[k]; ok {
+			return false, nil // explained (or undecided) already: the same obligation
+		}
+		cert.Histories++
+		cert.Searches++
+		// The enumeration keeps no trace (snapshots would copy it); the
+		// search's guides read one: replay the run with it.
+		full, err := sim.Replay(m.rew, res.Schedule)
+		if err != nil {
+			return true, fmt.Errorf("replaying an enumerated run of the rewrite: %w", err)
+		}
+		r, err := explainRun(m, sopts, cfg, full)
+		if err != nil {
+			return true, err
+		}
+		r.Index, r.Seed = cert.Runs, cfg.Seed
+		cert.OriginalStates += r.States
+		switch r.Verdict {
+		case Equivalent:
+			explained[k] = true
+			hist.Write([]byte(k.String()))
+		case NotEquivalent:
+			cx = r
+			return true, nil
+		case Unknown:
+			explained[k] = false
+			cert.Undecided++
+			if unk == nil {
+				unk = r
+			}
+		}
+		return false, nil
+	}
+	er, err := sim.Enumerate(ctx, m.rew, cfg, sim.EnumerateOptions{MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, Observable: true, NoMemo: exhaustiveBruteForce, Leaf: leaf})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("enumerating the rewritten program's runs: %w", err)
+	}
+	cert.Complete = er.Complete
+	cert.Bound = er.Bound
+	if cert.Bound != "" && unk == nil && cx == nil {
+		unk = &RunReport{Verdict: Unknown, Bound: "the enumeration of the rewrite stopped: " + er.Bound, Limit: er.Limit, Faults: opts.Faults}
+	}
+	cert.States, cert.Runs, cert.Merged, cert.Schedules = er.States, er.Runs, er.Merged, er.Covered
+	h := sha256.New()
+	h.Write([]byte(er.Hash))
+	h.Write(hist.Sum(nil))
+	h.Write([]byte(strconv.Itoa(cert.Histories)))
+	cert.Hash = hex.EncodeToString(h.Sum(nil))
+	return cert, cx, unk, nil
+}
+
+// obligationKey digests everything explaining a rewritten run depends on
+// (docs/ARCHITECTURE.md, Verdicts): each distinct output fact, mapped to
+// the original, with the time it first arrived; the inputs; how the run
+// ended (quiescent, at the horizon, or on which violation when); and the
+// faulty and crashed nodes (the original's fault budget). Two runs with
+// equal keys are explained by the same runs of the original.
+func obligationKey(m *refinementMap, res *sim.Result) sim.Fingerprint {
+	var parts []string
+	seen := map[string]bool{}
+	for _, o := range res.History.Outputs {
+		k := factKey(m.fact(o.Fact))
+		if !seen[k] {
+			seen[k] = true
+			parts = append(parts, "o "+k+" @"+strconv.FormatInt(o.Time, 10))
+		}
+	}
+	slices.Sort(parts)
+	for _, in := range res.History.Inputs {
+		parts = append(parts, "i "+in.String())
+	}
+	parts = append(parts, "stop "+strconv.Itoa(int(res.Stop.Reason))+" @"+strconv.FormatInt(res.Time, 10))
+	for _, v := range res.Violations {
+		parts = append(parts, "v "+v.Fact.String()+" @"+strconv.FormatInt(v.Time, 10))
+	}
+	for _, n := range res.Nodes {
+		if n.Faulty || n.Crashed {
+			parts = append(parts, fmt.Sprintf("n %s %t %t", n.Addr, n.Faulty, n.Crashed))
+		}
+	}
+	return sim.FingerprintStrings(parts)
+}
+
+// shrinkExhaustive tries smaller workloads (one input fewer at a time,
+// each re-enumerated exhaustively) and keeps the first unexplained run of
+// the smallest that still has one. The run found first is already the
+// least in search order (delays tried from 1 up, losses last).
+func shrinkExhaustive(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config, cx *RunReport, cert *Certificate) (*RunReport, bool) {
+	best, shrunk := cx, false
+	w := cfg.Workload
+	from := len(w)
+	for attempts := 0; len(w) > 1 && attempts < 2*from; {
+		progress := false
+		for i := range w {
+			attempts++
+			c := cfg
+			c.Workload = slices.Delete(slices.Clone(w), i, i+1)
+			_, found, _, err := enumerateAndExplain(ctx, m, opts, c)
+			if err != nil || found == nil {
+				continue
+			}
+			best, w, shrunk, progress = found, c.Workload, true, true
+			break
+		}
+		if !progress {
+			break
+		}
+	}
+	if shrunk {
+		best.Shrunk, best.ShrunkFrom = true, cfg.Seed
+		cert.ShrunkFrom, cert.ShrunkTo = from, len(w)
+	}
+	return best, shrunk
+}
