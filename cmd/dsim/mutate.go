@@ -40,6 +40,7 @@ func init() {
 			jobsFlag(),
 			jsonFlag("print the results as JSON"),
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print each mutant's outcome and wall time to stderr as it finishes (in completion order)"},
+			&cli.BoolFlag{Name: "no-probe", Usage: "do not re-check survivors with repeated requests (--repeats '" + mutateProbeRepeats + "') when --repeats is not given"},
 		), workloadFlags()...),
 		Action: mutateAction,
 	})
@@ -67,7 +68,18 @@ type mutantResult struct {
 	Exercised string `json:"exercised,omitempty"`
 	// Invariant: the mutated rule derives an .invariant relation.
 	Invariant bool `json:"invariant,omitempty"`
+	// Probe is a survivor's outcome when re-checked with repeated
+	// requests (mutateProbeRepeats): "killed" means the check setup
+	// given misses a difference that retries or duplicates expose.
+	Probe string `json:"probe,omitempty"`
 }
+
+// mutateProbeRepeats is the workload survivors are re-checked with when
+// the user gave no --repeats: a client retrying an id with another
+// payload and a request delivered twice are what duplicate-suppression
+// and first-write-wins rules guard against, and no default workload sends
+// them.
+const mutateProbeRepeats = "dup=30 retry=30"
 
 type mutateReport struct {
 	Original  string         `json:"original"`
@@ -79,6 +91,11 @@ type mutateReport struct {
 	Unknown   int            `json:"unknown"`
 	Stillborn int            `json:"stillborn"`
 	Score     float64        `json:"score"` // killed / (killed+survived+unknown); 0 when none
+	// Probe is the --repeats survivors were re-checked with ("" when
+	// they were not; ProbeNote says why, when the rewrite fails it).
+	Probe       string `json:"probe,omitempty"`
+	ProbeNote   string `json:"probe_note,omitempty"`
+	ProbeKilled int    `json:"probe_killed"`
 }
 
 func mutateAction(c *cli.Context) error {
@@ -123,6 +140,17 @@ func mutateAction(c *cli.Context) error {
 		return exitError{1}
 	}
 	rep := mutateReport{Original: origPath, Rewritten: rewPath, Runs: opts.Runs, Mutants: make([]mutantResult, len(mutants))}
+	var probe *checker.Options
+	if !c.IsSet("repeats") && !c.Bool("no-probe") {
+		p := opts
+		p.Repeats, _ = sim.ParseRepeats(mutateProbeRepeats)
+		if pb, err := checker.Check(orig, rew, p); err == nil && pb.Verdict == checker.Equivalent {
+			probe = &p
+			rep.Probe = mutateProbeRepeats
+		} else if err == nil {
+			rep.ProbeNote = fmt.Sprintf("survivors not re-checked with --repeats '%s': %s itself is %s against %s with it", mutateProbeRepeats, rewPath, pb.Verdict, origPath)
+		}
+	}
 	work := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -132,7 +160,7 @@ func mutateAction(c *cli.Context) error {
 			defer wg.Done()
 			for i := range work {
 				start := time.Now()
-				rep.Mutants[i] = checkMutant(orig, rew, base.Coverage, deps, mutants[i], opts)
+				rep.Mutants[i] = checkMutant(orig, rew, base.Coverage, deps, mutants[i], opts, probe)
 				if c.Bool("verbose") {
 					mu.Lock()
 					fmt.Fprintf(c.App.ErrWriter, "%s: %s (%s)\n", mutants[i].Name, rep.Mutants[i].Outcome, time.Since(start).Round(time.Millisecond))
@@ -147,6 +175,9 @@ func mutateAction(c *cli.Context) error {
 	close(work)
 	wg.Wait()
 	for _, m := range rep.Mutants {
+		if m.Probe == "killed" {
+			rep.ProbeKilled++
+		}
 		switch m.Outcome {
 		case "killed":
 			rep.Killed++
@@ -174,7 +205,7 @@ func mutateAction(c *cli.Context) error {
 }
 
 // checkMutant vets and checks one mutant.
-func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.Deps, m mutate.Mutant, opts checker.Options) mutantResult {
+func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.Deps, m mutate.Mutant, opts checker.Options, probe *checker.Options) mutantResult {
 	r := mutantResult{Name: m.Name, Rule: m.Rule, Line: m.Line, Op: m.Op, Relation: m.Relation, Before: m.Before, After: m.After, Fired: -1}
 	if cov != nil {
 		for _, pr := range rew.Rules {
@@ -204,6 +235,17 @@ func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.De
 	case checker.Equivalent:
 		r.Outcome = "survived"
 		r.Reason = deps.Reason(m)
+		if probe != nil {
+			r.Probe = "unknown"
+			if pr, err := checker.Check(orig, prog, *probe); err == nil {
+				switch pr.Verdict {
+				case checker.NotEquivalent:
+					r.Probe = "killed"
+				case checker.Equivalent:
+					r.Probe = "survived"
+				}
+			}
+		}
 	default:
 		r.Outcome = "unknown"
 	}
@@ -283,6 +325,12 @@ func (rep *mutateReport) text() string {
 	tw.Flush()
 	fmt.Fprintf(&b, "\nkilled %d, survived %d, unknown %d, stillborn %d; mutation score %d/%d = %.1f%%\n",
 		rep.Killed, rep.Survived, rep.Unknown, rep.Stillborn, rep.Killed, rep.Killed+rep.Survived+rep.Unknown, 100*rep.Score)
+	switch {
+	case rep.Probe != "":
+		fmt.Fprintf(&b, "probe: %d of the %d survivors killed when re-checked with --repeats '%s'\n", rep.ProbeKilled, rep.Survived, rep.Probe)
+	case rep.ProbeNote != "":
+		fmt.Fprintf(&b, "probe: %s\n", rep.ProbeNote)
+	}
 	first := true
 	for _, m := range rep.Mutants {
 		if m.Outcome != "survived" {
@@ -308,6 +356,14 @@ func (rep *mutateReport) text() string {
 		}
 		if m.Exercised != "" {
 			fmt.Fprintf(&b, "    used:    %s\n", m.Exercised)
+		}
+		switch m.Probe {
+		case "killed":
+			fmt.Fprintf(&b, "    probe:   killed with --repeats '%s': the check setup misses it; add --repeats to dsim check\n", rep.Probe)
+		case "survived":
+			fmt.Fprintf(&b, "    probe:   survives --repeats '%s' too\n", rep.Probe)
+		case "unknown":
+			fmt.Fprintf(&b, "    probe:   unknown with --repeats '%s' (a bound was hit)\n", rep.Probe)
 		}
 		if m.Reason != "" {
 			fmt.Fprintf(&b, "    why:     %s\n", m.Reason)

@@ -122,3 +122,23 @@ func TestMutateSurvivorUsedNegation(t *testing.T) {
 	}
 	assert.True(t, found, "no r2/drop-neg2 mutant")
 }
+
+// A survivor that only a retried request tells apart (first payload per
+// id wins) is killed by the probe with repeated requests, and the report
+// says the check setup misses it; --no-probe skips the re-check.
+func TestMutateProbeKillsWithRepeats(t *testing.T) {
+	const prog = "component a {\n  .input in(id: int, p: int)\n  .output out(id: int, p: int)\n  out(id, p) :- in(id, p), !seen(id).\n  seen(id) :+ in(id, _).\n  .persist seen\n}\n"
+	dir := t.TempDir()
+	o, r := filepath.Join(dir, "orig.ded"), filepath.Join(dir, "rew.ded")
+	require.NoError(t, os.WriteFile(o, []byte(prog), 0o644))
+	require.NoError(t, os.WriteFile(r, []byte(prog), 0o644))
+	code, out, errOut := runCLI("mutate", o, r, "--runs", "5", "--jobs", "2")
+	require.Equal(t, 0, code, errOut)
+	surv := out[strings.Index(out, "survivors:"):]
+	assert.Contains(t, surv, "  r1/drop-lit2 (line 4)\n")
+	assert.Contains(t, surv, "    used:    !seen never blocked a row")
+	assert.Contains(t, surv, "    probe:   killed with --repeats 'dup=30 retry=30': the check setup misses it; add --repeats to dsim check\n")
+	assert.Regexp(t, `probe: [1-9]\d* of the \d+ survivors killed when re-checked with --repeats 'dup=30 retry=30'`, out)
+	_, plain, _ := runCLI("mutate", o, r, "--runs", "5", "--no-probe")
+	assert.NotContains(t, plain, "probe")
+}
