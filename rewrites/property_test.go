@@ -110,9 +110,15 @@ func TestPropertyRewritesRefine(t *testing.T) {
 			rt.Skipf("generated program does not vet:\n%s", diags.Render([]byte(src)))
 		}
 		var step string
-		switch kind := rapid.SampledFrom([]string{"mutual", "monotonic", "functional", "statemachine", "asymmetric", "cohash", "deps"}).Draw(rt, "kind"); kind {
+		switch kind := rapid.SampledFrom([]string{"mutual", "monotonic", "functional", "statemachine", "asymmetric", "cohash", "deps", "split", "paired"}).Draw(rt, "kind"); kind {
 		case "cohash", "deps":
 			step = kind + " worker partitions=2"
+		case "split":
+			step = "split leader : w"
+		case "paired":
+			// Functional decoupling of the two-instance worker: instance i
+			// of part serves worker i.
+			step = "functional worker -> part : back"
 		default:
 			// C2 is a seed relation and everything the leader derives from
 			// it (so that C1 is independent of C2), or for mutual

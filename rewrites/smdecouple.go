@@ -51,13 +51,7 @@ func stateMachinePre(p *analysis.Program, c *analysis.Component, c1, c2 []*analy
 		if !heads1[in] || exist[in] {
 			continue
 		}
-		var r *analysis.Rule
-		for _, x := range c1 {
-			if x.Head.Rel == in {
-				r = x
-				break
-			}
-		}
+		r := firstDeriving(c1, in)
 		return refuse(p, r.Pos, name, "C1 forwards only in ticks with inputs",
 			"forward "+in+" with monotonic decoupling, or move the rules deriving it into C2",
 			"rule at %s derives %s, an input of C2, in ticks without inputs (no existence dependency in C1); batching it would send a batch every tick (%s)", at(p, r), in, cite)
