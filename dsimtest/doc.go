@@ -7,7 +7,7 @@
 //   - Check(t, original, rewritten, opts) checks refinement
 //     (checker.Check) and fails with the counterexample when the rewrite
 //     is NotEquivalent.
-//   - FuzzSchedules(f, prog, cfg) lets `go test -fuzz` choose a run's
+//   - FuzzSchedules(f, prog, spec) lets `go test -fuzz` choose a run's
 //     message delays, losses, duplicates and the language's choices from
 //     the fuzzer's bytes: every byte string is a valid schedule.
 //

@@ -142,7 +142,57 @@ func TestEveryByteStringIsASchedule(t *testing.T) {
 func FuzzReorderedCommit(f *testing.F) {
 	prog := Load(f, buggy)
 	w := sim.Workload{{Time: 0, Fact: value.Fact{Rel: "request", Tuple: value.Tuple{value.Int(1), value.Int(5)}}, Node: value.Addr{Comp: "leader"}}}
-	FuzzSchedules(f, prog, sim.Config{Workload: w})
+	FuzzSchedules(f, prog, sim.Spec{Workload: w})
+}
+
+// TestClosedLoopFuzzedSchedules: with closed-loop clients, the decider
+// leaves each request to the seed and decides the rest, so that any bytes
+// complete a run in which every client sends its requests (each after the
+// answer to its last), the same bytes give the same run, and the run's
+// schedule replays it.
+func TestClosedLoopFuzzedSchedules(t *testing.T) {
+	prog := Load(t, "corpus/2pc/base.ded")
+	plan, err := sim.ParseFaultPlan("duplicate p=0.3 until=20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := sim.Spec{Seed: 7, Closed: 4, Clients: 2, Faults: plan}
+	cfg, err := spec.RunConfig(prog, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		data := rapid.SliceOf(rapid.Byte()).Draw(rt, "data")
+		run := func() *sim.Result {
+			c := cfg
+			c.Trace, c.Decide = sim.TraceOptions{Off: true}, decider(data, 3)
+			res, err := sim.Run(prog, c)
+			if err != nil {
+				rt.Fatalf("bytes %x: %v", data, err)
+			}
+			return res
+		}
+		a, b := run(), run()
+		if a.Schedule.String() != b.Schedule.String() {
+			rt.Fatalf("bytes %x decide two different runs", data)
+		}
+		if n := len(a.History.Inputs); n != 4 {
+			rt.Fatalf("bytes %x: %d requests sent, want 4 (2 clients, closed loop)", data, n)
+		}
+		re, err := sim.Replay(prog, a.Schedule)
+		if err != nil {
+			rt.Fatalf("bytes %x: replaying the run's schedule: %v", data, err)
+		}
+		if re.Schedule.String() != a.Schedule.String() {
+			rt.Fatalf("bytes %x: the replayed run differs from the fuzzed one", data)
+		}
+	})
+}
+
+// FuzzClosedLoop2PC is FuzzSchedules with closed-loop clients: its seed
+// corpus runs (go test) and any input the fuzzer finds completes.
+func FuzzClosedLoop2PC(f *testing.F) {
+	FuzzSchedules(f, Load(f, "corpus/2pc/base.ded"), sim.Spec{Seed: 3, Closed: 3, Clients: 2})
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

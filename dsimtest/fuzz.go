@@ -8,12 +8,13 @@ import (
 	"github.com/dsim-project/dsim/sim"
 )
 
-// FuzzSchedules runs prog under cfg with every oracle decision taken from
-// the fuzzer's bytes, and fails when a run violates an invariant. Use it
-// as the body of a fuzz target:
+// FuzzSchedules runs run 0 of spec (its seed, world and workload, as
+// sim.Spec.RunConfig makes them) with every oracle decision taken from the
+// fuzzer's bytes, and fails when a run violates an invariant. Use it as
+// the body of a fuzz target:
 //
 //	func FuzzMyProtocol(f *testing.F) {
-//		dsimtest.FuzzSchedules(f, dsimtest.Load(f, "proto.ded"), sim.Config{Workload: w, Faults: plan})
+//		dsimtest.FuzzSchedules(f, dsimtest.Load(f, "proto.ded"), sim.Spec{Closed: 3, Clients: 2, Faults: plan})
 //	}
 //
 // Every byte string is a valid schedule (see decider): `go test` replays
@@ -21,20 +22,22 @@ import (
 // testdata/fuzz/, and `go test -fuzz FuzzMyProtocol` searches. A failure
 // prints the run's schedule, which `dsim replay PROG FILE` replays.
 //
-// cfg must not use a closed loop (cfg.Closed): a closed-loop client's next
-// request is generated from the seeded generator, which a decided run does
-// not use; give the inputs as cfg.Workload (sim.GenerateOpenLoop makes
-// one).
-func FuzzSchedules(f *testing.F, prog *analysis.Program, cfg sim.Config) {
+// The workload is the spec's: its fixed Workload, Open inputs generated
+// from spec.Seed, and Closed closed-loop requests from Clients clients.
+// A closed-loop client's requests come from the seeded generator, as in
+// a run without the fuzzer (the bytes decide when they are answered, so
+// when the next is sent); the bytes decide everything else.
+func FuzzSchedules(f *testing.F, prog *analysis.Program, spec sim.Spec) {
 	f.Helper()
-	if cfg.Closed != nil {
-		f.Fatal("dsimtest.FuzzSchedules: cfg.Closed is not supported; give the inputs as cfg.Workload")
+	cfg, err := spec.RunConfig(prog, 0)
+	if err != nil {
+		f.Fatalf("dsimtest: %v", err)
 	}
 	f.Add([]byte{})                       // the tamest run: every delay 1, nothing lost
 	f.Add([]byte{0xff, 0x80, 0x01, 0x7f}) // some delays, a loss where the plan allows one
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := cfg
-		c.Script, c.Trace = nil, sim.TraceOptions{Off: true}
+		c.Trace = sim.TraceOptions{Off: true}
 		c.Decide = decider(data, maxDelay(c.Delay))
 		res, err := sim.Run(prog, c)
 		if err != nil {
@@ -69,7 +72,7 @@ func maxDelay(d *sim.Distribution) int64 {
 // decider takes each decision from the next bytes of data, and once data
 // is used up, the tamest one (delay 1, no loss, no duplicate, the first
 // candidate, the identity order), so that any byte string decides a whole
-// run. A loss or duplicate is chosen only where the fault plan gives the
+// run. A closed-loop request is left to the seed (sim.ErrUseSeed). A loss or duplicate is chosen only where the fault plan gives the
 // message a non-zero probability of it; timer jitter and idle ticks are
 // not injected.
 func decider(data []byte, maxDelay int64) sim.DecideFunc {
@@ -92,6 +95,8 @@ func decider(data []byte, maxDelay int64) sim.DecideFunc {
 			}
 		case sim.ChoiceOutput:
 			c.Delay = delay()
+		case sim.ChoiceRequest:
+			return sim.ErrUseSeed
 		case sim.ChoiceJitter, sim.ChoiceIdle:
 			c.Delay = 0
 		case sim.ChoiceChoose, sim.ChoiceFaulty:

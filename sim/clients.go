@@ -129,6 +129,9 @@ func (cl *closedLoop) issue(w *world, c int) error {
 	if err != nil {
 		return err
 	}
+	if ch.Request == nil { // a Decide hook that made no request (it may return ErrUseSeed)
+		return fmt.Errorf("schedule: %s: no request decided", ch.Key())
+	}
 	e := *ch.Request
 	e.Time, e.Client = w.now, c
 	if err := checkInput(w.prog, w.topo.Counts, e); err != nil {

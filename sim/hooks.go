@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"hash/fnv"
 	"slices"
 
@@ -18,8 +19,16 @@ import (
 // DecideFunc fills the decision fields of c (Drop, Delay, Dup, Pick, Perm,
 // Request) for the subject c describes. It replaces both the seeded
 // generator and Config.Script; the choice is recorded as usual, so the
-// run's Schedule replays it. A non-nil error stops the run: Run returns it.
+// run's Schedule replays it. A non-nil error stops the run: Run returns it,
+// except ErrUseSeed.
 type DecideFunc func(c *Choice) error
+
+// ErrUseSeed, returned by a DecideFunc, leaves that one choice to the
+// run's seeded generator, as a run without the hook would make it. A hook
+// that cannot make a choice itself uses it: a closed-loop client's next
+// request (ChoiceRequest) is drawn from the workload's value domains,
+// which the hook does not see.
+var ErrUseSeed = errors.New("sim: decide this choice from the seed")
 
 // StepFunc is called before the events of each virtual time are handled.
 // A non-nil error stops the run: Run returns it.

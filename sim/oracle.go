@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"math/rand/v2"
 )
 
@@ -50,15 +51,21 @@ type oracle struct {
 // decide settles c: draw fills c's decision from the generator; a script
 // supplies it instead. The settled choice is recorded.
 func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
-	if o.hook != nil {
+	switch {
+	case o.hook != nil:
 		// A caller's hook may keep the pointer it is given: give it its own.
 		hc := new(Choice)
 		*hc = *c
-		if err := o.hook(hc); err != nil {
+		err := o.hook(hc)
+		if errors.Is(err, ErrUseSeed) {
+			o.draw(c, draw)
+			break
+		}
+		if err != nil {
 			return err
 		}
 		*c = *hc
-	} else if o.script != nil {
+	case o.script != nil:
 		o.scratch = *c
 		key := o.scratch.Key()
 		p, ok := o.script[key]
@@ -69,13 +76,18 @@ func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
 			return err
 		}
 		*c = o.scratch
-	} else {
-		o.scratch = *c
-		draw(o.rng, &o.scratch)
-		*c = o.scratch
+	default:
+		o.draw(c, draw)
 	}
 	o.record = append(o.record, *c)
 	return nil
+}
+
+// draw settles c from the seeded generator.
+func (o *oracle) draw(c *Choice, draw func(r *rand.Rand, c *Choice)) {
+	o.scratch = *c
+	draw(o.rng, &o.scratch)
+	*c = o.scratch
 }
 
 // recordSeg is an immutable piece of a recorded choice sequence: the
