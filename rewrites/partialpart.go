@@ -20,7 +20,9 @@ import (
 // original: a vote request carrying the next index, the partitions' votes,
 // then a commit with that index. Each partition applies committed writes
 // in index order (a write then feeds C1 as w did), and while a vote request
-// it has seen is not applied yet it is frozen: its other inputs are
+// it has seen is not applied yet (the tick that applies it counts as
+// applied: a partition may get no tick of its own between applying a write
+// and freezing again for the next) it is frozen: its other inputs are
 // buffered until it unfreezes, so every partition sees each replicated
 // write at the same point relative to its own inputs.
 
@@ -228,7 +230,7 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 {wapplied}({X}) :- {apply}(_, {X}).
 {pending}(i) :- {VR}(i, {U}).
 .persist {pending}
-{frozen}() :- {pending}(i), !{applied}(i).
+{frozen}() :- {pending}(i), !{applied}(i), !{apply}(i, {U}).
 {V}@{K}[i](src, idx) :~ {VR}(idx, {U}), {me}(i), self(src).`)
 	items := parse(part)
 	items[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): replicated %s writes are applied in index order; other inputs wait while one is pending.", rw, cite, w))
