@@ -136,42 +136,64 @@ func scenarioOf(nodes []string, crashes []SyncCrash) *syncScenario {
 	return sc
 }
 
+// syncFaults is what the sync shrinker reduces: a counterexample's
+// crashes and lost channels.
+type syncFaults struct {
+	crashes []SyncCrash
+	losses  []SyncLoss
+}
+
+func (f syncFaults) size() int { return len(f.crashes) + len(f.losses) }
+
+// syncShrinkSteps drop one crash, then one loss, in order.
+var syncShrinkSteps = []ReduceStep[syncFaults]{
+	{"one crash fewer", func(f syncFaults) []syncFaults {
+		out := make([]syncFaults, len(f.crashes))
+		for i := range f.crashes {
+			out[i] = syncFaults{slices.Delete(slices.Clone(f.crashes), i, i+1), f.losses}
+		}
+		return out
+	}},
+	{"one loss fewer", func(f syncFaults) []syncFaults {
+		out := make([]syncFaults, len(f.losses))
+		for i := range f.losses {
+			out[i] = syncFaults{f.crashes, slices.Delete(slices.Clone(f.losses), i, i+1)}
+		}
+		return out
+	}},
+}
+
 // finish shrinks the counterexample (unless NoShrink) and replays it with a
-// trace. Shrinking drops one crash or one loss at a time, keeping the
-// change when the run still fails the same way, until nothing can go.
+// trace. Shrinking is the one reducer (Reduce) over syncShrinkSteps: it
+// drops one crash or one loss at a time, keeping the change when the run
+// still fails the same way, until nothing can go. Each accepted drop
+// removes one fault and a pass proposes at most one drop per fault, so
+// (n+1)^2 attempts always reach the fixed point: the bound never cuts it.
+// Like every user of Reduce, it starts again from the first step after
+// each drop.
 func (s *syncSearch) finish(f *SyncFailure) (*SyncFailure, error) {
 	nodes := s.sys.locations()
 	crashes, losses := slices.Clone(f.Crashes), slices.Clone(f.Losses)
 	before := len(crashes) + len(losses)
 	runs := 0
 	if !s.opts.NoShrink {
-		for changed := true; changed; {
-			changed = false
-			for i := 0; i < len(crashes); i++ {
-				c2 := slices.Delete(slices.Clone(crashes), i, i+1)
-				r, err := s.replay(scenarioOf(nodes, c2), losses, false)
-				runs++
-				if err != nil {
-					return nil, err
-				}
-				if sameFailure(f.Violations, r.viols) {
-					crashes, changed = c2, true
-					i--
-				}
+		var replayErr error
+		stillFails := func(c syncFaults) (syncFaults, bool) {
+			if replayErr != nil {
+				return c, false
 			}
-			for i := 0; i < len(losses); i++ {
-				l2 := slices.Delete(slices.Clone(losses), i, i+1)
-				r, err := s.replay(scenarioOf(nodes, crashes), l2, false)
-				runs++
-				if err != nil {
-					return nil, err
-				}
-				if sameFailure(f.Violations, r.viols) {
-					losses, changed = l2, true
-					i--
-				}
+			r, err := s.replay(scenarioOf(nodes, c.crashes), c.losses, false)
+			if err != nil {
+				replayErr = err
+				return c, false
 			}
+			return c, sameFailure(f.Violations, r.viols)
 		}
+		got, stats := Reduce(syncFaults{crashes, losses}, syncFaults.size, syncShrinkSteps, stillFails, (before+1)*(before+1))
+		if replayErr != nil {
+			return nil, replayErr
+		}
+		crashes, losses, runs = got.crashes, got.losses, stats.Attempts
 	}
 	sc := scenarioOf(nodes, crashes)
 	r, err := s.replay(sc, losses, true)
