@@ -77,6 +77,17 @@ func (d *Deps) Reach(rel string) []string {
 	return out
 }
 
+// Outputs lists, sorted, the .output relations rel reaches (Reach).
+func (d *Deps) Outputs(rel string) []string {
+	var out []string
+	for _, r := range d.Reach(rel) {
+		if d.outputs[r] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Reason returns why a surviving mutant may be equivalent, or "" when the
 // reachability argument does not apply: the mutated relation reaches no
 // .output relation, so no output the check compares depends on it.

@@ -235,6 +235,9 @@ func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.De
 	case checker.Equivalent:
 		r.Outcome = "survived"
 		r.Reason = deps.Reason(m)
+		if r.Reason == "" && cov != nil {
+			r.Reason = silentOutputs(rew, cov, deps.Outputs(m.Relation))
+		}
 		if probe != nil {
 			r.Probe = "unknown"
 			if pr, err := checker.Check(orig, prog, *probe); err == nil {
@@ -269,6 +272,21 @@ func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.De
 		}
 	}
 	return r
+}
+
+// silentOutputs says so when none of the outputs a mutated relation
+// reaches was ever derived in the unmutated rewrite's runs: the runs could
+// not show a difference there (a workload gap, not an equivalence).
+func silentOutputs(rew *analysis.Program, cov *sim.Coverage, outs []string) string {
+	if len(outs) == 0 {
+		return ""
+	}
+	for _, r := range rew.Rules {
+		if slices.Contains(outs, r.Head.Rel) && r.ID < len(cov.Rules) && cov.Rules[r.ID].Fired > 0 {
+			return ""
+		}
+	}
+	return fmt.Sprintf("no output it reaches (%s) was ever derived in the runs of the unmutated rewrite (a gap in the workload, not an equivalence)", strings.Join(outs, ", "))
 }
 
 // exercised reads the body-level coverage of the mutated rule pr for the

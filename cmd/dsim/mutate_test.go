@@ -142,3 +142,17 @@ func TestMutateProbeKillsWithRepeats(t *testing.T) {
 	_, plain, _ := runCLI("mutate", o, r, "--runs", "5", "--no-probe")
 	assert.NotContains(t, plain, "probe")
 }
+
+// A survivor on the way to outputs that never fired in the unmutated
+// runs is called a workload gap, naming those outputs.
+func TestMutateSilentOutputs(t *testing.T) {
+	const prog = "component a {\n  .input in(id: int)\n  .output out(id: int)\n  .output neg(id: int)\n  out(id) :- in(id).\n  mid(id) :- in(id).\n  neg(id) :- mid(id), (id < 0).\n}\n"
+	dir := t.TempDir()
+	o, r := filepath.Join(dir, "orig.ded"), filepath.Join(dir, "rew.ded")
+	require.NoError(t, os.WriteFile(o, []byte(prog), 0o644))
+	require.NoError(t, os.WriteFile(r, []byte(prog), 0o644))
+	code, out, errOut := runCLI("mutate", o, r, "--runs", "3", "--no-probe")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "  r2/delete (line 6)\n    rule:    mid(id) :- in(id).\n    mutant:  (deleted)\n    fired:   in ")
+	assert.Contains(t, out, "    why:     no output it reaches (neg) was ever derived in the runs of the unmutated rewrite (a gap in the workload, not an equivalence)\n")
+}
