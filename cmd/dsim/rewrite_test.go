@@ -67,3 +67,18 @@ func TestAnalyze(t *testing.T) {
 	assert.Contains(t, out, "dependencies:   deps storage # by ")
 	assert.True(t, strings.HasPrefix(out, "component leader[1] refines leader\n"), out)
 }
+
+// The Paxos plan applies with --check (each step Equivalent to its input),
+// and the ScalablePaxos step it leaves out is refused with its reason.
+func TestRewritePaxosPlan(t *testing.T) {
+	code, out, errOut := runCLI("rewrite", "corpus/paxos/base.ded", "--plan", "corpus/plans/paxos-p2a.plan",
+		"--check", "--runs", "2", "--inputs", "2", "--max-time", "100")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "component p2aProxy[4] refines proposer {")
+	assert.Contains(t, errOut, "step 1 (split proposer : p2a): Equivalent")
+	assert.Contains(t, errOut, "step 3 (cohash p2aProxy partitions=2 key=p2aOutFwd.slot): Equivalent")
+
+	code, _, errOut = runCLI("rewrite", "corpus/paxos/base.ded", "partial acceptor : p1a")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "partial partitioning: accepted has neither an existence nor a no-change dependency on the inputs")
+}
