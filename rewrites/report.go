@@ -88,6 +88,26 @@ func Analyze(p *analysis.Program) string {
 				line("statemachine", "statemachine "+c.Name+" -> NEW : "+out)
 			}
 		}
+		// State-machine and asymmetric decoupling of an output together
+		// with everything of C it is derived from (the rules deriving one
+		// output rarely form a state machine on their own).
+		if c.Count == 1 {
+			for _, out := range c.Outputs {
+				heads := upstream(p, c, out)
+				c2 := rulesDeriving(c, heads)
+				if len(heads) == 1 || len(c2) == len(c.Rules) {
+					continue // the output alone was tried above
+				}
+				c1 := without(c.Rules, c2)
+				sel := c.Name + " -> NEW : " + strings.Join(heads, " ")
+				if stateMachinePre(p, c, c1, c2) == nil {
+					line("statemachine", "statemachine "+sel)
+				}
+				if asymmetricPre(p, c, c1, c2) == nil {
+					line("asymmetric", "asymmetric "+sel)
+				}
+			}
+		}
 		if len(c.ClientInputs)+len(c.Timers) > 0 {
 			line("partitioning", "no, it receives client inputs or timers ("+list(append(append([]string{}, c.ClientInputs...), c.Timers...))+")")
 			continue
@@ -185,6 +205,38 @@ func independentGroups(p *analysis.Program, c *analysis.Component) [][]string {
 		if g := groups[find(i)]; g != nil {
 			out = append(out, keys(g, nil))
 			delete(groups, find(i))
+		}
+	}
+	return out
+}
+
+// upstream returns out and every relation of comp it is derived from,
+// directly or not, sorted.
+func upstream(p *analysis.Program, comp *analysis.Component, out string) []string {
+	in := map[string]bool{out: true}
+	for changed := true; changed; {
+		changed = false
+		for _, r := range comp.Rules {
+			if !in[r.Head.Rel] {
+				continue
+			}
+			for _, n := range refs(p, r) {
+				if !in[n] && contains(comp.Heads, n) {
+					in[n] = true
+					changed = true
+				}
+			}
+		}
+	}
+	return keys(in, nil)
+}
+
+// rulesDeriving returns the rules of comp whose head is in heads.
+func rulesDeriving(comp *analysis.Component, heads []string) []*analysis.Rule {
+	var out []*analysis.Rule
+	for _, r := range comp.Rules {
+		if contains(heads, r.Head.Rel) {
+			out = append(out, r)
 		}
 	}
 	return out

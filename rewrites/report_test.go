@@ -57,3 +57,20 @@ func TestAnalyzeGolden(t *testing.T) {
 		})
 	}
 }
+
+// Analyze suggests state-machine and asymmetric decoupling of an output
+// with everything it is derived from, when the preconditions hold.
+func TestAnalyzeSuggestsBatching(t *testing.T) {
+	for _, c := range []struct{ file, want string }{
+		{"testdata/statemachine/register.ded", "statemachine:   statemachine server -> NEW : answer okGet okPut top vals\n"},
+		{"testdata/asymmetric/collector.ded", "asymmetric:     asymmetric leader -> NEW : committed got numVotes votes\n"},
+	} {
+		src, err := os.ReadFile(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Analyze(load(t, c.file, src)); !strings.Contains(got, c.want) {
+			t.Errorf("%s: analyze lacks %q:\n%s", c.file, c.want, got)
+		}
+	}
+}
