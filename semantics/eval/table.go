@@ -301,6 +301,23 @@ func (tb *table) growRows(n int) {
 	tb.rows = append(rows, tb.rows...)
 }
 
+// nextCap is the row capacity a full table grows to. A table whose rows
+// are a loaded State relation (capped, shared) gains a few rows on top of
+// many, so it grows by an eighth, not twice over: doubling would copy and
+// allocate twice the State's relation on every tick that adds to it. A
+// table that outgrows its first storage grows to the size it had in the
+// previous tick at once (hint), then doubles.
+func (tb *table) nextCap() int {
+	id := len(tb.rows)
+	if id > 0 && len(tb.loaded) == id {
+		return id + max(16, id/8)
+	}
+	if id == 0 {
+		return max(2, min(tb.hint, 256))
+	}
+	return max(2*id, tb.hint)
+}
+
 // newChunk returns empty tuple storage for n values.
 func (tb *table) newChunk(n int) []value.Value {
 	if tb.slab != nil {
@@ -317,7 +334,7 @@ func (tb *table) newChunk(n int) []value.Value {
 func (tb *table) appendRow(t []value.Value, share bool) {
 	id := len(tb.rows)
 	if id == cap(tb.rows) {
-		tb.growRows(max(2, min(tb.hint, 256), 2*id))
+		tb.growRows(tb.nextCap())
 	}
 	if share {
 		row := value.Tuple(t[:len(t):len(t)])
