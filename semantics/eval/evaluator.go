@@ -65,7 +65,8 @@ func (ev *Evaluator) Tick(node Node, in Input, ch Choices, lim Limits) (*Result,
 		return nil, err
 	}
 	e.reset(&e.world)
-	return e.tick(in)
+	res, err := e.tick(in)
+	return res, err
 }
 
 // Tick evaluates one tick of node under program p: Compile(p) then

@@ -127,8 +127,15 @@ func (ia *incrAgg) key(row value.Tuple) value.Tuple {
 // max group that lost its extreme value). ok is false when a sum meets a
 // value that is not an int: the full path reports that error.
 func (ia *incrAgg) apply(m *aggMemo, added, removed []value.Tuple, all []value.Tuple) (*aggMemo, bool) {
+	out, _, ok := ia.applyDelta(m, added, removed, all)
+	return out, ok
+}
+
+// applyDelta is apply that also reports how the head tuples changed (for
+// the maintained relations that read them, maint.go).
+func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []value.Tuple) (*aggMemo, dDelta, bool) {
 	if len(added) == 0 && len(removed) == 0 {
-		return m, true
+		return m, dDelta{ok: true}, true
 	}
 	ch := make([]aggChange, 0, len(added)+len(removed))
 	for ri, rows := range [2][]value.Tuple{added, removed} {
@@ -141,7 +148,7 @@ func (ia *incrAgg) apply(m *aggMemo, added, removed []value.Tuple, all []value.T
 			if ia.vcol >= 0 {
 				c.v = row[ia.vcol]
 				if ia.fn == syntax.AggSum && c.v.K != value.KindInt {
-					return nil, false
+					return nil, dDelta{}, false
 				}
 			}
 			ch = append(ch, c)
@@ -153,6 +160,11 @@ func (ia *incrAgg) apply(m *aggMemo, added, removed []value.Tuple, all []value.T
 	k := len(ia.keys)
 	out := &aggMemo{heads: make([]value.Tuple, 0, len(m.heads)+len(ch)), accs: make([]aggAcc, 0, len(m.accs)+len(ch))}
 	var recompute []int // positions in out whose min/max must be recomputed
+	type change struct {
+		old value.Tuple // the group's head before (nil: new group)
+		at  int         // its position in out (-1: the group is gone)
+	}
+	var changes []change
 	i := 0
 	for j := 0; j < len(ch); {
 		key := ch[j].key
@@ -161,8 +173,9 @@ func (ia *incrAgg) apply(m *aggMemo, added, removed []value.Tuple, all []value.T
 			i++
 		}
 		var acc aggAcc
+		var old value.Tuple
 		if i < len(m.heads) && compareTuples(m.heads[i][:k], key) == 0 {
-			acc = m.accs[i]
+			acc, old = m.accs[i], m.heads[i]
 			i++
 		}
 		stale := false
@@ -183,18 +196,33 @@ func (ia *incrAgg) apply(m *aggMemo, added, removed []value.Tuple, all []value.T
 			}
 		}
 		if acc.n <= 0 {
+			if old != nil {
+				changes = append(changes, change{old: old, at: -1})
+			}
 			continue // the group is gone
 		}
 		if stale {
 			recompute = append(recompute, len(out.heads))
 		}
+		changes = append(changes, change{old: old, at: len(out.heads)})
 		out.heads, out.accs = append(out.heads, ia.head(key, acc)), append(out.accs, acc)
 	}
 	out.heads, out.accs = append(out.heads, m.heads[i:]...), append(out.accs, m.accs[i:]...)
 	if len(recompute) > 0 {
 		ia.recompute(out, recompute, all)
 	}
-	return out, true
+	d := dDelta{ok: true}
+	for _, c := range changes { // after recompute: heads are final
+		switch {
+		case c.at < 0:
+			d.del = append(d.del, c.old)
+		case c.old == nil:
+			d.add = append(d.add, out.heads[c.at])
+		case !c.old.Equal(out.heads[c.at]):
+			d.del, d.add = append(d.del, c.old), append(d.add, out.heads[c.at])
+		}
+	}
+	return out, d, true
 }
 
 // recompute sets the min or max of the groups at positions pos (sorted)

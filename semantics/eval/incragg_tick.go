@@ -47,10 +47,11 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 	if from == nil {
 		return false, nil // a sum over a value that is not an int: the full path says so
 	}
-	m, ok := ia.apply(from, rows[len(old):], nil, nil)
+	m, d, ok := ia.applyDelta(from, rows[len(old):], nil, nil)
 	if !ok {
 		return false, nil
 	}
+	e.dd1[r.Head.Rel] = d // the change from the State's groups (maint.go)
 	e.incrDone = append(e.incrDone, incrTick{ia: ia, m: m})
 	if len(m.heads) == 0 {
 		return true, nil
@@ -95,6 +96,7 @@ func (e *engine) carryAggs(facts FactSet, res *Result) {
 		switch cur := facts[it.ia.rel]; {
 		case sameTuples(cur, next):
 			m = it.m
+			e.dd2[it.ia.rule.Head.Rel] = dDelta{ok: true}
 		default:
 			added, removed := diffSorted(cur, next)
 			if len(added)+len(removed) > len(next) {
@@ -103,7 +105,9 @@ func (e *engine) carryAggs(facts FactSet, res *Result) {
 				// dropped most of the relation.
 				continue
 			}
-			m, ok = it.ia.apply(it.m, added, removed, next)
+			var d dDelta
+			m, d, ok = it.ia.applyDelta(it.m, added, removed, next)
+			e.dd2[it.ia.rule.Head.Rel] = d
 		}
 		if ok {
 			aggs[it.ia.rule] = m

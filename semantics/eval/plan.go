@@ -40,6 +40,8 @@ type step struct {
 	ix      *colIndex
 	delta   bool // scan rows[lo:hi] instead of the whole table
 	lo, hi  int
+	useSrc  bool // scan src instead (a maintained rule's driver, maint.go)
+	src     []value.Tuple
 
 	// built-ins
 	vals  []value.Value
@@ -62,6 +64,14 @@ type plan struct {
 // compilePlan compiles rule r's body in the order given (indexes into
 // r.Body). The first entry is scanned as a delta when delta is true.
 func (e *engine) compilePlan(r *analysis.Rule, order []int, delta bool) (*plan, error) {
+	return e.compilePlanX(r, order, delta, false)
+}
+
+// compilePlanX is compilePlan; with negBinds, a negated atom first in
+// order binds its variables like a positive one and its step scans rows
+// (a driver of a maintained rule, maint.go, which scans the rows the
+// negated relation gained or lost).
+func (e *engine) compilePlanX(r *analysis.Rule, order []int, delta, negBinds bool) (*plan, error) {
 	p := &plan{eng: e, rule: r, env: make([]value.Value, len(r.Vars))}
 	bound := make([]bool, len(r.Vars))
 	p.steps = make([]step, len(order))
@@ -110,8 +120,9 @@ func (e *engine) compilePlan(r *analysis.Rule, order []int, delta bool) (*plan, 
 			for _, c := range s.keyCols {
 				s.keyMask |= 1 << c
 			}
-			if l.Kind == analysis.LitAtom {
+			if l.Kind == analysis.LitAtom || negBinds && i == 0 {
 				copy(bound, local) // negated atoms bind nothing outside themselves
+				s.kind = analysis.LitAtom
 			}
 		case analysis.LitBuiltin:
 			s.vals = make([]value.Value, len(l.Args))
@@ -171,8 +182,12 @@ func (p *plan) run(i int) error {
 	case analysis.LitAtom:
 		tab := s.tab
 		if s.delta {
-			for r := s.lo; r < s.hi; r++ {
-				if s.match(tab.rows[r], env) {
+			rows := tab.rows[s.lo:s.hi]
+			if s.useSrc {
+				rows = s.src
+			}
+			for _, row := range rows {
+				if s.match(row, env) {
 					if err := p.run(i + 1); err != nil {
 						return err
 					}

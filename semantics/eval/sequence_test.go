@@ -113,6 +113,48 @@ lastTag(k, max(s)) :- tags(k, s).
 ntags(count(s)) :- tags(k, s).
 cheap(k) :- best(k, p), top(k, q), (q > p), !done(k).`
 
+// seqMaintSrc has relations maint.go maintains by derivation counts:
+// joins with static facts and carried relations, chains of maintained
+// relations over incremental aggregates, several rules for one head,
+// wildcards (one tuple, many derivations), assignments, built-ins and
+// head arithmetic, negated atoms that drive (no wildcard) and one that
+// cannot, and a self-join (two changed literals: the full path), over a
+// relation that deliveries grow and a GC rule shrinks.
+const seqMaintSrc = `.input ev(k: int, v: int)
+.input drop(k: int)
+.input flag(k: int)
+.output out(k: int, v: int)
+.decl items(k: int, v: int)
+.decl dropped(k: int)
+.decl flags(k: int)
+.persist dropped
+.persist flags
+lim(3).
+items(k, v) :- ev(k, v).
+items(k, v) :+ items(k, v), !dropped(k), !ok(k).
+dropped(k) :- drop(k).
+flags(k) :- flag(k).
+n(k, count(v)) :- items(k, v).
+s(k, sum(v)) :- items(k, v).
+full(k) :- n(k, c), lim(l), (c >= l).
+out(k, v) :- items(k, v), !flags(k).
+any(k) :- items(k, _).
+big(k, w) :- s(k, x), w = x * 2, (w > 4).
+ok(k) :- full(k).
+ok(k) :- any(k), flags(k).
+lonely(k) :- any(k), !full(k).
+pair(k, v, w) :- items(k, v), items(k, w), (v < w).
+unflag(k) :- flags(k), !any(k).
+wild(k) :- flags(k), !items(k, _).
+hk(k, x) :- items(k, v), hash(v, x).
+plus(k, w) :- big(k, x), (w = x + k).
+twice(k) :- ok(k), lonely(k).
+note(k) :+ lonely(k), !dropped(k).
+.persist note
+seen(k) :- note(k), !ok(k).
+noted(k) :- note(k), lim(l), (k < l).
+fresh(k) :- flags(k), noted(k).`
+
 // seqProgram is a program and the component whose node the sequence ticks.
 type seqProgram struct {
 	name string
@@ -132,6 +174,9 @@ func seqPrograms(t *testing.T) []seqProgram {
 	add("quorum", load(t, quorumSrc))
 	add("log", load(t, seqLogSrc))
 	add("agg", load(t, seqAggSrc))
+	add("maint", load(t, seqMaintSrc))
+	add("votes", load(t, seqVotesSrc))
+	add("votes-gc", load(t, seqVotesGCSrc))
 	progs := loadTestdata(t)
 	for _, f := range sortedKeys(progs) {
 		add(f, progs[f])

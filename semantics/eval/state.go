@@ -30,6 +30,10 @@ type State struct {
 	// State, or published by the first tick from it. The map is never
 	// modified once stored (a new one replaces it) and only looked up.
 	aggs atomic.Pointer[aggMemos]
+	// maint holds the maintained relations' values with their
+	// derivation counts (maint.go), set by the tick that made the State
+	// (nil: the first tick from it evaluates them in full).
+	maint *maintMemos
 }
 
 // NewState returns a State holding carried (copied into canonical form:

@@ -41,6 +41,15 @@ type engine struct {
 	incr     map[*analysis.Rule]*incrAgg // eligible aggregate rules (nil: not eligible); built on first use
 	stIn     *State                      // the State this tick started from, when it is of this program
 	incrDone []incrTick                  // this tick's eligible rules, in evaluation order
+
+	// Maintained relations (maint.go): the component's, built on first
+	// use; this tick's state; the changes of relations from the State to
+	// the tick (dd1) and from the tick to the next State (dd2) that
+	// incremental aggregates and maintained relations report.
+	mplan    *maintPlan
+	mt       maintTick
+	dd1, dd2 map[string]dDelta
+	noMaint  bool // rerunning a tick whose delta path met an error
 }
 
 func (e *engine) tick(in Input) (*Result, error) {
@@ -77,6 +86,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 		}
 		e.reserveCarried(carried)
 	}
+	e.startMaint(e.stIn, in.Delivered)
 	if err := loadInputs(w, e.comp, carried, false, in.Delivered, e.addFact); err != nil {
 		return nil, err
 	}
@@ -127,6 +137,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	res, err := e.out.result(facts, e.persisted, e.derived)
 	if err == nil {
 		e.carryAggs(facts, res)
+		e.maintNext(facts, res)
 	}
 	if err != nil || memoFrom == nil {
 		return res, err
@@ -279,6 +290,11 @@ type deltaPlan struct {
 func (e *engine) stratum(si int, s *analysis.Stratum) error {
 	if si >= len(e.strata) {
 		e.strata = append(e.strata, make([]*stratumPlan, si+1-len(e.strata))...)
+	}
+	if e.mt.on {
+		if m := e.mplan.byStrat[si]; m != nil {
+			return e.maintStratum(m)
+		}
 	}
 	sp := e.strata[si]
 	if sp == nil {

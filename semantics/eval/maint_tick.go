@@ -1,0 +1,382 @@
+package eval
+
+import (
+	"maps"
+	"slices"
+	"sync/atomic"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+// The tick's side of maintained relations (maint.go): pass 1 computes
+// each maintained relation's tick value from its State's memo during the
+// stratum loop; pass 2, once the Result is made, the next State's memo.
+
+// maintMemos is what a State keeps of its maintained relations, for the
+// node whose tick made it (the rules may read the node's address and
+// topology through built-ins).
+type maintMemos struct {
+	node   value.Addr
+	counts map[string]int
+	rels   map[string]*cntMemo
+}
+
+func (m *maintMemos) fits(node Node) bool {
+	return m != nil && m.node == node.Addr && maps.Equal(m.counts, node.Topology.Counts)
+}
+
+// maintDeltaTicks counts the relations pass 1 took from a memo, for the
+// tests (it reaches no result).
+var maintDeltaTicks atomic.Int64
+
+// maintTick is one tick's maintenance state.
+type maintTick struct {
+	on   bool                // maintenance runs this tick
+	used bool                // pass 1 ran
+	from *maintMemos         // the State's memos (nil if none fit)
+	tval map[*mRel]*cntMemo  // tick values with counts
+	in   []value.Fact        // the tick's deliveries
+	memo bool                // the state-derived memo is usable this tick
+	acc  *table              // accumulator of the rule being evaluated
+	accN []int64             // its counts by row
+	fire []int64             // its rules' derivation counts
+	ri   int                 // position of the rule being evaluated
+	sign int64               // sign of the rows being scanned
+	full bool                // maintFull is counting (MaxFacts is checked as rows are found)
+	errd bool                // pass 2 met an error: no memos for the next State
+	next map[string]*cntMemo // pass 2's results
+}
+
+// startMaint prepares maintenance for a tick from State st (nil: none).
+func (e *engine) startMaint(st *State, delivered []value.Fact) {
+	mt := &e.mt
+	*mt = maintTick{tval: mt.tval, on: st != nil && !e.noMaint}
+	if e.dd1 == nil {
+		e.dd1, e.dd2, mt.tval = map[string]dDelta{}, map[string]dDelta{}, map[*mRel]*cntMemo{}
+	}
+	clear(mt.tval)
+	clear(e.dd1)
+	clear(e.dd2)
+	if !mt.on {
+		return
+	}
+	if e.mplan == nil {
+		e.mplan = planMaint(e.comp, e.memo, func(r *analysis.Rule) bool { return asIncrAgg(r) != nil })
+	}
+	if len(e.mplan.rels) == 0 {
+		mt.on = false
+		return
+	}
+	for _, f := range delivered { // a delivered fact of a static relation: deltas unknown
+		if _, ok := slices.BinarySearch(e.mplan.statics, f.Rel); ok {
+			mt.on = false
+			return
+		}
+	}
+	if m := st.maint; m.fits(e.w.node) {
+		mt.from = m
+	}
+	mt.in, mt.memo = delivered, e.memo.usable(delivered)
+}
+
+// maintStratum evaluates maintained relation m's stratum (pass 1).
+func (e *engine) maintStratum(m *mRel) error {
+	mt := &e.mt
+	mt.used = true
+	r0 := m.rules[0].rule
+	t, err := e.table(m.rel, len(r0.Head.Args), r0.Pos)
+	if err != nil {
+		return err
+	}
+	var from *cntMemo
+	if mt.from != nil {
+		from = mt.from.rels[m.rel]
+	}
+	if len(t.rows) > 0 { // delivered facts of it: not maintained this tick
+		for _, mr := range m.rules {
+			if err := e.evalOnce(mr.rule, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var tv *cntMemo
+	d := dDelta{}
+	if from != nil {
+		// An error on the delta path is met again on the full path,
+		// which reports it as the rest of the evaluator would (the
+		// first binding in plan order that fails): the bindings the
+		// delta path visits are a subset of the tick's.
+		if tv, d, err = e.maintDelta(m, from, e.delta1); err != nil {
+			tv = nil
+		} else if tv != nil {
+			maintDeltaTicks.Add(1)
+		}
+	}
+	if tv == nil {
+		if tv, err = e.maintFull(m); err != nil {
+			return err
+		}
+		if from != nil {
+			d.add, d.del = diffSorted(from.rows, tv.rows)
+			d.ok = true
+		}
+	}
+	e.dd1[m.rel] = d
+	mt.tval[m] = tv
+	for i, n := range tv.fired {
+		if n > 0 {
+			e.w.fire(m.rules[i].rule)
+		}
+	}
+	if len(tv.rows) == 0 {
+		return nil
+	}
+	t.loadSorted(tv.rows)
+	e.facts += len(tv.rows)
+	e.derived += len(tv.rows)
+	if e.facts > e.w.lim.MaxFacts {
+		return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
+	}
+	return nil
+}
+
+// maintFull evaluates m's rules over the tick's relations, counting
+// derivations.
+func (e *engine) maintFull(m *mRel) (*cntMemo, error) {
+	e.startAcc(m)
+	for ri, mr := range m.rules {
+		if mr.full == nil {
+			pl, err := e.compilePlan(mr.rule, mr.rule.Plan, false)
+			if err != nil {
+				return nil, err
+			}
+			pl.sink = e.countSink(pl, mr)
+			mr.full = pl
+		}
+		e.mt.ri, e.mt.sign, e.mt.full = ri, 1, true
+		err := mr.full.run(0)
+		e.mt.full = false
+		if err != nil {
+			return nil, err
+		}
+	}
+	keys, cnt := e.accSorted()
+	return &cntMemo{rows: keys, cnt: cnt, fired: e.mt.fire}, nil
+}
+
+// maintDelta computes m's value from from, its value before, and the
+// changes of its rules' inputs as delta reports them. It returns nil (no
+// error) when a change is not known or a rule has two changed literals.
+func (e *engine) maintDelta(m *mRel, from *cntMemo, delta func(string, mKind) dDelta) (*cntMemo, dDelta, error) {
+	type drive struct {
+		mr *mRule
+		ri int
+		j  int
+		d  dDelta
+	}
+	var drives []drive
+	for ri, mr := range m.rules {
+		changed := -1
+		var cd dDelta
+		for j, li := range mr.lits {
+			d := delta(mr.rule.Body[li].Rel, mr.kinds[j])
+			if !d.ok || !d.empty() && changed >= 0 {
+				return nil, dDelta{}, nil
+			}
+			if !d.empty() {
+				changed, cd = j, d
+			}
+		}
+		if changed < 0 {
+			continue
+		}
+		if !canDrive(&mr.rule.Body[mr.lits[changed]]) {
+			return nil, dDelta{}, nil
+		}
+		drives = append(drives, drive{mr: mr, ri: ri, j: changed, d: cd})
+	}
+	if len(drives) == 0 {
+		return from, dDelta{ok: true}, nil
+	}
+	e.startAcc(m)
+	for _, dr := range drives {
+		pl, err := e.driverPlan(dr.mr, dr.j)
+		if err != nil {
+			return nil, dDelta{}, err
+		}
+		neg := dr.mr.rule.Body[dr.mr.lits[dr.j]].Kind == analysis.LitNegated
+		e.mt.ri = dr.ri
+		for k, rows := range [2][]value.Tuple{dr.d.add, dr.d.del} {
+			if len(rows) == 0 {
+				continue
+			}
+			sign := int64(1)
+			if (k == 1) != neg {
+				sign = -1
+			}
+			e.mt.sign = sign
+			pl.steps[0].useSrc, pl.steps[0].src = true, rows
+			err := pl.run(0)
+			pl.steps[0].src = nil
+			if err != nil {
+				return nil, dDelta{}, err
+			}
+		}
+	}
+	keys, dc := e.accSorted()
+	rows, cnt, add, del, ok := mergeCounts(from, keys, dc)
+	if !ok {
+		return nil, dDelta{}, nil
+	}
+	fired := slices.Clone(from.fired)
+	for i, n := range e.mt.fire {
+		fired[i] += n
+	}
+	return &cntMemo{rows: rows, cnt: cnt, fired: fired}, dDelta{ok: true, add: add, del: del}, nil
+}
+
+// driverPlan returns mr's plan with literal j first, scanning given rows.
+func (e *engine) driverPlan(mr *mRule, j int) (*plan, error) {
+	if mr.driver == nil {
+		mr.driver = make([]*plan, len(mr.lits))
+	}
+	if pl := mr.driver[j]; pl != nil {
+		return pl, nil
+	}
+	r, li := mr.rule, mr.lits[j]
+	order := []int{li}
+	for _, x := range r.Plan {
+		if x != li {
+			order = append(order, x)
+		}
+	}
+	pl, err := e.compilePlanX(r, order, true, r.Body[li].Kind == analysis.LitNegated)
+	if err != nil {
+		return nil, err
+	}
+	pl.sink = e.countSink(pl, mr)
+	mr.driver[j] = pl
+	return pl, nil
+}
+
+// countSink adds the current sign to the count of the head tuple of each
+// binding (and to the rule's derivations).
+func (e *engine) countSink(pl *plan, mr *mRule) func() error {
+	r := pl.rule
+	return func() error {
+		tuple, ok, err := e.w.headTuple(r, pl.env, mr.buf[:0])
+		if !ok || err != nil {
+			return err
+		}
+		mr.buf = tuple[:0]
+		mt := &e.mt
+		if mt.acc.arity != len(tuple) {
+			return e.w.errorf(r.Pos, "%s derived with %d arguments, but it has %d", r.Head.Rel, len(tuple), mt.acc.arity)
+		}
+		row := mt.acc.find(tuple)
+		if row < 0 {
+			if mt.full && e.facts+len(mt.acc.rows) >= e.w.lim.MaxFacts {
+				// As the full path's insert would: the limit
+				// is met at the same binding.
+				return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
+			}
+			row = len(mt.acc.rows)
+			mt.acc.insert(tuple)
+			mt.accN = append(mt.accN, 0)
+		}
+		mt.accN[row] += mt.sign
+		mt.fire[mt.ri] += mt.sign
+		return nil
+	}
+}
+
+// startAcc empties the accumulator for relation m.
+func (e *engine) startAcc(m *mRel) {
+	mt := &e.mt
+	mt.acc = newTable(m.rel, len(m.rules[0].rule.Head.Args))
+	mt.accN = mt.accN[:0]
+	mt.fire = make([]int64, len(m.rules))
+}
+
+// accSorted returns the accumulator's tuples in order with their nonzero
+// counts.
+func (e *engine) accSorted() ([]value.Tuple, []int64) {
+	mt := &e.mt
+	ids := make([]int, 0, len(mt.acc.rows))
+	for i, n := range mt.accN {
+		if n != 0 {
+			ids = append(ids, i)
+		}
+	}
+	slices.SortFunc(ids, func(a, b int) int { return compareTuples(mt.acc.rows[a], mt.acc.rows[b]) })
+	keys := make([]value.Tuple, len(ids))
+	cnt := make([]int64, len(ids))
+	for k, i := range ids {
+		keys[k], cnt[k] = mt.acc.rows[i], mt.accN[i]
+	}
+	return keys, cnt
+}
+
+// delta1 is a relation's change from the State to the tick (pass 1).
+func (e *engine) delta1(rel string, k mKind) dDelta {
+	switch k {
+	case kStatic:
+		return dDelta{ok: true} // startMaint checked the deliveries
+	case kState:
+		return dDelta{ok: e.mt.memo}
+	case kAgg, kMaint:
+		return e.dd1[rel] // absent: not known
+	}
+	old := e.stIn.facts[rel]
+	t := e.tables[rel]
+	if t == nil {
+		return dDelta{ok: len(old) == 0}
+	}
+	if len(old) > 0 && (len(t.loaded) != len(old) || &t.loaded[0] != &old[0]) || len(old) == 0 && len(t.loaded) > 0 {
+		return dDelta{}
+	}
+	return dDelta{ok: true, add: t.rows[len(old):]}
+}
+
+// maintNext runs pass 2: the next State's memos, from the tick's values
+// and the changes from the tick (facts) to the next State.
+func (e *engine) maintNext(facts FactSet, res *Result) {
+	mt := &e.mt
+	if !mt.on || !mt.used {
+		return
+	}
+	delta2 := func(rel string, k mKind) dDelta {
+		switch k {
+		case kStatic:
+			return dDelta{ok: true}
+		case kState:
+			return dDelta{ok: mt.memo && e.memo.carries(e.stIn.facts, res.Next)}
+		case kAgg, kMaint:
+			return e.dd2[rel]
+		}
+		cur, next := facts[rel], res.Next[rel]
+		if sameTuples(cur, next) {
+			return dDelta{ok: true}
+		}
+		add, del := diffSorted(cur, next)
+		return dDelta{ok: true, add: add, del: del}
+	}
+	next := map[string]*cntMemo{}
+	for _, m := range e.mplan.rels {
+		tv := mt.tval[m]
+		if tv == nil {
+			continue
+		}
+		nv, d, err := e.maintDelta(m, tv, delta2)
+		if err != nil || nv == nil {
+			continue // the next State has no memo of m: its first tick counts in full
+		}
+		e.dd2[m.rel] = d
+		next[m.rel] = nv
+	}
+	if len(next) > 0 {
+		res.State.maint = &maintMemos{node: e.w.node.Addr, counts: maps.Clone(e.w.node.Topology.Counts), rels: next}
+	}
+}
