@@ -277,6 +277,9 @@ func (ia *incrAgg) head(key value.Tuple, acc aggAcc) value.Tuple {
 // diffSorted returns the rows of b not in a and of a not in b, for two
 // sorted, distinct relations.
 func diffSorted(a, b []value.Tuple) (added, removed []value.Tuple) {
+	if len(a) == 0 || len(b) == 0 {
+		return b, a // shared: callers only read them
+	}
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch c := compareTuples(a[i], b[j]); {

@@ -98,7 +98,7 @@ func (e *engine) carryAggs(facts FactSet, res *Result) {
 			m = it.m
 			e.dd2[it.ia.rule.Head.Rel] = dDelta{ok: true}
 		default:
-			added, removed := diffSorted(cur, next)
+			added, removed := e.nextDiff(it.ia.rel, cur, next)
 			if len(added)+len(removed) > len(next) {
 				// Cheaper to rebuild from next, and only if a tick
 				// starts from the State (aggMemo): e.g. a GC rule that

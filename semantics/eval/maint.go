@@ -50,6 +50,7 @@ type mRel struct {
 	rel   string
 	si    int // its stratum
 	rules []*mRule
+	acc   *table // accumulator of changes (maint_tick.go); its rows go into memos
 }
 
 // mRule is one rule of a maintained relation with its plans: the full
@@ -211,6 +212,12 @@ func canDrive(l *analysis.Lit) bool {
 // and distinct, parallel counts) applied; ok is false when a count would
 // go negative (an inconsistency: the caller takes the full path).
 func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (rows []value.Tuple, cnt []int64, add, del []value.Tuple, ok bool) {
+	if len(keys) == 0 {
+		return m.rows, m.cnt, nil, nil, true
+	}
+	if cnt, ok := recount(m, keys, d); ok {
+		return m.rows, cnt, nil, nil, true
+	}
 	rows = make([]value.Tuple, 0, len(m.rows)+len(keys))
 	cnt = make([]int64, 0, len(m.rows)+len(keys))
 	i := 0
@@ -243,4 +250,22 @@ func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (rows []value.Tuple,
 	}
 	rows, cnt = append(rows, m.rows[i:]...), append(cnt, m.cnt[i:]...)
 	return slices.Clip(rows), slices.Clip(cnt), add, del, true
+}
+
+// recount is mergeCounts when every changed tuple is one of m's and keeps
+// a positive count: the rows stay (shared), only the counts are copied.
+func recount(m *cntMemo, keys []value.Tuple, d []int64) ([]int64, bool) {
+	pos := make([]int, len(keys))
+	for j, k := range keys {
+		i, found := slices.BinarySearchFunc(m.rows, k, compareTuples)
+		if !found || m.cnt[i]+d[j] <= 0 {
+			return nil, false
+		}
+		pos[j] = i
+	}
+	cnt := slices.Clone(m.cnt)
+	for j, i := range pos {
+		cnt[i] += d[j]
+	}
+	return cnt, true
 }

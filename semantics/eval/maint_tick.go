@@ -44,20 +44,34 @@ type maintTick struct {
 	ri   int                 // position of the rule being evaluated
 	sign int64               // sign of the rows being scanned
 	full bool                // maintFull is counting (MaxFacts is checked as rows are found)
-	errd bool                // pass 2 met an error: no memos for the next State
-	next map[string]*cntMemo // pass 2's results
+	pub  map[string]*cntMemo // the State's values worked out backwards (nil: it has memos)
+
+	// scratch, reused across ticks (nothing a memo keeps)
+	drives []drive
+	ids    []int
+	keys   []value.Tuple
+	cnt    []int64
+}
+
+// drive is a rule with its one changed literal (position j in lits).
+type drive struct {
+	mr *mRule
+	ri int
+	j  int
+	d  dDelta
 }
 
 // startMaint prepares maintenance for a tick from State st (nil: none).
 func (e *engine) startMaint(st *State, delivered []value.Fact) {
 	mt := &e.mt
-	*mt = maintTick{tval: mt.tval, on: st != nil && !e.noMaint}
+	*mt = maintTick{tval: mt.tval, on: st != nil && !e.noMaint, drives: mt.drives[:0], ids: mt.ids[:0], keys: clearTuples(mt.keys), cnt: mt.cnt[:0], accN: mt.accN[:0], fire: mt.fire[:0]}
 	if e.dd1 == nil {
 		e.dd1, e.dd2, mt.tval = map[string]dDelta{}, map[string]dDelta{}, map[*mRel]*cntMemo{}
 	}
 	clear(mt.tval)
 	clear(e.dd1)
 	clear(e.dd2)
+	clear(e.diffs)
 	if !mt.on {
 		return
 	}
@@ -74,8 +88,11 @@ func (e *engine) startMaint(st *State, delivered []value.Fact) {
 			return
 		}
 	}
-	if m := st.maint; m.fits(e.w.node) {
+	switch m := st.maint.Load(); {
+	case m.fits(e.w.node):
 		mt.from = m
+	case m == nil:
+		mt.pub = map[string]*cntMemo{}
 	}
 	mt.in, mt.memo = delivered, e.memo.usable(delivered)
 }
@@ -118,9 +135,25 @@ func (e *engine) maintStratum(m *mRel) error {
 		if tv, err = e.maintFull(m); err != nil {
 			return err
 		}
-		if from != nil {
+		switch {
+		case from != nil:
 			d.add, d.del = diffSorted(from.rows, tv.rows)
 			d.ok = true
+		case mt.pub != nil:
+			// The State has no memos: its value of m is the tick's
+			// less what the inputs' changes from the State brought,
+			// the same driver plans run backwards. Published in the
+			// State once the tick is done, for the ticks that follow
+			// from it (the checker starts many from one snapshot).
+			sv, back, err := e.maintDelta(m, tv, func(rel string, k mKind) dDelta {
+				d := e.delta1(rel, k)
+				d.add, d.del = d.del, d.add
+				return d
+			})
+			if err == nil && sv != nil {
+				mt.pub[m.rel] = sv
+				d = dDelta{ok: true, add: back.del, del: back.add}
+			}
 		}
 	}
 	e.dd1[m.rel] = d
@@ -163,20 +196,14 @@ func (e *engine) maintFull(m *mRel) (*cntMemo, error) {
 		}
 	}
 	keys, cnt := e.accSorted()
-	return &cntMemo{rows: keys, cnt: cnt, fired: e.mt.fire}, nil
+	return &cntMemo{rows: slices.Clone(keys), cnt: slices.Clone(cnt), fired: slices.Clone(e.mt.fire)}, nil
 }
 
 // maintDelta computes m's value from from, its value before, and the
 // changes of its rules' inputs as delta reports them. It returns nil (no
 // error) when a change is not known or a rule has two changed literals.
 func (e *engine) maintDelta(m *mRel, from *cntMemo, delta func(string, mKind) dDelta) (*cntMemo, dDelta, error) {
-	type drive struct {
-		mr *mRule
-		ri int
-		j  int
-		d  dDelta
-	}
-	var drives []drive
+	drives := e.mt.drives[:0]
 	for ri, mr := range m.rules {
 		changed := -1
 		var cd dDelta
@@ -197,6 +224,7 @@ func (e *engine) maintDelta(m *mRel, from *cntMemo, delta func(string, mKind) dD
 		}
 		drives = append(drives, drive{mr: mr, ri: ri, j: changed, d: cd})
 	}
+	e.mt.drives = drives
 	if len(drives) == 0 {
 		return from, dDelta{ok: true}, nil
 	}
@@ -230,9 +258,14 @@ func (e *engine) maintDelta(m *mRel, from *cntMemo, delta func(string, mKind) dD
 	if !ok {
 		return nil, dDelta{}, nil
 	}
-	fired := slices.Clone(from.fired)
+	fired := from.fired
 	for i, n := range e.mt.fire {
-		fired[i] += n
+		if n != 0 {
+			if &fired[0] == &from.fired[0] {
+				fired = slices.Clone(from.fired)
+			}
+			fired[i] += n
+		}
 	}
 	return &cntMemo{rows: rows, cnt: cnt, fired: fired}, dDelta{ok: true, add: add, del: del}, nil
 }
@@ -295,27 +328,34 @@ func (e *engine) countSink(pl *plan, mr *mRule) func() error {
 // startAcc empties the accumulator for relation m.
 func (e *engine) startAcc(m *mRel) {
 	mt := &e.mt
-	mt.acc = newTable(m.rel, len(m.rules[0].rule.Head.Args))
+	if m.acc == nil {
+		m.acc = newTable(m.rel, len(m.rules[0].rule.Head.Args))
+	}
+	m.acc.reset() // its rows may live on in a memo: dropped, never reused
+	mt.acc = m.acc
 	mt.accN = mt.accN[:0]
-	mt.fire = make([]int64, len(m.rules))
+	mt.fire = slices.Grow(mt.fire[:0], len(m.rules))[:len(m.rules)]
+	clear(mt.fire)
 }
 
 // accSorted returns the accumulator's tuples in order with their nonzero
 // counts.
 func (e *engine) accSorted() ([]value.Tuple, []int64) {
 	mt := &e.mt
-	ids := make([]int, 0, len(mt.acc.rows))
+	ids := mt.ids[:0]
 	for i, n := range mt.accN {
 		if n != 0 {
 			ids = append(ids, i)
 		}
 	}
-	slices.SortFunc(ids, func(a, b int) int { return compareTuples(mt.acc.rows[a], mt.acc.rows[b]) })
-	keys := make([]value.Tuple, len(ids))
-	cnt := make([]int64, len(ids))
-	for k, i := range ids {
-		keys[k], cnt[k] = mt.acc.rows[i], mt.accN[i]
+	if len(ids) > 1 {
+		slices.SortFunc(ids, func(a, b int) int { return compareTuples(mt.acc.rows[a], mt.acc.rows[b]) })
 	}
+	keys, cnt := mt.keys[:0], mt.cnt[:0]
+	for _, i := range ids {
+		keys, cnt = append(keys, mt.acc.rows[i]), append(cnt, mt.accN[i])
+	}
+	mt.ids, mt.keys, mt.cnt = ids, keys, cnt
 	return keys, cnt
 }
 
@@ -360,7 +400,7 @@ func (e *engine) maintNext(facts FactSet, res *Result) {
 		if sameTuples(cur, next) {
 			return dDelta{ok: true}
 		}
-		add, del := diffSorted(cur, next)
+		add, del := e.nextDiff(rel, cur, next)
 		return dDelta{ok: true, add: add, del: del}
 	}
 	next := map[string]*cntMemo{}
@@ -377,6 +417,43 @@ func (e *engine) maintNext(facts FactSet, res *Result) {
 		next[m.rel] = nv
 	}
 	if len(next) > 0 {
-		res.State.maint = &maintMemos{node: e.w.node.Addr, counts: maps.Clone(e.w.node.Topology.Counts), rels: next}
+		res.State.maint.Store(e.newMaintMemos(next))
 	}
+	if len(mt.pub) > 0 {
+		// Ticks from one State may run at once: the first to publish
+		// wins; they worked out the same values.
+		e.stIn.maint.CompareAndSwap(nil, e.newMaintMemos(mt.pub))
+	}
+}
+
+func (e *engine) newMaintMemos(rels map[string]*cntMemo) *maintMemos {
+	m := &maintMemos{node: e.w.node.Addr, counts: e.w.node.Topology.Counts, rels: rels}
+	if from := e.mt.from; from != nil && maps.Equal(from.counts, m.counts) {
+		m.counts = from.counts // shared: never modified
+	} else {
+		m.counts = maps.Clone(m.counts)
+	}
+	return m
+}
+
+// clearTuples empties a scratch slice of tuples, dropping its references
+// (they belong to memos and results).
+func clearTuples(ts []value.Tuple) []value.Tuple {
+	clear(ts[:cap(ts)])
+	return ts[:0]
+}
+
+// nextDiff is diffSorted(cur, next) for relation rel's tick rows and the
+// next State's, worked out once per tick (incremental aggregates and
+// maintained relations over rel both need it).
+func (e *engine) nextDiff(rel string, cur, next []value.Tuple) (added, removed []value.Tuple) {
+	if d, ok := e.diffs[rel]; ok {
+		return d.add, d.del
+	}
+	added, removed = diffSorted(cur, next)
+	if e.diffs == nil {
+		e.diffs = map[string]dDelta{}
+	}
+	e.diffs[rel] = dDelta{ok: true, add: added, del: removed}
+	return added, removed
 }

@@ -31,9 +31,10 @@ type State struct {
 	// modified once stored (a new one replaces it) and only looked up.
 	aggs atomic.Pointer[aggMemos]
 	// maint holds the maintained relations' values with their
-	// derivation counts (maint.go), set by the tick that made the State
-	// (nil: the first tick from it evaluates them in full).
-	maint *maintMemos
+	// derivation counts (maint.go): set by the tick that made the State,
+	// or published by the first tick from it (which evaluates them in
+	// full). Never modified once stored.
+	maint atomic.Pointer[maintMemos]
 }
 
 // NewState returns a State holding carried (copied into canonical form:

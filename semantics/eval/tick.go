@@ -49,7 +49,8 @@ type engine struct {
 	mplan    *maintPlan
 	mt       maintTick
 	dd1, dd2 map[string]dDelta
-	noMaint  bool // rerunning a tick whose delta path met an error
+	diffs    map[string]dDelta // nextDiff's, this tick
+	noMaint  bool              // rerunning a tick whose delta path met an error
 }
 
 func (e *engine) tick(in Input) (*Result, error) {
