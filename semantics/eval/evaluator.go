@@ -21,14 +21,23 @@ import (
 type Evaluator struct {
 	prog  *analysis.Program
 	pools map[string]*sync.Pool // by component name; filled by Compile, read-only after
+	// maintMin is the least number of facts a State must hold for ticks
+	// from it to maintain relations by derivation counts (maint.go):
+	// below it the bookkeeping costs more than evaluating the rules
+	// over so little. Both ways give the same Results; tests set it to
+	// 0 to cover maintenance on small states.
+	maintMin int
 }
+
+// defaultMaintMin is Evaluator.maintMin unless a test sets it.
+const defaultMaintMin = 256
 
 // Compile prepares p for ticking. p must not be modified afterwards.
 func Compile(p *analysis.Program) (*Evaluator, error) {
 	if p == nil {
 		return nil, fmt.Errorf("eval: nil program")
 	}
-	ev := &Evaluator{prog: p, pools: make(map[string]*sync.Pool, len(p.Components))}
+	ev := &Evaluator{prog: p, pools: make(map[string]*sync.Pool, len(p.Components)), maintMin: defaultMaintMin}
 	for _, c := range p.Components {
 		ev.pools[c.Name] = &sync.Pool{}
 	}
@@ -65,6 +74,7 @@ func (ev *Evaluator) Tick(node Node, in Input, ch Choices, lim Limits) (*Result,
 		return nil, err
 	}
 	e.reset(&e.world)
+	e.maintMin = ev.maintMin
 	res, err := e.tick(in)
 	return res, err
 }

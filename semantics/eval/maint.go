@@ -48,6 +48,7 @@ const (
 // mRel is one maintained relation, compiled once per engine.
 type mRel struct {
 	rel   string
+	idx   int // position in maintPlan.rels
 	si    int // its stratum
 	rules []*mRule
 	acc   *table // accumulator of changes (maint_tick.go); its rows go into memos
@@ -60,6 +61,7 @@ type mRule struct {
 	rule   *analysis.Rule
 	lits   []int       // body positions of atoms and negated atoms
 	kinds  []mKind     // by lits
+	in     []int       // by lits: position in maintPlan.inputs
 	full   *plan       // nil until first used
 	driver []*plan     // by lits; nil where the literal cannot drive (a negated atom with a wildcard)
 	buf    value.Tuple // head scratch
@@ -89,7 +91,14 @@ func (d dDelta) empty() bool { return d.ok && len(d.add) == 0 && len(d.del) == 0
 type maintPlan struct {
 	rels    []*mRel       // in stratum order
 	byStrat map[int]*mRel // by stratum index
+	inputs  []mInput      // the relations their rules read, each once
 	statics []string      // kStatic relations read, sorted (a delivery of one spoils the tick's deltas)
+}
+
+// mInput is a relation maintained rules read, with its kind.
+type mInput struct {
+	rel  string
+	kind mKind
 }
 
 // planMaint classifies the component's relations (once per engine).
@@ -149,7 +158,7 @@ func planMaint(comp *analysis.Component, mp *memoPlan, aggs func(*analysis.Rule)
 		if !ok {
 			continue
 		}
-		m := &mRel{rel: x, si: si}
+		m := &mRel{rel: x, idx: len(p.rels), si: si}
 		for _, r := range st.Rules {
 			mr := &mRule{rule: r}
 			for _, li := range r.Plan {
@@ -170,8 +179,14 @@ func planMaint(comp *analysis.Component, mp *memoPlan, aggs func(*analysis.Rule)
 				default:
 					k = kBase
 				}
+				in := slices.IndexFunc(p.inputs, func(x mInput) bool { return x.rel == l.Rel })
+				if in < 0 {
+					in = len(p.inputs)
+					p.inputs = append(p.inputs, mInput{rel: l.Rel, kind: k})
+				}
 				mr.lits = append(mr.lits, li)
 				mr.kinds = append(mr.kinds, k)
+				mr.in = append(mr.in, in)
 			}
 			m.rules = append(m.rules, mr)
 		}

@@ -43,6 +43,7 @@ func TestMaintainedRelations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ev.maintMin = 0
 	node := node0("main")
 	rng := rand.New(rand.NewPCG(7, 8))
 	var st *State
@@ -80,6 +81,7 @@ func TestMaintPublishedConcurrently(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ev.maintMin = 0
 	node := node0("main")
 	rng := rand.New(rand.NewPCG(3, 4))
 	var st *State
@@ -126,6 +128,56 @@ func TestMaintPublishedConcurrently(t *testing.T) {
 		}
 		if fresh.maint.Load() == nil {
 			t.Fatal("no tick published the State's maintained values")
+		}
+	}
+}
+
+// TestMaintThreshold: a node whose state grows past Evaluator.maintMin
+// switches to maintained relations (building the memos on the way) and
+// one that shrinks below it switches back, agreeing with Naive
+// throughout.
+func TestMaintThreshold(t *testing.T) {
+	for _, c := range []struct {
+		src    string
+		wantOn bool // the state outgrows maintMin
+	}{{seqVotesSrc, true}, {seqVotesGCSrc, false}, {seqMaintSrc, false}} {
+		src := c.src
+		p := load(t, src)
+		ev, err := Compile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.maintMin = 6
+		node := node0("main")
+		rng := rand.New(rand.NewPCG(5, 6))
+		var st *State
+		on := 0
+		for i := range 80 {
+			in := seqDelivery(i + 1)
+			if src == seqMaintSrc {
+				in = randomInput(p, p.Component("main"), rng, rng.IntN(3)).Delivered
+			}
+			if i%25 == 24 {
+				st = nil // a crash: the state is lost and grows again
+			}
+			res, err := ev.Tick(node, Input{State: st, Delivered: in}, nil, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := Naive(p, node, Input{Carried: st.Facts(), Delivered: in}, nil, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(ref, res); d != "" {
+				t.Fatalf("tick %d: Tick differs from Naive (-naive +tick):\n%s", i, d)
+			}
+			if res.State.maint.Load() != nil {
+				on++
+			}
+			st = res.State
+		}
+		if c.wantOn && on == 0 {
+			t.Fatalf("no State over %d facts got maintained memos", ev.maintMin)
 		}
 	}
 }

@@ -32,19 +32,26 @@ var maintDeltaTicks atomic.Int64
 
 // maintTick is one tick's maintenance state.
 type maintTick struct {
-	on   bool                // maintenance runs this tick
-	used bool                // pass 1 ran
-	from *maintMemos         // the State's memos (nil if none fit)
-	tval map[*mRel]*cntMemo  // tick values with counts
-	in   []value.Fact        // the tick's deliveries
-	memo bool                // the state-derived memo is usable this tick
-	acc  *table              // accumulator of the rule being evaluated
-	accN []int64             // its counts by row
-	fire []int64             // its rules' derivation counts
-	ri   int                 // position of the rule being evaluated
-	sign int64               // sign of the rows being scanned
-	full bool                // maintFull is counting (MaxFacts is checked as rows are found)
-	pub  map[string]*cntMemo // the State's values worked out backwards (nil: it has memos)
+	on   bool        // maintenance runs this tick
+	used bool        // pass 1 ran
+	from *maintMemos // the State's memos (nil if none fit)
+	tval []*cntMemo  // tick values with counts, by mRel.idx
+	// the inputs' changes, by position in maintPlan.inputs, worked out
+	// once per tick: pass 1 (State to tick) and pass 2 (tick to next State)
+	d           [2][]dDelta
+	have        [2][]bool
+	pass        int                 // the pass maintDelta runs
+	invert      bool                // pass 1 backwards: the changes from the tick to the State
+	in          []value.Fact        // the tick's deliveries
+	memo        bool                // the state-derived memo is usable this tick
+	acc         *table              // accumulator of the rule being evaluated
+	accN        []int64             // its counts by row
+	fire        []int64             // its rules' derivation counts
+	ri          int                 // position of the rule being evaluated
+	sign        int64               // sign of the rows being scanned
+	full        bool                // maintFull is counting (MaxFacts is checked as rows are found)
+	pub         map[string]*cntMemo // the State's values worked out backwards (nil: it has memos)
+	facts, next FactSet             // pass 2: the tick's facts and the next State's
 
 	// scratch, reused across ticks (nothing a memo keeps)
 	drives []drive
@@ -64,11 +71,15 @@ type drive struct {
 // startMaint prepares maintenance for a tick from State st (nil: none).
 func (e *engine) startMaint(st *State, delivered []value.Fact) {
 	mt := &e.mt
-	*mt = maintTick{tval: mt.tval, on: st != nil && !e.noMaint, drives: mt.drives[:0], ids: mt.ids[:0], keys: clearTuples(mt.keys), cnt: mt.cnt[:0], accN: mt.accN[:0], fire: mt.fire[:0]}
+	*mt = maintTick{tval: mt.tval, d: mt.d, have: mt.have, on: st != nil && (e.maintMin == 0 || st.Len() >= e.maintMin), drives: mt.drives[:0], ids: mt.ids[:0], keys: clearTuples(mt.keys), cnt: mt.cnt[:0], accN: mt.accN[:0], fire: mt.fire[:0]}
 	if e.dd1 == nil {
-		e.dd1, e.dd2, mt.tval = map[string]dDelta{}, map[string]dDelta{}, map[*mRel]*cntMemo{}
+		e.dd1, e.dd2 = map[string]dDelta{}, map[string]dDelta{}
 	}
 	clear(mt.tval)
+	for p := range mt.d {
+		clear(mt.d[p])
+		clear(mt.have[p])
+	}
 	clear(e.dd1)
 	clear(e.dd2)
 	clear(e.diffs)
@@ -77,6 +88,11 @@ func (e *engine) startMaint(st *State, delivered []value.Fact) {
 	}
 	if e.mplan == nil {
 		e.mplan = planMaint(e.comp, e.memo, func(r *analysis.Rule) bool { return asIncrAgg(r) != nil })
+		mt.tval = make([]*cntMemo, len(e.mplan.rels))
+		for p := range mt.d {
+			mt.d[p] = make([]dDelta, len(e.mplan.inputs))
+			mt.have[p] = make([]bool, len(e.mplan.inputs))
+		}
 	}
 	if len(e.mplan.rels) == 0 {
 		mt.on = false
@@ -125,7 +141,7 @@ func (e *engine) maintStratum(m *mRel) error {
 		// which reports it as the rest of the evaluator would (the
 		// first binding in plan order that fails): the bindings the
 		// delta path visits are a subset of the tick's.
-		if tv, d, err = e.maintDelta(m, from, e.delta1); err != nil {
+		if tv, d, err = e.maintDelta(m, from, 0, false); err != nil {
 			tv = nil
 		} else if tv != nil {
 			maintDeltaTicks.Add(1)
@@ -145,11 +161,7 @@ func (e *engine) maintStratum(m *mRel) error {
 			// the same driver plans run backwards. Published in the
 			// State once the tick is done, for the ticks that follow
 			// from it (the checker starts many from one snapshot).
-			sv, back, err := e.maintDelta(m, tv, func(rel string, k mKind) dDelta {
-				d := e.delta1(rel, k)
-				d.add, d.del = d.del, d.add
-				return d
-			})
+			sv, back, err := e.maintDelta(m, tv, 0, true)
 			if err == nil && sv != nil {
 				mt.pub[m.rel] = sv
 				d = dDelta{ok: true, add: back.del, del: back.add}
@@ -157,7 +169,7 @@ func (e *engine) maintStratum(m *mRel) error {
 		}
 	}
 	e.dd1[m.rel] = d
-	mt.tval[m] = tv
+	mt.tval[m.idx] = tv
 	for i, n := range tv.fired {
 		if n > 0 {
 			e.w.fire(m.rules[i].rule)
@@ -202,13 +214,16 @@ func (e *engine) maintFull(m *mRel) (*cntMemo, error) {
 // maintDelta computes m's value from from, its value before, and the
 // changes of its rules' inputs as delta reports them. It returns nil (no
 // error) when a change is not known or a rule has two changed literals.
-func (e *engine) maintDelta(m *mRel, from *cntMemo, delta func(string, mKind) dDelta) (*cntMemo, dDelta, error) {
+func (e *engine) maintDelta(m *mRel, from *cntMemo, pass int, invert bool) (*cntMemo, dDelta, error) {
 	drives := e.mt.drives[:0]
 	for ri, mr := range m.rules {
 		changed := -1
 		var cd dDelta
-		for j, li := range mr.lits {
-			d := delta(mr.rule.Body[li].Rel, mr.kinds[j])
+		for j := range mr.lits {
+			d := e.inDelta(pass, mr.in[j])
+			if invert {
+				d.add, d.del = d.del, d.add
+			}
 			if !d.ok || !d.empty() && changed >= 0 {
 				return nil, dDelta{}, nil
 			}
@@ -359,6 +374,22 @@ func (e *engine) accSorted() ([]value.Tuple, []int64) {
 	return keys, cnt
 }
 
+// inDelta returns input i's change in the given pass, working it out on
+// first use in the tick.
+func (e *engine) inDelta(pass, i int) dDelta {
+	mt := &e.mt
+	if !mt.have[pass][i] {
+		in := &e.mplan.inputs[i]
+		if pass == 0 {
+			mt.d[0][i] = e.delta1(in.rel, in.kind)
+		} else {
+			mt.d[1][i] = e.delta2(in.rel, in.kind)
+		}
+		mt.have[pass][i] = true
+	}
+	return mt.d[pass][i]
+}
+
 // delta1 is a relation's change from the State to the tick (pass 1).
 func (e *engine) delta1(rel string, k mKind) dDelta {
 	switch k {
@@ -380,6 +411,25 @@ func (e *engine) delta1(rel string, k mKind) dDelta {
 	return dDelta{ok: true, add: t.rows[len(old):]}
 }
 
+// delta2 is a relation's change from the tick to the next State (pass 2).
+func (e *engine) delta2(rel string, k mKind) dDelta {
+	mt := &e.mt
+	switch k {
+	case kStatic:
+		return dDelta{ok: true}
+	case kState:
+		return dDelta{ok: mt.memo && e.memo.carries(e.stIn.facts, mt.next)}
+	case kAgg, kMaint:
+		return e.dd2[rel]
+	}
+	cur, next := mt.facts[rel], mt.next[rel]
+	if sameTuples(cur, next) {
+		return dDelta{ok: true}
+	}
+	add, del := e.nextDiff(rel, cur, next)
+	return dDelta{ok: true, add: add, del: del}
+}
+
 // maintNext runs pass 2: the next State's memos, from the tick's values
 // and the changes from the tick (facts) to the next State.
 func (e *engine) maintNext(facts FactSet, res *Result) {
@@ -387,36 +437,32 @@ func (e *engine) maintNext(facts FactSet, res *Result) {
 	if !mt.on || !mt.used {
 		return
 	}
-	delta2 := func(rel string, k mKind) dDelta {
-		switch k {
-		case kStatic:
-			return dDelta{ok: true}
-		case kState:
-			return dDelta{ok: mt.memo && e.memo.carries(e.stIn.facts, res.Next)}
-		case kAgg, kMaint:
-			return e.dd2[rel]
-		}
-		cur, next := facts[rel], res.Next[rel]
-		if sameTuples(cur, next) {
-			return dDelta{ok: true}
-		}
-		add, del := e.nextDiff(rel, cur, next)
-		return dDelta{ok: true, add: add, del: del}
-	}
-	next := map[string]*cntMemo{}
+	mt.facts, mt.next = facts, res.Next
+	var next map[string]*cntMemo
+	same := mt.from != nil // every memo as the State's: share its maintMemos
 	for _, m := range e.mplan.rels {
-		tv := mt.tval[m]
+		tv := mt.tval[m.idx]
 		if tv == nil {
+			same = false
 			continue
 		}
-		nv, d, err := e.maintDelta(m, tv, delta2)
+		nv, d, err := e.maintDelta(m, tv, 1, false)
 		if err != nil || nv == nil {
+			same = false
 			continue // the next State has no memo of m: its first tick counts in full
 		}
 		e.dd2[m.rel] = d
+		if next == nil {
+			next = make(map[string]*cntMemo, len(e.mplan.rels))
+		}
 		next[m.rel] = nv
+		same = same && mt.from.rels[m.rel] == nv
 	}
-	if len(next) > 0 {
+	mt.facts, mt.next = nil, nil
+	switch {
+	case same && len(next) == len(mt.from.rels):
+		res.State.maint.Store(mt.from)
+	case len(next) > 0:
 		res.State.maint.Store(e.newMaintMemos(next))
 	}
 	if len(mt.pub) > 0 {

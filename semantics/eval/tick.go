@@ -50,7 +50,7 @@ type engine struct {
 	mt       maintTick
 	dd1, dd2 map[string]dDelta
 	diffs    map[string]dDelta // nextDiff's, this tick
-	noMaint  bool              // rerunning a tick whose delta path met an error
+	maintMin int               // Evaluator.maintMin
 }
 
 func (e *engine) tick(in Input) (*Result, error) {
