@@ -42,13 +42,28 @@
 //     their extreme value). The first tick from a State that has none
 //     builds them once and publishes them there.
 //
-// Everything else (joins, negation, other aggregates, choose, index())
-// is still evaluated over the full relations of the tick, so a tick's
-// cost still grows with the state it carries, though no longer by
-// re-aggregating it; docs/PERFORMANCE.md says by how much. choose and
-// index() in particular must stay on this path: they call Choices in
-// sorted group order over all candidates, and the Choices a run records
-// must not change.
+//   - Plain non-recursive rules (no aggregate, choose or index()) are
+//     maintained by derivation counts (maint.go): the State keeps each
+//     such relation's tuples with their numbers of derivations, and a
+//     tick applies the signed changes of the rules' inputs (rows a
+//     carried relation gained, groups an aggregate changed, tuples another
+//     maintained relation gained or lost) through plans that start from
+//     the one changed literal and probe the rest; a negated literal
+//     without wildcards drives too, the other way round. A rule with two
+//     changed literals (a self-join over a growing relation), or a change
+//     that is not known, takes the full path for its relation, which
+//     counts as it goes. Only States of at least 256 facts are maintained
+//     (below that the bookkeeping costs more than the rules).
+//
+// Everything else (recursive strata, other aggregates, choose, index(),
+// the filters of persistence rules, the FactSet path) is still
+// evaluated over the full relations of the tick, and a Result still
+// lists every relation of the tick in full (Result.Facts, Outputs), so
+// a tick's cost still grows with the state it carries, though far more
+// slowly; docs/PERFORMANCE.md says by how much. choose and index() in
+// particular must stay on this path: they call Choices in sorted group
+// order over all candidates, and the Choices a run records must not
+// change.
 //
 // Naive (naive.go) is a deliberately simple reference evaluator of the
 // same semantics, with its own sort-based aggregation (aggregate.go),

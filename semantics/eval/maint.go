@@ -171,6 +171,10 @@ func planMaint(comp *analysis.Component, mp *memoPlan, aggs func(*analysis.Rule)
 				case p.byRel(l.Rel) != nil:
 					k = kMaint
 				case known:
+				case len(syncRules[l.Rel]) > 0 && !carried[l.Rel]:
+					// Derived on the full path and carried in no
+					// State: all of it would change every tick.
+					ok = false
 				case static[l.Rel] && !carried[l.Rel] && len(syncRules[l.Rel]) == 0:
 					k = kStatic
 					if !slices.Contains(p.statics, l.Rel) {
@@ -189,6 +193,9 @@ func planMaint(comp *analysis.Component, mp *memoPlan, aggs func(*analysis.Rule)
 				mr.in = append(mr.in, in)
 			}
 			m.rules = append(m.rules, mr)
+		}
+		if !ok {
+			continue
 		}
 		p.rels = append(p.rels, m)
 		p.byStrat[si] = m
