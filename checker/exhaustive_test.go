@@ -29,7 +29,7 @@ var exhaustivePairs = []struct {
 }{
 	{"2pc", "corpus/2pc/base.ded", "corpus/2pc/scalable.ded", 1, 2, ""},
 	{"2pc-loss", "corpus/2pc/base.ded", "corpus/2pc/scalable.ded", 1, 1, "omission random f=1 p=0.3 until=20"},
-	{"partial-loss", "corpus/micro/partial/before.ded", "corpus/micro/partial/after.ded", 1, 1, "omission random f=1 p=0.3 until=20"},
+	{"cohashing-loss", "corpus/micro/cohashing/before.ded", "corpus/micro/cohashing/after.ded", 1, 1, "omission random f=1 p=0.3 until=20"},
 	{"monotonic", "corpus/micro/monotonic/before.ded", "corpus/micro/monotonic/after.ded", 1, 2, ""},
 	{"monotonic-loss", "corpus/micro/monotonic/before.ded", "corpus/micro/monotonic/after.ded", 1, 2, "omission random f=1 p=0.3 until=20"},
 	{"cohashing", "corpus/micro/cohashing/before.ded", "corpus/micro/cohashing/after.ded", 1, 2, ""},
