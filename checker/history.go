@@ -180,7 +180,9 @@ func historyBudget(m *refinementMap, plan sim.FaultPlan, horizon int64) faultBud
 func (rep *Report) historyText() string {
 	var b strings.Builder
 	o := rep.Options
-	fmt.Fprintf(&b, "dsim check %s --history %s: %s\n", rep.Original, rep.History, rep.Verdict)
+	// Options, not flags, in library text: dsim's cliText names the flags
+	// (--history, dsim replay, --save-witness).
+	fmt.Fprintf(&b, "dsim check %s %s %s: %s\n", rep.Original, sim.OptHistory, rep.History, rep.Verdict)
 	if len(rep.Runs) == 0 {
 		return b.String()
 	}
@@ -194,7 +196,7 @@ func (rep *Report) historyText() string {
 	switch r.Verdict {
 	case Equivalent:
 		fmt.Fprintf(&b, "  witness found by: %s\n", r.Found)
-		fmt.Fprintf(&b, "  replay the witness: add --save-witness DIR, then dsim replay %s DIR/run-0.witness\n", rep.Original)
+		fmt.Fprintf(&b, "  replay the witness: %s %s %s\n", sim.OptReplay, rep.Original, sim.OptWitness)
 	case Unknown:
 		fmt.Fprintf(&b, "\nundecided: %s\n", r.Bound)
 		writeReasons(&b, r.Reasons)

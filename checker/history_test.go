@@ -80,6 +80,9 @@ func TestCheckHistory(t *testing.T) {
 					require.Equal(t, tt.verdict, rep.Verdict, rep.Text(SavedFiles{}))
 					r := rep.Runs[0]
 					if tt.verdict == Equivalent {
+						// Library text names options, not flags (cmd/dsim maps them).
+						require.Contains(t, rep.Text(SavedFiles{}), "replay the witness: sim.Replay "+prog.File.Name+" RunReport.Witness\n")
+						require.NotContains(t, rep.Text(SavedFiles{}), "--")
 						require.NotNil(t, r.Witness)
 						res, err := sim.Replay(prog, r.Witness)
 						require.NoError(t, err)

@@ -67,7 +67,8 @@ func (r *Reproducer) Text() string {
 		inputs = append(inputs, in.String())
 	}
 	h.Add("workload (every input the run received)", "", inputs...)
-	h.Add("replay", "dsim replay "+r.Program+" THIS_FILE --trace repro.json && dsim viz repro.json -o repro.html")
+	// An Option, not a command: dsim explore's file names `dsim replay`.
+	h.Add("replay", string(OptReplay)+" "+r.Program+" THIS_FILE")
 	return h.Text() + s.String()
 }
 

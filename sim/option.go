@@ -33,13 +33,17 @@ const (
 	OptMaxFrame     Option = "realnet.Config.MaxFrame"
 	OptTraceDir     Option = "realnet.Config.TraceDir"
 	OptBenchClients Option = "realnet.BenchConfig.Clients"
+	OptReplay       Option = "sim.Replay"        // PROG FILE: replay a schedule (or reproducer) file
+	OptWitness      Option = "RunReport.Witness" // an explained run's witness schedule
+	OptHistory      Option = "checker.CheckHistory"
 )
 
 // Options lists every Option, longest first (so that rewriting one never
 // rewrites part of another).
 var Options = func() []Option {
 	all := []Option{OptCounts, OptRuns, OptValues, OptRepeats, OptSchedule, OptTraceText, OptTraceJSON, OptSyncEOT, OptSyncEFF,
-		OptSyncCrashes, OptSyncNodes, OptVizMaxEvents, OptShard, OptExploreShard, OptMinCoverage, OptMaxFrame, OptTraceDir, OptBenchClients}
+		OptSyncCrashes, OptSyncNodes, OptVizMaxEvents, OptShard, OptExploreShard, OptMinCoverage, OptMaxFrame, OptTraceDir, OptBenchClients,
+		OptReplay, OptWitness, OptHistory}
 	slices.SortStableFunc(all, func(a, b Option) int { return len(b) - len(a) })
 	return all
 }()

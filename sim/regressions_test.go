@@ -92,6 +92,9 @@ func TestReproducerWorkflow(t *testing.T) {
 	require.NotNil(t, rep.Repro)
 	rep.Repro.Program = reorderedCommit
 	text := rep.Repro.Text()
+	// Library text names options, not flags: dsim maps them (cmd/dsim's optionFlags).
+	require.Contains(t, text, "\n# replay: sim.Replay "+reorderedCommit+" THIS_FILE\n")
+	require.NotContains(t, text, "--")
 	passing := strings.Replace(text, "# expect: "+rep.Failure.Expect(), "# expect: pass", 1)
 	require.NotEqual(t, text, passing)
 

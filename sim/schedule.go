@@ -106,10 +106,14 @@ func (s *Schedule) pinMap() (map[string]pinned, error) {
 	return m, nil
 }
 
+// ScheduleHeader is a schedule's first line (after a reproducer's comment
+// header, if any).
+const ScheduleHeader = "dsim schedule v1"
+
 // String renders the schedule canonically.
 func (s *Schedule) String() string {
 	var b strings.Builder
-	b.WriteString("dsim schedule v1\n")
+	b.WriteString(ScheduleHeader + "\n")
 	b.WriteString("seed " + strconv.FormatUint(s.Seed, 10) + "\n")
 	if len(s.Counts) > 0 {
 		names := make([]string, 0, len(s.Counts))
@@ -167,7 +171,7 @@ func ParseSchedule(name, text string) (*Schedule, error) {
 		}
 		word, rest, _ := strings.Cut(line, " ")
 		if !sawHeader {
-			if line != "dsim schedule v1" {
+			if line != ScheduleHeader {
 				return nil, errf(ln, "not a schedule file", "the first line must be `dsim schedule v1`")
 			}
 			sawHeader = true

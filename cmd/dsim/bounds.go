@@ -47,6 +47,9 @@ var optionFlags = map[sim.Option]string{
 	sim.OptMaxFrame:     "--max-frame",
 	sim.OptTraceDir:     "--trace-dir",
 	sim.OptBenchClients: "--clients",
+	sim.OptReplay:       "dsim replay",
+	sim.OptWitness:      "DIR/run-0.witness (written by --save-witness DIR)",
+	sim.OptHistory:      "--history",
 }
 
 // cliText rewrites a library message's bound hints and option names into

@@ -35,7 +35,8 @@ func TestCheckHistoryCLI(t *testing.T) {
 		code int
 		want string
 	}{
-		{"explained", []string{prog, "--history", good}, 0, "Equivalent"},
+		{"explained", []string{prog, "--history", good}, 0, "dsim check " + prog + " --history " + good + " ("},
+		{"witness hint names flags", []string{prog, "--history", good}, 0, "replay the witness: dsim replay " + prog + " DIR/run-0.witness (written by --save-witness DIR)\n"},
 		{"explained at 1 ms", []string{prog, "--history", good, "--history-unit", "1ms"}, 0, "1 time unit = 1ms"},
 		{"forged answer", []string{prog, "--history", forged}, 1, "NotEquivalent"},
 		{"in flight, closed history", []string{prog, "--history", open, "--max-states", "200"}, 2, "reply(2, 6)"},

@@ -215,13 +215,23 @@ func reportFailure(c *cli.Context, progName string, rep *sim.ExploreReport) erro
 		return usageError(c, "creating %s: %v", dir, err)
 	}
 	path := filepath.Join(dir, r.FileName())
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(reproCLI(text)), 0o644); err != nil {
 		return usageError(c, "writing the reproducer: %v", err)
 	}
 	fmt.Fprintf(out, "wrote %s (`go test ./sim` replays it; see docs/SEMANTICS.md, Exploration)\n", path)
 	fmt.Fprintf(out, "reproduce: dsim replay %s %s --trace repro.json\n", shellQuote(progName), shellQuote(path))
 	fmt.Fprintf(out, "draw:      dsim viz repro.json -o repro.html\n")
 	return exitError{1}
+}
+
+// reproCLI names flags and commands in a reproducer's header (cliText),
+// leaving its schedule, whose facts are data, as the library wrote it.
+func reproCLI(text string) string {
+	i := strings.Index(text, "\n"+sim.ScheduleHeader+"\n")
+	if i < 0 {
+		return text
+	}
+	return cliText(text[:i]) + text[i:]
 }
 
 func shellQuote(s string) string {

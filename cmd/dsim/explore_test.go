@@ -67,6 +67,8 @@ func TestExploreWritesReplayableReproducer(t *testing.T) {
 	a, _ := os.ReadFile(m[1])
 	b, _ := os.ReadFile(m2[1])
 	assert.Equal(t, string(a), string(b))
+	// The file's header names dsim's command where the library's names sim.Replay.
+	assert.Contains(t, string(a), "\n# replay: dsim replay "+prog+" THIS_FILE\n")
 }
 
 // TestExploreRunIsDsimRun: explore's run i with base seed S is `dsim run
