@@ -27,12 +27,15 @@ import (
 // while its count is positive. The next State's h_S' is h_T updated in the
 // same way with the changes from the tick to the next State (a delivery
 // leaving, a GC rule dropping rows). A rule with two or more changed
-// literals (a self-join over a growing relation, say), an input whose
+// literals (a join of two relations that both changed), an input whose
 // change is not known, a State without the memo, or any error in the
 // delta path send the rule's relation to the full path, which counts the
 // derivations while it evaluates, so the next State has the memo again.
-// Errors always come from the full path: a tick that meets one on the
-// delta path is evaluated again without it (Evaluator.Tick).
+// A relation with a rule that joins a changing relation with itself is
+// not maintained at all: it would take that path on nearly every tick.
+// Errors always come from the full path: a relation whose delta path
+// meets one is evaluated again on it (maintStratum), which reports the
+// first failing binding in plan order as the rest of the evaluator does.
 
 // mKind says how the change of a maintained rule's input is known.
 type mKind uint8
@@ -187,6 +190,13 @@ func planMaint(comp *analysis.Component, mp *memoPlan, aggs func(*analysis.Rule)
 				if in < 0 {
 					in = len(p.inputs)
 					p.inputs = append(p.inputs, mInput{rel: l.Rel, kind: k})
+				}
+				if (k == kBase || k == kAgg || k == kMaint) && slices.Contains(mr.in, in) {
+					// A self-join over a relation that changes: two
+					// changed literals whenever it changes, so the
+					// relation would take the full path (and pay for
+					// the bookkeeping) on nearly every tick.
+					ok = false
 				}
 				mr.lits = append(mr.lits, li)
 				mr.kinds = append(mr.kinds, k)

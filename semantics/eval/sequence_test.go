@@ -118,7 +118,7 @@ cheap(k) :- best(k, p), top(k, q), (q > p), !done(k).`
 // relations over incremental aggregates, several rules for one head,
 // wildcards (one tuple, many derivations), assignments, built-ins and
 // head arithmetic, negated atoms that drive (no wildcard) and one that
-// cannot, and a self-join (two changed literals: the full path), over a
+// cannot, and a self-join (not maintained: both literals change at once), over a
 // relation that deliveries grow and a GC rule shrinks.
 const seqMaintSrc = `.input ev(k: int, v: int)
 .input drop(k: int)
