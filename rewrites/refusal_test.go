@@ -1,19 +1,18 @@
 package rewrites
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/refusals")
+	"github.com/dsim-project/dsim/internal/golden"
+)
 
 // TestRefusals: each testdata/refusals/*.ded names, on its first line, a
 // step whose precondition fails on it; the rendered refusal (position,
 // rewrite, precondition, rule, relation, hint) must match the .golden file
-// beside it. Run with -update to regenerate after a deliberate change.
+// beside it. Run with -rewrite to regenerate after a deliberate change.
 func TestRefusals(t *testing.T) {
 	files, err := filepath.Glob("testdata/refusals/*.ded")
 	if err != nil || len(files) == 0 {
@@ -48,19 +47,7 @@ func TestRefusals(t *testing.T) {
 			default:
 				got = err.Error() + "\n"
 			}
-			golden := strings.TrimSuffix(f, ".ded") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("refusal differs from %s:\ngot:\n%s\nwant:\n%s", golden, got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(f, ".ded")+".golden", []byte(got))
 		})
 	}
 }

@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/dsim-project/dsim/corpus"
+	"github.com/dsim-project/dsim/internal/golden"
 )
 
 // TestAnalyzeGolden: dsim analyze's report of the corpus base programs is
-// deterministic and matches testdata/analyze/*.golden (-update rewrites
+// deterministic and matches testdata/analyze/*.golden (-rewrite rewrites
 // them). The report lists, among others, the plan steps whose
 // preconditions hold; each listed step must also apply.
 func TestAnalyzeGolden(t *testing.T) {
@@ -26,19 +27,7 @@ func TestAnalyzeGolden(t *testing.T) {
 			if again := Analyze(load(t, path, src)); again != got {
 				t.Fatal("Analyze is not deterministic")
 			}
-			golden := filepath.Join("testdata/analyze", name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("report differs from %s:\n%s", golden, got)
-			}
+			golden.Check(t, filepath.Join("testdata/analyze", name+".golden"), []byte(got))
 			// Every suggested decoupling applies.
 			for _, line := range strings.Split(got, "\n") {
 				f := strings.Fields(line)

@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dsim-project/dsim/corpus"
 	"github.com/dsim-project/dsim/internal/golden"
 	"github.com/dsim-project/dsim/semantics/analysis"
 )
@@ -66,128 +64,39 @@ type scriptEnv struct {
 	result *Result
 }
 
-func (env *scriptEnv) exec(c scriptCase) (string, error) {
-	fields := strings.Fields(c.cmd)
+// scriptCommands are the script commands, one handler each in its own
+// file (script_<command>_test.go; the printing ones in
+// script_show_test.go).
+var scriptCommands = map[string]func(env *scriptEnv, c scriptCase) (string, error){
+	"load":     scriptLoad,
+	"workload": scriptWorkload,
+	"faults":   scriptFaults,
+	"set":      scriptSet,
+	"run":      scriptRun,
+	"trace":    scriptTrace,
+	"history":  scriptHistory,
+	"outputs":  scriptOutputs,
+	"schedule": scriptSchedule,
+	"replay":   scriptReplay,
+}
+
+// args are the command line's key=value arguments.
+func (c scriptCase) args() map[string]string {
 	args := map[string]string{}
-	for _, f := range fields[1:] {
+	for _, f := range strings.Fields(c.cmd)[1:] {
 		k, v, _ := strings.Cut(f, "=")
 		args[k] = v
 	}
-	switch fields[0] {
-	case "load":
-		var src []byte
-		name := "script.ded"
-		if len(fields) > 1 {
-			var err error
-			name = fields[1]
-			if src, err = corpus.Open(name); err != nil {
-				return "", err
-			}
-		} else {
-			src = []byte(strings.Join(c.input, "\n"))
-		}
-		prog, diags := analysis.Load(name, src)
-		if len(diags) > 0 {
-			return diags.Render(src), nil
-		}
-		env.prog, env.cfg = prog, Config{}
-		return "ok", nil
-	case "workload":
-		w, err := ParseWorkload("workload", strings.Join(c.input, "\n"))
-		if err != nil {
-			return err.Error(), nil
-		}
-		env.cfg.Workload = w
-		return strings.TrimSpace(w.String()), nil
-	case "faults":
-		plan, err := ParseFaultPlan(strings.TrimSpace(strings.TrimPrefix(c.cmd, "faults")))
-		if err != nil {
-			return err.Error(), nil
-		}
-		env.cfg.Faults = plan
-		return plan.String(), nil
-	case "set":
-		env.cfg.Counts = map[string]int{}
-		for k, v := range args {
-			n, _ := strconv.Atoi(v)
-			env.cfg.Counts[k] = n
-		}
-		return "ok", nil
-	case "run":
-		cfg := env.cfg
-		for k, v := range args {
-			switch k {
-			case "seed":
-				n, _ := strconv.ParseUint(v, 10, 64)
-				cfg.Seed = n
-			case "delay":
-				d, err := ParseDistribution(v)
-				if err != nil {
-					return err.Error(), nil
-				}
-				cfg.Delay = &d
-			case "requests":
-				n, _ := strconv.Atoi(v)
-				if cfg.Closed == nil {
-					cfg.Closed = &ClosedLoop{Clients: 1}
-				}
-				cfg.Closed.Requests = n
-			case "clients":
-				n, _ := strconv.Atoi(v)
-				if cfg.Closed == nil {
-					cfg.Closed = &ClosedLoop{}
-				}
-				cfg.Closed.Clients = n
-			case "idle":
-				p, _ := strconv.ParseFloat(v, 64)
-				cfg.Idle = IdleTicks{P: p, PerNode: 2, MaxGap: 3}
-			case "max-time":
-				n, _ := strconv.ParseInt(v, 10, 64)
-				cfg.Limits.MaxTime = n
-			case "max-ticks":
-				cfg.Limits.MaxTicks, _ = strconv.Atoi(v)
-			case "max-messages":
-				cfg.Limits.MaxMessages, _ = strconv.Atoi(v)
-			case "dump":
-				cfg.Trace.Dump = strings.Split(v, ",")
-			default:
-				return "", fmt.Errorf("unknown run option %q", k)
-			}
-		}
-		res, err := Run(env.prog, cfg)
-		if err != nil {
-			return "error: " + err.Error(), nil
-		}
-		env.result = res
-		return fmt.Sprintf("%s\nticks=%d messages=%d deliveries=%d drops=%d duplicates=%d outputs=%d",
-			res.Stop.Message, res.Ticks, res.Messages, res.Deliveries, res.Drops, res.Duplicates, res.Outputs), nil
-	case "trace":
-		return strings.TrimSpace(env.result.Trace.String()), nil
-	case "history":
-		return strings.TrimSpace(env.result.History.String()), nil
-	case "outputs":
-		var out []string
-		for _, f := range env.result.History.OutputFacts() {
-			out = append(out, f.String())
-		}
-		return strings.Join(out, "\n"), nil
-	case "schedule":
-		return strings.TrimSpace(env.result.Schedule.String()), nil
-	case "replay":
-		sched, err := ParseSchedule("schedule", env.result.Schedule.String())
-		if err != nil {
-			return "", err
-		}
-		res, err := Replay(env.prog, sched)
-		if err != nil {
-			return "error: " + err.Error(), nil
-		}
-		if d := cmp.Diff(env.result.Trace.String(), res.Trace.String()); d != "" {
-			return "replay differs:\n" + d, nil
-		}
-		return "replay: identical trace", nil
+	return args
+}
+
+func (env *scriptEnv) exec(c scriptCase) (string, error) {
+	name, _, _ := strings.Cut(c.cmd, " ")
+	h, ok := scriptCommands[name]
+	if !ok {
+		return "", fmt.Errorf("unknown command %q", name)
 	}
-	return "", fmt.Errorf("unknown command %q", fields[0])
+	return h(env, c)
 }
 
 func TestScripts(t *testing.T) {
