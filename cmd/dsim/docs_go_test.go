@@ -65,15 +65,11 @@ func TestDocGoExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range goBlock.FindAllSubmatchIndex(text, -1) {
-			line := 1 + strings.Count(string(text[:m[4]]), "\n") // the fence's line
-			rel, _ := filepath.Rel(root, doc)
-			if m[2] >= 0 && strings.TrimSpace(string(text[m[2]:m[3]])) == goDocFragment {
-				continue
-			}
+		rel, _ := filepath.Rel(root, doc)
+		for _, b := range goDocBlocks(string(text)) {
 			n++
 			name := fmt.Sprintf("example%d_test.go", n)
-			writeDocFile(t, filepath.Join(dir, name), goDocFile(rel, line, string(text[m[4]:m[5]])))
+			writeDocFile(t, filepath.Join(dir, name), goDocFile(rel, b.fence, b.src))
 		}
 	}
 	if n < 2 {
@@ -87,6 +83,38 @@ func TestDocGoExamples(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go vet of the docs' Go examples (a name the block uses without importing it goes into goDocImports): %v\n%s", err, out)
+	}
+}
+
+// goDocBlock is a Go block of a doc: the line of its opening fence and its
+// text.
+type goDocBlock struct {
+	fence int
+	src   string
+}
+
+// goDocBlocks finds the Go blocks of a doc that are not marked with
+// goDocFragment.
+func goDocBlocks(text string) []goDocBlock {
+	var out []goDocBlock
+	for _, m := range goBlock.FindAllStringSubmatchIndex(text, -1) {
+		if m[2] >= 0 && strings.TrimSpace(text[m[2]:m[3]]) == goDocFragment {
+			continue
+		}
+		// The block's text starts on the line after the fence.
+		out = append(out, goDocBlock{fence: strings.Count(text[:m[4]], "\n"), src: text[m[4]:m[5]]})
+	}
+	return out
+}
+
+// TestGoDocBlocks: blocks are found with their fence's line, and a block
+// marked as a fragment is skipped.
+func TestGoDocBlocks(t *testing.T) {
+	text := "intro\n```go\nfunc A() {}\n```\n\n" + goDocFragment + "\n```go\nfunc B() { ... }\n```\ntext\n```go\nvar C = 1\n```\n"
+	got := goDocBlocks(text)
+	want := []goDocBlock{{2, "func A() {}\n"}, {11, "var C = 1\n"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
 	}
 }
 
