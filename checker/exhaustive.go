@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/sim"
@@ -55,6 +57,9 @@ type Certificate struct {
 	// Hash is a SHA-256 over the enumeration's states in search order,
 	// the schedules covered and the histories explained.
 	Hash string
+	// Parts is the number of parts the enumeration was split into (one
+	// per choice of the first random faulty node; sim.EnumerateParts).
+	Parts int
 	// ShrunkFrom and ShrunkTo: the counterexample's workload was shrunk
 	// from ShrunkFrom inputs to ShrunkTo (each re-enumerated); 0 if not.
 	ShrunkFrom, ShrunkTo int
@@ -115,56 +120,50 @@ func checkExhaustive(ctx context.Context, m *refinementMap, original, rewritten 
 // unexplained run (in search order) or else the first undecided one.
 func enumerateAndExplain(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config) (*Certificate, *RunReport, *RunReport, error) {
 	cert := &Certificate{MaxDelay: opts.MaxDelay, Faults: opts.Faults, Seed: cfg.Seed, Inputs: len(cfg.Workload), MaxTime: cfg.Limits.MaxTime}
-	explained := map[sim.Fingerprint]bool{}
-	hist := sha256.New()
-	var cx, unk *RunReport
 	sopts := opts
 	sopts.ctx = ctx
-	leaf := func(res *sim.Result) (bool, error) {
-		cert.Runs++
-		k := obligationKey(m, res)
-		if _, ok := explained[k]; ok {
-			return false, nil // explained (or undecided) already: the same obligation
+	// One state per part of the enumeration (sim.EnumerateParts): parts
+	// may run at once, and are combined in order.
+	var parts []*partExplainer
+	var mu sync.Mutex
+	newLeaf := func(i int) func(*sim.Result) (bool, error) {
+		p := &partExplainer{m: m, opts: sopts, cfg: cfg, explained: map[sim.Fingerprint]bool{}, hist: sha256.New()}
+		mu.Lock()
+		for len(parts) <= i {
+			parts = append(parts, nil)
 		}
-		cert.Histories++
-		cert.Searches++
-		// The enumeration keeps no trace (snapshots would copy it); the
-		// search's guides read one: replay the run with it.
-		full, err := sim.Replay(m.rew, res.Schedule)
-		if err != nil {
-			return true, fmt.Errorf("replaying an enumerated run of the rewrite: %w", err)
-		}
-		r, err := explainRun(m, sopts, cfg, full)
-		if err != nil {
-			return true, err
-		}
-		r.Index, r.Seed = cert.Runs, cfg.Seed
-		cert.OriginalStates += r.States
-		switch r.Verdict {
-		case Equivalent:
-			explained[k] = true
-			hist.Write([]byte(k.String()))
-		case NotEquivalent:
-			cx = r
-			return true, nil
-		case Unknown:
-			explained[k] = false
-			cert.Undecided++
-			if unk == nil {
-				unk = r
-			}
-		}
-		return false, nil
+		parts[i] = p
+		mu.Unlock()
+		return p.leaf
 	}
-	er, err := sim.Enumerate(ctx, m.rew, cfg, sim.EnumerateOptions{MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, Observable: true, NoMemo: exhaustiveBruteForce, Leaf: leaf})
+	reps, err := sim.EnumerateParts(ctx, m.rew, cfg, sim.EnumerateOptions{MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, Observable: true, NoMemo: exhaustiveBruteForce},
+		sim.PartsOptions{Jobs: opts.Jobs, Leaf: newLeaf})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("enumerating the rewritten program's runs: %w", err)
+	}
+	er := sim.CombineParts(reps)
+	var cx, unk *RunReport
+	hist := sha256.New()
+	for i := range reps {
+		p := parts[i]
+		cert.Histories += p.histories
+		cert.Searches += p.searches
+		cert.OriginalStates += p.originalStates
+		cert.Undecided += p.undecided
+		hist.Write(p.hist.Sum(nil))
+		if cx == nil && p.cx != nil {
+			cx = p.cx
+		}
+		if unk == nil && p.unk != nil {
+			unk = p.unk
+		}
 	}
 	cert.Complete = er.Complete
 	cert.Bound = er.Bound
 	if cert.Bound != "" && unk == nil && cx == nil {
 		unk = &RunReport{Verdict: Unknown, Bound: "the enumeration of the rewrite stopped: " + er.Bound, Limit: er.Limit, Faults: opts.Faults}
 	}
+	cert.Parts = len(reps)
 	cert.States, cert.Runs, cert.Merged, cert.Schedules = er.States, er.Runs, er.Merged, er.Covered
 	h := sha256.New()
 	h.Write([]byte(er.Hash))
@@ -172,6 +171,56 @@ func enumerateAndExplain(ctx context.Context, m *refinementMap, opts Options, cf
 	h.Write([]byte(strconv.Itoa(cert.Histories)))
 	cert.Hash = hex.EncodeToString(h.Sum(nil))
 	return cert, cx, unk, nil
+}
+
+// partExplainer explains the runs of one part of the enumeration.
+type partExplainer struct {
+	m         *refinementMap
+	opts      Options
+	cfg       sim.Config
+	explained map[sim.Fingerprint]bool // obligation -> explained (false: undecided)
+	hist      hash.Hash                // the explained obligations, in search order
+	runs      int
+	cx, unk   *RunReport
+
+	histories, searches, originalStates, undecided int
+}
+
+func (p *partExplainer) leaf(res *sim.Result) (bool, error) {
+	p.runs++
+	k := obligationKey(p.m, res)
+	if _, ok := p.explained[k]; ok {
+		return false, nil // explained (or undecided) already: the same obligation
+	}
+	p.histories++
+	p.searches++
+	// The enumeration keeps no trace (snapshots would copy it); the
+	// search's guides read one: replay the run with it.
+	full, err := sim.Replay(p.m.rew, res.Schedule)
+	if err != nil {
+		return true, fmt.Errorf("replaying an enumerated run of the rewrite: %w", err)
+	}
+	r, err := explainRun(p.m, p.opts, p.cfg, full)
+	if err != nil {
+		return true, err
+	}
+	r.Index, r.Seed = p.runs, p.cfg.Seed
+	p.originalStates += r.States
+	switch r.Verdict {
+	case Equivalent:
+		p.explained[k] = true
+		p.hist.Write([]byte(k.String()))
+	case NotEquivalent:
+		p.cx = r
+		return true, nil
+	case Unknown:
+		p.explained[k] = false
+		p.undecided++
+		if p.unk == nil {
+			p.unk = r
+		}
+	}
+	return false, nil
 }
 
 // obligationKey digests everything explaining a rewritten run depends on

@@ -65,22 +65,37 @@ func TestExhaustiveMatchesBruteForce(t *testing.T) {
 }
 
 // TestExhaustiveCertificate: the certificate's text (a golden) and JSON,
-// the same for every Jobs.
+// the same for every Jobs, also when the enumeration is split into parts
+// (one per choice of the faulty node) that run at once.
 func TestExhaustiveCertificate(t *testing.T) {
 	orig, rew := load(t, "corpus/2pc/base.ded"), load(t, "corpus/2pc/scalable.ded")
-	var texts, jsons []string
-	for _, jobs := range []int{1, 2} {
-		rep, err := Check(orig, rew, Options{Spec: sim.Spec{Seed: 1, Open: 1}, Exhaustive: true, Jobs: jobs})
-		require.NoError(t, err)
-		require.Equal(t, Equivalent, rep.Verdict, rep.Text(SavedFiles{}))
-		texts = append(texts, rep.Text(SavedFiles{}))
-		jsons = append(jsons, string(rep.JSON()))
+	for _, c := range []struct {
+		faults string
+		delay  int64
+		golden string
+	}{{"", 3, "testdata/exhaustive/2pc-certificate.txt"}, {"omission random f=1 p=0.3 until=20", 1, ""}} {
+		var texts, jsons []string
+		var parts int
+		for _, jobs := range []int{1, 2, 3} {
+			rep, err := Check(orig, rew, Options{Spec: sim.Spec{Seed: 1, Open: 1, Faults: mustPlan(t, c.faults)}, Exhaustive: true, MaxDelay: c.delay, Jobs: jobs})
+			require.NoError(t, err)
+			require.Equal(t, Equivalent, rep.Verdict, rep.Text(SavedFiles{}))
+			texts = append(texts, rep.Text(SavedFiles{}))
+			jsons = append(jsons, string(rep.JSON()))
+			parts = rep.Certificate.Parts
+		}
+		assert.Equal(t, texts[0], texts[1], "the certificate does not depend on Jobs")
+		assert.Equal(t, texts[0], texts[2])
+		assert.Equal(t, jsons[0], jsons[1])
+		assert.Contains(t, jsons[0], `"certificate": {`)
+		assert.Contains(t, jsons[0], `"complete": true`)
+		if c.golden != "" {
+			assert.Equal(t, 1, parts)
+			golden.Check(t, c.golden, []byte(texts[0]))
+		} else {
+			assert.Greater(t, parts, 1, "one part per choice of the faulty node")
+		}
 	}
-	assert.Equal(t, texts[0], texts[1], "the certificate does not depend on Jobs")
-	assert.Equal(t, jsons[0], jsons[1])
-	assert.Contains(t, jsons[0], `"certificate": {`)
-	assert.Contains(t, jsons[0], `"complete": true`)
-	golden.Check(t, "testdata/exhaustive/2pc-certificate.txt", []byte(texts[0]))
 }
 
 // TestExhaustiveMutant: a shipped mutant is NotEquivalent under the

@@ -153,6 +153,8 @@ type enumerator struct {
 	memo    map[Fingerprint]enumEntry
 	hash    hash.Hash
 	rep     EnumerateReport
+	part    int         // >= 0: the first choice is fixed to this alternative
+	abandon func() bool // nil: never
 }
 
 // Enumerate runs prog under cfg every way the bounds allow (see the top of
@@ -161,29 +163,22 @@ type enumerator struct {
 // its Decide, Step, Script, Seed-drawn decisions, Idle and Closed do not
 // apply. The report does not depend on anything but prog, cfg and opts.
 func Enumerate(ctx context.Context, prog *analysis.Program, cfg Config, opts EnumerateOptions) (*EnumerateReport, error) {
-	if cfg.Closed != nil {
-		return nil, errors.New("exhaustive enumeration needs an open-loop workload: closed-loop clients draw their requests")
-	}
-	if opts.MaxDelay <= 0 {
-		opts.MaxDelay = 3
-	}
-	if opts.MaxStates <= 0 {
-		opts.MaxStates = DefaultEnumerateStates
+	return enumeratePart(ctx, prog, cfg, opts, -1, nil)
+}
+
+// enumeratePart enumerates the runs whose first choice takes alternative
+// part (all runs when part < 0). abandon, when it reports true, ends the
+// enumeration incomplete (a lower part stopped: this one is not needed).
+func enumeratePart(ctx context.Context, prog *analysis.Program, cfg Config, opts EnumerateOptions, part int, abandon func() bool) (*EnumerateReport, error) {
+	cfg, opts, err := enumerateSetup(prog, cfg, opts)
+	if err != nil {
+		return nil, err
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	e := &enumerator{prog: prog, opts: opts, ctx: ctx, diverge: -1, memo: map[Fingerprint]enumEntry{}, hash: sha256.New()}
-	cfg.Decide, cfg.Step, cfg.Script, cfg.Idle = e.decide, e.step, nil, IdleTicks{}
-	d := Distribution{Kind: DelayUniform, Max: opts.MaxDelay}
-	cfg.Delay = &d // what the runs' schedules say they drew from
-	if cfg.Evaluator == nil && cfg.tick == nil {
-		ev, err := eval.Compile(prog)
-		if err != nil {
-			return nil, err
-		}
-		cfg.Evaluator = ev
-	}
+	e := &enumerator{prog: prog, opts: opts, ctx: ctx, diverge: -1, memo: map[Fingerprint]enumEntry{}, hash: sha256.New(), part: part, abandon: abandon}
+	cfg.Decide, cfg.Step = e.decide, e.step
 	if cfg.TickCache == nil {
 		cfg.TickCache = NewTickCache(1 << 15)
 	}
@@ -208,6 +203,30 @@ func Enumerate(ctx context.Context, prog *analysis.Program, cfg Config, opts Enu
 	e.hash.Write(buf[:])
 	r.Hash = hex.EncodeToString(e.hash.Sum(nil))
 	return &r, nil
+}
+
+// enumerateSetup checks and completes an enumeration's configuration.
+func enumerateSetup(prog *analysis.Program, cfg Config, opts EnumerateOptions) (Config, EnumerateOptions, error) {
+	if cfg.Closed != nil {
+		return cfg, opts, errors.New("exhaustive enumeration needs an open-loop workload: closed-loop clients draw their requests")
+	}
+	if opts.MaxDelay <= 0 {
+		opts.MaxDelay = 3
+	}
+	if opts.MaxStates <= 0 {
+		opts.MaxStates = DefaultEnumerateStates
+	}
+	cfg.Script, cfg.Idle = nil, IdleTicks{}
+	d := Distribution{Kind: DelayUniform, Max: opts.MaxDelay}
+	cfg.Delay = &d // what the runs' schedules say they drew from
+	if cfg.Evaluator == nil && cfg.tick == nil {
+		ev, err := eval.Compile(prog)
+		if err != nil {
+			return cfg, opts, err
+		}
+		cfg.Evaluator = ev
+	}
+	return cfg, opts, nil
 }
 
 // branch runs the current branch to its end; stop ends the enumeration.
@@ -303,6 +322,9 @@ func (e *enumerator) step(m Moment) error {
 	if err := e.ctx.Err(); err != nil {
 		return &enumEnd{bound: fmt.Sprintf("canceled: %v", context.Cause(e.ctx)), limit: BoundCanceled}
 	}
+	if e.abandon != nil && e.abandon() {
+		return &enumEnd{bound: "abandoned: an earlier part stopped the enumeration"}
+	}
 	if e.pos <= e.diverge {
 		return nil // a moment of the branch's shared prefix: already open
 	}
@@ -393,6 +415,12 @@ func (e *enumerator) decide(c *Choice) error {
 		alts, err := e.alternatives(c)
 		if err != nil {
 			return err
+		}
+		if e.pos == 0 && e.part >= 0 {
+			if e.part >= len(alts) {
+				return fmt.Errorf("sim: enumeration part %d of a first choice with %d alternatives", e.part, len(alts))
+			}
+			alts = alts[e.part : e.part+1]
 		}
 		if len(alts) > 1 {
 			e.rep.Choices++

@@ -169,3 +169,43 @@ func TestEnumerateBound(t *testing.T) {
 	_, err = Enumerate(context.Background(), prog, Config{Closed: &ClosedLoop{Clients: 1, Requests: 1}}, EnumerateOptions{})
 	assert.ErrorContains(t, err, "open-loop")
 }
+
+// TestEnumeratePartsMatchWhole: split by the choice of the one faulty
+// node, the parts cover the same states and runs as the whole tree (no
+// memo key is shared across faulty nodes), whatever Jobs.
+func TestEnumeratePartsMatchWhole(t *testing.T) {
+	for _, c := range enumCases() {
+		if c.name != "broadcast-random" {
+			continue
+		}
+		prog := loadProgram(t, c.name, c.src)
+		whole, err := Enumerate(context.Background(), prog, c.config(t), EnumerateOptions{MaxDelay: c.delay})
+		require.NoError(t, err)
+		var hashes []string
+		for _, jobs := range []int{1, 2, 4} {
+			reps, err := EnumerateParts(context.Background(), prog, c.config(t), EnumerateOptions{MaxDelay: c.delay}, PartsOptions{Jobs: jobs})
+			require.NoError(t, err)
+			assert.Len(t, reps, 4, "one part per node")
+			r := CombineParts(reps)
+			assert.True(t, r.Complete)
+			assert.Equal(t, whole.States, r.States)
+			assert.Equal(t, whole.Covered, r.Covered)
+			assert.Equal(t, whole.Runs, r.Runs)
+			hashes = append(hashes, r.Hash)
+		}
+		assert.Equal(t, hashes[0], hashes[1])
+		assert.Equal(t, hashes[0], hashes[2])
+		// A part that stops drops the later ones, whatever Jobs.
+		for _, jobs := range []int{1, 3} {
+			reps, err := EnumerateParts(context.Background(), prog, c.config(t), EnumerateOptions{MaxDelay: c.delay}, PartsOptions{Jobs: jobs,
+				Leaf: func(part int) func(*Result) (bool, error) {
+					return func(*Result) (bool, error) { return part == 1, nil }
+				}})
+			require.NoError(t, err)
+			require.Len(t, reps, 2)
+			assert.True(t, reps[0].Complete)
+			assert.True(t, reps[1].Stopped)
+			assert.Equal(t, 1, reps[1].Runs)
+		}
+	}
+}

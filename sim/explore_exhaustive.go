@@ -3,8 +3,10 @@ package sim
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 )
@@ -80,29 +82,58 @@ func ExploreExhaustive(ctx context.Context, prog *analysis.Program, opts Explore
 	}
 	faultFree := opts.Faults.IsEmpty()
 	rep := &ExhaustiveReport{MaxDelay: eo.MaxDelay, Faults: opts.Faults, Inputs: len(cfg.Workload), Seed: cfg.Seed, MaxTime: cfg.Limits.WithDefaults().MaxTime}
-	runs := 0
-	leaf := func(res *Result) (bool, error) {
-		runs++
-		fail, inc := checkRun(res, faultFree)
-		if inc != "" {
-			rep.Inconclusive++
-			if rep.FirstInconclusive == "" {
-				rep.FirstInconclusive = fmt.Sprintf("run %d: %s", runs, inc)
+	type partState struct {
+		runs, inconclusive int
+		firstInc           string
+		fail               *Failure
+		found              *Schedule
+		foundRun           int
+	}
+	var mu sync.Mutex
+	var states []*partState
+	newLeaf := func(i int) func(*Result) (bool, error) {
+		ps := &partState{}
+		mu.Lock()
+		for len(states) <= i {
+			states = append(states, nil)
+		}
+		states[i] = ps
+		mu.Unlock()
+		return func(res *Result) (bool, error) {
+			ps.runs++
+			fail, inc := checkRun(res, faultFree)
+			if inc != "" {
+				ps.inconclusive++
+				if ps.firstInc == "" {
+					ps.firstInc = fmt.Sprintf("run %d of part %d: %s", ps.runs, i, inc)
+				}
 			}
+			if fail != nil {
+				ps.fail, ps.found, ps.foundRun = fail, res.Schedule, ps.runs
+				return true, nil
+			}
+			return false, nil
 		}
-		if fail != nil {
-			rep.Failure, rep.Found, rep.FoundRun = fail, res.Schedule, runs
-			return true, nil
-		}
-		return false, nil
 	}
 	// A fault-free run fails when a request goes unanswered: its outputs
 	// then decide the verdict, so they join the memo key.
-	er, err := Enumerate(ctx, prog, cfg, EnumerateOptions{MaxDelay: eo.MaxDelay, MaxStates: eo.MaxStates, Observable: faultFree, Leaf: leaf})
+	reps, err := EnumerateParts(ctx, prog, cfg, EnumerateOptions{MaxDelay: eo.MaxDelay, MaxStates: eo.MaxStates, Observable: faultFree}, PartsOptions{Jobs: cmpOr(opts.Jobs, runtime.GOMAXPROCS(0)), Leaf: newLeaf})
 	if err != nil {
 		return nil, fmt.Errorf("explore: %w", err)
 	}
-	rep.Enumeration = er
+	rep.Enumeration = CombineParts(reps)
+	before := 0
+	for i := range reps {
+		ps := states[i]
+		rep.Inconclusive += ps.inconclusive
+		if rep.FirstInconclusive == "" {
+			rep.FirstInconclusive = ps.firstInc
+		}
+		if rep.Failure == nil && ps.fail != nil {
+			rep.Failure, rep.Found, rep.FoundRun = ps.fail, ps.found, before+ps.foundRun
+		}
+		before += ps.runs
+	}
 	if rep.Failure == nil {
 		return rep, nil
 	}
@@ -153,4 +184,11 @@ func (r *ExhaustiveReport) Text() string {
 		fmt.Fprintf(&b, "certificate: sha256 %s (collision bound %.1e)\n", e.Hash, CollisionBound(e.States))
 	}
 	return b.String()
+}
+
+func cmpOr(a, b int) int {
+	if a > 0 {
+		return a
+	}
+	return b
 }
