@@ -50,8 +50,8 @@ type EnumerateOptions struct {
 	// (default 3).
 	MaxDelay int64
 	// MaxStates bounds the distinct moments memoised (default
-	// DefaultEnumerateStates); hitting it ends the enumeration incomplete,
-	// naming BoundEnumerateStates.
+	// DefaultEnumerateStates; for EnumerateParts, per part); hitting it
+	// ends the enumeration incomplete, naming BoundEnumerateStates.
 	MaxStates int
 	// Observable adds the outputs seen so far to the memo key, for a
 	// caller that judges each run by its history (the refinement checker).

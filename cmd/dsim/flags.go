@@ -79,7 +79,7 @@ func shardFromFlags(c *cli.Context) (sim.Shard, error) {
 func exhaustiveFlags(what string) []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: "exhaustive", Usage: "every run " + what + " within the bounds (delays 1..--max-delay per message, every loss the fault plan allows, every choose/index choice) over the workload of --seed, instead of seeded runs; prints a certificate"},
-		&cli.IntFlag{Name: "exhaustive-states", Value: sim.DefaultEnumerateStates, Usage: "with --exhaustive: distinct states of the enumerated program"},
+		&cli.IntFlag{Name: "exhaustive-states", Value: sim.DefaultEnumerateStates, Usage: "with --exhaustive: distinct states of the enumerated program (per choice of the first random faulty node, when the fault plan picks one)"},
 	}
 }
 
