@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"flag"
 	"strings"
 	"testing"
 	"time"
@@ -128,11 +129,16 @@ func TestExhaustiveMutant(t *testing.T) {
 	t.Fatal("mutant 2pc-voter-no-log not found")
 }
 
+// exhaustiveGoal runs TestExhaustive2PCFaults. It is not under -long:
+// the enumeration does not finish today (docs/CHECKING.md, "Exhaustive
+// checking", What it costs), and -long must end.
+var exhaustiveGoal = flag.Bool("exhaustive-goal", false, "run the 2PC f=1 exhaustive certificate (does not finish today)")
+
 // TestExhaustive2PCFaults is the issue's goal: every run of Scalable2PC
 // with 2 requests, delays 1..3 and one faulty node explained by Base2PC.
 func TestExhaustive2PCFaults(t *testing.T) {
-	if !*long {
-		t.Skip("slow: run with -long")
+	if !*exhaustiveGoal {
+		t.Skip("the goal of issue 10, not reached: run with -exhaustive-goal -timeout 0")
 	}
 	start := time.Now()
 	rep, err := Check(load(t, "corpus/2pc/base.ded"), load(t, "corpus/2pc/scalable.ded"),
