@@ -115,3 +115,39 @@ func loadFile(t testing.TB, name string) *analysis.Program {
 	}
 	return p
 }
+
+// BenchmarkCheckPaxos measures one checked run of corpus/paxos/scalable.ded
+// against corpus/paxos/base.ded (docs/PERFORMANCE.md, "Paxos"): run i of
+// the benchmark checks seed i, fault-free, 3 open-loop inputs, at the
+// horizon 100 the corpus tests use and at the default 2000. It reports the
+// median and mean time per checked run (the mean includes the runs the
+// refinement map does not explain) and the fraction Unknown.
+func BenchmarkCheckPaxos(b *testing.B) {
+	orig, rew := load(b, "corpus/paxos/base.ded"), load(b, "corpus/paxos/scalable.ded")
+	for _, horizon := range []int64{100, 2000} {
+		b.Run(fmt.Sprintf("horizon=%d", horizon), func(b *testing.B) {
+			var times []time.Duration
+			var total time.Duration
+			unknown := 0
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				rep, err := Check(orig, rew, Options{Runs: 1, Spec: sim.Spec{Seed: uint64(i), Open: 3, Limits: sim.Limits{MaxTime: horizon}}, NoShrink: true})
+				d := time.Since(start)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rep.Verdict == NotEquivalent {
+					b.Fatalf("%s", rep.Text(SavedFiles{}))
+				}
+				if rep.Verdict == Unknown {
+					unknown++
+				}
+				times = append(times, d)
+				total += d
+			}
+			b.ReportMetric(float64(median(times).Microseconds())/1000, "ms/run(median)")
+			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/run(mean)")
+			b.ReportMetric(float64(unknown)/float64(b.N), "unknown/op")
+		})
+	}
+}
