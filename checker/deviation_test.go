@@ -66,7 +66,9 @@ func TestBacktrackLimitedEnumeratesFewDeviations(t *testing.T) {
 
 // TestDeviationPassResolvesUnknown: in this run of ScalablePaxos
 // (testdata/paxos-52.schedule: seed 52 of `dsim run
-// corpus/paxos/scalable.ded --open 3 --max-time 100`) the rewrite's
+// corpus/paxos/scalable.ded --open 3 --max-time 100`, replayed against
+// testdata/paxos-scalable-no-retransmit.ded, the program it was recorded
+// with) the rewrite's
 // five-hop phase 1 lets proposer 1's election timeout fire before proposer
 // 0's first heartbeat, so a healthy leader is preempted and request 5 is
 // chosen in slot 1. BasePaxos explains it only by holding early messages
@@ -78,7 +80,7 @@ func TestDeviationPassResolvesUnknown(t *testing.T) {
 	if referenceSearch && !*long {
 		t.Skip("-noresume: the reference search takes about 150 s on this run; add -long")
 	}
-	orig, rew := load(t, "paxos/base.ded"), load(t, "paxos/scalable.ded")
+	orig, rew := load(t, "paxos/base.ded"), loadAny(t, "checker/testdata/paxos-scalable-no-retransmit.ded")
 	text, err := os.ReadFile("testdata/paxos-52.schedule")
 	if err != nil {
 		t.Fatal(err)
