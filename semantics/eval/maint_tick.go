@@ -40,8 +40,6 @@ type maintTick struct {
 	// once per tick: pass 1 (State to tick) and pass 2 (tick to next State)
 	d           [2][]dDelta
 	have        [2][]bool
-	pass        int                 // the pass maintDelta runs
-	invert      bool                // pass 1 backwards: the changes from the tick to the State
 	in          []value.Fact        // the tick's deliveries
 	memo        bool                // the state-derived memo is usable this tick
 	acc         *table              // accumulator of the rule being evaluated
