@@ -608,7 +608,7 @@ func (s *searcher) alternatives(c *sim.Choice) ([]alt, error) {
 			return []alt{{perm: identity(c.N)}}, nil
 		}
 		var out []alt
-		permute(identity(c.N), 0, func(p []int) { out = append(out, alt{perm: slices.Clone(p)}) })
+		sim.EachPermutation(identity(c.N), 0, func(p []int) { out = append(out, alt{perm: slices.Clone(p)}) })
 		return out, nil
 	case sim.ChoiceJitter:
 		j := int64(0)
@@ -632,22 +632,6 @@ func identity(n int) []int {
 		p[i] = i
 	}
 	return p
-}
-
-// permute calls f with every permutation of p[k:], in lexicographic order
-// when p starts sorted.
-func permute(p []int, k int, f func([]int)) {
-	if k >= len(p)-1 {
-		f(p)
-		return
-	}
-	for i := k; i < len(p); i++ {
-		q := slices.Clone(p)
-		v := q[i]
-		copy(q[k+1:i+1], q[k:i])
-		q[k] = v
-		permute(q, k+1, f)
-	}
 }
 
 // stateAlt is the state guide's decision: deliver a message when the

@@ -491,26 +491,10 @@ func (e *enumerator) alternatives(c *Choice) ([]enumAlt, error) {
 			return nil, &enumEnd{bound: fmt.Sprintf("index() numbered %d rows at %s; orders of at most %d rows are enumerated", c.N, c.From, maxEnumeratePermRows)}
 		}
 		var out []enumAlt
-		permutations(id, 0, func(p []int) { out = append(out, enumAlt{perm: slices.Clone(p)}) })
+		EachPermutation(id, 0, func(p []int) { out = append(out, enumAlt{perm: slices.Clone(p)}) })
 		return out, nil
 	}
 	return nil, fmt.Errorf("exhaustive enumeration cannot decide a %s choice (%s)", c.Kind, c.Key())
-}
-
-// permutations calls f with every permutation of p[k:], in lexicographic
-// order when p starts sorted.
-func permutations(p []int, k int, f func([]int)) {
-	if k >= len(p)-1 {
-		f(p)
-		return
-	}
-	for i := k; i < len(p); i++ {
-		q := slices.Clone(p)
-		v := q[i]
-		copy(q[k+1:i+1], q[k:i])
-		q[k] = v
-		permutations(q, k+1, f)
-	}
 }
 
 // FingerprintStrings digests a sequence of strings (in order) into a
