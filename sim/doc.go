@@ -27,7 +27,11 @@
 // Workloads (workload.go, generate.go) are the inputs, as text or
 // generated. Explore (explore*.go) runs many seeded worlds looking for
 // invariant violations, shrinks a failing schedule (Shrink) and writes and
-// replays reproducers. ExploreSync (sync*.go) is a second model, Molly's
+// replays reproducers; Shrink and the checker's shrinker share one
+// reducer (reduce.go). Enumerate (enumerate*.go) runs every schedule of
+// one program within bounds, states memoised, for explore --exhaustive
+// and the checker's exhaustive mode; Spec (spec.go) is the one run spec
+// and seed rule of a batch of runs. ExploreSync (sync*.go) is a second model, Molly's
 // synchronous rounds: every message one round late or lost, losses before
 // EFF, crash-stops, an end-of-run spec (.final) at EOT, searched
 // exhaustively with a certificate or a shrunk counterexample; it also runs
