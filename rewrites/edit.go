@@ -87,55 +87,45 @@ func freshVar(r *syntax.Rule, taken map[string]bool, base string) string {
 // ruleVars lists every identifier used as a variable in r.
 func ruleVars(r *syntax.Rule) []string {
 	var out []string
-	add := func(e syntax.Expr) {
-		if e == nil {
-			return
-		}
+	eachRuleExpr(r, func(e syntax.Expr) {
 		for _, v := range vars(e) {
 			if !contains(out, v) {
 				out = append(out, v)
 			}
 		}
-	}
-	add(r.Head.At)
-	for _, a := range r.Head.Args {
-		add(a.Expr)
-		if a.Agg != nil {
-			for _, id := range a.Agg.Args {
-				add(id)
-			}
-		}
-	}
-	for _, l := range r.Body {
-		switch x := l.(type) {
-		case *syntax.Atom:
-			for _, a := range x.Args {
-				add(a)
-			}
-		case *syntax.Compare:
-			add(x.Left)
-			add(x.Right)
-		}
-	}
+	})
 	return out
 }
 
 // varUses counts the occurrences of variable v in r, head included.
 func varUses(r *syntax.Rule, v string) int {
 	n := 0
-	count := func(e syntax.Expr) {
+	eachRuleExpr(r, func(e syntax.Expr) {
 		syntax.WalkExpr(e, func(e syntax.Expr) {
 			if id, ok := e.(*syntax.Ident); ok && id.Name == v {
 				n++
 			}
 		})
+	})
+	return n
+}
+
+// eachRuleExpr calls f with every top-level expression of r that can hold
+// a variable, in source order: the head's destination, its arguments and
+// aggregate arguments, then the body's atom arguments and comparison
+// sides. Nil expressions (a head without @) are skipped.
+func eachRuleExpr(r *syntax.Rule, f func(syntax.Expr)) {
+	visit := func(e syntax.Expr) {
+		if e != nil {
+			f(e)
+		}
 	}
-	count(r.Head.At)
+	visit(r.Head.At)
 	for _, a := range r.Head.Args {
-		count(a.Expr)
+		visit(a.Expr)
 		if a.Agg != nil {
 			for _, id := range a.Agg.Args {
-				count(id)
+				visit(id)
 			}
 		}
 	}
@@ -143,14 +133,13 @@ func varUses(r *syntax.Rule, v string) int {
 		switch x := l.(type) {
 		case *syntax.Atom:
 			for _, a := range x.Args {
-				count(a)
+				visit(a)
 			}
 		case *syntax.Compare:
-			count(x.Left)
-			count(x.Right)
+			visit(x.Left)
+			visit(x.Right)
 		}
 	}
-	return n
 }
 
 // copyRule returns a deep copy of r without positions or comments.
