@@ -25,6 +25,19 @@ import (
 // and freezing again for the next) it is frozen: its other inputs are
 // buffered until it unfreezes, so every partition sees each replicated
 // write at the same point relative to its own inputs.
+//
+// Retransmission: the original loses at most the write's one message, but
+// a lost vote request, vote or commit of the round would freeze a
+// partition forever, so that a request it owns is never answered (a
+// liveness gap the original does not have under omission faults). So while
+// a write waits for votes the coordinator ticks every time unit (a flip
+// relation that changes what it carries) and resends the vote request
+// every other tick; a frozen partition likewise votes again every other
+// tick for each write it has seen but not applied; and the coordinator
+// answers a vote for a write it already committed with the commit. Votes
+// and commits are idempotent (votes are a set, commits are applied once,
+// in index order), and once every write is applied nothing is resent, so
+// runs still quiesce.
 
 // Partial is the plan step `partial C : w`.
 const PartialKind Kind = "partial"
@@ -157,6 +170,8 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 	// Relations of the coordinator.
 	kMe, kQueued, kUsed, kLast, kBusy, kPick, kInFlight, kVotes, kNumVotes, kAllVoted, kDone := nm(K+"Me"), nm(K+"Queued"), nm(K+"Used"),
 		nm(K+"Last"), nm(K+"Busy"), nm(K+"Pick"), nm(K+"InFlight"), nm(K+"Votes"), nm(K+"NumVotes"), nm(K+"AllVoted"), nm(K+"Done")
+	// Relations of the retransmission (see retransmitNote).
+	kWaiting, kFlip, kCommitted, cUnapplied, cFlip := nm(K+"Waiting"), nm(K+"WaitFlip"), nm(K+"Committed"), nm(comp+"Unapplied"), nm(comp+"FrozenFlip")
 	O, P, I := names.originals, names.partitions, names.instances
 
 	// Declarations of the three messages, typed after w.
@@ -189,7 +204,8 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 		"{VR}", voteReq, "{V}", vote, "{CM}", commit,
 		"{me}", cMe, "{applied}", cApplied, "{last}", cLast, "{commits}", cCommits, "{apply}", cApply, "{pending}", cPending, "{frozen}", cFrozen, "{wapplied}", cW,
 		"{kme}", kMe, "{queued}", kQueued, "{used}", kUsed, "{klast}", kLast, "{busy}", kBusy, "{pick}", kPick, "{flight}", kInFlight,
-		"{votes}", kVotes, "{nvotes}", kNumVotes, "{allvoted}", kAllVoted, "{done}", kDone)
+		"{votes}", kVotes, "{nvotes}", kNumVotes, "{allvoted}", kAllVoted, "{done}", kDone,
+		"{waiting}", kWaiting, "{kflip}", kFlip, "{committed}", kCommitted, "{unapplied}", cUnapplied, "{cflip}", cFlip)
 	chooseX := make([]string, n)
 	for i, x := range xs {
 		chooseX[i] = "choose(" + x + ")"
@@ -215,9 +231,19 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 {done}({X}) :+ {flight}(i, {X}), {allvoted}(i).
 .persist {done}
 {used}(i) :+ {flight}(i, {U}), {allvoted}(i).`)
+	// Retransmission of the coordinator (see retransmitNote).
+	coordRetx := r.Replace(`{waiting}(i, {X}) :- {flight}(i, {X}), !{allvoted}(i).
+{kflip}() :+ {waiting}(_, {U}), !{kflip}().
+{VR}@{C}[r + m * q](i, {X}) :~ {waiting}(i, {X}), {kflip}(), {kme}(r), {O}(m), {P}(k), less_than(q, k).
+{committed}(i, {X}) :+ {flight}(i, {X}), {allvoted}(i).
+.persist {committed}
+{CM}@src(i, {X}) :~ {V}(src, i), {committed}(i, {X}).`)
 	kb := &syntax.Component{Name: syntax.Ident{Name: K}, Count: origCount, HasCount: origCount > 1, Refines: ident(refinesOf(blk))}
 	kb.Doc = note(fmt.Sprintf("%s (%s): coordinator of the replicated %s writes, one per original %s instance.", rw, cite, w, comp))
 	kb.Items = parse(coord)
+	retx := parse(coordRetx)
+	retx[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): retransmission under message loss: while a write waits for votes, resend its vote request every other tick; answer a vote for a committed write with its commit.", rw, cite))
+	kb.Items = append(kb.Items, retx...)
 	part := r.Replace(`{I}(count(a)) :- {C}(a).
 {me}(i) :- self(a), {I}(n), less_than(i, n), ({C}[i] == a).
 {applied}(0) :- {O}(_).
@@ -234,6 +260,12 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 {V}@{K}[i](src, idx) :~ {VR}(idx, {U}), {me}(i), self(src).`)
 	items := parse(part)
 	items[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): replicated %s writes are applied in index order; other inputs wait while one is pending.", rw, cite, w))
+	// Retransmission of the partitions (see retransmitNote).
+	partRetx := parse(r.Replace(`{unapplied}(i) :- {pending}(i), !{applied}(i), !{apply}(i, {U}).
+{cflip}() :+ {frozen}(), !{cflip}().
+{V}@{K}[i](src, idx) :~ {unapplied}(idx), {cflip}(), {me}(i), self(src).`))
+	partRetx[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): retransmission under message loss: while frozen, vote again every other tick until the commit arrives.", rw, cite))
+	items = append(items, partRetx...)
 	// C1 reads the applied writes instead of w; C2 reads buffered inputs.
 	var c1src, c2src []*syntax.Rule
 	for _, ar := range p.Component(comp).Rules {
