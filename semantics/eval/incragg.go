@@ -9,8 +9,8 @@ import (
 )
 
 // Incremental aggregates. A rule `h(g.., agg(v)) :- r(x..)` (one positive
-// atom of distinct variables, plain group variables, count/sum/min/max
-// last) is a function of r's rows alone. A State keeps, per such rule,
+// atom of distinct variables, plain group variables, one count/sum/min/max
+// in any head position) is a function of r's rows alone. A State keeps, per such rule,
 // the rule's groups over the State's r (an aggMemo), so that a tick from
 // it folds in only r's new rows (those its table gained beyond the
 // State's) instead of re-aggregating all of r; the next State's memo is
@@ -21,6 +21,13 @@ import (
 // canonical order, into h's table. Every other aggregate rule, and every
 // tick that has no memo to start from, takes the full path
 // (aggregateHashed).
+//
+// Internally a memo is laid out as the group values (in head order, the
+// aggregate left out) then the aggregate, so that its groups sort by key
+// whatever the head's layout; when the aggregate is not the last head
+// column (the corpus's `numVotes(count(src), id, payload)`), the memo
+// also keeps the head tuples in the head's own layout and order, patched
+// from the groups that changed rather than re-sorted every tick.
 
 // incrAgg is an eligible rule, compiled once per engine.
 type incrAgg struct {
@@ -28,15 +35,19 @@ type incrAgg struct {
 	rel  string
 	keys []int // columns of r giving the group values, in head order
 	vcol int   // column of r of the aggregated variable (-1 for count(*))
+	apos int   // head position of the aggregate (len(keys): last)
 	fn   syntax.AggFunc
 }
 
 // aggMemo is one rule's groups over one relation's rows: heads are the
-// head tuples (group values, then the aggregate), sorted, and accs their
-// accumulators. Immutable once made; States and Results share it.
+// groups as (group values, then the aggregate), sorted, and accs their
+// accumulators; rows are the head tuples in the head's layout, sorted
+// (heads itself when the aggregate is last). Immutable once made; States
+// and Results share it.
 type aggMemo struct {
 	heads []value.Tuple
 	accs  []aggAcc
+	rows  []value.Tuple
 }
 
 type aggAcc struct {
@@ -65,17 +76,23 @@ func asIncrAgg(r *analysis.Rule) *incrAgg {
 		}
 		col[t.Var] = i
 	}
-	last := len(h.Args) - 1
-	ia := &incrAgg{rule: r, rel: l.Rel, vcol: -1}
+	ia := &incrAgg{rule: r, rel: l.Rel, vcol: -1, apos: -1}
 	inKey := make([]bool, len(l.Args))
-	for _, a := range h.Args[:last] {
-		if a.Agg != nil || a.Term == nil || a.Term.Op != analysis.TermVar || col[a.Term.Var] < 0 {
+	var ag *analysis.Agg
+	for i, a := range h.Args {
+		if a.Agg != nil {
+			if ag != nil {
+				return nil // two aggregates: the full path
+			}
+			ag, ia.apos = a.Agg, i
+			continue
+		}
+		if a.Term == nil || a.Term.Op != analysis.TermVar || col[a.Term.Var] < 0 {
 			return nil
 		}
 		ia.keys = append(ia.keys, col[a.Term.Var])
 		inKey[col[a.Term.Var]] = true
 	}
-	ag := h.Args[last].Agg
 	if ag == nil {
 		return nil
 	}
@@ -215,14 +232,53 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 	for _, c := range changes { // after recompute: heads are final
 		switch {
 		case c.at < 0:
-			d.del = append(d.del, c.old)
+			d.del = append(d.del, ia.headRow(c.old))
 		case c.old == nil:
-			d.add = append(d.add, out.heads[c.at])
+			d.add = append(d.add, ia.headRow(out.heads[c.at]))
 		case !c.old.Equal(out.heads[c.at]):
-			d.del, d.add = append(d.del, c.old), append(d.add, out.heads[c.at])
+			d.del, d.add = append(d.del, ia.headRow(c.old)), append(d.add, ia.headRow(out.heads[c.at]))
 		}
 	}
+	if ia.apos == k {
+		out.rows = out.heads
+	} else {
+		out.rows = patchSorted(m.rows, d.del, d.add)
+	}
 	return out, d, true
+}
+
+// headRow returns the head tuple of group h (group values, then the
+// aggregate): h itself when the aggregate is the head's last column.
+func (ia *incrAgg) headRow(h value.Tuple) value.Tuple {
+	k := len(ia.keys)
+	if ia.apos == k {
+		return h
+	}
+	t := make(value.Tuple, 0, k+1)
+	t = append(t, h[:ia.apos]...)
+	t = append(t, h[k])
+	return append(t, h[ia.apos:k]...)
+}
+
+// patchSorted returns the sorted, distinct rows with del taken out and
+// add put in (del among rows; add, distinct, not among them once del is
+// out), leaving rows unchanged: one merge, not a re-sort of all rows.
+func patchSorted(rows, del, add []value.Tuple) []value.Tuple {
+	del = slices.SortedFunc(slices.Values(del), compareTuples)
+	add = slices.SortedFunc(slices.Values(add), compareTuples)
+	out := make([]value.Tuple, 0, len(rows)-len(del)+len(add))
+	i, j := 0, 0
+	for _, r := range rows {
+		if i < len(del) && compareTuples(r, del[i]) == 0 {
+			i++
+			continue
+		}
+		for ; j < len(add) && compareTuples(add[j], r) < 0; j++ {
+			out = append(out, add[j])
+		}
+		out = append(out, r)
+	}
+	return append(out, add[j:]...)
 }
 
 // recompute sets the min or max of the groups at positions pos (sorted)

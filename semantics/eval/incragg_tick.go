@@ -62,18 +62,18 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 		return true, err
 	}
 	if len(t.rows) > 0 {
-		for _, h := range m.heads {
+		for _, h := range m.rows {
 			if err := e.insert(t, h, true); err != nil {
 				return true, err
 			}
 		}
 		return true, nil
 	}
-	// Sorted and distinct, as loadSorted needs: the groups are in key
-	// order and the aggregate is the last column.
-	t.loadSorted(m.heads)
-	e.facts += len(m.heads)
-	e.derived += len(m.heads)
+	// Sorted and distinct, as loadSorted needs: the memo keeps its head
+	// tuples in the head's layout and order (incragg.go).
+	t.loadSorted(m.rows)
+	e.facts += len(m.rows)
+	e.derived += len(m.rows)
 	if e.facts > e.w.lim.MaxFacts {
 		return true, e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
 	}

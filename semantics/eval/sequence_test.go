@@ -77,20 +77,24 @@ fresh(k) :- seen(k), !big(k).`
 
 // seqAggSrc has aggregates that incragg.go maintains across ticks
 // (count, count(*), sum, min, max over a carried relation, with and
-// without group variables, on int and string columns) next to ones it
-// leaves on the full path (a wildcard, the aggregate not last), over a
+// without group variables, on int and string columns, the aggregate
+// last, first or in the middle of the head) next to ones it leaves on the
+// full path (a wildcard, two aggregates), over a
 // relation that deliveries grow, a :+ rule adds to and a GC rule shrinks
 // row by row (withdraw: a group can lose its min or max and live on) and
-// group by group (close), and over a .persist relation.
+// group by group (close), and over a .persist relation; ballots is the
+// corpus's vote shape (`numVotes(count(src), id, payload)`) under a GC rule.
 const seqAggSrc = `.input bid(k: int, p: int)
 .input withdraw(k: int, p: int)
 .input close(k: int)
 .input late(k: int, p: int)
 .input tag(k: int, s: string)
+.input ballot(k: int, src: int, y: int)
 .output best(k: int, p: int)
 .decl bids(k: int, p: int)
 .decl done(k: int)
 .decl tags(k: int, s: string)
+.decl ballots(k: int, src: int, y: int)
 .persist done
 .persist tags
 bids(k, p) :- bid(k, p).
@@ -111,7 +115,16 @@ many(k) :- nb(k, n), (n > 1).
 firstTag(k, min(s)) :- tags(k, s).
 lastTag(k, max(s)) :- tags(k, s).
 ntags(count(s)) :- tags(k, s).
-cheap(k) :- best(k, p), top(k, q), (q > p), !done(k).`
+cheap(k) :- best(k, p), top(k, q), (q > p), !done(k).
+ballots(k, s, y) :- ballot(k, s, y).
+ballots(k, s, y) :+ ballots(k, s, y), !done(k).
+nballot(count(s), k, y) :- ballots(k, s, y).
+ysum(k, sum(s), y) :- ballots(k, s, y).
+ylow(k, min(y), s) :- ballots(k, s, y).
+yhigh(max(y), s, k) :- ballots(k, s, y).
+nbk(count(p), k) :- bids(k, p).
+both(k, min(p), max(p)) :- bids(k, p).
+quorum(k, y) :- nballot(n, k, y), (n > 1), !done(k).`
 
 // seqMaintSrc has relations maint.go maintains by derivation counts:
 // joins with static facts and carried relations, chains of maintained
