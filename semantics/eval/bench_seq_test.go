@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -94,9 +96,32 @@ func BenchmarkTickSequence(b *testing.B) {
 // facts, starting from a State of the program (as the simulator does)
 // instead of a FactSet.
 func BenchmarkTickFromState(b *testing.B) {
-	for _, c := range []benchCase{quorumCase(b, 10_000), collisionCase(b, 10_000), twoPCCase(b)} {
+	for _, c := range []benchCase{quorumCase(b, 10_000), collisionCase(b, 10_000), twoPCCase(b), votingLeaderCase(b, 10_000)} {
 		b.Run(c.name, func(b *testing.B) { runStateBench(b, c) })
 	}
+}
+
+// votingLeaderCase is the leader of corpus/voting/base.ded after serving
+// requests/3 requests: every vote persisted (three per request, all
+// answered), receiving the first vote on a new request. Its numVotes
+// (`count(src)` first in the head) is over all the persisted votes.
+func votingLeaderCase(tb testing.TB, votes int) benchCase {
+	src, err := os.ReadFile("../../corpus/voting/base.ded")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	part := func(i int) value.Addr { return value.Addr{Comp: "participant", Instance: i} }
+	in := Input{Carried: FactSet{}}
+	id := 0
+	for ; len(in.Carried["votes"]) < votes; id++ {
+		for i := range 3 {
+			in.Carried["votes"] = append(in.Carried["votes"], fact("votes", part(i), id, 10+id).Tuple)
+		}
+		in.Carried["replied"] = append(in.Carried["replied"], fact("replied", id, 10+id).Tuple)
+	}
+	in.Carried = Normalize(in.Carried)
+	in.Delivered = []value.Fact{fact("vote", part(0), id, 10+id)}
+	return benchCase{name: fmt.Sprintf("voting-leader-%d", votes), prog: load(tb, string(src)), node: node0("leader"), in: in}
 }
 
 func runStateBench(b *testing.B, c benchCase) {

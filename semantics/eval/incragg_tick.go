@@ -43,6 +43,13 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 	if len(old) > 0 && (len(loaded) != len(old) || &loaded[0] != &old[0]) {
 		return false, nil
 	}
+	if len(rows)-len(old) > len(old) {
+		// More new rows than carried ones (a relation the State does not
+		// carry, like a per-tick join result): sorting them into groups
+		// costs more than the full path's hashing, and there is little
+		// to reuse.
+		return false, nil
+	}
 	from := st.aggMemo(ia)
 	if from == nil {
 		return false, nil // a sum over a value that is not an int: the full path says so
