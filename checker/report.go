@@ -118,7 +118,7 @@ func (rep *Report) Text(files SavedFiles) string {
 
 // writeViolations says how many explained runs of the rewrite stopped on
 // an invariant violation (each matched by the original's witness
-// violating the same-named invariant at the same time), so that an
+// violating the same-named invariant at the same time or earlier), so that an
 // Equivalent over runs cut short is never silent about it.
 func (rep *Report) writeViolations(b *strings.Builder) {
 	n := 0
@@ -132,7 +132,7 @@ func (rep *Report) writeViolations(b *strings.Builder) {
 	}
 	if n > 0 {
 		v := first.Violation
-		fmt.Fprintf(b, "  %d explained runs stopped on an invariant violation of the rewrite, each matched by the original violating the same-named invariant at the same time (first: run %d, %s at %s, time %d)\n",
+		fmt.Fprintf(b, "  %d explained runs stopped on an invariant violation of the rewrite, each matched by the original violating the same-named invariant at the same time or earlier (first: run %d, %s at %s, time %d)\n",
 			n, first.Index, v.Fact, v.Node, v.Time)
 	}
 }

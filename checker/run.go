@@ -48,7 +48,7 @@ type RunReport struct {
 
 	// Violation is the invariant violation the rewritten run stopped on,
 	// or nil. Such a run is explained only by a run of the original that
-	// violates the same-named invariant at the same time.
+	// violates the same-named invariant at the same time or earlier.
 	Violation *sim.ViolationReport
 
 	// Coverage counts what the rewrite's rules did in this run;
@@ -164,7 +164,7 @@ func explainRun(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result)
 		}
 	case NotEquivalent:
 		if r.Violation != nil {
-			why := "no run of the original (within the bounds) explains the outputs up to then and violates " + r.Violation.Fact.Rel + " at that time"
+			why := "no run of the original (within the bounds) explains the outputs up to then and violates " + r.Violation.Fact.Rel + " by that time"
 			if sr.best != nil {
 				why += fmt.Sprintf(" (the run that got furthest: %s %s at time %d)", sr.best.kind, sr.best.fact, sr.best.time)
 			}

@@ -78,3 +78,65 @@ func TestMatchedViolationIsExplained(t *testing.T) {
 		t.Fatalf("the report does not mention the matched violation:\n%s", text)
 	}
 }
+
+// violDirect violates bad at a, in the tick that receives the input;
+// violRelayed computes the same invariant at b, one hop later (as a
+// decoupling rewrite moves a component and its invariant to a new node).
+const violDirect = `
+.invariant bad(id: int)
+component a {
+  .input in(id: int)
+  .output out(id: int)
+  out(id) :- in(id).
+  bad(id) :- in(id), (id == 2).
+}`
+
+const violRelayed = `
+.decl fwd(id: int)
+.invariant bad(id: int)
+component a refines a {
+  .input in(id: int)
+  .output out(id: int)
+  out(id) :- in(id).
+  fwd@x(id) :~ in(id), b(x).
+}
+component b refines a {
+  bad(id) :- fwd(id), (id == 2).
+}`
+
+// A violation of the rewrite is matched by the original violating the
+// same-named invariant no later (docs/CHECKING.md, "No vacuous verdicts"),
+// as an output is matched by the original emitting it no later: a rewrite
+// that adds a hop before an invariant's rule violates it later. A rewrite
+// that violates it earlier than any run of the original is not explained.
+func TestViolationMatchedNoLater(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		orig, rew string
+		want      Verdict
+	}{
+		{"rewrite violates later", violDirect, violRelayed, Equivalent},
+		{"rewrite violates earlier", violRelayed, violDirect, NotEquivalent},
+		{"same time", violDirect, violDirect, Equivalent},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			orig, rew := loadText(t, "orig.ded", tc.orig), loadText(t, "rew.ded", tc.rew)
+			vals, err := sim.ParseValueDomains(rew, "in.id=2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Check(orig, rew, Options{Runs: 2, Spec: sim.Spec{Values: vals, Open: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Verdict != tc.want || rep.Runs[0].Violation == nil {
+				t.Fatalf("verdict %s (violation %v), want %s with the violation recorded:\n%s", rep.Verdict, rep.Runs[0].Violation, tc.want, rep.Text(SavedFiles{}))
+			}
+			if tc.want == NotEquivalent {
+				if off := rep.Counterexample.Offense; off == nil || off.Kind != "violation" {
+					t.Fatalf("offense %+v, want kind violation", off)
+				}
+			}
+		})
+	}
+}
