@@ -32,7 +32,7 @@ component a {
 func TestRewriteViolationFailsTheCheck(t *testing.T) {
 	orig := loadText(t, "orig.ded", violOriginal)
 	for _, tc := range []struct{ name, rew, why string }{
-		{"same invariant", strings.Replace(violOriginal, "bad(id) :- out(id), (id < 0).", "bad(id) :- in(id).", 1), "violates bad at that time"},
+		{"same invariant", strings.Replace(violOriginal, "bad(id) :- out(id), (id < 0).", "bad(id) :- in(id).", 1), "violates bad by that time"},
 		{"invariant the original lacks", strings.Replace(violOriginal, "bad(id) :- out(id), (id < 0).", "bad(id) :- out(id), (id < 0).\n  .invariant worse(id: int)\n  worse(id) :- in(id).", 1), "the original has no invariant worse"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
