@@ -11,9 +11,10 @@ import (
 // so a lost vote request, vote or commit does not freeze a partition
 // forever. Each case is a seeded omission run of micro-partial's derived
 // program that was NotEquivalent to its base before the retransmission
-// rules (seed 38, 5 inputs: the vote of replica[1] is lost, so its
-// coordinator never commits ballot 1, partition replica[4] stays frozen
-// and request 5 is never answered, while the original answers it).
+// rules (found by dsim check --inputs 5 with the fault plan below; seed 38:
+// the vote of replica[1] is lost, so its coordinator never commits ballot
+// 1, partition replica[4] stays frozen and request 5 is never answered,
+// while the original answers it).
 func TestPartialRetransmits(t *testing.T) {
 	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
 	if err != nil {
@@ -25,6 +26,10 @@ func TestPartialRetransmits(t *testing.T) {
 		inputs int
 	}{
 		{name: "lost vote (seed 38)", seed: 38, inputs: 5},
+		// The vote request to replica[3] is lost: it never freezes, but its
+		// coordinator never commits, so its replica's other partition stays
+		// frozen and request 8 is never answered.
+		{name: "lost vote request (seed 229)", seed: 229, inputs: 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := open(t, "micro/partial/before.ded")
