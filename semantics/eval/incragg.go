@@ -9,8 +9,9 @@ import (
 )
 
 // Incremental aggregates. A rule `h(g.., agg(v)) :- r(x..)` (one positive
-// atom of distinct variables, plain group variables, one count/sum/min/max
-// in any head position) is a function of r's rows alone. A State keeps, per such rule,
+// atom of distinct variables and constants, plain group variables, one
+// count/sum/min/max in any head position) is a function of r's rows alone
+// (those matching the constants, like 2PC's `votes(src, id, "yes")`). A State keeps, per such rule,
 // the rule's groups over the State's r (an aggMemo), so that a tick from
 // it folds in only r's new rows (those its table gained beyond the
 // State's) instead of re-aggregating all of r; the next State's memo is
@@ -37,6 +38,18 @@ type incrAgg struct {
 	vcol int   // column of r of the aggregated variable (-1 for count(*))
 	apos int   // head position of the aggregate (len(keys): last)
 	fn   syntax.AggFunc
+	cols []int         // columns of r the body fixes to a constant
+	cons []value.Value // and those constants; rows that differ do not count
+}
+
+// matches reports whether row is one the rule reads (its constants).
+func (ia *incrAgg) matches(row value.Tuple) bool {
+	for i, c := range ia.cols {
+		if row[c] != ia.cons[i] { // as a plan step compares constants
+			return false
+		}
+	}
+	return true
 }
 
 // aggMemo is one rule's groups over one relation's rows: heads are the
@@ -70,14 +83,19 @@ func asIncrAgg(r *analysis.Rule) *incrAgg {
 	for i := range col {
 		col[i] = -1
 	}
+	ia := &incrAgg{rule: r, rel: l.Rel, vcol: -1, apos: -1}
+	inKey := make([]bool, len(l.Args)) // group or constant columns
 	for i, t := range l.Args {
+		if t.Op == analysis.TermConst {
+			ia.cols, ia.cons = append(ia.cols, i), append(ia.cons, t.Const)
+			inKey[i] = true // one value in every row read, like a group column
+			continue
+		}
 		if t.Op != analysis.TermVar || col[t.Var] >= 0 {
 			return nil
 		}
 		col[t.Var] = i
 	}
-	ia := &incrAgg{rule: r, rel: l.Rel, vcol: -1, apos: -1}
-	inKey := make([]bool, len(l.Args))
 	var ag *analysis.Agg
 	for i, a := range h.Args {
 		if a.Agg != nil {
@@ -161,6 +179,9 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 			sign = -1
 		}
 		for _, row := range rows {
+			if !ia.matches(row) {
+				continue
+			}
 			c := aggChange{key: ia.key(row), sign: sign}
 			if ia.vcol >= 0 {
 				c.v = row[ia.vcol]
@@ -287,6 +308,9 @@ func (ia *incrAgg) recompute(m *aggMemo, pos []int, all []value.Tuple) {
 	k := len(ia.keys)
 	seen := make([]bool, len(pos))
 	for _, row := range all {
+		if !ia.matches(row) {
+			continue
+		}
 		key := ia.key(row)
 		p, found := slices.BinarySearchFunc(pos, key, func(at int, key value.Tuple) int { return compareTuples(m.heads[at][:k], key) })
 		if !found {

@@ -35,7 +35,8 @@ func TestIncrementalAggregateRules(t *testing.T) {
 	p := load(t, seqAggSrc)
 	want := map[string]bool{"nb": true, "all": true, "tot": true, "ksum": true, "best": true, "top": true,
 		"byp": true, "firstTag": true, "lastTag": true, "hi": false, "rev": true, "ntags": false,
-		"nballot": true, "ysum": true, "ylow": true, "yhigh": true, "nbk": true, "both": false}
+		"nballot": true, "ysum": true, "ylow": true, "yhigh": true, "nbk": true, "both": false,
+		"nyes": true, "ctop": true, "n0": true}
 	for _, r := range p.Components[0].Rules {
 		if w, ok := want[r.Head.Rel]; ok && (asIncrAgg(r) != nil) != w {
 			t.Errorf("%s: eligible = %v, want %v", r.Head.Rel, !w, w)
@@ -91,7 +92,8 @@ func TestAggregateMemosAreUsed(t *testing.T) {
 	t.Logf("ticks that loaded a relation from its memo: %v", used)
 	// nb: the aggregate last; nbk and nballot: first (the corpus's
 	// shape, nballot under a GC rule); ysum: in the middle.
-	for _, rel := range []string{"nb", "nbk", "nballot", "ysum"} {
+	// nyes: a constant in the body.
+	for _, rel := range []string{"nb", "nbk", "nballot", "ysum", "nyes"} {
 		if used[rel] == 0 {
 			t.Errorf("no tick loaded %s from its memo", rel)
 		}

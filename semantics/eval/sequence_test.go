@@ -79,7 +79,8 @@ fresh(k) :- seen(k), !big(k).`
 // (count, count(*), sum, min, max over a carried relation, with and
 // without group variables, on int and string columns, the aggregate
 // last, first or in the middle of the head) next to ones it leaves on the
-// full path (a wildcard, two aggregates), over a
+// full path (a wildcard, two aggregates), some reading only the rows
+// that match a constant (2PC's `votes(src, id, "yes")`), over a
 // relation that deliveries grow, a :+ rule adds to and a GC rule shrinks
 // row by row (withdraw: a group can lose its min or max and live on) and
 // group by group (close), and over a .persist relation; ballots is the
@@ -124,6 +125,9 @@ ylow(k, min(y), s) :- ballots(k, s, y).
 yhigh(max(y), s, k) :- ballots(k, s, y).
 nbk(count(p), k) :- bids(k, p).
 both(k, min(p), max(p)) :- bids(k, p).
+nyes(count(s), k) :- ballots(k, s, 1).
+ctop(k, max(s)) :- ballots(k, s, 2).
+n0(count(*)) :- bids(0, p).
 quorum(k, y) :- nballot(n, k, y), (n > 1), !done(k).`
 
 // seqMaintSrc has relations maint.go maintains by derivation counts:
