@@ -33,7 +33,8 @@
 //     instead of evaluating their rules.
 //
 //   - Aggregates `h(g.., count/sum/min/max(v)) :- r(x..)` over one atom
-//     (distinct variables, plain group variables, the aggregate last)
+//     (distinct variables and constants, plain group variables, one
+//     aggregate anywhere in the head)
 //     are maintained per group in the State (incragg.go): a tick from a
 //     State folds only r's new rows into the State's groups and loads
 //     the resulting head tuples, already sorted, into h; the next State
