@@ -1,7 +1,6 @@
 package rewrites
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -21,37 +20,15 @@ func TestAsymmetricDecoupling(t *testing.T) {
 	if *long {
 		runs = 100
 	}
-	src, err := os.ReadFile("testdata/asymmetric/collector.ded")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := ParseStep("asymmetric leader -> collector : votes numVotes got committed")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Apply("collector.ded", src, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := string(res.Source)
-	for _, want := range []string{
+	base, res, out := applyTestdata(t, "asymmetric/collector.ded", "asymmetric leader -> collector : votes numVotes got committed",
 		"component collector refines leader {",
 		"vote@l(src, id, n) :~ req(id, b), self(src), collector(l), n = b + id.",
 		"seen(b) :- voteAdmitted(_, _, b).",
 		"collectorBatchAck@src(s) :~ collectorAdmit(src, s).",
 		"committedHeld(id, k2) :- got(id), numVotes(k, id), (k >= 2), collectorLastBatch(k2).",
 		"committed(x1) :- committedHeld(x1, k), collectorAcked(k).",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	base := load(t, "collector.ded", src)
-	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, fp := range []sim.FaultPlan{{}, faults} {
+	)
+	for _, fp := range faultFreeAndOmission(t) {
 		rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Spec: sim.Spec{Faults: fp, Seed: 0, Open: 3}})
 		if err != nil {
 			t.Fatal(err)

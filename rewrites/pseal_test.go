@@ -1,7 +1,6 @@
 package rewrites
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -19,36 +18,14 @@ func TestPartitionedSealing(t *testing.T) {
 	if *long {
 		runs = 100
 	}
-	src, err := os.ReadFile("testdata/pseal/report.ded")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := ParseStep("partial replica : newBallot seal=report")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Apply("report.ded", src, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := string(res.Source)
-	for _, want := range []string{
+	base, res, out := applyTestdata(t, "pseal/report.ded", "partial replica : newBallot seal=report",
 		"reportPartOut(l, i, src, b, id, payload) :- newBallotApplied(b), stored(id, payload), leader(l), self(src), replicaApply(i, _).",
 		"reportPartDest(l, i) :- newBallotApplied(b), leader(l), self(src), replicaApply(i, _).",
 		"reportPartCount(d, i, 0) :- reportPartDest(d, i), !reportPartAny(d, i).",
 		"reportReady(o, i) :- reportPartsDone(o, i, k), replicaSealParts(k), !reportAdmitted(o, i).",
 		"reportSize(b, count(id)) :- reportSealed(_, b, id, _).",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	base := load(t, "report.ded", src)
-	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, fp := range []sim.FaultPlan{{}, faults} {
+	)
+	for _, fp := range faultFreeAndOmission(t) {
 		rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Spec: sim.Spec{Faults: fp, Seed: 0, Open: 3}})
 		if err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package rewrites
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -18,35 +17,13 @@ func TestStateMachineDecoupling(t *testing.T) {
 	if *long {
 		runs = 100
 	}
-	src, err := os.ReadFile("testdata/statemachine/register.ded")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := ParseStep("statemachine server -> register : vals top answer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Apply("register.ded", src, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := string(res.Source)
-	for _, want := range []string{
+	base, res, out := applyTestdata(t, "statemachine/register.ded", "statemachine server -> register : vals top answer",
 		"component register refines server {",
 		"okGetBatched@d(me, s, x1) :~ okGet(x1), registerBatchSeq(s), register(d), self(me).",
 		"answer(id, v) :- okGetAdmitted(id), top(v).",
 		"registerAdmit(src, s) :- okGetComplete(src, s), okPutComplete(src, s), registerAdmitted(src, j), (s == j + 1), !registerAdmitted(src, s).",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	base := load(t, "register.ded", src)
-	faults, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=20")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, fp := range []sim.FaultPlan{{}, faults} {
+	)
+	for _, fp := range faultFreeAndOmission(t) {
 		rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Spec: sim.Spec{Faults: fp, Seed: 1, Open: 5}})
 		if err != nil {
 			t.Fatal(err)
