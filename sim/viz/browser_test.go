@@ -26,43 +26,34 @@ func findChromium() string {
 	return ""
 }
 
-// TestBrowserRendersDiagram opens a generated page in headless Chromium and
-// reads the DOM after the page's script ran: the #summary element the
-// script fills must list the expected lanes, message arrows and drops.
-func TestBrowserRendersDiagram(t *testing.T) {
+// needChromium returns the path of chromium, or skips the test saying how
+// to install it.
+func needChromium(t *testing.T) string {
+	t.Helper()
 	chromium := findChromium()
 	if chromium == "" {
 		t.Skip("SKIPPED: headless-browser test needs chromium on PATH; install the Debian package `chromium` " +
 			"(apt-get install -y chromium; .ci/run does this when CI=true)")
 	}
-	c := traceCases[1] // hashset with an omission and a crash
-	tr, d := buildCase(t, c)
+	return chromium
+}
+
+// renderInChromium opens page (with the URL fragment, "" for none) in
+// headless Chromium and returns the DOM after the page's script ran, and a
+// reader of the #summary element's attributes (unescaped). It fails the
+// test unless the script marked #summary data-rendered="yes".
+func renderInChromium(t *testing.T, chromium string, page []byte, fragment string) ([]byte, func(string) string) {
+	t.Helper()
 	dir := t.TempDir()
-	page := filepath.Join(dir, "out.html")
-	var b bytes.Buffer
-	if err := WriteHTML(&b, d, "hashset-faults"); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+	file := filepath.Join(dir, "page.html")
+	if err := os.WriteFile(file, page, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	// Open the page on a tick that consumed something, so that the side
-	// panel lists its facts.
-	tick := -1
-	for i, tk := range d.Ticks {
-		if len(tk.Consumed) > 0 && len(tk.Produced) > 0 {
-			tick = i
-			break
-		}
-	}
-	if tick < 0 {
-		t.Fatal("the test trace should hold a tick that consumes and produces facts")
-	}
 	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", fmt.Sprintf("file://%s#tick=%d", page, tick))
+		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+file+fragment)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	dom, err := cmd.Output()
@@ -78,11 +69,38 @@ func TestBrowserRendersDiagram(t *testing.T) {
 		if a == nil {
 			return ""
 		}
-		return string(a[1])
+		return html.UnescapeString(string(a[1]))
 	}
 	if attr("data-rendered") != "yes" {
 		t.Fatalf("the page's script did not run: %s", m)
 	}
+	return dom, attr
+}
+
+// TestBrowserRendersDiagram opens a generated page in headless Chromium and
+// reads the DOM after the page's script ran: the #summary element the
+// script fills must list the expected lanes, message arrows and drops.
+func TestBrowserRendersDiagram(t *testing.T) {
+	chromium := needChromium(t)
+	c := traceCases[1] // hashset with an omission and a crash
+	tr, d := buildCase(t, c)
+	var b bytes.Buffer
+	if err := WriteHTML(&b, d, "hashset-faults"); err != nil {
+		t.Fatal(err)
+	}
+	// Open the page on a tick that consumed something, so that the side
+	// panel lists its facts.
+	tick := -1
+	for i, tk := range d.Ticks {
+		if len(tk.Consumed) > 0 && len(tk.Produced) > 0 {
+			tick = i
+			break
+		}
+	}
+	if tick < 0 {
+		t.Fatal("the test trace should hold a tick that consumes and produces facts")
+	}
+	dom, attr := renderInChromium(t, chromium, b.Bytes(), fmt.Sprintf("#tick=%d", tick))
 	k := countKinds(tr)
 	if k[sim.EvDrop] == 0 || k[sim.EvCrash] == 0 {
 		t.Fatalf("the test trace should hold drops and a crash: %v", k)
@@ -118,46 +136,13 @@ func TestBrowserRendersDiagram(t *testing.T) {
 // table, found the offending cells, and the offending fact must be on the
 // rendered page (in the marked notes and the heading).
 func TestBrowserRendersSideBySide(t *testing.T) {
-	chromium := findChromium()
-	if chromium == "" {
-		t.Skip("SKIPPED: headless-browser test needs chromium on PATH; install the Debian package `chromium` " +
-			"(apt-get install -y chromium; .ci/run does this when CI=true)")
-	}
+	chromium := needChromium(t)
 	sb, offending := sideCase(t)
-	dir := t.TempDir()
-	page := filepath.Join(dir, "cx.html")
 	var b bytes.Buffer
 	if err := WriteSideBySideHTML(&b, sb, "side-by-side"); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+page)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	dom, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium failed: %v\n%s", err, stderr.String())
-	}
-	m := regexp.MustCompile(`<div id="summary"[^>]*>`).Find(dom)
-	if m == nil {
-		t.Fatalf("no #summary element in the rendered DOM:\n%.2000s", dom)
-	}
-	attr := func(name string) string {
-		a := regexp.MustCompile(name + `="([^"]*)"`).FindSubmatch(m)
-		if a == nil {
-			return ""
-		}
-		return html.UnescapeString(string(a[1]))
-	}
-	if attr("data-rendered") != "yes" {
-		t.Fatalf("the page's script did not run: %s", m)
-	}
+	dom, attr := renderInChromium(t, chromium, b.Bytes(), "")
 	tab := sb.table()
 	marked := 0
 	for _, r := range tab.Rows {

@@ -2,16 +2,12 @@ package viz
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"html"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dsim-project/dsim/internal/golden"
 	"github.com/dsim-project/dsim/semantics/analysis"
@@ -126,46 +122,13 @@ func TestCoverageHTML(t *testing.T) {
 // TestBrowserRendersCoverage opens the coverage page in headless Chromium:
 // the page's script must have run and counted the marked rules by class.
 func TestBrowserRendersCoverage(t *testing.T) {
-	chromium := findChromium()
-	if chromium == "" {
-		t.Skip("SKIPPED: headless-browser test needs chromium on PATH; install the Debian package `chromium` " +
-			"(apt-get install -y chromium; .ci/run does this when CI=true)")
-	}
+	chromium := needChromium(t)
 	cs := coverageCase(t)
-	dir := t.TempDir()
-	page := filepath.Join(dir, "coverage.html")
 	var b bytes.Buffer
 	if err := WriteCoverageHTML(&b, "cov.ded", []CoverageSource{cs, cs}); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+page)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	dom, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium failed: %v\n%s", err, stderr.String())
-	}
-	m := regexp.MustCompile(`<div id="summary"[^>]*>`).Find(dom)
-	if m == nil {
-		t.Fatalf("no #summary element in the rendered DOM:\n%.2000s", dom)
-	}
-	attr := func(name string) string {
-		a := regexp.MustCompile(name + `="([^"]*)"`).FindSubmatch(m)
-		if a == nil {
-			return ""
-		}
-		return string(a[1])
-	}
-	if attr("data-rendered") != "yes" {
-		t.Fatalf("the page's script did not run: %s", m)
-	}
+	_, attr := renderInChromium(t, chromium, b.Bytes(), "")
 	checks := map[string]string{"data-programs": "2", "data-p1-fired": "3", "data-p1-never-fired": "1", "data-p1-unevaluated": "1",
 		"data-p1-invariant-held": "1", "data-p1-invariant-violated": "0", "data-p1-rows": fmt.Sprint(len(cs.Prog.Rules))}
 	for k, want := range checks {
