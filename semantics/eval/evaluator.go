@@ -22,10 +22,11 @@ type Evaluator struct {
 	prog  *analysis.Program
 	pools map[string]*sync.Pool // by component name; filled by Compile, read-only after
 	// maintMin is the least number of facts a State must hold for ticks
-	// from it to maintain relations by derivation counts (maint.go):
-	// below it the bookkeeping costs more than evaluating the rules
-	// over so little. Both ways give the same Results; tests set it to
-	// 0 to cover maintenance on small states.
+	// from it to maintain relations by derivation counts (maint.go) and
+	// aggregates per group (incragg_tick.go): below it the bookkeeping
+	// costs more than evaluating the rules over so little. Both ways
+	// give the same Results; tests set it to 0 to cover both on small
+	// states.
 	maintMin int
 }
 

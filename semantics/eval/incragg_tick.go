@@ -30,7 +30,10 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 		ia = asIncrAgg(r)
 		e.incr[r] = ia
 	}
-	if ia == nil {
+	if ia == nil || (e.maintMin > 0 && st.Len() < e.maintMin) {
+		// Below the size at which relations are maintained, keeping
+		// groups costs more than aggregating the few rows again; the
+		// memo is worked out from the State once it is large enough.
 		return false, nil
 	}
 	// The relation's table starts with the State's rows, shared
