@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
 )
@@ -80,4 +82,23 @@ func lines(ls ...string) string {
 	out := append([]string(nil), ls...)
 	sort.Strings(out)
 	return strings.Join(out, "\n")
+}
+
+// tickMatchingNaive ticks ev from st with delivered and fails the test
+// unless the Result equals Naive's over st's facts: the check the State
+// tests make at every tick.
+func tickMatchingNaive(t fataler, ev *Evaluator, node Node, st *State, delivered []value.Fact, what string) *Result {
+	t.Helper()
+	res, err := ev.Tick(node, Input{State: st, Delivered: delivered}, nil, Limits{})
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	ref, err := Naive(ev.prog, node, Input{Carried: st.Facts(), Delivered: delivered}, nil, Limits{})
+	if err != nil {
+		t.Fatalf("%s: Naive: %v", what, err)
+	}
+	if d := cmp.Diff(ref, res); d != "" {
+		t.Fatalf("%s: Tick differs from Naive (-naive +tick):\n%s", what, d)
+	}
+	return res
 }

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -50,17 +51,7 @@ func TestMaintainedRelations(t *testing.T) {
 	before := maintDeltaTicks.Load()
 	for i := range 60 {
 		in := randomInput(p, p.Component("main"), rng, rng.IntN(3)).Delivered
-		res, err := ev.Tick(node, Input{State: st, Delivered: in}, nil, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref, err := Naive(p, node, Input{Carried: st.Facts(), Delivered: in}, nil, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(ref, res); d != "" {
-			t.Fatalf("tick %d: Tick differs from Naive (-naive +tick):\n%s", i, d)
-		}
+		res := tickMatchingNaive(t, ev, node, st, in, fmt.Sprintf("tick %d", i))
 		if i > 0 && res.State.maint.Load() == nil {
 			t.Fatalf("tick %d: the next State has no maintained memos", i)
 		}
@@ -160,17 +151,7 @@ func TestMaintThreshold(t *testing.T) {
 			if i%25 == 24 {
 				st = nil // a crash: the state is lost and grows again
 			}
-			res, err := ev.Tick(node, Input{State: st, Delivered: in}, nil, Limits{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ref, err := Naive(p, node, Input{Carried: st.Facts(), Delivered: in}, nil, Limits{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff(ref, res); d != "" {
-				t.Fatalf("tick %d: Tick differs from Naive (-naive +tick):\n%s", i, d)
-			}
+			res := tickMatchingNaive(t, ev, node, st, in, fmt.Sprintf("tick %d", i))
 			if res.State.maint.Load() != nil {
 				on++
 			}
