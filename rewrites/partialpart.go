@@ -188,17 +188,6 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 		d.Doc = note(fmt.Sprintf("%s (%s): the commit round of replicated %s writes.", rw, cite, w))
 		insertTopDecl(p.File, d)
 	}
-	parse := func(text string) []syntax.Item {
-		f, diags := syntax.ParseFile("generated", []byte("component g {\n"+text+"\n}\n"))
-		if len(diags) > 0 {
-			panic(fmt.Sprintf("rewrites: generated rules do not parse: %v\n%s", diags, text))
-		}
-		items := f.Items[0].(*syntax.Component).Items
-		for _, it := range items {
-			clearPos(it)
-		}
-		return items
-	}
 	X, U := strings.Join(xs, ", "), strings.Join(under, ", ")
 	r := strings.NewReplacer("{X}", X, "{U}", U, "{w}", w, "{C}", comp, "{K}", K, "{O}", O, "{P}", P, "{I}", I,
 		"{VR}", voteReq, "{V}", vote, "{CM}", commit,
@@ -240,8 +229,8 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 {CM}@src(i, {X}) :~ {V}(src, i), {committed}(i, {X}).`)
 	kb := &syntax.Component{Name: syntax.Ident{Name: K}, Count: origCount, HasCount: origCount > 1, Refines: ident(refinesOf(blk))}
 	kb.Doc = note(fmt.Sprintf("%s (%s): coordinator of the replicated %s writes, one per original %s instance.", rw, cite, w, comp))
-	kb.Items = parse(coord)
-	retx := parse(coordRetx)
+	kb.Items = genItems(coord)
+	retx := genItems(coordRetx)
 	retx[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): retransmission under message loss: while a write waits for votes, resend its vote request every other tick; answer a vote for a committed write with its commit.", rw, cite))
 	kb.Items = append(kb.Items, retx...)
 	part := r.Replace(`{I}(count(a)) :- {C}(a).
@@ -258,10 +247,10 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 .persist {pending}
 {frozen}() :- {pending}(i), !{applied}(i), !{apply}(i, {U}).
 {V}@{K}[i](src, idx) :~ {VR}(idx, {U}), {me}(i), self(src).`)
-	items := parse(part)
+	items := genItems(part)
 	items[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): replicated %s writes are applied in index order; other inputs wait while one is pending.", rw, cite, w))
 	// Retransmission of the partitions (see retransmitNote).
-	partRetx := parse(r.Replace(`{unapplied}(i) :- {pending}(i), !{applied}(i), !{apply}(i, {U}).
+	partRetx := genItems(r.Replace(`{unapplied}(i) :- {pending}(i), !{applied}(i), !{apply}(i, {U}).
 {cflip}() :+ {frozen}(), !{cflip}().
 {V}@{K}[i](src, idx) :~ {unapplied}(idx), {cflip}(), {me}(i), self(src).`))
 	partRetx[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): retransmission under message loss: while frozen, vote again every other tick until the commit arrives.", rw, cite))
@@ -288,7 +277,7 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 		ys := columnVars(p, tr)
 		buf, gone := nm(t+"Buffered"), nm(t+"Go")
 		Y := strings.Join(ys, ", ")
-		items = append(items, parse(fmt.Sprintf("%s(%s) :- %s(%s).\n%s(%s) :+ %s(%s), !%s(%s).\n%s(%s) :- %s(%s), !%s().",
+		items = append(items, genItems(fmt.Sprintf("%s(%s) :- %s(%s).\n%s(%s) :+ %s(%s), !%s(%s).\n%s(%s) :- %s(%s), !%s().",
 			buf, Y, t, Y, buf, Y, buf, Y, gone, Y, gone, Y, buf, Y, cFrozen))...)
 		renameInBodies(c2src, t, gone)
 	}

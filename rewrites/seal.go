@@ -83,20 +83,9 @@ func Seal(p *analysis.Program, comp, rel string, pos syntax.Pos) error {
 		s.Head.Args = append([]syntax.HeadArg{{Expr: dest}}, s.Head.Args...)
 		s.Doc = append(s.Doc, note(fmt.Sprintf("%s (%s): %s is sent in sealed batches.", rw, cite, rel))...)
 	}
-	parse := func(text string) []syntax.Item {
-		f, diags := syntax.ParseFile("generated", []byte("component g {\n"+text+"\n}\n"))
-		if len(diags) > 0 {
-			panic(fmt.Sprintf("rewrites: generated rules do not parse: %v\n%s", diags, text))
-		}
-		items := f.Items[0].(*syntax.Component).Items
-		for _, it := range items {
-			clearPos(it)
-		}
-		return items
-	}
 	rp := strings.NewReplacer("{X}", X, "{out}", out, "{sent}", sent, "{init}", init, "{seqs}", seqs, "{next}", next,
 		"{batch}", batch, "{sizeL}", sizeL, "{size}", size)
-	send := parse(rp.Replace(`{init}(0).
+	send := genItems(rp.Replace(`{init}(0).
 {seqs}(s) :- {init}(s).
 .persist {seqs}
 {next}(max(s)) :- {seqs}(s).
@@ -118,7 +107,7 @@ func Seal(p *analysis.Program, comp, rel string, pos syntax.Pos) error {
 		if cb == nil {
 			continue
 		}
-		recv := parse(rp2.Replace(`{buf}(src, s, {X}) :- {batch}(src, s, {X}).
+		recv := genItems(rp2.Replace(`{buf}(src, s, {X}) :- {batch}(src, s, {X}).
 .persist {buf}
 {sizes}(src, s, k) :- {size}(src, s, k).
 .persist {sizes}
