@@ -110,7 +110,6 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 		dist:      DefaultDistribution,
 		tick:      cfg.tick,
 		addrs:     map[value.Addr]int{},
-		requests:  map[int64]int{},
 		timers:    map[string][]timerDecl{},
 		timerLast: map[timerKey]int64{},
 	}
@@ -131,6 +130,7 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 	if cfg.Delay != nil {
 		w.dist = *cfg.Delay
 	}
+	w.presize()
 	// Only a Step hook sees moments, so only then are fingerprints kept.
 	w.q.track = cfg.Step != nil
 	if cfg.TickCache != nil {
@@ -186,6 +186,27 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 	}
 	return w, nil
 }
+
+// presize gives the queue and the history room for what a run of this
+// configuration holds at least, so that the common runs (a few requests,
+// dozens of messages) do not grow them from empty, element by element.
+// Capped: a huge workload still grows as it goes.
+func (w *world) presize() {
+	reqs := len(w.cfg.Workload)
+	if w.cfg.Closed != nil {
+		reqs += max(w.cfg.Closed.Requests, 0)
+	}
+	reqs = min(reqs, maxPresize)
+	w.q.items = make([]event, 0, initialQueue)
+	w.hist.Inputs = make([]HistoryInput, 0, reqs)
+	w.hist.Outputs = make([]HistoryOutput, 0, reqs)
+	w.requests = make(map[int64]int, reqs)
+}
+
+const (
+	initialQueue = 32   // events in flight in a small protocol's run
+	maxPresize   = 1024 // requests presized for, at most
+)
 
 // buildNodes creates one node per component instance, in component
 // declaration order then instance order (the language's global numbering).
