@@ -21,11 +21,13 @@ import (
 //
 // Preconditions: C2 is independent of C1; C2 is a state machine, and is
 // monotonic or functional (its outputs may appear later and in other
-// ticks than in C); C has one instance; C2 reads no client input or timer
+// ticks than in C); C2 reads no client input or timer
 // (clients address C, and redirection cannot move them); every relation
 // C1 reads from C2's side is an input of C2 or derived by C2 only (not by
 // both sides), and those C2 derives have an existence dependency in C2
 // (else every tick would be a batch, as for state-machine decoupling).
+// A C of several instances is decoupled pairwise: NEW[i] receives what
+// C[i] received and sends its batches back to C[i] only.
 
 // Asymmetric is the plan step `asymmetric C -> NEW : SELECTOR...`.
 const Asymmetric Kind = "asymmetric"
@@ -153,7 +155,14 @@ func asymmetricWire(p *analysis.Program, taken map[string]bool, c *analysis.Comp
 	if len(rels) > 0 {
 		b := newBatchPlan(p, taken, rels, to, name, cite)
 		latest = b.latest
-		nb.Items = append(nb.Items, b.send(p, taken, comp+"(d)")...)
+		// A C of several instances is decoupled pairwise: NEW[i] sends
+		// its batches to C[i] only (C2's inputs, redirected, reach NEW[i]
+		// wherever they reached C[i]).
+		dest := comp + "(d)"
+		if c.Count > 1 {
+			dest = fmt.Sprintf("%s(i), d = %s[i]", ownIndex(p, taken, nb, to, comp, name, cite), comp)
+		}
+		nb.Items = append(nb.Items, b.send(p, taken, dest)...)
 		recv := b.receive(p, taken)
 		recv = append(recv, genItems(fmt.Sprintf("%s@src(s) :~ %s(src, s).", ack, b.admit))...)
 		blk.Items = append(blk.Items, recv...)

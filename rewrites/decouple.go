@@ -97,13 +97,10 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 		return err
 	}
 	v1, v2 := VocabOf(p, c1), VocabOf(p, c2)
-	// Functional decoupling of a component with several instances pairs
-	// instance i of C with instance i of NEW (forwardOwn); the others
-	// need one instance.
-	if kind != Mutual && kind != Functional && c.Count != 1 {
-		return refuse(p, pos, name, "one instance", "decouple it with mutually independent decoupling, or split the original first",
-			"%s has %d instances; forwarding from C1 to C2 needs a one-instance component", comp, c.Count)
-	}
+	// A component with several instances is decoupled pairwise: NEW gets
+	// as many instances, and instance i of C forwards (or sends batches)
+	// to instance i of NEW only (forwardOwn, ownIndex), so that each pair
+	// stands for instance i of the original.
 	for _, t := range c.Timers {
 		if contains(v1.References, t) && contains(v2.References, t) {
 			return refuse(p, p.Relation(t).Pos, name, "timer in one part", "give C2 its own timer", "timer %s is read by both C1 and C2", t)
@@ -160,8 +157,18 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 	taken := map[string]bool{}
 	c2src := sourceRules(c2)
 	selfIdx := "" // C's own instance number, when C has several
+	own := func() string {
+		if selfIdx == "" {
+			selfIdx = ownIndex(p, taken, blk, comp, to, name, cite)
+		}
+		return selfIdx
+	}
 	if kind == StateMachine {
-		batchToC2(p, taken, blk, nb, c2src, v2.Inputs, to)
+		dest := to + "(d)"
+		if c.Count > 1 {
+			dest = fmt.Sprintf("%s(i), d = %s[i]", own(), to)
+		}
+		batchToC2(p, taken, blk, nb, c2src, v2.Inputs, to, dest)
 		return nil
 	}
 	if kind == Asymmetric {
@@ -192,16 +199,24 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 				}
 				nr := copyRule(dr.Source)
 				nr.Head.Name.Name = fwd
-				dv := freshVar(dr.Source, nil, d)
-				nr.Head.At = ident(dv)
 				nr.Kind = syntax.Async
-				nr.Body = append(nr.Body, atom(to, dv))
+				if c.Count > 1 {
+					iv := freshVar(dr.Source, nil, "i")
+					nr.Head.At = &syntax.InstanceAddr{Comp: syntax.Ident{Name: to}, Index: ident(iv)}
+					nr.Body = append(nr.Body, atom(own(), iv))
+				} else {
+					dv := freshVar(dr.Source, nil, d)
+					nr.Head.At = ident(dv)
+					nr.Body = append(nr.Body, atom(to, dv))
+				}
 				nr.Doc = note(fmt.Sprintf("%s (%s): each %s fact derived here is also sent to %s.", name, cite, r, to))
 				insertAfter(blk, dr.Source, nr)
 				copied = true
 			}
-			if !copied {
-				forward(p, blk, rel, fwd, to, d, fmt.Sprintf("%s (%s): forwards %s to %s.", name, cite, r, to))
+			if why := fmt.Sprintf("%s (%s): forwards %s to %s.", name, cite, r, to); !copied && c.Count > 1 {
+				forwardOwn(p, blk, rel, fwd, to, own(), why)
+			} else if !copied {
+				forward(p, blk, rel, fwd, to, d, why)
 			}
 			alias := fresh(p, taken, to+capital(r))
 			cols := columnVars(p, rel)
@@ -215,10 +230,7 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 		default:
 			why := fmt.Sprintf("%s (%s): forwarding rule, %s goes to %s.", name, cite, r, to)
 			if c.Count > 1 {
-				if selfIdx == "" {
-					selfIdx = ownIndex(p, taken, blk, comp, name, cite)
-				}
-				forwardOwn(p, blk, rel, fwd, to, selfIdx, why)
+				forwardOwn(p, blk, rel, fwd, to, own(), why)
 			} else {
 				forward(p, blk, rel, fwd, to, d, why)
 			}
@@ -243,12 +255,13 @@ func forward(p *analysis.Program, blk *syntax.Component, rel *analysis.Relation,
 	blk.Items = append(blk.Items, nr)
 }
 
-// ownIndex adds to C's block the relation holding the instance's own
-// number (instance i of C is C[i]) and returns its name.
-func ownIndex(p *analysis.Program, taken map[string]bool, blk *syntax.Component, comp, name, cite string) string {
+// ownIndex adds to comp's block (blk) the relation holding the instance's
+// own number (instance i of comp is comp[i]) and returns its name; peer
+// is the component whose instance i it talks to.
+func ownIndex(p *analysis.Program, taken map[string]bool, blk *syntax.Component, comp, peer, name, cite string) string {
 	nodes, idx := fresh(p, taken, comp+"OwnNodes"), fresh(p, taken, comp+"OwnIndex")
 	items := genItems(fmt.Sprintf("%s(count(a)) :- %s(a).\n%s(i) :- self(a), %s(n), less_than(i, n), (%s[i] == a).", nodes, comp, idx, nodes, comp))
-	addDoc(items[0], note(fmt.Sprintf("%s (%s): instance i of %s forwards to instance i of the new component.", name, cite, comp)))
+	addDoc(items[0], note(fmt.Sprintf("%s (%s): instance i of %s talks to instance i of %s only.", name, cite, comp, peer)))
 	blk.Items = append(blk.Items, items...)
 	return idx
 }

@@ -103,6 +103,7 @@ func TestPropertyRewritesRefine(t *testing.T) {
 	}
 	applied := 0
 	kinds := map[Kind]int{}
+	paired := map[Kind]int{} // steps applied to the two-instance worker
 	rapid.Check(t, func(rt *rapid.T) {
 		src := genProgram(rt)
 		p, diags := analysis.Load("gen.ded", []byte(src))
@@ -116,9 +117,16 @@ func TestPropertyRewritesRefine(t *testing.T) {
 		case "split":
 			step = "split leader : w"
 		case "paired":
-			// Functional decoupling of the two-instance worker: instance i
-			// of part serves worker i.
-			step = "functional worker -> part : back"
+			// A decoupling of the two-instance worker: instance i of part
+			// serves worker i. C2 is the answer (functional, monotonic and
+			// state-machine decoupling) or the receipt (asymmetric: the
+			// worker's answer reads what part receives).
+			step = rapid.SampledFrom([]string{
+				"functional worker -> part : back",
+				"monotonic worker -> part : back",
+				"statemachine worker -> part : back",
+				"asymmetric worker -> part : got",
+			}).Draw(rt, "paired-step")
 		default:
 			// C2 is a seed relation and everything the leader derives from
 			// it (so that C1 is independent of C2), or for mutual
@@ -146,6 +154,9 @@ func TestPropertyRewritesRefine(t *testing.T) {
 		}
 		applied++
 		kinds[st.Kind]++
+		if st.Comp == "worker" && st.New != "" {
+			paired[st.Kind]++
+		}
 		rep, err := checker.Check(p, res.Program, checker.Options{
 			Runs:      2,
 			Spec:      sim.Spec{Seed: rapid.Uint64().Draw(rt, "seed"), Open: 2},
@@ -159,7 +170,7 @@ func TestPropertyRewritesRefine(t *testing.T) {
 			rt.Fatalf("step %q: the rewrite does not refine the program:\n%s\nprogram:\n%s\nrewritten:\n%s", step, rep.Text(checker.SavedFiles{}), src, res.Source)
 		}
 	})
-	t.Logf("%d steps applied and checked: %v", applied, kinds)
+	t.Logf("%d steps applied and checked: %v; of them on the two-instance worker: %v", applied, kinds, paired)
 }
 
 // downstreamHeads returns seed and every head of comp derived, directly or

@@ -73,7 +73,7 @@ func Analyze(p *analysis.Program) string {
 					c2 = append(c2, r)
 				}
 			}
-			if len(c2) == len(c.Rules) || c.Count != 1 {
+			if len(c2) == len(c.Rules) {
 				continue
 			}
 			c1 := without(c.Rules, c2)
@@ -91,21 +91,19 @@ func Analyze(p *analysis.Program) string {
 		// State-machine and asymmetric decoupling of an output together
 		// with everything of C it is derived from (the rules deriving one
 		// output rarely form a state machine on their own).
-		if c.Count == 1 {
-			for _, out := range c.Outputs {
-				heads := upstream(p, c, out)
-				c2 := rulesDeriving(c, heads)
-				if len(heads) == 1 || len(c2) == len(c.Rules) {
-					continue // the output alone was tried above
-				}
-				c1 := without(c.Rules, c2)
-				sel := c.Name + " -> NEW : " + strings.Join(heads, " ")
-				if stateMachinePre(p, c, c1, c2) == nil {
-					line("statemachine", "statemachine "+sel)
-				}
-				if asymmetricPre(p, c, c1, c2) == nil {
-					line("asymmetric", "asymmetric "+sel)
-				}
+		for _, out := range c.Outputs {
+			heads := upstream(p, c, out)
+			c2 := rulesDeriving(c, heads)
+			if len(heads) == 1 || len(c2) == len(c.Rules) {
+				continue // the output alone was tried above
+			}
+			c1 := without(c.Rules, c2)
+			sel := c.Name + " -> NEW : " + strings.Join(heads, " ")
+			if stateMachinePre(p, c, c1, c2) == nil {
+				line("statemachine", "statemachine "+sel)
+			}
+			if asymmetricPre(p, c, c1, c2) == nil {
+				line("asymmetric", "asymmetric "+sel)
 			}
 		}
 		if len(c.ClientInputs)+len(c.Timers) > 0 {

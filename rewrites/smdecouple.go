@@ -18,13 +18,13 @@ import (
 // per tick of C1 with any of them; C2 admits the batches whole, in order,
 // one per tick, and reads the admitted facts where it read its inputs.
 //
-// Preconditions: C1 is independent of C2, C2 is a state machine, C has one
-// instance (inherited from the forwarding decouplings), and every input of
-// C2 that C1 derives has an existence dependency in C1. The last one is
+// Preconditions: C1 is independent of C2, C2 is a state machine, and every
+// input of C2 that C1 derives has an existence dependency in C1. The last one is
 // ours, not the report's: a relation C1 derives in ticks without inputs
 // (persisted state, say) would make every tick a non-empty batch, so the
 // rewritten program would send forever and never quiesce. Forward it with
-// monotonic decoupling instead, or move its rules to C2.
+// monotonic decoupling instead, or move its rules to C2. A C of several
+// instances is decoupled pairwise: C[i] sends its batches to NEW[i] only.
 
 // stateMachinePre checks state-machine decoupling's preconditions.
 func stateMachinePre(p *analysis.Program, c *analysis.Component, c1, c2 []*analysis.Rule) error {
@@ -60,15 +60,17 @@ func stateMachinePre(p *analysis.Program, c *analysis.Component, c1, c2 []*analy
 }
 
 // batchToC2 is the mechanism: C1 (blk) sends every input of C2 in batches
-// to NEW (nb), whose rules (c2src) read the admitted facts instead.
-func batchToC2(p *analysis.Program, taken map[string]bool, blk, nb *syntax.Component, c2src []*syntax.Rule, inputs []string, to string) {
+// to NEW (nb), whose rules (c2src) read the admitted facts instead. dest
+// binds the destination d: every instance of NEW for a one-instance C,
+// else the instance of NEW paired with this instance of C.
+func batchToC2(p *analysis.Program, taken map[string]bool, blk, nb *syntax.Component, c2src []*syntax.Rule, inputs []string, to, dest string) {
 	name, cite := StateMachine.Name(), kindCite[StateMachine]
 	var rels []*analysis.Relation
 	for _, in := range inputs {
 		rels = append(rels, p.Relation(in))
 	}
 	b := newBatchPlan(p, taken, rels, to, name, cite)
-	blk.Items = append(blk.Items, b.send(p, taken, to+"(d)")...)
+	blk.Items = append(blk.Items, b.send(p, taken, dest)...)
 	nb.Items = append(b.receive(p, taken), nb.Items...)
 	for i, r := range rels {
 		renameInBodies(c2src, r.Name, b.in[i])
