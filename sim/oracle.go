@@ -77,8 +77,23 @@ func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
 		}
 		*c = o.scratch
 	default:
-		o.draw(c, draw)
+		// The common case: draw straight into the record's next slot (no
+		// scratch copy, and the slot does not escape either). draw never
+		// calls decide, so the slot stays put while it runs.
+		o.grow()
+		o.record = append(o.record, *c)
+		slot := &o.record[len(o.record)-1]
+		draw(o.rng, slot)
+		*c = *slot
+		return nil
 	}
+	o.grow()
+	o.record = append(o.record, *c)
+	return nil
+}
+
+// grow gives a fresh run's record its first capacity.
+func (o *oracle) grow() {
 	if o.record == nil && o.prefix == nil {
 		// A fresh run records dozens of choices at least (every send and
 		// output is one): start with room for them rather than growing a
@@ -87,8 +102,6 @@ func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
 		// usually records few, so it grows as usual.
 		o.record = make([]Choice, 0, initialRecord)
 	}
-	o.record = append(o.record, *c)
-	return nil
 }
 
 // initialRecord is the capacity of a fresh run's choice record: a closed

@@ -51,8 +51,8 @@ type eventQueue struct {
 	fp    Fingerprint
 }
 
-func (q *eventQueue) less(i, j int) bool {
-	a, b := &q.items[i], &q.items[j]
+// before is the queue's order: (time, kind, node, seq).
+func before(a, b *event) bool {
 	if a.time != b.time {
 		return a.time < b.time
 	}
@@ -73,15 +73,20 @@ func (q *eventQueue) push(e event) {
 		e.fp = eventFingerprint(&e)
 		q.fp = q.fp.add(e.fp)
 	}
-	q.items = append(q.items, e)
-	for i := len(q.items) - 1; i > 0; {
+	// Sift up with a hole: parents move down into it and e is written
+	// once at the end (an event is 136 bytes, so a swap per level would
+	// copy three times as much).
+	q.items = append(q.items, event{})
+	i := len(q.items) - 1
+	for i > 0 {
 		parent := (i - 1) / 2
-		if !q.less(i, parent) {
+		if !before(&e, &q.items[parent]) {
 			break
 		}
-		q.items[i], q.items[parent] = q.items[parent], q.items[i]
+		q.items[i] = q.items[parent]
 		i = parent
 	}
+	q.items[i] = e
 }
 
 // pop removes the earliest event.
@@ -89,23 +94,29 @@ func (q *eventQueue) pop() event {
 	top := q.items[0]
 	q.fp = q.fp.sub(top.fp)
 	last := len(q.items) - 1
-	q.items[0] = q.items[last]
+	x := q.items[last]
 	q.items[last] = event{}
 	q.items = q.items[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < last && q.less(l, m) {
-			m = l
-		}
-		if r < last && q.less(r, m) {
-			m = r
-		}
-		if m == i {
+	if last == 0 {
+		return top
+	}
+	// Sift x down from the root with a hole, as in push.
+	i := 0
+	for {
+		m := 2*i + 1
+		if m >= last {
 			break
 		}
-		q.items[i], q.items[m] = q.items[m], q.items[i]
+		if r := m + 1; r < last && before(&q.items[r], &q.items[m]) {
+			m = r
+		}
+		if !before(&q.items[m], &x) {
+			break
+		}
+		q.items[i] = q.items[m]
 		i = m
 	}
+	q.items[i] = x
 	return top
 }
 
