@@ -61,7 +61,9 @@ func (n *Node) loop() {
 		n.mu.Lock()
 		items, n.inbox = n.inbox, items[:0]
 		n.mu.Unlock()
-		delivered := make([]value.Fact, 0, len(items)+len(n.timers))
+		// The evaluator reads Delivered during the tick only (it keeps the
+		// tuples, not the slice), so one buffer serves every tick.
+		delivered := n.scratchDelivered[:0]
 		for _, it := range items {
 			delivered = append(delivered, it.fact)
 		}
@@ -75,6 +77,8 @@ func (n *Node) loop() {
 		}
 		again = n.runTick(items, delivered)
 		clear(items) // drop references to delivered facts and clients
+		clear(delivered)
+		n.scratchDelivered = delivered[:0]
 	}
 }
 
@@ -108,7 +112,7 @@ func (n *Node) runTick(items []inboxItem, delivered []value.Fact) bool {
 		if it.from != nil {
 			n.trace.input(it.fact, it.from.name, it.at)
 			if n.outputs && len(it.fact.Tuple) > 0 {
-				n.routes[value.Tuple{it.fact.Tuple[0]}.Key()] = it.from
+				n.routes[it.fact.Tuple[0]] = it.from
 			}
 		}
 	}
@@ -193,6 +197,10 @@ func (n *Node) encodeFrame(t wire.FrameType, facts []value.Fact) ([]byte, error)
 	return n.scratchFrame, nil
 }
 
+// maxScratchClients bounds the clients routeOutputs keeps a scratch slice
+// for between ticks.
+const maxScratchClients = 64
+
 // routeOutputs sends each output fact to the client whose input had the
 // same first column (the request/answer convention of docs/REALNET.md),
 // or to every connected client when no input of this node matches.
@@ -201,13 +209,26 @@ func (n *Node) routeOutputs(outs []value.Fact) {
 		return
 	}
 	n.stats.Outputs += len(outs)
-	perClient := map[*clientConn][]value.Fact{}
-	var order []*clientConn // first-use order: deterministic given outs
+	// Scratch kept across ticks: the map's slices are truncated, not
+	// dropped, so a steady load of answers allocates nothing here.
+	perClient := n.scratchPerClient
+	order := n.scratchOrder[:0] // first-use order: deterministic given outs
+	defer func() {
+		for cc, fs := range perClient {
+			clear(fs)
+			perClient[cc] = fs[:0]
+		}
+		if len(perClient) > maxScratchClients {
+			clear(perClient) // clients come and go: do not keep them all
+		}
+		clear(order)
+		n.scratchOrder = order[:0]
+	}()
 	var broadcast []value.Fact
 	for _, f := range outs {
 		var cc *clientConn
 		if len(f.Tuple) > 0 {
-			key := value.Tuple{f.Tuple[0]}.Key()
+			key := f.Tuple[0]
 			if cc = n.routes[key]; cc != nil {
 				delete(n.routes, key)
 			}
@@ -216,10 +237,11 @@ func (n *Node) routeOutputs(outs []value.Fact) {
 			broadcast = append(broadcast, f)
 			continue
 		}
-		if _, ok := perClient[cc]; !ok {
+		fs := perClient[cc]
+		if len(fs) == 0 {
 			order = append(order, cc)
 		}
-		perClient[cc] = append(perClient[cc], f)
+		perClient[cc] = append(fs, f)
 	}
 	if len(broadcast) > 0 {
 		n.mu.Lock()

@@ -71,12 +71,15 @@ type Node struct {
 	wake    chan struct{}
 
 	// Owned by the loop goroutine.
-	state  *eval.State            // carried into the next tick (nil: nothing)
-	routes map[string]*clientConn // first column of a pending input -> its client
+	state  *eval.State                 // carried into the next tick (nil: nothing)
+	routes map[value.Value]*clientConn // first column of a pending input -> its client
 	stats  Stats
 	// Scratch buffers of routeSends and encodeFrame, reused every tick.
 	scratchFacts                 []value.Fact
 	scratchPayload, scratchFrame []byte
+	scratchDelivered             []value.Fact // the tick's Input.Delivered
+	scratchPerClient             map[*clientConn][]value.Fact
+	scratchOrder                 []*clientConn
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -130,8 +133,10 @@ func Start(cfg Config) (*Node, error) {
 		inputs:   map[string]bool{},
 		clients:  map[*clientConn]bool{},
 		wake:     make(chan struct{}, 1),
-		routes:   map[string]*clientConn{},
-		jitter:   rand.New(rand.NewPCG(uint64(len(cfg.Self.Comp)), uint64(cfg.Self.Instance))),
+		routes:   map[value.Value]*clientConn{},
+
+		scratchPerClient: map[*clientConn][]value.Fact{},
+		jitter:           rand.New(rand.NewPCG(uint64(len(cfg.Self.Comp)), uint64(cfg.Self.Instance))),
 	}
 	if n.maxFrame <= 0 {
 		n.maxFrame = DefaultMaxFrame

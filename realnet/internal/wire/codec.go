@@ -124,6 +124,7 @@ func (s *Schema) DecodeFacts(b []byte) ([]value.Fact, error) {
 		d.fail("batch claims %d facts in %d bytes", n, len(d.b))
 	}
 	var facts []value.Fact
+	var slab []value.Value
 	if d.err == nil {
 		facts = make([]value.Fact, 0, n)
 	}
@@ -137,7 +138,20 @@ func (s *Schema) DecodeFacts(b []byte) ([]value.Fact, error) {
 			break
 		}
 		rel := s.rels[ri]
-		t := make(value.Tuple, len(rel.kinds))
+		// The tuples of a batch share one slab of values, sized for the
+		// facts left at this one's arity (one allocation per batch, not per
+		// fact; a batch holds one relation's facts more often than not).
+		// Each tuple is capped, so appending to one never reaches another.
+		// A fact of this arity takes at least 1+arity bytes, so the slab
+		// never outgrows what decoding the bytes present could fill,
+		// whatever count the batch claims.
+		arity := len(rel.kinds)
+		if cap(slab)-len(slab) < arity {
+			left := min(n-i, uint64(len(d.b)/(1+arity))+1)
+			slab = make([]value.Value, 0, arity*int(left))
+		}
+		t := value.Tuple(slab[len(slab) : len(slab)+arity : len(slab)+arity])
+		slab = slab[:len(slab)+arity]
 		for j, k := range rel.kinds {
 			t[j] = d.value(k, s)
 		}

@@ -142,3 +142,36 @@ func FuzzDecodeFrame(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodedTuplesAreCapped: the tuples of a batch share one slab of
+// values; each must be capped, so that a caller appending to one tuple
+// (the evaluator keeps delivered tuples as they are) never overwrites the
+// next one's values.
+func TestDecodedTuplesAreCapped(t *testing.T) {
+	s := fuzzSchema()
+	in := []value.Fact{
+		{Rel: "request", Tuple: value.Tuple{value.Int(1), value.Int(10)}},
+		{Rel: "request", Tuple: value.Tuple{value.Int(2), value.Int(20)}},
+		{Rel: "ping", Tuple: value.Tuple{}},
+		{Rel: "request", Tuple: value.Tuple{value.Int(3), value.Int(30)}},
+	}
+	b, err := s.AppendFacts(nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts, err := s.DecodeFacts(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range facts {
+		if cap(f.Tuple) != len(f.Tuple) {
+			t.Fatalf("fact %d: cap %d, len %d", i, cap(f.Tuple), len(f.Tuple))
+		}
+		_ = append(f.Tuple, value.Int(-1))
+	}
+	for i, f := range facts {
+		if f.Rel != in[i].Rel || !f.Tuple.Equal(in[i].Tuple) {
+			t.Fatalf("fact %d decoded as %v, want %v", i, f, in[i])
+		}
+	}
+}
