@@ -40,6 +40,7 @@ func init() {
 			jobsFlag(),
 			jsonFlag("print the results as JSON"),
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print each mutant's outcome and wall time to stderr as it finishes (in completion order)"},
+			&cli.StringSliceFlag{Name: "mutants", Usage: "check only the mutants `NAME` (repeatable or comma-separated, e.g. r3/to-next,persist-acks/drop-persist): re-check survivors after changing flags"},
 			&cli.BoolFlag{Name: "no-probe", Usage: "do not re-check survivors with repeated requests (--repeats '" + mutateProbeRepeats + "') when --repeats is not given"},
 		), workloadFlags()...),
 		Action: mutateAction,
@@ -61,6 +62,9 @@ type mutantResult struct {
 	// the unmutated REWRITTEN (-1: not known).
 	Fired  int    `json:"fired"`
 	Reason string `json:"reason,omitempty"`
+	// Class is a survivor's group in the summary (survivorClasses):
+	// an equivalence argument, a workload gap, or "not explained".
+	Class string `json:"class,omitempty"`
 	// Exercised says, for a mutated negation or aggregate, whether the
 	// unmutated rewrite's runs ever used it (the body-level coverage):
 	// a negation that never blocked a row, or groups that never held
@@ -96,6 +100,10 @@ type mutateReport struct {
 	Probe       string `json:"probe,omitempty"`
 	ProbeNote   string `json:"probe_note,omitempty"`
 	ProbeKilled int    `json:"probe_killed"`
+	// Classes counts the survivors by class (survivorClasses).
+	Classes map[string]int `json:"classes,omitempty"`
+	// Unexplained counts the survivors no argument or gap explains.
+	Unexplained int `json:"unexplained"`
 }
 
 func mutateAction(c *cli.Context) error {
@@ -129,6 +137,11 @@ func mutateAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
+	if only := c.StringSlice("mutants"); len(only) > 0 {
+		if mutants, err = selectMutants(mutants, only); err != nil {
+			return usageError(c, "%v", err)
+		}
+	}
 	baseOpts := opts
 	baseOpts.OriginalCoverage = true // the body-level counts (Exercised)
 	base, err := checker.Check(orig, rew, baseOpts)
@@ -151,6 +164,9 @@ func mutateAction(c *cli.Context) error {
 			rep.ProbeNote = fmt.Sprintf("survivors not re-checked with --repeats '%s': %s itself is %s against %s with it", mutateProbeRepeats, rewPath, pb.Verdict, origPath)
 		}
 	}
+	ex := &explainer{rew: rew, deps: deps, shapes: mutate.NewShapes(rew), cov: base.Coverage}
+	// The key argument of repeat suppression needs fresh request ids.
+	ex.shapes.FreshIDs = !c.IsSet("repeats") && !c.IsSet("values")
 	work := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -160,7 +176,7 @@ func mutateAction(c *cli.Context) error {
 			defer wg.Done()
 			for i := range work {
 				start := time.Now()
-				rep.Mutants[i] = checkMutant(orig, rew, base.Coverage, deps, mutants[i], opts, probe)
+				rep.Mutants[i] = checkMutant(orig, rew, ex, mutants[i], opts, probe)
 				if c.Bool("verbose") {
 					mu.Lock()
 					fmt.Fprintf(c.App.ErrWriter, "%s: %s (%s)\n", mutants[i].Name, rep.Mutants[i].Outcome, time.Since(start).Round(time.Millisecond))
@@ -175,6 +191,15 @@ func mutateAction(c *cli.Context) error {
 	close(work)
 	wg.Wait()
 	for _, m := range rep.Mutants {
+		if m.Class != "" {
+			if rep.Classes == nil {
+				rep.Classes = map[string]int{}
+			}
+			rep.Classes[m.Class]++
+			if m.Class == classUnexplained {
+				rep.Unexplained++
+			}
+		}
 		if m.Probe == "killed" {
 			rep.ProbeKilled++
 		}
@@ -205,18 +230,14 @@ func mutateAction(c *cli.Context) error {
 }
 
 // checkMutant vets and checks one mutant.
-func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.Deps, m mutate.Mutant, opts checker.Options, probe *checker.Options) mutantResult {
+func checkMutant(orig, rew *analysis.Program, ex *explainer, m mutate.Mutant, opts checker.Options, probe *checker.Options) mutantResult {
 	r := mutantResult{Name: m.Name, Rule: m.Rule, Line: m.Line, Op: m.Op, Relation: m.Relation, Before: m.Before, After: m.After, Fired: -1}
-	if cov != nil {
-		for _, pr := range rew.Rules {
-			// A .persist line's rule has no Source and the directive's position.
-			if (pr.Source != nil) == (m.Rule > 0) && pr.Pos.Line == m.Line && pr.Pos.Col == m.Col && pr.ID < len(cov.Rules) {
-				r.Fired = cov.Rules[pr.ID].Fired
-				r.Exercised = exercised(cov, pr, m.Op)
-				if rel := rew.Relation(pr.Head.Rel); rel != nil && rel.Invariant {
-					r.Invariant = true
-				}
-			}
+	rule := mutate.RuleOf(rew, m)
+	if cov := ex.cov; cov != nil && rule != nil && rule.ID < len(cov.Rules) {
+		r.Fired = cov.Rules[rule.ID].Fired
+		r.Exercised = exercised(cov, rule, m.Op)
+		if rel := rew.Relation(rule.Head.Rel); rel != nil && rel.Invariant {
+			r.Invariant = true
 		}
 	}
 	prog, diags := analysis.Load(rew.File.Name, m.Source)
@@ -234,10 +255,6 @@ func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.De
 		r.Outcome = "killed"
 	case checker.Equivalent:
 		r.Outcome = "survived"
-		r.Reason = deps.Reason(m)
-		if r.Reason == "" && cov != nil {
-			r.Reason = silentOutputs(rew, cov, deps.Outputs(m.Relation))
-		}
 		if probe != nil {
 			r.Probe = "unknown"
 			if pr, err := checker.Check(orig, prog, *probe); err == nil {
@@ -249,6 +266,7 @@ func checkMutant(orig, rew *analysis.Program, cov *sim.Coverage, deps *mutate.De
 				}
 			}
 		}
+		ex.explain(&r, m)
 	default:
 		r.Outcome = "unknown"
 	}
@@ -327,6 +345,39 @@ func exercised(cov *sim.Coverage, pr *analysis.Rule, op string) string {
 	return ""
 }
 
+// selectMutants keeps the mutants named in only (each entry may hold
+// several names separated by commas), in generation order; an unknown
+// name is an error that lists a few real ones.
+func selectMutants(ms []mutate.Mutant, only []string) ([]mutate.Mutant, error) {
+	want := map[string]bool{}
+	for _, o := range only {
+		for _, n := range strings.Split(o, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				want[n] = true
+			}
+		}
+	}
+	var out []mutate.Mutant
+	for _, m := range ms {
+		if want[m.Name] {
+			out = append(out, m)
+			delete(want, m.Name)
+		}
+	}
+	if len(want) > 0 {
+		var missing, some []string
+		for n := range want {
+			missing = append(missing, n)
+		}
+		slices.Sort(missing)
+		for i := 0; i < len(ms) && i < 5; i++ {
+			some = append(some, ms[i].Name)
+		}
+		return nil, fmt.Errorf("--mutants: no mutant named %s (the first mutants are %s; dsim mutate -v lists them all)", strings.Join(missing, ", "), strings.Join(some, ", "))
+	}
+	return out, nil
+}
+
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
@@ -343,6 +394,15 @@ func (rep *mutateReport) text() string {
 	tw.Flush()
 	fmt.Fprintf(&b, "\nkilled %d, survived %d, unknown %d, stillborn %d; mutation score %d/%d = %.1f%%\n",
 		rep.Killed, rep.Survived, rep.Unknown, rep.Stillborn, rep.Killed, rep.Killed+rep.Survived+rep.Unknown, 100*rep.Score)
+	if rep.Survived > 0 {
+		var parts []string
+		for _, cl := range survivorClasses {
+			if n := rep.Classes[cl]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", cl, n))
+			}
+		}
+		fmt.Fprintf(&b, "survivors: %s\n", strings.Join(parts, "; "))
+	}
 	switch {
 	case rep.Probe != "":
 		fmt.Fprintf(&b, "probe: %d of the %d survivors killed when re-checked with --repeats '%s'\n", rep.ProbeKilled, rep.Survived, rep.Probe)
@@ -386,6 +446,7 @@ func (rep *mutateReport) text() string {
 		if m.Reason != "" {
 			fmt.Fprintf(&b, "    why:     %s\n", m.Reason)
 		}
+		fmt.Fprintf(&b, "    class:   %s\n", m.Class)
 	}
 	return b.String()
 }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/dsim-project/dsim/mutate"
+	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/sim"
+)
+
+// This file explains a surviving mutant: the reason printed on its
+// "why:" line and the class the summary counts it in (docs/CHECKING.md,
+// "How to read a survivor").
+
+// The classes of a survivor. The first four are equivalence arguments;
+// the gap classes say the workload could not tell the mutant apart.
+const (
+	classInvariantOnly = "equivalent: derives only invariants"
+	classNoOutput      = "equivalent: no output depends on it"
+	classDelay         = "equivalent: by delay"
+	classSuppression   = "equivalent: repeat suppression"
+	classGapInvariant  = "gap: the changed invariant never fired"
+	// The outputs are delayed alike, but an invariant reading the delayed
+	// facts with others may fire in the mutant alone.
+	classGapDelayInvariant = "gap: delayed alike, an invariant may differ"
+	classGapSilent         = "gap: no output it reaches was derived"
+	classGapNeverFired     = "gap: rule never fired"
+	classGapNegation       = "gap: negation never blocked a row"
+	classGapGroups         = "gap: groups never held two rows"
+	classGapProbe          = "gap: killed by the probe"
+	classUnexplained       = "not explained"
+)
+
+// survivorClasses lists the classes in report order.
+var survivorClasses = []string{classInvariantOnly, classNoOutput, classDelay, classSuppression,
+	classGapInvariant, classGapDelayInvariant, classGapSilent, classGapNeverFired, classGapNegation, classGapGroups, classGapProbe, classUnexplained}
+
+// explainer holds what the explanations read: the rewrite, its
+// dependency graph and relation shapes, and the coverage of its runs.
+type explainer struct {
+	rew    *analysis.Program
+	deps   *mutate.Deps
+	shapes *mutate.Shapes
+	cov    *sim.Coverage
+}
+
+// invariantFired reports whether a rule deriving invariant rel fired in
+// the unmutated rewrite's runs (true when coverage is missing).
+func (e *explainer) invariantFired(rel string) bool {
+	if e.cov == nil {
+		return true
+	}
+	for _, r := range e.rew.Rules {
+		if r.Head.Rel == rel && r.ID < len(e.cov.Rules) && e.cov.Rules[r.ID].Fired > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// explain sets r.Reason and r.Class for a survivor m.
+func (e *explainer) explain(r *mutantResult, m mutate.Mutant) {
+	r.Reason = e.deps.Reason(m)
+	switch {
+	case r.Reason != "" && strings.HasPrefix(r.Reason, "the rule derives only invariant"):
+		// Deleting the invariant's rule or deriving it a tick later
+		// changes nothing on runs that never violate it; any other
+		// change may make it fire where the original's does not.
+		r.Class = classInvariantOnly
+		if m.Op != "delete" && m.Op != "to-next" {
+			r.Class = classGapInvariant
+			r.Reason = "the rule derives only invariant relations, and the changed invariant never fired in these runs (a run in which it fires would kill the mutant: a gap in the workload)"
+		}
+		return
+	case r.Reason != "":
+		r.Class = classNoOutput
+		return
+	}
+	if e.cov != nil {
+		if r.Reason = silentOutputs(e.rew, e.cov, e.deps.Outputs(m.Relation)); r.Reason != "" {
+			r.Class = classGapSilent
+			return
+		}
+	}
+	if why, invariantsToo := e.shapes.Explain(m, e.invariantFired); why != "" {
+		r.Reason = why
+		switch {
+		case m.Op != "to-next":
+			r.Class = classSuppression
+		case invariantsToo:
+			r.Class = classDelay
+		default:
+			r.Class = classGapDelayInvariant
+		}
+		return
+	}
+	switch {
+	case r.Probe == "killed":
+		r.Class = classGapProbe
+	case r.Fired == 0:
+		r.Class = classGapNeverFired
+	case strings.Contains(r.Exercised, "never blocked a row"):
+		r.Class = classGapNegation
+	case strings.Contains(r.Exercised, "never held more than"):
+		r.Class = classGapGroups
+	default:
+		r.Class = classUnexplained
+	}
+}
