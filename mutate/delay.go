@@ -250,6 +250,8 @@ func (s *Shapes) DelayReason(rule *analysis.Rule, invariantFired func(rel string
 	shape := ""
 	for _, ignoreInv := range []bool{false, true} {
 		switch {
+		case s.constantFromStart(rule, down, ignoreInv):
+			shape = "constant"
 		case s.outputOnly(rule, down, ignoreInv):
 			shape = "output"
 		case !guarded && s.shifts(rule, down, ignoreInv):
@@ -291,6 +293,8 @@ func (s *Shapes) DelayReason(rule *analysis.Rule, invariantFired func(rel string
 		}
 	}
 	switch shape {
+	case "constant":
+		reason = fmt.Sprintf("equivalent by delay: %s is constant (derived from static facts); the mutant lacks it only in a node's first tick, at time 0, when every rule reading it waits for a message or a fact of an earlier tick", h)
 	case "output":
 		reason = fmt.Sprintf("equivalent by delay: %s is an output that only persisted copies read, so the mutant delivers each of its facts one tick later", h)
 	case "shift":
@@ -310,6 +314,72 @@ func (s *Shapes) DelayReason(rule *analysis.Rule, invariantFired func(rel string
 		reason += fmt.Sprintf("; but an invariant's rule (%s) reads the delayed facts together with others, so the mutant may violate it where the rewrite does not, which no run here did (a gap in the workload for the invariants)", strings.Join(invs, ", "))
 	}
 	return reason, invariantsToo
+}
+
+// constantFromStart checks the constant shape of DelayReason: the head
+// is constant in the rewrite, so the mutant's ":+" copy holds from a
+// node's second tick on (it is carried, and re-derived, in every tick
+// after the first). Every rule reading a downstream relation derives a
+// constant relation itself, or reads positively a relation that is empty
+// in a node's first tick (late): then nothing downstream differs at time
+// 0, and from the second tick on the mutant's relations are the
+// rewrite's.
+func (s *Shapes) constantFromStart(rule *analysis.Rule, down map[string]bool, ignoreInv bool) bool {
+	if !s.constant[rule.Head.Rel] {
+		return false
+	}
+	for rel := range down {
+		for _, r := range s.readers[rel] {
+			if r == rule || ignoreInv && s.isInvariantRule(r) {
+				continue
+			}
+			if r.Kind == analysis.Persist || r.Kind == analysis.Sync && s.constant[r.Head.Rel] {
+				continue
+			}
+			ok := false
+			for _, l := range r.Body {
+				if l.Kind == analysis.LitAtom && s.late(l.Rel, map[string]bool{}) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// late reports whether rel is empty in every node's first tick, at time
+// 0: a message (sent at time 0 at the earliest, it arrives at 1 or
+// later), a relation derived by ":+" (carried into a later tick), or one
+// whose every ":-" rule reads a late relation positively. Inputs and
+// timers may arrive at time 0.
+func (s *Shapes) late(rel string, seen map[string]bool) bool {
+	ar := s.p.Relation(rel)
+	if ar == nil || ar.Input || ar.Timer != nil || s.constant[rel] || seen[rel] || len(s.derivers[rel]) == 0 {
+		return false
+	}
+	seen[rel] = true // a cycle guard: the relations being decided
+	defer delete(seen, rel)
+	for _, d := range s.derivers[rel] {
+		switch d.Kind {
+		case analysis.Async, analysis.NextTick, analysis.Persist:
+			continue
+		}
+		ok := false
+		for _, l := range d.Body {
+			if l.Kind == analysis.LitAtom && s.late(l.Rel, seen) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // outputOnly checks the output shape of DelayReason: the head is an
@@ -530,8 +600,8 @@ func (s *Shapes) states() {
 }
 
 // hasEvent reports whether r has a positive atom over an event
-// relation: an input, a timer, a message, or a relation every rule of
-// which reads one positively. Such a rule fires only in a tick that was
+// relation: an input, a timer, a message, or a relation every ":-" or
+// ":+" rule of which reads one positively (and that is not persisted). Such a rule fires only in a tick that was
 // delivered something.
 func (s *Shapes) hasEvent(r *analysis.Rule, down map[string]bool) bool {
 	for _, l := range r.Body {
@@ -550,7 +620,8 @@ func (s *Shapes) event(rel string, seen map[string]bool) bool {
 	if ar.Input || ar.Timer != nil {
 		return true
 	}
-	seen[rel] = true
+	seen[rel] = true // a cycle guard: the relations being decided
+	defer delete(seen, rel)
 	ds := s.derivers[rel]
 	if len(ds) == 0 {
 		return false
@@ -559,7 +630,10 @@ func (s *Shapes) event(rel string, seen map[string]bool) bool {
 		if d.Kind == analysis.Async {
 			continue
 		}
-		if d.Kind != analysis.Sync {
+		// A ":+" fact of an event holds in the tick after the event's,
+		// which comes at the next instant in both runs (the carried
+		// facts changed); a persisted relation is state.
+		if d.Kind != analysis.Sync && d.Kind != analysis.NextTick {
 			return false
 		}
 		ok := false

@@ -18,8 +18,13 @@
 //
 // A mutant's Name is "rN/OP" (rule N of the file, counted from 1 in source
 // order, components included) or "persist-REL/drop-persist" for a
-// directive (the second such directive of REL is "persist-REL#2/..."); names are stable for a given source. Mutants are not vetted
+// directive (the second such directive of REL is "persist-REL#2/...");
+// names are stable for a given source. Mutants are not vetted
 // here: the caller loads each one (analysis.Load) and calls one that fails
-// "stillborn". Reason gives a cheap argument for why a surviving mutant may
-// be equivalent (its rule reaches no output).
+// "stillborn". Deps.Reason gives a cheap argument for why a surviving
+// mutant may be equivalent (its rule reaches no output); Shapes.Explain
+// two static ones over the loaded program: equivalence by delay for a
+// ":-" made ":+" (delay.go) and repeat suppression for a weakened guard
+// that only stops rows derived before (delay.go, with the keys of fd.go).
+// docs/CHECKING.md, "How to read a survivor", states each argument.
 package mutate

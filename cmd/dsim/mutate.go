@@ -401,7 +401,7 @@ func (rep *mutateReport) text() string {
 				parts = append(parts, fmt.Sprintf("%s %d", cl, n))
 			}
 		}
-		fmt.Fprintf(&b, "survivors: %s\n", strings.Join(parts, "; "))
+		fmt.Fprintf(&b, "survivor classes: %s\n", strings.Join(parts, "; "))
 	}
 	switch {
 	case rep.Probe != "":

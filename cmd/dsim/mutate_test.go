@@ -156,3 +156,31 @@ func TestMutateSilentOutputs(t *testing.T) {
 	assert.Contains(t, out, "  r2/delete (line 6)\n    rule:    mid(id) :- in(id).\n    mutant:  (deleted)\n    fired:   in ")
 	assert.Contains(t, out, "    why:     no output it reaches (neg) was ever derived in the runs of the unmutated rewrite (a gap in the workload, not an equivalence)\n")
 }
+
+// --mutants checks only the named mutants; each survivor carries its
+// class, the summary counts them, and an unknown name is a usage error.
+func TestMutateSelectedMutantsAndClasses(t *testing.T) {
+	code, out, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "3", "--mutants", "r6/to-next,r4/delete", "--mutants", "r5/dest-leader")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "3 mutants, 3 runs each")
+	assert.Regexp(t, `r5/dest-leader +30 +killed`, out)
+	assert.Contains(t, out, "survivor classes: equivalent: derives only invariants 1; equivalent: by delay 1\n")
+	assert.Contains(t, out, "  r6/to-next (line 36)\n")
+	assert.Contains(t, out, "    why:     equivalent by delay: reply is an output that only persisted copies read")
+	assert.Contains(t, out, "    class:   equivalent: by delay\n")
+
+	code, js, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "3", "--mutants", "r6/to-next,r3/to-next", "--json")
+	require.Equal(t, 0, code, errOut)
+	var rep mutateReport
+	require.NoError(t, json.Unmarshal([]byte(js), &rep))
+	require.Len(t, rep.Mutants, 2)
+	assert.Equal(t, "r3/to-next", rep.Mutants[0].Name, "generation order, not the order given")
+	assert.Equal(t, classGapDelayInvariant, rep.Mutants[0].Class, "bad_stale_tag joins tagged with request")
+	assert.Equal(t, classDelay, rep.Mutants[1].Class)
+	assert.Equal(t, 0, rep.Unexplained)
+	assert.Equal(t, map[string]int{classDelay: 1, classGapDelayInvariant: 1}, rep.Classes)
+
+	code, _, errOut = runCLI("mutate", mutBefore, mutAfter, "--runs", "3", "--mutants", "r99/delete")
+	assert.Equal(t, 3, code)
+	assert.Contains(t, errOut, "--mutants: no mutant named r99/delete (the first mutants are r1/delete")
+}
