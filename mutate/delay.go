@@ -241,7 +241,7 @@ func (s *Shapes) DelayReason(rule *analysis.Rule, invariantFired func(rel string
 			// Only a repeat guard on the rule's own output may read
 			// downstream: the rule then derives its body's rows, each
 			// once or again later, which the guard's argument covers.
-			if l.Kind != analysis.LitNegated || !s.Suppresses(rule, l) || !s.outputCopiedOnly(h) {
+			if l.Kind != analysis.LitNegated || !s.Suppresses(rule, l) || !s.outputCopiedOnly(h) && !s.repeatsHarmless(h) {
 				return "", false
 			}
 			guarded = true
@@ -254,9 +254,9 @@ func (s *Shapes) DelayReason(rule *analysis.Rule, invariantFired func(rel string
 			shape = "constant"
 		case s.outputOnly(rule, down, ignoreInv):
 			shape = "output"
-		case !guarded && s.shifts(rule, down, ignoreInv):
+		case (!guarded || s.repeatsHarmless(h)) && s.shifts(rule, down, ignoreInv):
 			shape = "shift"
-		case !rule.Head.HasAggregate && s.sandwiches(rule, down, ignoreInv):
+		case (!rule.Head.HasAggregate || s.thresholdAgg(rule, down, ignoreInv)) && s.sandwiches(rule, down, ignoreInv):
 			shape = "sandwich"
 		}
 		if shape != "" {
@@ -432,6 +432,58 @@ func unionSet(a, b map[string]bool) map[string]bool {
 	return u
 }
 
+// repeatsHarmless reports whether h deriving a row again, in a later
+// tick, changes nothing observable. The relations a repeat reaches are h
+// and, through rules reading one of them, the heads that are not
+// cumulative (a persisted relation already holds what a repeat would
+// add, so the repeat stops there; messages are repeated). Every rule
+// reading such a relation must read it only positively, without
+// aggregate, and join it only with constant relations: then a repeated
+// row derives only repeated rows (repeated messages, repeated outputs),
+// never a new combination. And every rule of the components involved is
+// quiet (isQuiet) in a tick that a repeated message causes.
+func (s *Shapes) repeatsHarmless(h string) bool {
+	reached := map[string]bool{h: true}
+	stack := []string{h}
+	comps := map[string]bool{}
+	for _, d := range s.derivers[h] {
+		comps[d.Component] = true
+	}
+	for len(stack) > 0 {
+		rel := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, r := range s.readers[rel] {
+			if r.Kind == analysis.Persist {
+				continue
+			}
+			comps[r.Component] = true
+			if r.Head.HasAggregate {
+				return false
+			}
+			for _, l := range r.Body {
+				switch {
+				case l.Kind == analysis.LitNegated && l.Rel == rel:
+					return false
+				case (l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated) && l.Rel != rel && !s.constant[l.Rel]:
+					return false
+				}
+			}
+			if hd := r.Head.Rel; !reached[hd] && (r.Kind == analysis.Async || !s.cumulative[hd]) {
+				reached[hd] = true
+				stack = append(stack, hd)
+			}
+		}
+	}
+	for _, c := range sortedKeys(comps) {
+		for _, r := range s.p.Component(c).Rules {
+			if !s.isQuiet(r, reached) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // outputCopiedOnly reports whether h is an .output read only by rules
 // copying it into persisted memories.
 func (s *Shapes) outputCopiedOnly(h string) bool {
@@ -474,8 +526,8 @@ func (s *Shapes) shifts(rule *analysis.Rule, down map[string]bool, ignoreInv boo
 			}
 		}
 		for _, r := range s.readers[rel] {
-			if ignoreInv && s.isInvariantRule(r) {
-				continue
+			if r == rule || ignoreInv && s.isInvariantRule(r) {
+				continue // the rule's own body is what is delayed
 			}
 			for _, l := range r.Body {
 				if (l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated) && !down[l.Rel] && !s.constant[l.Rel] {
@@ -502,12 +554,15 @@ func (s *Shapes) sandwiches(rule *analysis.Rule, down map[string]bool, ignoreInv
 			if r == rule || ignoreInv && s.isInvariantRule(r) {
 				continue
 			}
-			if r.Head.HasAggregate {
+			if r.Head.HasAggregate && !s.thresholdAgg(r, down, ignoreInv) {
 				return false
 			}
-			for _, l := range r.Body {
+			for j, l := range r.Body {
 				switch l.Kind {
 				case analysis.LitAtom:
+					if s.thresholdUse(r, j, down, ignoreInv) {
+						continue
+					}
 					if !down[l.Rel] && !s.cumulative[l.Rel] {
 						return false
 					}
@@ -520,6 +575,132 @@ func (s *Shapes) sandwiches(rule *analysis.Rule, down map[string]bool, ignoreInv
 		}
 	}
 	return true
+}
+
+// thresholdAgg reports whether aggregate rule r grows with its body: its
+// head is one count or max of growing rows (its body's atoms are
+// downstream or cumulative, its negations constant), it alone derives its
+// relation, and every rule reading that relation uses the aggregate only
+// through a lower bound (thresholdUse). Then "the count reached n" only
+// ever becomes true, at most a tick later in the mutant, as a join with a
+// growing relation does.
+func (s *Shapes) thresholdAgg(r *analysis.Rule, down map[string]bool, ignoreInv bool) bool {
+	agg := aggColumn(r)
+	if agg < 0 || r.Kind != analysis.Sync || len(s.derivers[r.Head.Rel]) != 1 || !s.monotoneOver(r, unionSet(down, s.cumulative)) {
+		return false
+	}
+	for _, rd := range s.readers[r.Head.Rel] {
+		if ignoreInv && s.isInvariantRule(rd) {
+			continue
+		}
+		for j, l := range rd.Body {
+			if l.Rel == r.Head.Rel && (l.Kind != analysis.LitAtom || !s.thresholdUse(rd, j, down, ignoreInv)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// aggColumn returns the head column of r's one aggregate when it is a
+// count or a max (both grow with their rows), or -1.
+func aggColumn(r *analysis.Rule) int {
+	col := -1
+	for i, a := range r.Head.Args {
+		if a.Agg == nil {
+			continue
+		}
+		if col >= 0 || (a.Agg.Func != "count" && a.Agg.Func != "max") {
+			return -1
+		}
+		col = i
+	}
+	return col
+}
+
+// thresholdUse reports whether body literal j of r reads a growing
+// aggregate (thresholdAgg's head shape) only through a lower bound: the
+// aggregate column is a variable used nowhere else in r but in filters
+// c >= e, c > e, e <= c or e < c, whose bound e reads only constants and
+// variables of constant relations (it does not move); the aggregate
+// itself is a ":-" count or max over downstream or cumulative rows.
+func (s *Shapes) thresholdUse(r *analysis.Rule, j int, down map[string]bool, ignoreInv bool) bool {
+	l := r.Body[j]
+	ds := s.derivers[l.Rel]
+	if l.Kind != analysis.LitAtom || len(ds) != 1 || !ds[0].Head.HasAggregate {
+		return false
+	}
+	col := aggColumn(ds[0])
+	if col < 0 || col >= len(l.Args) || l.Args[col].Op != analysis.TermVar ||
+		ds[0].Kind != analysis.Sync || !s.monotoneOver(ds[0], unionSet(down, s.cumulative)) {
+		return false
+	}
+	c := l.Args[col].Var
+	// The bound must not move: its variables come from constant
+	// relations.
+	fixed := map[int]bool{}
+	for _, o := range r.Body {
+		if o.Kind == analysis.LitAtom && s.constant[o.Rel] {
+			for _, a := range o.Args {
+				if a.Op == analysis.TermVar {
+					fixed[a.Var] = true
+				}
+			}
+		}
+	}
+	bounded := false
+	for k, o := range r.Body {
+		if k == j {
+			for i, a := range o.Args {
+				if i != col && a.Op == analysis.TermVar && a.Var == c {
+					return false
+				}
+			}
+			continue
+		}
+		if o.Kind == analysis.LitFilter {
+			left := o.Left.Op == analysis.TermVar && o.Left.Var == c
+			right := o.Right.Op == analysis.TermVar && o.Right.Var == c
+			switch {
+			case left && termKnown(o.Right, fixed) && (o.Op == ">=" || o.Op == ">"):
+				bounded = true
+				continue
+			case right && termKnown(o.Left, fixed) && (o.Op == "<=" || o.Op == "<"):
+				bounded = true
+				continue
+			}
+		}
+		if litUses(o, c) {
+			return false
+		}
+	}
+	for _, a := range r.Head.Args {
+		if a.Term != nil && termUses(*a.Term, c) {
+			return false
+		}
+	}
+	return bounded
+}
+
+func termUses(t analysis.Term, v int) bool {
+	if t.Op == analysis.TermVar {
+		return t.Var == v
+	}
+	for _, a := range t.Args {
+		if termUses(a, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func litUses(l analysis.Lit, v int) bool {
+	for _, a := range l.Args {
+		if termUses(a, v) {
+			return true
+		}
+	}
+	return termUses(l.Left, v) || termUses(l.Right, v)
 }
 
 func readsAny(r *analysis.Rule, set map[string]bool) bool {
@@ -764,7 +945,8 @@ func sortedKeys(m map[string]bool) []string {
 // head into m, or m's persistence). Then the mutant's r derives the
 // rewrite's rows plus rows it derived in earlier ticks. That is
 // unobservable when r's head is an .output read only by rules copying it
-// into persisted memories (outputs compare as sets), and every other rule
+// into persisted memories (outputs compare as sets) or when repeats are
+// harmless downstream of it (repeatsHarmless), and every other rule
 // reading m is an invariant's that reads it positively (a smaller m
 // violates no more).
 func (s *Shapes) SuppressReason(op string, rule *analysis.Rule) string {
@@ -822,13 +1004,8 @@ func (s *Shapes) SuppressReason(op string, rule *analysis.Rule) string {
 	var heads []string
 	for _, g := range guards {
 		h := g.Head.Rel
-		if rel := s.p.Relation(h); rel == nil || !rel.Output {
+		if !s.outputCopiedOnly(h) && !s.repeatsHarmless(h) {
 			return ""
-		}
-		for _, r := range s.readers[h] {
-			if !s.isCopy(r) || !s.persistedIn(r.Head.Rel, r.Component) {
-				return ""
-			}
 		}
 		if !slices.Contains(heads, h) {
 			heads = append(heads, h)

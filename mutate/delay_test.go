@@ -239,3 +239,70 @@ func TestClaimsNotKilledOnCorpus(t *testing.T) {
 	t.Logf("%d claimed mutants checked", total)
 	assert.Positive(t, total)
 }
+
+// A count compared with a fixed lower bound only ever becomes true: a
+// delayed fact feeding it is claimed. A bound read from a growing
+// relation, or an equality, is not.
+func TestDelayThreshold(t *testing.T) {
+	const src = `.persist acks
+.persist acks2
+.persist limit
+.persist base
+component a {
+  .input in(k: int, v: int)
+  .input lim(n: int)
+  .input b(k: int)
+  .output out(k: int)
+  .output out2(k: int)
+  need(2).
+  limit(n) :- lim(n).
+  base(k) :- b(k).
+  acks(k, v) :- in(k, v).
+  n(count(v), k) :- acks(k, v).
+  out(k) :- n(c, k), need(m), (c >= m), base(k).
+  acks2(k, v) :- in(k, v).
+  m(count(v), k) :- acks2(k, v).
+  out2(k) :- m(c, k), limit(x), (c >= x).
+}
+`
+	got, _ := claims(t, "threshold.ded", src)
+	assert.Contains(t, got["r3/to-next"], "acks grows")
+	assert.Contains(t, got["r4/to-next"], "n grows")
+	assert.NotContains(t, got, "r6/to-next", "acks2 feeds a count whose bound comes from a growing relation")
+}
+
+// A guard whose head is no output is claimed when its repeats only reach
+// persisted relations and relations joined with constants; not when a
+// repeat meets a count of one tick's rows.
+func TestSuppressionRepeatsDownstream(t *testing.T) {
+	const harmless = `.persist seen
+.persist got
+component a {
+  .input in(id: int, v: int)
+  .output out(id: int, v: int)
+  fresh(id, v) :- in(id, v), !seen(id, v).
+  seen(id, v) :+ fresh(id, v).
+  fwd@b[0](id, v) :~ fresh(id, v).
+}
+component b {
+  got(id, v) :- fwd(id, v).
+  out(id, v) :- got(id, v).
+}
+`
+	got, _ := claims(t, "harmless.ded", harmless)
+	assert.Contains(t, got["r1/drop-lit2"], "set semantics")
+	const counted = `.persist seen
+component a {
+  .input in(id: int, v: int)
+  .output out(n: int)
+  fresh(id, v) :- in(id, v), !seen(id, v).
+  seen(id, v) :+ fresh(id, v).
+  fwd@b[0](id, v) :~ fresh(id, v).
+}
+component b {
+  out(count(id)) :- fwd(id, _).
+}
+`
+	got, _ = claims(t, "counted.ded", counted)
+	assert.NotContains(t, got, "r1/drop-lit2", "a repeat changes a tick's count")
+}
