@@ -9,9 +9,11 @@ import (
 )
 
 // Partial partitioning (paper §4.3, report App. B.3), the mechanism. The
-// step names the one input relation w of C whose writes cannot be
+// step names the input relations w of C whose writes cannot be
 // partitioned (the ballot updates of micro/partial). C1 is everything C
-// derives from w alone (downstream); it is replicated on every partition.
+// derives from them alone (downstream); it is replicated on every
+// partition. With several, one coordinator orders the writes of all of
+// them by one index, so every partition applies them in one order.
 // C2, the rest, is partitioned as by `deps` with C1 treated as replicated.
 //
 // Replication: the senders of w now send to a coordinator K (one per
@@ -39,7 +41,7 @@ import (
 // in index order), and once every write is applied nothing is resent, so
 // runs still quiesce.
 
-// Partial is the plan step `partial C : w`.
+// PartialKind is the plan step `partial C : w...`.
 const PartialKind Kind = "partial"
 
 func init() {
@@ -48,9 +50,9 @@ func init() {
 }
 
 // PartialPartition applies partial partitioning to comp of the program
-// name/src, replicating what it derives from the input w. It returns the
+// name/src, replicating what it derives from the inputs ws. It returns the
 // rewritten source (not yet re-analysed).
-func PartialPartition(name string, src []byte, comp, w string, parts int, seals []string, pos syntax.Pos) ([]byte, error) {
+func PartialPartition(name string, src []byte, comp string, ws []string, parts int, seals []string, pos syntax.Pos) ([]byte, error) {
 	kind := PartialKind
 	rw, cite := kind.Name(), kindCite[kind]
 	p, diags := analysis.Load(name, src)
@@ -61,11 +63,14 @@ func PartialPartition(name string, src []byte, comp, w string, parts int, seals 
 	if c == nil || block(p.File, comp) == nil {
 		return nil, refuse(p, pos, rw, "component block", "name a component block of the program", "no component block %s", comp)
 	}
-	if !contains(c.Inputs, w) || contains(c.ClientInputs, w) || contains(c.Timers, w) {
-		return nil, refuse(p, c.Pos, rw, "replicated input", "name an input of "+comp+" that other components send it",
-			"%s is not a message input of %s (inputs: %s)", w, comp, strings.Join(c.Inputs, ", "))
+	for _, w := range ws {
+		if !contains(c.Inputs, w) || contains(c.ClientInputs, w) || contains(c.Timers, w) {
+			return nil, refuse(p, c.Pos, rw, "replicated input", "name an input of "+comp+" that other components send it",
+				"%s is not a message input of %s (inputs: %s)", w, comp, strings.Join(c.Inputs, ", "))
+		}
 	}
-	rep := downstream(p, comp2(c), []string{w})
+	rep := downstream(p, comp2(c), ws)
+	wlist := strings.Join(ws, ", ")
 	var c1, c2 []*analysis.Rule
 	for _, r := range c.Rules {
 		if rep[r.Head.Rel] {
@@ -75,7 +80,7 @@ func PartialPartition(name string, src []byte, comp, w string, parts int, seals 
 		}
 	}
 	if ok, d := Independent(p, c1, c2); !ok {
-		return nil, refuse(p, d.Rule.Pos, rw, "C1 is independent of C2", "replicate only relations derived from "+w+" alone",
+		return nil, refuse(p, d.Rule.Pos, rw, "C1 is independent of C2", "replicate only relations derived from "+wlist+" alone",
 			"rule at %s (replicated) reads %s, which the partitioned rules derive (%s)", at(p, d.Rule), d.Relation, cite)
 	}
 	// The report asks both parts to be state machines. C1's outputs are
@@ -90,8 +95,16 @@ func PartialPartition(name string, src []byte, comp, w string, parts int, seals 
 		return nil, refuse(p, pos, rw, "a state machine", "keep next-tick state out of what "+comp+" sends",
 			"%s; %s must be a state machine (%s)", v.Reason, comp, cite)
 	}
+	// Partitioned sealing names a reply by the write it answers; with
+	// several replicated inputs the replies to writes of different
+	// relations would share one index space, which has not been checked
+	// (a check of such a program hit the search bound), so it is refused.
+	if len(seals) > 0 && len(ws) > 1 {
+		return nil, refuse(p, c.Pos, rw, "sealing with one replicated input", "seal in a plan that replicates one input relation, or drop seal=",
+			"partitioned sealing of %s needs one replicated input relation, got %d (%s)", strings.Join(seals, ", "), len(ws), wlist)
+	}
 	for _, r := range seals {
-		if err := sealPre(p, c, w, r); err != nil {
+		if err := sealPre(p, c, ws[0], r); err != nil {
 			return nil, err
 		}
 	}
@@ -101,7 +114,7 @@ func PartialPartition(name string, src []byte, comp, w string, parts int, seals 
 	}
 	// Phase 1: partition C2 (and its senders) with C1 replicated; the
 	// senders of w are left for the coordinator.
-	_, names, err := partition(p, Deps, comp, parts, nil, pos, rep, map[string]bool{w: true})
+	_, names, err := partition(p, Deps, comp, parts, nil, pos, rep, set(ws))
 	if err != nil {
 		if r, ok := err.(*Refusal); ok {
 			r.Msg = strings.Replace(r.Msg, Deps.Name(), rw, 1)
@@ -125,7 +138,7 @@ func PartialPartition(name string, src []byte, comp, w string, parts int, seals 
 	if len(diags) > 0 {
 		return nil, fmt.Errorf("%s: phase 1 produced a program that does not vet (a bug of the rewrite engine):\n%s", rw, diags.Render(mid))
 	}
-	if err := replicate(p2, comp, w, rep, c2Inputs(p, c2, rep), names, taken, origCount, seals); err != nil {
+	if err := replicate(p2, comp, ws, rep, c2Inputs(p, c2, rep), names, taken, origCount, seals); err != nil {
 		return nil, err
 	}
 	return syntax.Print(p2.File), nil
@@ -147,114 +160,154 @@ func c2Inputs(p *analysis.Program, c2 []*analysis.Rule, rep map[string]bool) []s
 }
 
 // replicate is phase 2: the coordinator, index-ordered application and
-// buffering, on the partitioned program p.
-func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffered []string, names helperNames, taken map[string]bool, origCount int64, seals []string) error {
+// buffering, on the partitioned program p. ws are the replicated input
+// relations: one coordinator orders the writes of all of them by one
+// index (it picks from the first relation with a queued write, in the
+// order of ws: every write is eventually picked, since a run has finitely
+// many), so every partition applies all replicated writes in one order.
+func replicate(p *analysis.Program, comp string, ws []string, rep map[string]bool, buffered []string, names helperNames, taken map[string]bool, origCount int64, seals []string) error {
 	rw, cite := PartialKind.Name(), kindCite[PartialKind]
 	blk := block(p.File, comp)
-	wr := p.Relation(w)
-	n := wr.Arity()
-	xs := make([]string, n)
-	for i := range xs {
-		xs[i] = fmt.Sprintf("x%d", i+1)
-	}
-	under := make([]string, n)
-	for i := range under {
-		under[i] = "_"
-	}
 	K := fresh(p, taken, comp+"Coord")
 	nm := func(base string) string { return fresh(p, taken, base) }
-	voteReq, vote, commit := nm(w+"VoteReq"), nm(w+"Vote"), nm(w+"Commit")
-	// Relations of the partitions.
-	cMe, cApplied, cLast, cCommits, cApply, cPending, cFrozen, cW := nm(comp+"Me"), nm(comp+"Applied"), nm(comp+"LastApplied"),
-		nm(comp+"Commits"), nm(comp+"Apply"), nm(comp+"Pending"), nm(comp+"Frozen"), nm(w+"Applied")
-	// Relations of the coordinator.
-	kMe, kQueued, kUsed, kLast, kBusy, kPick, kInFlight, kVotes, kNumVotes, kAllVoted, kDone := nm(K+"Me"), nm(K+"Queued"), nm(K+"Used"),
-		nm(K+"Last"), nm(K+"Busy"), nm(K+"Pick"), nm(K+"InFlight"), nm(K+"Votes"), nm(K+"NumVotes"), nm(K+"AllVoted"), nm(K+"Done")
-	// Relations of the retransmission (see retransmitNote).
-	kWaiting, kFlip, kCommitted, cUnapplied, cFlip := nm(K+"Waiting"), nm(K+"WaitFlip"), nm(K+"Committed"), nm(comp+"Unapplied"), nm(comp+"FrozenFlip")
+	multi := len(ws) > 1
+	// per names a relation of one replicated input: with one input the
+	// names of the one-input rewrite (replicaCoordQueued), with several
+	// the input's name inside (replicaCoordNewBallotQueued).
+	per := func(prefix, w, suffix string) string {
+		if multi {
+			return nm(prefix + capital(w) + suffix)
+		}
+		return nm(prefix + suffix)
+	}
+	vote := nm(comp + "WriteVote")
+	if !multi {
+		vote = nm(ws[0] + "Vote")
+	}
+	// Shared relations of the partitions and of the coordinator.
+	cMe, cApplied, cLast, cPending, cFrozen, cIdx := nm(comp+"Me"), nm(comp+"Applied"), nm(comp+"LastApplied"), nm(comp+"Pending"), nm(comp+"Frozen"), nm(comp+"ApplyIdx")
+	kMe, kUsed, kLast, kBusy, kVotes, kNumVotes, kAllVoted := nm(K+"Me"), nm(K+"Used"), nm(K+"Last"), nm(K+"Busy"), nm(K+"Votes"), nm(K+"NumVotes"), nm(K+"AllVoted")
+	kFlip, cUnapplied, cFlip := nm(K+"WaitFlip"), nm(comp+"Unapplied"), nm(comp+"FrozenFlip")
 	O, P, I := names.originals, names.partitions, names.instances
+	shared := strings.NewReplacer("{C}", comp, "{K}", K, "{O}", O, "{P}", P, "{I}", I, "{V}", vote,
+		"{me}", cMe, "{applied}", cApplied, "{last}", cLast, "{pending}", cPending, "{frozen}", cFrozen, "{idx}", cIdx,
+		"{kme}", kMe, "{used}", kUsed, "{klast}", kLast, "{busy}", kBusy, "{votes}", kVotes, "{nvotes}", kNumVotes, "{allvoted}", kAllVoted,
+		"{kflip}", kFlip, "{unapplied}", cUnapplied, "{cflip}", cFlip)
+	idxDecl := syntax.Column{Name: "idx", Type: syntax.TypeInt}
+	vd := &syntax.Decl{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: vote}, Columns: []syntax.Column{{Name: "src", Type: syntax.TypeAddr}, idxDecl}}
+	vd.Doc = note(fmt.Sprintf("%s (%s): a partition's vote in the commit round of replicated %s writes.", rw, cite, strings.Join(ws, ", ")))
+	insertTopDecl(p.File, vd)
 
-	// Declarations of the three messages, typed after w.
-	idx := syntax.Column{Name: "idx", Type: syntax.TypeInt}
-	cols := []syntax.Column{idx}
-	for i, c := range wr.Columns {
-		cols = append(cols, syntax.Column{Name: xs[i], Type: syntax.TypeName(c.Type.String())})
-	}
-	for _, d := range []*syntax.Decl{
-		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: voteReq}, Columns: cols},
-		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: vote}, Columns: []syntax.Column{{Name: "src", Type: syntax.TypeAddr}, idx}},
-		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: commit}, Columns: cols},
-	} {
-		d.Doc = note(fmt.Sprintf("%s (%s): the commit round of replicated %s writes.", rw, cite, w))
-		insertTopDecl(p.File, d)
-	}
-	X, U := strings.Join(xs, ", "), strings.Join(under, ", ")
-	r := strings.NewReplacer("{X}", X, "{U}", U, "{w}", w, "{C}", comp, "{K}", K, "{O}", O, "{P}", P, "{I}", I,
-		"{VR}", voteReq, "{V}", vote, "{CM}", commit,
-		"{me}", cMe, "{applied}", cApplied, "{last}", cLast, "{commits}", cCommits, "{apply}", cApply, "{pending}", cPending, "{frozen}", cFrozen, "{wapplied}", cW,
-		"{kme}", kMe, "{queued}", kQueued, "{used}", kUsed, "{klast}", kLast, "{busy}", kBusy, "{pick}", kPick, "{flight}", kInFlight,
-		"{votes}", kVotes, "{nvotes}", kNumVotes, "{allvoted}", kAllVoted, "{done}", kDone,
-		"{waiting}", kWaiting, "{kflip}", kFlip, "{committed}", kCommitted, "{unapplied}", cUnapplied, "{cflip}", cFlip)
-	chooseX := make([]string, n)
-	for i, x := range xs {
-		chooseX[i] = "choose(" + x + ")"
-	}
-	coord := r.Replace(`{kme}(r) :- self(a), {O}(m), less_than(r, m), ({K}[r] == a).
+	coord := shared.Replace(`{kme}(r) :- self(a), {O}(m), less_than(r, m), ({K}[r] == a).
 {I}(count(a)) :- {C}(a).
 {P}(k) :- {I}(n), {O}(m), k = n / m.
-{queued}({X}) :- {w}({X}).
-.persist {queued}
 {used}(0) :- {O}(_).
 .persist {used}
 {klast}(max(i)) :- {used}(i).
-{busy}() :- {flight}(_, {U}).
-{pick}(` + strings.Join(chooseX, ", ") + `) :- {queued}({X}), !{done}({X}), !{busy}().
-{VR}@{C}[r + m * q](i, {X}) :~ {pick}({X}), {klast}(j), i = j + 1, {kme}(r), {O}(m), {P}(k), less_than(q, k).
-{flight}(i, {X}) :+ {pick}({X}), {klast}(j), i = j + 1.
-{flight}(i, {X}) :+ {flight}(i, {X}), !{allvoted}(i).
 {votes}(src, i) :- {V}(src, i).
 .persist {votes}
 {nvotes}(count(src), i) :- {votes}(src, i).
-{allvoted}(i) :- {nvotes}(k, i), {P}(k).
-{CM}@{C}[r + m * q](i, {X}) :~ {flight}(i, {X}), {allvoted}(i), {kme}(r), {O}(m), {P}(k), less_than(q, k).
-{done}({X}) :+ {flight}(i, {X}), {allvoted}(i).
-.persist {done}
-{used}(i) :+ {flight}(i, {U}), {allvoted}(i).`)
-	// Retransmission of the coordinator (see retransmitNote).
-	coordRetx := r.Replace(`{waiting}(i, {X}) :- {flight}(i, {X}), !{allvoted}(i).
-{kflip}() :+ {waiting}(_, {U}), !{kflip}().
-{VR}@{C}[r + m * q](i, {X}) :~ {waiting}(i, {X}), {kflip}(), {kme}(r), {O}(m), {P}(k), less_than(q, k).
-{committed}(i, {X}) :+ {flight}(i, {X}), {allvoted}(i).
-.persist {committed}
-{CM}@src(i, {X}) :~ {V}(src, i), {committed}(i, {X}).`)
-	kb := &syntax.Component{Name: syntax.Ident{Name: K}, Count: origCount, HasCount: origCount > 1, Refines: ident(refinesOf(blk))}
-	kb.Doc = note(fmt.Sprintf("%s (%s): coordinator of the replicated %s writes, one per original %s instance.", rw, cite, w, comp))
-	kb.Items = genItems(coord)
-	retx := genItems(coordRetx)
-	retx[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): retransmission under message loss: while a write waits for votes, resend its vote request every other tick; answer a vote for a committed write with its commit.", rw, cite))
-	kb.Items = append(kb.Items, retx...)
-	part := r.Replace(`{I}(count(a)) :- {C}(a).
+{allvoted}(i) :- {nvotes}(k, i), {P}(k).`)
+	part := shared.Replace(`{I}(count(a)) :- {C}(a).
 {me}(i) :- self(a), {I}(n), less_than(i, n), ({C}[i] == a).
 {applied}(0) :- {O}(_).
 .persist {applied}
 {last}(max(i)) :- {applied}(i).
-{commits}(i, {X}) :- {CM}(i, {X}).
+.persist {pending}`)
+	var coordRetx, partRetx, avail []string
+	var applyRels, appliedRels []string // per input: apply(i, X), and the applied write
+	for _, w := range ws {
+		wr := p.Relation(w)
+		n := wr.Arity()
+		xs, under := xvars(n), make([]string, n)
+		for i := range under {
+			under[i] = "_"
+		}
+		chooseX := make([]string, n)
+		for i, x := range xs {
+			chooseX[i] = "choose(" + x + ")"
+		}
+		voteReq, commit := nm(w+"VoteReq"), nm(w+"Commit")
+		cols := []syntax.Column{idxDecl}
+		for i, c := range wr.Columns {
+			cols = append(cols, syntax.Column{Name: xs[i], Type: syntax.TypeName(c.Type.String())})
+		}
+		for _, d := range []*syntax.Decl{
+			{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: voteReq}, Columns: cols},
+			{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: commit}, Columns: cols},
+		} {
+			d.Doc = note(fmt.Sprintf("%s (%s): the commit round of replicated %s writes.", rw, cite, w))
+			insertTopDecl(p.File, d)
+		}
+		queued, pick, flight, done := per(K, w, "Queued"), per(K, w, "Pick"), per(K, w, "InFlight"), per(K, w, "Done")
+		waiting, committed := per(K, w, "Waiting"), per(K, w, "Committed")
+		commits, apply, wapplied := per(comp, w, "Commits"), per(comp, w, "Apply"), nm(w+"Applied")
+		applyRels = append(applyRels, apply)
+		appliedRels = append(appliedRels, wapplied)
+		// A write is picked only while no earlier relation of ws has one
+		// queued: one write per round, whatever arrives together.
+		var notEarlier string
+		for _, a := range avail {
+			notEarlier += ", !" + a + "()"
+		}
+		if multi && w != ws[len(ws)-1] {
+			a := per(K, w, "Avail")
+			coord += fmt.Sprintf("\n%s() :- %s(%s), !%s(%s).", a, queued, strings.Join(xs, ", "), done, strings.Join(xs, ", "))
+			avail = append(avail, a)
+		}
+		r := strings.NewReplacer("{X}", strings.Join(xs, ", "), "{U}", strings.Join(under, ", "), "{w}", w, "{VR}", voteReq, "{CM}", commit,
+			"{queued}", queued, "{pick}", pick, "{flight}", flight, "{done}", done, "{waiting}", waiting, "{committed}", committed,
+			"{commits}", commits, "{apply}", apply, "{wapplied}", wapplied, "{chooseX}", strings.Join(chooseX, ", "), "{notEarlier}", notEarlier)
+		coord += "\n" + shared.Replace(r.Replace(`{queued}({X}) :- {w}({X}).
+.persist {queued}
+{busy}() :- {flight}(_, {U}).
+{pick}({chooseX}) :- {queued}({X}), !{done}({X}), !{busy}(){notEarlier}.
+{VR}@{C}[r + m * q](i, {X}) :~ {pick}({X}), {klast}(j), i = j + 1, {kme}(r), {O}(m), {P}(k), less_than(q, k).
+{flight}(i, {X}) :+ {pick}({X}), {klast}(j), i = j + 1.
+{flight}(i, {X}) :+ {flight}(i, {X}), !{allvoted}(i).
+{CM}@{C}[r + m * q](i, {X}) :~ {flight}(i, {X}), {allvoted}(i), {kme}(r), {O}(m), {P}(k), less_than(q, k).
+{done}({X}) :+ {flight}(i, {X}), {allvoted}(i).
+.persist {done}
+{used}(i) :+ {flight}(i, {U}), {allvoted}(i).`))
+		coordRetx = append(coordRetx, shared.Replace(r.Replace(`{waiting}(i, {X}) :- {flight}(i, {X}), !{allvoted}(i).
+{kflip}() :+ {waiting}(_, {U}), !{kflip}().
+{VR}@{C}[r + m * q](i, {X}) :~ {waiting}(i, {X}), {kflip}(), {kme}(r), {O}(m), {P}(k), less_than(q, k).
+{committed}(i, {X}) :+ {flight}(i, {X}), {allvoted}(i).
+.persist {committed}
+{CM}@src(i, {X}) :~ {V}(src, i), {committed}(i, {X}).`)))
+		part += "\n" + shared.Replace(r.Replace(`{commits}(i, {X}) :- {CM}(i, {X}).
 .persist {commits}
 {apply}(i, {X}) :- {commits}(i, {X}), {last}(j), (i == j + 1).
 {applied}(i) :+ {apply}(i, {U}).
 {wapplied}({X}) :- {apply}(_, {X}).
 {pending}(i) :- {VR}(i, {U}).
-.persist {pending}
-{frozen}() :- {pending}(i), !{applied}(i), !{apply}(i, {U}).
-{V}@{K}[i](src, idx) :~ {VR}(idx, {U}), {me}(i), self(src).`)
-	items := genItems(part)
-	items[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): replicated %s writes are applied in index order; other inputs wait while one is pending.", rw, cite, w))
-	// Retransmission of the partitions (see retransmitNote).
-	partRetx := genItems(r.Replace(`{unapplied}(i) :- {pending}(i), !{applied}(i), !{apply}(i, {U}).
+{V}@{K}[i](src, idx) :~ {VR}(idx, {U}), {me}(i), self(src).`))
+		if multi {
+			part += "\n" + shared.Replace(r.Replace(`{idx}(i) :- {apply}(i, {U}).`))
+		}
+	}
+	// A partition is frozen while a vote request it has seen is not
+	// applied; the tick that applies it counts as applied.
+	applying := cIdx + "(i)"
+	if !multi {
+		applying = applyRels[0] + "(i" + strings.Repeat(", _", p.Relation(ws[0]).Arity()) + ")"
+	}
+	part += "\n" + shared.Replace(fmt.Sprintf(`{frozen}() :- {pending}(i), !{applied}(i), !%s.`, applying))
+	partRetx = append(partRetx, shared.Replace(fmt.Sprintf(`{unapplied}(i) :- {pending}(i), !{applied}(i), !%s.
 {cflip}() :+ {frozen}(), !{cflip}().
-{V}@{K}[i](src, idx) :~ {unapplied}(idx), {cflip}(), {me}(i), self(src).`))
-	partRetx[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): retransmission under message loss: while frozen, vote again every other tick until the commit arrives.", rw, cite))
-	items = append(items, partRetx...)
+{V}@{K}[i](src, idx) :~ {unapplied}(idx), {cflip}(), {me}(i), self(src).`, applying)))
+
+	kb := &syntax.Component{Name: syntax.Ident{Name: K}, Count: origCount, HasCount: origCount > 1, Refines: ident(refinesOf(blk))}
+	kb.Doc = note(fmt.Sprintf("%s (%s): coordinator of the replicated %s writes, one per original %s instance.", rw, cite, strings.Join(ws, ", "), comp))
+	kb.Items = genItems(coord)
+	retx := genItems(strings.Join(coordRetx, "\n"))
+	retx[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): retransmission under message loss: while a write waits for votes, resend its vote request every other tick; answer a vote for a committed write with its commit.", rw, cite))
+	kb.Items = append(kb.Items, retx...)
+	items := genItems(part)
+	items[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): replicated %s writes are applied in index order; other inputs wait while one is pending.", rw, cite, strings.Join(ws, ", ")))
+	pr := genItems(strings.Join(partRetx, "\n"))
+	pr[0].(*syntax.Rule).Doc = note(fmt.Sprintf("%s (%s): retransmission under message loss: while frozen, vote again every other tick until the commit arrives.", rw, cite))
+	items = append(items, pr...)
 	// C1 reads the applied writes instead of w; C2 reads buffered inputs.
 	var c1src, c2src []*syntax.Rule
 	for _, ar := range p.Component(comp).Rules {
@@ -270,8 +323,10 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 	// Partitioned rules that read w react to the applied write too, at the
 	// same point of every partition's input sequence (w itself now goes to
 	// the coordinator).
-	renameInBodies(c1src, w, cW)
-	renameInBodies(c2src, w, cW)
+	for k, w := range ws {
+		renameInBodies(c1src, w, appliedRels[k])
+		renameInBodies(c2src, w, appliedRels[k])
+	}
 	for _, t := range buffered {
 		tr := p.Relation(t)
 		ys := columnVars(p, tr)
@@ -282,13 +337,18 @@ func replicate(p *analysis.Program, comp, w string, rep map[string]bool, buffere
 		renameInBodies(c2src, t, gone)
 	}
 	blk.Items = append(items, blk.Items...)
-	for _, r := range seals {
-		sealPartitioned(p, taken, comp, w, r, cApply, cW, O)
+	for _, r := range seals { // one replicated input (PartialPartition)
+		sealPartitioned(p, taken, comp, ws[0], r, applyRels[0], appliedRels[0], O)
 	}
 	i := blockIndex(p.File, blk)
 	p.File.Items = append(p.File.Items[:i], append([]syntax.Item{kb}, p.File.Items[i:]...)...)
 	// The writes now go to the coordinator of each original instance.
-	return redirect(p, PartialKind, comp, K, w, syntax.Pos{})
+	for _, w := range ws {
+		if err := redirect(p, PartialKind, comp, K, w, syntax.Pos{}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func refinesOf(b *syntax.Component) string {

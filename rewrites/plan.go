@@ -133,7 +133,7 @@ func ParseStep(text string) (Step, error) {
 		st.Selectors = toks[3:]
 	case PartialKind:
 		if len(toks) < 4 || toks[2] != ":" {
-			return st, fmt.Errorf("partial step must read `partial %s : INPUT [partitions=N] [seal=RELATION...]`", st.Comp)
+			return st, fmt.Errorf("partial step must read `partial %s : INPUT... [partitions=N] [seal=RELATION...]`", st.Comp)
 		}
 		for _, t := range toks[3:] {
 			if v, ok := strings.CutPrefix(t, "partitions="); ok {
@@ -148,8 +148,13 @@ func ParseStep(text string) (Step, error) {
 				st.Selectors = append(st.Selectors, t)
 			}
 		}
-		if len(st.Selectors) != 1 {
-			return st, fmt.Errorf("partial partitioning replicates the writes of exactly one input relation, got %d", len(st.Selectors))
+		if len(st.Selectors) == 0 {
+			return st, fmt.Errorf("partial partitioning needs the input relations whose writes it replicates")
+		}
+		for i, w := range st.Selectors {
+			if contains(st.Selectors[:i], w) {
+				return st, fmt.Errorf("partial partitioning: input %s is named twice", w)
+			}
 		}
 	case Cohash, Deps:
 		for _, t := range toks[2:] {
@@ -296,7 +301,7 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 	}
 	res := &Result{Step: st}
 	if st.Kind == PartialKind {
-		out, err := PartialPartition(name, src, st.Comp, st.Selectors[0], st.Partitions, st.Seals, syntax.Pos{})
+		out, err := PartialPartition(name, src, st.Comp, st.Selectors, st.Partitions, st.Seals, syntax.Pos{})
 		if err != nil {
 			return nil, err
 		}

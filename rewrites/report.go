@@ -131,10 +131,12 @@ func Analyze(p *analysis.Program) string {
 						}
 					}
 				}
-				step := "no single replicated input, so no step"
-				if len(ws) == 1 {
-					step = "partial " + c.Name + " : " + ws[0]
-					delete(pp.Policy, ws[0])
+				step := "no replicated input, so no step"
+				if len(ws) > 0 {
+					step = "partial " + c.Name + " : " + strings.Join(ws, " ")
+				}
+				for _, w := range ws {
+					delete(pp.Policy, w)
 				}
 				line("partial", fmt.Sprintf("%s # replicate %s, partition the rest by %s (%s)", step, list(pp.Replicated), policyText(p, pp.Policy), sm))
 			} else {

@@ -53,6 +53,9 @@ func TestAnalyzeSuggestsBatching(t *testing.T) {
 	for _, c := range []struct{ file, want string }{
 		{"testdata/statemachine/register.ded", "statemachine:   statemachine server -> NEW : answer okGet okPut top vals\n"},
 		{"testdata/asymmetric/collector.ded", "asymmetric:     asymmetric leader -> NEW : committed got numVotes votes\n"},
+		{"testdata/multi/register.ded", "statemachine:   statemachine server -> NEW : answer okGet okPut top vals\n"},
+		{"testdata/multi/collector.ded", "asymmetric:     asymmetric leader -> NEW : committed got numVotes votes\n"},
+		{"testdata/partial/twowrites.ded", "partial:        partial replica : newBallot newEpoch # replicate ballots, current, epochs, latest, partition the rest by stored(id), toReplica(id) (a state machine)\n"},
 	} {
 		src, err := os.ReadFile(c.file)
 		if err != nil {
