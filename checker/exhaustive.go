@@ -60,6 +60,16 @@ type Certificate struct {
 	// Parts is the number of parts the enumeration was split into (one
 	// per choice of the first random faulty node; sim.EnumerateParts).
 	Parts int
+	// Split names the key columns when the enumeration was split by key
+	// (docs/CHECKING.md, "Why pruning is sound", step 4): Groups key groups
+	// enumerated alone, MergedRuns runs of the whole workload merged from
+	// them. SplitRefused says why the enumeration was not split.
+	Split              string
+	Groups, MergedRuns int
+	SplitRefused       string
+	// obligations holds every explained or undecided obligation key (the
+	// tests compare these sets between the split and the unsplit check).
+	obligations map[sim.Fingerprint]bool
 	// ShrunkFrom and ShrunkTo: the counterexample's workload was shrunk
 	// from ShrunkFrom inputs to ShrunkTo (each re-enumerated); 0 if not.
 	ShrunkFrom, ShrunkTo int
@@ -69,6 +79,15 @@ type Certificate struct {
 // a subtree: of the rewrite's enumeration or of one of the searches.
 func (c *Certificate) CollisionBound() float64 {
 	return sim.CollisionBound(c.States) + sim.CollisionBound(c.OriginalStates)
+}
+
+func (c *Certificate) addObligations(m map[sim.Fingerprint]bool) {
+	if c.obligations == nil {
+		c.obligations = map[sim.Fingerprint]bool{}
+	}
+	for k := range m {
+		c.obligations[k] = true
+	}
 }
 
 // exhaustiveBruteForce makes the rewrite's enumeration cut no branch (the
@@ -119,7 +138,19 @@ func checkExhaustive(ctx context.Context, m *refinementMap, original, rewritten 
 // each distinct observable history. It returns the certificate, the first
 // unexplained run (in search order) or else the first undecided one.
 func enumerateAndExplain(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config) (*Certificate, *RunReport, *RunReport, error) {
-	cert := &Certificate{MaxDelay: opts.MaxDelay, Faults: opts.Faults, Seed: cfg.Seed, Inputs: len(cfg.Workload), MaxTime: cfg.Limits.MaxTime}
+	splitNote := "off"
+	if !exhaustiveNoSplit {
+		split, why := sim.PlanKeySplit(m.rew, cfg)
+		if split != nil {
+			cert, cx, unk, refused, err := enumerateSplit(ctx, m, opts, cfg, split)
+			if err != nil || refused == "" {
+				return cert, cx, unk, err
+			}
+			why = refused
+		}
+		splitNote = why
+	}
+	cert := &Certificate{MaxDelay: opts.MaxDelay, Faults: opts.Faults, Seed: cfg.Seed, Inputs: len(cfg.Workload), MaxTime: cfg.Limits.MaxTime, SplitRefused: splitNote}
 	sopts := opts
 	sopts.ctx = ctx
 	// One state per part of the enumeration (sim.EnumerateParts): parts
@@ -150,6 +181,7 @@ func enumerateAndExplain(ctx context.Context, m *refinementMap, opts Options, cf
 		cert.Searches += p.searches
 		cert.OriginalStates += p.originalStates
 		cert.Undecided += p.undecided
+		cert.addObligations(p.explained)
 		hist.Write(p.hist.Sum(nil))
 		if cx == nil && p.cx != nil {
 			cx = p.cx
@@ -192,14 +224,20 @@ func (p *partExplainer) leaf(res *sim.Result) (bool, error) {
 	if _, ok := p.explained[k]; ok {
 		return false, nil // explained (or undecided) already: the same obligation
 	}
-	p.histories++
-	p.searches++
 	// The enumeration keeps no trace (snapshots would copy it); the
 	// search's guides read one: replay the run with it.
 	full, err := sim.Replay(p.m.rew, res.Schedule)
 	if err != nil {
 		return true, fmt.Errorf("replaying an enumerated run of the rewrite: %w", err)
 	}
+	return p.explain(k, full)
+}
+
+// explain searches the original for a run explaining full (a run of the
+// rewrite with its trace, whose obligation key is k, not explained yet).
+func (p *partExplainer) explain(k sim.Fingerprint, full *sim.Result) (bool, error) {
+	p.histories++
+	p.searches++
 	r, err := explainRun(p.m, p.opts, p.cfg, full)
 	if err != nil {
 		return true, err

@@ -26,6 +26,10 @@ func (rep *Report) exhaustiveText(files SavedFiles) string {
 	case NotEquivalent:
 		b.WriteString("  COUNTEREXAMPLE: a run of the rewrite within these bounds that no run of the original explains\n")
 	}
+	if c.Split != "" {
+		fmt.Fprintf(&b, "  split by key %s into %d groups, each enumerated alone; %d runs of the whole workload merged from them\n",
+			c.Split, c.Groups, c.MergedRuns)
+	}
 	fmt.Fprintf(&b, "  rewrite: %d distinct states, %d runs executed, %d branches merged; %s schedules covered\n",
 		c.States, c.Runs, c.Merged, coveredText(c.Schedules))
 	fmt.Fprintf(&b, "  original: %d distinct observable histories, %d witness searches (%d states of the original explored)",
@@ -84,6 +88,9 @@ type jsonCertificate struct {
 	Undecided      int     `json:"undecided"`
 	Hash           string  `json:"hash"`
 	CollisionBound float64 `json:"collision_bound"`
+	Split          string  `json:"split,omitempty"`
+	Groups         int     `json:"groups,omitempty"`
+	MergedRuns     int     `json:"merged_runs,omitempty"`
 	ShrunkFrom     int     `json:"shrunk_from,omitempty"`
 	ShrunkTo       int     `json:"shrunk_to,omitempty"`
 }
@@ -96,5 +103,5 @@ func (rep *Report) certificateJSON() *jsonCertificate {
 	return &jsonCertificate{MaxDelay: c.MaxDelay, Faults: c.Faults.String(), Seed: c.Seed, Inputs: c.Inputs, MaxTime: c.MaxTime,
 		Complete: c.Complete, Bound: c.Bound, States: c.States, Runs: c.Runs, Merged: c.Merged, Schedules: c.Schedules,
 		Histories: c.Histories, Searches: c.Searches, OriginalStates: c.OriginalStates, Undecided: c.Undecided,
-		Hash: c.Hash, CollisionBound: c.CollisionBound(), ShrunkFrom: c.ShrunkFrom, ShrunkTo: c.ShrunkTo}
+		Hash: c.Hash, CollisionBound: c.CollisionBound(), Split: c.Split, Groups: c.Groups, MergedRuns: c.MergedRuns, ShrunkFrom: c.ShrunkFrom, ShrunkTo: c.ShrunkTo}
 }

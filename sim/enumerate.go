@@ -59,6 +59,12 @@ type EnumerateOptions struct {
 	// NoMemo cuts no branch: every run within the bounds is executed to
 	// its end (the brute-force reference the tests compare with).
 	NoMemo bool
+	// RestCheck checks at every new moment that each sleeping node (no
+	// wake pending) could tick again, with nothing delivered, without
+	// effect: no sends, outputs or violations, and its state unchanged.
+	// The key split (enumerate_split.go) needs it; a node that fails it
+	// ends the enumeration incomplete, with NotAtRest set.
+	RestCheck bool
 	// Leaf is called with every run executed to its end, in search order;
 	// returning stop ends the enumeration (Stopped), an error aborts it.
 	Leaf func(res *Result) (stop bool, err error)
@@ -91,6 +97,9 @@ type EnumerateReport struct {
 	States, Runs, Merged int
 	Covered              uint64
 	Choices              int
+	// NotAtRest describes the first sleeping node RestCheck found that a
+	// tick would change ("" when none, or RestCheck was off).
+	NotAtRest string
 	// Hash is a SHA-256 over every memoised moment's key in search order
 	// and Covered: two enumerations with the same hash covered the same
 	// moments in the same order.
@@ -99,10 +108,11 @@ type EnumerateReport struct {
 
 // enumEnd stops a branch; it never escapes Enumerate.
 type enumEnd struct {
-	merged bool
-	key    Fingerprint
-	bound  string
-	limit  Bound
+	merged    bool
+	notAtRest string
+	key       Fingerprint
+	bound     string
+	limit     Bound
 }
 
 func (e *enumEnd) Error() string { return "branch ended" }
@@ -155,6 +165,11 @@ type enumerator struct {
 	rep     EnumerateReport
 	part    int         // >= 0: the first choice is fixed to this alternative
 	abandon func() bool // nil: never
+	// RestCheck's state: the sleeping (node, state) pairs found idle, and
+	// what an idle tick needs once the run's world is gone.
+	atRest    map[restKey]bool
+	restTick  tickFunc
+	restNodes []eval.Node
 }
 
 // Enumerate runs prog under cfg every way the bounds allow (see the top of
@@ -245,12 +260,18 @@ func (e *enumerator) branch() (stop bool, err error) {
 			return true, err
 		}
 		if end.bound != "" {
-			e.rep.Bound, e.rep.Limit = end.bound, end.limit
+			e.rep.Bound, e.rep.Limit, e.rep.NotAtRest = end.bound, end.limit, end.notAtRest
 			return true, nil
 		}
 		e.rep.Merged++
 		e.addCount(e.memo[end.key].count)
 		return false, nil
+	}
+	if e.opts.RestCheck {
+		if msg := e.checkRestAtEnd(res); msg != "" {
+			e.rep.Bound, e.rep.NotAtRest = "not at rest: "+msg, msg
+			return true, nil
+		}
 	}
 	e.rep.Runs++
 	e.addCount(1)
@@ -339,6 +360,11 @@ func (e *enumerator) step(m Moment) error {
 	} else {
 		if len(e.memo) >= e.opts.MaxStates {
 			return &enumEnd{bound: fmt.Sprintf("%d distinct states enumerated (%s)", e.opts.MaxStates, BoundEnumerateStates.Raise()), limit: BoundEnumerateStates}
+		}
+		if e.opts.RestCheck {
+			if err := e.checkRest(m); err != nil {
+				return err
+			}
 		}
 		e.memo[k] = enumEntry{}
 		e.hash.Write(binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, k.Hi), k.Lo))
