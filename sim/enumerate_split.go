@@ -201,9 +201,9 @@ func inferKeyColumns(prog *analysis.Program, inputs map[string]int) (map[string]
 }
 
 // bodyKeyVar returns the variable in the key column of the rule's keyed
-// positive atoms (-1 if they disagree or one holds no variable there);
-// known says every body atom's relation is classified, keyed that some
-// positive atom is keyed.
+// positive atoms (-1 if they disagree, one holds no variable there, or
+// none is positive); known says every body atom's relation is classified,
+// keyed that some atom (positive or negated) is keyed.
 func bodyKeyVar(r *analysis.Rule, keyCol map[string]int, static map[string]bool) (x int, known, keyed bool) {
 	x, known = -2, true
 	for _, l := range r.Body {
@@ -217,10 +217,10 @@ func bodyKeyVar(r *analysis.Rule, keyCol map[string]int, static map[string]bool)
 			}
 			continue
 		}
+		keyed = true // a negated keyed atom too: a static head may not read one
 		if l.Kind != analysis.LitAtom {
 			continue
 		}
-		keyed = true
 		v := -1
 		if c < len(l.Args) && l.Args[c].Op == analysis.TermVar {
 			v = l.Args[c].Var
