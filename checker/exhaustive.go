@@ -3,13 +3,12 @@ package checker
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
 	"slices"
 	"strconv"
-	"sync"
+	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/sim"
@@ -70,6 +69,9 @@ type Certificate struct {
 	// obligations holds every explained or undecided obligation key (the
 	// tests compare these sets between the split and the unsplit check).
 	obligations map[sim.Fingerprint]bool
+	// records are the parts' records, reported by a shard (MergeJSON
+	// assembles the certificate from every shard's).
+	records []partRecord
 	// ShrunkFrom and ShrunkTo: the counterexample's workload was shrunk
 	// from ShrunkFrom inputs to ShrunkTo (each re-enumerated); 0 if not.
 	ShrunkFrom, ShrunkTo int
@@ -135,74 +137,63 @@ func checkExhaustive(ctx context.Context, m *refinementMap, original, rewritten 
 }
 
 // enumerateAndExplain enumerates the rewrite's runs under cfg and explains
-// each distinct observable history. It returns the certificate, the first
-// unexplained run (in search order) or else the first undecided one.
+// each distinct observable history, part by part (one part per choice of
+// the first random faulty node; only the shard's parts when opts.Shard
+// splits the check), with the key split when it applies. It returns the
+// certificate, the first unexplained run (in search order) or else the
+// first undecided one.
 func enumerateAndExplain(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config) (*Certificate, *RunReport, *RunReport, error) {
-	splitNote := "off"
-	if !exhaustiveNoSplit {
-		split, why := sim.PlanKeySplit(m.rew, cfg)
-		if split != nil {
-			cert, cx, unk, refused, err := enumerateSplit(ctx, m, opts, cfg, split)
-			if err != nil || refused == "" {
-				return cert, cx, unk, err
-			}
-			why = refused
-		}
-		splitNote = why
+	base := Certificate{MaxDelay: opts.MaxDelay, Faults: opts.Faults, Seed: cfg.Seed, Inputs: len(cfg.Workload), MaxTime: cfg.Limits.MaxTime, SplitRefused: "off"}
+	n, err := sim.Parts(m.rew, cfg)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	cert := &Certificate{MaxDelay: opts.MaxDelay, Faults: opts.Faults, Seed: cfg.Seed, Inputs: len(cfg.Workload), MaxTime: cfg.Limits.MaxTime, SplitRefused: splitNote}
+	lo, hi := 0, n
+	if opts.Shard.Count > 1 {
+		lo, hi = opts.Shard.Range(n)
+	}
 	sopts := opts
 	sopts.ctx = ctx
-	// One state per part of the enumeration (sim.EnumerateParts): parts
-	// may run at once, and are combined in order.
-	var parts []*partExplainer
-	var mu sync.Mutex
-	newLeaf := func(i int) func(*sim.Result) (bool, error) {
-		p := &partExplainer{m: m, opts: sopts, cfg: cfg, explained: map[sim.Fingerprint]bool{}, hist: sha256.New()}
-		mu.Lock()
-		for len(parts) <= i {
-			parts = append(parts, nil)
+	if !exhaustiveNoSplit {
+		split, why := sim.PlanKeySplit(m.rew, cfg)
+		base.SplitRefused = why
+		if split != nil {
+			outs := runParts(lo, hi, n, opts.Jobs, func(part int, abandon func() bool) *partOutcome {
+				return runSplitPart(ctx, m, sopts, cfg, split, part, abandon)
+			})
+			refused, err := firstRefusal(outs)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			if refused == "" {
+				base.Groups, base.Split = len(split.Groups), strings.Join(split.Columns, ", ")
+				return finishParts(base, n, outs, opts)
+			}
+			base.SplitRefused = refused
 		}
-		parts[i] = p
-		mu.Unlock()
-		return p.leaf
 	}
-	reps, err := sim.EnumerateParts(ctx, m.rew, cfg, sim.EnumerateOptions{MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, Observable: true, NoMemo: exhaustiveBruteForce},
-		sim.PartsOptions{Jobs: opts.Jobs, Leaf: newLeaf})
+	outs := runParts(lo, hi, n, opts.Jobs, func(part int, abandon func() bool) *partOutcome {
+		return runWholePart(ctx, m, sopts, cfg, part, abandon)
+	})
+	if _, err := firstRefusal(outs); err != nil {
+		return nil, nil, nil, err
+	}
+	return finishParts(base, n, outs, opts)
+}
+
+// runWholePart enumerates one part without the key split.
+func runWholePart(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config, part int, abandon func() bool) *partOutcome {
+	p := &partExplainer{m: m, opts: opts, cfg: cfg, explained: map[sim.Fingerprint]bool{}, hist: sha256.New()}
+	pc := cfg
+	pc.TickCache = nil // one per part: a cache is not safe for concurrent use
+	rep, err := sim.EnumeratePart(ctx, m.rew, pc, sim.EnumerateOptions{MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, Observable: true, NoMemo: exhaustiveBruteForce, Abandon: abandon, Leaf: p.leaf}, part)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("enumerating the rewritten program's runs: %w", err)
+		return &partOutcome{err: fmt.Errorf("enumerating the rewritten program's runs: %w", err)}
 	}
-	er := sim.CombineParts(reps)
-	var cx, unk *RunReport
-	hist := sha256.New()
-	for i := range reps {
-		p := parts[i]
-		cert.Histories += p.histories
-		cert.Searches += p.searches
-		cert.OriginalStates += p.originalStates
-		cert.Undecided += p.undecided
-		cert.addObligations(p.explained)
-		hist.Write(p.hist.Sum(nil))
-		if cx == nil && p.cx != nil {
-			cx = p.cx
-		}
-		if unk == nil && p.unk != nil {
-			unk = p.unk
-		}
-	}
-	cert.Complete = er.Complete
-	cert.Bound = er.Bound
-	if cert.Bound != "" && unk == nil && cx == nil {
-		unk = &RunReport{Verdict: Unknown, Bound: "the enumeration of the rewrite stopped: " + er.Bound, Limit: er.Limit, Faults: opts.Faults}
-	}
-	cert.Parts = len(reps)
-	cert.States, cert.Runs, cert.Merged, cert.Schedules = er.States, er.Runs, er.Merged, er.Covered
-	h := sha256.New()
-	h.Write([]byte(er.Hash))
-	h.Write(hist.Sum(nil))
-	h.Write([]byte(strconv.Itoa(cert.Histories)))
-	cert.Hash = hex.EncodeToString(h.Sum(nil))
-	return cert, cx, unk, nil
+	o := &partOutcome{exp: p, limit: rep.Limit}
+	o.rec = partRecord{Part: max(part, 0), States: rep.States, Runs: rep.Runs, Merged: rep.Merged, Covered: rep.Covered, Complete: rep.Complete, Bound: rep.Bound, EnumHash: rep.Hash}
+	o.fill()
+	return o
 }
 
 // partExplainer explains the runs of one part of the enumeration.
@@ -307,7 +298,9 @@ func shrinkExhaustive(ctx context.Context, m *refinementMap, opts Options, cfg s
 			attempts++
 			c := cfg
 			c.Workload = slices.Delete(slices.Clone(w), i, i+1)
-			_, found, _, err := enumerateAndExplain(ctx, m, opts, c)
+			o := opts
+			o.Shard = Shard{} // a shard's counterexample shrinks as the unsharded check's does
+			_, found, _, err := enumerateAndExplain(ctx, m, o, c)
 			if err != nil || found == nil {
 				continue
 			}

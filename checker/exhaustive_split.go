@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/dsim-project/dsim/sim"
 )
@@ -44,7 +41,7 @@ type groupRuns struct {
 }
 
 // enumerateGroup enumerates the runs of group g within part.
-func enumerateGroup(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config, split *sim.KeySplit, part, g int) (*groupRuns, error) {
+func enumerateGroup(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config, split *sim.KeySplit, part, g int, abandon func() bool) (*groupRuns, error) {
 	gr := &groupRuns{}
 	seen := map[sim.Fingerprint]bool{}
 	leaf := func(res *sim.Result) (bool, error) {
@@ -65,7 +62,7 @@ func enumerateGroup(ctx context.Context, m *refinementMap, opts Options, cfg sim
 	}
 	rep, err := sim.EnumeratePart(ctx, m.rew, split.GroupConfig(cfg, g), sim.EnumerateOptions{
 		MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, Observable: true, NoMemo: exhaustiveBruteForce,
-		RestCheck: !splitNoRestCheck, Leaf: leaf}, part)
+		RestCheck: !splitNoRestCheck, Abandon: abandon, Leaf: leaf}, part)
 	if err != nil {
 		return nil, fmt.Errorf("enumerating the rewritten program's runs of key group %d: %w", g, err)
 	}
@@ -94,189 +91,92 @@ func groupHistoryKey(res *sim.Result) sim.Fingerprint {
 	return sim.FingerprintStrings(parts)
 }
 
-// splitPart is one part's share of a split check.
-type splitPart struct {
-	groups  []*groupRuns
-	exp     *partExplainer
-	merges  int
-	refused string
-	bound   string
-	err     error
-}
-
-// enumerateSplit is enumerateAndExplain with the key split. refused is
-// non-empty (and the rest nil) when some group's runs showed the split
-// does not apply; the caller then enumerates without it.
-func enumerateSplit(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config, split *sim.KeySplit) (cert *Certificate, cx, unk *RunReport, refused string, err error) {
-	n, err := sim.Parts(m.rew, cfg)
-	if err != nil {
-		return nil, nil, nil, "", err
-	}
-	sopts := opts
-	sopts.ctx = ctx
-	parts := make([]*splitPart, n)
-	var stopAt atomic.Int64
-	stopAt.Store(int64(n))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(max(opts.Jobs, 1), n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if int64(i) > stopAt.Load() {
-					continue
-				}
-				part := i
-				if n == 1 {
-					part = -1
-				}
-				sp := runSplitPart(ctx, m, sopts, cfg, split, part)
-				parts[i] = sp
-				if sp.err != nil || sp.refused != "" || sp.exp.cx != nil || sp.bound != "" {
-					for {
-						cur := stopAt.Load()
-						if int64(i) >= cur || stopAt.CompareAndSwap(cur, int64(i)) {
-							break
-						}
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	last := int(min(stopAt.Load(), int64(n-1)))
-	for i := 0; i <= last; i++ {
-		if parts[i].err != nil {
-			return nil, nil, nil, "", parts[i].err
-		}
-		if parts[i].refused != "" {
-			return nil, nil, nil, parts[i].refused, nil
-		}
-	}
-	cert = &Certificate{MaxDelay: opts.MaxDelay, Faults: opts.Faults, Seed: cfg.Seed, Inputs: len(cfg.Workload), MaxTime: cfg.Limits.MaxTime,
-		Parts: n, Groups: len(split.Groups), Split: strings.Join(split.Columns, ", ")}
-	cert.Complete = last == n-1
-	h := sha256.New()
-	for i := 0; i <= last; i++ {
-		sp := parts[i]
-		covered := uint64(1)
-		for _, g := range sp.groups {
-			cert.States += g.rep.States
-			cert.Runs += g.rep.Runs
-			cert.Merged += g.rep.Merged
-			covered = satMul(covered, g.rep.Covered)
-			cert.Complete = cert.Complete && g.rep.Complete
-			if cert.Bound == "" && g.rep.Bound != "" {
-				cert.Bound = g.rep.Bound
-			}
-			h.Write([]byte(g.rep.Hash))
-		}
-		if cert.Bound == "" && sp.bound != "" {
-			cert.Bound, cert.Complete = sp.bound, false
-		}
-		cert.Schedules = satAdd64(cert.Schedules, covered)
-		cert.MergedRuns += sp.merges
-		p := sp.exp
-		cert.Histories += p.histories
-		cert.Searches += p.searches
-		cert.OriginalStates += p.originalStates
-		cert.Undecided += p.undecided
-		cert.addObligations(p.explained)
-		h.Write(p.hist.Sum(nil))
-		if cx == nil && p.cx != nil {
-			cx = p.cx
-		}
-		if unk == nil && p.unk != nil {
-			unk = p.unk
-		}
-	}
-	if cx != nil {
-		cert.Complete = false
-	}
-	if cert.Bound != "" && unk == nil && cx == nil {
-		unk = &RunReport{Verdict: Unknown, Bound: "the enumeration of the rewrite stopped: " + cert.Bound, Faults: opts.Faults}
-	}
-	h.Write([]byte(strconv.Itoa(cert.Histories)))
-	h.Write([]byte(strconv.FormatUint(cert.Schedules, 10)))
-	cert.Hash = hex.EncodeToString(h.Sum(nil))
-	return cert, cx, unk, "", nil
-}
-
 // runSplitPart enumerates every key group within one part, then merges
 // and explains one run per combination of the groups' histories.
-func runSplitPart(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config, split *sim.KeySplit, part int) *splitPart {
-	sp := &splitPart{exp: &partExplainer{m: m, opts: opts, cfg: cfg, explained: map[sim.Fingerprint]bool{}, hist: sha256.New()}}
+func runSplitPart(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config, split *sim.KeySplit, part int, abandon func() bool) *partOutcome {
+	o := &partOutcome{exp: &partExplainer{m: m, opts: opts, cfg: cfg, explained: map[sim.Fingerprint]bool{}, hist: sha256.New()}}
+	o.rec = partRecord{Part: max(part, 0), Complete: true, Covered: 1}
+	defer o.fill()
+	groups, enumHash := []*groupRuns{}, sha256.New()
 	combos := 1
 	for g := range split.Groups {
-		gr, err := enumerateGroup(ctx, m, opts, cfg, split, part, g)
+		gr, err := enumerateGroup(ctx, m, opts, cfg, split, part, g, abandon)
 		if err != nil {
-			sp.err = err
-			return sp
+			o.err = err
+			return o
 		}
-		sp.groups = append(sp.groups, gr)
+		groups = append(groups, gr)
+		r := gr.rep
+		o.rec.States += r.States
+		o.rec.Runs += r.Runs
+		o.rec.Merged += r.Merged
+		o.rec.Covered = satMul(o.rec.Covered, r.Covered)
+		enumHash.Write([]byte(r.Hash))
+		o.rec.EnumHash = hex.EncodeToString(enumHash.Sum(nil))
 		if gr.refused != "" {
-			sp.refused = gr.refused
-			return sp
+			o.refused = gr.refused
+			return o
 		}
 		if gr.violating != nil {
-			violationMerge(ctx, m, opts, cfg, split, part, sp, g)
-			return sp
+			o.rec.Complete = false
+			violationMerge(m, cfg, split, part, o, groups, g, opts, ctx)
+			return o
 		}
-		if !gr.rep.Complete {
-			return sp // the bound is reported; nothing is merged
+		if !r.Complete {
+			o.rec.Complete, o.rec.Bound, o.limit = false, r.Bound, r.Limit
+			return o // the bound is reported; nothing is merged
 		}
 		combos *= max(len(gr.runs), 1)
 		if combos > maxSplitCombinations {
-			sp.bound = fmt.Sprintf("more than %d combinations of the key groups' histories in one part", maxSplitCombinations)
-			return sp
+			o.rec.Complete, o.rec.Bound = false, fmt.Sprintf("more than %d combinations of the key groups' histories in one part", maxSplitCombinations)
+			return o
 		}
 	}
 	mcfg := cfg
 	mcfg.Trace.Off = false // the search's guides read the trace
-	idx := make([]int, len(sp.groups))
-	reps := make([]*sim.Result, len(sp.groups))
+	idx := make([]int, len(groups))
+	reps := make([]*sim.Result, len(groups))
 	for {
-		for g, gr := range sp.groups {
+		for g, gr := range groups {
 			reps[g] = gr.runs[idx[g]]
 		}
 		full, err := split.Merge(m.rew, mcfg, part, reps)
 		if err != nil {
-			sp.err = fmt.Errorf("merging key groups' runs: %w", err)
-			return sp
+			o.err = fmt.Errorf("merging key groups' runs: %w", err)
+			return o
 		}
-		sp.merges++
-		sp.exp.runs++
+		o.rec.MergedRuns++
+		o.exp.runs++
 		k := obligationKey(m, full)
-		if _, ok := sp.exp.explained[k]; !ok {
-			stop, err := sp.exp.explain(k, full)
+		if _, ok := o.exp.explained[k]; !ok {
+			stop, err := o.exp.explain(k, full)
 			if err != nil {
-				sp.err = err
-				return sp
+				o.err = err
+				return o
 			}
 			if stop {
-				return sp
+				return o
 			}
 		}
 		if err := ctx.Err(); err != nil {
-			sp.bound = "canceled: " + context.Cause(ctx).Error()
-			return sp
+			o.rec.Complete, o.rec.Bound, o.limit = false, "canceled: "+context.Cause(ctx).Error(), sim.BoundCanceled
+			return o
+		}
+		if abandon != nil && abandon() {
+			o.rec.Complete, o.rec.Bound = false, "abandoned: an earlier part stopped the enumeration"
+			return o
 		}
 		// Next combination (an odometer, the last group fastest).
 		g := len(idx) - 1
 		for ; g >= 0; g-- {
 			idx[g]++
-			if idx[g] < len(sp.groups[g].runs) {
+			if idx[g] < len(groups[g].runs) {
 				break
 			}
 			idx[g] = 0
 		}
 		if g < 0 {
-			return sp
+			return o
 		}
 	}
 }
@@ -304,24 +204,24 @@ func satAdd64(a, b uint64) uint64 {
 // other. Unexplained, it is the counterexample; explained, the split is
 // refused (the groups' runs after a violation are not enumerated, so the
 // merges would not stand for every run).
-func violationMerge(ctx context.Context, m *refinementMap, opts Options, cfg sim.Config, split *sim.KeySplit, part int, sp *splitPart, g int) {
+func violationMerge(m *refinementMap, cfg sim.Config, split *sim.KeySplit, part int, o *partOutcome, groups []*groupRuns, g int, opts Options, ctx context.Context) {
 	reps := make([]*sim.Result, len(split.Groups))
-	reps[g] = sp.groups[g].violating
-	for o := range split.Groups {
-		if o == g {
+	reps[g] = groups[g].violating
+	for other := range split.Groups {
+		if other == g {
 			continue
 		}
-		if o < g && len(sp.groups[o].runs) > 0 {
-			reps[o] = sp.groups[o].runs[0]
+		if other < g && len(groups[other].runs) > 0 {
+			reps[other] = groups[other].runs[0]
 			continue
 		}
-		first := func(res *sim.Result) (bool, error) { reps[o] = res; return true, nil }
-		if _, err := sim.EnumeratePart(ctx, m.rew, split.GroupConfig(cfg, o), sim.EnumerateOptions{MaxDelay: opts.MaxDelay, Leaf: first}, part); err != nil {
-			sp.err = err
+		first := func(res *sim.Result) (bool, error) { reps[other] = res; return true, nil }
+		if _, err := sim.EnumeratePart(ctx, m.rew, split.GroupConfig(cfg, other), sim.EnumerateOptions{MaxDelay: opts.MaxDelay, Leaf: first}, part); err != nil {
+			o.err = err
 			return
 		}
-		if reps[o] == nil {
-			sp.refused = fmt.Sprintf("key group %d has no run to merge with group %d's violation", o, g)
+		if reps[other] == nil {
+			o.refused = fmt.Sprintf("key group %d has no run to merge with group %d's violation", other, g)
 			return
 		}
 	}
@@ -329,16 +229,16 @@ func violationMerge(ctx context.Context, m *refinementMap, opts Options, cfg sim
 	mcfg.Trace.Off = false
 	full, err := split.Merge(m.rew, mcfg, part, reps)
 	if err != nil {
-		sp.err = fmt.Errorf("merging key groups' runs: %w", err)
+		o.err = fmt.Errorf("merging key groups' runs: %w", err)
 		return
 	}
-	sp.merges++
-	sp.exp.runs++
-	if _, err := sp.exp.explain(obligationKey(m, full), full); err != nil {
-		sp.err = err
+	o.rec.MergedRuns++
+	o.exp.runs++
+	if _, err := o.exp.explain(obligationKey(m, full), full); err != nil {
+		o.err = err
 		return
 	}
-	if sp.exp.cx == nil {
-		sp.refused = fmt.Sprintf("a run of key group %d violates %s, and the merged run is explained", g, reps[g].Violations[0].Fact)
+	if o.exp.cx == nil {
+		o.refused = fmt.Sprintf("a run of key group %d violates %s, and the merged run is explained", g, reps[g].Violations[0].Fact)
 	}
 }

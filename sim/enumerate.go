@@ -65,6 +65,9 @@ type EnumerateOptions struct {
 	// The key split (enumerate_split.go) needs it; a node that fails it
 	// ends the enumeration incomplete, with NotAtRest set.
 	RestCheck bool
+	// Abandon, when set and it reports true, ends the enumeration
+	// incomplete (a caller running parts at once: an earlier part stopped).
+	Abandon func() bool
 	// Leaf is called with every run executed to its end, in search order;
 	// returning stop ends the enumeration (Stopped), an error aborts it.
 	Leaf func(res *Result) (stop bool, err error)
@@ -191,6 +194,9 @@ func enumeratePart(ctx context.Context, prog *analysis.Program, cfg Config, opts
 	}
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if abandon == nil {
+		abandon = opts.Abandon
 	}
 	e := &enumerator{prog: prog, opts: opts, ctx: ctx, diverge: -1, memo: map[Fingerprint]enumEntry{}, hash: sha256.New(), part: part, abandon: abandon}
 	cfg.Decide, cfg.Step = e.decide, e.step
