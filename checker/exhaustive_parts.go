@@ -19,22 +19,22 @@ import (
 
 // partRecord is what one part of an exhaustive check covered.
 type partRecord struct {
-	Part                 int    `json:"part"`
-	States               int    `json:"states"`
-	Runs                 int    `json:"runs"`
-	Merged               int    `json:"merged"`
-	Covered              uint64 `json:"covered"`
-	Complete             bool   `json:"complete"`
-	Bound                string `json:"bound,omitempty"`
-	EnumHash             string `json:"enumeration_hash"`
-	Histories            int    `json:"histories"`
-	Searches             int    `json:"searches"`
-	OriginalStates       int    `json:"original_states"`
-	Undecided            int    `json:"undecided"`
-	MergedRuns           int    `json:"merged_runs,omitempty"`
-	HistHash             string `json:"histories_hash"`
-	Counterexample       bool   `json:"counterexample,omitempty"`
-	UndecidedRun         bool   `json:"undecided_run,omitempty"`
+	Part           int    `json:"part"`
+	States         int    `json:"states"`
+	Runs           int    `json:"runs"`
+	Merged         int    `json:"merged"`
+	Covered        uint64 `json:"covered"`
+	Complete       bool   `json:"complete"`
+	Bound          string `json:"bound,omitempty"`
+	EnumHash       string `json:"enumeration_hash"`
+	Histories      int    `json:"histories"`
+	Searches       int    `json:"searches"`
+	OriginalStates int    `json:"original_states"`
+	Undecided      int    `json:"undecided"`
+	MergedRuns     int    `json:"merged_runs,omitempty"`
+	HistHash       string `json:"histories_hash"`
+	Counterexample bool   `json:"counterexample,omitempty"`
+	UndecidedRun   bool   `json:"undecided_run,omitempty"`
 }
 
 // partOutcome is one part's record with what it found.
