@@ -93,6 +93,12 @@ type jsonCertificate struct {
 	MergedRuns     int     `json:"merged_runs,omitempty"`
 	ShrunkFrom     int     `json:"shrunk_from,omitempty"`
 	ShrunkTo       int     `json:"shrunk_to,omitempty"`
+	// PartRecords: a shard's parts (MergeJSON assembles the certificate
+	// from every shard's); absent from an unsharded report.
+	PartRecords []partRecord `json:"part_records,omitempty"`
+	// SplitRefused travels with a shard's records: shards that disagree
+	// on the key split cannot be merged.
+	SplitRefused string `json:"split_refused,omitempty"`
 }
 
 func (rep *Report) certificateJSON() *jsonCertificate {
@@ -100,8 +106,12 @@ func (rep *Report) certificateJSON() *jsonCertificate {
 	if c == nil {
 		return nil
 	}
-	return &jsonCertificate{MaxDelay: c.MaxDelay, Faults: c.Faults.String(), Seed: c.Seed, Inputs: c.Inputs, MaxTime: c.MaxTime,
+	j := &jsonCertificate{MaxDelay: c.MaxDelay, Faults: c.Faults.String(), Seed: c.Seed, Inputs: c.Inputs, MaxTime: c.MaxTime,
 		Complete: c.Complete, Bound: c.Bound, States: c.States, Runs: c.Runs, Merged: c.Merged, Schedules: c.Schedules,
 		Histories: c.Histories, Searches: c.Searches, OriginalStates: c.OriginalStates, Undecided: c.Undecided,
 		Hash: c.Hash, CollisionBound: c.CollisionBound(), Split: c.Split, Groups: c.Groups, MergedRuns: c.MergedRuns, ShrunkFrom: c.ShrunkFrom, ShrunkTo: c.ShrunkTo}
+	if c.records != nil {
+		j.PartRecords, j.SplitRefused = c.records, c.SplitRefused
+	}
+	return j
 }

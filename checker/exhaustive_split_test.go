@@ -137,3 +137,29 @@ func TestExhaustiveSplitRestCheck(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "was not sent in group")
 }
+
+// TestExhaustiveShardsMerge: the shards of an exhaustive check (each a
+// range of its parts, one part per faulty node) merge into the unsharded
+// check's JSON report byte for byte: certificates with and without the key
+// split, an Unknown one (a state bound hit in some parts), and a
+// NotEquivalent one whose later parts the unsharded check never runs.
+func TestExhaustiveShardsMerge(t *testing.T) {
+	loss := mustPlan(t, "omission random f=1 p=0.3 until=20")
+	for _, c := range []struct {
+		name, orig, rew string
+		opts            Options
+		shards          int
+		want            Verdict
+	}{
+		{"split", "corpus/2pc/base.ded", "corpus/2pc/scalable.ded", Options{Spec: sim.Spec{Seed: 1, Open: 2, Faults: loss}, Exhaustive: true, MaxDelay: 1}, 3, Equivalent},
+		{"unsplit", "corpus/2pc/base.ded", "corpus/2pc/scalable.ded", Options{Spec: sim.Spec{Seed: 1, Open: 1, Faults: loss}, Exhaustive: true, MaxDelay: 2}, 5, Equivalent},
+		{"bound", "corpus/2pc/base.ded", "corpus/2pc/scalable.ded", Options{Spec: sim.Spec{Seed: 1, Open: 1, Faults: loss}, Exhaustive: true, MaxDelay: 2, ExhaustiveStates: 300}, 4, Unknown},
+		{"mutant", "corpus/micro/cohashing/before.ded", "checker/testdata/mutants/cohashing-acks-unpersisted.ded", Options{Spec: sim.Spec{Seed: 1, Open: 2, Faults: loss}, Exhaustive: true, MaxDelay: 1}, 3, NotEquivalent},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			whole, merged, v := checkShards(t, c.orig, c.rew, c.opts, c.shards)
+			assert.Equal(t, c.want, v)
+			assert.Equal(t, string(whole), string(merged))
+		})
+	}
+}

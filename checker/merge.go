@@ -47,6 +47,9 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 	if len(reports) == 0 {
 		return nil, Unknown, fmt.Errorf("merge: no reports")
 	}
+	if isExhaustiveShard(reports[0]) {
+		return mergeExhaustiveJSON(reports)
+	}
 	var shards []*shardReport
 	for i, data := range reports {
 		sr := &shardReport{}

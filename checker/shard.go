@@ -41,6 +41,9 @@ type jsonShard struct {
 	Count int    `json:"count"`
 	Runs  int    `json:"runs"`
 	Check string `json:"check"`
+	// Parts: an exhaustive check's shards split its parts (one per choice
+	// of the first random faulty node), of which there are Parts.
+	Parts int `json:"parts,omitempty"`
 }
 
 func (rep *Report) shardJSON() *jsonShard {
@@ -48,7 +51,11 @@ func (rep *Report) shardJSON() *jsonShard {
 	if o.Shard.Count <= 1 {
 		return nil
 	}
-	return &jsonShard{Index: o.Shard.Index, Count: o.Shard.Count, Runs: o.Runs, Check: rep.checkIdentity()}
+	j := &jsonShard{Index: o.Shard.Index, Count: o.Shard.Count, Runs: o.Runs, Check: rep.checkIdentity()}
+	if o.Exhaustive && rep.Certificate != nil {
+		j.Parts = rep.Certificate.Parts
+	}
+	return j
 }
 
 // checkIdentity names the check a shard belongs to: reports merge only
@@ -61,5 +68,14 @@ func (rep *Report) checkIdentity() string {
 	}
 	return fmt.Sprintf("%s %s runs=%d requests=%d closed=%t clients=%d seed=%d faults=%q delay=%s max-time=%d max-states=%d max-depth=%d max-delay=%d max-escalated-delay=%d timeout=%s no-shrink=%t",
 		rep.Original, rep.Rewritten, o.Runs, o.Open+o.Closed, o.Closed > 0, o.Clients, o.Seed, o.Faults.String(), delay,
-		o.Limits.MaxTime, o.MaxStates, o.MaxDepth, o.MaxDelay, o.MaxEscalatedDelay, o.Timeout, o.NoShrink)
+		o.Limits.MaxTime, o.MaxStates, o.MaxDepth, o.MaxDelay, o.MaxEscalatedDelay, o.Timeout, o.NoShrink) + exhaustiveIdentity(o)
+}
+
+// exhaustiveIdentity adds an exhaustive check's own options to its
+// identity ("" for a seeded check, whose identity is unchanged).
+func exhaustiveIdentity(o Options) string {
+	if !o.Exhaustive {
+		return ""
+	}
+	return fmt.Sprintf(" exhaustive exhaustive-states=%d", o.ExhaustiveStates)
 }

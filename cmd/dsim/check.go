@@ -89,8 +89,8 @@ func checkAction(c *cli.Context) error {
 	opts.MinCoverage, opts.OriginalCoverage = c.Float64("min-coverage"), wantCoverage(c)
 	if opts.Exhaustive, opts.ExhaustiveStates = c.Bool("exhaustive"), c.Int("exhaustive-states"); opts.Exhaustive {
 		switch {
-		case c.String("schedule") != "" || c.String("shard") != "" || opts.Closed > 0:
-			return usageError(c, "--exhaustive enumerates the runs of one open-loop workload: it takes neither --schedule, --shard nor --closed")
+		case c.String("schedule") != "" || opts.Closed > 0:
+			return usageError(c, "--exhaustive enumerates the runs of one open-loop workload: it takes neither --schedule nor --closed")
 		case opts.ExhaustiveStates < 1:
 			return usageError(c, "--exhaustive-states must be >= 1")
 		case !c.IsSet("max-delay"):

@@ -54,7 +54,7 @@ func jsonFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "json", Usage:
 
 // shardFlag: check and explore split their runs the same way (sim.Shard).
 func shardFlag() cli.Flag {
-	return &cli.StringFlag{Name: "shard", Usage: "only part `i/n` of the runs (the i-th of n contiguous ranges, from 0; run seeds unchanged); needs --json; combine the shards' reports with dsim merge"}
+	return &cli.StringFlag{Name: "shard", Usage: "only part `i/n` of the runs (the i-th of n contiguous ranges, from 0; run seeds unchanged; with check --exhaustive, of the parts, one per choice of the random faulty node); needs --json; combine the shards' reports with dsim merge"}
 }
 
 // shardFromFlags reads --shard, which needs --json.
