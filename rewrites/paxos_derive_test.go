@@ -62,7 +62,7 @@ func TestPaxosDerivation(t *testing.T) {
 	}
 	for _, c := range []struct{ step, pre, relation string }{
 		{"asymmetric proposer -> p2bProxy : p2bs accepts chosenNow decidedHere chosen decided", "C2 is a state machine", "chosenNow"},
-		{"partial acceptor : p1a seal=p1b seal=p1bLog", "a state machine", "accepted"},
+		{"partial acceptor : p1a seal=p1b seal=p1bLog", "a state machine", "cand"},
 	} {
 		st, err := ParseStep(c.step)
 		if err != nil {

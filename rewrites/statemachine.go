@@ -25,6 +25,25 @@ import (
 //     r has no next-tick rule and is derived only from static and no-change
 //     relations.
 // Both are greatest fixpoints over the set's relations.
+//
+// The relaxation of App. A.4.1 (next-tick rules driven by inputs, and
+// persistence with a garbage-collection condition) is admitted in this
+// form: r has a no-change dependency when it is persisted — by .persist
+// or by a rule r(x..) :+ r(x..), !g1(..), .., !gk(..) whose negated
+// relations are inputs or existence-dependent — every other next-tick
+// rule of r has a positive input or existence-dependent atom, and its
+// same-tick rules are as for the persisted case above. Such an r may
+// change in the first tick without inputs after one with inputs (the
+// driven rule's facts arrive then), but from then on it stays put: in a
+// tick without inputs the driven rules derive nothing and the GC
+// condition is empty, so the persistence rule copies r whole. Its value
+// in every tick is therefore a function of the earlier ticks' inputs and
+// the current tick's, whatever the number of ticks without inputs in
+// between — which is what batching and buffering need. Persistence is
+// required: without it (tick(x) :+ now(x) alone) r holds the facts in the
+// first tick without inputs and loses them in the next, so the number of
+// empty ticks matters. Filters are not allowed in the GC rule for the same
+// reason (a fact derived by a driven rule would be dropped one tick later).
 
 // Dependencies classifies the relations of a rule set.
 type Dependencies struct {
@@ -73,6 +92,19 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 	for _, h := range heads {
 		nochange[h] = !exist[h]
 	}
+	// gcPersist: r(x..) :+ r(x..), !g(..).. with every g an input or
+	// existence-dependent relation (empty in ticks without inputs).
+	gcPersist := func(r *analysis.Rule) bool {
+		if r.Kind != analysis.NextTick || !isGCPersist(r) {
+			return false
+		}
+		for _, l := range r.Body {
+			if l.Kind == analysis.LitFilter || (l.Kind == analysis.LitNegated && !inputs[l.Rel] && !exist[l.Rel]) {
+				return false
+			}
+		}
+		return true
+	}
 	for changed := true; changed; {
 		changed = false
 		for _, h := range heads {
@@ -80,20 +112,21 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 				continue
 			}
 			ok := true
-			persist, next := false, false
+			persist := false
 			for _, r := range byHead[h] {
-				switch r.Kind {
-				case analysis.Persist:
+				if r.Kind == analysis.Persist || gcPersist(r) {
 					persist = true
-				case analysis.NextTick:
-					next = true
 				}
 			}
 			for _, r := range byHead[h] {
 				switch {
-				case r.Kind == analysis.Persist:
-				case next:
-					ok = false
+				case r.Kind == analysis.Persist || gcPersist(r):
+				case r.Kind == analysis.NextTick:
+					// Driven by this tick's inputs (App. A.4.1), and
+					// kept by the persistence rule afterwards.
+					if !persist || !hasDriver(r) {
+						ok = false
+					}
 				case persist:
 					// A rule over static relations only derives the same
 					// facts every tick, which persistence keeps anyway.
