@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/dsim-project/dsim/semantics/eval"
 	"github.com/dsim-project/dsim/sim"
 )
 
@@ -134,6 +135,16 @@ func runSplitPart(ctx context.Context, m *refinementMap, opts Options, cfg sim.C
 	}
 	mcfg := cfg
 	mcfg.Trace.Off = false // the search's guides read the trace
+	if mcfg.Evaluator == nil {
+		// One compiled program for the part's merged runs (a part runs on
+		// one goroutine).
+		ev, err := eval.Compile(m.rew)
+		if err != nil {
+			o.err = err
+			return o
+		}
+		mcfg.Evaluator = ev
+	}
 	idx := make([]int, len(groups))
 	reps := make([]*sim.Result, len(groups))
 	for {

@@ -357,7 +357,11 @@ func (s *KeySplit) Merge(prog *analysis.Program, cfg Config, part int, reps []*R
 		byKey[g] = m
 	}
 	c := cfg
-	c.Script, c.Step = nil, nil
+	c.Script, c.Step, c.Idle = nil, nil, IdleTicks{} // as the groups' enumerations ran
+	if len(reps) > 0 {
+		d := reps[0].Schedule.Delay // what the schedule says its delays were drawn from
+		c.Delay = &d
+	}
 	c.Decide = func(ch *Choice) error {
 		switch ch.Kind {
 		case ChoiceFaulty:
