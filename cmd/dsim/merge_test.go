@@ -83,3 +83,31 @@ func TestExploreShardsMerge(t *testing.T) {
 	assert.Equal(t, 3, code)
 	assert.Contains(t, stderr, "is not a shard (make shards with --shard i/n)")
 }
+
+// TestCheckExhaustiveShardsMerge: dsim check --exhaustive --shard i/3
+// --json for every i (each a range of the parts, one per faulty node; a
+// shard alone certifies only its parts, so it exits 2), merged by dsim
+// merge, prints the unsharded certificate and exits 0.
+func TestCheckExhaustiveShardsMerge(t *testing.T) {
+	args := []string{"check", "corpus/2pc/base.ded", "corpus/2pc/scalable.ded", "--exhaustive", "--inputs", "1", "--seed", "1",
+		"--max-delay", "1", "--faults", "omission random f=1 p=0.3 until=20", "--json"}
+	code, whole, stderr := runCLI(args...)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, whole, `"certificate"`)
+	dir := t.TempDir()
+	var files []string
+	for _, i := range []string{"1", "2", "0"} {
+		code, out, stderr := runCLI(append(args, "--shard", i+"/3")...)
+		require.Equal(t, 2, code, stderr)
+		assert.Contains(t, out, `"part_records"`)
+		f := filepath.Join(dir, "s"+i+".json")
+		require.NoError(t, os.WriteFile(f, []byte(out), 0o644))
+		files = append(files, f)
+	}
+	code, merged, stderr := runCLI(append([]string{"merge"}, files...)...)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, whole, merged)
+	code, _, stderr = runCLI("merge", files[0], files[1])
+	assert.Equal(t, 3, code, "a missing shard is a usage error")
+	assert.Contains(t, stderr, "2 reports for 3 shards")
+}
