@@ -53,8 +53,9 @@ type Certificate struct {
 	// them; OriginalStates the original's states those searches explored;
 	// Undecided the histories whose search hit a bound.
 	Histories, Searches, OriginalStates, Undecided int
-	// Hash is a SHA-256 over the enumeration's states in search order,
-	// the schedules covered and the histories explained.
+	// Hash is a SHA-256 over each part's enumeration hash (its states in
+	// search order; with the key split, its groups') and explained
+	// histories, in part order, then the histories and schedules counted.
 	Hash string
 	// Parts is the number of parts the enumeration was split into (one
 	// per choice of the first random faulty node; sim.EnumerateParts).
