@@ -163,3 +163,19 @@ func TestExhaustiveShardsMerge(t *testing.T) {
 		})
 	}
 }
+
+// TestExhaustiveSplitJobs: with the key split, the certificate does not
+// depend on how many parts run at once.
+func TestExhaustiveSplitJobs(t *testing.T) {
+	orig, rew := load(t, "corpus/2pc/base.ded"), load(t, "corpus/2pc/scalable.ded")
+	var reports []string
+	for _, jobs := range []int{1, 2, 3} {
+		rep, err := Check(orig, rew, Options{Spec: sim.Spec{Seed: 1, Open: 2, Faults: mustPlan(t, "omission random f=1 p=0.3 until=20")}, Exhaustive: true, MaxDelay: 1, Jobs: jobs})
+		require.NoError(t, err)
+		require.Equal(t, Equivalent, rep.Verdict)
+		require.Equal(t, 2, rep.Certificate.Groups)
+		reports = append(reports, string(rep.JSON()))
+	}
+	assert.Equal(t, reports[0], reports[1])
+	assert.Equal(t, reports[0], reports[2])
+}
