@@ -70,14 +70,21 @@ type valueGen struct {
 	addrs   []value.Addr
 	def     []int64 // the default domain, computed once
 	sent    map[string][]value.Tuple
-	drawn   map[string][]int64 // per "rel/col": values drawn so far
+	drawn   map[column][]int64 // per column: values drawn so far
 	ids     map[int64]bool     // ids used by any request
 	maxID   int64
 }
 
+// column names one column of one relation (a map key that costs no
+// string building per draw).
+type column struct {
+	rel string
+	col int
+}
+
 func newValueGen(prog *analysis.Program, counts map[string]int, user ValueDomains, rep Repeats, addrs []value.Addr) *valueGen {
 	g := &valueGen{prog: prog, shape: shapeOf(prog, counts), user: user, repeats: rep, addrs: addrs,
-		sent: map[string][]value.Tuple{}, drawn: map[string][]int64{}, ids: map[int64]bool{}}
+		sent: map[string][]value.Tuple{}, drawn: map[column][]int64{}, ids: map[int64]bool{}}
 	g.def = g.shape.defaultDomain()
 	return g
 }
@@ -90,7 +97,7 @@ func (g *valueGen) clone() *valueGen {
 	for k, v := range g.sent {
 		c.sent[k] = slices.Clone(v)
 	}
-	c.drawn = make(map[string][]int64, len(g.drawn))
+	c.drawn = make(map[column][]int64, len(g.drawn))
 	for k, v := range g.drawn {
 		c.drawn[k] = slices.Clone(v)
 	}
@@ -189,7 +196,7 @@ func (g *valueGen) fresh(r *rand.Rand, rel *analysis.Relation, id int64) value.T
 }
 
 func (g *valueGen) note(rel string, col int, v int64) {
-	k := rel + "/" + strconv.Itoa(col)
+	k := column{rel, col}
 	if !slices.Contains(g.drawn[k], v) {
 		g.drawn[k] = append(g.drawn[k], v)
 	}
@@ -200,8 +207,7 @@ func (g *valueGen) note(rel string, col int, v int64) {
 // drawn earlier in the column (modulo a modulus of the program, plainly or
 // under hash), so that bucket collisions happen in short workloads too.
 func (g *valueGen) pick(r *rand.Rand, rel string, col int, cands []int64) int64 {
-	k := rel + "/" + strconv.Itoa(col)
-	earlier := g.drawn[k]
+	earlier := g.drawn[column{rel, col}]
 	v := cands[r.IntN(len(cands))]
 	if len(earlier) > 0 && r.IntN(100) < collidePct {
 		var partners []int64
@@ -209,9 +215,19 @@ func (g *valueGen) pick(r *rand.Rand, rel string, col int, cands []int64) int64 
 		// time, so that each kind is sought as often as the other.
 		if ms := g.moduli(rel, col); len(ms) > 0 {
 			m, hashed := ms[r.IntN(len(ms))], r.IntN(2) == 0
+			// Each value's bucket once (hashing is the costly part), not
+			// once per (candidate, earlier value) pair.
+			eb := make([]int64, len(earlier))
+			for j, u := range earlier {
+				eb[j] = bucketOf(m, hashed, u)
+			}
 			for _, c := range cands {
-				if slices.ContainsFunc(earlier, func(u int64) bool { return c != u && collide(m, hashed, u, c) }) {
-					partners = append(partners, c)
+				cb := bucketOf(m, hashed, c)
+				for j, u := range earlier {
+					if c != u && eb[j] == cb {
+						partners = append(partners, c)
+						break
+					}
 				}
 			}
 		}
@@ -223,13 +239,13 @@ func (g *valueGen) pick(r *rand.Rand, rel string, col int, cands []int64) int64 
 	return v
 }
 
-// collide says whether a and b fall in one bucket modulo m, plainly or
-// (hashed) under the language's hash.
-func collide(m int64, hashed bool, a, b int64) bool {
+// bucketOf is v's bucket modulo m, plainly or (hashed) under the language's
+// hash: two values collide when their buckets are equal.
+func bucketOf(m int64, hashed bool, v int64) int64 {
 	if hashed {
-		return mod(eval.Hash(value.Int(a)).I, m) == mod(eval.Hash(value.Int(b)).I, m)
+		return mod(eval.Hash(value.Int(v)).I, m)
 	}
-	return mod(a, m) == mod(b, m)
+	return mod(v, m)
 }
 
 func mod(a, m int64) int64 { return ((a % m) + m) % m }
