@@ -90,15 +90,19 @@ func (s *searcher) seenWithin(h sim.Fingerprint) error {
 // which the caller does not use as a verdict.
 func searchDeviating(prog *analysis.Program, tgt *target, opts Options, esc *escalation) (searchResult, error) {
 	var total searchResult
-	for k := 1; k <= maxDeviations; k++ {
-		sr, err := searchPass(prog, tgt, opts, esc, k)
+	for _, p := range deviationPasses {
+		sr, err := searchPass(prog, tgt, opts, esc, p.k, p.lead)
 		if err != nil {
 			return sr, err
 		}
 		sr.states += total.states
 		sr.branches += total.branches
 		if sr.verdict == Equivalent {
-			sr.found = fmt.Sprintf("%s deviating from the guided run at %d choice(s)", sr.found, k)
+			from := "the guided run"
+			if p.lead != policyDFS {
+				from = "the response guide's run"
+			}
+			sr.found = fmt.Sprintf("%s deviating from %s at %d choice(s)", sr.found, from, p.k)
 			sr.esc = EscalatedDeviations
 			return sr, nil
 		}
@@ -109,3 +113,12 @@ func searchDeviating(prog *analysis.Program, tgt *target, opts Options, esc *esc
 	}
 	return total, nil
 }
+
+// deviationPasses are the passes searchDeviating runs, in order: first
+// around the response guide's run (responseguide.go: a rewrite that acts
+// on messages later than it receives them is often one or two changes
+// from it), then around the refinement map's, k = 1..maxDeviations.
+var deviationPasses = []struct {
+	k    int
+	lead policy
+}{{1, policyResponseLast}, {2, policyResponseLast}, {1, policyDFS}, {2, policyDFS}, {3, policyDFS}}

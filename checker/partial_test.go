@@ -13,16 +13,24 @@ import (
 // round does not retransmit (testdata/partial-no-retransmit.ded, the
 // corpus's after.ded before the fix) is NotEquivalent under omission
 // faults: one lost vote request freezes a partition forever, so a request
-// it owns is never answered, where every run of the original (which may
-// lose only messages sent before `until`) answers it. Seed 1360 is the
-// first such run of seeds 1000..; the shrunk counterexample is the
-// reproducer corpus/regressions/check-partial-lost-vote-freezes.txt
-// (written with -rewrite). The corpus's after.ded is Equivalent on the
-// same seed.
+// it owns is never answered, where every run of the original that loses
+// only messages sent by `until` answers it. The plan loses messages only
+// up to time 1: with a later `until` the original's faulty replica may
+// lose its own acknowledgement of the request and so explain the missing
+// answer (seed 1360 with until=20, the run this test used first, has such
+// a witness: replica[2] loses its ack sent at time 4; the response guide
+// found it). Seed 1036 is the first NotEquivalent run of seeds 1000..; the
+// shrunk counterexample is the reproducer
+// corpus/regressions/check-partial-lost-vote-freezes.txt (written with
+// -rewrite). The corpus's after.ded is Equivalent on the same seed.
 func TestPartialWithoutRetransmitFreezes(t *testing.T) {
 	orig := load(t, "micro/partial/before.ded")
 	const frozen = "checker/testdata/partial-no-retransmit.ded"
-	opts := Options{Runs: 1, Spec: sim.Spec{Seed: 1360, Open: 3, Faults: faultyPlan(t)}}
+	plan, err := sim.ParseFaultPlan("omission random f=1 p=0.3 until=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Runs: 1, Spec: sim.Spec{Seed: 1036, Open: 3, Faults: plan}}
 	rep, err := Check(orig, loadAny(t, frozen), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -105,6 +105,8 @@ const (
 	policyState                      // the state guide (first adoption), then the refinement map
 	policyStateLast                  // the state guide (last adoption), then the refinement map
 	policyStateDerived               // the derived state guide (stateguide.go), then the refinement map
+	policyResponse                   // the response guide (responseguide.go), then the refinement map
+	policyResponseLast               // the response guide and the refinement map, each by the last piece
 	policyEager                      // every delay 1, no loss, first choices
 )
 
@@ -143,6 +145,9 @@ type searcher struct {
 	// deviations left.
 	maxDev  int
 	devSeen map[sim.Fingerprint]int
+	// lead: the guide of a deviation pass's first alternatives
+	// (policyDFS: the refinement map's).
+	lead policy
 	// jumpTo >= 0: the next backtrack changes a choice before it
 	// (backjump.go); -1: any.
 	jumpTo   int
@@ -151,15 +156,19 @@ type searcher struct {
 }
 
 func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) (searchResult, error) {
-	return searchPass(prog, tgt, opts, esc, 0)
+	return searchPass(prog, tgt, opts, esc, 0, policyDFS)
 }
 
 // searchPass is search, limited to branches with at most maxDev
 // deviations when maxDev > 0 (deviation.go); such a pass skips the guided
 // runs outside the DFS (the exhaustive search before it tried them) and
 // never answers NotEquivalent.
-func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalation, maxDev int) (searchResult, error) {
-	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[sim.Fingerprint]struct{}{}, diverge: -1, escalated: esc, maxDev: maxDev, jumpTo: -1}
+//
+// lead, when not policyDFS, is the guide whose decision becomes every
+// message's first alternative (deviation.go): the pass then deviates from
+// that guide's run rather than the refinement map's.
+func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalation, maxDev int, lead policy) (searchResult, error) {
+	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[sim.Fingerprint]struct{}{}, diverge: -1, escalated: esc, maxDev: maxDev, jumpTo: -1, lead: lead}
 	if maxDev > 0 {
 		s.devSeen = map[sim.Fingerprint]int{}
 	}
@@ -196,7 +205,7 @@ func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalati
 	// 2. The state guide, then the eager schedule (every delay 1, no
 	// loss, first choices), outside the DFS.
 	saved := s.stack
-	guides := []policy{policyState, policyStateLast, policyStateDerived, policyEager}
+	guides := []policy{policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyEager}
 	if maxDev > 0 {
 		guides = nil
 	}
@@ -470,8 +479,9 @@ func (s *searcher) decide(c *sim.Choice) error {
 	case policyEager:
 		applyAlt(eagerAlt(c), c)
 		return nil
-	case policyState, policyStateLast, policyStateDerived:
+	case policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast:
 		applyAlt(s.stateAlt(c, s.mode), c)
+
 		return nil
 	}
 	if s.pos >= len(s.stack) {
@@ -595,6 +605,9 @@ func (s *searcher) alternatives(c *sim.Choice) ([]alt, error) {
 		if canDrop && !(ok && gdrop) {
 			out = append(out, alt{drop: true})
 		}
+		if s.lead != policyDFS {
+			out = leadWith(s.stateAlt(c, s.lead), out)
+		}
 		return out, nil
 	case sim.ChoiceChoose:
 		out := make([]alt, c.N)
@@ -626,6 +639,17 @@ func (s *searcher) alternatives(c *sim.Choice) ([]alt, error) {
 	return nil, fmt.Errorf("checker: unexpected %s choice in a run of the original: %s", c.Kind, c.Key())
 }
 
+// leadWith puts a first among the alternatives out (once).
+func leadWith(a alt, out []alt) []alt {
+	res := append(make([]alt, 0, len(out)+1), a)
+	for _, o := range out {
+		if o.drop != a.drop || (!o.drop && o.delay != a.delay) {
+			res = append(res, o)
+		}
+	}
+	return res
+}
+
 func identity(n int) []int {
 	p := make([]int, n)
 	for i := range p {
@@ -647,8 +671,26 @@ func (s *searcher) stateAlt(c *sim.Choice, p policy) alt {
 		ok = false
 	}
 	st, sok := s.tgt.settledAt(c.To, c.Fact, c.Time, p == policyStateLast)
-	if p == policyStateDerived {
+	switch p {
+	case policyStateDerived:
 		st, sok = s.tgt.settledDerivedAt(c.To, c.Fact, c.Time)
+	case policyResponse, policyResponseLast:
+		last := p == policyResponseLast
+		if l, lok := s.tgt.deliveredLast(c.From, c.To, c.Fact, c.Time); last && lok && ok && !gdrop {
+			g = l
+		}
+		r, rok, reacts := s.tgt.respondedAt(c.To, c.Fact, c.Time, last)
+		switch {
+		case rok && (!ok || gdrop || r > g):
+			return alt{delay: r}
+		case ok:
+			return alt{drop: gdrop, delay: g}
+		case reacts && s.tgt.budget.allows(c.From, c.To, c.Time):
+			return alt{drop: true}
+		case reacts:
+			return alt{delay: max(1, s.tgt.observedUntil()+1-c.Time)}
+		}
+		return alt{delay: 1}
 	}
 	if sok && (!ok || gdrop || st > g+1) {
 		return alt{delay: st}

@@ -27,6 +27,10 @@ type target struct {
 	// (stateguide.go).
 	settledRel map[string][]int64
 	derives    map[string][]string
+	// reactions and acted: the response guide's (responseguide.go).
+	reactions map[string][]reaction
+	acted     map[string][]acted
+	delivered map[string][]acted // message key (mapped) -> deliveries, by sending piece
 	// violation is the rewritten run's first invariant violation (it
 	// stopped there), or nil: the original must then violate the
 	// same-named invariant no later (docs/CHECKING.md, "No vacuous
@@ -112,6 +116,7 @@ func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime in
 			t.drops[msgKey(m.node(e.Peer), m.node(e.Node), m.fact(e.Fact))] = true
 		}
 	}
+	t.indexActed(m, res.Trace.Events)
 	for _, ts := range t.guide {
 		slices.Sort(ts)
 	}

@@ -10,17 +10,17 @@ import (
 
 // TestPaxosScalableRefinesBase: every checked run of ScalablePaxos is
 // explained by a run of BasePaxos (§5.2), fault-free and with general
-// omission on one node (§2.5). Unknown runs (the search for the original's
-// run hit its bound) are tolerated up to 5% and logged, as in the checker's
-// corpus pairs (docs/CORPUS.md lists them). Every run has a 30 s
-// wall-clock budget, so that such a run cannot stall the suite; the
-// verdicts asserted here do not depend on it. The default is 20 + 20 runs,
-// -long the 200 + 200, both with a 100-unit horizon: 25 heartbeat
-// periods, past every output of a 3-input run (the last arrives by about
-// 60 even after a leader change), where the default horizon 2000 only adds
-// heartbeats (docs/PERFORMANCE.md, "Paxos"). Measured on the -long seeds
-// through dsim check (2026-12-02, --timeout 120s): 9 of 200 fault-free
-// and 6 of 200 with omission Unknown (max-states), 0 NotEquivalent.
+// omission on one node (§2.5): 0 NotEquivalent and 0 Unknown, each run
+// with a replayed witness. Every run has a 120 s wall-clock budget, so that
+// a run whose search stalls cannot stall the suite; a run that hits it is
+// Unknown and fails the test. The default is 20 + 20 runs, -long the
+// issue's 200 + 200, both with a 100-unit horizon: 25 heartbeat periods,
+// past every output of a 3-input run (the last arrives by about 60 even
+// after a leader change), where the default horizon 2000 only adds
+// heartbeats (docs/PERFORMANCE.md, "Paxos"). The runs in which a healthy
+// leader is preempted (scalable's five-hop phase 1 outlasts proposer 1's
+// election timeout) are explained by the response guide's run or a
+// deviation pass around it (docs/CHECKING.md, "The search").
 func TestPaxosScalableRefinesBase(t *testing.T) {
 	orig, rew := loadProgram(t, "paxos/base.ded"), loadProgram(t, "paxos/scalable.ded")
 	runs, horizon := 20, int64(100)
@@ -33,7 +33,7 @@ func TestPaxosScalableRefinesBase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := checker.Options{Runs: runs, Spec: sim.Spec{Seed: 1, Faults: plan, Open: 3, Limits: sim.Limits{MaxTime: horizon}}, Jobs: 2, Timeout: 30 * time.Second, NoShrink: true}
+			opts := checker.Options{Runs: runs, Spec: sim.Spec{Seed: 1, Faults: plan, Open: 3, Limits: sim.Limits{MaxTime: horizon}}, Jobs: 2, Timeout: 120 * time.Second, NoShrink: true}
 			if faults != "" {
 				opts.Seed = 1000
 			}
@@ -41,11 +41,8 @@ func TestPaxosScalableRefinesBase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Verdict == checker.NotEquivalent || rep.Undecided*20 > len(rep.Runs) {
+			if rep.Verdict != checker.Equivalent || rep.Explained != runs {
 				t.Fatalf("%s", rep.Text(checker.SavedFiles{}))
-			}
-			if rep.Undecided > 0 {
-				t.Logf("%d of %d runs Unknown: %s", rep.Undecided, len(rep.Runs), rep.FirstUnknown().Bound)
 			}
 			for _, r := range rep.Runs {
 				if r.Verdict == checker.Equivalent && r.Witness == nil {
