@@ -15,16 +15,14 @@ import (
 // when that subtree is larger than the state budget, the run is Unknown
 // although the witness is one change away. A deviation pass explores only
 // the branches that take an alternative other than the first (the guided
-// one, where there is a guide) at no more than k choices, for k = 1, 2
+// one, where there is a guide, or the response guide's decision) at no
+// more than k choices, for small k
 // (limited discrepancy search, Harvey and Ginsberg): its tree grows with
 // the number of choices to the power k instead of exponentially, so every
 // single deviation, the earliest included, is tried after a few thousand
 // states. A deviation pass can only find a witness (it never decides
 // NotEquivalent: it is not exhaustive), and it runs only when the
 // exhaustive search it follows hit its state bound.
-
-// maxDeviations is the largest k of a deviation pass.
-const maxDeviations = 3
 
 // deviations returns how many of the first n frames of the stack take an
 // alternative other than their first.
@@ -83,7 +81,7 @@ func (s *searcher) seenWithin(h sim.Fingerprint) error {
 	return nil
 }
 
-// searchDeviating runs the deviation passes k = 1..maxDeviations over the
+// searchDeviating runs the deviation passes (deviationPasses) over the
 // alternatives esc gives (nil: the first search's) and returns the first
 // witness, with the states and branches of every pass run; a pass that
 // finds none ends Unknown (its tree was exhausted or its bound hit),
@@ -117,7 +115,7 @@ func searchDeviating(prog *analysis.Program, tgt *target, opts Options, esc *esc
 // deviationPasses are the passes searchDeviating runs, in order: first
 // around the response guide's run (responseguide.go: a rewrite that acts
 // on messages later than it receives them is often one or two changes
-// from it), then around the refinement map's, k = 1..maxDeviations.
+// from it), then around the refinement map's, k = 1, 2, 3.
 var deviationPasses = []struct {
 	k    int
 	lead policy

@@ -68,7 +68,8 @@ func (t *target) observedUntil() int64 {
 // searchEscalating runs the search and, when it finds no witness, deepens
 // it (docs/CHECKING.md, "The search", steps 6 and 7). When the first search hit
 // its state bound, the deviation passes (deviation.go: every branch at
-// most k choices off the guided run, k = 1..3) try first its alternatives
+// most k choices off the response guide's run, k = 1, 2, then off the
+// guided run, k = 1..3) try first its alternatives
 // (delays 1..MaxDelay), then the escalated ones (every delay
 // 1..min(lateAt, MaxEscalatedDelay) and delivery at lateAt), then the
 // sparse pass (per message: guided delays, 1, delivery at lateAt, loss);
