@@ -42,7 +42,9 @@ func (w *world) arriveOutput(e event) error {
 	w.outputs++
 	from := w.nodes[e.from].addr
 	w.hist.Outputs = append(w.hist.Outputs, HistoryOutput{Fact: e.fact, Client: e.client, Time: w.now})
-	w.emit(Event{Time: w.now, Kind: EvOutput, Node: from, Msg: e.msg, Client: e.client, Fact: e.fact, SentAt: e.sentAt})
+	if w.trace != nil {
+		w.emit(Event{Time: w.now, Kind: EvOutput, Node: from, Msg: e.msg, Client: e.client, Fact: e.fact, SentAt: e.sentAt})
+	}
 	if w.closed != nil {
 		return w.closed.answered(w, e.client, e.fact)
 	}

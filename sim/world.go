@@ -356,7 +356,9 @@ func (w *world) handle(e event) error {
 			return nil
 		}
 		w.deliveries++
-		w.emit(Event{Time: w.now, Kind: EvDeliver, Node: n.addr, Peer: from, Msg: e.msg, Fact: e.fact, SentAt: e.sentAt, Dup: e.dup})
+		if w.trace != nil {
+			w.emit(Event{Time: w.now, Kind: EvDeliver, Node: n.addr, Peer: from, Msg: e.msg, Fact: e.fact, SentAt: e.sentAt, Dup: e.dup})
+		}
 		n.pending = append(n.pending, e.fact)
 		w.activate(n)
 	case evInput:
