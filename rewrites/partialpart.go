@@ -180,10 +180,11 @@ func replicate(p *analysis.Program, comp string, ws []string, rep map[string]boo
 		}
 		return nm(prefix + suffix)
 	}
-	vote := nm(comp + "WriteVote")
-	if !multi {
-		vote = nm(ws[0] + "Vote")
+	voteBase := ws[0] + "Vote"
+	if multi {
+		voteBase = comp + "WriteVote" // one vote per index, whatever the relation
 	}
+	vote := nm(voteBase)
 	// Shared relations of the partitions and of the coordinator.
 	cMe, cApplied, cLast, cPending, cFrozen, cIdx := nm(comp+"Me"), nm(comp+"Applied"), nm(comp+"LastApplied"), nm(comp+"Pending"), nm(comp+"Frozen"), nm(comp+"ApplyIdx")
 	kMe, kUsed, kLast, kBusy, kVotes, kNumVotes, kAllVoted := nm(K+"Me"), nm(K+"Used"), nm(K+"Last"), nm(K+"Busy"), nm(K+"Votes"), nm(K+"NumVotes"), nm(K+"AllVoted")
