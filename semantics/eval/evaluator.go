@@ -146,9 +146,12 @@ func (tb *table) reset() (vals, rows int) {
 		vals = max(2, min(tb.ownedHint, 256)) * tb.arity
 	}
 	tb.rows, tb.arena, tb.loaded = nil, nil, nil
+	tb.pix, tb.pixMaint = pixSource{}, false
 	tb.sortedN, tb.searchN = 0, 0
 	tb.set.reset()
 	for _, ix := range tb.idx {
+		ix.pst, ix.base, ix.hasPst, ix.flat = ptrie{}, 0, false, false
+		ix.lastProbes, ix.probes, ix.ticked = ix.probes, 0, true
 		ix.head.reset()
 		if cap(ix.next) > max(1024, 4*len(ix.next)) {
 			ix.next = nil

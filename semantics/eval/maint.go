@@ -78,6 +78,7 @@ type cntMemo struct {
 	rows  []value.Tuple
 	cnt   []int64
 	fired []int64
+	ix    ixHolder // persistent indexes over rows (stateidx.go)
 }
 
 // dDelta is a relation's signed change between two of its values, as

@@ -176,7 +176,18 @@ func (e *engine) maintStratum(m *mRel) error {
 	if len(tv.rows) == 0 {
 		return nil
 	}
-	t.loadSorted(tv.rows)
+	switch {
+	case len(tv.rows) < e.maintMin || from == nil || !d.ok:
+		// Small, or a value no State keeps (none to derive its tries
+		// from, and perhaps none to pass them on to): indexed per tick.
+		t.loadSorted(tv.rows)
+	case from == tv:
+		t.loadIndexed(tv.rows, pixSource{holder: &tv.ix}) // the State's own value
+		t.pixMaint = true
+	default:
+		t.loadIndexed(tv.rows, pixSource{holder: &tv.ix, from: &from.ix, fromRows: from.rows, add: d.add, del: d.del})
+		t.pixMaint = true
+	}
 	e.facts += len(tv.rows)
 	e.derived += len(tv.rows)
 	if e.facts > e.w.lim.MaxFacts {

@@ -210,10 +210,25 @@ func (p *plan) run(i int) error {
 			s.ix = tab.index(s.keyMask)
 		}
 		ix := s.ix
-		for r := ix.first(s.keyHash(env)); r != 0; r = ix.next[r-1] {
+		ix.probes++
+		h := s.keyHash(env)
+		// Most recent rows first, then the loaded rows in descending
+		// order: the order of the per-tick index over all rows, so the
+		// bindings come in the same order whichever index answers.
+		for r := ix.first(h); r != 0; r = ix.next[int(r)-1-ix.base] {
 			if s.match(tab.rows[r-1], env) {
 				if err := p.run(i + 1); err != nil {
 					return err
+				}
+			}
+		}
+		if ix.hasPst {
+			rows := ix.pst.get(h)
+			for k := len(rows) - 1; k >= 0; k-- {
+				if s.match(rows[k], env) {
+					if err := p.run(i + 1); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -232,9 +247,18 @@ func (p *plan) run(i int) error {
 			s.ix = tab.index(s.keyMask)
 		}
 		ix := s.ix
-		for r := ix.first(s.keyHash(env)); r != 0; r = ix.next[r-1] {
+		ix.probes++
+		h := s.keyHash(env)
+		for r := ix.first(h); r != 0; r = ix.next[int(r)-1-ix.base] {
 			if s.match(tab.rows[r-1], env) {
 				return nil
+			}
+		}
+		if ix.hasPst {
+			for _, row := range ix.pst.get(h) {
+				if s.match(row, env) {
+					return nil
+				}
 			}
 		}
 		return p.run(i + 1)

@@ -35,6 +35,10 @@ type State struct {
 	// or published by the first tick from it (which evaluates them in
 	// full). Never modified once stored.
 	maint atomic.Pointer[maintMemos]
+	// ix holds the persistent indexes over the State's relations, by
+	// relation (stateidx.go): set by the tick that made the State, or
+	// added to by ticks from it. The map is never modified once stored.
+	ix atomic.Pointer[map[string]*ixHolder]
 }
 
 // NewState returns a State holding carried (copied into canonical form:

@@ -33,6 +33,11 @@ type table struct {
 	// stay rows[:len(loaded)] (rows are only appended), so what follows
 	// them is what the tick added (incragg.go).
 	loaded []value.Tuple
+	// pix is where the persistent indexes over loaded come from
+	// (stateidx.go; holder nil: the indexes cover every row, per tick);
+	// pixMaint says loaded is a maintained relation's value.
+	pix      pixSource
+	pixMaint bool
 }
 
 // searchMin is the shortest sorted prefix worth bisecting once rows stop
@@ -42,11 +47,24 @@ const searchMin = 512
 // colIndex indexes rows by the values of cols (mask has bit i set for
 // column i): head finds the most recent row whose key hash has a given
 // tag, next[row] the row before it with the same tag (row+1; 0 ends).
+//
+// When the table's first rows were loaded with a persistent index
+// (stateidx.go), rows[:base] are found through pst (hasPst) and head and
+// next cover only the rows after them: next[row-base].
 type colIndex struct {
-	mask uint64
-	cols []int
-	head openSet
-	next []uint32
+	mask   uint64
+	cols   []int
+	head   openSet
+	next   []uint32
+	base   int
+	pst    ptrie
+	hasPst bool
+	// probes counts this tick's look-ups, lastProbes the previous
+	// tick's: an index probed about once per row is cheaper rebuilt
+	// flat than probed through a trie (table.usePersistent).
+	probes, lastProbes int
+	ticked             bool // lastProbes counts a tick (the index is not new)
+	flat               bool // the index is probed densely: no trie this tick
 }
 
 func newTable(name string, arity int) *table {
@@ -270,6 +288,9 @@ func (tb *table) loadSorted(rows []value.Tuple) {
 	tb.loaded = tb.rows
 	tb.sortedN, tb.searchN = n, n
 	for _, ix := range tb.idx {
+		if tb.pix.holder != nil && tb.usePersistent(ix) {
+			continue
+		}
 		for id, row := range tb.rows {
 			ix.add(row, id)
 		}
@@ -365,7 +386,7 @@ func (ix *colIndex) add(row value.Tuple, id int) {
 	tag := tagOf(hashCols(row, ix.cols))
 	ix.next = append(ix.next, 0)
 	if i := ix.head.slotOf(tag); i >= 0 && ix.head.slots[i].row != 0 {
-		ix.next[id] = ix.head.slots[i].row
+		ix.next[id-ix.base] = ix.head.slots[i].row
 		ix.head.slots[i].row = uint32(id + 1)
 		return
 	}
@@ -395,9 +416,12 @@ func (tb *table) index(mask uint64) *colIndex {
 			ix.cols = append(ix.cols, c)
 		}
 	}
-	ix.next = make([]uint32, 0, len(tb.rows))
-	for id, row := range tb.rows {
-		ix.add(row, id)
+	if tb.pix.holder != nil {
+		tb.usePersistent(ix)
+	}
+	ix.next = make([]uint32, 0, len(tb.rows)-ix.base)
+	for id := ix.base; id < len(tb.rows); id++ {
+		ix.add(tb.rows[id], id)
 	}
 	tb.idx = append(tb.idx, ix)
 	return ix

@@ -139,6 +139,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	if err == nil {
 		e.carryAggs(facts, res)
 		e.maintNext(facts, res)
+		e.nextIndexes(facts, res)
 	}
 	if err != nil || memoFrom == nil {
 		return res, err
@@ -189,7 +190,11 @@ func (e *engine) loadState(st *State) error {
 		if err != nil {
 			return err
 		}
-		t.loadSorted(rows)
+		if len(rows) >= e.maintMin {
+			t.loadIndexed(rows, pixSource{holder: st.stateHolder(name)})
+		} else {
+			t.loadSorted(rows)
+		}
 		e.facts += len(rows)
 		if e.facts > e.w.lim.MaxFacts {
 			return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
