@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"slices"
 	"sync/atomic"
 
 	"github.com/dsim-project/dsim/semantics/value"
@@ -111,29 +110,34 @@ func (tb *table) loadIndexed(rows []value.Tuple, src pixSource) {
 // it build a missing trie for an index with no previous tick to judge by.
 func (tb *table) usePersistent(ix *colIndex) bool {
 	if ix.lastProbes > len(tb.loaded)/2 {
-		ix.flat = true
 		return false
 	}
 	src := &tb.pix
 	t, ok := src.holder.lookup(ix.mask)
-	if !ok && !ix.ticked {
-		// A new index (a fresh engine): no evidence yet that a trie
-		// pays for its building; this tick counts the probes.
-		return false
-	}
 	if !ok {
-		if src.from != nil && len(src.add)+len(src.del) <= len(tb.loaded)/4+16 {
+		derivable := src.from != nil && len(src.add)+len(src.del) <= len(tb.loaded)/4+16
+		var old ptrie
+		haveOld := false
+		if derivable {
+			old, haveOld = src.from.lookup(ix.mask)
+		}
+		switch {
+		case haveOld:
+			t = old.with(src.add, src.del, ix.cols)
+			pixDerived.Add(1)
+		case !ix.ticked:
+			// A new index (a fresh engine): no evidence yet that a
+			// trie pays for its building; this tick counts the probes.
+			return false
+		case derivable:
 			// The older version (a State's memo, kept) gets the trie,
 			// built once; this tick's version derives from it, as the
 			// ticks after it will.
-			old, ok := src.from.lookup(ix.mask)
-			if !ok {
-				old = src.from.publish(ix.mask, buildPtrie(src.fromRows, ix.cols))
-				pixBuilt.Add(1)
-			}
+			old = src.from.publish(ix.mask, buildPtrie(src.fromRows, ix.cols))
+			pixBuilt.Add(1)
 			t = old.with(src.add, src.del, ix.cols)
 			pixDerived.Add(1)
-		} else {
+		default:
 			t = buildPtrie(tb.loaded, ix.cols)
 			pixBuilt.Add(1)
 		}
@@ -244,22 +248,15 @@ func (e *engine) nextIndexes(facts FactSet, res *Result) {
 // kept. All are carried on, so that an engine that probes fewer keys
 // (a fresh one, a tick whose deliveries leave a rule idle) does not cost
 // the next ticks a rebuild.
-//
-// A trie whose index went flat this tick is dropped: the relation is
-// probed densely, and deriving the trie for every next State would cost
-// what nobody uses; should probing thin out, the trie is built again.
+// That includes the tries of indexes that went flat this tick: density
+// changes from tick to tick (a rule memo.go skips on one tick runs in
+// full on the next), and bringing a trie along costs what changed, while
+// building it again costs what is stored.
 func (tb *table) usedTries() []maskTrie {
-	p := tb.pix.holder.p.Load()
-	if p == nil {
-		return nil
+	if p := tb.pix.holder.p.Load(); p != nil {
+		return *p
 	}
-	used := *p
-	for _, ix := range tb.idx {
-		if ix.flat {
-			used = slices.DeleteFunc(slices.Clone(used), func(mt maskTrie) bool { return mt.mask == ix.mask })
-		}
-	}
-	return used
+	return nil
 }
 
 // pixBuilt and pixDerived count the tries built from a version's rows

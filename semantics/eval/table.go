@@ -64,7 +64,6 @@ type colIndex struct {
 	// flat than probed through a trie (table.usePersistent).
 	probes, lastProbes int
 	ticked             bool // lastProbes counts a tick (the index is not new)
-	flat               bool // the index is probed densely: no trie this tick
 }
 
 func newTable(name string, arity int) *table {
