@@ -56,6 +56,18 @@
 //     counts as it goes. Only States of at least 256 facts are maintained
 //     (below that the bookkeeping costs more than the rules).
 //
+//   - The hash indexes plans probe over carried rows (a State's
+//     relations, maintained relations' values) persist with those rows
+//     (stateidx.go): each is a persistent hash trie (ptrie.go) held next
+//     to the rows it indexes, that a tick probes instead of hashing every
+//     carried row again, and that the next State gets with the tick's
+//     changes applied by path copying (the old State keeps its version).
+//     Only the rows a tick adds on top are indexed per tick. An index
+//     probed about once per row (a rule evaluated in full over as large a
+//     relation) is rebuilt flat instead, which is cheaper; both give a
+//     key's rows in the same order. Relations below the same 256-row
+//     threshold keep the per-tick index.
+//
 // Everything else (recursive strata, other aggregates, choose, index(),
 // the filters of persistence rules, the FactSet path) is still
 // evaluated over the full relations of the tick, and a Result still

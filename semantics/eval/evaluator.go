@@ -150,7 +150,7 @@ func (tb *table) reset() (vals, rows int) {
 	tb.sortedN, tb.searchN = 0, 0
 	tb.set.reset()
 	for _, ix := range tb.idx {
-		ix.pst, ix.base, ix.hasPst = ptrie{}, 0, false
+		ix.pst, ix.base, ix.hasPst, ix.lazy = ptrie{}, 0, false, nil
 		ix.lastProbes, ix.probes, ix.ticked = ix.probes, 0, true
 		ix.head.reset()
 		if cap(ix.next) > max(1024, 4*len(ix.next)) {

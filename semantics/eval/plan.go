@@ -211,6 +211,9 @@ func (p *plan) run(i int) error {
 		}
 		ix := s.ix
 		ix.probes++
+		if ix.lazy != nil {
+			ix.resolve()
+		}
 		h := s.keyHash(env)
 		// Most recent rows first, then the loaded rows in descending
 		// order: the order of the per-tick index over all rows, so the
@@ -248,6 +251,9 @@ func (p *plan) run(i int) error {
 		}
 		ix := s.ix
 		ix.probes++
+		if ix.lazy != nil {
+			ix.resolve()
+		}
 		h := s.keyHash(env)
 		for r := ix.first(h); r != 0; r = ix.next[int(r)-1-ix.base] {
 			if s.match(tab.rows[r-1], env) {

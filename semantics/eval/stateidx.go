@@ -138,14 +138,27 @@ func (tb *table) usePersistent(ix *colIndex) bool {
 			t = old.with(src.add, src.del, ix.cols)
 			pixDerived.Add(1)
 		default:
-			t = buildPtrie(tb.loaded, ix.cols)
-			pixBuilt.Add(1)
+			// Built on the first probe (resolve), if the tick probes
+			// it at all: a table's indexes are set up when it is
+			// loaded, for every key an earlier tick probed.
+			ix.base, ix.lazy = len(tb.loaded), tb
+			return true
 		}
 		t = src.holder.publish(ix.mask, t)
 	}
 	ix.pst, ix.base = t, len(tb.loaded)
 	ix.hasPst = true
 	return true
+}
+
+// resolve builds and publishes the trie of a lazy index (usePersistent)
+// over its table's loaded rows, on the index's first probe in the tick.
+func (ix *colIndex) resolve() {
+	tb := ix.lazy
+	ix.lazy = nil
+	t := tb.pix.holder.publish(ix.mask, buildPtrie(tb.loaded, ix.cols))
+	pixBuilt.Add(1)
+	ix.pst, ix.hasPst = t, true
 }
 
 // stateHolder returns the holder of relation rel's rows in s, making it

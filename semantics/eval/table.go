@@ -63,7 +63,8 @@ type colIndex struct {
 	// tick's: an index probed about once per row is cheaper rebuilt
 	// flat than probed through a trie (table.usePersistent).
 	probes, lastProbes int
-	ticked             bool // lastProbes counts a tick (the index is not new)
+	ticked             bool   // lastProbes counts a tick (the index is not new)
+	lazy               *table // non-nil: pst is built on the first probe (resolve)
 }
 
 func newTable(name string, arity int) *table {
