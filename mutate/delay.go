@@ -37,6 +37,10 @@ type Shapes struct {
 	// cumulative: a relation whose facts at a node only ever grow from
 	// one tick to the next (see grow).
 	cumulative map[string]bool
+	// shared: a relation other than a message that two components derive
+	// or read. The arguments treat relations by name, and a name used in
+	// two components is two relations; they make no claim through one.
+	shared map[string]bool
 	// keys: the columns a relation's column determines when requests
 	// carry fresh ids (inferKeys); used only when FreshIDs is set.
 	keys keyCols
@@ -63,6 +67,23 @@ func NewShapes(p *analysis.Program) *Shapes {
 		if len(s.derivers[rel.Name]) == 0 && !rel.Input && rel.Timer == nil {
 			s.static[rel.Name] = true
 		}
+	}
+	s.shared = map[string]bool{}
+	for _, rel := range p.Relations {
+		comps := map[string]bool{}
+		message := len(s.derivers[rel.Name]) > 0
+		for _, r := range s.derivers[rel.Name] {
+			if r.Kind != analysis.Async {
+				message = false
+				comps[r.Component] = true
+			}
+		}
+		if !message {
+			for _, r := range s.readers[rel.Name] {
+				comps[r.Component] = true
+			}
+		}
+		s.shared[rel.Name] = len(comps) > 1
 	}
 	s.constants()
 	s.grow()
@@ -235,6 +256,9 @@ func (s *Shapes) DelayReason(rule *analysis.Rule, invariantFired func(rel string
 	}
 	h := rule.Head.Rel
 	down := s.downstream(h)
+	if s.anyShared(down) {
+		return "", false
+	}
 	guarded := false
 	for _, l := range rule.Body {
 		if (l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated) && down[l.Rel] {
@@ -443,6 +467,9 @@ func unionSet(a, b map[string]bool) map[string]bool {
 // never a new combination. And every rule of the components involved is
 // quiet (isQuiet) in a tick that a repeated message causes.
 func (s *Shapes) repeatsHarmless(h string) bool {
+	if s.anyShared(s.downstream(h)) {
+		return false
+	}
 	reached := map[string]bool{h: true}
 	stack := []string{h}
 	comps := map[string]bool{}
@@ -703,6 +730,16 @@ func litUses(l analysis.Lit, v int) bool {
 	return termUses(l.Left, v) || termUses(l.Right, v)
 }
 
+// anyShared reports whether a relation of set is shared (Shapes.shared).
+func (s *Shapes) anyShared(set map[string]bool) bool {
+	for rel := range set {
+		if s.shared[rel] {
+			return true
+		}
+	}
+	return false
+}
+
 func readsAny(r *analysis.Rule, set map[string]bool) bool {
 	for _, l := range r.Body {
 		if (l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated) && set[l.Rel] {
@@ -861,7 +898,7 @@ func (s *Shapes) suppresses(r *analysis.Rule, neg analysis.Lit) (ok, byKey bool)
 		return false, false
 	}
 	m := neg.Rel
-	if !s.persistedIn(m, r.Component) {
+	if !s.persistedIn(m, r.Component) || s.shared[m] || s.shared[r.Head.Rel] {
 		return false, false
 	}
 	copies := 0
