@@ -1089,3 +1089,80 @@ func (s *Shapes) Explain(m Mutant, invariantFired func(rel string) bool) (reason
 	}
 	return s.SuppressReason(m.Op, r), true
 }
+
+// compRel is a relation of one component.
+type compRel struct{ comp, rel string }
+
+// LocalReason is Deps.Reason with relations told apart by component: a
+// relation reaches, through the rules of its own component, their heads
+// there, and through an async rule the rules reading the message in any
+// component. (Two components may use one relation name for two
+// relations, a count of a component's instances computed in both, say;
+// the name-based reachability of Deps then sees an output the rule
+// cannot reach.) It returns "" when an output is reachable or rule is
+// nil; otherwise the reason, the invariants reached, and whether every
+// rule on the way reads the reached relations only positively and
+// without aggregate (then a mutant that only removes or delays facts
+// makes the invariants fire no more than the rewrite's).
+func (s *Shapes) LocalReason(rule *analysis.Rule) (reason string, invariants []string, monotone bool) {
+	if rule == nil {
+		return "", nil, false
+	}
+	start := compRel{rule.Component, rule.Head.Rel}
+	seen := map[compRel]bool{start: true}
+	stack := []compRel{start}
+	monotone = true
+	for len(stack) > 0 {
+		cr := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, r := range s.readers[cr.rel] {
+			if r.Component != cr.comp || r.Kind == analysis.Persist {
+				continue
+			}
+			if r.Head.HasAggregate {
+				monotone = false
+			}
+			for _, l := range r.Body {
+				if l.Kind == analysis.LitNegated && l.Rel == cr.rel {
+					monotone = false
+				}
+			}
+			var next []compRel
+			if r.Kind == analysis.Async {
+				for _, rr := range s.readers[r.Head.Rel] {
+					next = append(next, compRel{rr.Component, r.Head.Rel})
+				}
+				if rel := s.p.Relation(r.Head.Rel); rel != nil && (rel.Output || rel.Invariant || rel.Final) {
+					next = append(next, compRel{"", r.Head.Rel})
+				}
+			} else {
+				next = append(next, compRel{r.Component, r.Head.Rel})
+			}
+			for _, n := range next {
+				if !seen[n] {
+					seen[n] = true
+					stack = append(stack, n)
+				}
+			}
+		}
+	}
+	var all []string
+	for cr := range seen {
+		rel := s.p.Relation(cr.rel)
+		if rel != nil && rel.Output {
+			return "", nil, false
+		}
+		if rel != nil && (rel.Invariant || rel.Final) && !slices.Contains(invariants, cr.rel) {
+			invariants = append(invariants, cr.rel)
+		}
+		if !slices.Contains(all, cr.rel) {
+			all = append(all, cr.rel)
+		}
+	}
+	sort.Strings(invariants)
+	sort.Strings(all)
+	if len(invariants) == len(all) {
+		return fmt.Sprintf("the rule derives only invariant relations (%s); the check compares outputs", strings.Join(invariants, ", ")), invariants, monotone
+	}
+	return fmt.Sprintf("no output depends on %s at %s (it reaches only %s)", rule.Head.Rel, rule.Component, strings.Join(all, ", ")), invariants, monotone
+}

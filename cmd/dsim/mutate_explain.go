@@ -60,20 +60,34 @@ func (e *explainer) invariantFired(rel string) bool {
 
 // explain sets r.Reason and r.Class for a survivor m.
 func (e *explainer) explain(r *mutantResult, m mutate.Mutant) {
-	r.Reason = e.deps.Reason(m)
+	why, invs, monotone := e.shapes.LocalReason(mutate.RuleOf(e.rew, m))
+	if why == "" && mutate.RuleOf(e.rew, m) == nil {
+		why = e.deps.Reason(m) // no loaded rule to start from: by name
+	}
+	fired := false
+	for _, inv := range invs {
+		fired = fired || e.invariantFired(inv)
+	}
 	switch {
-	case r.Reason != "" && strings.HasPrefix(r.Reason, "the rule derives only invariant"):
-		// Deleting the invariant's rule or deriving it a tick later
-		// changes nothing on runs that never violate it; any other
-		// change may make it fire where the original's does not.
-		r.Class = classInvariantOnly
-		if m.Op != "delete" && m.Op != "to-next" {
-			r.Class = classGapInvariant
-			r.Reason = "the rule derives only invariant relations, and the changed invariant never fired in these runs (a run in which it fires would kill the mutant: a gap in the workload)"
-		}
+	case why == "":
+	case len(invs) == 0:
+		r.Reason, r.Class = why, classNoOutput
 		return
-	case r.Reason != "":
-		r.Class = classNoOutput
+	case m.Op == "delete" || m.Op == "drop-persist" || m.Op == "to-next" && r.Invariant:
+		// Deleting or not carrying facts that reach the invariants only
+		// positively makes them fire no more than the rewrite's; an
+		// invariant's own rule made ":+" fires a tick after a tick in
+		// which the rewrite's fired. Here the rewrite's never fired.
+		if (monotone || m.Op == "to-next") && !fired {
+			r.Reason, r.Class = why+"; equivalent on runs in which the rewrite violates none of them, as in these", classInvariantOnly
+			if !strings.HasPrefix(why, "the rule derives only invariant") {
+				r.Class = classNoOutput
+			}
+			return
+		}
+		fallthrough
+	default:
+		r.Reason, r.Class = why+"; the change may make one of them fire where the rewrite's does not, which no run here did (a gap in the workload)", classGapInvariant
 		return
 	}
 	if e.cov != nil {
