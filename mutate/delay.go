@@ -83,7 +83,9 @@ func NewShapes(p *analysis.Program) *Shapes {
 				comps[r.Component] = true
 			}
 		}
-		s.shared[rel.Name] = len(comps) > 1
+		// An output no rule reads goes to the client from every
+		// component alike: one relation.
+		s.shared[rel.Name] = len(comps) > 1 && !(rel.Output && len(s.readers[rel.Name]) == 0)
 	}
 	s.constants()
 	s.grow()
@@ -503,7 +505,9 @@ func (s *Shapes) repeatsHarmless(h string) bool {
 	}
 	for _, c := range sortedKeys(comps) {
 		for _, r := range s.p.Component(c).Rules {
-			if !s.isQuiet(r, reached) {
+			// A rule reading a repeated relation repeats its rows,
+			// which the loop above followed.
+			if !readsAny(r, reached) && !s.isQuiet(r, reached) {
 				return false
 			}
 		}
@@ -765,7 +769,19 @@ func (s *Shapes) isQuiet(r *analysis.Rule, down map[string]bool) bool {
 		return true
 	}
 	if r.Kind == analysis.Async {
-		return s.hasEvent(r, down)
+		if s.hasEvent(r, down) {
+			return true
+		}
+		// An edge-guarded send fires for a row only in the first tick
+		// it holds; a tick that changed nothing it reads sends nothing.
+		if !readsAny(r, down) {
+			for _, l := range r.Body {
+				if s.edgeGuard(r, l) {
+					return true
+				}
+			}
+		}
+		return false
 	}
 	for _, l := range r.Body {
 		if l.Kind == analysis.LitNegated && !s.state[l.Rel] {
@@ -894,6 +910,9 @@ func (s *Shapes) Suppresses(r *analysis.Rule, neg analysis.Lit) bool {
 // column of the head named by neg that determines the others it does not
 // name, inferKeys), which holds only when FreshIDs is set.
 func (s *Shapes) suppresses(r *analysis.Rule, neg analysis.Lit) (ok, byKey bool) {
+	if s.edgeGuard(r, neg) {
+		return true, false
+	}
 	if neg.Kind != analysis.LitNegated || r.Kind == analysis.Async {
 		return false, false
 	}
@@ -935,6 +954,106 @@ func (s *Shapes) suppresses(r *analysis.Rule, neg analysis.Lit) (ok, byKey bool)
 		copies++
 	}
 	return copies > 0, byKey
+}
+
+// edgeGuard reports whether neg, a negated literal !m(w..) of rule r,
+// makes r fire for a row of one of its body atoms B only in the first
+// tick that row holds: m is persisted, not shared, and derived only by
+// ":+" rules copying B at r's node, one positive atom; neg names, through
+// the copy, every column of r's B atom with r's own variable; r's other
+// atoms are constant, and its head reads only variables of the B atom
+// (directly, or computed from them and constants). Then a row neg blocks
+// is one B held in an earlier tick, for which r derived the same head
+// row then (cCommitFlushed(id) :+ allYes(id), !cCommitLog(id) with
+// cCommitLog(id) :+ allYes(id)).
+func (s *Shapes) edgeGuard(r *analysis.Rule, neg analysis.Lit) bool {
+	if neg.Kind != analysis.LitNegated || r.Head.HasAggregate {
+		return false
+	}
+	m := neg.Rel
+	if !s.persistedIn(m, r.Component) || s.shared[m] {
+		return false
+	}
+	bi := -1
+	copies := 0
+	for _, d := range s.derivers[m] {
+		if d.Kind == analysis.Persist {
+			continue
+		}
+		if d.Kind != analysis.NextTick || d.Component != r.Component || d.Head.HasAggregate || len(d.Body) != 1 || d.Body[0].Kind != analysis.LitAtom {
+			return false
+		}
+		src := d.Body[0]
+		j := -1
+		for k, l := range r.Body {
+			if l.Kind == analysis.LitAtom && l.Rel == src.Rel {
+				if j >= 0 {
+					return false // two atoms of B: which one the guard names is unclear
+				}
+				j = k
+			}
+		}
+		if j < 0 || bi >= 0 && bi != j || len(neg.Args) != len(d.Head.Args) || len(src.Args) != len(r.Body[j].Args) {
+			return false
+		}
+		bi = j
+		a := r.Body[j]
+		for c, t := range a.Args {
+			if t.Op != analysis.TermVar {
+				continue
+			}
+			named := false
+			for i, da := range d.Head.Args {
+				if da.Term != nil && da.Term.Op == analysis.TermVar && src.Args[c].Op == analysis.TermVar && da.Term.Var == src.Args[c].Var &&
+					neg.Args[i].Op == analysis.TermVar && neg.Args[i].Var == t.Var {
+					named = true
+				}
+			}
+			if !named {
+				return false
+			}
+		}
+		copies++
+	}
+	if copies == 0 {
+		return false
+	}
+	known := map[int]bool{}
+	for _, t := range r.Body[bi].Args {
+		if t.Op == analysis.TermVar {
+			known[t.Var] = true
+		}
+	}
+	for k, l := range r.Body {
+		switch {
+		case k == bi || l.Kind == analysis.LitNegated && l.Rel == m:
+		case l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated:
+			if !s.constant[l.Rel] {
+				return false
+			}
+			for _, t := range l.Args {
+				if t.Op == analysis.TermVar {
+					known[t.Var] = true
+				}
+			}
+		case l.Kind == analysis.LitAssign:
+			if l.Left.Op == analysis.TermVar && termKnown(l.Right, known) {
+				known[l.Left.Var] = true
+			}
+		case l.Kind == analysis.LitBuiltin:
+			for _, t := range l.Args {
+				if t.Op == analysis.TermVar {
+					known[t.Var] = true // enumerations of constants (less_than, a component)
+				}
+			}
+		}
+	}
+	for _, ha := range r.Head.Args {
+		if ha.Term == nil || !termKnown(*ha.Term, known) {
+			return false
+		}
+	}
+	return r.Head.At == nil || termKnown(*r.Head.At, known)
 }
 
 // namedColumns: copy rule d is m(...) :- H(a1..an) or :+; neg is
