@@ -306,3 +306,41 @@ component b {
 	got, _ = claims(t, "counted.ded", counted)
 	assert.NotContains(t, got, "r1/drop-lit2", "a repeat changes a tick's count")
 }
+
+// An edge guard (a :+ copy of a body relation) stops only a row's
+// repeats in later ticks; a ":-" copy, which blocks the row in its own
+// tick, is no such guard.
+func TestEdgeGuard(t *testing.T) {
+	const edge = `.persist seen
+.persist log
+component a {
+  .input in(id: int)
+  .output out(id: int)
+  seen(id) :- in(id).
+  once(id) :+ seen(id), !log(id).
+  log(id) :+ seen(id).
+  out(id) :- once(id).
+}
+`
+	once := func(p *analysis.Program) *analysis.Rule {
+		for _, r := range p.Rules {
+			if r.Head.Rel == "once" {
+				return r
+			}
+		}
+		t.Fatal("no rule once")
+		return nil
+	}
+	p := load(t, "edge.ded", edge)
+	s := NewShapes(p)
+	r := once(p)
+	assert.True(t, s.Suppresses(r, r.Body[1]))
+	got, _ := claims(t, "edge.ded", edge)
+	assert.Contains(t, got["r2/drop-lit2"], "set semantics")
+
+	sync := strings.Replace(edge, "log(id) :+ seen(id).", "log(id) :- seen(id).", 1)
+	p = load(t, "sync.ded", sync)
+	s = NewShapes(p)
+	r = once(p)
+	assert.False(t, s.Suppresses(r, r.Body[1]))
+}
