@@ -258,9 +258,10 @@ func (s *Shapes) DelayReason(rule *analysis.Rule, invariantFired func(rel string
 	}
 	h := rule.Head.Rel
 	down := s.downstream(h)
-	if s.anyShared(down) {
-		return "", false
-	}
+	// Through a shared name the shapes below could take a relation of
+	// another component for a delayed one; the constant shape only
+	// checks more rules then, and stays sound.
+	shared := s.anyShared(down)
 	guarded := false
 	for _, l := range rule.Body {
 		if (l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated) && down[l.Rel] {
@@ -278,6 +279,7 @@ func (s *Shapes) DelayReason(rule *analysis.Rule, invariantFired func(rel string
 		switch {
 		case s.constantFromStart(rule, down, ignoreInv):
 			shape = "constant"
+		case shared:
 		case s.outputOnly(rule, down, ignoreInv):
 			shape = "output"
 		case (!guarded || s.repeatsHarmless(h)) && s.shifts(rule, down, ignoreInv):
@@ -304,8 +306,13 @@ func (s *Shapes) DelayReason(rule *analysis.Rule, invariantFired func(rel string
 		} else if ar != nil && ar.Output {
 			outs = append(outs, rel)
 		}
+		// In the constant shape only the rule's own node ticks where
+		// the rewrite's may not: at time 1, after the :+ copy was first
+		// carried; from then on the relations are the rewrite's.
 		for _, r := range s.readers[rel] {
-			comps[r.Component] = true
+			if shape != "constant" {
+				comps[r.Component] = true
+			}
 		}
 	}
 	if len(outs) == 0 {
