@@ -1234,9 +1234,23 @@ func (s *Shapes) LocalReason(rule *analysis.Rule) (reason string, invariants []s
 	if rule == nil {
 		return "", nil, false
 	}
-	start := compRel{rule.Component, rule.Head.Rel}
-	seen := map[compRel]bool{start: true}
-	stack := []compRel{start}
+	// An async rule's head lives where it is sent: every component
+	// reading it (and the client, for an output or invariant).
+	starts := []compRel{{rule.Component, rule.Head.Rel}}
+	if rule.Kind == analysis.Async {
+		starts = []compRel{{"", rule.Head.Rel}}
+		for _, rr := range s.readers[rule.Head.Rel] {
+			starts = append(starts, compRel{rr.Component, rule.Head.Rel})
+		}
+	}
+	seen := map[compRel]bool{}
+	var stack []compRel
+	for _, st := range starts {
+		if !seen[st] {
+			seen[st] = true
+			stack = append(stack, st)
+		}
+	}
 	monotone = true
 	for len(stack) > 0 {
 		cr := stack[len(stack)-1]

@@ -344,3 +344,30 @@ component a {
 	r = once(p)
 	assert.False(t, s.Suppresses(r, r.Body[1]))
 }
+
+// Reachability per component follows an async rule to the components
+// reading its message: a routing rule reaches the output computed there.
+func TestLocalReasonFollowsMessages(t *testing.T) {
+	const src = `component a {
+  .input in(k: int)
+  fwd@b[0](k) :~ in(k).
+  cnt(count(k)) :- in(k).
+}
+component b {
+  .output out(k: int)
+  out(k) :- fwd(k).
+  cnt(count(k)) :- fwd(k).
+}
+`
+	p := load(t, "route.ded", src)
+	s := NewShapes(p)
+	for _, r := range p.Rules {
+		why, _, _ := s.LocalReason(r)
+		switch {
+		case r.Head.Rel == "fwd" || r.Head.Rel == "out":
+			assert.Empty(t, why, "%s reaches out", r.Head.Rel)
+		case r.Component == "a" && r.Head.Rel == "cnt":
+			assert.Contains(t, why, "no output depends on cnt at a", "a's cnt is not b's")
+		}
+	}
+}
