@@ -2,9 +2,11 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/eval"
+	"github.com/dsim-project/dsim/semantics/syntax"
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
@@ -59,6 +61,10 @@ type Derivation struct {
 	FromTime int64
 	Client   int      // input
 	Absent   []string // negated literals the rule instance needed absent
+	// Choice is, for a fact a choose() rule derived, the run's recorded
+	// choice that picked its row ("choose KEY => PICK", as a schedule
+	// file writes it), or "" when no choice was asked (one row).
+	Choice   string
 	Note     string
 	Children []*Derivation
 }
@@ -90,6 +96,9 @@ func Derive(prog *analysis.Program, res *Result, f value.Fact, node value.Addr, 
 	if d.event(node, tick) < 0 {
 		return nil, fmt.Errorf("derivation of %s: the trace has no tick %d of %s", f, tick, node)
 	}
+	if res.Schedule != nil {
+		d.choices = chooseChoices(res.Schedule.pins())
+	}
 	root := d.explain(f, node, tick, 0)
 	if d.err != nil {
 		return nil, d.err
@@ -109,6 +118,9 @@ type deriver struct {
 	onPath map[string]bool         // (node, tick, fact) on the path being expanded
 	nodes  int
 	err    error
+	// choices are the run's recorded choose() decisions, keyed by
+	// node, tick and rule (chooseKey), so a chosen fact names its choice.
+	choices map[string]Pin
 }
 
 // event returns the trace index of node's tick number tick, or -1.
@@ -327,7 +339,8 @@ type instance struct {
 	persist bool
 	support []value.Fact
 	absent  []string
-	more    int // an aggregate's rows left out
+	more    int    // an aggregate's rows left out
+	choice  string // the choose() decision that picked the row (Derivation.Choice)
 }
 
 // isPersist reports whether r only carries its head relation forward (a
@@ -382,7 +395,7 @@ func (d *deriver) find(f value.Fact, node value.Addr, tick int, comp *analysis.C
 			if !ok {
 				continue
 			}
-			in := instance{name: RuleName(d.prog, r), persist: isPersist(r)}
+			in := instance{name: RuleName(d.prog, r), persist: isPersist(r), choice: d.chosen(r, node, tick, f)}
 			for j, m := range rows {
 				if j == MaxDeriveGroupRows {
 					in.more = len(rows) - j
@@ -459,4 +472,63 @@ func (d *deriver) expand(x *Derivation, in instance, node value.Addr, tick int, 
 	if in.more > 0 {
 		x.Note = fmt.Sprintf("and %d more rows of the group (at most %d listed)", in.more, MaxDeriveGroupRows)
 	}
+	x.Choice = in.choice
+}
+
+// chooseKey identifies a choose() decision by what Choice.Key writes
+// first: node, local tick, rule, and the group.
+func chooseKey(node value.Addr, tick, rule int, group value.Tuple) string {
+	return fmt.Sprintf("%s tick=%d rule=%d group=%s", node, tick, rule, group)
+}
+
+// chooseChoices indexes a schedule's choose() pins by chooseKey (the
+// call number, which Key also writes, is left out: one rule asks once per
+// group in a tick).
+func chooseChoices(pins []Pin) map[string]Pin {
+	out := map[string]Pin{}
+	for _, p := range pins {
+		var node, group string
+		var tick, call, rule, n int
+		rest, ok := strings.CutPrefix(p.Key, ChoiceChoose.String()+" ")
+		if !ok {
+			continue
+		}
+		// NODE tick=T call=C rule=R group=G n=N; the group may hold spaces.
+		if _, err := fmt.Sscanf(rest, "%s tick=%d call=%d rule=%d", &node, &tick, &call, &rule); err != nil {
+			continue
+		}
+		i, j := strings.Index(rest, " group="), strings.LastIndex(rest, " n=")
+		if i < 0 || j < i {
+			continue
+		}
+		group = rest[i+len(" group=") : j]
+		if _, err := fmt.Sscanf(rest[j:], " n=%d", &n); err != nil {
+			continue
+		}
+		out[fmt.Sprintf("%s tick=%d rule=%d group=%s", node, tick, rule, group)] = p
+	}
+	return out
+}
+
+// chosen returns the recorded choice behind fact f of choose() rule r at
+// node's tick, rendered as a schedule line, or "".
+func (d *deriver) chosen(r *analysis.Rule, node value.Addr, tick int, f value.Fact) string {
+	has := false
+	for _, a := range r.Head.Args {
+		has = has || a.Agg != nil && a.Agg.Func == syntax.AggChoose
+	}
+	if !has || d.choices == nil {
+		return ""
+	}
+	group := make(value.Tuple, 0, len(r.Head.GroupBy))
+	for _, i := range r.Head.GroupBy {
+		if i < len(f.Tuple) {
+			group = append(group, f.Tuple[i])
+		}
+	}
+	p, ok := d.choices[chooseKey(node, tick, r.ID, group)]
+	if !ok {
+		return ""
+	}
+	return p.Key + " => " + p.Decision
 }

@@ -51,6 +51,9 @@ func (x *Derivation) How() string {
 	if x.Note != "" {
 		s += " (" + x.Note + ")"
 	}
+	if x.Choice != "" {
+		s += "; chosen by " + x.Choice
+	}
 	return s
 }
 
@@ -64,6 +67,7 @@ type jsonDerivation struct {
 	From     *jsonFrom         `json:"from,omitempty"`
 	Client   *int              `json:"client,omitempty"`
 	Absent   []string          `json:"absent,omitempty"`
+	Choice   string            `json:"choice,omitempty"`
 	Note     string            `json:"note,omitempty"`
 	Children []*jsonDerivation `json:"children,omitempty"`
 }
@@ -75,7 +79,7 @@ type jsonFrom struct {
 }
 
 func (x *Derivation) toJSON() *jsonDerivation {
-	j := &jsonDerivation{Fact: x.Fact.String(), Node: x.Node.String(), Time: x.Time, Tick: x.Tick, Kind: x.Kind, Rule: x.Rule, Absent: x.Absent, Note: x.Note}
+	j := &jsonDerivation{Fact: x.Fact.String(), Node: x.Node.String(), Time: x.Time, Tick: x.Tick, Kind: x.Kind, Rule: x.Rule, Absent: x.Absent, Choice: x.Choice, Note: x.Note}
 	switch x.Kind {
 	case "message", "carried", "persisted":
 		j.From = &jsonFrom{Node: x.FromNode.String(), Time: x.FromTime, Tick: x.From}
