@@ -135,6 +135,15 @@ type faultBudget struct {
 	lossUntil map[value.Addr]int64
 }
 
+// widen grants every loss extra grants (the later until where both do).
+func (b faultBudget) widen(extra faultBudget) {
+	for a, u := range extra.lossUntil {
+		if v, ok := b.lossUntil[a]; !ok || u > v {
+			b.lossUntil[a] = u
+		}
+	}
+}
+
 // allows reports whether a message from -> to sent at t may be lost.
 func (b faultBudget) allows(from, to value.Addr, t int64) bool {
 	if u, ok := b.lossUntil[from]; ok && t <= u {

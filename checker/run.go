@@ -98,6 +98,23 @@ func checkRun(m *refinementMap, opts Options, i int) (*RunReport, error) {
 // checkConfig runs the rewritten program under cfg and searches for a run
 // of the original that explains it.
 func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, error) {
+	return checkConfigWidened(m, opts, cfg, faultBudget{})
+}
+
+// checkConfigWidened is checkConfig with the original's fault budget
+// widened by extra: a shrink candidate runs under a smaller fault plan
+// than the run it came from, but it is still a run of the user's plan, so
+// the original keeps the budget that plan gave it (shrink.go).
+func checkConfigWidened(m *refinementMap, opts Options, cfg sim.Config, extra faultBudget) (*RunReport, error) {
+	res, err := runRewritten(m, opts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return explainRunWidened(m, opts, cfg, res, extra)
+}
+
+// runRewritten runs the rewritten program under cfg as the check does.
+func runRewritten(m *refinementMap, opts Options, cfg sim.Config) (*sim.Result, error) {
 	cfg.Trace = sim.TraceOptions{}
 	cfg.Coverage = true
 	cfg.CoverageDetail = opts.OriginalCoverage // the full tables: --coverage
@@ -105,13 +122,21 @@ func checkConfig(m *refinementMap, opts Options, cfg sim.Config) (*RunReport, er
 	if err != nil {
 		return nil, fmt.Errorf("running the rewritten program: %w", err)
 	}
-	return explainRun(m, opts, cfg, res)
+	return res, nil
 }
 
 // explainRun searches for a run of the original that explains res, the
 // rewritten run under cfg (a seeded run, or one an exhaustive enumeration
 // executed).
 func explainRun(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result) (*RunReport, error) {
+	return explainRunWidened(m, opts, cfg, res, faultBudget{})
+}
+
+// explainRunWidened is explainRun with the original's fault budget
+// widened by extra (see checkConfigWidened). A wider budget only admits
+// more runs of the original, so a NotEquivalent found with it holds for
+// the narrower budget too.
+func explainRunWidened(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result, extra faultBudget) (*RunReport, error) {
 	r := &RunReport{Faults: cfg.Faults, Stop: res.Stop.Message, Schedule: res.Schedule, Trace: res.Trace, History: res.History, Coverage: res.Coverage}
 	if res.Stop.Bounded() {
 		r.Verdict, r.Bound, r.Limit = Unknown, "the rewritten run "+res.Stop.Message, res.Stop.Bound
@@ -122,6 +147,7 @@ func explainRun(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result)
 	if err != nil {
 		return nil, err
 	}
+	tgt.budget.widen(extra)
 	if res.Stop.Reason == sim.Violation && len(res.Violations) > 0 {
 		r.Violation = &res.Violations[0]
 		if rel := m.orig.Relation(r.Violation.Fact.Rel); rel == nil || !rel.Invariant {
@@ -131,7 +157,9 @@ func explainRun(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result)
 			return r, nil
 		}
 	}
-	if off := mustEmitShortcut(m, opts, cfg.Faults, res, tgt, horizon); off != nil {
+	// The shortcut reasons about fault-free runs of the original; with a
+	// widened budget the original may lose messages, so it does not apply.
+	if off := mustEmitUnlessWidened(m, opts, cfg.Faults, res, tgt, horizon, extra); off != nil {
 		r.Verdict, r.Offense, r.MaxDelay, r.Branches, r.MustEmit = NotEquivalent, off.offense, off.maxDelay, 1, true
 		r.Furthest, r.replayOriginal = off.furthest, off.replay
 		r.Reasons = []Reason{{Kind: failUnexpected.String(), Fact: off.offense.Fact, Branches: 1}}
@@ -176,6 +204,13 @@ func explainRun(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result)
 		r.replayOriginal = func() *sim.Result { return replayFurthestRun(m.orig, tgt, sopts, sr, true) }
 	}
 	return r, nil
+}
+
+func mustEmitUnlessWidened(m *refinementMap, opts Options, plan sim.FaultPlan, res *sim.Result, tgt *target, horizon int64, extra faultBudget) *mustEmitResult {
+	if len(extra.lossUntil) > 0 {
+		return nil
+	}
+	return mustEmitShortcut(m, opts, plan, res, tgt, horizon)
 }
 
 func sortedReasons(rs map[string]*reasonCount) []Reason {

@@ -43,13 +43,24 @@ func (rep *Report) shrinkFirstFailure(m *refinementMap, opts Options) error {
 // each candidate whose run still satisfies want. The runs are re-generated
 // from the configuration, so each is a genuine run of the rewrite. It
 // returns the smallest failing run found (nil if none was smaller).
+//
+// A candidate with fewer faults is still a run of the plan the start run
+// was checked under, so the original keeps the start run's fault budget
+// (widened into each candidate's): shrinking a clause's until= must not
+// shrink what the original may lose, or a run the original explains under
+// the user's plan could be reported NotEquivalent.
 func shrinkRun(m *refinementMap, opts Options, start *RunReport, want func(Verdict) bool) (*RunReport, error) {
 	cfg := start.Schedule.Config()
+	startRes, err := runRewritten(m, opts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	startBudget := m.budgetOf(start.Faults, startRes, cfg.Limits.WithDefaults().MaxTime)
 	cfg.Script = nil
 	best := start
 	size := func(r sim.ConfigRun) int { return sim.ConfigSize(r.Config) }
 	stillFails := func(c sim.ConfigRun) (sim.ConfigRun, bool) {
-		r, err := checkConfig(m, opts, c.Config)
+		r, err := checkConfigWidened(m, opts, c.Config, startBudget)
 		if err != nil || !want(r.Verdict) {
 			return c, false // a candidate the programs reject is simply not smaller
 		}
