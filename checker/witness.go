@@ -76,6 +76,11 @@ func verifyWitness(prog *analysis.Program, tgt *target, w *sim.Schedule, omitted
 	}
 	emitted := map[string]int64{} // first emission of each output fact
 	for _, e := range res.Trace.Events {
+		if e.Kind == sim.EvDrop && !e.Dup && !tgt.budget.allows(e.Peer, e.Node, e.SentAt) {
+			// The search offers only the losses the budget allows; the
+			// replay checks it again, independently of the search.
+			return fmt.Errorf("the replay loses %s from %s to %s sent at %d, which the fault budget does not allow", e.Fact, e.Peer, e.Node, e.SentAt)
+		}
 		if e.Kind != sim.EvTick {
 			continue
 		}
