@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dsim-project/dsim/sim"
 	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // TestWitnessLossesWithinBudget: verifyWitness checks every loss of the
