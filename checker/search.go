@@ -275,6 +275,15 @@ func (s *searcher) truncate(i int) {
 // branch runs the original along the current branch. done reports that
 // the search is over (a witness, or a bound hit).
 func (s *searcher) branch(stage Stage) (done bool, err error) {
+	// Checked here too, not only at each moment (step): with backjumping
+	// most branches can end in a decision right after their resume point,
+	// before any moment, and a run of such branches would outlast the
+	// timeout (a Paxos mutant took 74 s under --timeout 1s).
+	if end := s.stopped(); end != nil {
+		s.res.verdict = Unknown
+		s.res.bound, s.res.limit = end.bound, end.limit
+		return true, nil
+	}
 	s.res.branches++
 	s.jumpTo = -1
 	var res *sim.Result
@@ -432,13 +441,22 @@ func (s *searcher) cut(why string) {
 	}
 }
 
-func (s *searcher) step(m sim.Moment) error {
-	now := m.Now()
+// stopped reports a cancellation or an expired per-run timeout as the end
+// of the search; nil while it may go on.
+func (s *searcher) stopped() *branchEnd {
 	if ctx := s.opts.ctx; ctx != nil && ctx.Err() != nil {
 		return &branchEnd{bound: fmt.Sprintf("canceled: %v", context.Cause(ctx)), limit: sim.BoundCanceled}
 	}
 	if !s.deadline.IsZero() && time.Now().After(s.deadline) {
 		return &branchEnd{bound: fmt.Sprintf("timeout: %s per run (%s)", s.opts.Timeout, sim.BoundTimeout.Raise()), limit: sim.BoundTimeout}
+	}
+	return nil
+}
+
+func (s *searcher) step(m sim.Moment) error {
+	now := m.Now()
+	if end := s.stopped(); end != nil {
+		return end
 	}
 	for ; s.next < len(s.tgt.facts) && s.tgt.arrival[s.next] <= now; s.next++ {
 		if !s.emitted[s.next] {
