@@ -713,32 +713,20 @@ func (s *Shapes) thresholdUse(r *analysis.Rule, j int, down map[string]bool, ign
 		}
 	}
 	for _, a := range r.Head.Args {
-		if a.Term != nil && termUses(*a.Term, c) {
+		if a.Term != nil && a.Term.UsesVar(c) {
 			return false
 		}
 	}
 	return bounded
 }
 
-func termUses(t analysis.Term, v int) bool {
-	if t.Op == analysis.TermVar {
-		return t.Var == v
-	}
-	for _, a := range t.Args {
-		if termUses(a, v) {
-			return true
-		}
-	}
-	return false
-}
-
 func litUses(l analysis.Lit, v int) bool {
 	for _, a := range l.Args {
-		if termUses(a, v) {
+		if a.UsesVar(v) {
 			return true
 		}
 	}
-	return termUses(l.Left, v) || termUses(l.Right, v)
+	return l.Left.UsesVar(v) || l.Right.UsesVar(v)
 }
 
 // anyShared reports whether a relation of set is shared (Shapes.shared).

@@ -136,10 +136,10 @@ func thresholdOnly(r *analysis.Rule, l analysis.Lit, agg *analysis.Rule) bool {
 				if o.Op == "<" || o.Op == "<=" {
 					big, small = o.Right, o.Left
 				}
-				if termUses(small, v) {
+				if small.UsesVar(v) {
 					return false
 				}
-				if termUses(big, v) {
+				if big.UsesVar(v) {
 					if (o.Op != ">=" && o.Op != ">" && o.Op != "<" && o.Op != "<=") || big.Op != analysis.TermVar {
 						return false
 					}
@@ -152,13 +152,13 @@ func thresholdOnly(r *analysis.Rule, l analysis.Lit, agg *analysis.Rule) bool {
 					}
 				}
 			case analysis.LitAssign:
-				if termUses(o.Right, v) {
+				if o.Right.UsesVar(v) {
 					return false
 				}
 			}
 		}
 		for _, h := range r.Head.Args {
-			if h.Term != nil && termUses(*h.Term, v) {
+			if h.Term != nil && h.Term.UsesVar(v) {
 				return false
 			}
 		}
@@ -167,18 +167,6 @@ func thresholdOnly(r *analysis.Rule, l analysis.Lit, agg *analysis.Rule) bool {
 		}
 	}
 	return true
-}
-
-func termUses(t analysis.Term, v int) bool {
-	if t.Op == analysis.TermVar {
-		return t.Var == v
-	}
-	for _, a := range t.Args {
-		if termUses(a, v) {
-			return true
-		}
-	}
-	return false
 }
 
 // logicallyPersisted returns the relations of comp that are persisted (a

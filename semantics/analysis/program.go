@@ -221,6 +221,19 @@ type Term struct {
 	Pos   syntax.Pos
 }
 
+// UsesVar reports whether variable slot v occurs anywhere in t.
+func (t Term) UsesVar(v int) bool {
+	if t.Op == TermVar {
+		return t.Var == v
+	}
+	for _, a := range t.Args {
+		if a.UsesVar(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // LitKind says what a body literal does.
 type LitKind int
 
