@@ -114,3 +114,29 @@ func TestDeviationPassResolvesUnknown(t *testing.T) {
 		t.Errorf("states %d: the first search should have used its %d first", r.States, DefaultMaxStates)
 	}
 }
+
+// TestDeviationPassAroundFirstPieceResponse: in this run of ScalablePaxos
+// under omission faults (testdata/paxos-265.schedule: seed 265 of `dsim
+// check corpus/paxos/base.ded corpus/paxos/scalable.ded --inputs 3
+// --faults 'omission random f=1 p=0.3 until=20' --max-time 100`) proposer
+// 0's p2a for slot 0 reaches acceptor 0's partition after that partition
+// promised proposer 1's ballot, so it is rejected, while slots 1 and 2
+// were accepted; proposer 1 then recovers from acceptors 0 and 2, fills
+// slot 0 with a no-op and chooses request 1 in slot 3. The original's
+// acceptor 0 answers p1a with one p1b counting both logged slots, a tuple
+// no piece sent (each partition counted its own one), so every guide holds
+// it back past the horizon and proposer 1 never leads in time; the
+// last-piece response guide also delivers the p1a after the slot-0 p2a.
+// The run was Unknown after every other pass (186,181 branches at
+// --max-states 200000); the deviation pass around the response guide's
+// first-piece run, k = 1, delivers that p1b within 1..3 and finds the
+// witness, which is replayed.
+func TestDeviationPassAroundFirstPieceResponse(t *testing.T) {
+	if referenceSearch && !*long {
+		t.Skip("-noresume: the reference search is slow on this run; add -long")
+	}
+	r := checkPaxosSchedule(t, "corpus/paxos/scalable.ded", "testdata/paxos-265.schedule")
+	if r.Escalation != EscalatedDeviations || !strings.Contains(r.Found, "first-piece") {
+		t.Fatalf("want a witness of the deviation pass around the response guide's first-piece run, got %q (escalation %d)", r.Found, r.Escalation)
+	}
+}
