@@ -21,7 +21,9 @@ import (
 //
 // Preconditions: C2 is independent of C1; C2 is a state machine, and is
 // monotonic or functional (its outputs may appear later and in other
-// ticks than in C); C2 reads no client input or timer
+// ticks than in C) unless C1 reads every input of C2 (inputsNotBack: then
+// every tick of C2's inputs travels back as one batch); C2 reads no client
+// input or timer
 // (clients address C, and redirection cannot move them); every relation
 // C1 reads from C2's side is an input of C2 or derived by C2 only (not by
 // both sides), and those C2 derives have an existence dependency in C2
@@ -54,14 +56,14 @@ func asymmetricPre(p *analysis.Program, c *analysis.Component, c1, c2 []*analysi
 			"derive C2's outputs in ticks with inputs only, and its state only from its inputs",
 			"rule at %s: %s; C2 must be a state machine (%s)", at(p, v.Rule), v.Reason, cite)
 	}
+	v1, v2 := VocabOf(p, c1), VocabOf(p, c2)
 	okM, vm := IsMonotonic(p, c, c2)
 	okF, _ := IsFunctional(p, c2)
-	if !okM && !okF {
+	if unbatched := inputsNotBack(p, c1, c2); !okM && !okF && len(unbatched) > 0 {
 		return refuse(p, vm.Rule.Pos, name, "C2 is monotonic or functional",
-			"keep negation and non-threshold aggregation out of C2, or use state-machine decoupling if C1 does not read from C2",
-			"rule at %s %s; C2 must be monotonic or functional (%s)", at(p, vm.Rule), vm.Reason, cite)
+			"keep negation and non-threshold aggregation out of C2, let C1 read every input of C2, or use state-machine decoupling if C1 does not read from C2",
+			"rule at %s %s, and C1 does not read C2's input %s (so its ticks are not batched back); C2 must be monotonic or functional (%s)", at(p, vm.Rule), vm.Reason, unbatched[0], cite)
 	}
-	v1, v2 := VocabOf(p, c1), VocabOf(p, c2)
 	for _, in := range v2.Inputs {
 		if contains(c.ClientInputs, in) || contains(c.Timers, in) {
 			r := firstReading(p, c2, in)
@@ -89,6 +91,33 @@ func asymmetricPre(p *analysis.Program, c *analysis.Component, c1, c2 []*analysi
 		}
 	}
 	return nil
+}
+
+// inputsNotBack lists the inputs of C2 that C1 does not read, and that
+// therefore do not travel back to C in batches.
+//
+// Why monotonicity is needed only when there is one: if every input of C2
+// is read by C1, every tick in which NEW has an input of C2 is one batch,
+// and C admits the batches whole, one per tick, in order. The run of the
+// original that explains a run of the output delivers each batch's facts
+// to C in the tick C admits it; C2 then sees, in the original, exactly
+// the ticks with inputs that NEW saw, in the same order, and being a state
+// machine derives in each the same facts — which NEW holds until C
+// acknowledges that batch, so that they leave no earlier than the
+// original's (a later arrival of a message or output is a delay the
+// network allows). An input that C1 does not read is not batched: in the
+// original it reaches C in ticks other than NEW's, possibly grouped
+// differently, and only a monotonic (or functional) C2 is indifferent to
+// that.
+func inputsNotBack(p *analysis.Program, c1, c2 []*analysis.Rule) []string {
+	back := set(backRelations(p, c1, c2))
+	var out []string
+	for _, in := range VocabOf(p, c2).Inputs {
+		if !back[in] {
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 // backRelations lists the relations C1 reads that C2's side provides: the

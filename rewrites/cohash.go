@@ -218,6 +218,19 @@ func findPolicy(p *analysis.Program, comp *analysis.Component, deps bool, fixed 
 			cands[i] = candidates(p, comp, r, deps, fds)
 		}
 	}
+	// A relation with no column to key on that is nevertheless derived
+	// from partitioned ones (a flag "some fact arrived this tick") would
+	// differ between partitions: no policy can exist, and the search
+	// below would report some other rule, tried last.
+	for i, r := range rels {
+		if len(cands[i]) == 0 {
+			rule := firstDeriving(comp.Rules, r)
+			if rule == nil {
+				rule = firstReading(p, comp.Rules, r)
+			}
+			return nil, &Conflict{Rule: rule, Relation: r, Reason: fmt.Sprintf("%s has no column to key on, yet is derived from partitioned relations, so it would differ between partitions", r)}
+		}
+	}
 	pol := Policy{}
 	var best *Conflict
 	bestDepth := -1

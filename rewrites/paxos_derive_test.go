@@ -9,8 +9,9 @@ import (
 	"github.com/dsim-project/dsim/sim"
 )
 
-// TestPaxosDerivation: corpus/plans/paxos-p2a.plan derives ScalablePaxos's
-// p2a proxy leaders from BasePaxos; the output vets, has the expected
+// TestPaxosDerivation: corpus/plans/paxos-scalable.plan derives
+// ScalablePaxos's p2a proxy leaders (partitioned on the slot) and its p2b
+// proxy leaders (not partitioned) from BasePaxos; the output vets, has the expected
 // components, and refines the base fault-free and with omission faults
 // (Unknown tolerated up to 5%, as for the corpus's Paxos pair). The steps
 // of ScalablePaxos that the plan leaves out are refused, for the reasons
@@ -19,7 +20,7 @@ import (
 // 100-unit horizon; -long 100 + 100.
 func TestPaxosDerivation(t *testing.T) {
 	src := open(t, "paxos/base.ded")
-	steps, err := ParsePlan("paxos-p2a.plan", open(t, "plans/paxos-p2a.plan"))
+	steps, err := ParsePlan("paxos-scalable.plan", open(t, "plans/paxos-scalable.plan"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,7 @@ func TestPaxosDerivation(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := res[len(res)-1]
-	want := "acceptor[3] refines acceptor\np2aProxy[4] refines proposer\nproposer[2] refines proposer"
+	want := "acceptor[3] refines acceptor\np2aProxy[4] refines proposer\np2bProxy[2] refines proposer\nproposer[2] refines proposer"
 	if got := strings.Join(shape(out.Program, nil), "\n"); got != want {
 		t.Errorf("components:\n%s\nwant:\n%s", got, want)
 	}
@@ -61,14 +62,14 @@ func TestPaxosDerivation(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ step, pre, relation string }{
-		{"asymmetric proposer -> p2bProxy : p2bs accepts chosenNow decidedHere chosen decided", "C2 is a state machine", "chosenNow"},
+		{"cohash p2bProxy partitions=2 key=p2b.slot", "a consistent distribution policy", "p2bAny has no column to key on"},
 		{"partial acceptor : p1a seal=p1b seal=p1bLog", "a state machine", "cand"},
 	} {
 		st, err := ParseStep(c.step)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = Apply("paxos-p2a", out.Source, st)
+		_, err = Apply("paxos-scalable", out.Source, st)
 		r, ok := err.(*Refusal)
 		if !ok || r.Precondition != c.pre || !strings.Contains(r.Msg, c.relation) {
 			t.Errorf("%s: want a refusal on %q naming %s, got %v", c.step, c.pre, c.relation, err)

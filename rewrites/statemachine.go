@@ -18,7 +18,9 @@ import (
 // The checks are the report's conservative ones:
 //   - existence: r is derived only by same-tick or asynchronous rules (no
 //     next-tick rule), and each of them has
-//     a positive atom of an input or of an existence-dependent relation;
+//     a positive atom of an input or of an existence-dependent relation,
+//     or is a first derivation (firsttime.go: !recorded(..) over strictly
+//     no-change relations, recorded persisting every fact r derives);
 //   - no-change: r's only next-tick rule is its persistence rule and its
 //     other rules each have a positive input or existence-dependent atom
 //     (or read static relations only); or
@@ -75,12 +77,14 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 	}
 	for changed := true; changed; {
 		changed = false
+		strict := strictNoChange(p, heads, byHead, hasDriver)
 		for _, h := range heads {
 			if !exist[h] {
 				continue
 			}
 			for _, r := range byHead[h] {
-				if (r.Kind != analysis.Sync && r.Kind != analysis.Async) || !hasDriver(r) {
+				driven := (r.Kind == analysis.Sync || r.Kind == analysis.Async) && hasDriver(r)
+				if !driven && !firstDerivation(p, r, byHead, strict) {
 					exist[h] = false
 					changed = true
 					break

@@ -69,16 +69,18 @@ func TestAnalyze(t *testing.T) {
 }
 
 // The Paxos plan applies with --check (each step Equivalent to its input),
-// and the ScalablePaxos step it leaves out is refused with its reason
+// and a ScalablePaxos step it leaves out is refused with its reason
 // (cand: accepted has a no-change dependency under the relaxation of
 // App. A.4.1, promised, which cand reads, has none).
 func TestRewritePaxosPlan(t *testing.T) {
-	code, out, errOut := runCLI("rewrite", "corpus/paxos/base.ded", "--plan", "corpus/plans/paxos-p2a.plan",
+	code, out, errOut := runCLI("rewrite", "corpus/paxos/base.ded", "--plan", "corpus/plans/paxos-scalable.plan",
 		"--check", "--runs", "2", "--inputs", "2", "--max-time", "100")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "component p2aProxy[4] refines proposer {")
 	assert.Contains(t, errOut, "step 1 (split proposer : p2a): Equivalent")
 	assert.Contains(t, errOut, "step 3 (cohash p2aProxy partitions=2 key=p2aOutFwd.slot): Equivalent")
+	assert.Contains(t, out, "component p2bProxy[2] refines proposer {")
+	assert.Contains(t, errOut, "step 4 (asymmetric proposer -> p2bProxy : p2bs accepts chosenNow decidedHere chosen decided): Equivalent")
 
 	code, _, errOut = runCLI("rewrite", "corpus/paxos/base.ded", "partial acceptor : p1a")
 	assert.Equal(t, 1, code)
