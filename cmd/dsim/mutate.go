@@ -41,6 +41,9 @@ func init() {
 			jsonFlag("print the results as JSON"),
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print each mutant's outcome and wall time to stderr as it finishes (in completion order)"},
 			&cli.StringSliceFlag{Name: "mutants", Usage: "check only the mutants `NAME` (repeatable or comma-separated, e.g. r3/to-next,persist-acks/drop-persist): re-check survivors after changing flags"},
+			&cli.StringFlag{Name: "print", Usage: "print the mutant `NAME` in dsim fmt form and exit (to replay a kill: dsim check ORIGINAL that-file ...)"},
+			&cli.BoolFlag{Name: "no-bounded", Usage: "do not re-check unexplained survivors with the bounded-exhaustive pass (dsim check --exhaustive at small bounds)"},
+			&cli.IntFlag{Name: "bounded-states", Value: defaultBoundedStates, Usage: "the bounded-exhaustive pass's budget: `N` distinct states of the enumeration per rung and survivor"},
 			&cli.BoolFlag{Name: "no-probe", Usage: "do not re-check survivors with repeated requests (--repeats '" + mutateProbeRepeats + "') when --repeats is not given"},
 		), workloadFlags()...),
 		Action: mutateAction,
@@ -76,6 +79,12 @@ type mutantResult struct {
 	// requests (mutateProbeRepeats): "killed" means the check setup
 	// given misses a difference that retries or duplicates expose.
 	Probe string `json:"probe,omitempty"`
+	// KilledBy is "bounded" for a mutant that survived the sampled runs
+	// and was killed by the bounded-exhaustive pass (mutate_bounded.go).
+	KilledBy string `json:"killed_by,omitempty"`
+	// Bounded lists, for a survivor the pass checked, the rungs certified
+	// and those not reached.
+	Bounded string `json:"bounded,omitempty"`
 }
 
 // mutateProbeRepeats is the workload survivors are re-checked with when
@@ -104,6 +113,14 @@ type mutateReport struct {
 	Classes map[string]int `json:"classes,omitempty"`
 	// Unexplained counts the survivors no argument or gap explains.
 	Unexplained int `json:"unexplained"`
+	// BoundedKilled counts the mutants the bounded-exhaustive pass killed
+	// (they count as killed); BoundedRungs are the rungs it used (those at
+	// which the rewrite itself is certified), BoundedDropped the others
+	// with the rewrite's verdict, BoundedNote why the pass did not run.
+	BoundedKilled  int      `json:"bounded_killed"`
+	BoundedRungs   []string `json:"bounded_rungs,omitempty"`
+	BoundedDropped []string `json:"bounded_dropped,omitempty"`
+	BoundedNote    string   `json:"bounded_note,omitempty"`
 }
 
 func mutateAction(c *cli.Context) error {
@@ -137,6 +154,14 @@ func mutateAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "%v", err)
 	}
+	if name := c.String("print"); name != "" {
+		sel, err := selectMutants(mutants, []string{name})
+		if err != nil {
+			return usageError(c, "--print: %v", err)
+		}
+		_, _ = c.App.Writer.Write(sel[0].Source)
+		return nil
+	}
 	if only := c.StringSlice("mutants"); len(only) > 0 {
 		if mutants, err = selectMutants(mutants, only); err != nil {
 			return usageError(c, "%v", err)
@@ -164,6 +189,8 @@ func mutateAction(c *cli.Context) error {
 			rep.ProbeNote = fmt.Sprintf("survivors not re-checked with --repeats '%s': %s itself is %s against %s with it", mutateProbeRepeats, rewPath, pb.Verdict, origPath)
 		}
 	}
+	pass, note := newBoundedPass(c, orig, rew, opts)
+	rep.BoundedNote = note
 	ex := &explainer{rew: rew, deps: deps, shapes: mutate.NewShapes(rew), cov: base.Coverage}
 	// The key argument of repeat suppression needs fresh request ids.
 	ex.shapes.FreshIDs = !c.IsSet("repeats") && !c.IsSet("values")
@@ -177,6 +204,9 @@ func mutateAction(c *cli.Context) error {
 			for i := range work {
 				start := time.Now()
 				rep.Mutants[i] = checkMutant(orig, rew, ex, mutants[i], opts, probe)
+				if pass != nil && boundedWanted(&rep.Mutants[i]) {
+					pass.apply(&rep.Mutants[i], pass.run(mutantProgram(rew, mutants[i])), origPath, rewPath)
+				}
 				if c.Bool("verbose") {
 					mu.Lock()
 					fmt.Fprintf(c.App.ErrWriter, "%s: %s (%s)\n", mutants[i].Name, rep.Mutants[i].Outcome, time.Since(start).Round(time.Millisecond))
@@ -200,6 +230,9 @@ func mutateAction(c *cli.Context) error {
 				rep.Unexplained++
 			}
 		}
+		if m.KilledBy == "bounded" {
+			rep.BoundedKilled++
+		}
 		if m.Probe == "killed" {
 			rep.ProbeKilled++
 		}
@@ -213,6 +246,12 @@ func mutateAction(c *cli.Context) error {
 		default:
 			rep.Stillborn++
 		}
+	}
+	if pass != nil && len(pass.all) > 0 && (len(pass.rungs) > 0 || len(pass.dropped) > 0) {
+		for _, r := range pass.rungs {
+			rep.BoundedRungs = append(rep.BoundedRungs, r.String())
+		}
+		rep.BoundedDropped = pass.dropped
 	}
 	if n := rep.Killed + rep.Survived + rep.Unknown; n > 0 {
 		rep.Score = float64(rep.Killed) / float64(n)
@@ -409,6 +448,19 @@ func (rep *mutateReport) text() string {
 	case rep.ProbeNote != "":
 		fmt.Fprintf(&b, "probe: %s\n", rep.ProbeNote)
 	}
+	switch {
+	case rep.BoundedRungs != nil || rep.BoundedDropped != nil:
+		fmt.Fprintf(&b, "bounded-exhaustive pass: %d survivors of the sampled runs killed", rep.BoundedKilled)
+		if len(rep.BoundedRungs) > 0 {
+			fmt.Fprintf(&b, "; rungs: %s", strings.Join(rep.BoundedRungs, "; "))
+		}
+		if len(rep.BoundedDropped) > 0 {
+			fmt.Fprintf(&b, "; dropped: %s", strings.Join(rep.BoundedDropped, "; "))
+		}
+		b.WriteString("\n")
+	case rep.BoundedNote != "":
+		fmt.Fprintf(&b, "%s\n", rep.BoundedNote)
+	}
 	first := true
 	for _, m := range rep.Mutants {
 		if m.Outcome != "survived" {
@@ -445,6 +497,9 @@ func (rep *mutateReport) text() string {
 		}
 		if m.Reason != "" {
 			fmt.Fprintf(&b, "    why:     %s\n", m.Reason)
+		}
+		if m.Bounded != "" {
+			fmt.Fprintf(&b, "    bounded: %s\n", m.Bounded)
 		}
 		fmt.Fprintf(&b, "    class:   %s\n", m.Class)
 	}

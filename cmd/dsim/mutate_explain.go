@@ -33,7 +33,7 @@ const (
 
 // survivorClasses lists the classes in report order.
 var survivorClasses = []string{classInvariantOnly, classNoOutput, classDelay, classSuppression,
-	classGapInvariant, classGapDelayInvariant, classGapSilent, classGapNeverFired, classGapNegation, classGapGroups, classGapProbe, classUnexplained}
+	classGapInvariant, classGapDelayInvariant, classGapSilent, classGapNeverFired, classGapNegation, classGapGroups, classGapProbe, classBounded, classBoundedPartial, classUnexplained}
 
 // explainer holds what the explanations read: the rewrite, its
 // dependency graph and relation shapes, and the coverage of its runs.

@@ -132,7 +132,7 @@ func TestMutateProbeKillsWithRepeats(t *testing.T) {
 	o, r := filepath.Join(dir, "orig.ded"), filepath.Join(dir, "rew.ded")
 	require.NoError(t, os.WriteFile(o, []byte(prog), 0o644))
 	require.NoError(t, os.WriteFile(r, []byte(prog), 0o644))
-	code, out, errOut := runCLI("mutate", o, r, "--runs", "5", "--jobs", "2")
+	code, out, errOut := runCLI("mutate", o, r, "--runs", "5", "--jobs", "2", "--no-bounded")
 	require.Equal(t, 0, code, errOut)
 	surv := out[strings.Index(out, "survivors:"):]
 	assert.Contains(t, surv, "  r1/drop-lit2 (line 4)\n")
@@ -183,4 +183,100 @@ func TestMutateSelectedMutantsAndClasses(t *testing.T) {
 	code, _, errOut = runCLI("mutate", mutBefore, mutAfter, "--runs", "3", "--mutants", "r99/delete")
 	assert.Equal(t, 3, code)
 	assert.Contains(t, errOut, "--mutants: no mutant named r99/delete (the first mutants are r1/delete")
+}
+
+// The bounded-exhaustive pass kills what the sampled runs missed, with a
+// replay that works as printed: in corpus/micro/functional, dropping the
+// ballots' persistence shows only once three requests interact, and one
+// sampled run of one input does not see it; --no-bounded keeps it a
+// survivor. A first-payload-wins guard dropped (r1/drop-lit2 below) dies
+// at the rung whose second request retries the first's id.
+func TestMutateBoundedPassKills(t *testing.T) {
+	code, out, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "1", "--inputs", "1", "--json")
+	require.Equal(t, 0, code, errOut)
+	var rep mutateReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	var m *mutantResult
+	for i := range rep.Mutants {
+		if rep.Mutants[i].Name == "persist-ballots/drop-persist" {
+			m = &rep.Mutants[i]
+		}
+	}
+	require.NotNil(t, m)
+	assert.Equal(t, "killed", m.Outcome)
+	assert.Equal(t, "bounded", m.KilledBy)
+	assert.Positive(t, rep.BoundedKilled)
+	assert.Contains(t, rep.BoundedRungs, "2 inputs, delays 1..2, repeats retry=100")
+	_, replay, ok := strings.Cut(m.Detail, "(replay: ")
+	require.True(t, ok, m.Detail)
+	replay = strings.TrimSuffix(replay, ")")
+	printCmd, checkCmd, ok := strings.Cut(replay, " > m.ded && ")
+	require.True(t, ok, replay)
+	code, src, errOut := runCLI(strings.Fields(strings.TrimPrefix(printCmd, "dsim "))...)
+	require.Equal(t, 0, code, errOut)
+	file := filepath.Join(t.TempDir(), "m.ded")
+	require.NoError(t, os.WriteFile(file, []byte(src), 0o644))
+	args := strings.Fields(strings.TrimPrefix(checkCmd, "dsim "))
+	for i, a := range args {
+		if a == "m.ded" {
+			args[i] = file
+		}
+	}
+	code, text, _ := runCLI(args...)
+	assert.Equal(t, 1, code, text)
+	assert.Contains(t, text, "NotEquivalent (exhaustive)")
+
+	code, out, errOut = runCLI("mutate", mutBefore, mutAfter, "--runs", "1", "--inputs", "1", "--json", "--no-bounded")
+	require.Equal(t, 0, code, errOut)
+	rep = mutateReport{}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	for _, m := range rep.Mutants {
+		if m.Name == "persist-ballots/drop-persist" {
+			assert.Equal(t, "survived", m.Outcome)
+		}
+	}
+	assert.Zero(t, rep.BoundedKilled)
+	assert.Nil(t, rep.BoundedRungs)
+
+	const prog = "component a {\n  .input in(id: int, p: int)\n  .output out(id: int, p: int)\n  out(id, p) :- in(id, p), !seen(id).\n  seen(id) :+ in(id, _).\n  .persist seen\n}\n"
+	dir := t.TempDir()
+	o := filepath.Join(dir, "orig.ded")
+	require.NoError(t, os.WriteFile(o, []byte(prog), 0o644))
+	code, out, errOut = runCLI("mutate", o, o, "--runs", "5", "--no-probe", "--mutants", "r1/drop-lit2")
+	require.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `r1/drop-lit2 +4 +killed +survived the sampled runs; killed by the bounded-exhaustive pass at 2 inputs, delays 1..2, repeats (retry|dup)=100`, out)
+}
+
+// The classes the pass gives: certified at every rung, at some with two
+// inputs among them, or with one input only (still not explained); a gap
+// keeps its class. Rungs cover smaller ones of the same seed only.
+func TestMutateBoundedClasses(t *testing.T) {
+	one, two := boundedRung{Inputs: 1, MaxDelay: 2}, boundedRung{Inputs: 2, MaxDelay: 2}
+	p := &boundedPass{rungs: []boundedRung{one, two}}
+	for _, tc := range []struct {
+		class string
+		res   boundedResult
+		want  string
+	}{
+		{classUnexplained, boundedResult{certified: []boundedRung{one, two}}, classBounded},
+		{classUnexplained, boundedResult{certified: []boundedRung{one, two}, open: []string{"x"}}, classBoundedPartial},
+		{classUnexplained, boundedResult{certified: []boundedRung{one}, open: []string{"x"}}, classUnexplained},
+		{classUnexplained, boundedResult{open: []string{"x"}}, classUnexplained},
+		{classGapNeverFired, boundedResult{certified: []boundedRung{one, two}}, classGapNeverFired},
+	} {
+		r := mutantResult{Name: "r1/delete", Outcome: "survived", Class: tc.class}
+		p.apply(&r, tc.res, "o.ded", "r.ded")
+		assert.Equal(t, tc.want, r.Class, "%+v", tc.res)
+		assert.Equal(t, "survived", r.Outcome)
+	}
+	assert.True(t, boundedRung{Inputs: 2, MaxDelay: 3}.covers(two))
+	assert.False(t, two.covers(boundedRung{Inputs: 2, MaxDelay: 3}))
+	assert.False(t, boundedRung{Inputs: 3, MaxDelay: 2, Seed: 1}.covers(two))
+	assert.False(t, boundedRung{Inputs: 2, MaxDelay: 2}.covers(boundedRung{Inputs: 1, MaxDelay: 2, Faults: boundedOmission}))
+	assert.True(t, boundedRung{Inputs: 2, MaxDelay: 2, Faults: boundedOmission}.covers(one))
+	rs := boundedRungs("crash a[0] at=5", true)
+	for _, r := range rs {
+		assert.Empty(t, r.Repeats)
+		assert.Contains(t, []string{"", "crash a[0] at=5"}, r.Faults)
+	}
 }
