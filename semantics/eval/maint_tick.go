@@ -503,6 +503,9 @@ func clearTuples(ts []value.Tuple) []value.Tuple {
 // maintained relations over rel both need it).
 func (e *engine) nextDiff(rel string, cur, next []value.Tuple) (added, removed []value.Tuple) {
 	if d, ok := e.diffs[rel]; ok {
+		if checkCarryDiffs.Load() {
+			checkDiff(rel, d, cur, next)
+		}
 		return d.add, d.del
 	}
 	added, removed = diffSorted(cur, next)

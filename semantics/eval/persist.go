@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
@@ -95,33 +97,105 @@ func (e *engine) compileCarry(c *carryRule) error {
 }
 
 // carried returns the rows of sorted (a relation's rows in canonical
-// order) that c carries to the next tick, in order: sorted itself when
-// all pass.
-func (c *carryRule) carried(sorted []value.Tuple) ([]value.Tuple, error) {
+// order) that c carries to the next tick, in order (sorted itself when
+// all pass), and those it drops, in order (nil when none): the drops are
+// the relation's change from the tick to the next State when c is the
+// only rule that carries it (carryAll), so nothing has to diff the two.
+//
+// Both come out of one allocation: kept rows fill buf from the front,
+// dropped ones from the back (then reversed into order). kept is capped,
+// so nothing appends over the drops; the caller clears them once the
+// tick is done with them (releaseDrops), so a State that keeps the
+// buffer does not keep the dropped tuples alive.
+func (c *carryRule) carried(sorted []value.Tuple) (kept, dropped []value.Tuple, err error) {
 	if c.pl == nil {
-		return sorted, nil
+		return sorted, nil, nil
 	}
 	s0 := &c.pl.steps[0]
-	var out []value.Tuple
+	var buf []value.Tuple
+	k, d := 0, len(sorted)
 	for i, row := range sorted {
 		c.keep = false
 		if s0.match(row, c.pl.env) {
 			if err := c.pl.run(1); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		switch {
-		case c.keep && out != nil:
-			out = append(out, row)
-		case !c.keep && out == nil:
-			out = make([]value.Tuple, i, len(sorted)-1)
-			copy(out, sorted[:i])
+		case c.keep && buf != nil:
+			buf[k] = row
+			k++
+		case !c.keep:
+			if buf == nil {
+				buf = make([]value.Tuple, len(sorted))
+				k = copy(buf, sorted[:i])
+			}
+			d--
+			buf[d] = row
 		}
 	}
-	if out == nil {
-		return sorted, nil
+	if buf == nil {
+		return sorted, nil, nil
 	}
-	return out[:len(out):len(out)], nil
+	dropped = buf[d:]
+	slices.Reverse(dropped)
+	return buf[:k:k], dropped, nil
+}
+
+// carryAll evaluates the carry rules over the tick's facts into
+// e.persisted, firing those that carry something. For a relation that
+// exactly one carry rule carries and no outbox rule adds to, the next
+// State's rows are that rule's kept rows, so its change from the tick is
+// known without a merge: nothing added, the dropped rows removed. It is
+// recorded for nextDiff (e.diffs), which incremental aggregates,
+// maintained relations and persistent indexes ask for.
+func (e *engine) carryAll(facts FactSet) error {
+	clear(e.persisted)
+	var drops map[string][]value.Tuple // by relation; nil entry: carried by more than one rule
+	for _, c := range e.carry {
+		kept, dropped, err := c.carried(facts[c.rel])
+		if err != nil {
+			return err
+		}
+		if len(kept) > 0 {
+			e.w.fire(c.rule)
+		}
+		if drops == nil {
+			drops = make(map[string][]value.Tuple, len(e.carry))
+		}
+		if len(dropped) > 0 {
+			e.drops = append(e.drops, dropped)
+		}
+		if _, seen := e.persisted[c.rel]; seen {
+			drops[c.rel] = nil
+		} else {
+			drops[c.rel] = dropped
+			if dropped == nil {
+				drops[c.rel] = []value.Tuple{} // known: nothing dropped
+			}
+		}
+		e.persisted[c.rel] = unionSorted(e.persisted[c.rel], kept)
+	}
+	for rel, dropped := range drops { // order-free: one map entry each
+		if dropped == nil || (e.out.next[rel] != nil && len(e.out.next[rel].rows) > 0) {
+			continue
+		}
+		if e.diffs == nil {
+			e.diffs = map[string]dDelta{}
+		}
+		e.diffs[rel] = dDelta{ok: true, del: dropped}
+	}
+	return nil
+}
+
+// releaseDrops clears the dropped rows carried left at the back of the
+// buffers whose fronts the next State keeps (see carried), once the tick
+// no longer needs them.
+func (e *engine) releaseDrops() {
+	for _, d := range e.drops {
+		clear(d)
+	}
+	e.drops = e.drops[:0]
 }
 
 // unionSorted merges two sorted, distinct runs into one, dropping
@@ -150,4 +224,20 @@ func unionSorted(a, b []value.Tuple) []value.Tuple {
 	}
 	out = append(append(out, a[i:]...), b[j:]...)
 	return slices.Clip(out)
+}
+
+// checkCarryDiffs makes nextDiff check every change recorded ahead of it
+// (carryAll) against diffSorted, panicking on a difference. Tests set
+// it; it costs a merge per relation and tick.
+var checkCarryDiffs atomic.Bool
+
+func checkDiff(rel string, d dDelta, cur, next []value.Tuple) {
+	add, del := diffSorted(cur, next)
+	if !sameRows(add, d.add) || !sameRows(del, d.del) {
+		panic(fmt.Sprintf("%s: recorded change +%v -%v, the rows differ by +%v -%v", rel, d.add, d.del, add, del))
+	}
+}
+
+func sameRows(a, b []value.Tuple) bool {
+	return slices.EqualFunc(a, b, value.Tuple.Equal)
 }

@@ -34,6 +34,7 @@ type engine struct {
 	carry     []*carryRule
 	toOutbox  []*analysis.Rule
 	persisted map[string][]value.Tuple // this tick's carry results by relation; reused
+	drops     [][]value.Tuple          // this tick's dropped rows, cleared at its end (persist.go)
 
 	memo   *memoPlan  // the component's state-derived relations (memo.go); built on first use
 	memoIn *stateMemo // the memo this tick loaded, nil when it evaluates their rules
@@ -124,16 +125,8 @@ func (e *engine) tick(in Input) (*Result, error) {
 			facts[t.name] = t.sortedRows()
 		}
 	}
-	clear(e.persisted)
-	for _, c := range e.carry {
-		kept, err := c.carried(facts[c.rel])
-		if err != nil {
-			return nil, err
-		}
-		if len(kept) > 0 {
-			e.w.fire(c.rule)
-		}
-		e.persisted[c.rel] = unionSorted(e.persisted[c.rel], kept)
+	if err := e.carryAll(facts); err != nil {
+		return nil, err
 	}
 	res, err := e.out.result(facts, e.persisted, e.derived)
 	if err == nil {
@@ -141,6 +134,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 		e.maintNext(facts, res)
 		e.nextIndexes(facts, res)
 	}
+	e.releaseDrops()
 	if err != nil || memoFrom == nil {
 		return res, err
 	}
