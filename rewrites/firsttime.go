@@ -163,3 +163,24 @@ func recordsArgs(r *analysis.Rule, neg analysis.Lit, s *analysis.Rule) bool {
 	}
 	return true
 }
+
+// laggedCopy reports whether next-tick rule r reads only strictly
+// no-change and static relations (promised(n, p) :+ newBallot(n, p) with
+// newBallot computed from persisted ballots). Its facts in tick t are a
+// function of those relations in t-1, which equal their values in t-2
+// whenever t-1 has no inputs: so r's facts change only in the first tick
+// after a tick with inputs, as for the relaxation of App. A.4.1, and are
+// a function of the inputs of earlier ticks, whatever the number of empty
+// ticks in between. Without persistence too: the rule itself re-derives
+// the same facts in every later empty tick.
+func laggedCopy(p *analysis.Program, r *analysis.Rule, strict map[string]bool) bool {
+	if r.Kind != analysis.NextTick {
+		return false
+	}
+	for _, n := range refs(p, r) {
+		if !strict[n] {
+			return false
+		}
+	}
+	return true
+}

@@ -37,3 +37,45 @@ func TestFirstDerivation(t *testing.T) {
 		}
 	}
 }
+
+// Lagged copies (laggedCopy): a next-tick rule over strictly no-change
+// relations gives a no-change dependency, with or without persistence; over
+// a relation that itself changes one tick after inputs, or over an input,
+// it does not (the copy would change two ticks after the input, or with
+// it). And an invariant output needs only a no-change dependency: it is
+// a check over state, not an output (the last two cases: one over the
+// lagged copy, one over a relation that changes every tick).
+func TestLaggedCopyAndInvariants(t *testing.T) {
+	head := "component c {\n  .input a(k: int)\n  .output out(k: int)\n  seen(k) :- a(k).\n  .persist seen\n  top(max(k)) :- seen(k).\n  out(k) :- a(k), last(k).\n"
+	for _, c := range []struct {
+		name, rules string
+		nochange    bool
+	}{
+		{"a copy of strictly no-change state", "last(k) :+ top(k).", true},
+		{"a persisted copy of strictly no-change state", "last(k) :+ top(k).\n  .persist last", true},
+		{"a copy of state that changes after inputs", "late(k) :+ a(k).\n  .persist late\n  last(k) :+ late(k).", false},
+		{"a copy that reads an input", "last(k) :+ top(k), !a(k).", false},
+		{"a copy of itself through an aggregate", "both(k) :- last(k).\n  both(k) :- a(k).\n  m(max(k)) :- both(k).\n  last(k) :+ m(k).", false},
+	} {
+		p := prog(t, head+"  "+c.rules+"\n}")
+		rules := p.Component("c").Rules
+		if got := contains(StateDependencies(p, rules).NoChange, "last"); got != c.nochange {
+			t.Errorf("%s: no-change dependency of last = %v, want %v", c.name, got, c.nochange)
+		}
+		if ok, _ := IsStateMachine(p, rules); ok != c.nochange {
+			t.Errorf("%s: state machine = %v, want %v", c.name, ok, c.nochange)
+		}
+	}
+	for _, c := range []struct {
+		name, rules string
+		sm          bool
+	}{
+		{"an invariant over no-change state", "last(k) :+ top(k).\n  bad(k) :- last(k), (k > 9).", true},
+		{"an invariant over state that changes every tick", "last(k) :+ top(k).\n  flip(1) :+ !flip(1), seen(_).\n  bad(k) :- flip(k), seen(k).", false},
+	} {
+		p := prog(t, ".invariant bad(k: int)\n"+head+"  "+c.rules+"\n}")
+		if ok, v := IsStateMachine(p, p.Component("c").Rules); ok != c.sm {
+			t.Errorf("%s: state machine = %v (%+v), want %v", c.name, ok, v, c.sm)
+		}
+	}
+}

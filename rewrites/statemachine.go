@@ -109,6 +109,7 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 		}
 		return true
 	}
+	strict := strictNoChange(p, heads, byHead, hasDriver)
 	for changed := true; changed; {
 		changed = false
 		for _, h := range heads {
@@ -127,8 +128,10 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 				case r.Kind == analysis.Persist || gcPersist(r):
 				case r.Kind == analysis.NextTick:
 					// Driven by this tick's inputs (App. A.4.1), and
-					// kept by the persistence rule afterwards.
-					if !persist || !hasDriver(r) {
+					// kept by the persistence rule afterwards; or a
+					// next-tick function of strictly no-change state
+					// (laggedCopy).
+					if (!persist || !hasDriver(r)) && !laggedCopy(p, r, strict) {
 						ok = false
 					}
 				case persist:
@@ -180,6 +183,12 @@ func IsStateMachine(p *analysis.Program, rules []*analysis.Rule) (bool, *Violati
 		}
 	}
 	for _, rel := range v.Outputs {
+		// An invariant is a check, not an output anyone observes: one
+		// over no-change state is evaluated on states the original
+		// reaches too (batching and buffering change when, not which).
+		if r := p.Relation(rel); r != nil && r.Invariant && n[rel] {
+			continue
+		}
 		if !e[rel] {
 			return false, &Violation{Rule: first(rel), Relation: rel, Reason: fmt.Sprintf("output %s has no existence dependency on the inputs", rel)}
 		}
