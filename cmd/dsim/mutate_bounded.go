@@ -295,10 +295,14 @@ func (p *boundedPass) run(prog *analysis.Program) boundedResult {
 // certified and not reached are listed on its "bounded:" line either way.
 func (p *boundedPass) apply(r *mutantResult, res boundedResult, origPath, rewPath string) {
 	if k := res.killedAt; k != nil {
+		was := "survived the sampled runs"
+		if r.Outcome == "unknown" {
+			was = "unknown in the sampled runs (" + r.Detail + ")"
+		}
 		r.Outcome, r.Class, r.Reason, r.Probe = "killed", "", "", ""
 		r.KilledBy = "bounded"
-		r.Detail = fmt.Sprintf("survived the sampled runs; killed by the bounded-exhaustive pass at %s (replay: dsim mutate %s %s --print %s > m.ded && dsim check %s m.ded %s%s)",
-			k, origPath, rewPath, r.Name, origPath, k.flags(p.base.Seed), p.replay)
+		r.Detail = fmt.Sprintf("%s; killed by the bounded-exhaustive pass at %s (replay: dsim mutate %s %s --print %s > m.ded && dsim check %s m.ded %s%s)",
+			was, k, origPath, rewPath, r.Name, origPath, k.flags(p.base.Seed), p.replay)
 		return
 	}
 	var parts []string
@@ -326,13 +330,18 @@ func (p *boundedPass) apply(r *mutantResult, res boundedResult, origPath, rewPat
 	if len(p.rungs) == 0 {
 		parts = append(parts, "no rung applies: "+strings.Join(p.dropped, "; "))
 	}
+	if r.Outcome == "unknown" {
+		return // a certificate does not decide a mutant the sampled runs left open
+	}
 	r.Bounded = strings.Join(parts, "; ")
 }
 
-// wanted says whether a survivor goes through the pass: every one that no
-// equivalence argument explains (a gap may still be killed).
+// boundedWanted says whether a mutant goes through the pass: every
+// survivor that no equivalence argument explains (a gap may still be
+// killed), and every unknown one (the sampled check hit a bound; a small
+// rung may still show a difference).
 func boundedWanted(r *mutantResult) bool {
-	return r.Outcome == "survived" && !strings.HasPrefix(r.Class, "equivalent:")
+	return r.Outcome == "unknown" || r.Outcome == "survived" && !strings.HasPrefix(r.Class, "equivalent:")
 }
 
 // mutantProgram loads a mutant that checkMutant loaded before (a survivor

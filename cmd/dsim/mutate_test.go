@@ -269,6 +269,15 @@ func TestMutateBoundedClasses(t *testing.T) {
 		assert.Equal(t, tc.want, r.Class, "%+v", tc.res)
 		assert.Equal(t, "survived", r.Outcome)
 	}
+	u := mutantResult{Name: "r1/delete", Outcome: "unknown", Detail: "5 of 5 runs undecided"}
+	p.apply(&u, boundedResult{certified: []boundedRung{one, two}}, "o.ded", "r.ded")
+	assert.Equal(t, "unknown", u.Outcome)
+	assert.Empty(t, u.Bounded)
+	assert.True(t, boundedWanted(&u))
+	p.apply(&u, boundedResult{killedAt: &two}, "o.ded", "r.ded")
+	assert.Equal(t, "killed", u.Outcome)
+	assert.True(t, strings.HasPrefix(u.Detail, "unknown in the sampled runs (5 of 5 runs undecided); killed by the bounded-exhaustive pass at 2 inputs, delays 1..2 (replay: dsim mutate o.ded r.ded --print r1/delete > m.ded && dsim check o.ded m.ded --exhaustive --inputs 2 --max-delay 2 --seed 0"), u.Detail)
+	assert.False(t, boundedWanted(&mutantResult{Outcome: "survived", Class: classDelay}))
 	assert.True(t, boundedRung{Inputs: 2, MaxDelay: 3}.covers(two))
 	assert.False(t, two.covers(boundedRung{Inputs: 2, MaxDelay: 3}))
 	assert.False(t, boundedRung{Inputs: 3, MaxDelay: 2, Seed: 1}.covers(two))
