@@ -88,10 +88,11 @@ func TestMutateRefusals(t *testing.T) {
 }
 
 // An undecided mutant is unknown, counts in the score's denominator, and
-// names the bound it hit as the flag to raise.
+// names the bound it hit as the flag to raise (the bounded-exhaustive
+// pass, which kills some of these, is off).
 func TestMutateUnknownNamesBound(t *testing.T) {
 	code, out, errOut := runCLI("mutate", "corpus/micro/mutually-independent/before.ded", "corpus/micro/mutually-independent/after.ded",
-		"--runs", "1", "--max-states", "30")
+		"--runs", "1", "--max-states", "30", "--no-bounded")
 	require.Equal(t, 0, code, errOut)
 	assert.Regexp(t, `r1/delete +27 +unknown +1 of 1 runs undecided \(bound hit: --max-states\)`, out)
 	assert.Regexp(t, `unknown [1-9]\d*, stillborn`, out)
