@@ -72,9 +72,11 @@ func (t *target) observedUntil() int64 {
 // guided run, k = 1..3) try first its alternatives
 // (delays 1..MaxDelay), then the escalated ones (every delay
 // 1..min(lateAt, MaxEscalatedDelay) and delivery at lateAt), then the
-// sparse pass (per message: guided delays, 1, delivery at lateAt, loss);
+// sparse ones (per message: guided delays, 1, delivery at lateAt, loss),
+// then the sparse pass itself;
 // when the first search was exhaustive, the escalated search runs, and the
-// deviation passes over its alternatives follow it if it hits its bound.
+// deviation passes over its alternatives and over the sparse ones follow
+// it if it hits its bound.
 // Each pass has its own MaxStates budget. Deviation and sparse passes only
 // look for a witness; the verdict is the escalated search's (NotEquivalent
 // only when it too was exhaustive, Unknown naming the bound it hit), or
@@ -141,9 +143,29 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 		return sr, opts.MaxDelay, nil
 	}
 	esc := &escalation{base: opts.MaxDelay, lateAt: lateAt}
-	if found, stop, err := deviate(&sr, eopts, esc); found || stop || err != nil {
+	sparse := &escalation{base: opts.MaxDelay, lateAt: lateAt, sparse: true}
+	// deviateEscalated runs the deviation passes over the escalated
+	// alternatives, then over the sparse ones: a witness that holds one
+	// message back past the rewrite's delivery of it (an original that
+	// recovers one slot per tick, where the rewrite recovers them all in
+	// one) is one deviation away in both, but each escalated choice has
+	// lateAt alternatives, so its passes can spend their budget on the
+	// choices after it; the sparse pass has a few per choice.
+	deviateEscalated := func(into *searchResult) (found, stop bool, err error) {
+		if found, stop, err := deviate(into, eopts, esc); found || stop || err != nil {
+			if found {
+				into.found = fmt.Sprintf("escalated %s (delays up to %d)", into.found, eopts.MaxDelay)
+			}
+			return found, stop, err
+		}
+		found, stop, err = deviate(into, eopts, sparse)
 		if found {
-			sr.found = fmt.Sprintf("escalated %s (delays up to %d)", sr.found, eopts.MaxDelay)
+			into.found = fmt.Sprintf("sparse escalated %s (delay 1 or delivery at time %d)", into.found, lateAt)
+		}
+		return found, stop, err
+	}
+	if found, stop, err := deviateEscalated(&sr); found || stop || err != nil {
+		if found {
 			return sr, eopts.MaxDelay, nil
 		}
 		return sr, opts.MaxDelay, err
@@ -151,7 +173,7 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 	if !left(fmt.Sprintf("delay 1 and delivery at time %d were explored", lateAt)) {
 		return sr, opts.MaxDelay, nil
 	}
-	ssr, err := search(prog, tgt, eopts, &escalation{base: opts.MaxDelay, lateAt: lateAt, sparse: true})
+	ssr, err := search(prog, tgt, eopts, sparse)
 	if err != nil {
 		return ssr, eopts.MaxDelay, err
 	}
@@ -182,10 +204,7 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 		esr.found = fmt.Sprintf("escalated %s (delays up to %d)", esr.found, eopts.MaxDelay)
 		esr.esc = EscalatedDelays
 	case Unknown:
-		if found, _, err := deviate(&esr, eopts, esc); found || err != nil {
-			if found {
-				esr.found = fmt.Sprintf("escalated %s (delays up to %d)", esr.found, eopts.MaxDelay)
-			}
+		if found, _, err := deviateEscalated(&esr); found || err != nil {
 			return esr, eopts.MaxDelay, err
 		}
 		esr.bound = fmt.Sprintf("%s; hit while escalating delays to 1..%d and delivery at time %d (the search with delays 1..%d found no witness)", esr.bound, eopts.MaxDelay, lateAt, opts.MaxDelay)
