@@ -277,10 +277,12 @@ func (p *boundedPass) run(prog *analysis.Program) boundedResult {
 		case rep.Verdict == checker.Equivalent:
 			res.certified = append(res.certified, r)
 		default:
+			// Whichever bound stopped it, a rung covering this one
+			// would meet it again: skip those.
+			over = append(over, r)
 			why := "unknown"
 			if rep.Certificate != nil && rep.Certificate.Bound != "" {
 				why = strings.ReplaceAll(rep.Certificate.Bound, "(raise EnumerateOptions.MaxStates)", "(raise with --bounded-states)")
-				over = append(over, r)
 			} else if len(rep.Runs) > 0 && boundFlag(rep.Runs[0].Limit) != "" {
 				why = "an original's search hit --" + boundFlag(rep.Runs[0].Limit)
 			}
