@@ -16,7 +16,7 @@ import (
 //	monotonic  COMP -> NEW : SELECTOR...
 //	functional COMP -> NEW : SELECTOR...
 //	statemachine COMP -> NEW : SELECTOR...
-//	asymmetric COMP -> NEW : SELECTOR...
+//	asymmetric COMP -> NEW : SELECTOR... [partitions=N] [key=REL.COLUMN ...]
 //	cohash     COMP [partitions=N] [key=REL.COLUMN ...]
 //	deps       COMP [partitions=N] [key=REL.COLUMN ...]
 //	partial    COMP : INPUT [partitions=N] [seal=RELATION...]
@@ -43,11 +43,14 @@ type Step struct {
 	New        string   // decoupling: the new component
 	Selectors  []string // decoupling: C2
 	Partitions int      // partitioning
-	Keys       []string // partitioning: REL.COLUMN pins
-	Seals      []string // partial partitioning: relations under partitioned sealing
-	Text       string   // the line as written
-	File       string   // plan file, for errors
-	Line       int
+	// Partitioned: an asymmetric step with partitions= or key=, whose NEW
+	// is then partitioned by co-hashing (asympart.go).
+	Partitioned bool
+	Keys        []string // partitioning: REL.COLUMN pins
+	Seals       []string // partial partitioning: relations under partitioned sealing
+	Text        string   // the line as written
+	File        string   // plan file, for errors
+	Line        int
 }
 
 // String renders the step in plan form.
@@ -88,7 +91,7 @@ func stripComment(line string) string {
 	return line
 }
 
-const planHint = "a step is `mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...`, `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT [seal=RELATION]`, `seal COMP : RELATION`, `drop COMP : INVARIANT...` or `split COMP : RELATION` (docs/REWRITES.md)"
+const planHint = "a step is `mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...` (asymmetric also [partitions=N] [key=REL.COLUMN]), `cohash|deps COMP [partitions=N] [key=REL.COLUMN]`, `partial COMP : INPUT [seal=RELATION]`, `seal COMP : RELATION`, `drop COMP : INVARIANT...` or `split COMP : RELATION` (docs/REWRITES.md)"
 
 // ParseStep parses one step (a plan line, or a STEP argument of dsim
 // rewrite).
@@ -120,7 +123,30 @@ func ParseStep(text string) (Step, error) {
 			return st, fmt.Errorf("%s step must read `%s %s -> NEW : RELATION...`", st.Kind, st.Kind, st.Comp)
 		}
 		st.New = toks[3]
-		st.Selectors = toks[5:]
+		for _, t := range toks[5:] {
+			opt := strings.HasPrefix(t, "partitions=") || strings.HasPrefix(t, "key=")
+			if opt && st.Kind != Asymmetric {
+				return st, fmt.Errorf("unexpected %q in a %s step (only asymmetric decoupling partitions NEW)", t, st.Kind)
+			}
+			switch {
+			case strings.HasPrefix(t, "partitions="):
+				n, err := strconv.Atoi(strings.TrimPrefix(t, "partitions="))
+				if err != nil || n < 1 {
+					return st, fmt.Errorf("partitions must be a positive integer, got %q", t)
+				}
+				st.Partitions, st.Partitioned = n, true
+			case t == "key=infer":
+				st.Partitioned = true
+			case strings.HasPrefix(t, "key="):
+				st.Keys = append(st.Keys, strings.TrimPrefix(t, "key="))
+				st.Partitioned = true
+			default:
+				st.Selectors = append(st.Selectors, t)
+			}
+		}
+		if len(st.Selectors) == 0 {
+			return st, fmt.Errorf("%s step must name the rules of C2", st.Kind)
+		}
 	case Split:
 		if len(toks) != 4 || toks[2] != ":" {
 			return st, fmt.Errorf("split step must read `split %s : RELATION` (a relation it broadcasts)", st.Comp)
@@ -319,8 +345,20 @@ func Apply(name string, src []byte, st Step) (*Result, error) {
 		if len(c2) > 0 {
 			pos = c2[0].Pos
 		}
+		if st.Partitioned {
+			if err := partitionedC2Pre(p, st, p.Component(st.Comp), c2); err != nil {
+				return nil, err
+			}
+		}
 		if err := Decouple(p, st.Kind, st.Comp, c2, st.New, pos); err != nil {
 			return nil, err
+		}
+		if st.Partitioned {
+			np, pol, err := partitionDecoupled(p, name, st, c2, pos)
+			if err != nil {
+				return nil, err
+			}
+			p, res.Policy = np, pol
 		}
 	case Split:
 		if err := SplitSends(p, st.Comp, st.Selectors[0], syntax.Pos{}); err != nil {

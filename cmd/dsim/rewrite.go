@@ -21,6 +21,7 @@ func init() {
 		ArgsUsage: "PROG STEP... | PROG --plan FILE",
 		Description: "Each STEP is one line of the plan format (docs/REWRITES.md), applied to the previous step's output:\n" +
 			"   mutual|monotonic|functional|statemachine|asymmetric COMP -> NEW : RELATION...   (C2 = the rules of COMP deriving them)\n" +
+			"   asymmetric COMP -> NEW : RELATION... partitions=N [key=REL.COLUMN]   (NEW partitioned by co-hashing)\n" +
 			"   cohash|deps COMP [partitions=N] [key=REL.COLUMN]\n" +
 			"   partial COMP : INPUT [partitions=N] [seal=RELATION...]   (replicate what COMP derives from INPUT;\n" +
 			"                                         seal= recombines the partitions' replies to a write)\n" +

@@ -79,8 +79,8 @@ func TestRewritePaxosPlan(t *testing.T) {
 	assert.Contains(t, out, "component p2aProxy[4] refines proposer {")
 	assert.Contains(t, errOut, "step 1 (split proposer : p2a): Equivalent")
 	assert.Contains(t, errOut, "step 3 (cohash p2aProxy partitions=2 key=p2aOutFwd.slot): Equivalent")
-	assert.Contains(t, out, "component p2bProxy[2] refines proposer {")
-	assert.Contains(t, errOut, "step 4 (asymmetric proposer -> p2bProxy : p2bs accepts chosenNow decidedHere chosen decided): Equivalent")
+	assert.Contains(t, out, "component p2bProxy[4] refines proposer {")
+	assert.Contains(t, errOut, "step 4 (asymmetric proposer -> p2bProxy : p2bs accepts chosenNow decidedHere chosen decided partitions=2 key=p2b.slot): Equivalent")
 
 	code, _, errOut = runCLI("rewrite", "corpus/paxos/base.ded", "partial acceptor : p1a")
 	assert.Equal(t, 1, code)
