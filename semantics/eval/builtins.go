@@ -25,8 +25,9 @@ type world struct {
 	file  string
 	ch    Choices
 	lim   Limits
-	total int // number of nodes in the topology, for "node"
-	fired firedRules
+	total  int   // number of nodes in the topology, for "node"
+	counts []int // instances of each component, in program order (count)
+	fired  firedRules
 }
 
 func newWorld(p *analysis.Program, node Node, ch Choices, lim Limits) (*world, error) {
@@ -47,7 +48,7 @@ func (w *world) init(p *analysis.Program, node Node, ch Choices, lim Limits) err
 		ch = FirstChoices{}
 	}
 	lim = lim.WithDefaults()
-	fired := w.fired.reset()
+	fired, counts := w.fired.reset(), w.counts[:0]
 	*w = world{prog: p, node: node, ch: ch, lim: lim, fired: fired}
 	if p.File != nil {
 		w.file = p.File.Name
@@ -56,8 +57,11 @@ func (w *world) init(p *analysis.Program, node Node, ch Choices, lim Limits) err
 		return fmt.Errorf("eval: node %s: the program has no component %q", node.Addr, node.Addr.Comp)
 	}
 	for _, c := range p.Components {
-		w.total += w.count(c.Name)
+		n := w.count(c.Name)
+		counts = append(counts, n)
+		w.total += n
 	}
+	w.counts = counts
 	return nil
 }
 
@@ -390,10 +394,17 @@ func (w *world) compare(op string, a, b value.Value, pos syntax.Pos) (bool, erro
 // the corresponding variables). Bound positions that the built-in would
 // compute are compared instead.
 func (w *world) builtin(l *analysis.Lit, vals []value.Value, bound []bool, yield func([]value.Value) error) error {
+	return w.builtinOf(analysis.BuiltinOf(w.prog, l.Rel), -1, l, vals, bound, yield)
+}
+
+// builtinOf is builtin with the literal's table entry b looked up
+// already (Tick's plans look it up once, not on every binding) and, for a
+// component enumeration, the component's position in the program (comp;
+// -1: look it up by name).
+func (w *world) builtinOf(b *analysis.Builtin, comp int, l *analysis.Lit, vals []value.Value, bound []bool, yield func([]value.Value) error) error {
 	// Arity and the arguments that must be bound come from the table
 	// analysis plans rules with (analysis.Builtins), so a rule that vet
 	// accepts never fails these checks.
-	b := analysis.BuiltinOf(w.prog, l.Rel)
 	if b == nil {
 		return w.errorf(l.Pos, "unknown built-in relation %q", l.Rel)
 	}
@@ -458,7 +469,12 @@ func (w *world) builtin(l *analysis.Lit, vals []value.Value, bound []bool, yield
 		return result(0, value.AddrOf(w.node.Addr))
 	}
 	// A component enumeration (BuiltinOf found no table entry otherwise).
-	n := w.count(l.Rel)
+	var n int
+	if comp >= 0 && comp < len(w.counts) {
+		n = w.counts[comp]
+	} else {
+		n = w.count(l.Rel)
+	}
 	if bound[0] {
 		if v := vals[0]; v.K == value.KindAddr && v.S == l.Rel && v.I >= 0 && v.I < int64(n) {
 			return yield(vals)

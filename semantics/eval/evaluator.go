@@ -103,16 +103,32 @@ const fullPlan = -1
 // cachedPlan returns the engine's plan for key (rule, pos), compiling it
 // with compile on first use. Failed compilations are not cached, so the
 // error recurs on every tick.
+//
+// Full plans, looked up for every rule on every tick, are kept in a slice
+// by rule ID (IDs are dense in the program); delta plans, looked up once
+// per engine (stratumPlan keeps them), in a map.
 func (e *engine) cachedPlan(r *analysis.Rule, pos int, compile func() (*plan, error)) (*plan, error) {
-	k := planKey{rule: r, pos: pos}
-	if pl := e.plans[k]; pl != nil {
-		return pl, nil
+	if pos == fullPlan && r.ID >= 0 && r.ID < len(e.fullPlans) {
+		if pl := e.fullPlans[r.ID]; pl != nil {
+			return pl, nil
+		}
+	} else if pos != fullPlan {
+		if pl := e.plans[planKey{rule: r, pos: pos}]; pl != nil {
+			return pl, nil
+		}
 	}
 	pl, err := compile()
 	if err != nil {
 		return nil, err
 	}
-	e.plans[k] = pl
+	if pos == fullPlan && r.ID >= 0 {
+		if r.ID >= len(e.fullPlans) {
+			e.fullPlans = append(e.fullPlans, make([]*plan, r.ID+1-len(e.fullPlans))...)
+		}
+		e.fullPlans[r.ID] = pl
+		return pl, nil
+	}
+	e.plans[planKey{rule: r, pos: pos}] = pl
 	return pl, nil
 }
 

@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"slices"
+
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
 )
@@ -44,6 +46,8 @@ type step struct {
 	src     []value.Tuple
 
 	// built-ins
+	bi    *analysis.Builtin // the literal's table entry, looked up once
+	comp  int               // a component enumeration's position in the program, else -1
 	vals  []value.Value
 	bound []bool
 	slots []int // variable slot per argument, -1 for constants and wildcards
@@ -59,6 +63,22 @@ type plan struct {
 	steps []step
 	env   []value.Value
 	sink  func() error
+	// atoms are the tables of the body's positive atoms: when one is
+	// empty the body has no binding, and a tick skips the rule without
+	// running it (most rules of a small tick read a relation that is
+	// empty in it).
+	atoms []*table
+}
+
+// noBindings reports whether a positive atom of the body has no rows, so
+// that running the plan would find nothing.
+func (p *plan) noBindings() bool {
+	for _, t := range p.atoms {
+		if len(t.rows) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // compilePlan compiles rule r's body in the order given (indexes into
@@ -124,7 +144,14 @@ func (e *engine) compilePlanX(r *analysis.Rule, order []int, delta, negBinds boo
 				copy(bound, local) // negated atoms bind nothing outside themselves
 				s.kind = analysis.LitAtom
 			}
+			if l.Kind == analysis.LitAtom && !s.delta && !slices.Contains(p.atoms, tab) {
+				p.atoms = append(p.atoms, tab)
+			}
 		case analysis.LitBuiltin:
+			s.bi, s.comp = analysis.BuiltinOf(e.w.prog, l.Rel), -1
+			if analysis.LookupBuiltin(l.Rel) == nil {
+				s.comp = slices.IndexFunc(e.w.prog.Components, func(c *analysis.Component) bool { return c.Name == l.Rel })
+			}
 			s.vals = make([]value.Value, len(l.Args))
 			s.bound = make([]bool, len(l.Args))
 			s.slots = make([]int, len(l.Args))
@@ -274,7 +301,7 @@ func (p *plan) run(i int) error {
 				s.vals[c] = env[sl]
 			}
 		}
-		return p.eng.w.builtin(s.lit, s.vals, s.bound, s.yield)
+		return p.eng.w.builtinOf(s.bi, s.comp, s.lit, s.vals, s.bound, s.yield)
 	case analysis.LitFilter:
 		w := p.eng.w
 		a, ok, err := w.evalTerm(&s.lit.Left, env)

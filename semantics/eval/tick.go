@@ -19,13 +19,16 @@ type engine struct {
 	out     outbox
 	facts   int // facts stored across all tables (for MaxFacts)
 	derived int
-	plans   map[planKey]*plan // compiled once per engine, reused by later ticks
-	agg     aggScratch        // buffers of aggregate rules, reused
-	slab    slab              // first storage of this tick's tables (see slab.go)
-	strata  []*stratumPlan    // per stratum, built on the first tick that evaluates it
+	plans   map[planKey]*plan // delta plans, compiled once per engine, reused by later ticks
+	// fullPlans holds each rule's full plan by rule ID (see cachedPlan).
+	fullPlans []*plan
+	agg       aggScratch     // buffers of aggregate rules, reused
+	slab      slab           // first storage of this tick's tables (see slab.go)
+	strata    []*stratumPlan // per stratum, built on the first tick that evaluates it
 
-	lastTable *table // addFact's table of the previous fact
-	world     world  // e.w points here during a tick
+	lastTable *table   // addFact's table of the previous fact
+	names     []string // scratch: a State's relation names, sorted (loadState)
+	world     world    // e.w points here during a tick
 
 	// The component's :+, persistence and :~ rules, split on the first
 	// tick: persistence rules evaluated over sorted rows (persist.go),
@@ -178,7 +181,14 @@ func (e *engine) splitRules() error {
 
 // loadState loads a State's relations into this tick's tables.
 func (e *engine) loadState(st *State) error {
-	for _, name := range sortedKeys(st.facts) {
+	// The names go into a buffer the engine keeps: sorting them is cheap,
+	// allocating a slice for them on every tick is not.
+	e.names = e.names[:0]
+	for name := range st.facts {
+		e.names = append(e.names, name)
+	}
+	slices.Sort(e.names)
+	for _, name := range e.names {
 		rows := st.facts[name]
 		t, err := e.table(name, len(rows[0]), syntax.Pos{})
 		if err != nil {
@@ -327,6 +337,16 @@ func (e *engine) stratum(si int, s *analysis.Stratum) error {
 			marks:  make([]int, len(s.Relations)),
 			prev:   make([]int, len(s.Relations)),
 		}
+		// The stratum's tables exist from the start, so that mark finds
+		// them without a look-up by name (a rule skipped for empty inputs
+		// creates its head's table late).
+		for i, name := range s.Relations {
+			if rel := e.w.prog.Relation(name); rel != nil {
+				if t, err := e.table(name, rel.Arity(), syntax.Pos{}); err == nil {
+					sp.tables[i] = t
+				}
+			}
+		}
 		sp.mark(e, s)
 		if err := e.firstRound(s, sp); err != nil {
 			return err
@@ -440,6 +460,9 @@ func (e *engine) evalOnce(r *analysis.Rule, toOutbox bool) error {
 		return err
 	}
 	if !r.Head.HasAggregate {
+		if pl.noBindings() {
+			return nil
+		}
 		// A rule is evaluated here either always into the tables or
 		// always into the outbox, so its sink is built once with the plan.
 		if pl.sink == nil {
@@ -455,6 +478,9 @@ func (e *engine) evalOnce(r *analysis.Rule, toOutbox bool) error {
 		if done, err := e.incrAggregate(r); done || err != nil {
 			return err
 		}
+	}
+	if pl.noBindings() {
+		return nil // no rows, no groups (after incrAggregate, which keeps its groups)
 	}
 	var sink func(headOut) error
 	if toOutbox {
