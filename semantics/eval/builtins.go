@@ -20,11 +20,11 @@ const MaxLessThan = 1_000_000
 // world is the fixed context of one tick: program, node, topology and
 // limits.
 type world struct {
-	prog  *analysis.Program
-	node  Node
-	file  string
-	ch    Choices
-	lim   Limits
+	prog   *analysis.Program
+	node   Node
+	file   string
+	ch     Choices
+	lim    Limits
 	total  int   // number of nodes in the topology, for "node"
 	counts []int // instances of each component, in program order (count)
 	fired  firedRules
