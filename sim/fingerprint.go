@@ -74,8 +74,8 @@ func (h *fpHasher) tuple(t value.Tuple) {
 	for _, v := range t {
 		h.word(uint64(v.K))
 		h.word(uint64(v.I))
-		if v.S != "" {
-			h.str(v.S)
+		if s := v.S(); s != "" {
+			h.str(s)
 		} else {
 			h.word(0)
 		}

@@ -66,7 +66,7 @@ func (m Moment) Hash() uint64 {
 		for _, v := range t {
 			putInt(int64(v.K))
 			putInt(v.I)
-			putStr(v.S)
+			putStr(v.S())
 		}
 	}
 	putInt(w.now)

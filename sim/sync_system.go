@@ -261,7 +261,7 @@ func (s *locatedSystem) locOf(t value.Tuple) int {
 	if len(t) == 0 || t[0].K != value.KindString {
 		return -1
 	}
-	if i, ok := s.locs[t[0].S]; ok {
+	if i, ok := s.locs[t[0].S()]; ok {
 		return i
 	}
 	return -1

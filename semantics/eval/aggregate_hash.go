@@ -31,13 +31,19 @@ type aggScratch struct {
 	outs     []headOut
 	tuples   []value.Value
 	scratch  []value.Value
-	slots    map[*analysis.Rule][]int
-	distinct map[*analysis.Rule]bool
+	shapes   []*aggShape // by rule ID; nil until the rule is first aggregated
+}
+
+// aggShape is what aggregateHashed works out once per rule: the row
+// slots, and whether the body's bindings are distinct on them already.
+type aggShape struct {
+	slots    []int
+	distinct bool
 }
 
 func (a *aggScratch) trim() {
 	if cap(a.slab) > max(4096, 4*a.peak) {
-		*a = aggScratch{slots: a.slots, distinct: a.distinct}
+		*a = aggScratch{shapes: a.shapes}
 	}
 	a.peak = 0
 }
@@ -81,15 +87,16 @@ func (e *engine) collectRows(pl *plan) ([][]value.Value, error) {
 // rows with index(), not sorted: Tick's tables put it in order anyway.
 func (e *engine) aggregateHashed(r *analysis.Rule, rows [][]value.Value) ([]headOut, error) {
 	w, a := e.w, &e.agg
-	if a.slots == nil {
-		a.slots, a.distinct = map[*analysis.Rule][]int{}, map[*analysis.Rule]bool{}
+	if r.ID >= len(a.shapes) {
+		a.shapes = append(a.shapes, make([]*aggShape, r.ID+1-len(a.shapes))...)
 	}
-	slots, ok := a.slots[r]
-	if !ok {
-		slots = rowSlots(r)
-		a.slots[r], a.distinct[r] = slots, rowsDistinct(r)
+	shape := a.shapes[r.ID]
+	if shape == nil {
+		shape = &aggShape{slots: rowSlots(r), distinct: rowsDistinct(r)}
+		a.shapes[r.ID] = shape
 	}
-	if !a.distinct[r] {
+	slots := shape.slots
+	if !shape.distinct {
 		rows = a.dedupRows(rows, slots)
 	}
 	at := r.Head.At != nil

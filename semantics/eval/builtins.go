@@ -28,6 +28,14 @@ type world struct {
 	total  int   // number of nodes in the topology, for "node"
 	counts []int // instances of each component, in program order (count)
 	fired  firedRules
+
+	// The address values builtins make, kept so that a binding does not
+	// intern its component's name again: each component's instance 0 (in
+	// program order, for baseProg), and this node's address (selfOK).
+	base     []value.Value
+	baseProg *analysis.Program
+	self     value.Value
+	selfOK   bool
 }
 
 func newWorld(p *analysis.Program, node Node, ch Choices, lim Limits) (*world, error) {
@@ -48,8 +56,14 @@ func (w *world) init(p *analysis.Program, node Node, ch Choices, lim Limits) err
 		ch = FirstChoices{}
 	}
 	lim = lim.WithDefaults()
-	fired, counts := w.fired.reset(), w.counts[:0]
-	*w = world{prog: p, node: node, ch: ch, lim: lim, fired: fired}
+	fired, counts, base, baseProg := w.fired.reset(), w.counts[:0], w.base, w.baseProg
+	if baseProg != p {
+		base, baseProg = nil, p
+		for _, c := range p.Components {
+			base = append(base, value.AddrOf(value.Addr{Comp: c.Name}))
+		}
+	}
+	*w = world{prog: p, node: node, ch: ch, lim: lim, fired: fired, base: base, baseProg: baseProg}
 	if p.File != nil {
 		w.file = p.File.Name
 	}
@@ -147,11 +161,13 @@ func canonicalBytes(b []byte, v value.Value) []byte {
 	case value.KindInt:
 		b = appendUint64(b, uint64(v.I))
 	case value.KindString:
-		b = appendUint64(b, uint64(len(v.S)))
-		b = append(b, v.S...)
+		s := v.S()
+		b = appendUint64(b, uint64(len(s)))
+		b = append(b, s...)
 	case value.KindAddr:
-		b = appendUint64(b, uint64(len(v.S)))
-		b = append(b, v.S...)
+		s := v.S()
+		b = appendUint64(b, uint64(len(s)))
+		b = append(b, s...)
 		b = appendUint64(b, uint64(v.I))
 	}
 	return b
@@ -231,9 +247,9 @@ const MaxStringLen = 1 << 20
 // concat is concatValues with the MaxStringLen bound, reported at pos.
 func (w *world) concat(pos syntax.Pos, a, b value.Value) (value.Value, error) {
 	v := concatValues(a, b)
-	if len(v.S) > MaxStringLen {
+	if len(v.S()) > MaxStringLen {
 		return value.Value{}, w.errorf(pos, "concat builds a string of %d bytes, over the bound of %d bytes (MaxStringLen); "+
-			"does a rule grow a string every tick?", len(v.S), MaxStringLen)
+			"does a rule grow a string every tick?", len(v.S()), MaxStringLen)
 	}
 	return v, nil
 }
@@ -241,7 +257,7 @@ func (w *world) concat(pos syntax.Pos, a, b value.Value) (value.Value, error) {
 func plainText(v value.Value) string {
 	switch v.K {
 	case value.KindString:
-		return v.S
+		return v.S()
 	case value.KindInt:
 		return strconv.FormatInt(v.I, 10)
 	}
@@ -357,7 +373,7 @@ func (w *world) destination(t *analysis.Term, env []value.Value) (value.Addr, bo
 	}
 	switch v.K {
 	case value.KindAddr:
-		if w.prog.Component(v.S) == nil {
+		if w.prog.Component(v.S()) == nil {
 			return value.Addr{}, false, w.errorf(t.Pos, "@ target %s names no component", v)
 		}
 		return v.Addr(), true, nil
@@ -466,23 +482,32 @@ func (w *world) builtinOf(b *analysis.Builtin, comp int, l *analysis.Lit, vals [
 		}
 		return nil
 	case "self":
-		return result(0, value.AddrOf(w.node.Addr))
+		if !w.selfOK {
+			w.self, w.selfOK = value.AddrOf(w.node.Addr), true
+		}
+		return result(0, w.self)
 	}
 	// A component enumeration (BuiltinOf found no table entry otherwise).
 	var n int
+	var base value.Value // instance 0 of the component
 	if comp >= 0 && comp < len(w.counts) {
-		n = w.counts[comp]
+		n, base = w.counts[comp], w.base[comp]
 	} else {
-		n = w.count(l.Rel)
+		n, base = w.count(l.Rel), value.AddrOf(value.Addr{Comp: l.Rel})
 	}
 	if bound[0] {
-		if v := vals[0]; v.K == value.KindAddr && v.S == l.Rel && v.I >= 0 && v.I < int64(n) {
+		v := vals[0]
+		inst := v.I
+		v.I = 0
+		if v == base && inst >= 0 && inst < int64(n) {
 			return yield(vals)
 		}
 		return nil
 	}
 	for i := 0; i < n; i++ {
-		vals[0] = value.AddrOf(value.Addr{Comp: l.Rel, Instance: i})
+		v := base
+		v.I = int64(i)
+		vals[0] = v
 		if err := yield(vals); err != nil {
 			return err
 		}

@@ -151,12 +151,7 @@ func mix(h, x uint64) uint64 {
 
 func hashVal(h uint64, v value.Value) uint64 {
 	if v.K != value.KindInt {
-		s := uint64(fnvOffset) ^ uint64(v.K)
-		for i := 0; i < len(v.S); i++ {
-			s ^= uint64(v.S[i])
-			s *= fnvPrime
-		}
-		h = mix(h, s)
+		h = mix(h, v.FNV()) // FNV-1a of the string, kept with it (value.Value.FNV)
 	}
 	return mix(h, uint64(v.I))
 }

@@ -29,8 +29,8 @@ func hashRef(prefix string, v value.Value) int64 {
 	case value.KindInt:
 		put(uint64(v.I))
 	case value.KindString:
-		put(uint64(len(v.S)))
-		b = append(b, v.S...)
+		put(uint64(len(v.S())))
+		b = append(b, v.S()...)
 	}
 	h.Write(b)
 	z := h.Sum64()

@@ -59,25 +59,35 @@ func (a Addr) Compare(b Addr) int {
 
 // Value is one attribute value. The zero Value is invalid.
 //
-// For KindInt, I holds the integer. For KindString, S holds the string. For
-// KindAddr, S holds the component name and I the instance number.
+// For KindInt, I holds the integer. For KindString, S() is the string. For
+// KindAddr, S() is the component name and I the instance number. The
+// string is held interned (intern.go), so a Value holds no pointer and
+// == on Values is equality of values.
 type Value struct {
 	K Kind
+	s uint32 // the interned string; 0 is ""
 	I int64
-	S string
 }
 
 // Int makes an integer value.
 func Int(i int64) Value { return Value{K: KindInt, I: i} }
 
 // Str makes a string value.
-func Str(s string) Value { return Value{K: KindString, S: s} }
+func Str(s string) Value { return Value{K: KindString, s: intern(s)} }
 
 // AddrOf makes an address value.
-func AddrOf(a Addr) Value { return Value{K: KindAddr, S: a.Comp, I: int64(a.Instance)} }
+func AddrOf(a Addr) Value { return Value{K: KindAddr, s: intern(a.Comp), I: int64(a.Instance)} }
+
+// S returns the string payload: a string's text, an address's component
+// name ("" for an int).
+func (v Value) S() string { return internedString(v.s) }
+
+// Equal reports whether v and w are the same value (v == w; the method
+// lets go-cmp compare Values, whose payload field is unexported).
+func (v Value) Equal(w Value) bool { return v == w }
 
 // Addr returns the address a KindAddr value holds.
-func (v Value) Addr() Addr { return Addr{Comp: v.S, Instance: int(v.I)} }
+func (v Value) Addr() Addr { return Addr{Comp: v.S(), Instance: int(v.I)} }
 
 // Compare is the total order on values: by kind, then payload.
 func (v Value) Compare(w Value) int {
@@ -88,10 +98,15 @@ func (v Value) Compare(w Value) int {
 	case KindInt:
 		return cmpInt(v.I, w.I)
 	case KindString:
-		return strings.Compare(v.S, w.S)
+		if v.s == w.s {
+			return 0
+		}
+		return strings.Compare(v.S(), w.S())
 	case KindAddr:
-		if c := strings.Compare(v.S, w.S); c != 0 {
-			return c
+		if v.s != w.s {
+			if c := strings.Compare(v.S(), w.S()); c != 0 {
+				return c
+			}
 		}
 		return cmpInt(v.I, w.I)
 	}
@@ -105,7 +120,7 @@ func (v Value) String() string {
 	case KindInt:
 		return strconv.FormatInt(v.I, 10)
 	case KindString:
-		return strconv.Quote(v.S)
+		return strconv.Quote(v.S())
 	case KindAddr:
 		return v.Addr().String()
 	}
@@ -173,13 +188,15 @@ func (t Tuple) Key() string {
 		case KindInt:
 			b.WriteString(strconv.FormatInt(v.I, 36))
 		case KindString:
-			b.WriteString(strconv.Itoa(len(v.S)))
+			s := v.S()
+			b.WriteString(strconv.Itoa(len(s)))
 			b.WriteByte(':')
-			b.WriteString(v.S)
+			b.WriteString(s)
 		case KindAddr:
-			b.WriteString(strconv.Itoa(len(v.S)))
+			s := v.S()
+			b.WriteString(strconv.Itoa(len(s)))
 			b.WriteByte(':')
-			b.WriteString(v.S)
+			b.WriteString(s)
 			b.WriteString(strconv.FormatInt(v.I, 36))
 		}
 		b.WriteByte(0)

@@ -99,10 +99,10 @@ func (s *Schema) appendFact(dst []byte, f value.Fact) ([]byte, error) {
 		case value.KindInt:
 			dst = binary.AppendVarint(dst, v.I)
 		case value.KindString:
-			dst = binary.AppendUvarint(dst, uint64(len(v.S)))
-			dst = append(dst, v.S...)
+			dst = binary.AppendUvarint(dst, uint64(len(v.S())))
+			dst = append(dst, v.S()...)
 		case value.KindAddr:
-			ci, ok := s.compIndex[v.S]
+			ci, ok := s.compIndex[v.S()]
 			if !ok || v.I < 0 {
 				return nil, fmt.Errorf("encoding %v: %v is no instance of a component of the program", f, v)
 			}
