@@ -14,24 +14,24 @@ import (
 // drops them when the last tick used only a small part of them (one big
 // tick must not tax the small ones after it).
 type aggScratch struct {
-	n        int // rows collected
-	peak     int // largest slab length in the current tick
-	slab     []value.Value
-	rows     [][]value.Value
-	keySlab  []value.Value
-	keys     []value.Tuple
-	index    openSet
-	seen     openSet
-	gid      []int32
-	kept     [][]value.Value
-	ordered  [][]value.Value
-	starts   []int
-	fill     []int
-	order    []int
-	outs     []headOut
-	tuples   []value.Value
-	scratch  []value.Value
-	shapes   []*aggShape // by rule ID; nil until the rule is first aggregated
+	n       int // rows collected
+	peak    int // largest slab length in the current tick
+	slab    []value.Value
+	rows    [][]value.Value
+	keySlab []value.Value
+	keys    []value.Tuple
+	index   openSet
+	seen    openSet
+	gid     []int32
+	kept    [][]value.Value
+	ordered [][]value.Value
+	starts  []int
+	fill    []int
+	order   []int
+	outs    []headOut
+	tuples  []value.Value
+	scratch []value.Value
+	shapes  []*aggShape // by rule ID; nil until the rule is first aggregated
 }
 
 // aggShape is what aggregateHashed works out once per rule: the row
