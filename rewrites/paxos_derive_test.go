@@ -62,7 +62,7 @@ func TestPaxosDerivation(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ step, pre, relation string }{
-		{"partial acceptor : p1a seal=p1b seal=p1bLog", "a state machine", "cand"},
+		{"partial acceptor : p1a seal=p1b seal=p1bLog", "a consistent distribution policy", "anyAccepted has no column to key on"},
 	} {
 		st, err := ParseStep(c.step)
 		if err != nil {

@@ -52,6 +52,9 @@ func Analyze(p *analysis.Program) string {
 		d := StateDependencies(p, c.Rules)
 		line("existence dep.", list(d.Existence))
 		line("no-change dep.", list(d.NoChange))
+		if len(d.Start) > 0 {
+			line("start flags", list(d.Start))
+		}
 		var cfd []string
 		for _, fd := range fds {
 			if contains(c.Heads, fd.Rel) {

@@ -15,7 +15,7 @@ import (
 // them). The report lists, among others, the plan steps whose
 // preconditions hold; each listed step must also apply.
 func TestAnalyzeGolden(t *testing.T) {
-	for _, path := range []string{"hashset/base.ded", "voting/base.ded", "2pc/base.ded", "micro/partial/before.ded"} {
+	for _, path := range []string{"hashset/base.ded", "voting/base.ded", "2pc/base.ded", "micro/partial/before.ded", "paxos/base.ded"} {
 		name := strings.ReplaceAll(strings.TrimSuffix(path, ".ded"), "/", "-")
 		t.Run(name, func(t *testing.T) {
 			src, err := corpus.Open("corpus/" + path)

@@ -45,6 +45,16 @@ func stateMachinePre(p *analysis.Program, c *analysis.Component, c1, c2 []*analy
 		return refuse(p, pos, name, "C2 is a state machine", "derive C2's state only from its inputs",
 			"%s; C2 must be a state machine (%s)", v.Reason, cite)
 	}
+	// A start flag (carry.go) counts as an input arriving in tick 0, which
+	// holds only if nothing else can arrive then: C's client inputs and
+	// timers can, and in the original they would meet the flag in tick 0,
+	// while NEW receives them in batches, later.
+	if flags := StateDependencies(p, c2).Start; len(flags) > 0 && len(c.ClientInputs)+len(c.Timers) > 0 {
+		r := firstDeriving(c2, flags[0])
+		return refuse(p, r.Pos, name, "C2 is a state machine",
+			"keep the start flag in C1, or decouple a component without client inputs or timers",
+			"rule at %s derives the start flag %s, true in tick 0 only, and %s receives client inputs or timers, which may arrive in tick 0 too; C2 must be a state machine (%s)", at(p, r), flags[0], c.Name, cite)
+	}
 	exist := set(StateDependencies(p, c1).Existence)
 	heads1 := set(VocabOf(p, c1).Heads)
 	for _, in := range VocabOf(p, c2).Inputs {

@@ -51,6 +51,9 @@ import (
 type Dependencies struct {
 	Existence []string // sorted
 	NoChange  []string // sorted
+	// Start lists start flags (carry.go): true in tick 0 only, treated
+	// as an input.
+	Start []string // sorted
 }
 
 // StateDependencies computes existence and no-change dependencies of the
@@ -62,7 +65,15 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 	for _, r := range rules {
 		byHead[r.Head.Rel] = append(byHead[r.Head.Rel], r)
 	}
-	heads := v.Heads
+	start := startFlags(p, rules, byHead)
+	var heads []string
+	for _, h := range v.Heads {
+		if start[h] {
+			inputs[h] = true
+		} else {
+			heads = append(heads, h)
+		}
+	}
 	exist := map[string]bool{}
 	for _, h := range heads {
 		exist[h] = true
@@ -130,8 +141,8 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 					// Driven by this tick's inputs (App. A.4.1), and
 					// kept by the persistence rule afterwards; or a
 					// next-tick function of strictly no-change state
-					// (laggedCopy).
-					if (!persist || !hasDriver(r)) && !laggedCopy(p, r, strict) {
+					// (laggedCopy); or a maximum carry (carry.go).
+					if (!persist || !hasDriver(r)) && !laggedCopy(p, r, strict) && !maxCarry(p, r, byHead, hasDriver) {
 						ok = false
 					}
 				case persist:
@@ -140,6 +151,10 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 					if !hasDriver(r) && len(refs(p, r)) > 0 {
 						ok = false
 					}
+				case hasDriver(r):
+					// Empty in a tick without inputs: the relation is
+					// then what its other rules derive from no-change
+					// state, a function of the earlier ticks' inputs.
 				default:
 					for _, l := range r.Body {
 						if (l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated) && isIDB(p, l.Rel) && !nochange[l.Rel] {
@@ -154,7 +169,7 @@ func StateDependencies(p *analysis.Program, rules []*analysis.Rule) Dependencies
 			}
 		}
 	}
-	return Dependencies{Existence: keys(exist, func(n string) bool { return exist[n] }), NoChange: keys(nochange, func(n string) bool { return nochange[n] })}
+	return Dependencies{Existence: keys(exist, func(n string) bool { return exist[n] }), NoChange: keys(nochange, func(n string) bool { return nochange[n] }), Start: keys(start, nil)}
 }
 
 // IsStateMachine reports whether rules form a state machine, and if not the
@@ -164,6 +179,9 @@ func IsStateMachine(p *analysis.Program, rules []*analysis.Rule) (bool, *Violati
 	d := StateDependencies(p, rules)
 	e, n := set(d.Existence), set(d.NoChange)
 	inputs := set(v.Inputs)
+	for _, f := range d.Start {
+		inputs[f] = true
+	}
 	first := func(rel string) *analysis.Rule {
 		for _, r := range rules {
 			if r.Head.Rel == rel {
