@@ -124,6 +124,57 @@ func BenchmarkTickSequence(b *testing.B) {
 	}
 }
 
+// BenchmarkTickSequenceNext continues the sequences of
+// BenchmarkTickSequence from the States carried into tick 100 and the
+// last timed tick, one tick per iteration, every State ticked once (as a
+// node ticks; BenchmarkTickSequence ticks one State again and again, as
+// the checker's snapshots do). cpu-ns/tick is the mean CPU cost of
+// ticks at..at+N-1. A node's tick may append to its relations in place
+// (rowtip.go), which only the first tick from a State can.
+func BenchmarkTickSequenceNext(b *testing.B) {
+	leader, err := os.ReadFile("../../corpus/voting/base.ded")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, src string
+		node      Node
+		deliver   func(int) []value.Fact
+		last      int
+	}{
+		{"persist-all", seqVotesSrc, node0("main"), seqDelivery, 10_000},
+		{"gc", seqVotesGCSrc, node0("main"), seqDelivery, 10_000},
+		{"voting-leader", string(leader), node0("leader"), leaderDelivery, 3_000},
+	} {
+		ev, err := Compile(load(b, c.src))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, at := range []int{100, c.last} {
+			var st *State // built on the first run, for the later ones
+			b.Run(fmt.Sprintf("%s/%d", c.name, at), func(b *testing.B) {
+				if st == nil {
+					st = statesBefore(b, ev, c.node, c.deliver, at)[0]
+				}
+				cur := st
+				var cpu time.Duration
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := range b.N {
+					c0 := cpuTime()
+					res, err := ev.Tick(c.node, Input{State: cur, Delivered: c.deliver(at + i)}, nil, Limits{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					cpu += cpuTime() - c0
+					cur = res.State
+				}
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/tick")
+			})
+		}
+	}
+}
+
 // BenchmarkTickFromState runs the cases of BenchmarkTick that carry
 // facts, starting from a State of the program (as the simulator does)
 // instead of a FactSet.

@@ -39,6 +39,9 @@ type State struct {
 	// relation (stateidx.go): set by the tick that made the State, or
 	// added to by ticks from it. The map is never modified once stored.
 	ix atomic.Pointer[map[string]*ixHolder]
+	// tips offers the room behind a relation's rows to the first tick
+	// that appends to it (rowtip.go); set by the tick that made the State.
+	tips map[string]*rowTip
 }
 
 // NewState returns a State holding carried (copied into canonical form:

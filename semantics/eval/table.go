@@ -38,6 +38,9 @@ type table struct {
 	// pixMaint says loaded is a maintained relation's value.
 	pix      pixSource
 	pixMaint bool
+	// tip offers the room behind loaded's rows, when the State they came
+	// from has it (rowtip.go); nil once claimed or tried.
+	tip *rowTip
 }
 
 // searchMin is the shortest sorted prefix worth bisecting once rows stop
@@ -349,7 +352,7 @@ func (tb *table) newChunk(n int) []value.Value {
 // row taken from a Result copies it.
 func (tb *table) appendRow(t []value.Value, share bool) {
 	id := len(tb.rows)
-	if id == cap(tb.rows) {
+	if id == cap(tb.rows) && !tb.claimTip() {
 		tb.growRows(tb.nextCap())
 	}
 	if share {

@@ -133,6 +133,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	}
 	res, err := e.out.result(facts, e.persisted, e.derived)
 	if err == nil {
+		res.State.tips = e.nextTips(res.Next)
 		e.carryAggs(facts, res)
 		e.maintNext(facts, res)
 		e.nextIndexes(facts, res)
@@ -199,6 +200,7 @@ func (e *engine) loadState(st *State) error {
 		} else {
 			t.loadSorted(rows)
 		}
+		t.tip = st.tips[name]
 		e.facts += len(rows)
 		if e.facts > e.w.lim.MaxFacts {
 			return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)

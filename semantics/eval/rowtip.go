@@ -1,0 +1,72 @@
+package eval
+
+import (
+	"sync/atomic"
+
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+// Appending in place to a State's relation. A State's relation is a
+// capped slice, shared by every tick from the State and by the States
+// after it, so a tick that adds rows to it must not write into its
+// backing array where another slice sees them. But the slice a tick
+// hands to the next State usually has room behind it (a table's row
+// slice grows ahead of its rows), and rows added behind the last row any
+// State holds are seen by nobody. A rowTip records that room: buf is the
+// whole backing array and used the length of the longest State relation
+// over it. The first tick from a State whose relation ends at used
+// claims the room (used becomes -1, so no other tick may write there:
+// two ticks from one State, a tick from an older State) and appends in
+// place; if its Result hands the grown slice on, the next State gets a
+// rowTip of its own over the same array. A claim is never released: a
+// tick that fails, or whose relation does not carry over as it grew,
+// leaves the room unused, and later ticks copy as they would without it.
+//
+// So a relation that gains k rows at its end per tick (a log, votes in
+// order of arrival) costs O(k) per tick, and a copy of the relation only
+// when the room runs out (amortised over the ticks that fill it: nextCap
+// grows a loaded relation by an eighth).
+type rowTip struct {
+	buf  []value.Tuple // len(buf) == cap(buf)
+	used atomic.Int64  // -1: claimed
+}
+
+// claimTip gives the table, whose rows are exactly the loaded State
+// relation and full, the room behind them when its rowTip still offers
+// it, and reports whether it did.
+func (tb *table) claimTip() bool {
+	tip := tb.tip
+	tb.tip = nil // one attempt per tick
+	n := len(tb.rows)
+	if tip == nil || n == 0 || n != len(tb.loaded) || len(tip.buf) <= n || &tip.buf[0] != &tb.rows[0] {
+		return false
+	}
+	if !tip.used.CompareAndSwap(int64(n), -1) {
+		return false
+	}
+	tb.rows = tip.buf[:n]
+	return true
+}
+
+// nextTips returns the rowTips of the next State's relations that are
+// the rows of a table of this tick, in its own backing array with room
+// behind it. The engine drops its tables' rows on reset and capped
+// slices of them are all anyone else holds, so the room belongs to the
+// next State alone.
+func (e *engine) nextTips(next FactSet) map[string]*rowTip {
+	var tips map[string]*rowTip
+	for _, t := range e.order {
+		n := len(t.rows)
+		rows := next[t.name]
+		if n == 0 || len(rows) != n || cap(t.rows) == n || &rows[0] != &t.rows[0] {
+			continue
+		}
+		if tips == nil {
+			tips = map[string]*rowTip{}
+		}
+		tip := &rowTip{buf: t.rows[:cap(t.rows)]}
+		tip.used.Store(int64(n))
+		tips[t.name] = tip
+	}
+	return tips
+}
