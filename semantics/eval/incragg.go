@@ -206,10 +206,11 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 	i := 0
 	for j := 0; j < len(ch); {
 		key := ch[j].key
-		for i < len(m.heads) && compareTuples(m.heads[i][:k], key) < 0 {
-			out.heads, out.accs = append(out.heads, m.heads[i]), append(out.accs, m.accs[i])
-			i++
-		}
+		// The unchanged groups before key, found by bisection and copied
+		// as a block: a tick changes few of many groups.
+		p, _ := slices.BinarySearchFunc(m.heads[i:], key, func(h, key value.Tuple) int { return compareTuples(h[:k], key) })
+		out.heads, out.accs = append(out.heads, m.heads[i:i+p]...), append(out.accs, m.accs[i:i+p]...)
+		i += p
 		var acc aggAcc
 		var old value.Tuple
 		if i < len(m.heads) && compareTuples(m.heads[i][:k], key) == 0 {
@@ -283,23 +284,30 @@ func (ia *incrAgg) headRow(h value.Tuple) value.Tuple {
 
 // patchSorted returns the sorted, distinct rows with del taken out and
 // add put in (del among rows; add, distinct, not among them once del is
-// out), leaving rows unchanged: one merge, not a re-sort of all rows.
+// out), leaving rows unchanged: each change is found by bisection and
+// the rows between changes copied as blocks, not compared one by one.
 func patchSorted(rows, del, add []value.Tuple) []value.Tuple {
 	del = slices.SortedFunc(slices.Values(del), compareTuples)
 	add = slices.SortedFunc(slices.Values(add), compareTuples)
 	out := make([]value.Tuple, 0, len(rows)-len(del)+len(add))
-	i, j := 0, 0
-	for _, r := range rows {
-		if i < len(del) && compareTuples(r, del[i]) == 0 {
+	pos, i, j := 0, 0, 0 // rows[pos:] not yet copied
+	for i < len(del) || j < len(add) {
+		if j == len(add) || (i < len(del) && compareTuples(del[i], add[j]) <= 0) {
+			p, found := slices.BinarySearchFunc(rows[pos:], del[i], compareTuples)
+			out = append(out, rows[pos:pos+p]...)
+			pos += p
+			if found {
+				pos++ // del[i] is rows[pos]: skipped
+			}
 			i++
 			continue
 		}
-		for ; j < len(add) && compareTuples(add[j], r) < 0; j++ {
-			out = append(out, add[j])
-		}
-		out = append(out, r)
+		p, _ := slices.BinarySearchFunc(rows[pos:], add[j], compareTuples)
+		out = append(append(out, rows[pos:pos+p]...), add[j])
+		pos += p
+		j++
 	}
-	return append(out, add[j:]...)
+	return append(out, rows[pos:]...)
 }
 
 // recompute sets the min or max of the groups at positions pos (sorted)

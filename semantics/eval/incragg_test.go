@@ -137,3 +137,36 @@ func TestAggMemoApply(t *testing.T) {
 		}
 	})
 }
+
+// TestPatchSorted: rows with del taken out and add put in, as patchSorted
+// works it out by bisection, equal the sorted set difference and union.
+func TestPatchSorted(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		gen := rapid.SliceOf(rapid.Custom(func(rt *rapid.T) value.Tuple {
+			return value.Tuple{value.Int(int64(rapid.IntRange(0, 9).Draw(rt, "k"))), value.Int(int64(rapid.IntRange(0, 3).Draw(rt, "v")))}
+		}))
+		rows := Normalize(FactSet{"x": gen.Draw(rt, "rows")})["x"]
+		var del, add []value.Tuple
+		for _, r := range rows {
+			if rapid.Bool().Draw(rt, "del") {
+				del = append(del, r)
+			}
+		}
+		for _, r := range Normalize(FactSet{"x": gen.Draw(rt, "add")})["x"] {
+			if !slices.ContainsFunc(rows, r.Equal) || slices.ContainsFunc(del, r.Equal) {
+				add = append(add, r)
+			}
+		}
+		rand.New(rand.NewPCG(1, 1)).Shuffle(len(add), func(i, j int) { add[i], add[j] = add[j], add[i] })
+		want := slices.DeleteFunc(slices.Clone(rows), func(r value.Tuple) bool { return slices.ContainsFunc(del, r.Equal) })
+		want = Normalize(FactSet{"x": append(want, add...)})["x"]
+		orig := slices.Clone(rows)
+		got := patchSorted(rows, del, add)
+		if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
+			rt.Fatalf("(-want +got):\n%s", d)
+		}
+		if d := cmp.Diff(orig, rows, cmpopts.EquateEmpty()); d != "" {
+			rt.Fatalf("rows changed:\n%s", d)
+		}
+	})
+}

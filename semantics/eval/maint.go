@@ -255,10 +255,10 @@ func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (rows []value.Tuple,
 	cnt = make([]int64, 0, len(m.rows)+len(keys))
 	i := 0
 	for j, k := range keys {
-		for i < len(m.rows) && compareTuples(m.rows[i], k) < 0 {
-			rows, cnt = append(rows, m.rows[i]), append(cnt, m.cnt[i])
-			i++
-		}
+		// The unchanged tuples before k, by bisection, as one block.
+		p, _ := slices.BinarySearchFunc(m.rows[i:], k, compareTuples)
+		rows, cnt = append(rows, m.rows[i:i+p]...), append(cnt, m.cnt[i:i+p]...)
+		i += p
 		var c int64
 		var old value.Tuple
 		if i < len(m.rows) && compareTuples(m.rows[i], k) == 0 {
