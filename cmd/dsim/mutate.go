@@ -42,6 +42,7 @@ func init() {
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print each mutant's outcome and wall time to stderr as it finishes (in completion order)"},
 			&cli.StringSliceFlag{Name: "mutants", Usage: "check only the mutants `NAME` (repeatable or comma-separated, e.g. r3/to-next,persist-acks/drop-persist): re-check survivors after changing flags"},
 			&cli.StringFlag{Name: "print", Usage: "print the mutant `NAME` in dsim fmt form and exit (to replay a kill: dsim check ORIGINAL that-file ...)"},
+			&cli.StringFlag{Name: "from-report", Usage: "take the outcomes and classes of the mutants in `FILE` (an earlier dsim mutate --json of the same pair) instead of re-checking them; the bounded-exhaustive pass still runs on its survivors and unknowns"},
 			&cli.BoolFlag{Name: "no-bounded", Usage: "do not re-check unexplained survivors with the bounded-exhaustive pass (dsim check --exhaustive at small bounds)"},
 			&cli.IntFlag{Name: "bounded-states", Value: defaultBoundedStates, Usage: "the bounded-exhaustive pass's budget: `N` distinct states of the enumeration per rung and survivor"},
 			&cli.BoolFlag{Name: "no-probe", Usage: "do not re-check survivors with repeated requests (--repeats '" + mutateProbeRepeats + "') when --repeats is not given"},
@@ -189,6 +190,10 @@ func mutateAction(c *cli.Context) error {
 			rep.ProbeNote = fmt.Sprintf("survivors not re-checked with --repeats '%s': %s itself is %s against %s with it", mutateProbeRepeats, rewPath, pb.Verdict, origPath)
 		}
 	}
+	earlier, err := earlierOutcomes(c.String("from-report"), origPath, rewPath, mutants)
+	if err != nil {
+		return usageError(c, "--from-report: %v", err)
+	}
 	pass, note := newBoundedPass(c, orig, rew, opts)
 	rep.BoundedNote = note
 	ex := &explainer{rew: rew, deps: deps, shapes: mutate.NewShapes(rew), cov: base.Coverage}
@@ -203,7 +208,11 @@ func mutateAction(c *cli.Context) error {
 			defer wg.Done()
 			for i := range work {
 				start := time.Now()
-				rep.Mutants[i] = checkMutant(orig, rew, ex, mutants[i], opts, probe)
+				if prev, ok := earlier[mutants[i].Name]; ok {
+					rep.Mutants[i] = prev
+				} else {
+					rep.Mutants[i] = checkMutant(orig, rew, ex, mutants[i], opts, probe)
+				}
 				if pass != nil && boundedWanted(&rep.Mutants[i]) {
 					pass.apply(&rep.Mutants[i], pass.run(mutantProgram(rew, mutants[i])), origPath, rewPath)
 				}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -351,4 +353,42 @@ func boundedWanted(r *mutantResult) bool {
 func mutantProgram(rew *analysis.Program, m mutate.Mutant) *analysis.Program {
 	prog, _ := analysis.Load(rew.File.Name, m.Source)
 	return prog
+}
+
+// earlierOutcomes reads --from-report: the results of an earlier `dsim
+// mutate --json` of the same pair, by mutant name, without the pass's
+// results (those are recomputed). A mutant whose rule text differs from
+// the one generated now (the rewrite changed) is refused, so outcomes are
+// never carried over to another mutant.
+func earlierOutcomes(file, origPath, rewPath string, ms []mutate.Mutant) (map[string]mutantResult, error) {
+	if file == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var prev mutateReport
+	if err := json.Unmarshal(data, &prev); err != nil {
+		return nil, fmt.Errorf("%s: %v", file, err)
+	}
+	if prev.Original != origPath || prev.Rewritten != rewPath {
+		return nil, fmt.Errorf("%s is a report of %s against %s, not of %s against %s", file, prev.Rewritten, prev.Original, rewPath, origPath)
+	}
+	now := map[string]mutate.Mutant{}
+	for _, m := range ms {
+		now[m.Name] = m
+	}
+	out := map[string]mutantResult{}
+	for _, r := range prev.Mutants {
+		m, ok := now[r.Name]
+		if !ok || m.Before != r.Before || m.After != r.After {
+			return nil, fmt.Errorf("%s: mutant %s is not the one generated from %s now (the program changed?)", file, r.Name, rewPath)
+		}
+		if r.KilledBy != "" || r.Bounded != "" || strings.HasPrefix(r.Class, "bounded-equivalent") {
+			return nil, fmt.Errorf("%s: mutant %s already went through the bounded-exhaustive pass; give the report of a run with --no-bounded", file, r.Name)
+		}
+		out[r.Name] = r
+	}
+	return out, nil
 }

@@ -290,3 +290,27 @@ func TestMutateBoundedClasses(t *testing.T) {
 		assert.Contains(t, []string{"", "crash a[0] at=5"}, r.Faults)
 	}
 }
+
+// --from-report takes an earlier report's outcomes and runs only the pass:
+// the same kills as a full run, and a report of another pair, or one that
+// went through the pass, is refused.
+func TestMutateFromReport(t *testing.T) {
+	code, plain, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "1", "--inputs", "1", "--json", "--no-bounded")
+	require.Equal(t, 0, code, errOut)
+	file := filepath.Join(t.TempDir(), "prev.json")
+	require.NoError(t, os.WriteFile(file, []byte(plain), 0o644))
+	code, full, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "1", "--inputs", "1", "--json")
+	require.Equal(t, 0, code, errOut)
+	code, again, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "1", "--inputs", "1", "--json", "--from-report", file)
+	require.Equal(t, 0, code, errOut)
+	assert.JSONEq(t, full, again)
+	assert.Contains(t, again, `"killed_by": "bounded"`)
+
+	code, _, errOut = runCLI("mutate", "corpus/micro/mutually-independent/before.ded", "corpus/micro/mutually-independent/after.ded", "--from-report", file)
+	assert.Equal(t, 3, code)
+	assert.Contains(t, errOut, "--from-report: "+file+" is a report of "+mutAfter)
+	require.NoError(t, os.WriteFile(file, []byte(full), 0o644))
+	code, _, errOut = runCLI("mutate", mutBefore, mutAfter, "--runs", "1", "--inputs", "1", "--from-report", file)
+	assert.Equal(t, 3, code)
+	assert.Contains(t, errOut, "already went through the bounded-exhaustive pass")
+}
