@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
@@ -373,7 +374,7 @@ func (w *world) destination(t *analysis.Term, env []value.Value) (value.Addr, bo
 	}
 	switch v.K {
 	case value.KindAddr:
-		if w.prog.Component(v.S()) == nil {
+		if !w.namesComponent(v) {
 			return value.Addr{}, false, w.errorf(t.Pos, "@ target %s names no component", v)
 		}
 		return v.Addr(), true, nil
@@ -382,6 +383,14 @@ func (w *world) destination(t *analysis.Term, env []value.Value) (value.Addr, bo
 		return a.Addr(), err == nil, err
 	}
 	return value.Addr{}, false, w.errorf(t.Pos, "@ target %s is a %s, not an address or a node number", v, v.K)
+}
+
+// namesComponent reports whether the address v names a component of the
+// program: compared with each component's address value (a few integer
+// compares), not looked up by name.
+func (w *world) namesComponent(v value.Value) bool {
+	v.I = 0
+	return slices.Contains(w.base, v)
 }
 
 // compare applies a comparison operator.

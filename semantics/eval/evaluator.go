@@ -153,6 +153,9 @@ func (e *engine) reset(w *world) {
 // the values and rows the table's first storage will take from the slab
 // if the next tick is like this one.
 func (tb *table) reset() (vals, rows int) {
+	if tb.idle() {
+		return 0, 0 // reset would change nothing
+	}
 	tb.hint, tb.ownedHint = len(tb.rows), tb.owned
 	tb.owned = 0
 	if tb.hint > 0 {
@@ -176,6 +179,25 @@ func (tb *table) reset() (vals, rows int) {
 		}
 	}
 	return vals, rows
+}
+
+// idle reports whether the table is as reset leaves it, with nothing to
+// carry as a hint: empty in this tick and the last. Most of a small
+// component's tables are, on most ticks, and resetting each of them (its
+// indexes included) on every tick was a fixed cost of its own.
+func (tb *table) idle() bool {
+	if tb.rows != nil || tb.hint != 0 || tb.owned != 0 || tb.ownedHint != 0 || tb.arena != nil || tb.loaded != nil ||
+		tb.pix.holder != nil || tb.pix.from != nil || tb.pix.fromRows != nil || tb.pix.add != nil || tb.pix.del != nil || tb.pixMaint ||
+		tb.sortedN != 0 || tb.searchN != 0 || tb.set.n != 0 {
+		return false
+	}
+	for _, ix := range tb.idx {
+		if ix.pst != (ptrie{}) || ix.base != 0 || ix.hasPst || ix.lazy != nil || ix.probes != 0 || ix.lastProbes != 0 ||
+			!ix.ticked || ix.head.n != 0 || len(ix.next) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // reset empties the set. Slots are kept (cleared) when this tick filled a
