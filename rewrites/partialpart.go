@@ -95,16 +95,12 @@ func PartialPartition(name string, src []byte, comp string, ws []string, parts i
 		return nil, refuse(p, pos, rw, "a state machine", "keep next-tick state out of what "+comp+" sends",
 			"%s; %s must be a state machine (%s)", v.Reason, comp, cite)
 	}
-	// Partitioned sealing names a reply by the write it answers; with
-	// several replicated inputs the replies to writes of different
-	// relations would share one index space, which has not been checked
-	// (a check of such a program hit the search bound), so it is refused.
-	if len(seals) > 0 && len(ws) > 1 {
-		return nil, refuse(p, c.Pos, rw, "sealing with one replicated input", "seal in a plan that replicates one input relation, or drop seal=",
-			"partitioned sealing of %s needs one replicated input relation, got %d (%s)", strings.Join(seals, ", "), len(ws), wlist)
-	}
+	// Partitioned sealing names a reply by the index of the write it
+	// answers; with several replicated inputs the coordinator numbers the
+	// writes of all of them in one sequence, so an index still names one
+	// write (pseal.go).
 	for _, r := range seals {
-		if err := sealPre(p, c, ws[0], r); err != nil {
+		if err := sealPre(p, c, ws, r); err != nil {
 			return nil, err
 		}
 	}
@@ -338,8 +334,8 @@ func replicate(p *analysis.Program, comp string, ws []string, rep map[string]boo
 		renameInBodies(c2src, t, gone)
 	}
 	blk.Items = append(items, blk.Items...)
-	for _, r := range seals { // one replicated input (PartialPartition)
-		sealPartitioned(p, taken, comp, ws[0], r, applyRels[0], appliedRels[0], O)
+	for _, r := range seals {
+		sealPartitioned(p, taken, comp, ws, r, applyRels, appliedRels, O)
 	}
 	i := blockIndex(p.File, blk)
 	p.File.Items = append(p.File.Items[:i], append([]syntax.Item{kb}, p.File.Items[i:]...)...)

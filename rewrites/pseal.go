@@ -27,8 +27,9 @@ import (
 // still knows to send it a count of 0.
 
 // sealPre checks partitioned sealing's preconditions for relation r on the
-// unpartitioned program.
-func sealPre(p *analysis.Program, c *analysis.Component, w, r string) error {
+// unpartitioned program, with the replicated inputs ws: each rule sending r
+// reads exactly one of them, the write it answers.
+func sealPre(p *analysis.Program, c *analysis.Component, ws []string, r string) error {
 	rw, cite := "partitioned sealing", "App. B.4"
 	rel := p.Relation(r)
 	if rel == nil || rel.Output || rel.Input {
@@ -44,10 +45,22 @@ func sealPre(p *analysis.Program, c *analysis.Component, w, r string) error {
 			return refuse(p, ar.Pos, rw, "r is sent asynchronously", "seal a relation that "+c.Name+" only sends (:~)",
 				"rule at %s derives %s without sending it; only a relation %s sends can be sealed (%s)", at(p, ar), r, c.Name, cite)
 		}
-		if !contains(refs(p, ar), w) {
-			return refuse(p, ar.Pos, rw, "r answers a write", "seal only what "+c.Name+" sends in reply to "+w,
-				"rule at %s sends %s without reading %s; a partitioned batch must belong to one replicated write (%s)", at(p, ar), r, w, cite)
+		var read []string
+		for _, w := range ws {
+			if contains(refs(p, ar), w) {
+				read = append(read, w)
+			}
 		}
+		wlist := strings.Join(ws, " or ")
+		if len(read) != 1 {
+			what := "without reading " + wlist
+			if len(read) > 1 {
+				what = "reading " + strings.Join(read, " and ")
+			}
+			return refuse(p, ar.Pos, rw, "r answers a write", "seal only what "+c.Name+" sends in reply to one write of "+wlist,
+				"rule at %s sends %s %s; a partitioned batch must belong to one replicated write (%s)", at(p, ar), r, what, cite)
+		}
+		w := read[0]
 		bound := map[string]bool{}
 		for _, l := range ar.Source.Body {
 			if a, ok := l.(*syntax.Atom); ok && !a.Negated && (a.Name.Name == w || !isIDB(p, a.Name.Name)) {
@@ -73,12 +86,16 @@ func sealPre(p *analysis.Program, c *analysis.Component, w, r string) error {
 
 // sealPartitioned applies partitioned sealing of r on the partitioned
 // program p: comp's partitions know the applied write's index from the
-// relation apply(i, w..); origRel holds the original instance count.
-func sealPartitioned(p *analysis.Program, taken map[string]bool, comp, w, r, apply, cW, origRel string) {
+// relation applies[k](i, ws[k]..), the write itself being applied[k];
+// origRel holds the original instance count. The coordinator numbers the
+// writes of every replicated input in one sequence, so an index names one
+// write, of one relation, and a reply by it is unambiguous; each rule
+// sending r answers the writes of the one input it reads (sealPre).
+func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws []string, r string, applies, applied []string, origRel string) {
 	rw, cite := "partitioned sealing", "App. B.4"
 	blk := block(p.File, comp)
 	rel := p.Relation(r)
-	wa := p.Relation(w).Arity()
+	w := strings.Join(ws, " or ")
 	nm := func(base string) string { return fresh(p, taken, base) }
 	out, dest, part, size := nm(r+"PartOut"), nm(r+"PartDest"), nm(r+"Part"), nm(r+"PartSize")
 	anyR, cnt := nm(r+"PartAny"), nm(r+"PartCount")
@@ -103,6 +120,20 @@ func sealPartitioned(p *analysis.Program, taken map[string]bool, comp, w, r, app
 			continue
 		}
 		s := ar.Source
+		k := -1 // the write the rule answers (its body was renamed to read applied[k])
+		for _, l := range s.Body {
+			if a, ok := l.(*syntax.Atom); ok && !a.Negated {
+				for j, name := range applied {
+					if a.Name.Name == name {
+						k = j
+					}
+				}
+			}
+		}
+		if k < 0 {
+			continue // sealPre: every sending rule reads a replicated write
+		}
+		apply, cW, wa := applies[k], applied[k], p.Relation(ws[k]).Arity()
 		i := freshVar(s, nil, "i")
 		ap := []string{i}
 		for j := 0; j < wa; j++ {
