@@ -15,8 +15,10 @@ import (
 // the asynchronous model. Instead of seeded runs, every run of one
 // workload within the bounds (Enumerate) is checked as a seeded run is
 // (checkRun: invariants, end-of-run specs, and for a fault-free plan
-// unanswered requests). The first failing run in search order is shrunk
-// into the usual reproducer; otherwise the report is a certificate.
+// unanswered requests), each key group's runs alone when the key split
+// applies (explore_exhaustive_split.go). The first failing run in search
+// order is shrunk into the usual reproducer; otherwise the report is a
+// certificate.
 
 // ExhaustiveOptions bound ExploreExhaustive.
 type ExhaustiveOptions struct {
@@ -44,6 +46,13 @@ type ExhaustiveReport struct {
 	Found    *Schedule
 	FoundRun int
 	Repro    *Reproducer
+	// Groups is the number of key groups the enumeration was split into
+	// (explore_exhaustive_split.go; 0: not split), Split their key
+	// columns, and SplitRefused why the split did not apply ("" when it
+	// did).
+	Groups       int
+	Split        string
+	SplitRefused string
 }
 
 // Certified says whether every run within the bounds passed.
@@ -117,22 +126,42 @@ func ExploreExhaustive(ctx context.Context, prog *analysis.Program, opts Explore
 	}
 	// A fault-free run fails when a request goes unanswered: its outputs
 	// then decide the verdict, so they join the memo key.
-	reps, err := EnumerateParts(ctx, prog, cfg, EnumerateOptions{MaxDelay: eo.MaxDelay, MaxStates: eo.MaxStates, Observable: faultFree}, PartsOptions{Jobs: cmpOr(opts.Jobs, runtime.GOMAXPROCS(0)), Leaf: newLeaf})
-	if err != nil {
-		return nil, fmt.Errorf("explore: %w", err)
+	enumOpts := EnumerateOptions{MaxDelay: eo.MaxDelay, MaxStates: eo.MaxStates, Observable: faultFree}
+	split, why := (*KeySplit)(nil), "off"
+	if !exploreSplitOff {
+		split, why = PlanKeySplit(prog, cfg)
 	}
-	rep.Enumeration = CombineParts(reps)
-	before := 0
-	for i := range reps {
-		ps := states[i]
-		rep.Inconclusive += ps.inconclusive
-		if rep.FirstInconclusive == "" {
-			rep.FirstInconclusive = ps.firstInc
+	rep.SplitRefused = why
+	if split != nil {
+		se, err := exploreSplit(ctx, prog, cfg, split, enumOpts, faultFree)
+		if err != nil {
+			return nil, fmt.Errorf("explore: %w", err)
 		}
-		if rep.Failure == nil && ps.fail != nil {
-			rep.Failure, rep.Found, rep.FoundRun = ps.fail, ps.found, before+ps.foundRun
+		if se.refused == "" {
+			rep.Enumeration, rep.Groups, rep.Split, rep.SplitRefused = se.enum, len(split.Groups), strings.Join(split.Columns, ", "), ""
+			rep.Failure, rep.Found, rep.FoundRun = se.fail, se.found, se.foundRun
+		} else {
+			rep.SplitRefused = se.refused
 		}
-		before += ps.runs
+	}
+	if rep.Enumeration == nil {
+		reps, err := EnumerateParts(ctx, prog, cfg, enumOpts, PartsOptions{Jobs: cmpOr(opts.Jobs, runtime.GOMAXPROCS(0)), Leaf: newLeaf})
+		if err != nil {
+			return nil, fmt.Errorf("explore: %w", err)
+		}
+		rep.Enumeration = CombineParts(reps)
+		before := 0
+		for i := range reps {
+			ps := states[i]
+			rep.Inconclusive += ps.inconclusive
+			if rep.FirstInconclusive == "" {
+				rep.FirstInconclusive = ps.firstInc
+			}
+			if rep.Failure == nil && ps.fail != nil {
+				rep.Failure, rep.Found, rep.FoundRun = ps.fail, ps.found, before+ps.foundRun
+			}
+			before += ps.runs
+		}
 	}
 	if rep.Failure == nil {
 		return rep, nil
@@ -172,6 +201,9 @@ func (r *ExhaustiveReport) Text() string {
 		fmt.Fprintf(&b, "CERTIFIED: no run %s within these bounds\n", what)
 	default:
 		fmt.Fprintf(&b, "UNKNOWN: %s\n", r.Bound())
+	}
+	if r.Groups > 0 {
+		fmt.Fprintf(&b, "key split: %d groups by %s, each group's runs enumerated alone (every run of the workload is a merge of one run per group)\n", r.Groups, r.Split)
 	}
 	fmt.Fprintf(&b, "searched: %d runs executed, %d distinct states (%d branches merged), %d choices branched on\n",
 		e.Runs, e.States, e.Merged, e.Choices)
