@@ -151,7 +151,8 @@ func (c *carryRule) carried(sorted []value.Tuple) (kept, dropped []value.Tuple, 
 // maintained relations and persistent indexes ask for.
 func (e *engine) carryAll(facts FactSet) error {
 	clear(e.persisted)
-	var drops map[string][]value.Tuple // by relation; nil entry: carried by more than one rule
+	drops := e.carryDrop // by relation; nil entry: carried by more than one rule
+	clear(drops)
 	for _, c := range e.carry {
 		kept, dropped, err := c.carried(facts[c.rel])
 		if err != nil {
@@ -159,9 +160,6 @@ func (e *engine) carryAll(facts FactSet) error {
 		}
 		if len(kept) > 0 {
 			e.w.fire(c.rule)
-		}
-		if drops == nil {
-			drops = make(map[string][]value.Tuple, len(e.carry))
 		}
 		if len(dropped) > 0 {
 			e.drops = append(e.drops, dropped)

@@ -38,6 +38,7 @@ type engine struct {
 	toOutbox  []*analysis.Rule
 	persisted map[string][]value.Tuple // this tick's carry results by relation; reused
 	drops     [][]value.Tuple          // this tick's dropped rows, cleared at its end (persist.go)
+	carryDrop map[string][]value.Tuple // carryAll's drops by relation; reused
 
 	memo   *memoPlan  // the component's state-derived relations (memo.go); built on first use
 	memoIn *stateMemo // the memo this tick loaded, nil when it evaluates their rules
@@ -177,6 +178,7 @@ func (e *engine) splitRules() error {
 	}
 	e.carry, e.toOutbox, e.splitDone = carry, rest, true
 	e.persisted = map[string][]value.Tuple{}
+	e.carryDrop = make(map[string][]value.Tuple, len(carry))
 	return nil
 }
 
