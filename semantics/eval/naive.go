@@ -90,7 +90,7 @@ func Naive(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*R
 			}
 		}
 	}
-	return out.result(facts, nil, derived)
+	return out.result(facts, nil, derived, nil)
 }
 
 type naiveRel struct {

@@ -118,7 +118,10 @@ func (o *outbox) send(tb *table, r *analysis.Rule, h headOut) error {
 // result assembles the canonical Result from the tick's facts and, for
 // Tick, the facts its persistence rules carry (persisted, by relation:
 // sorted and distinct; nil for Naive, which derives them into the outbox).
-func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, derived int) (*Result, error) {
+// from is the State the tick started from when it is of this program (nil
+// for Naive): its tick's Outputs and Violations are reused when they list
+// the same rows (outCache).
+func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, derived int, from *State) (*Result, error) {
 	nnext, nsends, nout, nviol := 0, 0, 0, 0
 	for _, name := range o.nextNames {
 		if len(o.next[name].rows) > 0 {
@@ -163,7 +166,20 @@ func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, deriv
 		}
 	}
 	slices.SortFunc(res.Sends, compareMessages)
+	if c := from.outCacheFor(o.w.prog, facts); c != nil {
+		// Every .output and .invariant relation is the very slice the
+		// State's own tick listed: so are the lists (shared; a Result's
+		// slices are never modified).
+		res.Outputs, res.Violations = c.outputs, c.violations
+		res.State.outs = c
+		return res, nil
+	}
+	c := &outCache{}
 	for _, rel := range o.w.prog.Relations {
+		if !rel.Output && !rel.Invariant {
+			continue
+		}
+		c.src = append(c.src, facts[rel.Name])
 		if rel.Output {
 			nout += len(facts[rel.Name])
 		}
@@ -191,7 +207,44 @@ func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, deriv
 			}
 		}
 	}
+	if from != nil { // only a tick from a State can reuse the lists
+		c.outputs, c.violations = res.Outputs, res.Violations
+		res.State.outs = c
+	}
 	return res, nil
+}
+
+// outCache is what a tick listed as Outputs and Violations, kept in the
+// State it made, with the rows it listed them from: the tick's slice of
+// each .output and .invariant relation, in the program's relation order.
+// A relation a tick leaves unchanged keeps its very slice (loaded, shared,
+// given back by sortedRows), so the next tick that finds every such slice
+// the same lists nothing: a node that stores its outputs (a leader's
+// decisions) no longer pays a list of all of them per tick.
+type outCache struct {
+	src                 [][]value.Tuple
+	outputs, violations []value.Fact
+}
+
+// outCacheFor returns the State's outCache when facts holds exactly its
+// rows (by slice identity, which implies equal contents: rows are never
+// modified, and an array a cache points to is not reused), else nil.
+func (s *State) outCacheFor(p *analysis.Program, facts FactSet) *outCache {
+	if s == nil || s.outs == nil {
+		return nil
+	}
+	i := 0
+	for _, rel := range p.Relations {
+		if !rel.Output && !rel.Invariant {
+			continue
+		}
+		a, b := facts[rel.Name], s.outs.src[i]
+		if len(a) != len(b) || len(a) > 0 && &a[0] != &b[0] {
+			return nil
+		}
+		i++
+	}
+	return s.outs
 }
 
 func compareMessages(a, b Message) int {

@@ -42,6 +42,9 @@ type State struct {
 	// tips offers the room behind a relation's rows to the first tick
 	// that appends to it (rowtip.go); set by the tick that made the State.
 	tips map[string]*rowTip
+	// outs is the Outputs and Violations of the tick that made the
+	// State, for the next tick to reuse (result.go); nil when not kept.
+	outs *outCache
 }
 
 // NewState returns a State holding carried (copied into canonical form:

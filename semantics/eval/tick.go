@@ -132,7 +132,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	if err := e.carryAll(facts); err != nil {
 		return nil, err
 	}
-	res, err := e.out.result(facts, e.persisted, e.derived)
+	res, err := e.out.result(facts, e.persisted, e.derived, e.stIn)
 	if err == nil {
 		res.State.tips = e.nextTips(res.Next)
 		e.carryAggs(facts, res)
