@@ -26,9 +26,20 @@ import (
 // order of arrival) costs O(k) per tick, and a copy of the relation only
 // when the room runs out (amortised over the ticks that fill it: nextCap
 // grows a loaded relation by an eighth).
+//
+// Ticks from the same State after the claim (the checker's snapshots,
+// a node's tick re-run) follow the claimer where they add the same rows:
+// the claimer publishes how many rows it has written behind at (pub,
+// stored after each write, and a written row is never changed), and a
+// tick that would append row at+j, when the claimer's row at+j is
+// published and equal, takes the claimer's slice up to it (capped, so it
+// never writes there) instead of copying the relation. The first row
+// that differs copies, as before.
 type rowTip struct {
 	buf  []value.Tuple // len(buf) == cap(buf)
 	used atomic.Int64  // -1: claimed
+	at   int           // the State relation's length (immutable)
+	pub  atomic.Int64  // rows the claimer has written at buf[at:]
 }
 
 // claimTip gives the table, whose rows are exactly the loaded State
@@ -42,9 +53,43 @@ func (tb *table) claimTip() bool {
 		return false
 	}
 	if !tip.used.CompareAndSwap(int64(n), -1) {
+		tb.follow = tip
 		return false
 	}
 	tb.rows = tip.buf[:n]
+	tb.claimed = tip
+	return true
+}
+
+// publish records, after the claimer's row was written, how many rows it
+// has at the tip (none once its rows moved to a larger array).
+func (tb *table) publish() {
+	tip := tb.claimed
+	if cap(tb.rows) != len(tip.buf) || &tb.rows[0] != &tip.buf[0] {
+		tb.claimed = nil // grown away: later rows are not at the tip
+		return
+	}
+	tip.pub.Store(int64(len(tb.rows) - tip.at))
+}
+
+// followTip makes t the next row by taking the claimer's equal row at the
+// same place, when it is published; it reports whether it did (the caller
+// adds the row to the indexes).
+func (tb *table) followTip(t []value.Value) bool {
+	tip := tb.follow
+	id := len(tb.rows)
+	if tip == nil || id < tip.at || id == 0 || len(tb.loaded) != tip.at || &tb.rows[0] != &tip.buf[0] {
+		tb.follow = nil
+		return false
+	}
+	// pub is loaded before buf[id] is read: the claimer stored it after
+	// writing the row (the atomic orders the two for the race detector
+	// and the memory model alike).
+	if int64(id-tip.at) >= tip.pub.Load() || !value.Tuple(t).Equal(tip.buf[id]) {
+		tb.follow = nil // one difference: this tick's rows part from the claimer's
+		return false
+	}
+	tb.rows = tip.buf[: id+1 : id+1]
 	return true
 }
 
@@ -64,7 +109,7 @@ func (e *engine) nextTips(next FactSet) map[string]*rowTip {
 		if tips == nil {
 			tips = map[string]*rowTip{}
 		}
-		tip := &rowTip{buf: t.rows[:cap(t.rows)]}
+		tip := &rowTip{buf: t.rows[:cap(t.rows)], at: n}
 		tip.used.Store(int64(n))
 		tips[t.name] = tip
 	}

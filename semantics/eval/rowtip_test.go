@@ -79,3 +79,80 @@ func TestAppendsInPlace(t *testing.T) {
 		t.Errorf("ticking older States changed States made before (-before +after):\n%s", d)
 	}
 }
+
+// TestRepeatedTicksFollowTheClaimer: ticks from one State after the one
+// that appended in place share its rows where they add the same ones (no
+// copy of the relation), part from them at the first row that differs,
+// and agree with Naive throughout, also when they run at once (-race).
+func TestRepeatedTicksFollowTheClaimer(t *testing.T) {
+	p := load(t, seqVotesSrc)
+	ev, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st *State
+	var naive FactSet
+	for i := 1; i <= 300; i++ {
+		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: seqDelivery(i)}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := Naive(p, node0("main"), Input{Carried: naive, Delivered: seqDelivery(i)}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, naive = res.State, ref.Next
+	}
+	tick := func(in []value.Fact) *Result {
+		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: in}, nil, Limits{})
+		ref, rerr := Naive(p, node0("main"), Input{Carried: naive, Delivered: in}, nil, Limits{})
+		if err != nil || rerr != nil {
+			t.Errorf("tick of %v: %v, %v", in, err, rerr)
+			return nil
+		}
+		if d := cmp.Diff(ref, res); d != "" {
+			t.Errorf("tick of %v differs from Naive (-naive +tick):\n%s", in, d)
+		}
+		return res
+	}
+	votes := func(in []value.Fact) []value.Tuple {
+		res := tick(in)
+		if res == nil {
+			t.FailNow()
+		}
+		return res.State.Facts()["votes"]
+	}
+	same := []value.Fact{fact("vote", 5000, 0), fact("vote", 5000, 1)}
+	first := votes(same) // claims the room
+	old := st.Facts()["votes"]
+	if &first[0] != &old[0] {
+		t.Fatalf("the first tick did not append in place")
+	}
+	for _, c := range []struct {
+		in     []value.Fact
+		shares bool // the votes of the next State are the claimer's rows
+	}{
+		{same, true},
+		{same[:1], true},
+		{[]value.Fact{fact("vote", 5000, 0), fact("vote", 5001, 0)}, false},
+		{[]value.Fact{fact("vote", 6000, 0)}, false},
+	} {
+		got := votes(c.in)
+		if shares := &got[0] == &first[0]; shares != c.shares {
+			t.Errorf("tick of %v: votes share the claimer's rows = %v, want %v", c.in, shares, c.shares)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := same
+			if g%2 == 1 {
+				in = []value.Fact{fact("vote", 5000, 0), fact("vote", 7000+g, 0)}
+			}
+			tick(in)
+		}()
+	}
+	wg.Wait()
+}

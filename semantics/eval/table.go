@@ -41,6 +41,9 @@ type table struct {
 	// tip offers the room behind loaded's rows, when the State they came
 	// from has it (rowtip.go); nil once claimed or tried.
 	tip *rowTip
+	// claimed is the rowTip this tick's rows are written into, follow the
+	// one whose claimer's rows it may take (rowtip.go); nil otherwise.
+	claimed, follow *rowTip
 }
 
 // searchMin is the shortest sorted prefix worth bisecting once rows stop
@@ -353,6 +356,13 @@ func (tb *table) newChunk(n int) []value.Value {
 func (tb *table) appendRow(t []value.Value, share bool) {
 	id := len(tb.rows)
 	if id == cap(tb.rows) && !tb.claimTip() {
+		if tb.follow != nil && tb.followTip(t) {
+			row := tb.rows[id] // the claimer's, equal to t
+			for _, ix := range tb.idx {
+				ix.add(row, id)
+			}
+			return
+		}
 		tb.growRows(tb.nextCap())
 	}
 	if share {
@@ -360,6 +370,9 @@ func (tb *table) appendRow(t []value.Value, share bool) {
 		tb.rows = append(tb.rows, row)
 		for _, ix := range tb.idx {
 			ix.add(row, id)
+		}
+		if tb.claimed != nil {
+			tb.publish()
 		}
 		return
 	}
@@ -377,6 +390,9 @@ func (tb *table) appendRow(t []value.Value, share bool) {
 	tb.rows = append(tb.rows, row)
 	for _, ix := range tb.idx {
 		ix.add(row, id)
+	}
+	if tb.claimed != nil {
+		tb.publish()
 	}
 }
 
