@@ -54,9 +54,9 @@ func (ia *incrAgg) matches(row value.Tuple) bool {
 
 // aggMemo is one rule's groups over one relation's rows: heads are the
 // groups as (group values, then the aggregate), sorted, and accs their
-// accumulators; rows are the head tuples in the head's layout, sorted
-// (heads itself when the aggregate is last). Immutable once made; States
-// and Results share it.
+// accumulators (none for a count: its head holds n); rows are the head
+// tuples in the head's layout, sorted (heads itself when the aggregate is
+// last). Immutable once made; States and Results share it.
 type aggMemo struct {
 	heads []value.Tuple
 	accs  []aggAcc
@@ -196,7 +196,13 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 	// a min/max is updated; the order of the groups is the key order.
 	slices.SortStableFunc(ch, func(a, b aggChange) int { return compareTuples(a.key, b.key) })
 	k := len(ia.keys)
-	out := &aggMemo{heads: make([]value.Tuple, 0, len(m.heads)+len(ch)), accs: make([]aggAcc, 0, len(m.accs)+len(ch))}
+	// A count's accumulator is its head's aggregate column: a count memo
+	// keeps no accs, so a tick copies one slice of its groups, not two.
+	counts := ia.fn == syntax.AggCount
+	out := &aggMemo{heads: make([]value.Tuple, 0, len(m.heads)+len(ch))}
+	if !counts {
+		out.accs = make([]aggAcc, 0, len(m.accs)+len(ch))
+	}
 	var recompute []int // positions in out whose min/max must be recomputed
 	type change struct {
 		old value.Tuple // the group's head before (nil: new group)
@@ -209,12 +215,19 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 		// The unchanged groups before key, found by bisection and copied
 		// as a block: a tick changes few of many groups.
 		p, _ := slices.BinarySearchFunc(m.heads[i:], key, func(h, key value.Tuple) int { return compareTuples(h[:k], key) })
-		out.heads, out.accs = append(out.heads, m.heads[i:i+p]...), append(out.accs, m.accs[i:i+p]...)
+		out.heads = append(out.heads, m.heads[i:i+p]...)
+		if !counts {
+			out.accs = append(out.accs, m.accs[i:i+p]...)
+		}
 		i += p
 		var acc aggAcc
 		var old value.Tuple
 		if i < len(m.heads) && compareTuples(m.heads[i][:k], key) == 0 {
-			acc, old = m.accs[i], m.heads[i]
+			if old = m.heads[i]; counts {
+				acc.n = old[k].I
+			} else {
+				acc = m.accs[i]
+			}
 			i++
 		}
 		stale := false
@@ -244,9 +257,15 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 			recompute = append(recompute, len(out.heads))
 		}
 		changes = append(changes, change{old: old, at: len(out.heads)})
-		out.heads, out.accs = append(out.heads, ia.head(key, acc)), append(out.accs, acc)
+		out.heads = append(out.heads, ia.head(key, acc))
+		if !counts {
+			out.accs = append(out.accs, acc)
+		}
 	}
-	out.heads, out.accs = append(out.heads, m.heads[i:]...), append(out.accs, m.accs[i:]...)
+	out.heads = append(out.heads, m.heads[i:]...)
+	if !counts {
+		out.accs = append(out.accs, m.accs[i:]...)
+	}
 	if len(recompute) > 0 {
 		ia.recompute(out, recompute, all)
 	}
