@@ -6,6 +6,7 @@ import (
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // Distribution policies for partitioning (paper §4, Def. 4.1; §4.1
@@ -138,8 +139,13 @@ func candidates(p *analysis.Program, comp *analysis.Component, rel string, deps 
 			out = append(out, k)
 		}
 	}
+	// Only an int column is a key by itself: the destination is the key
+	// mod the partition count (a string or an address key made a sender
+	// compute k % n over a string, a program that does not vet).
 	for c := 0; r != nil && c < r.Arity(); c++ {
-		add(Key{Col: c})
+		if r.Columns[c].Type == value.KindInt {
+			add(Key{Col: c})
+		}
 	}
 	if !deps {
 		return out

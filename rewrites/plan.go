@@ -7,6 +7,7 @@ import (
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/syntax"
+	"github.com/dsim-project/dsim/semantics/value"
 )
 
 // The plan format: one step per line; '#' at the start of a line or after
@@ -303,6 +304,9 @@ func pinned(p *analysis.Program, st Step) (Policy, error) {
 		}
 		if col < 0 {
 			return nil, planError(st, "name a column of "+rel.Name+" or give its number", "no column %s in %s", k[i+1:], rel.Name)
+		}
+		if rel.Columns[col].Type != value.KindInt {
+			return nil, planError(st, "pin an int column: the partition is the key mod the partition count", "column %s of %s is a %s, not an int", k[i+1:], rel.Name, rel.Columns[col].Type)
 		}
 		pol[rel.Name] = Key{Col: col}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
+	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
 // Analyze renders, per component, the facts the rewrites' preconditions
@@ -17,6 +18,7 @@ import (
 func Analyze(p *analysis.Program) string {
 	var b strings.Builder
 	fds := InferFDs(p)
+	try := confirmer(p)
 	for _, c := range p.Components {
 		fmt.Fprintf(&b, "component %s[%d]", c.Name, c.Count)
 		if c.Refines != "" {
@@ -24,6 +26,17 @@ func Analyze(p *analysis.Program) string {
 		}
 		b.WriteString("\n")
 		line := func(label, text string) { fmt.Fprintf(&b, "  %-15s %s\n", label+":", text) }
+		// suggest prints a step (with a comment) once applying it to the
+		// program succeeded, and the refusal's precondition otherwise:
+		// the analyses above are the preconditions' parts, not all of
+		// them (redirection, block structure, the mechanism's own checks).
+		suggest := func(label, step, comment string) {
+			if why := try(step); why != "" {
+				line(label, "no, "+step+" is refused: "+why)
+				return
+			}
+			line(label, step+comment)
+		}
 		list := func(xs []string) string {
 			if len(xs) == 0 {
 				return "-"
@@ -67,7 +80,7 @@ func Analyze(p *analysis.Program) string {
 			continue
 		}
 		for _, g := range independentGroups(p, c) {
-			line("mutual", "mutual "+c.Name+" -> NEW : "+strings.Join(g, " "))
+			suggest("mutual", "mutual "+c.Name+" -> NEW : "+strings.Join(g, " "), "")
 		}
 		for _, out := range c.Outputs {
 			var c2 []*analysis.Rule
@@ -84,11 +97,11 @@ func Analyze(p *analysis.Program) string {
 				continue
 			}
 			if ok, _ := IsFunctional(p, c2); ok {
-				line("functional", "functional "+c.Name+" -> NEW : "+out)
+				suggest("functional", "functional "+c.Name+" -> NEW : "+out, "")
 			} else if ok, _ := IsMonotonic(p, c, c2); ok {
-				line("monotonic", "monotonic "+c.Name+" -> NEW : "+out)
+				suggest("monotonic", "monotonic "+c.Name+" -> NEW : "+out, "")
 			} else if stateMachinePre(p, c, c1, c2) == nil {
-				line("statemachine", "statemachine "+c.Name+" -> NEW : "+out)
+				suggest("statemachine", "statemachine "+c.Name+" -> NEW : "+out, "")
 			}
 		}
 		// State-machine and asymmetric decoupling of an output together
@@ -103,10 +116,10 @@ func Analyze(p *analysis.Program) string {
 			c1 := without(c.Rules, c2)
 			sel := c.Name + " -> NEW : " + strings.Join(heads, " ")
 			if stateMachinePre(p, c, c1, c2) == nil {
-				line("statemachine", "statemachine "+sel)
+				suggest("statemachine", "statemachine "+sel, "")
 			}
 			if asymmetricPre(p, c, c1, c2) == nil {
-				line("asymmetric", "asymmetric "+sel)
+				suggest("asymmetric", "asymmetric "+sel, "")
 			}
 		}
 		if len(c.ClientInputs)+len(c.Timers) > 0 {
@@ -114,10 +127,10 @@ func Analyze(p *analysis.Program) string {
 			continue
 		}
 		if pol, conf := FindPolicy(p, c, false, nil); conf == nil {
-			line("co-hashing", "cohash "+c.Name+" # by "+policyText(p, pol))
+			suggest("co-hashing", "cohash "+c.Name, " # by "+policyText(p, pol))
 		} else if pol, conf2 := FindPolicy(p, c, true, nil); conf2 == nil {
 			line("co-hashing", "no, "+conflictText(p, conf))
-			line("dependencies", "deps "+c.Name+" # by "+policyText(p, pol))
+			suggest("dependencies", "deps "+c.Name, " # by "+policyText(p, pol))
 		} else {
 			line("co-hashing", "no, "+conflictText(p, conf))
 			line("dependencies", "no, "+conflictText(p, conf2))
@@ -141,6 +154,11 @@ func Analyze(p *analysis.Program) string {
 				for _, w := range ws {
 					delete(pp.Policy, w)
 				}
+				if why := ""; len(ws) > 0 && pp.StateMachines {
+					if why = try(step); why != "" {
+						step = "no, " + step + " is refused: " + why
+					}
+				}
 				line("partial", fmt.Sprintf("%s # replicate %s, partition the rest by %s (%s)", step, list(pp.Replicated), policyText(p, pp.Policy), sm))
 			} else {
 				line("partial", "no")
@@ -148,6 +166,35 @@ func Analyze(p *analysis.Program) string {
 		}
 	}
 	return b.String()
+}
+
+// confirmer returns a function that applies a suggested step (NEW standing
+// for a fresh component name) to a fresh copy of p, printed and loaded
+// again, and returns "" when it applies, else the precondition that
+// refused it (or the error, for a step the engine fails on).
+func confirmer(p *analysis.Program) func(step string) string {
+	var src []byte
+	return func(step string) string {
+		if src == nil {
+			src = syntax.Print(p.File)
+		}
+		fresh := "NEW"
+		for i := 2; p.Component(fresh) != nil || p.Relation(fresh) != nil; i++ {
+			fresh = fmt.Sprintf("NEW%d", i)
+		}
+		st, err := ParseStep(strings.Replace(step, " NEW ", " "+fresh+" ", 1))
+		if err != nil {
+			return "the step does not parse: " + err.Error()
+		}
+		_, err = Apply(p.File.Name, src, st)
+		if r, ok := err.(*Refusal); ok {
+			return r.Precondition
+		} else if err != nil {
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			return "engine error: " + first
+		}
+		return ""
+	}
 }
 
 func conflictText(p *analysis.Program, c *Conflict) string {
