@@ -29,6 +29,13 @@ type carryRule struct {
 	rel  string
 	pl   *plan // atom first; nil when every row is carried (Persist kind)
 	keep bool  // set by pl's sink: the row passed
+	// neg and negN, for the common `r(x..) :+ r(x..), !done(x1..xn)`
+	// whose done names r's first n columns in order (no filter): the rows
+	// dropped are r's runs under done's keys, found by galloping from
+	// done's sorted rows (carriedByKeys) instead of probing done once per
+	// row of r. negN is 0 otherwise.
+	neg  string
+	negN int
 }
 
 // asCarryRule reports whether r is a persistence rule that carryRule can
@@ -69,7 +76,82 @@ func asCarryRule(r *analysis.Rule) (*carryRule, bool) {
 		}
 		seen[t.Var] = true
 	}
-	return &carryRule{rule: r, rel: r.Head.Rel}, true
+	c := &carryRule{rule: r, rel: r.Head.Rel}
+	if len(r.Body) == 2 {
+		n := &r.Body[1-atom]
+		prefix := n.Kind == analysis.LitNegated && n.Rel != l.Rel && len(n.Args) > 0 && len(n.Args) <= len(l.Args)
+		for i := 0; prefix && i < len(n.Args); i++ {
+			prefix = n.Args[i].Op == analysis.TermVar && n.Args[i].Var == l.Args[i].Var
+		}
+		if prefix {
+			c.neg, c.negN = n.Rel, len(n.Args)
+		}
+	}
+	return c, true
+}
+
+// carriedByKeys is carried for a rule with negN > 0, given done's rows
+// (sorted, distinct): r's rows are sorted, so the rows under one key of
+// done are a run, found by galloping on from the previous run; the rows
+// between the runs are kept. Same results as the plan: the negation holds
+// exactly when no row of done equals the row's first negN values. The
+// runs are found first (into e's scratch), then kept and dropped rows are
+// copied as blocks into one buffer, kept first, as carried lays them out.
+func (c *carryRule) carriedByKeys(sorted, done []value.Tuple, runs []int) (kept, dropped []value.Tuple, scratch []int) {
+	n := c.negN
+	runs = runs[:0] // start, end of each dropped run
+	ndrop, scan := 0, 0
+	for _, key := range done {
+		if scan == len(sorted) {
+			break
+		}
+		start := gallop(sorted, scan, key, n)
+		if start == len(sorted) || compareTuples(sorted[start][:n], key) != 0 {
+			scan = start
+			continue
+		}
+		end := start + 1
+		for end < len(sorted) && compareTuples(sorted[end][:n], key) == 0 {
+			end++
+		}
+		runs = append(runs, start, end)
+		ndrop += end - start
+		scan = end
+	}
+	if len(runs) == 0 {
+		return sorted, nil, runs
+	}
+	buf := make([]value.Tuple, len(sorted))
+	k, d, pos := 0, len(sorted)-ndrop, 0
+	for i := 0; i < len(runs); i += 2 {
+		start, end := runs[i], runs[i+1]
+		k += copy(buf[k:], sorted[pos:start])
+		d += copy(buf[d:], sorted[start:end])
+		pos = end
+	}
+	k += copy(buf[k:], sorted[pos:])
+	return buf[:k:k], buf[k:], runs
+}
+
+// gallop returns the first i >= from with rows[i][:n] >= key (or
+// len(rows)), rows sorted: an exponential search from from, so that keys
+// close together cost a few comparisons each, not a bisection of the rest.
+func gallop(rows []value.Tuple, from int, key value.Tuple, n int) int {
+	lo, bound := from, 1
+	for lo+bound <= len(rows) && compareTuples(rows[lo+bound-1][:n], key) < 0 {
+		lo += bound // rows[from:lo] are all below key
+		bound <<= 1
+	}
+	hi := min(lo+bound, len(rows))
+	for lo < hi { // bisect [lo, hi)
+		m := int(uint(lo+hi) >> 1)
+		if compareTuples(rows[m][:n], key) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // compileCarry compiles c's filter plan (the atom, then the rest of the
@@ -154,8 +236,17 @@ func (e *engine) carryAll(facts FactSet) error {
 	drops := e.carryDrop // by relation; nil entry: carried by more than one rule
 	clear(drops)
 	for _, c := range e.carry {
-		kept, dropped, err := c.carried(facts[c.rel])
-		if err != nil {
+		var kept, dropped []value.Tuple
+		var err error
+		rows, done := facts[c.rel], []value.Tuple(nil)
+		if c.negN > 0 {
+			done = facts[c.neg]
+		}
+		if c.negN > 0 && len(done) <= len(rows) {
+			// Fewer keys than rows (else probing done per row is
+			// cheaper): bisect r for each key.
+			kept, dropped, e.runs = c.carriedByKeys(rows, done, e.runs)
+		} else if kept, dropped, err = c.carried(rows); err != nil {
 			return err
 		}
 		if len(kept) > 0 {

@@ -39,6 +39,7 @@ type engine struct {
 	persisted map[string][]value.Tuple // this tick's carry results by relation; reused
 	drops     [][]value.Tuple          // this tick's dropped rows, cleared at its end (persist.go)
 	carryDrop map[string][]value.Tuple // carryAll's drops by relation; reused
+	runs      []int                    // carriedByKeys's scratch; reused
 
 	memo   *memoPlan  // the component's state-derived relations (memo.go); built on first use
 	memoIn *stateMemo // the memo this tick loaded, nil when it evaluates their rules
