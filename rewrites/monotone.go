@@ -13,8 +13,14 @@ import (
 // decoupling does to the facts C1 sends C2. Monotonicity is undecidable, so
 // this is the paper's sufficient test with the report's relaxations:
 //
-//   - no negation, except in a persistence rule with a garbage-collection
-//     condition, r(x..) :+ r(x..), !done(..) (relaxation 3);
+//   - no negation. The report's relaxation 3, a persistence rule with a
+//     garbage-collection condition r(x..) :+ r(x..), !done(..), is not
+//     applied: it is the user's claim that a dropped fact is never needed
+//     again, which decoupling breaks whenever the claim is false (the
+//     decoupled C2 keeps persisted aliases of its inputs, and sees done
+//     and the facts it drops in another order); see
+//     TestRelaxationControls and docs/REWRITES.md. Only an exact
+//     persistence rule (or .persist) makes a relation persisted here;
 //   - no aggregation, except count and max whose result is only compared
 //     with a threshold (n >= q, n > q) — a monotone test over a monotone
 //     aggregate (relaxation 2) — and aggregates over no IDB relation at all
@@ -42,9 +48,11 @@ func IsMonotonic(p *analysis.Program, comp *analysis.Component, c2 []*analysis.R
 		}
 	}
 	for _, r := range c2 {
-		gc := isGCPersist(r)
 		for _, l := range r.Body {
-			if l.Kind == analysis.LitNegated && !gc {
+			if l.Kind == analysis.LitNegated && isGCPersist(r) {
+				return false, &Violation{Rule: r, Relation: l.Rel, Reason: fmt.Sprintf("garbage-collects %s when %s holds, which decoupling does not preserve (C2 keeps its inputs and receives them in another order; the report's relaxation 3 is not applied)", r.Head.Rel, l.Rel)}
+			}
+			if l.Kind == analysis.LitNegated {
 				return false, &Violation{Rule: r, Relation: l.Rel, Reason: fmt.Sprintf("negates %s", l.Rel)}
 			}
 		}
@@ -69,7 +77,7 @@ func IsMonotonic(p *analysis.Program, comp *analysis.Component, c2 []*analysis.R
 	persisted := logicallyPersisted(p, comp)
 	v := VocabOf(p, c2)
 	for _, in := range v.Inputs {
-		if persisted[in] || readAlone(p, c2, in) || onlyGC(c2, in) {
+		if persisted[in] || readAlone(p, c2, in) {
 			continue
 		}
 		for _, r := range c2 {
@@ -79,6 +87,12 @@ func IsMonotonic(p *analysis.Program, comp *analysis.Component, c2 []*analysis.R
 		}
 	}
 	return true, nil
+}
+
+// isExactPersist reports whether r is a persistence rule without any
+// condition: .persist, or r(x..) :+ r(x..) alone.
+func isExactPersist(r *analysis.Rule) bool {
+	return isGCPersist(r) && (r.Kind == analysis.Persist || len(r.Body) == 1)
 }
 
 // isGCPersist reports whether r is r(x..) :+ r(x..), ... with only negated
@@ -178,7 +192,7 @@ func logicallyPersisted(p *analysis.Program, comp *analysis.Component) map[strin
 	byHead := map[string][]*analysis.Rule{}
 	for _, r := range comp.Rules {
 		byHead[r.Head.Rel] = append(byHead[r.Head.Rel], r)
-		if isGCPersist(r) {
+		if isExactPersist(r) {
 			out[r.Head.Rel] = true
 		}
 	}
@@ -224,20 +238,6 @@ func readAlone(p *analysis.Program, rules []*analysis.Rule, rel string) bool {
 		rs := refs(p, r)
 		if contains(rs, rel) && len(rs) > 1 {
 			return false
-		}
-	}
-	return true
-}
-
-// onlyGC reports whether rel is read in rules only as the negated condition
-// of a persistence rule with garbage collection: the user states that
-// dropping the fact is safe once rel holds, whenever that is.
-func onlyGC(rules []*analysis.Rule, rel string) bool {
-	for _, r := range rules {
-		for _, l := range r.Body {
-			if l.Rel == rel && (l.Kind == analysis.LitAtom || !isGCPersist(r)) {
-				return false
-			}
 		}
 	}
 	return true
