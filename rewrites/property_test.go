@@ -104,6 +104,7 @@ func TestPropertyRewritesRefine(t *testing.T) {
 	applied := 0
 	kinds := map[Kind]int{}
 	paired := map[Kind]int{} // steps applied to the two-instance worker
+	refused := map[Kind]int{}
 	rapid.Check(t, func(rt *rapid.T) {
 		src := genProgram(rt)
 		p, diags := analysis.Load("gen.ded", []byte(src))
@@ -144,7 +145,8 @@ func TestPropertyRewritesRefine(t *testing.T) {
 		}
 		res, err := Apply("gen.ded", []byte(src), st)
 		if err != nil {
-			if _, refused := err.(*Refusal); refused {
+			if _, isRefusal := err.(*Refusal); isRefusal {
+				refused[st.Kind]++
 				return
 			}
 			if strings.Contains(err.Error(), "does not vet") {
@@ -170,7 +172,14 @@ func TestPropertyRewritesRefine(t *testing.T) {
 			rt.Fatalf("step %q: the rewrite does not refine the program:\n%s\nprogram:\n%s\nrewritten:\n%s", step, rep.Text(checker.SavedFiles{}), src, res.Source)
 		}
 	})
-	t.Logf("%d steps applied and checked: %v; of them on the two-instance worker: %v", applied, kinds, paired)
+	named := func(m map[Kind]int) string {
+		out := map[string]int{}
+		for k, n := range m {
+			out[k.Name()] = n
+		}
+		return counts(out)
+	}
+	t.Logf("%d steps applied and checked: %s; of them on the two-instance worker: %s; refused: %s", applied, named(kinds), named(paired), named(refused))
 }
 
 // downstreamHeads returns seed and every head of comp derived, directly or
