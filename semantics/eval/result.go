@@ -3,6 +3,7 @@ package eval
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
@@ -14,16 +15,34 @@ import (
 type outbox struct {
 	w     *world
 	next  map[string]*table
-	sends map[string]*table // column 0 is the destination address
-	rule  map[string][]int  // per sends table row: lowest rule ID that sent it
+	sends map[string]*table // column 0 is the destination address; table.sentBy per row
 	count int
 	slab  *slab // Tick's shared first storage (nil for Naive)
 
 	// Tick reuses an engine's outbox, so its tables stay from tick to tick
-	// (emptied by init) and their names are kept sorted as they appear,
-	// sparing the result a sort of map keys.
-	nextNames, sendNames []string
-	row                  value.Tuple // scratch message row; the table copies it
+	// (emptied by init) and are kept sorted by name as they appear,
+	// sparing the result a sort of map keys and a look-up per table.
+	nextTabs, sendTabs []*table
+	row                value.Tuple // scratch message row; the table copies it
+
+	// The program's .output and .invariant relations, in name order,
+	// listed once per program (reported, for result).
+	repProg  *analysis.Program
+	reported []*analysis.Relation
+}
+
+// reportedRels returns the .output and .invariant relations of o's
+// program, sorted by name.
+func (o *outbox) reportedRels() []*analysis.Relation {
+	if o.repProg != o.w.prog {
+		o.repProg, o.reported = o.w.prog, nil
+		for _, rel := range o.w.prog.Relations {
+			if rel.Output || rel.Invariant {
+				o.reported = append(o.reported, rel)
+			}
+		}
+	}
+	return o.reported
 }
 
 // init prepares the outbox for a tick in world w. A reused outbox (Tick's
@@ -33,7 +52,6 @@ func (o *outbox) init(w *world) {
 	if o.next == nil {
 		o.next = map[string]*table{}
 		o.sends = map[string]*table{}
-		o.rule = map[string][]int{}
 	}
 }
 
@@ -41,14 +59,14 @@ func (o *outbox) init(w *world) {
 // table.reset: rows a Result shares are dropped, never overwritten) and
 // returns what their first storage will take from the slab.
 func (o *outbox) resetTables() (vals, rows int) {
-	for _, name := range o.nextNames {
-		v, r := o.next[name].reset()
+	for _, tb := range o.nextTabs {
+		v, r := tb.reset()
 		vals, rows = vals+v, rows+r
 	}
-	for _, name := range o.sendNames {
-		v, r := o.sends[name].reset()
+	for _, tb := range o.sendTabs {
+		v, r := tb.reset()
 		vals, rows = vals+v, rows+r
-		o.rule[name] = o.rule[name][:0]
+		tb.sentBy = tb.sentBy[:0]
 	}
 	return vals, rows
 }
@@ -62,7 +80,7 @@ func (o *outbox) sinkFor(r *analysis.Rule) func(headOut) error {
 		return func(h headOut) error {
 			o.w.fire(r)
 			if tb == nil {
-				tb = o.outTable(o.sends, &o.sendNames, r.Head.Rel, len(h.Tuple)+1)
+				tb = o.outTable(o.sends, &o.sendTabs, r.Head.Rel, len(h.Tuple)+1)
 			}
 			return o.send(tb, r, h)
 		}
@@ -70,7 +88,7 @@ func (o *outbox) sinkFor(r *analysis.Rule) func(headOut) error {
 	return func(h headOut) error {
 		o.w.fire(r)
 		if tb == nil {
-			tb = o.outTable(o.next, &o.nextNames, r.Head.Rel, len(h.Tuple))
+			tb = o.outTable(o.next, &o.nextTabs, r.Head.Rel, len(h.Tuple))
 		}
 		if tb.insert(h.Tuple) {
 			return o.bump()
@@ -87,31 +105,30 @@ func (o *outbox) bump() error {
 	return nil
 }
 
-// outTable returns the table of rel in m, creating it (and recording its
-// name in order) on first use.
-func (o *outbox) outTable(m map[string]*table, names *[]string, rel string, arity int) *table {
+// outTable returns the table of rel in m, creating it (and recording it
+// in tabs, in name order) on first use.
+func (o *outbox) outTable(m map[string]*table, tabs *[]*table, rel string, arity int) *table {
 	tb := m[rel]
 	if tb == nil {
 		tb = newTable(rel, arity)
 		tb.slab = o.slab
 		m[rel] = tb
-		i, _ := slices.BinarySearch(*names, rel)
-		*names = slices.Insert(*names, i, rel)
+		i, _ := slices.BinarySearchFunc(*tabs, rel, func(t *table, rel string) int { return strings.Compare(t.name, rel) })
+		*tabs = slices.Insert(*tabs, i, tb)
 	}
 	return tb
 }
 
 // send records the message h of rule r in tb, the table of its relation.
 func (o *outbox) send(tb *table, r *analysis.Rule, h headOut) error {
-	rel := r.Head.Rel
 	o.row = append(append(o.row[:0], value.AddrOf(h.To)), h.Tuple...)
 	row := o.row
 	if tb.insert(row) {
-		o.rule[rel] = append(o.rule[rel], r.ID)
+		tb.sentBy = append(tb.sentBy, r.ID)
 		return o.bump()
 	}
 	i := tb.find(row)
-	o.rule[rel][i] = min(o.rule[rel][i], r.ID)
+	tb.sentBy[i] = min(tb.sentBy[i], r.ID)
 	return nil
 }
 
@@ -123,15 +140,15 @@ func (o *outbox) send(tb *table, r *analysis.Rule, h headOut) error {
 // the same rows (outCache).
 func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, derived int, from *State) (*Result, error) {
 	nnext, nsends, nout, nviol := 0, 0, 0, 0
-	for _, name := range o.nextNames {
-		if len(o.next[name].rows) > 0 {
+	for _, tb := range o.nextTabs {
+		if len(tb.rows) > 0 {
 			nnext++
 		}
 	}
 	res := &Result{Facts: facts, Next: make(FactSet, nnext+len(persisted)), Derived: derived, Fired: o.w.firedIDs()}
-	for _, name := range o.nextNames {
-		if tb := o.next[name]; len(tb.rows) > 0 {
-			res.Next[name] = tb.sortedRows()
+	for _, tb := range o.nextTabs {
+		if len(tb.rows) > 0 {
+			res.Next[tb.name] = tb.sortedRows()
 		}
 	}
 	for name, rows := range persisted { // order-free: one map entry each
@@ -147,26 +164,26 @@ func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, deriv
 		return nil, o.w.limitErr("MaxFacts", o.w.lim.MaxFacts)
 	}
 	res.State = &State{facts: res.Next, prog: o.w.prog}
-	for _, name := range o.sendNames {
-		nsends += len(o.sends[name].rows)
+	for _, tb := range o.sendTabs {
+		nsends += len(tb.rows)
 	}
 	if nsends > 0 {
 		res.Sends = make([]Message, 0, nsends)
 	}
-	for _, name := range o.sendNames {
-		tb := o.sends[name]
+	for _, tb := range o.sendTabs {
 		for i, row := range tb.rows {
 			// Stored rows are never mutated or reused (a table drops
 			// them on reset), so the message shares the row's tail.
 			res.Sends = append(res.Sends, Message{
 				To:   row[0].Addr(),
-				Fact: value.Fact{Rel: name, Tuple: row[1:]},
-				Rule: o.rule[name][i],
+				Fact: value.Fact{Rel: tb.name, Tuple: row[1:]},
+				Rule: tb.sentBy[i],
 			})
 		}
 	}
 	slices.SortFunc(res.Sends, compareMessages)
-	if c := from.outCacheFor(o.w.prog, facts); c != nil {
+	reported := o.reportedRels()
+	if c := from.outCacheFor(reported, facts); c != nil {
 		// Every .output and .invariant relation is the very slice the
 		// State's own tick listed: so are the lists (shared; a Result's
 		// slices are never modified).
@@ -174,17 +191,14 @@ func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, deriv
 		res.State.outs = c
 		return res, nil
 	}
-	c := &outCache{}
-	for _, rel := range o.w.prog.Relations {
-		if !rel.Output && !rel.Invariant {
-			continue
-		}
-		c.src = append(c.src, facts[rel.Name])
+	c := &outCache{src: make([][]value.Tuple, len(reported))}
+	for i, rel := range reported {
+		c.src[i] = facts[rel.Name]
 		if rel.Output {
-			nout += len(facts[rel.Name])
+			nout += len(c.src[i])
 		}
 		if rel.Invariant {
-			nviol += len(facts[rel.Name])
+			nviol += len(c.src[i])
 		}
 	}
 	if nout > 0 {
@@ -193,11 +207,8 @@ func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, deriv
 	if nviol > 0 {
 		res.Violations = make([]value.Fact, 0, nviol)
 	}
-	for _, rel := range o.w.prog.Relations { // sorted by name
-		if !rel.Output && !rel.Invariant {
-			continue
-		}
-		for _, t := range facts[rel.Name] {
+	for i, rel := range reported { // sorted by name
+		for _, t := range c.src[i] {
 			f := value.Fact{Rel: rel.Name, Tuple: t}
 			if rel.Output {
 				res.Outputs = append(res.Outputs, f)
@@ -227,22 +238,18 @@ type outCache struct {
 }
 
 // outCacheFor returns the State's outCache when facts holds exactly its
-// rows (by slice identity, which implies equal contents: rows are never
-// modified, and an array a cache points to is not reused), else nil.
-func (s *State) outCacheFor(p *analysis.Program, facts FactSet) *outCache {
+// rows of the reported relations (outbox.reportedRels), by slice
+// identity, which implies equal contents: rows are never modified, and an
+// array a cache points to is not reused. Else nil.
+func (s *State) outCacheFor(reported []*analysis.Relation, facts FactSet) *outCache {
 	if s == nil || s.outs == nil {
 		return nil
 	}
-	i := 0
-	for _, rel := range p.Relations {
-		if !rel.Output && !rel.Invariant {
-			continue
-		}
+	for i, rel := range reported {
 		a, b := facts[rel.Name], s.outs.src[i]
 		if len(a) != len(b) || len(a) > 0 && &a[0] != &b[0] {
 			return nil
 		}
-		i++
 	}
 	return s.outs
 }

@@ -102,8 +102,10 @@ func (e *engine) nextTips(next FactSet) map[string]*rowTip {
 	var tips map[string]*rowTip
 	for _, t := range e.order {
 		n := len(t.rows)
-		rows := next[t.name]
-		if n == 0 || len(rows) != n || cap(t.rows) == n || &rows[0] != &t.rows[0] {
+		if n == 0 || cap(t.rows) == n {
+			continue // no room behind: nothing to look up
+		}
+		if rows := next[t.name]; len(rows) != n || &rows[0] != &t.rows[0] {
 			continue
 		}
 		if tips == nil {

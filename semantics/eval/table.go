@@ -44,6 +44,9 @@ type table struct {
 	// claimed is the rowTip this tick's rows are written into, follow the
 	// one whose claimer's rows it may take (rowtip.go); nil otherwise.
 	claimed, follow *rowTip
+	// sentBy holds, for an outbox table of messages, the lowest ID of
+	// the rules that sent each row (result.go).
+	sentBy []int
 }
 
 // searchMin is the shortest sorted prefix worth bisecting once rows stop
