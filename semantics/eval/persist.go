@@ -27,6 +27,7 @@ import (
 type carryRule struct {
 	rule *analysis.Rule
 	rel  string
+	slot int   // rel's place in engine.carried
 	pl   *plan // atom first; nil when every row is carried (Persist kind)
 	keep bool  // set by pl's sink: the row passed
 	// neg and negN, for the common `r(x..) :+ r(x..), !done(x1..xn)`
@@ -224,17 +225,28 @@ func (c *carryRule) carried(sorted []value.Tuple) (kept, dropped []value.Tuple, 
 	return buf[:k:k], dropped, nil
 }
 
+// carriedRel is one relation's carry result in a tick (engine.carried,
+// one per relation that carry rules carry, in the order they first
+// appear): the union of the rules' kept rows, and, when exactly one rule
+// carries it, the rows it dropped (nil: unknown, several rules).
+type carriedRel struct {
+	name  string
+	rows  []value.Tuple
+	drops []value.Tuple
+	rules int // carry rules that carried it this tick
+}
+
 // carryAll evaluates the carry rules over the tick's facts into
-// e.persisted, firing those that carry something. For a relation that
+// e.carried, firing those that carry something. For a relation that
 // exactly one carry rule carries and no outbox rule adds to, the next
 // State's rows are that rule's kept rows, so its change from the tick is
 // known without a merge: nothing added, the dropped rows removed. It is
 // recorded for nextDiff (e.diffs), which incremental aggregates,
 // maintained relations and persistent indexes ask for.
 func (e *engine) carryAll(facts FactSet) error {
-	clear(e.persisted)
-	drops := e.carryDrop // by relation; nil entry: carried by more than one rule
-	clear(drops)
+	for i := range e.carried {
+		e.carried[i] = carriedRel{name: e.carried[i].name}
+	}
 	for _, c := range e.carry {
 		var kept, dropped []value.Tuple
 		var err error
@@ -255,24 +267,23 @@ func (e *engine) carryAll(facts FactSet) error {
 		if len(dropped) > 0 {
 			e.drops = append(e.drops, dropped)
 		}
-		if _, seen := e.persisted[c.rel]; seen {
-			drops[c.rel] = nil
-		} else {
-			drops[c.rel] = dropped
-			if dropped == nil {
-				drops[c.rel] = []value.Tuple{} // known: nothing dropped
-			}
+		p := &e.carried[c.slot]
+		p.rules++
+		p.drops = dropped
+		if dropped == nil {
+			p.drops = []value.Tuple{} // known: nothing dropped
 		}
-		e.persisted[c.rel] = unionSorted(e.persisted[c.rel], kept)
+		p.rows = unionSorted(p.rows, kept)
 	}
-	for rel, dropped := range drops { // order-free: one map entry each
-		if dropped == nil || (e.out.next[rel] != nil && len(e.out.next[rel].rows) > 0) {
+	for i := range e.carried {
+		p := &e.carried[i]
+		if p.rules != 1 || (e.out.next[p.name] != nil && len(e.out.next[p.name].rows) > 0) {
 			continue
 		}
 		if e.diffs == nil {
 			e.diffs = map[string]dDelta{}
 		}
-		e.diffs[rel] = dDelta{ok: true, del: dropped}
+		e.diffs[p.name] = dDelta{ok: true, del: p.drops}
 	}
 	return nil
 }

@@ -133,12 +133,12 @@ func (o *outbox) send(tb *table, r *analysis.Rule, h headOut) error {
 }
 
 // result assembles the canonical Result from the tick's facts and, for
-// Tick, the facts its persistence rules carry (persisted, by relation:
-// sorted and distinct; nil for Naive, which derives them into the outbox).
+// Tick, the facts its persistence rules carry (persisted, one per
+// relation: sorted and distinct; nil for Naive, which derives them into the outbox).
 // from is the State the tick started from when it is of this program (nil
 // for Naive): its tick's Outputs and Violations are reused when they list
 // the same rows (outCache).
-func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, derived int, from *State) (*Result, error) {
+func (o *outbox) result(facts FactSet, persisted []carriedRel, derived int, from *State) (*Result, error) {
 	nnext, nsends, nout, nviol := 0, 0, 0, 0
 	for _, tb := range o.nextTabs {
 		if len(tb.rows) > 0 {
@@ -151,14 +151,14 @@ func (o *outbox) result(facts FactSet, persisted map[string][]value.Tuple, deriv
 			res.Next[tb.name] = tb.sortedRows()
 		}
 	}
-	for name, rows := range persisted { // order-free: one map entry each
-		if len(rows) == 0 {
+	for _, p := range persisted {
+		if len(p.rows) == 0 {
 			continue
 		}
-		more := unionSorted(rows, res.Next[name])
+		more := unionSorted(p.rows, res.Next[p.name])
 		// The outbox counted its own rows; count those the union added.
-		o.count += len(more) - len(res.Next[name])
-		res.Next[name] = more
+		o.count += len(more) - len(res.Next[p.name])
+		res.Next[p.name] = more
 	}
 	if o.count > o.w.lim.MaxFacts {
 		return nil, o.w.limitErr("MaxFacts", o.w.lim.MaxFacts)

@@ -100,7 +100,13 @@ func (tb *table) followTip(t []value.Value) bool {
 // next State alone.
 func (e *engine) nextTips(next FactSet) map[string]*rowTip {
 	var tips map[string]*rowTip
-	for _, t := range e.order {
+	// Only a carried relation's rows go to the next State as the tick's
+	// table had them (the outbox's tables are others).
+	for _, p := range e.carried {
+		t := e.tables[p.name]
+		if t == nil {
+			continue
+		}
 		n := len(t.rows)
 		if n == 0 || cap(t.rows) == n {
 			continue // no room behind: nothing to look up

@@ -36,10 +36,9 @@ type engine struct {
 	splitDone bool
 	carry     []*carryRule
 	toOutbox  []*analysis.Rule
-	persisted map[string][]value.Tuple // this tick's carry results by relation; reused
-	drops     [][]value.Tuple          // this tick's dropped rows, cleared at its end (persist.go)
-	carryDrop map[string][]value.Tuple // carryAll's drops by relation; reused
-	runs      []int                    // carriedByKeys's scratch; reused
+	carried   []carriedRel    // this tick's carry results, one per carried relation; reused
+	drops     [][]value.Tuple // this tick's dropped rows, cleared at its end (persist.go)
+	runs      []int           // carriedByKeys's scratch; reused
 
 	memo   *memoPlan  // the component's state-derived relations (memo.go); built on first use
 	memoIn *stateMemo // the memo this tick loaded, nil when it evaluates their rules
@@ -133,7 +132,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	if err := e.carryAll(facts); err != nil {
 		return nil, err
 	}
-	res, err := e.out.result(facts, e.persisted, e.derived, e.stIn)
+	res, err := e.out.result(facts, e.carried, e.derived, e.stIn)
 	if err == nil {
 		res.State.tips = e.nextTips(res.Next)
 		e.carryAggs(facts, res)
@@ -175,11 +174,14 @@ func (e *engine) splitRules() error {
 		if err := e.compileCarry(c); err != nil {
 			return err
 		}
+		c.slot = slices.IndexFunc(e.carried, func(p carriedRel) bool { return p.name == c.rel })
+		if c.slot < 0 {
+			c.slot = len(e.carried)
+			e.carried = append(e.carried, carriedRel{name: c.rel})
+		}
 		carry = append(carry, c)
 	}
 	e.carry, e.toOutbox, e.splitDone = carry, rest, true
-	e.persisted = map[string][]value.Tuple{}
-	e.carryDrop = make(map[string][]value.Tuple, len(carry))
 	return nil
 }
 
