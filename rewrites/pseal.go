@@ -18,7 +18,8 @@ import (
 // which the counts of all partitions of o have arrived and it holds that
 // many facts from each. An admitted answer is a delivery the original
 // allows: all the facts C sent in one tick, arriving together at the time
-// of the last one.
+// of the last one. Each partition resends its part until the receiver
+// acknowledges it whole, so that a lost message stalls no reply for good.
 //
 // Preconditions (checked by sealPre): r is sent by C with :~ and is no
 // client output; every rule sending r reads w, so that each answer belongs
@@ -99,12 +100,16 @@ func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws
 	nm := func(base string) string { return fresh(p, taken, base) }
 	out, dest, part, size := nm(r+"PartOut"), nm(r+"PartDest"), nm(r+"Part"), nm(r+"PartSize")
 	anyR, cnt := nm(r+"PartAny"), nm(r+"PartCount")
+	ack, sentF, sentS, acked, waiting, flip := nm(r+"PartAck"), nm(r+"PartSent"), nm(r+"PartSentSize"), nm(r+"PartAcked"), nm(r+"PartWaiting"), nm(r+"PartFlip")
 	X := strings.Join(xvars(rel.Arity()), ", ")
 	names := columnVars(p, rel)
 	cols := []syntax.Column{{Name: "partSrc", Type: syntax.TypeAddr}, {Name: "partIdx", Type: syntax.TypeInt}}
 	for i, c := range rel.Columns {
 		cols = append(cols, syntax.Column{Name: names[i], Type: syntax.TypeName(c.Type.String())})
 	}
+	ad := &syntax.Decl{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: ack}, Columns: []syntax.Column{{Name: "receiver", Type: syntax.TypeAddr}, cols[1]}}
+	ad.Doc = note(fmt.Sprintf("%s (%s): a receiver holds a partition's whole part of the reply %s to write partIdx.", rw, cite, r))
+	insertTopDecl(p.File, ad)
 	for _, d := range []*syntax.Decl{
 		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: part}, Columns: cols},
 		{Kind: syntax.DeclRelation, Name: syntax.Ident{Name: size}, Columns: []syntax.Column{cols[0], cols[1], {Name: "n", Type: syntax.TypeInt}}},
@@ -163,6 +168,28 @@ func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws
 		part, pre(X), out, pre(X), anyR, out, pre(X), cnt, countOf(X), out, pre(X), cnt, dest, anyR, size, dest, cnt))
 	addDoc(send[0], note(fmt.Sprintf("%s (%s): facts and per-destination counts of this partition's reply %s.", rw, cite, r)))
 	blk.Items = append(blk.Items, send...)
+	// Retransmission: a lost part or count would stall the reply for
+	// good, so the partition keeps what it sent and, while a destination
+	// has not acknowledged its whole part, ticks every time unit (a flip
+	// that changes what it carries) and resends every other tick, from two
+	// ticks after the first send (the earliest an acknowledgement can
+	// arrive, so a fault-free delivery with delays of 1 sends once). The
+	// receiver keeps parts and counts as sets and admits a reply once, so
+	// duplicates change nothing; once every part is acknowledged nothing is
+	// resent, so runs still quiesce.
+	retx := genItems(fmt.Sprintf(`%[1]s(d, i%[2]s) :+ %[3]s(d, i%[2]s).
+.persist %[1]s
+%[4]s(d, i, k) :+ %[5]s(d, i), %[6]s(d, i, k).
+.persist %[4]s
+%[7]s(d, i) :- %[8]s(d, i).
+.persist %[7]s
+%[9]s() :- %[4]s(d, i, _), !%[7]s(d, i).
+%[10]s() :+ %[9]s(), !%[10]s().
+%[11]s@d(me, i%[2]s) :~ %[1]s(d, i%[2]s), !%[7]s(d, i), %[10]s(), self(me).
+%[12]s@d(me, i, k) :~ %[4]s(d, i, k), !%[7]s(d, i), %[10]s(), self(me).`,
+		sentF, pre(X), out, sentS, dest, cnt, acked, ack, waiting, flip, part, size))
+	addDoc(retx[0], note(fmt.Sprintf("%s (%s): resend this partition's part of the reply %s until its destination acknowledges it.", rw, cite, r)))
+	blk.Items = append(blk.Items, retx...)
 	// Receivers: admit the reply to write i of original instance o once
 	// every partition of o has reported and all its facts have arrived.
 	for _, c := range p.Components {
@@ -173,7 +200,7 @@ func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws
 		if cb == nil {
 			continue
 		}
-		buf, sizes, have, ok := nm(r+"PartBuffered"), nm(r+"PartSizes"), nm(r+"PartHave"), nm(r+"PartComplete")
+		buf, sizes, have, ok, got := nm(r+"PartBuffered"), nm(r+"PartSizes"), nm(r+"PartHave"), nm(r+"PartComplete"), nm(r+"PartGot")
 		nodes, parts, orig, done, ready, admitted, sealed := nm(comp+"SealNodes"), nm(comp+"SealParts"), nm(r+"PartOrigin"),
 			nm(r+"PartsDone"), nm(r+"Ready"), nm(r+"Admitted"), nm(r+"Sealed")
 		recv := genItems(fmt.Sprintf(`%[1]s(src, i%[3]s) :- %[2]s(src, i%[3]s).
@@ -190,9 +217,12 @@ func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws
 %[15]s(o, i) :- %[14]s(o, i, k), %[11]s(k), !%[16]s(o, i).
 %[16]s(o, i) :+ %[15]s(o, i).
 .persist %[16]s
-%[17]s(%[18]s) :- %[1]s(src, i%[3]s), %[13]s(src, o), %[15]s(o, i).`,
-			buf, part, pre(X), sizes, size, have, countOf(X), ok, nodes, comp, parts, origRel, orig, done, ready, admitted, sealed, X))
-		addDoc(recv[0], note(fmt.Sprintf("%s (%s): a reply %s is admitted once every partition's part has arrived.", rw, cite, r)))
+%[17]s(%[18]s) :- %[1]s(src, i%[3]s), %[13]s(src, o), %[15]s(o, i).
+%[19]s(src, i) :- %[2]s(src, i%[3]s).
+%[19]s(src, i) :- %[5]s(src, i, _).
+%[20]s@src(me, i) :~ %[8]s(src, i), %[19]s(src, i), self(me).`,
+			buf, part, pre(X), sizes, size, have, countOf(X), ok, nodes, comp, parts, origRel, orig, done, ready, admitted, sealed, X, got, ack))
+		addDoc(recv[0], note(fmt.Sprintf("%s (%s): a reply %s is admitted once every partition's part has arrived; a partition's whole part is acknowledged whenever a message of it arrives, so that it stops resending.", rw, cite, r)))
 		renameInBodies(sourceRules(c.Rules), r, sealed)
 		cb.Items = append(recv, cb.Items...)
 	}
