@@ -270,7 +270,7 @@ func CheckSchedule(original, rewritten *analysis.Program, sched *sim.Schedule, o
 		return nil, err
 	}
 	r.Seed = sched.Seed
-	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts, Runs: []*RunReport{r}}
+	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts, Runs: []*RunReport{r}, Schedule: sched}
 	rep.summarise()
 	rep.addWhy(m)
 	rep.addCoverage(original, rewritten, opts)

@@ -80,13 +80,14 @@ func (t *target) observedUntil() int64 {
 // Each pass has its own MaxStates budget. Deviation and sparse passes only
 // look for a witness; the verdict is the escalated search's (NotEquivalent
 // only when it too was exhaustive, Unknown naming the bound it hit), or
-// the first search's Unknown when that one hit a bound. maxDelay reports
-// the largest delay the deciding search explored.
-func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr searchResult, maxDelay int64, err error) {
+// the first search's Unknown when that one hit a bound. delays reports
+// the delays the deciding search explored.
+func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr searchResult, delays Delays, err error) {
 	start := time.Now()
 	sr, err = search(prog, tgt, opts, nil)
+	first := Delays{Max: opts.MaxDelay, Guided: sr.guided, Bound: sim.BoundMaxDelay}
 	if err != nil || sr.verdict == Equivalent || opts.MaxEscalatedDelay < 0 || sr.stopped() {
-		return sr, opts.MaxDelay, err
+		return sr, first, err
 	}
 	lateAt := tgt.observedUntil() + 1
 	top := lateAt // a message sent at time 0 reaches lateAt
@@ -136,11 +137,16 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 		return false, dsr.stopped(), nil
 	}
 	if found, stop, err := deviate(&sr, opts, nil); found || stop || err != nil {
-		return sr, opts.MaxDelay, err
+		return sr, first, err
 	}
 	if lateAt <= opts.MaxDelay {
 		// Every delivery time that matters was already explored.
-		return sr, opts.MaxDelay, nil
+		first.Bound = sim.NoBound
+		return sr, first, nil
+	}
+	escalated := Delays{Max: eopts.MaxDelay, Late: lateAt}
+	if opts.MaxEscalatedDelay > 0 && opts.MaxEscalatedDelay < lateAt && eopts.MaxDelay < lateAt {
+		escalated.Bound = sim.BoundMaxEscalatedDelay
 	}
 	esc := &escalation{base: opts.MaxDelay, lateAt: lateAt}
 	sparse := &escalation{base: opts.MaxDelay, lateAt: lateAt, sparse: true}
@@ -166,16 +172,16 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 	}
 	if found, stop, err := deviateEscalated(&sr); found || stop || err != nil {
 		if found {
-			return sr, eopts.MaxDelay, nil
+			return sr, escalated, nil
 		}
-		return sr, opts.MaxDelay, err
+		return sr, first, err
 	}
 	if !left(fmt.Sprintf("delay 1 and delivery at time %d were explored", lateAt)) {
-		return sr, opts.MaxDelay, nil
+		return sr, first, nil
 	}
 	ssr, err := search(prog, tgt, eopts, sparse)
 	if err != nil {
-		return ssr, eopts.MaxDelay, err
+		return ssr, escalated, err
 	}
 	sr.states += ssr.states
 	sr.branches += ssr.branches
@@ -183,19 +189,20 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 		ssr.states, ssr.branches = sr.states, sr.branches
 		ssr.found = fmt.Sprintf("sparse escalated %s (delay 1 or delivery at time %d)", ssr.found, lateAt)
 		ssr.esc = EscalatedSparse
-		return ssr, lateAt, nil
+		return ssr, Delays{Max: 1, Late: lateAt, Guided: ssr.guided}, nil
 	}
 	if sr.verdict == Unknown {
 		// The first search hit a bound: escalating cannot decide.
 		sr.bound += fmt.Sprintf("; a search with delay 1 and delivery at time %d found no witness either", lateAt)
-		return sr, opts.MaxDelay, nil
+		return sr, first, nil
 	}
 	if !left(fmt.Sprintf("delays up to %d were explored", eopts.MaxDelay)) {
-		return sr, opts.MaxDelay, nil
+		return sr, first, nil
 	}
 	esr, err := search(prog, tgt, eopts, esc)
+	escalated.Guided = esr.guided
 	if err != nil {
-		return esr, eopts.MaxDelay, err
+		return esr, escalated, err
 	}
 	esr.states += sr.states
 	esr.branches += sr.branches
@@ -205,11 +212,11 @@ func searchEscalating(prog *analysis.Program, tgt *target, opts Options) (sr sea
 		esr.esc = EscalatedDelays
 	case Unknown:
 		if found, _, err := deviateEscalated(&esr); found || err != nil {
-			return esr, eopts.MaxDelay, err
+			return esr, escalated, err
 		}
 		esr.bound = fmt.Sprintf("%s; hit while escalating delays to 1..%d and delivery at time %d (the search with delays 1..%d found no witness)", esr.bound, eopts.MaxDelay, lateAt, opts.MaxDelay)
 	}
-	return esr, eopts.MaxDelay, nil
+	return esr, escalated, nil
 }
 
 // stopped reports an Unknown search ended by the clock or its context:

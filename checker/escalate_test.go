@@ -52,8 +52,8 @@ func TestEscalationAvoidsFalseCounterexample(t *testing.T) {
 	if r.Witness == nil {
 		t.Fatal("Equivalent without a witness")
 	}
-	if r.MaxDelay <= 3 {
-		t.Errorf("the deciding search explored delays up to %d; want the escalated bound", r.MaxDelay)
+	if r.Delays.Max <= 3 {
+		t.Errorf("the deciding search explored delays up to %d; want the escalated bound", r.Delays.Max)
 	}
 	// Without escalation the same run is the false counterexample.
 	opts.MaxEscalatedDelay = -1

@@ -72,8 +72,11 @@ func CheckHistoryContext(ctx context.Context, original *analysis.Program, h *sim
 	if err != nil {
 		return nil, fmt.Errorf("searching the original: %w", err)
 	}
-	r.MaxDelay = sopts.MaxDelay
+	r.Delays = Delays{Max: sopts.MaxDelay, Guided: sr.guided, Bound: sim.BoundMaxDelay}
 	r.Verdict, r.Bound, r.Limit, r.States, r.Branches, r.Found = sr.verdict, sr.bound, sr.limit, sr.states, sr.branches, sr.found
+	if sr.verdict == Unknown {
+		r.Bound += r.Delays.unknownNote()
+	}
 	r.Stage, r.Escalation = sr.stage, sr.esc
 	if r.Stage == StageRefinementMap && r.Escalation == NotEscalated {
 		// There is no rewritten run to guide the first branch: it is the
@@ -201,7 +204,7 @@ func (rep *Report) historyText() string {
 		fmt.Fprintf(&b, "\nundecided: %s\n", r.Bound)
 		writeReasons(&b, r.Reasons)
 	case NotEquivalent:
-		fmt.Fprintf(&b, "\nno run of the original explains the history (search exhaustive within its bounds: delays 1..%d, losses within the fault budget)\n", r.MaxDelay)
+		fmt.Fprintf(&b, "\nno run of the original explains the history (search exhaustive within its bounds: %s, losses within the fault budget)\n", r.Delays.text())
 		if off := r.Offense; off != nil {
 			fmt.Fprintf(&b, "\noffending output (%s): %s\n  %s\n", off.Kind, off.Fact, off.Explanation)
 		}

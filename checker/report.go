@@ -34,7 +34,11 @@ type Report struct {
 	// Certificate is what an exhaustive check (Options.Exhaustive)
 	// covered; nil for seeded runs.
 	Certificate *Certificate
-	orig, rew   *analysis.Program
+	// Schedule is the recorded run CheckSchedule checked (nil for seeded
+	// runs): its seed, workload, delays and faults are what ran, not
+	// Options', so the header describes it instead.
+	Schedule  *sim.Schedule
+	orig, rew *analysis.Program
 }
 
 func (rep *Report) summarise() {
@@ -98,8 +102,13 @@ func (rep *Report) Text(files SavedFiles) string {
 			found[r.Stage.String()]++
 		}
 	}
-	fmt.Fprintf(&b, "  %d runs (seeds %d..%d, %d requests each, faults: %s): %d explained, %d not explained, %d unknown\n",
-		len(rep.Runs), o.Seed, o.Seed+uint64(max(len(rep.Runs), 1)-1), o.Open+o.Closed, o.Faults, rep.Explained, rep.NotExplained, rep.Undecided)
+	if sc := rep.Schedule; sc != nil {
+		fmt.Fprintf(&b, "  1 run of the schedule %s (%s): %d explained, %d not explained, %d unknown\n",
+			scheduleName(sc), scheduleRun(sc), rep.Explained, rep.NotExplained, rep.Undecided)
+	} else {
+		fmt.Fprintf(&b, "  %d runs (seeds %d..%d, %d requests each, faults: %s): %d explained, %d not explained, %d unknown\n",
+			len(rep.Runs), o.Seed, o.Seed+uint64(max(len(rep.Runs), 1)-1), o.Open+o.Closed, o.Faults, rep.Explained, rep.NotExplained, rep.Undecided)
+	}
 	if rep.Explained > 0 {
 		fmt.Fprintf(&b, "  witnesses found by: refinement map %d, eager schedule %d, search %d; %d states of the original explored\n",
 			found["refinement map"], found["eager schedule"], found["search"], rep.States())
@@ -165,10 +174,10 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		fmt.Fprintf(b, ", shrunk")
 	}
 	if cx.MustEmit {
-		fmt.Fprintf(b, "; no run of the original explains it (must-emit shortcut, no search: every fault-free run of the original with delays 1..%d emits an output it lacks)\n", cx.MaxDelay)
+		fmt.Fprintf(b, "; no run of the original explains it (must-emit shortcut, no search: every fault-free run of the original with delays 1..%d emits an output it lacks)\n", cx.Delays.Max)
 	} else {
-		fmt.Fprintf(b, "; no run of the original explains it (search exhaustive within its bounds: delays 1..%d, losses within the fault budget, %d states, %d runs of the original)\n",
-			cx.MaxDelay, cx.States, cx.Branches)
+		fmt.Fprintf(b, "; no run of the original explains it (search exhaustive within its bounds: %s, losses within the fault budget, %d states, %d runs of the original)\n",
+			cx.Delays.text(), cx.States, cx.Branches)
 	}
 	if off := cx.Offense; off != nil {
 		fmt.Fprintf(b, "\noffending output (%s): %s\n  %s\n", off.Kind, off.Fact, off.Explanation)
@@ -225,8 +234,12 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		flags += fmt.Sprintf(" --repeats 'dup=%d retry=%d'", r.Duplicate, r.Retry)
 	}
 	note := "the run before shrinking"
-	if rep.Certificate != nil {
+	switch {
+	case rep.Certificate != nil:
 		flags, note = rep.exhaustiveFlags(), "the exhaustive check that found it"
+	case rep.Schedule != nil:
+		// The schedule, not the options, made the run (report_schedule.go).
+		flags, note = "--schedule "+scheduleName(rep.Schedule), "the schedule checked"
 	}
 	fmt.Fprintf(b, "  dsim check %s %s %s    # %s\n", rep.Original, rep.Rewritten, flags, note)
 	if files.Schedule != "" {
@@ -285,9 +298,16 @@ func (rep *Report) JSON() []byte {
 		Offense    *jsonOffense `json:"offense,omitempty"`
 		Reasons    []jsonReason `json:"reasons,omitempty"`
 		Schedule   string       `json:"schedule,omitempty"`
+		// Limit is the bound an Unknown hit (RunReport.Limit), Delays the
+		// delays its search gave the original (RunReport.Delays).
+		Limit  string      `json:"limit,omitempty"`
+		Delays *delaysJSON `json:"delays,omitempty"`
 	}
 	conv := func(r *RunReport, withSchedule bool) jsonRun {
-		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk}
+		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk, Limit: r.Limit.Field()}
+		if r.Verdict != Equivalent {
+			j.Delays = r.Delays.json()
+		}
 		if r.Violation != nil {
 			j.Violation = fmt.Sprintf("%s at %s @%d", r.Violation.Fact, r.Violation.Node, r.Violation.Time)
 		}
@@ -317,7 +337,7 @@ func (rep *Report) JSON() []byte {
 		return j
 	}
 	out := reportJSON[jsonRun]{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, States: rep.States(),
-		CollisionBound: rep.CollisionBound(), Shard: rep.shardJSON(), CoverageShort: rep.CoverageShort, Certificate: rep.certificateJSON()}
+		CollisionBound: rep.CollisionBound(), Shard: rep.shardJSON(), CoverageShort: rep.CoverageShort, Certificate: rep.certificateJSON(), Schedule: scheduleJSON(rep.Schedule)}
 	if rep.Coverage != nil && rep.rew != nil {
 		out.RulesFired, out.RulesCounted, out.NeverFired = rep.Coverage.Summary(rep.rew)
 		if rep.Options.OriginalCoverage {

@@ -24,6 +24,8 @@ type reportJSON[Run any] struct {
 	CoverageShort  string     `json:"coverage_short,omitempty"`
 	// Certificate: what an exhaustive check covered (Options.Exhaustive).
 	Certificate *jsonCertificate `json:"certificate,omitempty"`
+	// Schedule: the recorded run a schedule check ran (Report.Schedule).
+	Schedule *jsonSchedule `json:"schedule,omitempty"`
 	// The full tables, when Options.OriginalCoverage asked for them.
 	Coverage         json.RawMessage `json:"coverage,omitempty"`
 	OriginalCoverage json.RawMessage `json:"original_coverage,omitempty"`

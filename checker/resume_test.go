@@ -27,7 +27,7 @@ func summary(rep *Report) string {
 			continue
 		}
 		fmt.Fprintf(&b, "run %d seed %d: %s found=%q bound=%q states=%d branches=%d maxdelay=%d reasons=%v\n",
-			r.Index, r.Seed, r.Verdict, r.Found, r.Bound, r.States, r.Branches, r.MaxDelay, r.Reasons)
+			r.Index, r.Seed, r.Verdict, r.Found, r.Bound, r.States, r.Branches, r.Delays.Max, r.Reasons)
 		if r.Offense != nil {
 			o := *r.Offense
 			o.Why, o.Producer = nil, nil // pointers: compared by their contents below

@@ -31,10 +31,11 @@ type RunReport struct {
 	// States and Branches measure the search: distinct states of the
 	// original memoised, and runs of the original executed.
 	States, Branches int
-	// MaxDelay is the largest delay per message the deciding search
-	// explored: Options.MaxDelay, or the escalated bound when the first
-	// search found no witness (docs/CHECKING.md, "The search").
-	MaxDelay int64
+	// Delays is what the deciding search let the original's messages do
+	// (Options.MaxDelay, or the escalated bound when the first search found
+	// no witness; docs/CHECKING.md, "The search"): the bound a
+	// NotEquivalent holds within, and which an Unknown names.
+	Delays Delays
 
 	Faults   sim.FaultPlan
 	Stop     string        // how the rewritten run ended
@@ -160,19 +161,22 @@ func explainRunWidened(m *refinementMap, opts Options, cfg sim.Config, res *sim.
 	// The shortcut reasons about fault-free runs of the original; with a
 	// widened budget the original may lose messages, so it does not apply.
 	if off := mustEmitUnlessWidened(m, opts, cfg.Faults, res, tgt, horizon, extra); off != nil {
-		r.Verdict, r.Offense, r.MaxDelay, r.Branches, r.MustEmit = NotEquivalent, off.offense, off.maxDelay, 1, true
+		r.Verdict, r.Offense, r.Delays, r.Branches, r.MustEmit = NotEquivalent, off.offense, Delays{Max: off.maxDelay}, 1, true
 		r.Furthest, r.replayOriginal = off.furthest, off.replay
 		r.Reasons = []Reason{{Kind: failUnexpected.String(), Fact: off.offense.Fact, Branches: 1}}
 		return r, nil
 	}
 	sopts := opts
 	sopts.Limits.MaxTime = horizon
-	sr, maxDelay, err := searchEscalating(m.orig, tgt, sopts)
+	sr, delays, err := searchEscalating(m.orig, tgt, sopts)
 	if err != nil {
 		return nil, fmt.Errorf("searching the original: %w", err)
 	}
-	r.MaxDelay = maxDelay
+	r.Delays = delays
 	r.Verdict, r.Bound, r.Limit, r.States, r.Branches, r.Found = sr.verdict, sr.bound, sr.limit, sr.states, sr.branches, sr.found
+	if sr.verdict == Unknown {
+		r.Bound += delays.unknownNote()
+	}
 	r.Stage, r.Escalation = sr.stage, sr.esc
 	r.Reasons = sortedReasons(sr.reasons)
 	switch sr.verdict {

@@ -87,6 +87,7 @@ type searchResult struct {
 	limit    sim.Bound    // for Unknown: the bound hit, typed (NoBound if none applies)
 	states   int          // distinct states memoised
 	branches int          // runs of the original executed
+	guided   int64        // the largest delay beyond the contiguous range an alternative of the DFS gave a message (Delays.Guided)
 	best     *failure
 	furthest *furthestBranch // the decisions of the branch best came from
 	reasons  map[string]*reasonCount
@@ -138,6 +139,7 @@ type searcher struct {
 	factFP  []sim.Fingerprint // factFingerprint of each required output
 
 	incomplete string
+	incLimit   sim.Bound // the bound behind incomplete, typed (NoBound: a fixed limit such as maxPermRows)
 	deadline   time.Time
 	escalated  *escalation // nil for the first search (delays 1..MaxDelay)
 	// maxDev > 0: a deviation pass (deviation.go) over branches with at
@@ -228,7 +230,7 @@ func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalati
 	}
 	if s.incomplete != "" {
 		s.res.verdict = Unknown
-		s.res.bound = s.incomplete
+		s.res.bound, s.res.limit = s.incomplete, s.incLimit
 		return s.res, nil
 	}
 	if maxDev > 0 {
@@ -321,7 +323,7 @@ func (s *searcher) branch(stage Stage) (done bool, err error) {
 		return false, nil
 	}
 	if res.Stop.Bounded() {
-		s.cut(res.Stop.Message)
+		s.cut(res.Stop.Message, res.Stop.Bound)
 		return false, nil
 	}
 	if res.Stop.Reason == sim.Violation && !s.tgt.matchesViolation(res.Violations) {
@@ -435,9 +437,9 @@ func (s *searcher) record(f failure) {
 
 // cut notes that the search skipped alternatives, so that an exhausted
 // search says Unknown rather than NotEquivalent.
-func (s *searcher) cut(why string) {
+func (s *searcher) cut(why string, b sim.Bound) {
 	if s.incomplete == "" {
-		s.incomplete = why
+		s.incomplete, s.incLimit = why, b
 	}
 }
 
@@ -626,6 +628,11 @@ func (s *searcher) alternatives(c *sim.Choice) ([]alt, error) {
 		if s.lead != policyDFS {
 			out = leadWith(s.stateAlt(c, s.lead), out)
 		}
+		for _, a := range out {
+			if !a.drop && a.delay > top && a.delay != late {
+				s.res.guided = max(s.res.guided, a.delay)
+			}
+		}
 		return out, nil
 	case sim.ChoiceChoose:
 		out := make([]alt, c.N)
@@ -635,7 +642,7 @@ func (s *searcher) alternatives(c *sim.Choice) ([]alt, error) {
 		return out, nil
 	case sim.ChoiceOrder:
 		if c.N > maxPermRows {
-			s.cut(fmt.Sprintf("index() numbered %d rows; only the sorted order of more than %d rows is explored", c.N, maxPermRows))
+			s.cut(fmt.Sprintf("index() numbered %d rows; only the sorted order of more than %d rows is explored", c.N, maxPermRows), sim.NoBound)
 			return []alt{{perm: identity(c.N)}}, nil
 		}
 		var out []alt

@@ -23,13 +23,20 @@ const (
 	// nothing to raise.
 	BoundCanceled
 	BoundEnumerateStates // EnumerateOptions.MaxStates (exhaustive enumeration)
+	// BoundMaxDelay and BoundMaxEscalatedDelay bound the delays the
+	// checker's search gives the original's messages (checker.Options):
+	// a verdict of that search holds within them, so an Unknown names the
+	// one its deciding search ran under (RunReport.Delays).
+	BoundMaxDelay          // checker.Options.MaxDelay
+	BoundMaxEscalatedDelay // checker.Options.MaxEscalatedDelay
 )
 
 // Bounds lists every Bound but NoBound, in declaration order.
-var Bounds = []Bound{BoundMaxTime, BoundMaxTicks, BoundMaxMessages, BoundMaxFacts, BoundSyncStates, BoundMaxStates, BoundMaxDepth, BoundTimeout, BoundCanceled, BoundEnumerateStates}
+var Bounds = []Bound{BoundMaxTime, BoundMaxTicks, BoundMaxMessages, BoundMaxFacts, BoundSyncStates, BoundMaxStates, BoundMaxDepth, BoundTimeout, BoundCanceled, BoundEnumerateStates, BoundMaxDelay, BoundMaxEscalatedDelay}
 
 var boundFields = [...]string{"", "Limits.MaxTime", "Limits.MaxTicks", "Limits.MaxMessages", "Limits.MaxFacts",
-	"SyncOptions.MaxStates", "Options.MaxStates", "Options.MaxDepth", "Options.Timeout", "context", "EnumerateOptions.MaxStates"}
+	"SyncOptions.MaxStates", "Options.MaxStates", "Options.MaxDepth", "Options.Timeout", "context", "EnumerateOptions.MaxStates",
+	"Options.MaxDelay", "Options.MaxEscalatedDelay"}
 
 // Field is the option that sets the bound, e.g. "Options.MaxStates".
 func (b Bound) Field() string {

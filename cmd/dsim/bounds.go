@@ -20,6 +20,9 @@ var boundFlags = map[sim.Bound]string{
 	sim.BoundTimeout:     "timeout",
 
 	sim.BoundEnumerateStates: "exhaustive-states",
+
+	sim.BoundMaxDelay:          "max-delay",
+	sim.BoundMaxEscalatedDelay: "max-escalated-delay",
 }
 
 // boundFlag is the flag that raises b ("" when none does).
