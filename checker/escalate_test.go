@@ -52,8 +52,9 @@ func TestEscalationAvoidsFalseCounterexample(t *testing.T) {
 	if r.Witness == nil {
 		t.Fatal("Equivalent without a witness")
 	}
-	if r.Delays.Max <= 3 {
-		t.Errorf("the deciding search explored delays up to %d; want the escalated bound", r.Delays.Max)
+	// The sparse pass tries delay 1 and delivery at H+1 per message.
+	if r.Delays.Max != 1 || r.Delays.Late <= 3 {
+		t.Errorf("the deciding search explored %+v; want the sparse pass's delay 1 and a delivery time past 1..3", r.Delays)
 	}
 	// Without escalation the same run is the false counterexample.
 	opts.MaxEscalatedDelay = -1
