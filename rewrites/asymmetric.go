@@ -53,7 +53,7 @@ func asymmetricPre(p *analysis.Program, c *analysis.Component, c1, c2 []*analysi
 				"%s; C2 must be a state machine (%s)", v.Reason, cite)
 		}
 		return refuse(p, v.Rule.Pos, name, "C2 is a state machine",
-			"derive C2's outputs in ticks with inputs only, and its state only from its inputs",
+			hintOr(v, "derive C2's outputs in ticks with inputs only, and its state only from its inputs"),
 			"rule at %s: %s; C2 must be a state machine (%s)", at(p, v.Rule), v.Reason, cite)
 	}
 	v1, v2 := VocabOf(p, c1), VocabOf(p, c2)

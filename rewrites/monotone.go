@@ -37,6 +37,9 @@ type Violation struct {
 	Rule     *analysis.Rule // nil when the witness is a relation only
 	Relation string
 	Reason   string
+	// Hint, when set, replaces the rewrite's generic hint: the check
+	// knows what would mend this rule.
+	Hint string
 }
 
 // IsMonotonic checks c2, a subset of component comp's rules.

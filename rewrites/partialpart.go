@@ -92,7 +92,7 @@ func PartialPartition(name string, src []byte, comp string, ws []string, parts i
 		if v.Rule != nil {
 			pos = v.Rule.Pos
 		}
-		return nil, refuse(p, pos, rw, "a state machine", "keep next-tick state out of what "+comp+" sends",
+		return nil, refuse(p, pos, rw, "a state machine", hintOr(v, "keep next-tick state out of what "+comp+" sends"),
 			"%s; %s must be a state machine (%s)", v.Reason, comp, cite)
 	}
 	// Partitioned sealing names a reply by the index of the write it

@@ -46,3 +46,11 @@ func refuse(p *analysis.Program, pos syntax.Pos, rewrite, pre, hint, format stri
 func at(p *analysis.Program, r *analysis.Rule) string {
 	return fmt.Sprintf("%s:%d:%d", p.File.Name, r.Pos.Line, r.Pos.Col)
 }
+
+// hintOr is v's own hint when the check that found v gave one, else def.
+func hintOr(v *Violation, def string) string {
+	if v != nil && v.Hint != "" {
+		return v.Hint
+	}
+	return def
+}

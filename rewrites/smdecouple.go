@@ -39,7 +39,7 @@ func stateMachinePre(p *analysis.Program, c *analysis.Component, c1, c2 []*analy
 		if v.Rule != nil {
 			pos = v.Rule.Pos
 			return refuse(p, pos, name, "C2 is a state machine",
-				"derive C2's state only from its inputs (persist it, or compute it in the same tick from inputs); keep next-tick rules other than persistence out of C2",
+				hintOr(v, "derive C2's state only from its inputs (persist it, or compute it in the same tick from inputs); keep next-tick rules other than persistence out of C2"),
 				"rule at %s: %s; C2 must be a state machine (%s)", at(p, v.Rule), v.Reason, cite)
 		}
 		return refuse(p, pos, name, "C2 is a state machine", "derive C2's state only from its inputs",
