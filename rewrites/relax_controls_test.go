@@ -30,6 +30,9 @@ var relaxControls = []relaxControl{
 	{"threshold over a monotone aggregate (relaxation 2)", "monotonic-threshold-equality", "(m == 2)", "(m >= 2)", false, "", 5},
 	{"persistence with a GC condition (relaxation 3, not applied)", "monotonic-gc-persistence", "live(k) :+ live(k), !okDel(k).", "live(k) :+ live(k).", true, "put.k=0..1; del.k=0..1; get.k=0..1", 6},
 	{"GC persistence for state machines (App. A.4.1)", "statemachine-gc-filter", ", (v > 1).", ".", false, "", 5},
+	{"first derivations (state machines)", "statemachine-first-unrecorded", "  done(slot) :+ chosen(slot, _).\n", "  done(slot) :+ chosen(slot, _).\n  .persist done\n", false, "vote.slot=0..1; vote.v=0..1; get.slot=0..1", 6},
+	{"lagged no-change copies (state machines)", "statemachine-lagged-twice", "  last(k) :+ late(k).\n", "  last(k) :+ top(k).\n", false, "put.k=0..2; get.k=0..2", 6},
+	{"maximum carries (state machines)", "statemachine-carry-step", "cand(n, q) :- last(n, p), q = p + 1.", "cand(n, p) :- last(n, p).", false, "bump.n=0..1; bump.p=0..2", 5},
 }
 
 // TestRelaxationControls: for each relaxation, the program inside it is
