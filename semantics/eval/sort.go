@@ -30,8 +30,35 @@ func (tb *table) sortedRows() []value.Tuple {
 	a := tb.rows[:tb.sortedN]
 	copy(out[len(a):], tb.rows[len(a):])
 	sortTuples(out[len(a):])
-	mergeFront(out, a)
+	if (n-len(a))*sparseMerge <= len(a) {
+		mergeSparse(out, a)
+	} else {
+		mergeFront(out, a)
+	}
 	return out
+}
+
+// sparseMerge: a rest at most 1/sparseMerge of the sorted prefix (a few
+// rows added to a large loaded relation) is merged by bisection
+// (mergeSparse), which costs about log2(prefix) comparisons per added row
+// instead of one per row of the prefix.
+const sparseMerge = 16
+
+// mergeSparse is mergeFront for a short rest: each rest row's place in a
+// is found by bisection and the rows of a before it are copied as a
+// block. The blocks end before the rest's next unread row, as in
+// mergeFront.
+func mergeSparse(out, a []value.Tuple) {
+	k, i := 0, 0
+	for j := len(a); j < len(out); j++ {
+		t := out[j]
+		p, _ := slices.BinarySearchFunc(a[i:], t, compareTuples)
+		k += copy(out[k:], a[i:i+p])
+		i += p
+		out[k] = t
+		k++
+	}
+	copy(out[k:], a[i:])
 }
 
 // mergeFront merges the sorted a into out, whose last len(out)-len(a)

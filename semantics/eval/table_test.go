@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
 
 	"github.com/dsim-project/dsim/semantics/value"
@@ -123,6 +124,35 @@ func TestRadixSortMatchesCompare(t *testing.T) {
 		radixSortInts(got)
 		if d := cmp.Diff(want, got); d != "" {
 			t.Fatalf("radix sort (-want +got):\n%s", d)
+		}
+	})
+}
+
+// TestMergeSparseMatchesMergeFront: merging a sorted rest into a sorted
+// prefix by bisection gives what the element-by-element merge gives,
+// whatever the sizes (mergeSparse is only used for short rests).
+func TestMergeSparseMatchesMergeFront(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		all := Normalize(FactSet{"x": rapid.SliceOf(rapid.Custom(func(t *rapid.T) value.Tuple {
+			return value.Tuple{value.Int(int64(rapid.IntRange(0, 50).Draw(t, "a"))), value.Int(int64(rapid.IntRange(0, 3).Draw(t, "b")))}
+		})).Draw(t, "rows")})["x"]
+		var a, rest []value.Tuple
+		for _, r := range all {
+			if rapid.IntRange(0, 4).Draw(t, "side") == 0 {
+				rest = append(rest, r)
+			} else {
+				a = append(a, r)
+			}
+		}
+		front := append(make([]value.Tuple, len(a)), rest...)
+		sparse := slices.Clone(front)
+		mergeFront(front, a)
+		mergeSparse(sparse, a)
+		if d := cmp.Diff(all, sparse, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("mergeSparse (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff(front, sparse, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("mergeSparse vs mergeFront (-front +sparse):\n%s", d)
 		}
 	})
 }
