@@ -44,6 +44,7 @@ func init() {
 			&cli.StringFlag{Name: "print", Usage: "print the mutant `NAME` in dsim fmt form and exit (to replay a kill: dsim check ORIGINAL that-file ...)"},
 			&cli.StringFlag{Name: "from-report", Usage: "take the outcomes and classes of the mutants in `FILE` (an earlier dsim mutate --json of the same pair) instead of re-checking them; the bounded-exhaustive pass still runs on its survivors and unknowns"},
 			&cli.BoolFlag{Name: "no-bounded", Usage: "do not re-check unexplained survivors with the bounded-exhaustive pass (dsim check --exhaustive at small bounds)"},
+			&cli.DurationFlag{Name: "bounded-timeout", Value: defaultBoundedTimeout, Usage: "the bounded-exhaustive pass's wall-time budget `D` per mutant, all rungs together (and the rewrite's calibration, once); the rungs not reached are listed (0: none)"},
 			&cli.IntFlag{Name: "bounded-states", Value: defaultBoundedStates, Usage: "the bounded-exhaustive pass's budget: `N` distinct states of the enumeration per rung and survivor"},
 			&cli.BoolFlag{Name: "no-probe", Usage: "do not re-check survivors with repeated requests (--repeats '" + mutateProbeRepeats + "') when --repeats is not given"},
 		), workloadFlags()...),
@@ -213,12 +214,18 @@ func mutateAction(c *cli.Context) error {
 				} else {
 					rep.Mutants[i] = checkMutant(orig, rew, ex, mutants[i], opts, probe)
 				}
+				// -v shows where a mutant's time went: the sampled
+				// check (with the probe) and the bounded pass.
+				sampled, passed := time.Since(start), time.Duration(0)
 				if pass != nil && boundedWanted(&rep.Mutants[i]) {
+					ps := time.Now()
 					pass.apply(&rep.Mutants[i], pass.run(mutantProgram(rew, mutants[i])), origPath, rewPath)
+					passed = time.Since(ps)
 				}
 				if c.Bool("verbose") {
 					mu.Lock()
-					fmt.Fprintf(c.App.ErrWriter, "%s: %s (%s)\n", mutants[i].Name, rep.Mutants[i].Outcome, time.Since(start).Round(time.Millisecond))
+					fmt.Fprintf(c.App.ErrWriter, "%s: %s (%s; sampled check and probe %s, bounded pass %s)\n", mutants[i].Name, rep.Mutants[i].Outcome,
+						time.Since(start).Round(time.Millisecond), sampled.Round(time.Millisecond), passed.Round(time.Millisecond))
 					mu.Unlock()
 				}
 			}

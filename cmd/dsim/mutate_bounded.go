@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -38,6 +40,13 @@ const (
 // 40,000 states per CPU second the 2pc enumerations ran at, 1 to 3 s of
 // CPU per rung and survivor at most (the original's searches aside).
 const defaultBoundedStates = 50000
+
+// defaultBoundedTimeout is the pass's wall-time budget per mutant, all
+// rungs together (and the calibration's, once). The state budget alone does
+// not bound the pass: each state of a paxos enumeration at --max-time 100
+// runs a long branch, and each leaf runs an original's search, so 50,000
+// states took 39 minutes for one mutant (docs/CHECKING.md).
+const defaultBoundedTimeout = time.Minute
 
 // boundedOmission is the fault plan of the rungs with one faulty node:
 // any one node may lose the messages it sends or receives up to time 20.
@@ -131,6 +140,9 @@ type boundedPass struct {
 	base      checker.Options
 	all       []boundedRung
 	replay    string // the user's check flags a replay needs (e.g. " --max-time 100")
+	// budget is --bounded-timeout: the wall time of one mutant's pass, all
+	// rungs together, and of the calibration (0: none).
+	budget time.Duration
 
 	once    sync.Once
 	rungs   []boundedRung // the calibrated rungs
@@ -178,7 +190,7 @@ func newBoundedPass(c *cli.Context, orig, rew *analysis.Program, opts checker.Op
 	if !opts.Faults.IsEmpty() {
 		userFaults = opts.Faults.String()
 	}
-	p := &boundedPass{orig: orig, rew: rew, base: base, all: boundedRungs(userFaults, c.IsSet("repeats"))}
+	p := &boundedPass{orig: orig, rew: rew, base: base, all: boundedRungs(userFaults, c.IsSet("repeats")), budget: c.Duration("bounded-timeout")}
 	if len(replay) > 0 {
 		p.replay = " " + strings.Join(replay, " ")
 	}
@@ -206,27 +218,49 @@ func (p *boundedPass) options(r boundedRung) (checker.Options, error) {
 	return o, nil
 }
 
-// check runs one rung of prog against the original.
-func (p *boundedPass) check(prog *analysis.Program, r boundedRung) (*checker.Report, error) {
+// check runs one rung of prog against the original, within ctx.
+func (p *boundedPass) check(ctx context.Context, prog *analysis.Program, r boundedRung) (*checker.Report, error) {
 	o, err := p.options(r)
 	if err != nil {
 		return nil, err
 	}
-	return checker.Check(p.orig, prog, o)
+	return checker.CheckContext(ctx, p.orig, prog, o)
+}
+
+// budgetCtx is the context of one mutant's pass (or of the calibration):
+// it ends after --bounded-timeout.
+func (p *boundedPass) budgetCtx() (context.Context, context.CancelFunc) {
+	if p.budget <= 0 {
+		return context.WithCancel(context.Background())
+	}
+	return context.WithTimeout(context.Background(), p.budget)
+}
+
+// budgetNote is what a rung the budget stopped, or left untried, says.
+func (p *boundedPass) budgetNote() string {
+	return fmt.Sprintf("--bounded-timeout %s spent", p.budget)
 }
 
 // calibrate keeps the rungs at which the rewrite is certified; a rung
 // covering one at which the rewrite's enumeration hit a bound is dropped
 // without a check.
 func (p *boundedPass) calibrate() {
+	ctx, cancel := p.budgetCtx()
+	defer cancel()
 	var over []boundedRung
 	for _, r := range p.all {
 		if coveredBy(r, over) {
 			p.dropped = append(p.dropped, r.String()+": a smaller rung already hit the budget")
 			continue
 		}
-		rep, err := p.check(p.rew, r)
+		if ctx.Err() != nil {
+			p.dropped = append(p.dropped, r.String()+": the rewrite not calibrated in time ("+p.budgetNote()+")")
+			continue
+		}
+		rep, err := p.check(ctx, p.rew, r)
 		switch {
+		case ctx.Err() != nil && (err != nil || rep.Verdict != checker.Equivalent):
+			p.dropped = append(p.dropped, r.String()+": the rewrite not calibrated in time ("+p.budgetNote()+")")
 		case err != nil:
 			p.dropped = append(p.dropped, r.String()+": "+firstLine(err.Error()))
 		case rep.Verdict == checker.Equivalent:
@@ -257,11 +291,16 @@ type boundedResult struct {
 	killedAt  *boundedRung
 	certified []boundedRung
 	open      []string
+	// outOfTime: --bounded-timeout ended the pass before its last rung.
+	outOfTime bool
 }
 
 // run checks prog at every calibrated rung until one kills it.
 func (p *boundedPass) run(prog *analysis.Program) boundedResult {
 	p.once.Do(p.calibrate)
+	// The budget starts after the calibration, which has its own.
+	ctx, cancel := p.budgetCtx()
+	defer cancel()
 	var res boundedResult
 	var over []boundedRung
 	for _, r := range p.rungs {
@@ -269,8 +308,22 @@ func (p *boundedPass) run(prog *analysis.Program) boundedResult {
 			res.open = append(res.open, r.String()+" (a smaller rung hit the budget)")
 			continue
 		}
-		rep, err := p.check(prog, r)
+		if ctx.Err() != nil {
+			res.open = append(res.open, r.String()+" ("+p.budgetNote()+")")
+			res.outOfTime = true
+			continue
+		}
+		rep, err := p.check(ctx, prog, r)
 		switch {
+		case ctx.Err() != nil && (err != nil || rep.Verdict != checker.NotEquivalent):
+			// Not a kill: the budget stopped this rung (a kill found
+			// just before the deadline stands: it is replayed).
+			if err == nil && rep.Verdict == checker.Equivalent {
+				res.certified = append(res.certified, r)
+				continue
+			}
+			res.open = append(res.open, r.String()+" ("+p.budgetNote()+" during this rung)")
+			res.outOfTime = true
 		case err != nil:
 			res.open = append(res.open, r.String()+" ("+firstLine(err.Error())+")")
 		case rep.Verdict == checker.NotEquivalent:
@@ -333,6 +386,13 @@ func (p *boundedPass) apply(r *mutantResult, res boundedResult, origPath, rewPat
 	}
 	if len(p.rungs) == 0 {
 		parts = append(parts, "no rung applies: "+strings.Join(p.dropped, "; "))
+	}
+	if res.outOfTime {
+		// The row says which bound stopped the pass, whatever the outcome.
+		if r.Detail != "" {
+			r.Detail += "; "
+		}
+		r.Detail += "bounded-exhaustive pass stopped: " + p.budgetNote()
 	}
 	if r.Outcome == "unknown" {
 		return // a certificate does not decide a mutant the sampled runs left open

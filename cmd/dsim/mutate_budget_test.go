@@ -1,0 +1,64 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dsim-project/dsim/checker"
+	"github.com/dsim-project/dsim/mutate"
+	"github.com/dsim-project/dsim/semantics/analysis"
+)
+
+// A pathological mutant ends within the pass's budget: r2/drop-lit4 of
+// corpus/paxos/comppaxos.ded (every proposer believes it is every
+// proposer) took 39 minutes in the pass at the 50,000-state budget
+// (docs/CHECKING.md); its first rung alone runs longer than 30 s. With
+// --bounded-timeout 500ms the pass stops within it and says which bound
+// stopped it, on the rung and in the row.
+func TestMutateBoundedPassBudget(t *testing.T) {
+	load := func(path string) (*analysis.Program, []byte) {
+		src, err := readSource(path)
+		require.NoError(t, err)
+		prog, diags := analysis.Load(path, src)
+		require.Empty(t, diags)
+		return prog, src
+	}
+	orig, _ := load("corpus/paxos/base.ded")
+	rew, src := load("corpus/paxos/comppaxos.ded")
+	ms, err := mutate.Generate("corpus/paxos/comppaxos.ded", src)
+	require.NoError(t, err)
+	ms, err = selectMutants(ms, []string{"r2/drop-lit4"})
+	require.NoError(t, err)
+
+	var base checker.Options
+	base.Limits.MaxTime = 100
+	base.Exhaustive, base.NoShrink, base.Jobs = true, true, 1
+	base.MaxEscalatedDelay, base.ExhaustiveStates = 100, defaultBoundedStates
+	const budget = 500 * time.Millisecond
+	p := &boundedPass{orig: orig, rew: rew, base: base, budget: budget,
+		rungs: []boundedRung{{Inputs: 1, MaxDelay: 2}, {Inputs: 3, MaxDelay: 1}}}
+	p.once.Do(func() {}) // the rungs are given: no calibration
+
+	start := time.Now()
+	res := p.run(mutantProgram(rew, ms[0]))
+	took := time.Since(start)
+	// The deadline is checked per branch of the enumeration and of each
+	// original's search: well within a few seconds even on a loaded
+	// machine (before the budget, minutes).
+	assert.Less(t, took, 15*time.Second)
+	assert.True(t, res.outOfTime)
+	assert.Nil(t, res.killedAt)
+	require.Len(t, res.open, 2, "%v", res.open)
+	assert.Equal(t, "1 input, delays 1..2 (--bounded-timeout 500ms spent during this rung)", res.open[0])
+	assert.Equal(t, "3 inputs, delays 1..1 (--bounded-timeout 500ms spent)", res.open[1])
+
+	r := mutantResult{Name: ms[0].Name, Outcome: "survived", Class: classUnexplained}
+	p.apply(&r, res, "corpus/paxos/base.ded", "corpus/paxos/comppaxos.ded")
+	assert.Equal(t, "bounded-exhaustive pass stopped: --bounded-timeout 500ms spent", r.Detail)
+	assert.Equal(t, classUnexplained, r.Class)
+	assert.True(t, strings.HasPrefix(r.Bounded, "not reached: 1 input, delays 1..2 (--bounded-timeout"), r.Bounded)
+}
