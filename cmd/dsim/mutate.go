@@ -87,6 +87,13 @@ type mutantResult struct {
 	// Bounded lists, for a survivor the pass checked, the rungs certified
 	// and those not reached.
 	Bounded string `json:"bounded,omitempty"`
+	// Outputs and RewriteOutputs count, for a survivor, the distinct
+	// output facts over the sampled runs of the mutant and of the
+	// unmutated rewrite (same seeds); Cut counts the mutant's runs that
+	// ended at the time horizon rather than quiescent (outputs.go).
+	Outputs        int `json:"outputs,omitempty"`
+	RewriteOutputs int `json:"rewrite_outputs,omitempty"`
+	Cut            int `json:"cut,omitempty"`
 }
 
 // mutateProbeRepeats is the workload survivors are re-checked with when
@@ -197,7 +204,7 @@ func mutateAction(c *cli.Context) error {
 	}
 	pass, note := newBoundedPass(c, orig, rew, opts)
 	rep.BoundedNote = note
-	ex := &explainer{rew: rew, deps: deps, shapes: mutate.NewShapes(rew), cov: base.Coverage}
+	ex := &explainer{rew: rew, deps: deps, shapes: mutate.NewShapes(rew), cov: base.Coverage, baseOutputs: countOutputs(base)}
 	// The key argument of repeat suppression needs fresh request ids.
 	ex.shapes.FreshIDs = !c.IsSet("repeats") && !c.IsSet("values")
 	work := make(chan int)
@@ -310,6 +317,7 @@ func checkMutant(orig, rew *analysis.Program, ex *explainer, m mutate.Mutant, op
 		r.Outcome = "killed"
 	case checker.Equivalent:
 		r.Outcome = "survived"
+		r.Outputs, r.RewriteOutputs, r.Cut = countOutputs(rep), ex.baseOutputs, cutRuns(rep)
 		if probe != nil {
 			r.Probe = "unknown"
 			if pr, err := checker.Check(orig, prog, *probe); err == nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -61,4 +63,30 @@ func TestMutateBoundedPassBudget(t *testing.T) {
 	assert.Equal(t, "bounded-exhaustive pass stopped: --bounded-timeout 500ms spent", r.Detail)
 	assert.Equal(t, classUnexplained, r.Class)
 	assert.True(t, strings.HasPrefix(r.Bounded, "not reached: 1 input, delays 1..2 (--bounded-timeout"), r.Bounded)
+}
+
+// A survivor that emits fewer outputs than the rewrite, in runs a timer
+// keeps from quiescing (cut at --max-time), is the gap "fewer outputs":
+// deleting the only output rule survives there (no output is proved
+// missing), and is killed once the runs are quiescent (the must-emit
+// shortcut).
+func TestMutateFewerOutputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		timer, want string
+	}{
+		{"  .timer tick 4\n", `r1/delete +\d+ +survived`},
+		{"", `r1/delete +\d+ +killed`},
+	} {
+		prog := "component a {\n  .input in(id: int, p: int)\n  .output out(id: int, p: int)\n" + tc.timer + "  out(id, p) :- in(id, p).\n}\n"
+		file := filepath.Join(dir, "p.ded")
+		require.NoError(t, os.WriteFile(file, []byte(prog), 0o644))
+		code, out, errOut := runCLI("mutate", file, file, "--runs", "3", "--max-time", "30", "--no-bounded", "--no-probe", "--mutants", "r1/delete")
+		require.Equal(t, 0, code, errOut)
+		assert.Regexp(t, tc.want, out)
+		if tc.timer != "" {
+			assert.Contains(t, out, "why:     over the sampled runs the mutant emitted 0 distinct outputs, the rewrite 9 (same seeds); 3 of its runs end at --max-time")
+			assert.Contains(t, out, "class:   "+classGapFewer)
+		}
+	}
 }

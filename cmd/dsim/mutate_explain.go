@@ -28,12 +28,13 @@ const (
 	classGapNegation       = "gap: negation never blocked a row"
 	classGapGroups         = "gap: groups never held two rows"
 	classGapProbe          = "gap: killed by the probe"
+	classGapFewer          = "gap: fewer outputs, none proved missing"
 	classUnexplained       = "not explained"
 )
 
 // survivorClasses lists the classes in report order.
 var survivorClasses = []string{classInvariantOnly, classNoOutput, classDelay, classSuppression,
-	classGapInvariant, classGapDelayInvariant, classGapSilent, classGapNeverFired, classGapNegation, classGapGroups, classGapProbe, classBounded, classBoundedPartial, classUnexplained}
+	classGapInvariant, classGapDelayInvariant, classGapSilent, classGapNeverFired, classGapNegation, classGapGroups, classGapProbe, classGapFewer, classBounded, classBoundedPartial, classUnexplained}
 
 // explainer holds what the explanations read: the rewrite, its
 // dependency graph and relation shapes, and the coverage of its runs.
@@ -42,6 +43,9 @@ type explainer struct {
 	deps   *mutate.Deps
 	shapes *mutate.Shapes
 	cov    *sim.Coverage
+	// baseOutputs counts the distinct outputs over the unmutated
+	// rewrite's runs (countOutputs).
+	baseOutputs int
 }
 
 // invariantFired reports whether a rule deriving invariant rel fired in
@@ -117,6 +121,8 @@ func (e *explainer) explain(r *mutantResult, m mutate.Mutant) {
 		r.Class = classGapNegation
 	case strings.Contains(r.Exercised, "never held more than"):
 		r.Class = classGapGroups
+	case r.Outputs < r.RewriteOutputs:
+		r.Reason, r.Class = fewerOutputs(r), classGapFewer
 	default:
 		r.Class = classUnexplained
 	}
