@@ -294,7 +294,9 @@ func (s *searcher) branch(stage Stage) (done bool, err error) {
 	if sn := s.resumePoint(); sn != nil {
 		s.pos, s.next, s.emitHash = sn.pos, sn.next, sn.emitHash
 		s.emitted = slices.Clone(sn.emitted)
-		res, err = sim.Resume(sn.world, s.decide, s.step)
+		// The hooks as bound once in s.cfg: a method value here would be
+		// two allocations per branch.
+		res, err = sim.Resume(sn.world, s.cfg.Decide, s.cfg.Step)
 	} else {
 		s.pos = s.nInputs
 		if s.mode != policyDFS {
@@ -308,8 +310,8 @@ func (s *searcher) branch(stage Stage) (done bool, err error) {
 		res, err = sim.Run(s.prog, cfg)
 	}
 	if err != nil {
-		var end *branchEnd
-		if !errors.As(err, &end) {
+		end, ok := err.(*branchEnd) // as the hooks return it; errors.As for a wrapped one
+		if !ok && !errors.As(err, &end) {
 			return true, err
 		}
 		if end.bound != "" {

@@ -45,7 +45,10 @@ type oracle struct {
 	// scratch is the Choice that draw and script replay fill: the caller's
 	// Choice is copied in and out, so that it does not escape to the heap
 	// (decide runs once per message; the copy is cheaper than allocating).
-	scratch Choice
+	// It is allocated on first use and never shared by two worlds (clone
+	// clears it): a run whose hook decides never needs it, and a world
+	// copied per snapshot was a quarter bigger with it inline.
+	scratch *Choice
 }
 
 // decide settles c: draw fills c's decision from the generator; a script
@@ -66,7 +69,8 @@ func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
 		}
 		*c = *hc
 	case o.script != nil:
-		o.scratch = *c
+		o.ownScratch()
+		*o.scratch = *c
 		key := o.scratch.Key()
 		p, ok := o.script[key]
 		if !ok {
@@ -75,7 +79,7 @@ func (o *oracle) decide(c *Choice, draw func(r *rand.Rand, c *Choice)) error {
 		if err := o.scratch.parseDecision(p.source, p.line, p.decision); err != nil {
 			return err
 		}
-		*c = o.scratch
+		*c = *o.scratch
 	default:
 		// The common case: draw straight into the record's next slot (no
 		// scratch copy, and the slot does not escape either). draw never
@@ -110,9 +114,16 @@ const initialRecord = 64
 
 // draw settles c from the seeded generator.
 func (o *oracle) draw(c *Choice, draw func(r *rand.Rand, c *Choice)) {
-	o.scratch = *c
-	draw(o.rng, &o.scratch)
-	*c = o.scratch
+	o.ownScratch()
+	*o.scratch = *c
+	draw(o.rng, o.scratch)
+	*c = *o.scratch
+}
+
+func (o *oracle) ownScratch() {
+	if o.scratch == nil {
+		o.scratch = new(Choice)
+	}
 }
 
 // recordSeg is an immutable piece of a recorded choice sequence: the

@@ -35,7 +35,7 @@ func (m Moment) Snapshot() *Snapshot { return &Snapshot{w: m.w.clone()} }
 // that took the snapshot). It returns what Run would have returned.
 func Resume(s *Snapshot, decide DecideFunc, step StepFunc) (*Result, error) {
 	w := s.w.clone()
-	w.cfg.Decide, w.cfg.Step = decide, step
+	w.step = step // cfg, shared with the snapshot, keeps the first run's hooks
 	if w.or.hook != nil && decide == nil {
 		// The snapshot shares its generator with the run it was taken
 		// from, which never drew from it (a Decide hook decided).
@@ -43,6 +43,9 @@ func Resume(s *Snapshot, decide DecideFunc, step StepFunc) (*Result, error) {
 	}
 	w.or.hook = decide
 	w.resumed = true
+	// clone left it nil; a run activates some of the nodes at each time,
+	// so room for all of them at once saves the append's growth steps.
+	w.active = make([]int, 0, len(w.nodes))
 	if err := w.run(); err != nil {
 		return nil, err
 	}
@@ -63,6 +66,7 @@ func (w *world) clone() *world {
 	c.q.items = slices.Clone(w.q.items)
 	// The recorded choices become a shared, immutable prefix of both.
 	c.or.prefix, c.or.record = w.or.freeze(), nil
+	c.or.scratch = nil // its own, if it needs one
 	if w.or.hook == nil {
 		// Only a run without a Decide hook draws from the generator.
 		c.or.copyRand()

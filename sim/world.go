@@ -49,8 +49,12 @@ type timerDecl struct {
 
 // world is the state of one run.
 type world struct {
-	prog  *analysis.Program
-	cfg   Config
+	prog *analysis.Program
+	// cfg is shared with every snapshot and resumption of the run (they
+	// only read it; Resume replaces it to change the hooks): copying it
+	// by value made it a quarter of each clone's bytes.
+	cfg   *Config
+	step  StepFunc    // cfg.Step, or the hook Resume gave a copy
 	cov   *covTracker // nil unless cfg.Coverage
 	lim   Limits
 	dist  Distribution
@@ -105,7 +109,7 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 	}
 	w := &world{
 		prog:      prog,
-		cfg:       cfg,
+		cfg:       &cfg,
 		lim:       cfg.Limits.WithDefaults(),
 		dist:      DefaultDistribution,
 		tick:      cfg.tick,
@@ -139,6 +143,7 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 	w.or.pcg = rand.NewPCG(cfg.Seed, pcgStream)
 	w.or.rng = rand.New(w.or.pcg)
 	w.or.hook = cfg.Decide
+	w.step = cfg.Step
 	if cfg.Script != nil {
 		pins, err := cfg.Script.pinMap()
 		if err != nil {
@@ -298,8 +303,8 @@ func (w *world) run() error {
 		w.now = t
 		if w.resumed {
 			w.resumed = false
-		} else if w.cfg.Step != nil {
-			if err := w.cfg.Step(Moment{w}); err != nil {
+		} else if w.step != nil {
+			if err := w.step(Moment{w}); err != nil {
 				return err
 			}
 		}
@@ -405,7 +410,7 @@ func (w *world) result() *Result {
 		Violations: w.violations,
 		Final:      finalReports(w.prog, w.nodes, w.stop, w.now),
 		Coverage:   w.coverage(),
-		Schedule:   newSchedule(w.cfg, w.or.recorded()),
+		Schedule:   newSchedule(*w.cfg, w.or.recorded()),
 	}
 	if r.Trace == nil {
 		r.Trace = &Trace{}
