@@ -26,6 +26,20 @@
 //     next State's r is built without hashing, and is shared unchanged
 //     when nothing was added or collected.
 //
+//     The common `r :+ r, !done(k..)` whose done names r's first columns
+//     does not probe done per row: r's runs under done's keys are found
+//     by galloping through r's sorted rows and the rest copied as blocks.
+//
+//   - A relation that grows at its end is appended to in place by the
+//     first tick from a State (rowtip.go); later ticks from the same
+//     State that add the same rows take that tick's (published) rows
+//     rather than copying the relation, and a tick that adds a few rows
+//     anywhere merges them into the sorted relation by bisection.
+//
+//   - The Outputs and Violations of the tick that made a State are kept
+//     in it, and a tick from it whose .output and .invariant relations
+//     are the very same slices reuses them instead of listing them again.
+//
 //   - Relations derived only from carried state (no delivery reaches
 //     them, no rule on the way calls Choices) are memoised in the State
 //     by the first tick from it, and inherited by the next State while
@@ -71,8 +85,10 @@
 // Everything else (recursive strata, other aggregates, choose, index(),
 // the filters of persistence rules, the FactSet path) is still
 // evaluated over the full relations of the tick, and a Result still
-// lists every relation of the tick in full (Result.Facts, Outputs), so
-// a tick's cost still grows with the state it carries, though far more
+// lists every relation of the tick in full (Result.Facts; Outputs when
+// an output relation changed), and a relation that changes anywhere but
+// at its end is copied whole (relations are flat sorted slices), so a
+// tick's cost still grows with the state it carries, though far more
 // slowly; docs/PERFORMANCE.md says by how much. choose and index() in
 // particular must stay on this path: they call Choices in sorted group
 // order over all candidates, and the Choices a run records must not

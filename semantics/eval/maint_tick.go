@@ -55,6 +55,7 @@ type maintTick struct {
 	drives []drive
 	ids    []int
 	keys   []value.Tuple
+	keysHi int // the longest keys got since startMaint (what to clear)
 	cnt    []int64
 }
 
@@ -69,7 +70,7 @@ type drive struct {
 // startMaint prepares maintenance for a tick from State st (nil: none).
 func (e *engine) startMaint(st *State, delivered []value.Fact) {
 	mt := &e.mt
-	*mt = maintTick{tval: mt.tval, d: mt.d, have: mt.have, on: st != nil && (e.maintMin == 0 || st.Len() >= e.maintMin), drives: mt.drives[:0], ids: mt.ids[:0], keys: clearTuples(mt.keys), cnt: mt.cnt[:0], accN: mt.accN[:0], fire: mt.fire[:0]}
+	*mt = maintTick{tval: mt.tval, d: mt.d, have: mt.have, on: st != nil && (e.maintMin == 0 || st.Len() >= e.maintMin), drives: mt.drives[:0], ids: mt.ids[:0], keys: clearTuples(mt.keys, mt.keysHi), cnt: mt.cnt[:0], accN: mt.accN[:0], fire: mt.fire[:0]}
 	if e.dd1 == nil {
 		e.dd1, e.dd2 = map[string]dDelta{}, map[string]dDelta{}
 	}
@@ -380,6 +381,7 @@ func (e *engine) accSorted() ([]value.Tuple, []int64) {
 		keys, cnt = append(keys, mt.acc.rows[i]), append(cnt, mt.accN[i])
 	}
 	mt.ids, mt.keys, mt.cnt = ids, keys, cnt
+	mt.keysHi = max(mt.keysHi, len(keys))
 	return keys, cnt
 }
 
@@ -492,9 +494,11 @@ func (e *engine) newMaintMemos(rels map[string]*cntMemo) *maintMemos {
 }
 
 // clearTuples empties a scratch slice of tuples, dropping its references
-// (they belong to memos and results).
-func clearTuples(ts []value.Tuple) []value.Tuple {
-	clear(ts[:cap(ts)])
+// (they belong to memos and results): the first n, all it held since it
+// was last cleared. Clearing all of its capacity instead cost a large
+// tick's worth on every later small one.
+func clearTuples(ts []value.Tuple, n int) []value.Tuple {
+	clear(ts[:n])
 	return ts[:0]
 }
 
