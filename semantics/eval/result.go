@@ -23,7 +23,8 @@ type outbox struct {
 	// (emptied by init) and are kept sorted by name as they appear,
 	// sparing the result a sort of map keys and a look-up per table.
 	nextTabs, sendTabs []*table
-	row                value.Tuple // scratch message row; the table copies it
+	row                value.Tuple     // scratch message row; the table copies it
+	src                [][]value.Tuple // scratch: the reported relations' rows (result)
 
 	// The program's .output and .invariant relations, in name order,
 	// listed once per program (reported, for result).
@@ -191,16 +192,18 @@ func (o *outbox) result(facts FactSet, persisted []carriedRel, derived int, from
 		res.State.outs = c
 		return res, nil
 	}
-	c := &outCache{src: make([][]value.Tuple, len(reported))}
-	for i, rel := range reported {
-		c.src[i] = facts[rel.Name]
+	src := o.src[:0] // scratch; copied into the cache if one is kept
+	for _, rel := range reported {
+		rows := facts[rel.Name]
+		src = append(src, rows)
 		if rel.Output {
-			nout += len(c.src[i])
+			nout += len(rows)
 		}
 		if rel.Invariant {
-			nviol += len(c.src[i])
+			nviol += len(rows)
 		}
 	}
+	o.src = src
 	if nout > 0 {
 		res.Outputs = make([]value.Fact, 0, nout)
 	}
@@ -208,7 +211,7 @@ func (o *outbox) result(facts FactSet, persisted []carriedRel, derived int, from
 		res.Violations = make([]value.Fact, 0, nviol)
 	}
 	for i, rel := range reported { // sorted by name
-		for _, t := range c.src[i] {
+		for _, t := range src[i] {
 			f := value.Fact{Rel: rel.Name, Tuple: t}
 			if rel.Output {
 				res.Outputs = append(res.Outputs, f)
@@ -218,10 +221,12 @@ func (o *outbox) result(facts FactSet, persisted []carriedRel, derived int, from
 			}
 		}
 	}
-	if from != nil { // only a tick from a State can reuse the lists
-		c.outputs, c.violations = res.Outputs, res.Violations
-		res.State.outs = c
+	// Only a tick from a State can reuse the lists, and only lists that
+	// cost more to make than a cache does are worth keeping.
+	if from != nil && nout+nviol >= outCacheMin {
+		res.State.outs = &outCache{src: slices.Clone(src), outputs: res.Outputs, violations: res.Violations}
 	}
+	clear(o.src) // the scratch keeps no rows alive
 	return res, nil
 }
 
@@ -236,6 +241,11 @@ type outCache struct {
 	src                 [][]value.Tuple
 	outputs, violations []value.Fact
 }
+
+// outCacheMin is the shortest Outputs and Violations, together, that a
+// State keeps: shorter lists cost less to make than the cache (and a
+// small tick's outputs change every tick anyway).
+const outCacheMin = 16
 
 // outCacheFor returns the State's outCache when facts holds exactly its
 // rows of the reported relations (outbox.reportedRels), by slice
