@@ -24,7 +24,8 @@ import (
 // next-tick rules and per-id counts (the partitioned part), acknowledging
 // them with a ballot (sometimes only while a count over every id is
 // positive, which no partition knows); optionally it also reports, on every ballot, what it
-// stores (a reply to the replicated write: partitioned sealing). The
+// stores (a reply to the replicated write: partitioned sealing), or
+// reports in one of two ways partitioned sealing refuses (see form). The
 // payload is an int or a string.
 func genPartialProgram(t *rapid.T) (src string, report bool) {
 	str := rapid.Bool().Draw(t, "string-payload")
@@ -33,10 +34,22 @@ func genPartialProgram(t *rapid.T) (src string, report bool) {
 		typ = "string"
 	}
 	report = rapid.Bool().Draw(t, "report")
+	// How the report is sent: in reply to the ballot write (what
+	// partitioned sealing seals), or — two ways its precondition fails —
+	// on the stored payloads with the current ballot, not reading the write
+	// ("not-reply"), or to an address stored with the payload, which the
+	// write does not determine ("dest").
+	form := ""
+	if report {
+		form = rapid.SampledFrom([]string{"reply", "reply", "not-reply", "dest"}).Draw(t, "report-form")
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, ".decl toReplica(id: int, x: %s)\n.decl newBallot(b: int)\n.decl ack(src: addr, id: int, x: %s, b: int)\n", typ, typ)
 	if report {
 		fmt.Fprintf(&b, ".decl report(src: addr, b: int, id: int, x: %s)\n", typ)
+	}
+	if form == "dest" {
+		b.WriteString(".decl dest(id: int, to: addr)\n")
 	}
 	fmt.Fprintf(&b, "\ncomponent leader {\n  .input store(id: int, x: %s)\n  .input update(id: int, b: int)\n  .output acked(id: int, x: %s, b: int)\n", typ, typ)
 	if report {
@@ -45,6 +58,9 @@ func genPartialProgram(t *rapid.T) (src string, report bool) {
 	b.WriteString("\n  toReplica@r(id, x) :~ store(id, x), replica(r).\n  newBallot@r(b) :~ update(_, b), replica(r).\n  acked(id, x, b) :- ack(_, id, x, b).\n")
 	if report {
 		b.WriteString("  reportSize(b, count(id)) :- report(_, b, id, _).\n")
+	}
+	if form == "dest" {
+		b.WriteString("  dest@r(id, l) :~ store(id, _), replica(r), self(l).\n")
 	}
 	fmt.Fprintf(&b, "}\n\ncomponent replica[%d] {\n", rapid.IntRange(1, 2).Draw(t, "replicas"))
 	// The replicated part.
@@ -107,7 +123,14 @@ func genPartialProgram(t *rapid.T) (src string, report bool) {
 	fmt.Fprintf(&b, "  ack@l(src, id, x, b) :~ %s(id, x), %s(b)%s, leader(l), self(src).\n", acked, cur, global)
 	if report {
 		stored := rapid.SampledFrom(rels[1:]).Draw(t, "reported")
-		fmt.Fprintf(&b, "  report@l(src, b, id, x) :~ newBallot(b), %s(id, x), leader(l), self(src).\n", stored)
+		switch form {
+		case "reply":
+			fmt.Fprintf(&b, "  report@l(src, b, id, x) :~ newBallot(b), %s(id, x), leader(l), self(src).\n", stored)
+		case "not-reply":
+			fmt.Fprintf(&b, "  report@l(src, b, id, x) :~ %s(id, x), %s(b), leader(l), self(src).\n", stored, cur)
+		case "dest":
+			fmt.Fprintf(&b, "  dests(id, to) :- dest(id, to).\n  .persist dests\n  report@to(src, b, id, x) :~ newBallot(b), %s(id, x), dests(id, to), self(src).\n", stored)
+		}
 	}
 	b.WriteString("}\n")
 	return b.String(), report
@@ -147,6 +170,12 @@ func TestPropertyPartialRefines(t *testing.T) {
 		step, kind := "partial replica : newBallot", "partial"
 		if report && rapid.Bool().Draw(rt, "seal") {
 			step, kind = step+" seal=report", "partial seal="
+			switch {
+			case strings.Contains(src, "report@to"):
+				kind += " (report to a stored address)"
+			case !strings.Contains(src, "report@l(src, b, id, x) :~ newBallot(b)"):
+				kind += " (report not reading the write)"
+			}
 		}
 		st, err := ParseStep(step)
 		if err != nil {
@@ -173,6 +202,7 @@ func TestPropertyPartialRefines(t *testing.T) {
 			Spec:      sim.Spec{Seed: rapid.Uint64().Draw(rt, "seed"), Open: 3, Faults: fp},
 			MaxStates: 3000,
 			Timeout:   3 * time.Second,
+			NoShrink:  true, // Unknown is allowed: shrinking it only costs time
 		})
 		if err != nil {
 			rt.Fatalf("step %q: check error %v\nprogram:\n%s", step, err, src)

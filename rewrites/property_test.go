@@ -19,10 +19,21 @@ import (
 // negations, next-tick rules and counts (each rule reads earlier
 // relations only, so every program stratifies), sending one of them to a
 // worker component that answers back, and answering clients from some of
-// them. Every relation is (id, x).
+// them. Every relation is (id, x). Half the leaders have a timer that
+// some rules read, half the workers one that paces their answers.
 func genProgram(t *rapid.T) string {
 	var b strings.Builder
 	b.WriteString(".decl w(id: int, x: int)\n.decl back(id: int, x: int)\n\ncomponent leader {\n  .input in(id: int, x: int)\n")
+	// A timer on the leader, read by some rules (form 7: work only when
+	// it fires; form 8: stamp a fact with the firing's number).
+	timer := rapid.Bool().Draw(t, "timer")
+	if timer {
+		fmt.Fprintf(&b, "  .timer tick %d\n", rapid.IntRange(2, 6).Draw(t, "period"))
+	}
+	forms := 6
+	if timer {
+		forms = 8
+	}
 	n := rapid.IntRange(2, 5).Draw(t, "relations")
 	rels := []string{"in", "back"}
 	var rules []string
@@ -32,7 +43,7 @@ func genProgram(t *rapid.T) string {
 		a := rapid.SampledFrom(rels).Draw(t, r+"-src")
 		c := rapid.SampledFrom(rels).Draw(t, r+"-other")
 		k := rapid.IntRange(0, 3).Draw(t, r+"-const")
-		switch rapid.IntRange(0, 6).Draw(t, r+"-form") {
+		switch rapid.IntRange(0, forms).Draw(t, r+"-form") {
 		case 0:
 			rules = append(rules, fmt.Sprintf("%s(id, x) :- %s(id, x).", r, a))
 		case 1:
@@ -47,6 +58,10 @@ func genProgram(t *rapid.T) string {
 			rules = append(rules, fmt.Sprintf("%s(id, x) :+ %s(id, x).", r, a))
 		case 6:
 			rules = append(rules, fmt.Sprintf("%s(id, count(x)) :- %s(id, x).", r, a))
+		case 7:
+			rules = append(rules, fmt.Sprintf("%s(id, x) :- %s(id, x), tick(_).", r, a))
+		case 8:
+			rules = append(rules, fmt.Sprintf("%s(id, n) :- %s(id, _), tick(n).", r, a))
 		}
 		if rapid.Bool().Draw(t, r+"-persist") {
 			rules = append(rules, ".persist "+r)
@@ -70,8 +85,14 @@ func genProgram(t *rapid.T) string {
 		b.WriteString("  " + r + "\n")
 	}
 	b.WriteString("}\n\ncomponent worker[2] {\n")
+	// The worker answers once, or (with a timer) again at every firing.
+	wtimer := ""
+	if rapid.Bool().Draw(t, "worker-timer") {
+		fmt.Fprintf(&b, "  .timer wtick %d\n", rapid.IntRange(2, 6).Draw(t, "worker-period"))
+		wtimer = ", wtick(_)"
+	}
 	if rapid.Bool().Draw(t, "worker-persist") {
-		b.WriteString("  got(id, x) :- w(id, x).\n  .persist got\n  back@l(id, x) :~ got(id, x), leader(l).\n")
+		fmt.Fprintf(&b, "  got(id, x) :- w(id, x).\n  .persist got\n  back@l(id, x) :~ got(id, x)%s, leader(l).\n", wtimer)
 	} else {
 		b.WriteString("  got(id, x) :- w(id, x), (x > 0).\n  back@l(id, x) :~ got(id, x), leader(l).\n")
 	}
@@ -105,6 +126,9 @@ func TestPropertyRewritesRefine(t *testing.T) {
 	kinds := map[Kind]int{}
 	paired := map[Kind]int{} // steps applied to the two-instance worker
 	refused := map[Kind]int{}
+	// Draws with a timer (leader's or worker's): steps applied by rewrite,
+	// refusals by precondition.
+	timedApplied, timedRefused := map[string]int{}, map[string]int{}
 	rapid.Check(t, func(rt *rapid.T) {
 		src := genProgram(rt)
 		p, diags := analysis.Load("gen.ded", []byte(src))
@@ -143,10 +167,14 @@ func TestPropertyRewritesRefine(t *testing.T) {
 		if err != nil {
 			rt.Fatal(err)
 		}
+		timed := strings.Contains(src, ".timer")
 		res, err := Apply("gen.ded", []byte(src), st)
 		if err != nil {
-			if _, isRefusal := err.(*Refusal); isRefusal {
+			if r, isRefusal := err.(*Refusal); isRefusal {
 				refused[st.Kind]++
+				if timed {
+					timedRefused[st.Kind.Name()+" ("+r.Precondition+")"]++
+				}
 				return
 			}
 			if strings.Contains(err.Error(), "does not vet") {
@@ -156,6 +184,9 @@ func TestPropertyRewritesRefine(t *testing.T) {
 		}
 		applied++
 		kinds[st.Kind]++
+		if timed {
+			timedApplied[st.Kind.Name()]++
+		}
 		if st.Comp == "worker" && st.New != "" {
 			paired[st.Kind]++
 		}
@@ -164,9 +195,16 @@ func TestPropertyRewritesRefine(t *testing.T) {
 			Spec:      sim.Spec{Seed: rapid.Uint64().Draw(rt, "seed"), Open: 2},
 			MaxStates: 3000,
 			Timeout:   2 * time.Second,
+			// Unknown is allowed here, so shrinking an undecided run
+			// (which timers make common: a timer never quiesces) only
+			// costs time — minutes per run, unbounded by Timeout.
+			NoShrink: true,
 		})
 		if err != nil {
 			rt.Fatalf("step %q: check error %v\nprogram:\n%s\nrewritten:\n%s", step, err, src, res.Source)
+		}
+		if timed {
+			timedApplied["verdict "+rep.Verdict.String()]++
 		}
 		if rep.Verdict == checker.NotEquivalent {
 			rt.Fatalf("step %q: the rewrite does not refine the program:\n%s\nprogram:\n%s\nrewritten:\n%s", step, rep.Text(checker.SavedFiles{}), src, res.Source)
@@ -180,6 +218,7 @@ func TestPropertyRewritesRefine(t *testing.T) {
 		return counts(out)
 	}
 	t.Logf("%d steps applied and checked: %s; of them on the two-instance worker: %s; refused: %s", applied, named(kinds), named(paired), named(refused))
+	t.Logf("with a timer: applied %s; refused %s", counts(timedApplied), counts(timedRefused))
 }
 
 // downstreamHeads returns seed and every head of comp derived, directly or
