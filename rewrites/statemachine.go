@@ -200,6 +200,12 @@ func IsStateMachine(p *analysis.Program, rules []*analysis.Rule) (bool, *Violati
 			if b := gcPersistBlame(p, rules, rel, inputs, e); b != nil {
 				return false, b
 			}
+			if b := unpersistedRecordBlame(p, rules, rel); b != nil {
+				return false, b
+			}
+			if b := carryBlame(p, rules, rel, inputs, e); b != nil {
+				return false, b
+			}
 			return false, &Violation{Rule: first(rel), Relation: rel, Reason: fmt.Sprintf("%s has neither an existence nor a no-change dependency on the inputs", rel)}
 		}
 	}
@@ -215,32 +221,4 @@ func IsStateMachine(p *analysis.Program, rules []*analysis.Rule) (bool, *Violati
 		}
 	}
 	return true, nil
-}
-
-// gcPersistBlame names, for a relation rel without either dependency, the
-// persistence rule r(x..) :+ r(x..), .. that the App. A.4.1 relaxation
-// would have admitted but for one literal: a filter, or a negation of a
-// relation that may hold in a tick without inputs. That rule, not the
-// first rule deriving rel, is what breaks the precondition: without the
-// literal rel would have a no-change dependency. nil when rel has no such
-// rule.
-func gcPersistBlame(p *analysis.Program, rules []*analysis.Rule, rel string, inputs, exist map[string]bool) *Violation {
-	for _, r := range rules {
-		if r.Head.Rel != rel || r.Kind != analysis.NextTick || !isGCPersist(r) {
-			continue
-		}
-		for _, l := range r.Body {
-			switch {
-			case l.Kind == analysis.LitFilter:
-				return &Violation{Rule: r, Relation: rel,
-					Reason: fmt.Sprintf("the persistence rule of %s has a filter (at %d:%d) besides its GC condition, so a fact it keeps can be dropped in a tick without inputs; %s has neither an existence nor a no-change dependency on the inputs", rel, l.Pos.Line, l.Pos.Col, rel),
-					Hint:   fmt.Sprintf("drop the filter from %s's persistence rule, or apply it where %s is derived: a GC condition may only negate inputs or relations that exist only in ticks with inputs (App. A.4.1)", rel, rel)}
-			case l.Kind == analysis.LitNegated && !inputs[l.Rel] && !exist[l.Rel]:
-				return &Violation{Rule: r, Relation: rel,
-					Reason: fmt.Sprintf("the persistence rule of %s negates %s (at %d:%d), which may hold in a tick without inputs (no existence dependency), so a fact it keeps can be dropped then; %s has neither an existence nor a no-change dependency on the inputs", rel, l.Rel, l.Pos.Line, l.Pos.Col, rel),
-					Hint:   fmt.Sprintf("make the GC condition of %s an input, or a relation derived in the same tick from inputs (App. A.4.1)", rel)}
-			}
-		}
-	}
-	return nil
 }
