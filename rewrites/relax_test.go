@@ -56,6 +56,7 @@ func TestRelaxationAdmits(t *testing.T) {
 	}{
 		{"statemachine/kv.ded", "statemachine server -> kv : overwrite store answer", 20},
 		{"partial/acceptor.ded", "partial acceptor : newBallot", 6},
+		{"statemachine/carry-per-group.ded", "statemachine server -> kv : cand best last answer", 20},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			runs := c.runs

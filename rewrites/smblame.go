@@ -104,7 +104,7 @@ func carryBlame(p *analysis.Program, rules []*analysis.Rule, rel string, inputs,
 		}
 		h, b := r.Head.Rel, r.Body[0].Rel
 		bs := byHead[b]
-		if len(bs) != 1 || bs[0].Kind != analysis.Sync || !atMostOne(p, b, byHead, map[string]bool{}) {
+		if !carrySelects(p, b, byHead) {
 			continue
 		}
 		c, ok := selection(bs[0], byHead)
