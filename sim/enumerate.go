@@ -252,6 +252,15 @@ func enumerateSetup(prog *analysis.Program, cfg Config, opts EnumerateOptions) (
 
 // branch runs the current branch to its end; stop ends the enumeration.
 func (e *enumerator) branch() (stop bool, err error) {
+	// The context is checked per branch too, not only per moment (step):
+	// a branch resumed at a moment runs that moment without a step, so
+	// when the run ends there (the horizon), its many sibling branches
+	// (every delay of every message that moment sends) would never see the
+	// cancellation, nor add a state that the state bound counts.
+	if err := e.ctx.Err(); err != nil {
+		e.rep.Bound, e.rep.Limit = fmt.Sprintf("canceled: %v", context.Cause(e.ctx)), BoundCanceled
+		return true, nil
+	}
 	var res *Result
 	if sn := e.resumePoint(); sn != nil {
 		e.pos = sn.pos
