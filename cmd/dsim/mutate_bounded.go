@@ -369,12 +369,18 @@ func (p *boundedPass) apply(r *mutantResult, res boundedResult, origPath, rewPat
 			cs = append(cs, c.String())
 		}
 		parts = append(parts, "certified exhaustively with "+strings.Join(cs, "; "))
-		two := false
+		// A certificate counts for a class only if some rung enumerated
+		// more than one schedule: rungs with every delay 1 are single
+		// runs, no more evidence than the sampled ones (in paxos, where
+		// the rewrite hits the budget at delays 1..2, they are all the
+		// pass can use).
+		two, schedules := false, false
 		for _, c := range res.certified {
 			two = two || c.Inputs >= 2
+			schedules = schedules || c.MaxDelay >= 2
 		}
 		switch {
-		case r.Class != classUnexplained:
+		case r.Class != classUnexplained || !schedules:
 		case len(res.open) == 0:
 			r.Class = classBounded
 		case two:

@@ -264,6 +264,9 @@ func TestMutateBoundedClasses(t *testing.T) {
 		{classUnexplained, boundedResult{certified: []boundedRung{one}, open: []string{"x"}}, classUnexplained},
 		{classUnexplained, boundedResult{open: []string{"x"}}, classUnexplained},
 		{classGapNeverFired, boundedResult{certified: []boundedRung{one, two}}, classGapNeverFired},
+		// Rungs of one schedule each (every delay 1) are single runs.
+		{classUnexplained, boundedResult{certified: []boundedRung{{Inputs: 3, MaxDelay: 1}, {Inputs: 3, MaxDelay: 1, Seed: 1}}}, classUnexplained},
+		{classUnexplained, boundedResult{certified: []boundedRung{{Inputs: 3, MaxDelay: 1}, two}}, classBounded},
 	} {
 		r := mutantResult{Name: "r1/delete", Outcome: "survived", Class: tc.class}
 		p.apply(&r, tc.res, "o.ded", "r.ded")
