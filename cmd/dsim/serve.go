@@ -101,7 +101,8 @@ func serveAction(c *cli.Context) error {
 	return nil
 }
 
-// defaultGCPercent is the Go GC target of serve and bench processes. A
+// defaultGCPercent is the Go GC target of every dsim process (see
+// setDefaultGCPercent; serve and bench also take --gc-percent). A
 // node's live heap is small (a few MB unless the program persists much)
 // while it allocates per tick, so at Go's default of 100 it collects every
 // few milliseconds: GC marking and sweeping took ~25% of a voting leader's
