@@ -70,6 +70,12 @@ type Options struct {
 	// then only "within 1..MaxDelay").
 	MaxEscalatedDelay int64
 	Timeout           time.Duration // wall-clock limit per run (0: none)
+	// ShrinkTimeout bounds the wall time one shrink may spend re-checking
+	// candidates (0: ten times Timeout when Timeout is set, else only the
+	// attempt bound). Each candidate is a full check, so without it a shrink
+	// costs up to its attempt bound times the per-run budget; a shrink that
+	// stops here keeps the smallest failing run found so far and says so.
+	ShrinkTimeout time.Duration
 
 	// HistoryOpen (CheckHistory only): the recording stopped with
 	// requests in flight, so outputs after the history's last event are

@@ -172,6 +172,9 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 	fmt.Fprintf(b, "\ncounterexample: run %d (seed %d)", cx.Index, cx.Seed)
 	if cx.Shrunk {
 		fmt.Fprintf(b, ", shrunk")
+		if cx.ShrinkStopped != "" {
+			fmt.Fprintf(b, " (shrinking stopped at %s)", cx.ShrinkStopped)
+		}
 	}
 	if cx.MustEmit {
 		fmt.Fprintf(b, "; no run of the original explains it (must-emit shortcut, no search: every fault-free run of the original with delays 1..%d emits an output it lacks)\n", cx.Delays.Max)
@@ -290,6 +293,8 @@ func (rep *Report) JSON() []byte {
 		States   int     `json:"states"`
 		Branches int     `json:"branches"`
 		Shrunk   bool    `json:"shrunk,omitempty"`
+		// ShrinkStopped is RunReport.ShrinkStopped (which budget ended the shrink).
+		ShrinkStopped string `json:"shrink_stopped,omitempty"`
 		// Violation is the invariant fact the rewritten run stopped on.
 		Violation string `json:"violation,omitempty"`
 		// NeverFired names the rewrite's counted rules that did not fire
@@ -304,7 +309,7 @@ func (rep *Report) JSON() []byte {
 		Delays *delaysJSON `json:"delays,omitempty"`
 	}
 	conv := func(r *RunReport, withSchedule bool) jsonRun {
-		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk, Limit: r.Limit.Field()}
+		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk, ShrinkStopped: r.ShrinkStopped, Limit: r.Limit.Field()}
 		if r.Verdict != Equivalent {
 			j.Delays = r.Delays.json()
 		}

@@ -72,6 +72,9 @@ type RunReport struct {
 	// (ShrunkFrom is then the seed of the run it came from).
 	Shrunk     bool
 	ShrunkFrom uint64
+	// ShrinkStopped, when set, says which budget stopped the shrink before
+	// it ran out of smaller candidates (the run is still a genuine failure).
+	ShrinkStopped string
 }
 
 // Reason counts the branches of the search that failed one way.

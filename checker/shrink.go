@@ -1,6 +1,9 @@
 package checker
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/dsim-project/dsim/sim"
 )
 
@@ -58,8 +61,18 @@ func shrinkRun(m *refinementMap, opts Options, start *RunReport, want func(Verdi
 	startBudget := m.budgetOf(start.Faults, startRes, cfg.Limits.WithDefaults().MaxTime)
 	cfg.Script = nil
 	best := start
+	budget := shrinkBudget(opts)
+	var deadline time.Time
+	if budget > 0 {
+		deadline = time.Now().Add(budget)
+	}
+	stopped := false
 	size := func(r sim.ConfigRun) int { return sim.ConfigSize(r.Config) }
 	stillFails := func(c sim.ConfigRun) (sim.ConfigRun, bool) {
+		if stopped || (budget > 0 && time.Now().After(deadline)) {
+			stopped = true
+			return c, false // out of time: no candidate is tried any more
+		}
 		r, err := checkConfigWidened(m, opts, c.Config, startBudget)
 		if err != nil || !want(r.Verdict) {
 			return c, false // a candidate the programs reject is simply not smaller
@@ -70,9 +83,23 @@ func shrinkRun(m *refinementMap, opts Options, start *RunReport, want func(Verdi
 		c.Inputs = r.History.Inputs
 		return c, true
 	}
-	sim.Reduce(sim.ConfigRun{Config: cfg, Inputs: start.History.Inputs}, size, sim.ConfigSteps(), stillFails, maxShrinkAttempts)
+	_, stats := sim.Reduce(sim.ConfigRun{Config: cfg, Inputs: start.History.Inputs}, size, sim.ConfigSteps(), stillFails, maxShrinkAttempts)
 	if best == start {
 		return nil, nil
 	}
+	switch {
+	case stopped:
+		best.ShrinkStopped = fmt.Sprintf("its time budget of %s", budget)
+	case stats.Exhausted:
+		best.ShrinkStopped = fmt.Sprintf("its bound of %d attempts", maxShrinkAttempts)
+	}
 	return best, nil
+}
+
+// shrinkBudget is the wall time one shrink may take (0: no time bound).
+func shrinkBudget(opts Options) time.Duration {
+	if opts.ShrinkTimeout > 0 {
+		return opts.ShrinkTimeout
+	}
+	return 10 * opts.Timeout
 }

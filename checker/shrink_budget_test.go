@@ -1,7 +1,9 @@
 package checker
 
 import (
+	"cmp"
 	"testing"
+	"time"
 
 	"github.com/dsim-project/dsim/sim"
 )
@@ -51,5 +53,43 @@ func TestShrinkKeepsTheFaultBudget(t *testing.T) {
 	t.Logf("counterexample under %v: NotEquivalent; with the budget of until=20: %v %s", cx.Faults, w.Verdict, w.Bound)
 	if w.Verdict != Equivalent || w.Witness == nil {
 		t.Fatalf("widened budget: want Equivalent with a witness, got %v %s", w.Verdict, w.Bound)
+	}
+}
+
+// TestShrinkTimeoutBoundsTheShrink: a shrink whose time budget is spent
+// before its first candidate keeps the run as found (nothing smaller was
+// checked), while the default shrink of the same failure makes it smaller.
+func TestShrinkTimeoutBoundsTheShrink(t *testing.T) {
+	var m mutant
+	for _, c := range loadMutants(t) {
+		if c.name == "functional-idb-join" {
+			m = c
+		}
+	}
+	if m.prog == nil {
+		t.Fatal("mutant functional-idb-join not found")
+	}
+	orig, rew := loadAny(t, m.original), m.prog
+	opts := Options{Spec: sim.Spec{Seed: 1, Faults: m.faults, Open: cmp.Or(m.requests, 2)}}
+	full, err := Check(orig, rew, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Verdict != NotEquivalent || full.Counterexample == nil || !full.Counterexample.Shrunk {
+		t.Fatalf("default: want a shrunk NotEquivalent\n%s", full.Text(SavedFiles{}))
+	}
+	opts.ShrinkTimeout = time.Nanosecond
+	cut, err := Check(orig, rew, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cut.Verdict != NotEquivalent || cut.Counterexample == nil {
+		t.Fatalf("1ns shrink budget: want NotEquivalent\n%s", cut.Text(SavedFiles{}))
+	}
+	if cut.Counterexample.Shrunk {
+		t.Errorf("1ns shrink budget: the counterexample was shrunk anyway\n%s", cut.Text(SavedFiles{}))
+	}
+	if got, want := shrinkBudget(Options{Timeout: time.Second}), 10*time.Second; got != want {
+		t.Errorf("shrinkBudget with Timeout 1s = %s, want %s", got, want)
 	}
 }

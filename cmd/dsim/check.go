@@ -145,6 +145,7 @@ func checkOptions(c *cli.Context, rew *analysis.Program) (checker.Options, error
 		MaxDelay:          c.Int64("max-delay"),
 		MaxEscalatedDelay: c.Int64("max-escalated-delay"),
 		Timeout:           c.Duration("timeout"),
+		ShrinkTimeout:     c.Duration("shrink-timeout"),
 		Jobs:              c.Int("jobs"),
 		NoShrink:          c.Bool("no-shrink"),
 	}

@@ -101,6 +101,7 @@ func checkSearchFlags() []cli.Flag {
 		&cli.Int64Flag{Name: "max-escalated-delay", Usage: "before a run is declared NotEquivalent, the search is repeated with delays up to the run's last observed time + 1; this caps them (0: no cap; -1: no escalation)"},
 		checkMaxTimeFlag(),
 		&cli.DurationFlag{Name: "timeout", Usage: "wall-clock limit per run's search (0: none); hitting it makes the run Unknown"},
+		&cli.DurationFlag{Name: "shrink-timeout", Usage: "wall-clock limit per shrink of a failing or undecided run (0: ten times --timeout, or none)"},
 	}
 }
 
