@@ -1,7 +1,6 @@
 package rewrites
 
 import (
-	"flag"
 	"fmt"
 	"sort"
 	"strings"
@@ -144,22 +143,10 @@ func genPartialProgram(t *rapid.T) (src string, report bool) {
 // refused steps, by step and by refusal precondition, are logged (and
 // reported in docs/REWRITES.md). The default run draws 6 programs; -long
 // 100; -rapid.checks=N wins.
-// debugPartial logs every refusal's text (set by hand to see why draws are refused).
-var debugPartial = false
 
 func TestPropertyPartialRefines(t *testing.T) {
-	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
-		n := "6"
-		if *long {
-			n = "100"
-		}
-		if err := flag.Set("rapid.checks", n); err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = flag.Set("rapid.checks", f.DefValue) }()
-	}
+	defaultRapidChecks(t)
 	applied, refused, verdicts := map[string]int{}, map[string]int{}, map[string]int{}
-	var reasons []string
 	omission := faultFreeAndOmission(t)[1]
 	rapid.Check(t, func(rt *rapid.T) {
 		src, report := genPartialProgram(rt)
@@ -185,9 +172,6 @@ func TestPropertyPartialRefines(t *testing.T) {
 		if err != nil {
 			if r, ok := err.(*Refusal); ok {
 				refused[kind+" ("+r.Precondition+")"]++
-				if debugPartial {
-					reasons = append(reasons, r.Error())
-				}
 				return
 			}
 			rt.Fatalf("step %q: %v\nprogram:\n%s", step, err, src)
@@ -213,9 +197,6 @@ func TestPropertyPartialRefines(t *testing.T) {
 			rt.Fatalf("step %q: the rewrite does not refine the program:\n%s\nprogram:\n%s\nrewritten:\n%s", step, rep.Text(checker.SavedFiles{}), src, res.Source)
 		}
 	})
-	for _, r := range reasons {
-		t.Log(r)
-	}
 	t.Logf("applied: %s; refused: %s; verdicts: %s", counts(applied), counts(refused), counts(verdicts))
 }
 

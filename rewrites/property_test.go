@@ -112,16 +112,7 @@ func genProgram(t *rapid.T) string {
 // within 41 draws; dropping the monotonic alias's persistence is caught by
 // TestDerivations instead.)
 func TestPropertyRewritesRefine(t *testing.T) {
-	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
-		n := "6"
-		if *long {
-			n = "100"
-		}
-		if err := flag.Set("rapid.checks", n); err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = flag.Set("rapid.checks", f.DefValue) }()
-	}
+	defaultRapidChecks(t)
 	applied := 0
 	kinds := map[Kind]int{}
 	paired := map[Kind]int{} // steps applied to the two-instance worker
@@ -240,4 +231,21 @@ func downstreamHeads(p *analysis.Program, comp *analysis.Component, seed string)
 		}
 	}
 	return keys(in, nil)
+}
+
+// defaultRapidChecks draws 6 programs by default and 100 with -long, unless
+// -rapid.checks was given explicitly; the default is restored when t ends.
+func defaultRapidChecks(t *testing.T) {
+	f := flag.Lookup("rapid.checks")
+	if f == nil || f.Value.String() != f.DefValue {
+		return
+	}
+	n := "6"
+	if *long {
+		n = "100"
+	}
+	if err := flag.Set("rapid.checks", n); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = flag.Set("rapid.checks", f.DefValue) })
 }
