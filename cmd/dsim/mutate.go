@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -41,6 +42,8 @@ func init() {
 			jsonFlag("print the results as JSON"),
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print each mutant's outcome and wall time to stderr as it finishes (in completion order)"},
 			&cli.StringSliceFlag{Name: "mutants", Usage: "check only the mutants `NAME` (repeatable or comma-separated, e.g. r3/to-next,persist-acks/drop-persist): re-check survivors after changing flags"},
+			&cli.StringFlag{Name: "range", Usage: "check only the mutants numbered `FROM..TO` (1-based, inclusive, in generation order, before --mutants applies): measure a large pair in parts, e.g. --range 1..300, --range 301..600"},
+			&cli.BoolFlag{Name: "list", Usage: "print the mutants' numbers, names and lines in generation order (the numbers --range takes) and exit"},
 			&cli.StringFlag{Name: "print", Usage: "print the mutant `NAME` in dsim fmt form and exit (to replay a kill: dsim check ORIGINAL that-file ...)"},
 			&cli.StringFlag{Name: "from-report", Usage: "take the outcomes and classes of the mutants in `FILE` (an earlier dsim mutate --json of the same pair) instead of re-checking them; the bounded-exhaustive pass still runs on its survivors and unknowns"},
 			&cli.BoolFlag{Name: "no-bounded", Usage: "do not re-check unexplained survivors with the bounded-exhaustive pass (dsim check --exhaustive at small bounds)"},
@@ -170,6 +173,17 @@ func mutateAction(c *cli.Context) error {
 		}
 		_, _ = c.App.Writer.Write(sel[0].Source)
 		return nil
+	}
+	if c.Bool("list") {
+		for i, m := range mutants {
+			fmt.Fprintf(c.App.Writer, "%d\t%s\tline %d\n", i+1, m.Name, m.Line)
+		}
+		return nil
+	}
+	if r := c.String("range"); r != "" {
+		if mutants, err = rangeMutants(mutants, r); err != nil {
+			return usageError(c, "%v", err)
+		}
 	}
 	if only := c.StringSlice("mutants"); len(only) > 0 {
 		if mutants, err = selectMutants(mutants, only); err != nil {
@@ -439,6 +453,22 @@ func selectMutants(ms []mutate.Mutant, only []string) ([]mutate.Mutant, error) {
 		return nil, fmt.Errorf("--mutants: no mutant named %s (the first mutants are %s; dsim mutate -v lists them all)", strings.Join(missing, ", "), strings.Join(some, ", "))
 	}
 	return out, nil
+}
+
+// rangeMutants keeps the mutants numbered from..to (1-based, inclusive,
+// in generation order) of spec "FROM..TO"; TO past the last mutant is cut
+// to it, so that a large pair can be split without counting it first.
+func rangeMutants(ms []mutate.Mutant, spec string) ([]mutate.Mutant, error) {
+	a, b, ok := strings.Cut(spec, "..")
+	from, err1 := strconv.Atoi(strings.TrimSpace(a))
+	to, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || from < 1 || to < from {
+		return nil, fmt.Errorf("--range %q: want FROM..TO with 1 <= FROM <= TO, e.g. --range 1..300", spec)
+	}
+	if from > len(ms) {
+		return nil, fmt.Errorf("--range %q: there are only %d mutants", spec, len(ms))
+	}
+	return ms[from-1 : min(to, len(ms))], nil
 }
 
 func firstLine(s string) string {

@@ -317,3 +317,36 @@ func TestMutateFromReport(t *testing.T) {
 	assert.Equal(t, 3, code)
 	assert.Contains(t, errOut, "already went through the bounded-exhaustive pass")
 }
+
+// --list numbers the mutants in generation order; --range checks the
+// ones with those numbers (cut at the last), and its JSON rows are the
+// same mutants --mutants would select; a bad range is a usage error.
+func TestMutateListAndRange(t *testing.T) {
+	code, list, errOut := runCLI("mutate", mutBefore, mutAfter, "--list")
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(list), "\n")
+	require.Len(t, lines, 27)
+	assert.Equal(t, "1\tr1/delete\tline 23", lines[0])
+	name := func(i int) string { return strings.Split(lines[i-1], "\t")[1] }
+
+	code, js, errOut := runCLI("mutate", mutBefore, mutAfter, "--runs", "2", "--no-bounded", "--range", "3..5", "--json")
+	require.Equal(t, 0, code, errOut)
+	var rep mutateReport
+	require.NoError(t, json.Unmarshal([]byte(js), &rep))
+	require.Len(t, rep.Mutants, 3)
+	for i, m := range rep.Mutants {
+		assert.Equal(t, name(3+i), m.Name)
+	}
+
+	code, js, errOut = runCLI("mutate", mutBefore, mutAfter, "--runs", "2", "--no-bounded", "--range", "26..400", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, json.Unmarshal([]byte(js), &rep))
+	require.Len(t, rep.Mutants, 2)
+	assert.Equal(t, name(27), rep.Mutants[1].Name)
+
+	for _, bad := range []string{"0..3", "5..4", "3", "a..b", "28..30"} {
+		code, _, errOut = runCLI("mutate", mutBefore, mutAfter, "--range", bad)
+		assert.Equal(t, 3, code, bad)
+		assert.Contains(t, errOut, "--range", bad)
+	}
+}
