@@ -45,6 +45,8 @@ func init() {
 			&cli.StringFlag{Name: "sweep", Usage: "client counts to run in turn, e.g. `1,2,4,8`"},
 			&cli.StringFlag{Name: "out", Usage: "file prefix of the sweep's PNG and CSV", Value: "bench"},
 			&cli.StringFlag{Name: "profile", Usage: "write each node's CPU profile into `DIR`"},
+			&cli.BoolFlag{Name: "node-stats", Usage: "print each node's closing stats line (ticks, deliveries, sends) to stderr"},
+			maxBatchFlag,
 			gcPercentFlag,
 		}, traceDirFlags("have every node record its observable events into `DIR`")...),
 		Action: benchAction,
@@ -205,11 +207,17 @@ func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, 
 				<-done
 			}
 		}
+		if c.Bool("node-stats") {
+			printNodeStats(c.App.ErrWriter, dir, cluster)
+		}
 	}()
 	for _, n := range cluster.Nodes {
 		args := []string{"serve", progFile, "--node", n.Addr.String(), "--cluster", clusterFile, "--quiet"}
 		if c.IsSet("gc-percent") {
 			args = append(args, "--gc-percent", strconv.Itoa(c.Int("gc-percent")))
+		}
+		if c.IsSet("max-batch") {
+			args = append(args, "--max-batch", strconv.Itoa(c.Int("max-batch")))
 		}
 		if d := c.String("profile"); d != "" {
 			_ = os.MkdirAll(d, 0o755)
@@ -283,3 +291,23 @@ func isTerminal(f *os.File) bool {
 }
 
 var _ io.Writer = os.Stderr
+
+// printNodeStats prints the stats line each stopped serve process logged
+// last ("stopped after N ticks ..."), so that a bench can say how many
+// deliveries a tick consumed.
+func printNodeStats(w io.Writer, dir string, cluster *realnet.Cluster) {
+	for _, n := range cluster.Nodes {
+		text, err := os.ReadFile(filepath.Join(dir, realnet.TraceFileName(n.Addr)+".log"))
+		if err != nil {
+			fmt.Fprintf(w, "%v: no log: %v\n", n.Addr, err)
+			continue
+		}
+		line := "no stats line (the node did not stop cleanly)"
+		for _, l := range strings.Split(string(text), "\n") {
+			if i := strings.Index(l, "stopped after"); i >= 0 {
+				line = l[i:]
+			}
+		}
+		fmt.Fprintf(w, "%v: %s\n", n.Addr, line)
+	}
+}

@@ -31,6 +31,7 @@ func init() {
 			&cli.StringFlag{Name: "cluster", Usage: "cluster file: node addresses and token"},
 			&cli.StringFlag{Name: "listen", Usage: "bind address host:port (default 127.0.0.1 and the node's port)"},
 			&cli.IntFlag{Name: "max-frame", Usage: "largest frame accepted, in bytes", Value: realnet.DefaultMaxFrame},
+			maxBatchFlag,
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a pprof CPU profile to `FILE` on exit"},
 			&cli.BoolFlag{Name: "quiet", Usage: "log nothing but errors at startup"},
 			gcPercentFlag,
@@ -83,7 +84,7 @@ func serveAction(c *cli.Context) error {
 	}
 	logger := log.New(c.App.ErrWriter, "", log.LstdFlags|log.Lmicroseconds)
 	cfg := realnet.Config{Program: prog, Source: src, Cluster: cluster, Self: self,
-		Listen: c.String("listen"), MaxFrame: c.Int("max-frame"), TraceDir: c.String("trace-dir"), Logger: logger}
+		Listen: c.String("listen"), MaxFrame: c.Int("max-frame"), MaxBatch: c.Int("max-batch"), TraceDir: c.String("trace-dir"), Logger: logger}
 	if c.Bool("quiet") {
 		cfg.Logger = nil
 	}
@@ -109,6 +110,11 @@ func serveAction(c *cli.Context) error {
 // CPU, and GOGC=400 roughly doubled voting_gc's throughput (see
 // docs/PERFORMANCE.md). The price is up to ~5x the live heap in memory.
 const defaultGCPercent = 400
+
+// maxBatchFlag bounds the deliveries one tick of a node consumes
+// (realnet.Config.MaxBatch); bench passes it on to its serve processes.
+var maxBatchFlag = &cli.IntFlag{Name: "max-batch", Value: realnet.DefaultMaxBatch,
+	Usage: "most deliveries (messages and client inputs) one tick consumes; the rest wait for the next tick"}
 
 var gcPercentFlag = &cli.IntFlag{Name: "gc-percent", Value: defaultGCPercent,
 	Usage: "Go GC target percentage (like GOGC; a GOGC environment variable wins over the default)"}
