@@ -97,6 +97,11 @@ type mutantResult struct {
 	Outputs        int `json:"outputs,omitempty"`
 	RewriteOutputs int `json:"rewrite_outputs,omitempty"`
 	Cut            int `json:"cut,omitempty"`
+	// Same says, for a survivor, that its runs repeat the unmutated
+	// rewrite's of the same seeds: "trace" (event for event) or "outputs"
+	// (each output first reached the same client at the same time);
+	// mutate_outputs.go.
+	Same string `json:"same,omitempty"`
 }
 
 // mutateProbeRepeats is the workload survivors are re-checked with when
@@ -218,7 +223,7 @@ func mutateAction(c *cli.Context) error {
 	}
 	pass, note := newBoundedPass(c, orig, rew, opts)
 	rep.BoundedNote = note
-	ex := &explainer{rew: rew, deps: deps, shapes: mutate.NewShapes(rew), cov: base.Coverage, baseOutputs: countOutputs(base)}
+	ex := &explainer{rew: rew, deps: deps, shapes: mutate.NewShapes(rew), cov: base.Coverage, base: base, baseOutputs: countOutputs(base)}
 	// The key argument of repeat suppression needs fresh request ids.
 	ex.shapes.FreshIDs = !c.IsSet("repeats") && !c.IsSet("values")
 	work := make(chan int)
@@ -332,6 +337,7 @@ func checkMutant(orig, rew *analysis.Program, ex *explainer, m mutate.Mutant, op
 	case checker.Equivalent:
 		r.Outcome = "survived"
 		r.Outputs, r.RewriteOutputs, r.Cut = countOutputs(rep), ex.baseOutputs, cutRuns(rep)
+		r.Same = sameRuns(ex.base, rep)
 		if probe != nil {
 			r.Probe = "unknown"
 			if pr, err := checker.Check(orig, prog, *probe); err == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"github.com/dsim-project/dsim/checker"
 	"github.com/dsim-project/dsim/mutate"
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/sim"
@@ -29,12 +30,14 @@ const (
 	classGapGroups         = "gap: groups never held two rows"
 	classGapProbe          = "gap: killed by the probe"
 	classGapFewer          = "gap: fewer outputs, none proved missing"
+	classGapSameTrace      = "gap: runs identical to the rewrite's"
+	classGapSameOutputs    = "gap: same outputs at the same times"
 	classUnexplained       = "not explained"
 )
 
 // survivorClasses lists the classes in report order.
 var survivorClasses = []string{classInvariantOnly, classNoOutput, classDelay, classSuppression,
-	classGapInvariant, classGapDelayInvariant, classGapSilent, classGapNeverFired, classGapNegation, classGapGroups, classGapProbe, classGapFewer, classBounded, classBoundedPartial, classUnexplained}
+	classGapInvariant, classGapDelayInvariant, classGapSilent, classGapNeverFired, classGapNegation, classGapGroups, classGapProbe, classGapFewer, classGapSameTrace, classGapSameOutputs, classBounded, classBoundedPartial, classUnexplained}
 
 // explainer holds what the explanations read: the rewrite, its
 // dependency graph and relation shapes, and the coverage of its runs.
@@ -43,6 +46,9 @@ type explainer struct {
 	deps   *mutate.Deps
 	shapes *mutate.Shapes
 	cov    *sim.Coverage
+	// base is the unmutated rewrite's check, whose runs a survivor's are
+	// compared with (sameRuns).
+	base *checker.Report
 	// baseOutputs counts the distinct outputs over the unmutated
 	// rewrite's runs (countOutputs).
 	baseOutputs int
@@ -123,6 +129,10 @@ func (e *explainer) explain(r *mutantResult, m mutate.Mutant) {
 		r.Class = classGapGroups
 	case r.Outputs < r.RewriteOutputs:
 		r.Reason, r.Class = fewerOutputs(r), classGapFewer
+	case r.Same == sameTrace:
+		r.Reason, r.Class = "every sampled run of the mutant repeats the unmutated rewrite's run of its seed event for event (every tick's delivered and newly carried facts, every send, every output): the change never altered a message, an output or a newly carried fact, so the workload never reached a state where it matters (a gap, not an equivalence)", classGapSameTrace
+	case r.Same == sameOutputs:
+		r.Reason, r.Class = "the mutant's runs differ from the unmutated rewrite's of the same seeds in messages or carried facts, but in every run each output first reached the same client at the same time: the change never reached a client in these runs (a gap, not an equivalence)", classGapSameOutputs
 	default:
 		r.Class = classUnexplained
 	}

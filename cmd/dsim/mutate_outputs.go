@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dsim-project/dsim/checker"
@@ -50,4 +51,89 @@ func fewerOutputs(r *mutantResult) string {
 		return why + fmt.Sprintf("%d of its runs end at --max-time, where an output not yet emitted may still come (the original's may be delayed as far), so none is proved missing: a liveness difference the check does not test (a gap, not an equivalence)", r.Cut)
 	}
 	return why + "its runs are quiescent but the missing outputs are not ones the must-emit shortcut can prove absent: a gap, not an equivalence"
+}
+
+// Two gap classes compare a survivor's sampled runs with the unmutated
+// rewrite's runs of the same seeds (the simulator is deterministic in the
+// seed, so a mutant that changes nothing a run does repeats the rewrite's
+// run event for event):
+//
+//   - sameTrace: every run's trace (each tick's delivered and newly
+//     carried facts, every send with its arrival, every output) equals the
+//     rewrite's. The mutation changed no message, no carried state and no
+//     output: the workload never reached a state where the change matters.
+//   - sameOutputs: the traces differ, but in every run each distinct output
+//     fact reached the same client first at the same time. The change did
+//     reach messages or state, and in these runs never a client: nothing
+//     was left for the refinement check to tell apart.
+//
+// Neither is an equivalence: a run that reaches the changed state and lets
+// it reach an output (more inputs, faults, a leader change, repeats) may
+// kill the mutant. A survivor whose outputs differ from the rewrite's, yet
+// refine the original, stays "not explained": the definition's latitude
+// (delays, another order) absorbed a real difference, which is worth a
+// look by hand.
+const (
+	sameTrace   = "trace"
+	sameOutputs = "outputs"
+)
+
+// sameRuns says how a survivor's runs compare with the unmutated
+// rewrite's (sameTrace, sameOutputs, or "" when an output differs or a run
+// has no counterpart of its seed).
+func sameRuns(base, mut *checker.Report) string {
+	if base == nil || mut == nil || len(mut.Runs) == 0 {
+		return ""
+	}
+	bySeed := map[uint64]*checker.RunReport{}
+	for i := range base.Runs {
+		bySeed[base.Runs[i].Seed] = base.Runs[i]
+	}
+	same := sameTrace
+	for i := range mut.Runs {
+		m := mut.Runs[i]
+		b, ok := bySeed[m.Seed]
+		if !ok || b.History == nil || m.History == nil || !sameInputs(b.History, m.History) || !sameFirstOutputs(b.History, m.History) {
+			return ""
+		}
+		if same == sameTrace && (b.Trace == nil || m.Trace == nil || b.Trace.String() != m.Trace.String()) {
+			same = sameOutputs
+		}
+	}
+	return same
+}
+
+// sameInputs reports whether two histories got the same inputs at the same
+// times (a mutant that drops a program constant may get another generated
+// workload, and then its runs are not comparable).
+func sameInputs(a, b *sim.History) bool {
+	return slices.EqualFunc(a.Inputs, b.Inputs, func(x, y sim.HistoryInput) bool {
+		return x.Time == y.Time && x.Client == y.Client && x.Node == y.Node && x.Fact.Compare(y.Fact) == 0
+	})
+}
+
+// sameFirstOutputs reports whether two histories have the same distinct
+// output facts, each first delivered to the same client at the same time
+// (repeats of an output later do not count: clients see sets).
+func sameFirstOutputs(a, b *sim.History) bool {
+	first := func(h *sim.History) map[string]string {
+		m := map[string]string{}
+		for _, o := range h.Outputs { // sorted by time
+			k := o.Fact.String()
+			if _, ok := m[k]; !ok {
+				m[k] = fmt.Sprintf("%d@%d", o.Client, o.Time)
+			}
+		}
+		return m
+	}
+	fa, fb := first(a), first(b)
+	if len(fa) != len(fb) {
+		return false
+	}
+	for k, v := range fa {
+		if fb[k] != v {
+			return false
+		}
+	}
+	return true
 }
