@@ -74,6 +74,7 @@ func (w *world) clone() *world {
 	if w.trace != nil {
 		c.trace = &Trace{Events: slices.Clip(w.trace.Events)}
 	}
+	c.tb = traceBuild{} // w's chunk tail and scratch are w's alone
 	c.hist.Inputs = slices.Clip(w.hist.Inputs)
 	c.hist.Outputs = slices.Clip(w.hist.Outputs)
 	// (Writes to the source only when needed, so that resuming a snapshot

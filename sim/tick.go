@@ -68,9 +68,9 @@ func (w *world) tickNode(n *node) error {
 	if w.trace != nil {
 		w.emit(Event{
 			Time: w.now, Kind: EvTick, Node: n.addr, Tick: n.ticks,
-			Consumed: sortedDistinct(n.pending),
-			Produced: factSetDiff(res.Next, n.carried),
-			Outputs:  slices.Clone(res.Outputs),
+			Consumed: w.tb.consumed(n.pending),
+			Produced: w.tb.produced(res.Next, n.carried),
+			Outputs:  w.tb.keep(res.Outputs),
 			Sends:    len(res.Sends),
 			Dump:     w.dumpFacts(res.Facts),
 		})

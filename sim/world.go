@@ -67,6 +67,7 @@ type world struct {
 	now   int64
 
 	trace   *Trace
+	tb      traceBuild // builds trace's tick events; a clone's starts empty
 	dumpAll bool
 	dump    map[string]bool
 	hist    History
@@ -152,7 +153,10 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 		w.or.script = pins
 	}
 	if !cfg.Trace.Off {
-		w.trace = &Trace{}
+		// Room for a typical run's events from the start: an Event is
+		// ~280 bytes, and growing the slice from empty copied each one
+		// about twice.
+		w.trace = &Trace{Events: make([]Event, 0, min(traceEventsPerRequest*(w.presizeRequests()+1), maxTracePresize))}
 	}
 	for _, r := range cfg.Trace.Dump {
 		if r == "*" {
@@ -197,15 +201,21 @@ func newWorld(prog *analysis.Program, cfg Config) (*world, error) {
 // dozens of messages) do not grow them from empty, element by element.
 // Capped: a huge workload still grows as it goes.
 func (w *world) presize() {
-	reqs := len(w.cfg.Workload)
-	if w.cfg.Closed != nil {
-		reqs += max(w.cfg.Closed.Requests, 0)
-	}
-	reqs = min(reqs, maxPresize)
+	reqs := w.presizeRequests()
 	w.q.items = make([]event, 0, initialQueue)
 	w.hist.Inputs = make([]HistoryInput, 0, reqs)
 	w.hist.Outputs = make([]HistoryOutput, 0, reqs)
 	w.requests = make(map[int64]int, reqs)
+}
+
+// presizeRequests is the requests a run's workload and closed loop make,
+// capped at maxPresize.
+func (w *world) presizeRequests() int {
+	reqs := len(w.cfg.Workload)
+	if w.cfg.Closed != nil {
+		reqs += max(w.cfg.Closed.Requests, 0)
+	}
+	return min(reqs, maxPresize)
 }
 
 const (
