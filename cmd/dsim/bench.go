@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -254,6 +255,19 @@ func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Duration+cfg.Warmup+30*time.Second)
 	defer cancel()
+	if d := c.String("profile"); d != "" {
+		// The load generator shares the cores with the nodes: its CPU is
+		// part of what a command costs here, so it is profiled too.
+		f, err := os.Create(filepath.Join(d, fmt.Sprintf("bench.c%d.pprof", clients)))
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res, err := realnet.RunBench(ctx, cfg)
 	if tty {
 		fmt.Fprint(os.Stderr, "\r\033[K")
