@@ -42,9 +42,10 @@
 //
 //   - Relations derived only from carried state (no delivery reaches
 //     them, no rule on the way calls Choices) are memoised in the State
-//     by the first tick from it, and inherited by the next State while
-//     what they read is unchanged (memo.go): later ticks load them
-//     instead of evaluating their rules.
+//     by the first tick from it, and each is inherited by the next State
+//     while what it reads is unchanged (memo.go): later ticks load them
+//     instead of evaluating their rules, and a tick from a State that
+//     inherited some evaluates only the others.
 //
 //   - Aggregates `h(g.., count/sum/min/max(v)) :- r(x..)` over one atom
 //     (distinct variables and constants, plain group variables, one
@@ -64,7 +65,10 @@
 //     carried relation gained, groups an aggregate changed, tuples another
 //     maintained relation gained or lost) through plans that start from
 //     the one changed literal and probe the rest; a negated literal
-//     without wildcards drives too, the other way round. A rule with two
+//     drives too, the other way round, when it has no wildcards or only
+//     trailing ones over a carried or delivered relation (maint_neg.go:
+//     then only keys that gain their first row or lose their last
+//     count). A rule with two
 //     changed literals (a self-join over a growing relation), or a change
 //     that is not known, takes the full path for its relation, which
 //     counts as it goes. Only States of at least 256 facts are maintained

@@ -66,7 +66,7 @@ type mRule struct {
 	kinds  []mKind     // by lits
 	in     []int       // by lits: position in maintPlan.inputs
 	full   *plan       // nil until first used
-	driver []*plan     // by lits; nil where the literal cannot drive (a negated atom with a wildcard)
+	driver []*plan     // by lits; nil until first used
 	buf    value.Tuple // head scratch
 }
 
@@ -225,10 +225,12 @@ func (p *maintPlan) byRel(rel string) *mRel {
 	return nil
 }
 
-// canDrive reports whether body literal l can be a driver: a positive
-// atom always; a negated one when it has no wildcard (so each changed row
-// is exactly one binding of its arguments, and it turns the negation
-// over for the bindings of the rest of the rule that match it).
+// canDrive reports whether body literal l can be a driver with its
+// changed rows as they are: a positive atom always; a negated one when it
+// has no wildcard (so each changed row is exactly one binding of its
+// arguments, and it turns the negation over for the bindings of the rest
+// of the rule that match it). A negated atom with trailing wildcards
+// drives with the rows keyFlips picks instead (maint_neg.go).
 func canDrive(l *analysis.Lit) bool {
 	if l.Kind == analysis.LitAtom {
 		return true

@@ -25,6 +25,7 @@ func TestMaintainedRelations(t *testing.T) {
 		{seqMaintSrc, []string{"any", "big", "fresh", "full", "hk", "lonely", "ok", "out", "plus", "seen", "twice", "unflag", "wild"}},
 		{seqVotesSrc, []string{"decided"}},
 		{quorumSrc, []string{"committed", "decided"}},
+		{seqNegKeySrc, []string{"noany", "nomid", "none", "noodd"}},
 	} {
 		p := load(t, c.src)
 		comp := p.Component("main")
@@ -39,26 +40,28 @@ func TestMaintainedRelations(t *testing.T) {
 		}
 	}
 
-	p := load(t, seqMaintSrc)
-	ev, err := Compile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.maintMin = 0
-	node := node0("main")
-	rng := rand.New(rand.NewPCG(7, 8))
-	var st *State
-	before := maintDeltaTicks.Load()
-	for i := range 60 {
-		in := randomInput(p, p.Component("main"), rng, rng.IntN(3)).Delivered
-		res := tickMatchingNaive(t, ev, node, st, in, fmt.Sprintf("tick %d", i))
-		if i > 0 && res.State.maint.Load() == nil {
-			t.Fatalf("tick %d: the next State has no maintained memos", i)
+	for _, src := range []string{seqMaintSrc, seqNegKeySrc} {
+		p := load(t, src)
+		ev, err := Compile(p)
+		if err != nil {
+			t.Fatal(err)
 		}
-		st = res.State
-	}
-	if n := maintDeltaTicks.Load() - before; n < 60 {
-		t.Fatalf("only %d relations were taken from a memo in 60 ticks", n)
+		ev.maintMin = 0
+		node := node0("main")
+		rng := rand.New(rand.NewPCG(7, 8))
+		var st *State
+		before := maintDeltaTicks.Load()
+		for i := range 60 {
+			in := randomInput(p, p.Component("main"), rng, rng.IntN(3)).Delivered
+			res := tickMatchingNaive(t, ev, node, st, in, fmt.Sprintf("tick %d", i))
+			if i > 0 && res.State.maint.Load() == nil {
+				t.Fatalf("tick %d: the next State has no maintained memos", i)
+			}
+			st = res.State
+		}
+		if n := maintDeltaTicks.Load() - before; n < 60 {
+			t.Fatalf("only %d relations were taken from a memo in 60 ticks", n)
+		}
 	}
 }
 

@@ -26,9 +26,10 @@ func (m *maintMemos) fits(node Node) bool {
 	return m != nil && m.node == node.Addr && maps.Equal(m.counts, node.Topology.Counts)
 }
 
-// maintDeltaTicks counts the relations pass 1 took from a memo, for the
-// tests (it reaches no result).
-var maintDeltaTicks atomic.Int64
+// maintDeltaTicks counts the relations pass 1 took from a memo, and
+// maintFullTicks those it evaluated in full, for the tests (they reach no
+// result).
+var maintDeltaTicks, maintFullTicks atomic.Int64
 
 // maintTick is one tick's maintenance state.
 type maintTick struct {
@@ -147,6 +148,7 @@ func (e *engine) maintStratum(m *mRel) error {
 		}
 	}
 	if tv == nil {
+		maintFullTicks.Add(1)
 		if tv, err = e.maintFull(m); err != nil {
 			return err
 		}
@@ -244,8 +246,11 @@ func (e *engine) maintDelta(m *mRel, from *cntMemo, pass int, invert bool) (*cnt
 		if changed < 0 {
 			continue
 		}
-		if !canDrive(&mr.rule.Body[mr.lits[changed]]) {
-			return nil, dDelta{}, nil
+		if l := &mr.rule.Body[mr.lits[changed]]; !canDrive(l) {
+			var ok bool
+			if cd, ok = e.keyFlips(pass, invert, l, mr.kinds[changed], cd); !ok {
+				return nil, dDelta{}, nil
+			}
 		}
 		drives = append(drives, drive{mr: mr, ri: ri, j: changed, d: cd})
 	}
@@ -429,7 +434,8 @@ func (e *engine) delta2(rel string, k mKind) dDelta {
 	case kStatic:
 		return dDelta{ok: true}
 	case kState:
-		return dDelta{ok: mt.memo && e.memo.carries(e.stIn.facts, mt.next)}
+		i, _ := slices.BinarySearch(e.memo.derived, rel)
+		return dDelta{ok: mt.memo && e.memo.carriesRel(i, e.stIn.facts, mt.next)}
 	case kAgg, kMaint:
 		return e.dd2[rel]
 	}

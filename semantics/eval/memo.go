@@ -30,23 +30,50 @@ type memoPlan struct {
 	derived []string        // state-derived relations with rules, sorted
 	reads   map[string]bool // every relation they read or hold
 	skip    []bool          // by rule ID: a rule of a state-derived relation
+	// relOf gives, by rule ID, the position in derived of the rule's
+	// head (-1: not state-derived).
+	relOf []int
+	// base lists, by position in derived, the relations the relation
+	// reads (and itself), directly or through other state-derived
+	// relations, sorted: while they are the same in two States its memo
+	// carries from one to the other, whatever the others read.
+	base [][]string
 }
 
 // stateMemo is what a tick from a State found for the state-derived
-// relations, for the node it ran at.
+// relations, for the node it ran at: by position in memoPlan.derived, nil
+// where the memo does not hold the relation (it is evaluated, and then
+// the tick publishes a memo that holds it).
 type stateMemo struct {
-	node    value.Addr
-	counts  map[string]int // the node's topology, copied
-	rels    map[string][]value.Tuple
-	derived int   // facts the rules derived into them (Result.Derived's share)
-	fired   []int // skipped rules that fired making it (Result.Fired's share, coverage.go)
+	node   value.Addr
+	counts map[string]int // the node's topology, copied
+	rels   []*memoRel
+}
+
+// memoRel is one state-derived relation's facts in the memo.
+type memoRel struct {
+	rows    []value.Tuple
+	derived int   // facts its rules derived (Result.Derived's share)
+	fired   []int // its rules that fired making it (Result.Fired's share, coverage.go)
+}
+
+// complete reports whether m holds every state-derived relation.
+func (m *stateMemo) complete() bool {
+	for _, r := range m.rels {
+		if r == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *stateMemo) fits(node Node) bool {
 	return m.node == node.Addr && maps.Equal(m.counts, node.Topology.Counts)
 }
 
-// memoSlot holds a State's memo; published once, read by any tick.
+// memoSlot holds a State's memo, read by any tick; published by the
+// first tick from the State, and replaced only by a memo that holds more
+// (the same facts for what both hold).
 type memoSlot struct{ p atomic.Pointer[stateMemo] }
 
 // planMemo classifies the component's relations.
@@ -115,6 +142,55 @@ func planMemo(comp *analysis.Component) *memoPlan {
 		}
 	}
 	slices.Sort(mp.derived)
+	mp.relOf = make([]int, maxID+1)
+	for i := range mp.relOf {
+		mp.relOf[i] = -1
+	}
+	// Each relation's base reads: its rules' literals, with a
+	// state-derived one replaced by that relation's, to a fixpoint.
+	direct := make([]map[string]bool, len(mp.derived))
+	for i := range direct {
+		direct[i] = map[string]bool{}
+	}
+	for _, r := range syncRules {
+		i, ok := slices.BinarySearch(mp.derived, r.Head.Rel)
+		if !ok {
+			continue
+		}
+		mp.relOf[r.ID] = i
+		for k := range r.Body {
+			if l := &r.Body[k]; l.Kind == analysis.LitAtom || l.Kind == analysis.LitNegated {
+				direct[i][l.Rel] = true
+			}
+		}
+		direct[i][r.Head.Rel] = true // static facts of it, if any
+	}
+	for changed := true; changed; { // each pass adds a relation or stops
+		changed = false
+		for i := range direct {
+			for name := range direct[i] { // order-free: a union
+				j, ok := slices.BinarySearch(mp.derived, name)
+				if !ok || j == i {
+					continue
+				}
+				for x := range direct[j] {
+					if !direct[i][x] {
+						direct[i][x], changed = true, true
+					}
+				}
+			}
+		}
+	}
+	mp.base = make([][]string, len(mp.derived))
+	for i, set := range direct {
+		// State-derived relations stay in: one may also be carried
+		// (`b(x) :- init(x).` with `.persist b`), and then the States
+		// hold it; the others are in neither FactSet compared.
+		for name := range set {
+			mp.base[i] = append(mp.base[i], name)
+		}
+		slices.Sort(mp.base[i])
+	}
 	return mp
 }
 
@@ -139,56 +215,96 @@ func (mp *memoPlan) usable(delivered []value.Fact) bool {
 // skips reports whether rule r is skipped this tick (its facts come from
 // the memo).
 func (e *engine) skips(r *analysis.Rule) bool {
-	return e.memoIn != nil && r.ID < len(e.memo.skip) && e.memo.skip[r.ID]
+	if e.memoIn == nil || r.ID >= len(e.memo.relOf) {
+		return false
+	}
+	i := e.memo.relOf[r.ID]
+	return i >= 0 && e.memoIn.rels[i] != nil
 }
 
-// loadMemo loads a memo's relations into this tick's tables.
+// loadMemo loads the relations a memo holds into this tick's tables.
 func (e *engine) loadMemo(m *stateMemo) error {
-	for _, name := range e.memo.derived {
-		rows := m.rels[name]
-		if len(rows) == 0 {
+	for i, name := range e.memo.derived {
+		mr := m.rels[i]
+		if mr == nil {
 			continue
 		}
-		t, err := e.table(name, len(rows[0]), syntax.Pos{})
+		e.derived += mr.derived
+		for _, id := range mr.fired {
+			e.w.fire(e.w.prog.Rules[id])
+		}
+		if len(mr.rows) == 0 {
+			continue
+		}
+		t, err := e.table(name, len(mr.rows[0]), syntax.Pos{})
 		if err != nil {
 			return err
 		}
 		before := len(t.rows)
-		t.loadSorted(rows)
+		t.loadSorted(mr.rows)
 		e.facts += len(t.rows) - before
 		if e.facts > e.w.lim.MaxFacts {
 			return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
 		}
 	}
-	e.derived += m.derived
-	for _, id := range m.fired {
-		e.w.fire(e.w.prog.Rules[id])
-	}
 	return nil
 }
 
-// makeMemo records this tick's state-derived relations; inputs holds the
-// sizes of their tables once the tick's inputs were loaded (what is
-// beyond was derived).
-func (e *engine) makeMemo(facts FactSet, inputs []int) *stateMemo {
-	m := &stateMemo{node: e.w.node.Addr, counts: maps.Clone(e.w.node.Topology.Counts), rels: make(map[string][]value.Tuple, len(e.memo.derived))}
+// makeMemo records this tick's state-derived relations: those of from
+// (the memo the tick loaded, possibly nil) as they were, the others from
+// the tick's facts; inputs holds the sizes of their tables once the
+// tick's inputs were loaded (what is beyond was derived).
+func (e *engine) makeMemo(from *stateMemo, facts FactSet, inputs []int) *stateMemo {
+	m := &stateMemo{node: e.w.node.Addr, counts: maps.Clone(e.w.node.Topology.Counts), rels: make([]*memoRel, len(e.memo.derived))}
+	var fired []int
 	for i, name := range e.memo.derived {
-		rows := facts[name]
-		m.rels[name] = rows
-		m.derived += len(rows) - inputs[i]
-	}
-	for _, id := range e.w.firedIDs() {
-		if id < len(e.memo.skip) && e.memo.skip[id] {
-			m.fired = append(m.fired, id)
+		if from != nil && from.rels[i] != nil {
+			m.rels[i] = from.rels[i]
+			continue
 		}
+		if fired == nil {
+			fired = e.w.firedIDs()
+		}
+		rows := facts[name]
+		mr := &memoRel{rows: rows, derived: len(rows) - inputs[i]}
+		for _, id := range fired {
+			if id < len(e.memo.relOf) && e.memo.relOf[id] == i {
+				mr.fired = append(mr.fired, id)
+			}
+		}
+		m.rels[i] = mr
 	}
 	return m
 }
 
-// memoCarries reports whether a memo made for from is valid for to: the
-// relations it reads are the same in both.
-func (mp *memoPlan) carries(from, to FactSet) bool {
-	for name := range mp.reads { // order-free: a conjunction
+// carried returns the part of memo m, made for a State with facts from,
+// that holds for a State with facts to: the relations whose base reads
+// are the same in both (m itself when all are, nil when none is).
+func (mp *memoPlan) carried(m *stateMemo, from, to FactSet) *stateMemo {
+	var out *stateMemo
+	for i := range mp.derived {
+		if m.rels[i] == nil || mp.carriesRel(i, from, to) {
+			continue
+		}
+		if out == nil {
+			out = &stateMemo{node: m.node, counts: m.counts, rels: slices.Clone(m.rels)}
+		}
+		out.rels[i] = nil
+	}
+	switch {
+	case out == nil:
+		return m
+	case slices.ContainsFunc(out.rels, func(r *memoRel) bool { return r != nil }):
+		return out
+	}
+	return nil
+}
+
+// carriesRel reports whether the memo of state-derived relation i (by
+// position in derived) made for from is valid for to: the relations it
+// reads are the same in both.
+func (mp *memoPlan) carriesRel(i int, from, to FactSet) bool {
+	for _, name := range mp.base[i] {
 		if !sameTuples(from[name], to[name]) {
 			return false
 		}

@@ -96,7 +96,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	if err := loadInputs(w, e.comp, carried, false, in.Delivered, e.addFact); err != nil {
 		return nil, err
 	}
-	if memoFrom != nil && e.memoIn == nil {
+	if memoFrom != nil && (e.memoIn == nil || !e.memoIn.complete()) {
 		memoInputs = make([]int, len(e.memo.derived))
 		for i, name := range e.memo.derived {
 			if t := e.tables[name]; t != nil {
@@ -144,12 +144,15 @@ func (e *engine) tick(in Input) (*Result, error) {
 		return res, err
 	}
 	m := e.memoIn
-	if m == nil {
-		m = e.makeMemo(facts, memoInputs)
-		memoFrom.memo.p.CompareAndSwap(nil, m)
+	if m == nil || memoInputs != nil {
+		// Publish the relations the memo did not hold: the State's
+		// memo grows from the one this tick loaded (any tick that
+		// replaces it adds the same facts).
+		m = e.makeMemo(e.memoIn, facts, memoInputs)
+		memoFrom.memo.p.CompareAndSwap(e.memoIn, m)
 	}
-	if e.memo.carries(memoFrom.facts, res.Next) {
-		res.State.memo.p.Store(m)
+	if next := e.memo.carried(m, memoFrom.facts, res.Next); next != nil {
+		res.State.memo.p.Store(next)
 	}
 	return res, nil
 }
