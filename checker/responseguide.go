@@ -244,3 +244,34 @@ func fits(u value.Tuple, p []*value.Value) bool {
 	}
 	return true
 }
+
+// responseStateAlt is the response-state guide's decision (search step
+// 2): the earlier of the response guide's first-piece delivery and the
+// first tick in which a piece of the receiver derived a carried fact with
+// the message's tuple of a relation the original derives from the
+// message's relation through any chain of rules (settledReachableAt);
+// else as the refinement map suggests (g, gdrop, ok). A rewrite can act
+// on a message in two places at once: a Paxos partition adopts a new
+// ballot when the replicated write is applied, and rejects the p2a's it
+// buffered from then on, while the acceptor's p1b goes out only once
+// every partition has applied it. The original's single acceptor must
+// promise by the first piece's adoption, so the earlier of the two is its
+// delivery; with a ballot the pieces never adopt (a p1a below one already
+// written) only the response remains.
+func (s *searcher) responseStateAlt(c *sim.Choice, g int64, gdrop, ok bool) alt {
+	r, rok, reacts := s.tgt.respondedAt(c.To, c.Fact, c.Time, false)
+	if st, sok := s.tgt.settledReachableAt(c.To, c.Fact, c.Time); sok && (!rok || st < r) {
+		r, rok = st, true
+	}
+	switch {
+	case rok && (!ok || gdrop || r > g):
+		return alt{delay: r}
+	case ok:
+		return alt{drop: gdrop, delay: g}
+	case reacts && s.tgt.budget.allows(c.From, c.To, c.Time):
+		return alt{drop: true}
+	case reacts:
+		return alt{delay: max(1, s.tgt.observedUntil()+1-c.Time)}
+	}
+	return alt{delay: 1}
+}

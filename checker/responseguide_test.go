@@ -1,10 +1,13 @@
 package checker
 
 import (
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dsim-project/dsim/semantics/value"
+	"github.com/dsim-project/dsim/sim"
 )
 
 // TestReactionsOfBasePaxos: the reactions of BasePaxos's acceptor to a
@@ -83,5 +86,71 @@ func TestResponseGuideExplainsBufferedP2a(t *testing.T) {
 	r := checkPaxosSchedule(t, "checker/testdata/paxos-scalable-no-retransmit.ded", "testdata/paxos-52.schedule")
 	if r.Stage != StageRefinementMap || r.Escalation != NotEscalated || r.States > 100 {
 		t.Fatalf("want a guided run's witness within a few states, got %q (escalation %d, %d states)", r.Found, r.Escalation, r.States)
+	}
+}
+
+// TestResponseStateGuide: in this run of guide-promise-after.ded
+// (testdata/guide-promise.schedule: `dsim run
+// checker/testdata/guide-promise-after.ded --delay uniform:1 --max-time 20`
+// with start(1) at 0, put(0, 5) at 1, put(1, 7) at 2) the coordinator
+// receives bump(1) at 1, the partition adopts the promise at 3, between
+// accepting store(0, 5) (at 2) and store(1, 7) (at 3), and the ack leaves
+// at 4. The original's acceptor explains it only if bump(1) arrives at
+// exactly 3. Every other guide misses that tick: the refinement map and
+// the state guides deliver at the coordinator's receipt (1), the response
+// guides at the ack (4), and the derived state guide finds no carried
+// fact of a relation derived from bump in one rule (the partition's cand
+// and top are derived within the tick). The response-state guide takes
+// the first tick in which the partition derived a carried fact reachable
+// from bump through the original's rules (promised(1)), so the guided
+// runs find the witness and the DFS is never needed.
+func TestResponseStateGuide(t *testing.T) {
+	orig, rew := loadAny(t, "checker/testdata/guide-promise-before.ded"), loadAny(t, "checker/testdata/guide-promise-after.ded")
+	text, err := os.ReadFile("testdata/guide-promise.schedule")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched, err := sim.ParseSchedule("testdata/guide-promise.schedule", string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckSchedule(orig, rew, sched, Options{NoShrink: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Runs[0]
+	if r.Verdict != Equivalent || r.Stage != StageRefinementMap || r.Witness == nil {
+		t.Fatalf("want Equivalent by a guided run, got %s (%q):\n%s", r.Verdict, r.Found, rep.Text(SavedFiles{}))
+	}
+	found := false
+	for _, c := range r.Witness.Choices {
+		if strings.Contains(c.Key, " bump(1)") {
+			found = true
+			if c.Decision != "delay 3" {
+				t.Errorf("the witness delivers bump(1) with %s, want delay 3 (arrival at 3)", c.Decision)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the witness has no choice for bump(1):\n%s", r.Witness)
+	}
+}
+
+// TestReachableFrom: BasePaxos's p1a reaches the acceptor's carried
+// promise through cand and newBallot (not in one rule: derivedFrom does
+// not list it), and a relation reaches nothing its rules do not derive.
+func TestReachableFrom(t *testing.T) {
+	orig := load(t, "paxos/base.ded")
+	direct, reach := derivedFrom(orig), reachableFrom(derivedFrom(orig))
+	if slices.Contains(direct["p1a"], "promised") {
+		t.Fatalf("derivedFrom[p1a] = %v already has promised; the test needs a chain", direct["p1a"])
+	}
+	for _, want := range []string{"cand", "newBallot", "promised"} {
+		if !slices.Contains(reach["p1a"], want) {
+			t.Errorf("reachableFrom[p1a] = %v, want it to contain %s", reach["p1a"], want)
+		}
+	}
+	if slices.Contains(reach["p1a"], "requests") {
+		t.Errorf("reachableFrom[p1a] = %v contains the proposer's requests", reach["p1a"])
 	}
 }

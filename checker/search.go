@@ -102,13 +102,14 @@ type reasonCount struct {
 type policy uint8
 
 const (
-	policyDFS          policy = iota // the DFS stack
-	policyState                      // the state guide (first adoption), then the refinement map
-	policyStateLast                  // the state guide (last adoption), then the refinement map
-	policyStateDerived               // the derived state guide (stateguide.go), then the refinement map
-	policyResponse                   // the response guide (responseguide.go), then the refinement map
-	policyResponseLast               // the response guide and the refinement map, each by the last piece
-	policyEager                      // every delay 1, no loss, first choices
+	policyDFS           policy = iota // the DFS stack
+	policyState                       // the state guide (first adoption), then the refinement map
+	policyStateLast                   // the state guide (last adoption), then the refinement map
+	policyStateDerived                // the derived state guide (stateguide.go), then the refinement map
+	policyResponse                    // the response guide (responseguide.go), then the refinement map
+	policyResponseLast                // the response guide and the refinement map, each by the last piece
+	policyResponseState               // the earliest of the response guide's and the reachable state's delivery (responseguide.go)
+	policyEager                       // every delay 1, no loss, first choices
 )
 
 type searcher struct {
@@ -207,7 +208,7 @@ func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalati
 	// 2. The state guide, then the eager schedule (every delay 1, no
 	// loss, first choices), outside the DFS.
 	saved := s.stack
-	guides := []policy{policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyEager}
+	guides := []policy{policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyResponseState, policyEager}
 	if maxDev > 0 {
 		guides = nil
 	}
@@ -501,7 +502,7 @@ func (s *searcher) decide(c *sim.Choice) error {
 	case policyEager:
 		applyAlt(eagerAlt(c), c)
 		return nil
-	case policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast:
+	case policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyResponseState:
 		applyAlt(s.stateAlt(c, s.mode), c)
 
 		return nil
@@ -701,6 +702,8 @@ func (s *searcher) stateAlt(c *sim.Choice, p policy) alt {
 	switch p {
 	case policyStateDerived:
 		st, sok = s.tgt.settledDerivedAt(c.To, c.Fact, c.Time)
+	case policyResponseState:
+		return s.responseStateAlt(c, g, gdrop, ok)
 	case policyResponse, policyResponseLast:
 		last := p == policyResponseLast
 		if l, lok := s.tgt.deliveredLast(c.From, c.To, c.Fact, c.Time); last && lok && ok && !gdrop {

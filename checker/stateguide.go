@@ -64,3 +64,47 @@ func (t *target) settledDerivedAt(to value.Addr, f value.Fact, now int64) (int64
 	}
 	return best, ok
 }
+
+// reachableFrom closes derivedFrom: each relation of the original maps to
+// every relation its rules derive from it through any chain of rules
+// (sorted). The response-state guide (responseguide.go) uses it to find
+// the carried state a message leads to several rules later: a Paxos p1a
+// reaches the acceptor's carried promise through cand and newBallot, which
+// are derived within the tick and so never appear as carried state.
+func reachableFrom(derives map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for rel := range derives {
+		seen := map[string]bool{}
+		queue := slices.Clone(derives[rel])
+		for len(queue) > 0 {
+			r := queue[0]
+			queue = queue[1:]
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			queue = append(queue, derives[r]...)
+		}
+		for r := range seen {
+			out[rel] = append(out[rel], r)
+		}
+		slices.Sort(out[rel])
+	}
+	return out
+}
+
+// settledReachableAt is settledDerivedAt over every relation the original
+// derives from f's relation through a chain of rules: the first tick after
+// now in which a piece of to derived a carried fact of one of them with
+// f's tuple.
+func (t *target) settledReachableAt(to value.Addr, f value.Fact, now int64) (int64, bool) {
+	best, ok := int64(0), false
+	for _, rel := range t.reaches[f.Rel] {
+		ts := t.settledRel[settledRelKey(to, rel, f.Tuple)]
+		i, _ := slices.BinarySearch(ts, now+1)
+		if i < len(ts) && (!ok || ts[i]-now < best) {
+			best, ok = ts[i]-now, true
+		}
+	}
+	return best, ok
+}

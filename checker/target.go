@@ -27,6 +27,7 @@ type target struct {
 	// (stateguide.go).
 	settledRel map[string][]int64
 	derives    map[string][]string
+	reaches    map[string][]string // derives, closed under chains of rules
 	// reactions and acted: the response guide's (responseguide.go).
 	reactions map[string][]reaction
 	acted     map[string][]acted
@@ -69,6 +70,7 @@ func msgKey(from, to value.Addr, f value.Fact) string {
 // newTarget builds the target of the rewritten run res.
 func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime int64) (*target, error) {
 	t := &target{index: map[string]int{}, horizon: noHorizon, guide: map[string][]int64{}, drops: map[string]bool{}, settled: map[string][]int64{}, settledRel: map[string][]int64{}, derives: derivedFrom(m.orig)}
+	t.reaches = reachableFrom(t.derives)
 	if res.Stop.Reason == sim.TimeLimit {
 		t.horizon = maxTime
 	} else if res.Stop.Reason == sim.Violation {

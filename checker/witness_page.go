@@ -75,7 +75,7 @@ func replayFurthestRun(prog *analysis.Program, tgt *target, opts Options, sr sea
 			return nil
 		}
 		switch fb.mode {
-		case policyState, policyStateLast, policyStateDerived:
+		case policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyResponseState:
 			applyAlt(s.stateAlt(c, fb.mode), c)
 		default:
 			if fb.mode == policyDFS && next < len(fb.alts) {
