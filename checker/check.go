@@ -278,6 +278,14 @@ func CheckSchedule(original, rewritten *analysis.Program, sched *sim.Schedule, o
 	r.Seed = sched.Seed
 	rep := &Report{Original: original.File.Name, Rewritten: rewritten.File.Name, Options: opts, Runs: []*RunReport{r}, Schedule: sched}
 	rep.summarise()
+	// A recorded run that fails is shrunk as a seeded one is (its inputs,
+	// faults and delay distribution are the schedule's); an undecided one
+	// is not, since the schedule is usually what the user wants decided.
+	if !opts.NoShrink && r.Verdict == NotEquivalent {
+		if err := rep.shrinkFirstFailure(m, opts); err != nil {
+			return nil, err
+		}
+	}
 	rep.addWhy(m)
 	rep.addCoverage(original, rewritten, opts)
 	return rep, nil

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dsim-project/dsim/sim"
@@ -19,8 +20,13 @@ import (
 //	# rewritten: checker/testdata/mutants/functional-idb-join.ded
 //	# verdict: NotEquivalent
 //	# offense: unexpected reply(1, 1, 4, 690...)
+//	# bounds: max-delay=2 max-escalated-delay=-1
 //	dsim schedule v1
 //	...
+//
+// The bounds line is present only when the verdict was found under search
+// bounds other than the defaults (a NotEquivalent that is exhaustive only
+// within delays 1..2); the replay uses them (Reproducer.Options).
 //
 // Files of the first format (`dsim check reproducer v1`, fields without
 // `#`, then a `schedule` line) are still read. Program paths are embedded
@@ -29,7 +35,81 @@ type Reproducer struct {
 	Original, Rewritten string
 	Verdict             Verdict
 	Offense             string // "KIND FACT", or "" when the verdict has none
+	Bounds              Bounds // the search bounds the verdict holds under (zero: the defaults)
 	Schedule            *sim.Schedule
+}
+
+// Bounds are the search bounds a reproducer records: each field zero
+// means the default (Options' field of the same name).
+type Bounds struct {
+	MaxDelay          int64
+	MaxEscalatedDelay int64
+	MaxStates         int
+}
+
+// Options returns the check options a replay of the reproducer uses: the
+// defaults, with its recorded bounds, and no shrinking (the recorded run
+// is the one to decide).
+func (r *Reproducer) Options() Options {
+	return Options{MaxDelay: r.Bounds.MaxDelay, MaxEscalatedDelay: r.Bounds.MaxEscalatedDelay, MaxStates: r.Bounds.MaxStates, NoShrink: true}
+}
+
+// boundsOf returns the bounds of o (after withDefaults) that differ from
+// the defaults for o's delay distribution.
+func boundsOf(o Options) Bounds {
+	var def Options
+	def.Delay = o.Delay
+	def = def.withDefaults()
+	var b Bounds
+	if o.MaxDelay != def.MaxDelay {
+		b.MaxDelay = o.MaxDelay
+	}
+	if o.MaxEscalatedDelay != def.MaxEscalatedDelay {
+		b.MaxEscalatedDelay = o.MaxEscalatedDelay
+	}
+	if o.MaxStates != def.MaxStates {
+		b.MaxStates = o.MaxStates
+	}
+	return b
+}
+
+// String renders b as the header's value: `key=value` pairs, "" for the
+// defaults.
+func (b Bounds) String() string {
+	var parts []string
+	if b.MaxDelay != 0 {
+		parts = append(parts, fmt.Sprintf("max-delay=%d", b.MaxDelay))
+	}
+	if b.MaxEscalatedDelay != 0 {
+		parts = append(parts, fmt.Sprintf("max-escalated-delay=%d", b.MaxEscalatedDelay))
+	}
+	if b.MaxStates != 0 {
+		parts = append(parts, fmt.Sprintf("max-states=%d", b.MaxStates))
+	}
+	return strings.Join(parts, " ")
+}
+
+// parseBounds reads a bounds line (Bounds.String's form).
+func parseBounds(name string, line int, value string) (Bounds, error) {
+	var b Bounds
+	for _, kv := range strings.Fields(value) {
+		k, v, ok := strings.Cut(kv, "=")
+		n, err := strconv.ParseInt(v, 10, 64)
+		if !ok || err != nil {
+			return Bounds{}, fmt.Errorf("%s:%d: bad bound %q (want KEY=INTEGER, e.g. max-delay=2)", name, line, kv)
+		}
+		switch k {
+		case "max-delay":
+			b.MaxDelay = n
+		case "max-escalated-delay":
+			b.MaxEscalatedDelay = n
+		case "max-states":
+			b.MaxStates = int(n)
+		default:
+			return Bounds{}, fmt.Errorf("%s:%d: unknown bound %q (max-delay, max-escalated-delay, max-states)", name, line, k)
+		}
+	}
+	return b, nil
 }
 
 // CheckReproKind is the KIND of a check reproducer's header.
@@ -47,7 +127,7 @@ func NewReproducer(rep *Report) *Reproducer {
 	if r == nil {
 		return nil
 	}
-	out := &Reproducer{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: r.Verdict, Schedule: r.Schedule}
+	out := &Reproducer{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: r.Verdict, Bounds: boundsOf(rep.Options), Schedule: r.Schedule}
 	if r.Offense != nil {
 		out.Offense = r.Offense.Kind + " " + r.Offense.Fact.String()
 	}
@@ -61,6 +141,9 @@ func (r *Reproducer) String() string {
 	h.Add("verdict", r.Verdict.String())
 	if r.Offense != "" {
 		h.Add("offense", r.Offense)
+	}
+	if b := r.Bounds.String(); b != "" {
+		h.Add("bounds", b)
 	}
 	return h.Text() + r.Schedule.String()
 }
@@ -103,6 +186,12 @@ func (r *Reproducer) set(name string, line int, key, value string) error {
 		return fmt.Errorf("%s:%d: unknown verdict %q (Equivalent, NotEquivalent, Unknown)", name, line, value)
 	case "offense":
 		r.Offense = value
+	case "bounds":
+		b, err := parseBounds(name, line, value)
+		if err != nil {
+			return err
+		}
+		r.Bounds = b
 	}
 	return nil
 }

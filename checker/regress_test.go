@@ -50,7 +50,7 @@ func TestRegressions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := CheckSchedule(loadAny(t, r.Original), loadAny(t, r.Rewritten), r.Schedule, Options{})
+			rep, err := CheckSchedule(loadAny(t, r.Original), loadAny(t, r.Rewritten), r.Schedule, r.Options())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,6 +71,25 @@ func TestRegressions(t *testing.T) {
 				t.Errorf("the reproducer does not round-trip")
 			}
 		})
+	}
+}
+
+// TestReproducerBounds: a reproducer's bounds line reads back into the
+// options its replay uses, and only bounds other than the defaults are
+// written (the files without one stay as they were).
+func TestReproducerBounds(t *testing.T) {
+	r, err := ParseReproducer("r.txt", "# dsim check reproducer\n# original: a.ded\n# rewritten: b.ded\n# verdict: NotEquivalent\n# bounds: max-delay=2 max-escalated-delay=-1 max-states=100000\ndsim schedule v1\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := r.Options(); o.MaxDelay != 2 || o.MaxEscalatedDelay != -1 || o.MaxStates != 100000 || !o.NoShrink {
+		t.Errorf("options %+v, want max-delay 2, no escalation, 100000 states, no shrink", o)
+	}
+	if got := boundsOf(Options{MaxDelay: 2, MaxEscalatedDelay: -1}.withDefaults()).String(); got != "max-delay=2 max-escalated-delay=-1" {
+		t.Errorf("bounds of the bounded options: %q", got)
+	}
+	if got := boundsOf(Options{}.withDefaults()).String(); got != "" {
+		t.Errorf("the default options record bounds %q", got)
 	}
 }
 
@@ -135,6 +154,8 @@ func TestReproducerFormats(t *testing.T) {
 		{"# dsim check reproducer\n# original: a.ded\n# verdict: Equivalent\ndsim schedule v1\n", "names an original and a rewritten program"},
 		{"# dsim check reproducer\n# original: a.ded\n# rewritten: b.ded\n# verdict: Maybe\ndsim schedule v1\n", "r.txt:4: unknown verdict \"Maybe\""},
 		{"# dsim check reproducer\n# original: a.ded\n# rewritten: b.ded\n# verdict: Equivalent\nnot a schedule\n", "not a schedule file"},
+		{"# dsim check reproducer\n# original: a.ded\n# rewritten: b.ded\n# verdict: Equivalent\n# bounds: max-delay=two\ndsim schedule v1\n", "r.txt:5: bad bound \"max-delay=two\""},
+		{"# dsim check reproducer\n# original: a.ded\n# rewritten: b.ded\n# verdict: Equivalent\n# bounds: speed=2\ndsim schedule v1\n", "r.txt:5: unknown bound \"speed\""},
 		{"# dsim  reproducer\n", "bad reproducer header"},
 		{reproducerV1 + "\noriginal a.ded\n", "no `schedule` line"},
 		{reproducerV1 + "\nbogus x\nschedule\n", "r.txt:2: unknown line \"bogus\""},
