@@ -98,8 +98,9 @@ type mutantResult struct {
 	RewriteOutputs int `json:"rewrite_outputs,omitempty"`
 	Cut            int `json:"cut,omitempty"`
 	// Same says, for a survivor, that its runs repeat the unmutated
-	// rewrite's of the same seeds: "trace" (event for event) or "outputs"
-	// (each output first reached the same client at the same time);
+	// rewrite's of the same seeds: "trace" (event for event), "outputs"
+	// (each output first reached the same client at the same time) or
+	// "facts" (the same output facts and clients, some at other times);
 	// mutate_outputs.go.
 	Same string `json:"same,omitempty"`
 }

@@ -32,12 +32,13 @@ const (
 	classGapFewer          = "gap: fewer outputs, none proved missing"
 	classGapSameTrace      = "gap: runs identical to the rewrite's"
 	classGapSameOutputs    = "gap: same outputs at the same times"
+	classGapSameFacts      = "gap: same outputs at other times"
 	classUnexplained       = "not explained"
 )
 
 // survivorClasses lists the classes in report order.
 var survivorClasses = []string{classInvariantOnly, classNoOutput, classDelay, classSuppression,
-	classGapInvariant, classGapDelayInvariant, classGapSilent, classGapNeverFired, classGapNegation, classGapGroups, classGapProbe, classGapFewer, classGapSameTrace, classGapSameOutputs, classBounded, classBoundedPartial, classUnexplained}
+	classGapInvariant, classGapDelayInvariant, classGapSilent, classGapNeverFired, classGapNegation, classGapGroups, classGapProbe, classGapFewer, classGapSameTrace, classGapSameOutputs, classGapSameFacts, classBounded, classBoundedPartial, classUnexplained}
 
 // explainer holds what the explanations read: the rewrite, its
 // dependency graph and relation shapes, and the coverage of its runs.
@@ -133,6 +134,8 @@ func (e *explainer) explain(r *mutantResult, m mutate.Mutant) {
 		r.Reason, r.Class = "every sampled run of the mutant repeats the unmutated rewrite's run of its seed event for event (every tick's delivered and newly carried facts, every send, every output): the change never altered a message, an output or a newly carried fact, so the workload never reached a state where it matters (a gap, not an equivalence)", classGapSameTrace
 	case r.Same == sameOutputs:
 		r.Reason, r.Class = "the mutant's runs differ from the unmutated rewrite's of the same seeds in messages or carried facts, but in every run each output first reached the same client at the same time: the change never reached a client in these runs (a gap, not an equivalence)", classGapSameOutputs
+	case r.Same == sameFacts:
+		r.Reason, r.Class = "in every run the mutant delivered the unmutated rewrite's output facts to the same clients (its run of the same seed), some at other times, which the original explained: the only difference these runs show is when outputs arrive; a run in which the timing changes what is decided would be needed (a gap, not an equivalence)", classGapSameFacts
 	default:
 		r.Class = classUnexplained
 	}

@@ -66,8 +66,12 @@ func fewerOutputs(r *mutantResult) string {
 //     fact reached the same client first at the same time. The change did
 //     reach messages or state, and in these runs never a client: nothing
 //     was left for the refinement check to tell apart.
+//   - sameFacts: every run delivers the same distinct output facts to the
+//     same clients as the rewrite's run of its seed, some at other times.
+//     The only difference the runs show is when outputs arrive, and the
+//     check found the original able to deliver them then.
 //
-// Neither is an equivalence: a run that reaches the changed state and lets
+// None is an equivalence: a run that reaches the changed state and lets
 // it reach an output (more inputs, faults, a leader change, repeats) may
 // kill the mutant. A survivor whose outputs differ from the rewrite's, yet
 // refine the original, stays "not explained": the definition's latitude
@@ -76,11 +80,13 @@ func fewerOutputs(r *mutantResult) string {
 const (
 	sameTrace   = "trace"
 	sameOutputs = "outputs"
+	sameFacts   = "facts"
 )
 
 // sameRuns says how a survivor's runs compare with the unmutated
-// rewrite's (sameTrace, sameOutputs, or "" when an output differs or a run
-// has no counterpart of its seed).
+// rewrite's (sameTrace, sameOutputs, sameFacts, or "" when an output
+// differs otherwise or a run has no counterpart of its seed); the weakest
+// relation over the runs wins.
 func sameRuns(base, mut *checker.Report) string {
 	if base == nil || mut == nil || len(mut.Runs) == 0 {
 		return ""
@@ -93,8 +99,14 @@ func sameRuns(base, mut *checker.Report) string {
 	for i := range mut.Runs {
 		m := mut.Runs[i]
 		b, ok := bySeed[m.Seed]
-		if !ok || b.History == nil || m.History == nil || !sameInputs(b.History, m.History) || !sameFirstOutputs(b.History, m.History) {
+		if !ok || b.History == nil || m.History == nil || !sameInputs(b.History, m.History) {
 			return ""
+		}
+		switch compareFirstOutputs(b.History, m.History) {
+		case "":
+			return ""
+		case sameFacts:
+			same = sameFacts
 		}
 		if same == sameTrace && (b.Trace == nil || m.Trace == nil || b.Trace.String() != m.Trace.String()) {
 			same = sameOutputs
@@ -112,28 +124,38 @@ func sameInputs(a, b *sim.History) bool {
 	})
 }
 
-// sameFirstOutputs reports whether two histories have the same distinct
-// output facts, each first delivered to the same client at the same time
-// (repeats of an output later do not count: clients see sets).
-func sameFirstOutputs(a, b *sim.History) bool {
-	first := func(h *sim.History) map[string]string {
-		m := map[string]string{}
+// compareFirstOutputs compares two histories' distinct output facts, each
+// with the client and time it first reached (a repeat later does not
+// count: clients see sets): sameOutputs when they are the same, sameFacts
+// when the facts and clients are the same and some times differ, ""
+// otherwise.
+func compareFirstOutputs(a, b *sim.History) string {
+	type first struct {
+		client int
+		time   int64
+	}
+	firsts := func(h *sim.History) map[string]first {
+		m := map[string]first{}
 		for _, o := range h.Outputs { // sorted by time
-			k := o.Fact.String()
-			if _, ok := m[k]; !ok {
-				m[k] = fmt.Sprintf("%d@%d", o.Client, o.Time)
+			if _, ok := m[o.Fact.String()]; !ok {
+				m[o.Fact.String()] = first{o.Client, o.Time}
 			}
 		}
 		return m
 	}
-	fa, fb := first(a), first(b)
+	fa, fb := firsts(a), firsts(b)
 	if len(fa) != len(fb) {
-		return false
+		return ""
 	}
-	for k, v := range fa {
-		if fb[k] != v {
-			return false
+	res := sameOutputs
+	for k, x := range fa {
+		y, ok := fb[k]
+		switch {
+		case !ok || x.client != y.client:
+			return ""
+		case y.time != x.time:
+			res = sameFacts
 		}
 	}
-	return true
+	return res
 }

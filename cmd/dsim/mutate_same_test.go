@@ -42,11 +42,11 @@ func TestMutateSameRunsClasses(t *testing.T) {
 	assert.Equal(t, 0, rep.Unexplained)
 }
 
-// sameRuns compares run by run (by seed): another input, an output at
-// another time or to another client, a missing output or a missing seed
-// leaves the survivor unexplained; a repeat of an output later does not
-// count (clients see sets); a differing trace with the same outputs is
-// sameOutputs.
+// sameRuns compares run by run (by seed): another input, an output to
+// another client, a missing output or a missing seed leaves the
+// survivor unexplained; a repeat of an output later does not count
+// (clients see sets); a differing trace with the same outputs is
+// sameOutputs, and the same output facts at other times sameFacts.
 func TestSameRuns(t *testing.T) {
 	f := func(rel string, v int64) value.Fact { return value.Fact{Rel: rel, Tuple: value.Tuple{value.Int(v)}} }
 	node := value.Addr{Comp: "a"}
@@ -68,7 +68,10 @@ func TestSameRuns(t *testing.T) {
 	assert.Equal(t, sameTrace, sameRuns(base, rep(run(1, hist(o(2, 4, 0)), trace("x")), run(0, hist(o(1, 3, 0)), trace("x")))))
 	assert.Equal(t, sameTrace, sameRuns(base, rep(run(0, hist(o(1, 3, 0), o(1, 9, 0)), trace("x")))), "a later repeat")
 	assert.Equal(t, sameOutputs, sameRuns(base, rep(run(0, hist(o(1, 3, 0)), trace("y")))))
-	assert.Equal(t, "", sameRuns(base, rep(run(0, hist(o(1, 4, 0)), trace("x")))), "later")
+	assert.Equal(t, sameFacts, sameRuns(base, rep(run(0, hist(o(1, 4, 0)), trace("x")))), "later")
+	assert.Equal(t, sameFacts, sameRuns(base, rep(run(0, hist(o(1, 2, 0)), trace("x")))), "earlier")
+	assert.Equal(t, sameFacts, sameRuns(base, rep(run(0, hist(o(1, 3, 0)), trace("x")), run(1, hist(o(2, 5, 0)), trace("x")))), "one run at another time")
+	assert.Equal(t, "", sameRuns(base, rep(run(0, hist(o(1, 4, 0)), trace("x")), run(1, hist(o(3, 4, 0)), trace("x")))), "one run at another time, one with another fact")
 	assert.Equal(t, "", sameRuns(base, rep(run(0, hist(o(1, 3, 1)), trace("x")))), "another client")
 	assert.Equal(t, "", sameRuns(base, rep(run(0, hist(), trace("x")))), "missing")
 	assert.Equal(t, "", sameRuns(base, rep(run(0, hist(o(1, 3, 0), o(5, 3, 0)), trace("x")))), "extra")
