@@ -46,5 +46,5 @@ func (s *searcher) failCutoff(f failure) (cutoff int64, ok bool) {
 
 // frameFor is the stack frame of choice c with its alternatives.
 func frameFor(c *sim.Choice, alts []alt) frame {
-	return frame{alts: alts, time: c.Time, send: c.Kind == sim.ChoiceSend}
+	return newFrame(alts, c.Time, c.Kind == sim.ChoiceSend)
 }

@@ -99,6 +99,13 @@ type Options struct {
 	// without the search. Tests compare the verdicts with and without it.
 	NoMustEmit bool
 
+	// NoDeadBranches turns dead-branch pruning off (docs/CHECKING.md,
+	// "The search", step 3): the search then tries every alternative of
+	// a message even when none of its remaining ones can change how the
+	// subtree it just exhausted failed. Tests compare the verdicts with
+	// and without it.
+	NoDeadBranches bool
+
 	// Exhaustive checks every run of the rewrite within the bounds
 	// (delays 1..MaxDelay, every loss the fault plan allows, every
 	// choose()/index() choice) over the workload of run 0 (seed Seed),

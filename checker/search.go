@@ -73,6 +73,15 @@ type frame struct {
 	cur  int
 	time int64 // when the choice was made
 	send bool  // a message's delivery (backjump.go)
+
+	// Dead-branch pruning (deadbranch.go): hz is the largest cutoff of
+	// the branches ended under the current alternative, hzAll that of
+	// the alternatives done before it, inv the least horizon by which a
+	// done alternative was invisible (hzAny: none), states the memoised
+	// states reached right after this choice under the current
+	// alternative.
+	hz, hzAll, inv int64
+	states         []sim.Fingerprint
 }
 
 // searchResult is the outcome of one search.
@@ -87,6 +96,7 @@ type searchResult struct {
 	limit    sim.Bound    // for Unknown: the bound hit, typed (NoBound if none applies)
 	states   int          // distinct states memoised
 	branches int          // runs of the original executed
+	dead     int          // alternatives skipped as dead (deadbranch.go)
 	guided   int64        // the largest delay beyond the contiguous range an alternative of the DFS gave a message (Delays.Guided)
 	best     *failure
 	furthest *furthestBranch // the decisions of the branch best came from
@@ -123,7 +133,7 @@ type searcher struct {
 	diverge int
 	memo    bool
 	mode    policy
-	visited map[sim.Fingerprint]struct{}
+	visited map[sim.Fingerprint]int64 // each memoised state's horizon (deadbranch.go)
 
 	emitted  []bool
 	emitHash sim.Fingerprint // commutative sum of the emitted facts' digests
@@ -171,7 +181,7 @@ func search(prog *analysis.Program, tgt *target, opts Options, esc *escalation) 
 // message's first alternative (deviation.go): the pass then deviates from
 // that guide's run rather than the refinement map's.
 func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalation, maxDev int, lead policy) (searchResult, error) {
-	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[sim.Fingerprint]struct{}{}, diverge: -1, escalated: esc, maxDev: maxDev, jumpTo: -1, lead: lead}
+	s := &searcher{prog: prog, tgt: tgt, opts: opts, visited: map[sim.Fingerprint]int64{}, diverge: -1, escalated: esc, maxDev: maxDev, jumpTo: -1, lead: lead}
 	if maxDev > 0 {
 		s.devSeen = map[sim.Fingerprint]int{}
 	}
@@ -254,11 +264,20 @@ func (s *searcher) backtrack() bool {
 	if s.maxDev > 0 {
 		return s.backtrackLimited(hi)
 	}
-	for i := hi - 1; i >= 0; i-- {
-		if s.stack[i].cur+1 < len(s.stack[i].alts) {
-			s.stack[i].cur++
-			s.truncate(i)
-			return true
+	for i := len(s.stack) - 1; i >= 0; i-- {
+		s.closeAlt(i)
+		f := &s.stack[i]
+		if i < hi {
+			if k := s.nextAlt(f); k >= 0 {
+				f.cur = k
+				s.truncate(i)
+				return true
+			}
+		}
+		// Exhausted, or passed over by a backjump: its whole subtree
+		// is its parent's current one.
+		if i > 0 {
+			s.stack[i-1].hz = max(s.stack[i-1].hz, f.hzAll)
 		}
 	}
 	return false
@@ -364,7 +383,7 @@ func (s *searcher) inputs() (omitted, workload sim.Workload) {
 		drop := false
 		if s.mode == policyDFS {
 			if k >= len(s.stack) {
-				s.stack = append(s.stack, frame{alts: []alt{{}, {drop: true}}})
+				s.stack = append(s.stack, newFrame([]alt{{}, {drop: true}}, in.Time, false))
 			}
 			f := s.stack[k]
 			k++
@@ -422,9 +441,14 @@ func (s *searcher) snapshot(m sim.Moment) {
 }
 
 func (s *searcher) record(f failure) {
-	if c, ok := s.failCutoff(f); ok && s.mode == policyDFS {
+	c, ok := s.failCutoff(f)
+	if ok && s.mode == policyDFS {
 		s.irrelevantFrom(c)
 	}
+	if !ok {
+		c = hzAny
+	}
+	s.endBranch(c)
 	if s.res.best == nil || f.time > s.res.best.time {
 		fc := f
 		s.res.best = &fc
@@ -441,6 +465,7 @@ func (s *searcher) record(f failure) {
 // cut notes that the search skipped alternatives, so that an exhausted
 // search says Unknown rather than NotEquivalent.
 func (s *searcher) cut(why string, b sim.Bound) {
+	s.endBranch(hzAny) // the skipped alternatives could end any way
 	if s.incomplete == "" {
 		s.incomplete, s.incLimit = why, b
 	}
@@ -482,13 +507,14 @@ func (s *searcher) step(m sim.Moment) error {
 		s.snapshot(m)
 		return nil
 	}
-	if _, seen := s.visited[h]; seen {
+	if hz, seen := s.visited[h]; seen {
+		s.endBranch(hz)
 		return &branchEnd{}
 	}
 	if len(s.visited) >= s.opts.MaxStates {
 		return &branchEnd{bound: fmt.Sprintf("max-states: %d distinct states of the original explored (%s)", s.opts.MaxStates, sim.BoundMaxStates.Raise()), limit: sim.BoundMaxStates}
 	}
-	s.visited[h] = struct{}{}
+	s.remember(h)
 	s.res.states = len(s.visited)
 	s.snapshot(m)
 	return nil
