@@ -116,6 +116,12 @@ type Options struct {
 	// distinct states (default sim.DefaultEnumerateStates).
 	Exhaustive       bool
 	ExhaustiveStates int
+	// MaxSplitCombinations bounds the merged runs of one part of the
+	// exhaustive check's key split: the product of the key groups'
+	// numbers of distinct histories (0: DefaultSplitCombinations). A
+	// part over it stops the check Unknown, with
+	// sim.BoundSplitCombinations.
+	MaxSplitCombinations int
 
 	// MinCoverage (percent, 0: none) turns an Equivalent in which fewer of
 	// the rewrite's rules fired into Unknown, saying which never fired.

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -25,8 +26,8 @@ import (
 // splitNoRestCheck drops its dynamic check (to show a test needs it).
 var exhaustiveNoSplit, splitNoRestCheck bool
 
-// maxSplitCombinations bounds the merged runs of one part.
-const maxSplitCombinations = 1 << 20
+// DefaultSplitCombinations is the default of Options.MaxSplitCombinations.
+const DefaultSplitCombinations = 1 << 20
 
 // groupRuns is what one key group's enumeration within one part found:
 // one run per distinct observable history, in search order.
@@ -127,11 +128,12 @@ func runSplitPart(ctx context.Context, m *refinementMap, opts Options, cfg sim.C
 			o.rec.Complete, o.rec.Bound, o.limit = false, r.Bound, r.Limit
 			return o // the bound is reported; nothing is merged
 		}
-		combos *= max(len(gr.runs), 1)
-		if combos > maxSplitCombinations {
-			o.rec.Complete, o.rec.Bound = false, fmt.Sprintf("more than %d combinations of the key groups' histories in one part", maxSplitCombinations)
+		n := max(len(gr.runs), 1)
+		if limit := cmp.Or(opts.MaxSplitCombinations, DefaultSplitCombinations); combos > limit/n {
+			o.rec.Complete, o.rec.Bound, o.limit = false, fmt.Sprintf("max-split-combinations: more than %d combinations of the key groups' histories in one part (%s)", limit, sim.BoundSplitCombinations.Raise()), sim.BoundSplitCombinations
 			return o
 		}
+		combos *= n
 	}
 	mcfg := cfg
 	mcfg.Trace.Off = false // the search's guides read the trace

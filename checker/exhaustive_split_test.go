@@ -179,3 +179,34 @@ func TestExhaustiveSplitJobs(t *testing.T) {
 	assert.Equal(t, reports[0], reports[1])
 	assert.Equal(t, reports[0], reports[2])
 }
+
+// TestExhaustiveSplitCombinationsBound: a part whose key groups' histories
+// combine into more merged runs than Options.MaxSplitCombinations stops
+// the check Unknown with the typed bound (which dsim turns into
+// --max-split-combinations), and a bound at the number of combinations
+// lets it finish.
+func TestExhaustiveSplitCombinationsBound(t *testing.T) {
+	orig, rew := loadAny(t, "corpus/2pc/base.ded"), loadAny(t, "corpus/2pc/scalable.ded")
+	opts := Options{Spec: sim.Spec{Seed: 1, Open: 2}, Exhaustive: true, MaxDelay: 2, NoShrink: true}
+	full, err := Check(orig, rew, opts)
+	require.NoError(t, err)
+	require.Equal(t, Equivalent, full.Verdict, full.Text(SavedFiles{}))
+	require.Equal(t, 2, full.Certificate.Groups)
+	combos := full.Certificate.MergedRuns // one part: every combination is merged
+	require.Greater(t, combos, 1)
+
+	opts.MaxSplitCombinations = combos - 1
+	rep, err := Check(orig, rew, opts)
+	require.NoError(t, err)
+	require.Equal(t, Unknown, rep.Verdict, rep.Text(SavedFiles{}))
+	unk := rep.FirstUnknown()
+	require.NotNil(t, unk)
+	assert.Equal(t, sim.BoundSplitCombinations, unk.Limit)
+	assert.Contains(t, unk.Bound, "combinations of the key groups' histories")
+	assert.Contains(t, unk.Bound, sim.BoundSplitCombinations.Raise())
+
+	opts.MaxSplitCombinations = combos
+	rep, err = Check(orig, rew, opts)
+	require.NoError(t, err)
+	assert.Equal(t, Equivalent, rep.Verdict, rep.Text(SavedFiles{}))
+}

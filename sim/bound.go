@@ -29,14 +29,17 @@ const (
 	// one its deciding search ran under (RunReport.Delays).
 	BoundMaxDelay          // checker.Options.MaxDelay
 	BoundMaxEscalatedDelay // checker.Options.MaxEscalatedDelay
+	// BoundSplitCombinations bounds the merged runs of one part of the
+	// exhaustive check's key split (checker.Options.MaxSplitCombinations).
+	BoundSplitCombinations
 )
 
 // Bounds lists every Bound but NoBound, in declaration order.
-var Bounds = []Bound{BoundMaxTime, BoundMaxTicks, BoundMaxMessages, BoundMaxFacts, BoundSyncStates, BoundMaxStates, BoundMaxDepth, BoundTimeout, BoundCanceled, BoundEnumerateStates, BoundMaxDelay, BoundMaxEscalatedDelay}
+var Bounds = []Bound{BoundMaxTime, BoundMaxTicks, BoundMaxMessages, BoundMaxFacts, BoundSyncStates, BoundMaxStates, BoundMaxDepth, BoundTimeout, BoundCanceled, BoundEnumerateStates, BoundMaxDelay, BoundMaxEscalatedDelay, BoundSplitCombinations}
 
 var boundFields = [...]string{"", "Limits.MaxTime", "Limits.MaxTicks", "Limits.MaxMessages", "Limits.MaxFacts",
 	"SyncOptions.MaxStates", "Options.MaxStates", "Options.MaxDepth", "Options.Timeout", "context", "EnumerateOptions.MaxStates",
-	"Options.MaxDelay", "Options.MaxEscalatedDelay"}
+	"Options.MaxDelay", "Options.MaxEscalatedDelay", "Options.MaxSplitCombinations"}
 
 // Field is the option that sets the bound, e.g. "Options.MaxStates".
 func (b Bound) Field() string {

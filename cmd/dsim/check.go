@@ -93,11 +93,16 @@ func checkAction(c *cli.Context) error {
 			return usageError(c, "--exhaustive enumerates the runs of one open-loop workload: it takes neither --schedule nor --closed")
 		case opts.ExhaustiveStates < 1:
 			return usageError(c, "--exhaustive-states must be >= 1")
+		case c.Int("max-split-combinations") < 1:
+			return usageError(c, "--max-split-combinations must be >= 1")
 		case !c.IsSet("max-delay"):
 			opts.MaxDelay = 3
 		}
+		opts.MaxSplitCombinations = c.Int("max-split-combinations")
 	} else if c.IsSet("exhaustive-states") {
 		return usageError(c, "--exhaustive-states needs --exhaustive")
+	} else if c.IsSet("max-split-combinations") {
+		return usageError(c, "--max-split-combinations needs --exhaustive")
 	}
 	if opts.MinCoverage < 0 || opts.MinCoverage > 100 {
 		return usageError(c, "--min-coverage %g: give a percentage in 0..100", opts.MinCoverage)
