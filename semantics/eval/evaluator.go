@@ -165,7 +165,7 @@ func (tb *table) reset() (vals, rows int) {
 		vals = max(2, min(tb.ownedHint, 256)) * tb.arity
 	}
 	tb.rows, tb.arena, tb.loaded, tb.tip = nil, nil, nil, nil
-	tb.claimed, tb.follow = nil, nil
+	tb.claimed, tb.follow, tb.sorted = nil, nil, nil
 	tb.pix, tb.pixMaint = pixSource{}, false
 	tb.sortedN, tb.searchN = 0, 0
 	tb.set.reset()

@@ -94,8 +94,8 @@ func (tb *table) followTip(t []value.Value) bool {
 }
 
 // nextTips returns the rowTips of the next State's relations that are
-// the rows of a table of this tick, in its own backing array with room
-// behind it. The engine drops its tables' rows on reset and capped
+// the rows of a table of this tick (or the sorted copy sortedRows made of
+// them), in its own backing array with room behind it. The engine drops its tables' rows on reset and capped
 // slices of them are all anyone else holds, so the room belongs to the
 // next State alone.
 func (e *engine) nextTips(next FactSet) map[string]*rowTip {
@@ -107,17 +107,21 @@ func (e *engine) nextTips(next FactSet) map[string]*rowTip {
 		if t == nil {
 			continue
 		}
-		n := len(t.rows)
-		if n == 0 || cap(t.rows) == n {
+		own := t.rows // the rows, or their sorted copy (sortedRows)
+		if t.sorted != nil {
+			own = t.sorted
+		}
+		n := len(own)
+		if n == 0 || cap(own) == n {
 			continue // no room behind: nothing to look up
 		}
-		if rows := next[t.name]; len(rows) != n || &rows[0] != &t.rows[0] {
+		if rows := next[t.name]; len(rows) != n || &rows[0] != &own[0] {
 			continue
 		}
 		if tips == nil {
 			tips = map[string]*rowTip{}
 		}
-		tip := &rowTip{buf: t.rows[:cap(t.rows)], at: n}
+		tip := &rowTip{buf: own[:cap(own)], at: n}
 		tip.used.Store(int64(n))
 		tips[t.name] = tip
 	}

@@ -17,6 +17,12 @@ import (
 // is merged with the sorted rest. The result may share the table's row
 // slice (capped, so appending to it copies); tuples are never mutated once
 // stored.
+//
+// A State's relation that gained rows (loaded) is sorted into a new
+// slice with room behind it, like a grown table's (nextCap): when it is
+// carried as it is, the next State offers that room to its first tick
+// (nextTips, rowtip.go), which then appends in place instead of copying
+// the relation into a grown slice before sorting it again.
 func (tb *table) sortedRows() []value.Tuple {
 	n := len(tb.rows)
 	if tb.sortedN == n {
@@ -26,7 +32,14 @@ func (tb *table) sortedRows() []value.Tuple {
 	// output, then merged forward with the sorted prefix (the prefix stays
 	// in tb.rows, and the write position never overtakes the rest's next
 	// unread row).
-	out := make([]value.Tuple, n)
+	room := 0
+	if len(tb.loaded) > 0 {
+		room = max(16, n/8)
+	}
+	out := make([]value.Tuple, n, n+room)
+	if room > 0 {
+		tb.sorted = out
+	}
 	a := tb.rows[:tb.sortedN]
 	copy(out[len(a):], tb.rows[len(a):])
 	sortTuples(out[len(a):])
@@ -35,7 +48,7 @@ func (tb *table) sortedRows() []value.Tuple {
 	} else {
 		mergeFront(out, a)
 	}
-	return out
+	return out[:n:n]
 }
 
 // sparseMerge: a rest at most 1/sparseMerge of the sorted prefix (a few

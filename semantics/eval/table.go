@@ -44,6 +44,9 @@ type table struct {
 	// claimed is the rowTip this tick's rows are written into, follow the
 	// one whose claimer's rows it may take (rowtip.go); nil otherwise.
 	claimed, follow *rowTip
+	// sorted is the row slice sortedRows made this tick, with room behind
+	// its rows (nil: none made, or without room).
+	sorted []value.Tuple
 	// sentBy holds, for an outbox table of messages, the lowest ID of
 	// the rules that sent each row (result.go).
 	sentBy []int
