@@ -46,7 +46,7 @@ func partitionedC2Pre(p *analysis.Program, st Step, c *analysis.Component, c2 []
 	}
 	v := VocabOf(p, c2)
 	sub := &analysis.Component{Name: c.Name, Pos: c.Pos, Count: c.Count, Rules: c2, Inputs: v.Inputs, References: v.References, Heads: v.Heads, Outputs: v.Outputs}
-	if _, conflict := findPolicy(p, sub, false, fixed, nil); conflict != nil {
+	if _, conflict := findPolicy(p, sub, false, fixed, nil, nil); conflict != nil {
 		hint := "partition " + st.New + " on an attribute every rule of C2 joins, groups and anti-joins on, or decouple without partitions="
 		if conflict.Rule == nil {
 			return refuse(p, c.Pos, name, "a consistent distribution policy", hint, "no distribution policy for C2 of %s: %s (%s)", c.Name, conflict.Reason, cite)
@@ -94,7 +94,7 @@ func partitionDecoupled(p *analysis.Program, name string, st Step, c2 []*analysi
 	if err != nil {
 		return nil, nil, err
 	}
-	pol, _, err := partition(np, Cohash, st.New, st.Partitions, fixed, pos, generated, generated)
+	pol, _, err := partition(np, Cohash, st.New, st.Partitions, fixed, pos, generated, generated, nil)
 	if err != nil {
 		return nil, nil, err
 	}

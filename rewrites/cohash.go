@@ -201,14 +201,21 @@ type Conflict struct {
 // functions) is returned; on failure, the rule that refused the most
 // promising partial policy.
 func FindPolicy(p *analysis.Program, comp *analysis.Component, deps bool, fixed Policy) (Policy, *Conflict) {
-	return findPolicy(p, comp, deps, fixed, nil)
+	return findPolicy(p, comp, deps, fixed, nil, nil)
 }
 
 // findPolicy is FindPolicy with extra relations treated as replicated (on
 // every partition), for partial partitioning.
-func findPolicy(p *analysis.Program, comp *analysis.Component, deps bool, fixed Policy, extra map[string]bool) (Policy, *Conflict) {
+//
+// local lists relations that each partition computes over its own facts
+// (partitioned aggregates, partagg.go): they need no key, and the rules
+// deriving them are exempt from the policy.
+func findPolicy(p *analysis.Program, comp *analysis.Component, deps bool, fixed Policy, extra, local map[string]bool) (Policy, *Conflict) {
 	rep := replicated(p, comp)
 	for r := range extra {
+		rep[r] = true
+	}
+	for r := range local {
 		rep[r] = true
 	}
 	rels := scope(p, comp, rep)
@@ -247,7 +254,7 @@ func findPolicy(p *analysis.Program, comp *analysis.Component, deps bool, fixed 
 		}
 		for _, k := range cands[i] {
 			pol[rels[i]] = k
-			if c := checkRules(p, comp, pol, rels, rep); c != nil {
+			if c := checkRules(p, comp, pol, rels, rep, local); c != nil {
 				if i > bestDepth {
 					best, bestDepth = c, i
 				}
@@ -271,8 +278,11 @@ func findPolicy(p *analysis.Program, comp *analysis.Component, deps bool, fixed 
 
 // checkRules checks every rule whose keyed body relations, and whose head
 // when it is keyed and stays on the node, all have keys by now.
-func checkRules(p *analysis.Program, comp *analysis.Component, pol Policy, scoped []string, rep map[string]bool) *Conflict {
+func checkRules(p *analysis.Program, comp *analysis.Component, pol Policy, scoped []string, rep, local map[string]bool) *Conflict {
 	for _, r := range comp.Rules {
+		if local[r.Head.Rel] {
+			continue
+		}
 		ready := true
 		for _, n := range refs(p, r) {
 			if _, ok := pol[n]; !rep[n] && !ok {

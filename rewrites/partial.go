@@ -41,8 +41,15 @@ func PartialPlan(p *analysis.Program, comp *analysis.Component) *Partial {
 		if ok, _ := Independent(p, c1, c2); !ok {
 			return nil
 		}
-		pol, conflict := findPolicy(p, comp, true, nil, extra)
+		pol, conflict := findPolicy(p, comp, true, nil, extra, nil)
 		if conflict != nil {
+			return nil
+		}
+		state := false // a derived relation is partitioned, not only inputs routed
+		for r := range pol {
+			state = state || !contains(comp.Inputs, r)
+		}
+		if !state {
 			return nil
 		}
 		// As in the mechanism (partialpart.go), the state machine test is
@@ -67,34 +74,68 @@ func PartialPlan(p *analysis.Program, comp *analysis.Component) *Partial {
 
 // downstream returns chosen plus every relation comp derives only from
 // relations in the set (and static ones): what replicating chosen
-// replicates with it.
+// replicates with it. A relation is replicated when nothing it depends on
+// (through the bodies, transitively) is another input of comp, and it
+// depends on a chosen write; a cycle through the writes alone (BasePaxos's
+// promise: promised feeds cand, cand newBallot, newBallot promised in the
+// next tick) is replicated whole. The relations of that kind that depend
+// on no write but that the replicated ones read (a start flag) are
+// replicated with them, so that the replicated part reads nothing the
+// partitioned part derives.
 func downstream(p *analysis.Program, comp *analysis.Component, chosen []string) map[string]bool {
-	out := set(chosen)
 	byHead := map[string][]*analysis.Rule{}
 	for _, r := range comp.Rules {
 		byHead[r.Head.Rel] = append(byHead[r.Head.Rel], r)
 	}
-	for changed := true; changed; {
-		changed = false
-		for _, h := range sortedHeads(byHead) {
-			if out[h] {
-				continue
-			}
-			ok, any := true, false
-			for _, r := range byHead[h] {
-				for _, n := range refs(p, r) {
-					if n == h {
-						continue
-					}
-					any = true
-					if !out[n] {
-						ok = false
+	heads := sortedHeads(byHead)
+	// reach(seed): seed plus every relation whose bodies read one, not
+	// through the chosen relations (replicated as they are, whatever they
+	// read).
+	reach := func(seed map[string]bool) map[string]bool {
+		for changed := true; changed; {
+			changed = false
+			for _, h := range heads {
+				if contains(chosen, h) {
+					continue
+				}
+				for _, r := range byHead[h] {
+					for _, n := range refs(p, r) {
+						if seed[n] && !seed[h] {
+							seed[h] = true
+							changed = true
+						}
 					}
 				}
 			}
-			if ok && any {
-				out[h] = true
-				changed = true
+		}
+		return seed
+	}
+	other := map[string]bool{}
+	for _, in := range comp.Inputs {
+		if !contains(chosen, in) {
+			other[in] = true
+		}
+	}
+	bad := reach(other)
+	out := reach(set(chosen))
+	for h := range out {
+		if bad[h] {
+			delete(out, h)
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, h := range heads {
+			if !out[h] {
+				continue
+			}
+			for _, r := range byHead[h] {
+				for _, n := range refs(p, r) {
+					if !out[n] && !bad[n] && len(byHead[n]) > 0 {
+						out[n] = true
+						changed = true
+					}
+				}
 			}
 		}
 	}

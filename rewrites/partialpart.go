@@ -104,18 +104,33 @@ func PartialPartition(name string, src []byte, comp string, ws []string, parts i
 			return nil, err
 		}
 	}
+	// Aggregates over the partitioned part without a key (a log's size)
+	// are computed per partition when only sealed replies carry them; the
+	// receivers combine the parts (partagg.go).
+	aggs, aggCols, err := partAggs(p, c, rep, seals)
+	if err != nil {
+		return nil, err
+	}
+	local := map[string]bool{}
+	for r := range aggs {
+		local[r] = true
+	}
 	origCount := int64(1)
 	if b := block(p.File, comp); b.HasCount {
 		origCount = b.Count
 	}
-	// Phase 1: partition C2 (and its senders) with C1 replicated; the
-	// senders of w are left for the coordinator.
-	_, names, err := partition(p, Deps, comp, parts, nil, pos, rep, set(ws))
+	// Phase 1: partition C2 (and its senders) with C1 replicated and the
+	// partitioned aggregates kept per partition; the senders of w are left
+	// for the coordinator.
+	pol, names, err := partition(p, Deps, comp, parts, nil, pos, rep, set(ws), local)
 	if err != nil {
 		if r, ok := err.(*Refusal); ok {
 			r.Msg = strings.Replace(r.Msg, Deps.Name(), rw, 1)
 			r.Rewrite = rw
 		}
+		return nil, err
+	}
+	if err := partAggKeys(p, aggs, pol); err != nil {
 		return nil, err
 	}
 	taken := map[string]bool{}
@@ -134,7 +149,7 @@ func PartialPartition(name string, src []byte, comp string, ws []string, parts i
 	if len(diags) > 0 {
 		return nil, fmt.Errorf("%s: phase 1 produced a program that does not vet (a bug of the rewrite engine):\n%s", rw, diags.Render(mid))
 	}
-	if err := replicate(p2, comp, ws, rep, c2Inputs(p, c2, rep), names, taken, origCount, seals); err != nil {
+	if err := replicate(p2, comp, ws, rep, c2Inputs(p, c2, rep), names, taken, origCount, seals, aggCols); err != nil {
 		return nil, err
 	}
 	return syntax.Print(p2.File), nil
@@ -161,7 +176,7 @@ func c2Inputs(p *analysis.Program, c2 []*analysis.Rule, rep map[string]bool) []s
 // index (it picks from the first relation with a queued write, in the
 // order of ws: every write is eventually picked, since a run has finitely
 // many), so every partition applies all replicated writes in one order.
-func replicate(p *analysis.Program, comp string, ws []string, rep map[string]bool, buffered []string, names helperNames, taken map[string]bool, origCount int64, seals []string) error {
+func replicate(p *analysis.Program, comp string, ws []string, rep map[string]bool, buffered []string, names helperNames, taken map[string]bool, origCount int64, seals []string, aggCols map[string]aggCol) error {
 	rw, cite := PartialKind.Name(), kindCite[PartialKind]
 	blk := block(p.File, comp)
 	K := fresh(p, taken, comp+"Coord")
@@ -333,9 +348,20 @@ func replicate(p *analysis.Program, comp string, ws []string, rep map[string]boo
 			buf, Y, t, Y, buf, Y, buf, Y, gone, Y, gone, Y, buf, Y, cFrozen))...)
 		renameInBodies(c2src, t, gone)
 	}
+	orig := ""
+	if len(seals) > 0 {
+		// A sealed reply stands for the original instance's one reply, so
+		// it carries the original's address where it carried self: the
+		// parts of one reply then agree on it, and replies joined by their
+		// sender at the receiver (p1b and p1bLog) still join.
+		orig = nm(comp + "OrigSelf")
+		os := genItems(shared.Replace(fmt.Sprintf(`%s({C}[o]) :- {me}(j), {O}(m), o = j %% m.`, orig)))
+		addDoc(os[0], note(fmt.Sprintf("partitioned sealing (App. B.4): the address of the original %s instance this partition stands for; sealed replies carry it.", comp)))
+		items = append(items, os...)
+	}
 	blk.Items = append(items, blk.Items...)
 	for _, r := range seals {
-		sealPartitioned(p, taken, comp, ws, r, applyRels, appliedRels, O)
+		sealPartitioned(p, taken, comp, ws, r, applyRels, appliedRels, O, orig, aggCols)
 	}
 	i := blockIndex(p.File, blk)
 	p.File.Items = append(p.File.Items[:i], append([]syntax.Item{kb}, p.File.Items[i:]...)...)

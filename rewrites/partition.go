@@ -25,7 +25,7 @@ import (
 // Partition applies partitioning of kind (Cohash or Deps) to comp, with
 // parts partitions per original instance and the keys in fixed pinned.
 func Partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Policy, pos syntax.Pos) (Policy, error) {
-	pol, _, err := partition(p, kind, comp, parts, fixed, pos, nil, nil)
+	pol, _, err := partition(p, kind, comp, parts, fixed, pos, nil, nil, nil)
 	return pol, err
 }
 
@@ -35,8 +35,9 @@ type helperNames struct{ originals, partitions, instances string }
 
 // partition is Partition with relations treated as replicated (extra) and
 // rules deriving the relations in skip left alone, for partial
-// partitioning.
-func partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Policy, pos syntax.Pos, extra, skip map[string]bool) (Policy, helperNames, error) {
+// partitioning; local relations are computed by each partition over its
+// own facts (partitioned aggregates, partagg.go).
+func partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Policy, pos syntax.Pos, extra, skip, local map[string]bool) (Policy, helperNames, error) {
 	var none helperNames
 	name := kind.Name()
 	cite := kindCite[kind]
@@ -60,7 +61,7 @@ func partition(p *analysis.Program, kind Kind, comp string, parts int, fixed Pol
 	if err := checkEntangled(p, kind, comp); err != nil {
 		return nil, none, err
 	}
-	pol, conflict := findPolicy(p, c, kind == Deps, fixed, extra)
+	pol, conflict := findPolicy(p, c, kind == Deps, fixed, extra, local)
 	if conflict != nil {
 		hint := "co-hashing needs every rule to join, group and anti-join on one attribute; try deps (partitioning with dependencies), or partial partitioning"
 		if kind == Deps {

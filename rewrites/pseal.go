@@ -92,7 +92,12 @@ func sealPre(p *analysis.Program, c *analysis.Component, ws []string, r string) 
 // writes of every replicated input in one sequence, so an index names one
 // write, of one relation, and a reply by it is unambiguous; each rule
 // sending r answers the writes of the one input it reads (sealPre).
-func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws []string, r string, applies, applied []string, origRel string) {
+//
+// origSelf(a) holds the address of the original instance a partition stands
+// for: a sending rule's self becomes it. With agg, r's column agg.Col
+// carries a partitioned aggregate (partagg.go): a receiver combines the
+// parts' values of one reply (agg.Combine), grouped by every other column.
+func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws []string, r string, applies, applied []string, origRel, origSelf string, aggCols map[string]aggCol) {
 	rw, cite := "partitioned sealing", "App. B.4"
 	blk := block(p.File, comp)
 	rel := p.Relation(r)
@@ -152,6 +157,11 @@ func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws
 		}
 		dr.Body = append(dr.Body, atom(apply, ap...))
 		dr.Doc = note(fmt.Sprintf("%s (%s): the destinations of this partition's reply %s to write i.", rw, cite, r))
+		for _, l := range s.Body {
+			if a, ok := l.(*syntax.Atom); ok && !a.Negated && a.Name.Name == "self" {
+				a.Name.Name = origSelf
+			}
+		}
 		s.Kind = syntax.Sync
 		s.Head.Args = append([]syntax.HeadArg{{Expr: s.Head.At}, {Expr: ident(i)}}, s.Head.Args...)
 		s.Head.At = nil
@@ -203,6 +213,17 @@ func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws
 		buf, sizes, have, ok, got := nm(r+"PartBuffered"), nm(r+"PartSizes"), nm(r+"PartHave"), nm(r+"PartComplete"), nm(r+"PartGot")
 		nodes, parts, orig, done, ready, admitted, sealed := nm(comp+"SealNodes"), nm(comp+"SealParts"), nm(r+"PartOrigin"),
 			nm(r+"PartsDone"), nm(r+"Ready"), nm(r+"Admitted"), nm(r+"Sealed")
+		admit := fmt.Sprintf(`%s(%s) :- %s(src, i%s), %s(src, o), %s(o, i).`, sealed, X, buf, pre(X), orig, ready)
+		if ac, ok := aggCols[r]; ok {
+			// The parts of one reply (original o, write i) agree on every
+			// column but the aggregate's; combine that one. Rows are
+			// distinct per partition (src), so equal parts still add up.
+			comb := nm(r + "Combined")
+			xs := xvars(rel.Arity())
+			xs[ac.Col] = ac.Combine + "(" + xs[ac.Col] + ")"
+			admit = fmt.Sprintf("%s(o, i, %s) :- %s(src, i%s), %s(src, o), %s(o, i).\n%s(%s) :- %s(o, i%s).",
+				comb, strings.Join(xs, ", "), buf, pre(X), orig, ready, sealed, X, comb, pre(X))
+		}
 		recv := genItems(fmt.Sprintf(`%[1]s(src, i%[3]s) :- %[2]s(src, i%[3]s).
 .persist %[1]s
 %[4]s(src, i, k) :- %[5]s(src, i, k).
@@ -217,11 +238,11 @@ func sealPartitioned(p *analysis.Program, taken map[string]bool, comp string, ws
 %[15]s(o, i) :- %[14]s(o, i, k), %[11]s(k), !%[16]s(o, i).
 %[16]s(o, i) :+ %[15]s(o, i).
 .persist %[16]s
-%[17]s(%[18]s) :- %[1]s(src, i%[3]s), %[13]s(src, o), %[15]s(o, i).
+%[21]s
 %[19]s(src, i) :- %[2]s(src, i%[3]s).
 %[19]s(src, i) :- %[5]s(src, i, _).
 %[20]s@src(me, i) :~ %[8]s(src, i), %[19]s(src, i), self(me).`,
-			buf, part, pre(X), sizes, size, have, countOf(X), ok, nodes, comp, parts, origRel, orig, done, ready, admitted, sealed, X, got, ack))
+			buf, part, pre(X), sizes, size, have, countOf(X), ok, nodes, comp, parts, origRel, orig, done, ready, admitted, sealed, X, got, ack, admit))
 		addDoc(recv[0], note(fmt.Sprintf("%s (%s): a reply %s is admitted once every partition's part has arrived; a partition's whole part is acknowledged whenever a message of it arrives, so that it stops resending.", rw, cite, r)))
 		renameInBodies(sourceRules(c.Rules), r, sealed)
 		cb.Items = append(recv, cb.Items...)

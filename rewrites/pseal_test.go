@@ -26,7 +26,7 @@ func TestPartitionedSealing(t *testing.T) {
 		want       []string
 	}{
 		{"pseal/report.ded", "partial replica : newBallot seal=report", []string{
-			"reportPartOut(l, i, src, b, id, payload) :- newBallotApplied(b), stored(id, payload), leader(l), self(src), replicaApply(i, _).",
+			"reportPartOut(l, i, src, b, id, payload) :- newBallotApplied(b), stored(id, payload), leader(l), replicaOrigSelf(src), replicaApply(i, _).",
 			"reportPartDest(l, i) :- newBallotApplied(b), leader(l), self(src), replicaApply(i, _).",
 			"reportPartCount(d, i, 0) :- reportPartDest(d, i), !reportPartAny(d, i).",
 			"reportReady(o, i) :- reportPartsDone(o, i, k), replicaSealParts(k), !reportAdmitted(o, i).",
@@ -35,7 +35,7 @@ func TestPartitionedSealing(t *testing.T) {
 		// Two replicated inputs: each sending rule answers the writes of
 		// the input it reads, by that input's apply relation.
 		{"pseal/twoinputs.ded", "partial replica : newBallot newEpoch seal=report", []string{
-			"reportPartOut(l, i, src, b, id, payload) :- newBallotApplied(b), stored(id, payload), leader(l), self(src), replicaNewBallotApply(i, _).",
+			"reportPartOut(l, i, src, b, id, payload) :- newBallotApplied(b), stored(id, payload), leader(l), replicaOrigSelf(src), replicaNewBallotApply(i, _).",
 			"reportPartDest(l, i) :- newEpochApplied(e), leader(l), self(src), replicaNewEpochApply(i, _).",
 			"reportSize(b, count(id)) :- reportSealed(_, b, id, _).",
 		}},

@@ -69,9 +69,9 @@ func TestAnalyze(t *testing.T) {
 }
 
 // The Paxos plan applies with --check (each step Equivalent to its input),
-// and a ScalablePaxos step it leaves out is refused with its reason (the
-// acceptor is a state machine, but the p1b reports the size of the whole
-// log, which no partition knows).
+// and the acceptor partitions without seal= are refused with their reason
+// (the p1b reports the size of the whole log, which no partition knows
+// unless the sealed reply combines the partitions' parts).
 func TestRewritePaxosPlan(t *testing.T) {
 	code, out, errOut := runCLI("rewrite", "corpus/paxos/base.ded", "--plan", "corpus/plans/paxos-scalable.plan",
 		"--check", "--runs", "2", "--inputs", "2", "--max-time", "100")
@@ -81,8 +81,10 @@ func TestRewritePaxosPlan(t *testing.T) {
 	assert.Contains(t, errOut, "step 3 (cohash p2aProxy partitions=2 key=p2aOutFwd.slot): Equivalent")
 	assert.Contains(t, out, "component p2bProxy[4] refines proposer {")
 	assert.Contains(t, errOut, "step 4 (asymmetric proposer -> p2bProxy : p2bs accepts chosenNow decidedHere chosen decided partitions=2 key=p2b.slot): Equivalent")
+	assert.Contains(t, out, "component acceptor[6] refines acceptor {")
+	assert.Contains(t, errOut, "step 5 (partial acceptor : p1a seal=p1b seal=p1bLog): Equivalent")
 
 	code, _, errOut = runCLI("rewrite", "corpus/paxos/base.ded", "partial acceptor : p1a")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "partial partitioning: rule at corpus/paxos/base.ded:223:3: anyAccepted has no column to key on")
+	assert.Contains(t, errOut, "partitioned aggregate: rule at corpus/paxos/base.ded:226:3 reads logSize, the count over the partitioned accepted, outside a reply sealed with seal= (p1b is not)")
 }
