@@ -122,6 +122,10 @@ type Options struct {
 	// part over it stops the check Unknown, with
 	// sim.BoundSplitCombinations.
 	MaxSplitCombinations int
+	// ExhaustiveBranches bounds the enumeration's branches, counted
+	// whether or not they reach a new state (sim.EnumerateOptions.
+	// MaxBranches; 0: sim.DefaultEnumerateBranches).
+	ExhaustiveBranches int
 
 	// MinCoverage (percent, 0: none) turns an Equivalent in which fewer of
 	// the rewrite's rules fired into Unknown, saying which never fired.

@@ -187,7 +187,7 @@ func runWholePart(ctx context.Context, m *refinementMap, opts Options, cfg sim.C
 	p := &partExplainer{m: m, opts: opts, cfg: cfg, explained: map[sim.Fingerprint]bool{}, hist: sha256.New()}
 	pc := cfg
 	pc.TickCache = nil // one per part: a cache is not safe for concurrent use
-	rep, err := sim.EnumeratePart(ctx, m.rew, pc, sim.EnumerateOptions{MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, Observable: true, NoMemo: exhaustiveBruteForce, Abandon: abandon, Leaf: p.leaf}, part)
+	rep, err := sim.EnumeratePart(ctx, m.rew, pc, sim.EnumerateOptions{MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, MaxBranches: opts.ExhaustiveBranches, Observable: true, NoMemo: exhaustiveBruteForce, Abandon: abandon, Leaf: p.leaf}, part)
 	if err != nil {
 		return &partOutcome{err: fmt.Errorf("enumerating the rewritten program's runs: %w", err)}
 	}

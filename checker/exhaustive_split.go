@@ -63,7 +63,7 @@ func enumerateGroup(ctx context.Context, m *refinementMap, opts Options, cfg sim
 		return false, nil
 	}
 	rep, err := sim.EnumeratePart(ctx, m.rew, split.GroupConfig(cfg, g), sim.EnumerateOptions{
-		MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, Observable: true, NoMemo: exhaustiveBruteForce,
+		MaxDelay: opts.MaxDelay, MaxStates: opts.ExhaustiveStates, MaxBranches: opts.ExhaustiveBranches, Observable: true, NoMemo: exhaustiveBruteForce,
 		RestCheck: !splitNoRestCheck, Abandon: abandon, Leaf: leaf}, part)
 	if err != nil {
 		return nil, fmt.Errorf("enumerating the rewritten program's runs of key group %d: %w", g, err)

@@ -32,14 +32,17 @@ const (
 	// BoundSplitCombinations bounds the merged runs of one part of the
 	// exhaustive check's key split (checker.Options.MaxSplitCombinations).
 	BoundSplitCombinations
+	// BoundEnumerateBranches bounds the branches an enumeration executes,
+	// whether or not they reach a new state (EnumerateOptions.MaxBranches).
+	BoundEnumerateBranches
 )
 
 // Bounds lists every Bound but NoBound, in declaration order.
-var Bounds = []Bound{BoundMaxTime, BoundMaxTicks, BoundMaxMessages, BoundMaxFacts, BoundSyncStates, BoundMaxStates, BoundMaxDepth, BoundTimeout, BoundCanceled, BoundEnumerateStates, BoundMaxDelay, BoundMaxEscalatedDelay, BoundSplitCombinations}
+var Bounds = []Bound{BoundMaxTime, BoundMaxTicks, BoundMaxMessages, BoundMaxFacts, BoundSyncStates, BoundMaxStates, BoundMaxDepth, BoundTimeout, BoundCanceled, BoundEnumerateStates, BoundMaxDelay, BoundMaxEscalatedDelay, BoundSplitCombinations, BoundEnumerateBranches}
 
 var boundFields = [...]string{"", "Limits.MaxTime", "Limits.MaxTicks", "Limits.MaxMessages", "Limits.MaxFacts",
 	"SyncOptions.MaxStates", "Options.MaxStates", "Options.MaxDepth", "Options.Timeout", "context", "EnumerateOptions.MaxStates",
-	"Options.MaxDelay", "Options.MaxEscalatedDelay", "Options.MaxSplitCombinations"}
+	"Options.MaxDelay", "Options.MaxEscalatedDelay", "Options.MaxSplitCombinations", "EnumerateOptions.MaxBranches"}
 
 // Field is the option that sets the bound, e.g. "Options.MaxStates".
 func (b Bound) Field() string {

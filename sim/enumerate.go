@@ -53,6 +53,14 @@ type EnumerateOptions struct {
 	// DefaultEnumerateStates; for EnumerateParts, per part); hitting it
 	// ends the enumeration incomplete, naming BoundEnumerateStates.
 	MaxStates int
+	// MaxBranches bounds the branches executed, whether or not they reach
+	// a new state (default DefaultEnumerateBranches; for EnumerateParts,
+	// per part); hitting it ends the enumeration incomplete, naming
+	// BoundEnumerateBranches. MaxStates alone does not bound the work: a
+	// branch resumed at the horizon's last moment ends there as a run
+	// without a step, so it adds no state, and one moment that sends many
+	// messages has the product of their delays as such branches.
+	MaxBranches int
 	// Observable adds the outputs seen so far to the memo key, for a
 	// caller that judges each run by its history (the refinement checker).
 	Observable bool
@@ -75,6 +83,11 @@ type EnumerateOptions struct {
 
 // DefaultEnumerateStates is EnumerateOptions.MaxStates's default.
 const DefaultEnumerateStates = 1_000_000
+
+// DefaultEnumerateBranches is EnumerateOptions.MaxBranches's default:
+// far above what the default state bound costs on the corpus (a few
+// branches per state), low enough to stop within minutes.
+const DefaultEnumerateBranches = 50_000_000
 
 // maxEnumeratePermRows bounds the index() orders enumerated: every order of
 // up to this many rows; a tick numbering more rows ends the enumeration
@@ -100,6 +113,8 @@ type EnumerateReport struct {
 	States, Runs, Merged int
 	Covered              uint64
 	Choices              int
+	// Branches counts the branches executed (runs, merged and cut ones).
+	Branches int
 	// NotAtRest describes the first sleeping node RestCheck found that a
 	// tick would change ("" when none, or RestCheck was off).
 	NotAtRest string
@@ -237,6 +252,9 @@ func enumerateSetup(prog *analysis.Program, cfg Config, opts EnumerateOptions) (
 	if opts.MaxStates <= 0 {
 		opts.MaxStates = DefaultEnumerateStates
 	}
+	if opts.MaxBranches <= 0 {
+		opts.MaxBranches = DefaultEnumerateBranches
+	}
 	cfg.Script, cfg.Idle = nil, IdleTicks{}
 	d := Distribution{Kind: DelayUniform, Max: opts.MaxDelay}
 	cfg.Delay = &d // what the runs' schedules say they drew from
@@ -261,6 +279,12 @@ func (e *enumerator) branch() (stop bool, err error) {
 		e.rep.Bound, e.rep.Limit = fmt.Sprintf("canceled: %v", context.Cause(e.ctx)), BoundCanceled
 		return true, nil
 	}
+	// Such branches are what the state bound cannot count; this one does.
+	if e.rep.Branches >= e.opts.MaxBranches {
+		e.rep.Bound, e.rep.Limit = fmt.Sprintf("%d branches enumerated (%s)", e.opts.MaxBranches, BoundEnumerateBranches.Raise()), BoundEnumerateBranches
+		return true, nil
+	}
+	e.rep.Branches++
 	var res *Result
 	if sn := e.resumePoint(); sn != nil {
 		e.pos = sn.pos

@@ -24,6 +24,9 @@ import (
 type ExhaustiveOptions struct {
 	MaxDelay  int64 // delays 1..MaxDelay per message (default 3)
 	MaxStates int   // distinct states (default DefaultEnumerateStates)
+	// MaxBranches bounds the enumeration's branches (default
+	// DefaultEnumerateBranches; EnumerateOptions.MaxBranches).
+	MaxBranches int
 }
 
 // ExhaustiveReport is what ExploreExhaustive found.
@@ -126,7 +129,7 @@ func ExploreExhaustive(ctx context.Context, prog *analysis.Program, opts Explore
 	}
 	// A fault-free run fails when a request goes unanswered: its outputs
 	// then decide the verdict, so they join the memo key.
-	enumOpts := EnumerateOptions{MaxDelay: eo.MaxDelay, MaxStates: eo.MaxStates, Observable: faultFree}
+	enumOpts := EnumerateOptions{MaxDelay: eo.MaxDelay, MaxStates: eo.MaxStates, MaxBranches: eo.MaxBranches, Observable: faultFree}
 	split, why := (*KeySplit)(nil), "off"
 	if !exploreSplitOff {
 		split, why = PlanKeySplit(prog, cfg)

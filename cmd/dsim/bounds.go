@@ -24,6 +24,7 @@ var boundFlags = map[sim.Bound]string{
 	sim.BoundMaxDelay:          "max-delay",
 	sim.BoundMaxEscalatedDelay: "max-escalated-delay",
 	sim.BoundSplitCombinations: "max-split-combinations",
+	sim.BoundEnumerateBranches: "exhaustive-branches",
 }
 
 // boundFlag is the flag that raises b ("" when none does).

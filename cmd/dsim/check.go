@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,7 +52,7 @@ func init() {
 			&cli.DurationFlag{Name: "history-unit", Usage: "real time of one virtual time unit for --history (e.g. 1ms, 100us; default: automatic, see --history-gap)"},
 			&cli.BoolFlag{Name: "history-open", Usage: "the recording stopped with requests in flight (e.g. dsim bench): outputs after its last event are not compared"},
 			&cli.Int64Flag{Name: "history-gap", Value: realnet.DefaultMinGap, Usage: "--history's automatic unit keeps every answer at least `N` units after its request"},
-		), append(append(workloadFlags(), exhaustiveFlags("of REWRITTEN, each explained by ORIGINAL,")...),
+		), append(slices.Concat(workloadFlags(), exhaustiveFlags("of REWRITTEN, each explained by ORIGINAL,"), checkExhaustiveFlags()),
 			&cli.BoolFlag{Name: "coverage", Usage: "print rule coverage of both programs (the rewrite over its runs, the original over the witnesses); with --json, as JSON"},
 			coverageHTMLFlag(),
 			&cli.Float64Flag{Name: "min-coverage", Usage: "exit 2 (Unknown) instead of Equivalent when fewer than `P` percent of the rewrite's rules fired"},
@@ -93,14 +94,14 @@ func checkAction(c *cli.Context) error {
 			return usageError(c, "--exhaustive enumerates the runs of one open-loop workload: it takes neither --schedule nor --closed")
 		case opts.ExhaustiveStates < 1:
 			return usageError(c, "--exhaustive-states must be >= 1")
-		case c.Int("max-split-combinations") < 1:
-			return usageError(c, "--max-split-combinations must be >= 1")
+		case c.Int("max-split-combinations") < 1 || c.Int("exhaustive-branches") < 1:
+			return usageError(c, "--max-split-combinations and --exhaustive-branches must be >= 1")
 		case !c.IsSet("max-delay"):
 			opts.MaxDelay = 3
 		}
-		opts.MaxSplitCombinations = c.Int("max-split-combinations")
-	} else if c.IsSet("exhaustive-states") {
-		return usageError(c, "--exhaustive-states needs --exhaustive")
+		opts.MaxSplitCombinations, opts.ExhaustiveBranches = c.Int("max-split-combinations"), c.Int("exhaustive-branches")
+	} else if c.IsSet("exhaustive-states") || c.IsSet("exhaustive-branches") {
+		return usageError(c, "--exhaustive-states and --exhaustive-branches need --exhaustive")
 	} else if c.IsSet("max-split-combinations") {
 		return usageError(c, "--max-split-combinations needs --exhaustive")
 	}

@@ -103,8 +103,8 @@ func exploreAction(c *cli.Context) error {
 	if c.Bool("exhaustive") {
 		return exploreExhaustiveAction(c, progName, prog, opts)
 	}
-	if c.IsSet("exhaustive-states") || c.IsSet("max-delay") {
-		return usageError(c, "--exhaustive-states and --max-delay need --exhaustive")
+	if c.IsSet("exhaustive-states") || c.IsSet("exhaustive-branches") || c.IsSet("max-delay") {
+		return usageError(c, "--exhaustive-states, --exhaustive-branches and --max-delay need --exhaustive")
 	}
 	bar := newProgressBar(c.App.ErrWriter)
 	if bar != nil {

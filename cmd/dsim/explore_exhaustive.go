@@ -23,9 +23,9 @@ func exploreExhaustiveAction(c *cli.Context, progName string, prog *analysis.Pro
 	if opts.Open == 0 && len(opts.Workload) == 0 {
 		opts.Open = 2
 	}
-	eo := sim.ExhaustiveOptions{MaxDelay: c.Int64("max-delay"), MaxStates: c.Int("exhaustive-states")}
-	if eo.MaxDelay < 1 || eo.MaxStates < 1 {
-		return usageError(c, "--max-delay and --exhaustive-states must be >= 1")
+	eo := sim.ExhaustiveOptions{MaxDelay: c.Int64("max-delay"), MaxStates: c.Int("exhaustive-states"), MaxBranches: c.Int("exhaustive-branches")}
+	if eo.MaxDelay < 1 || eo.MaxStates < 1 || eo.MaxBranches < 1 {
+		return usageError(c, "--max-delay, --exhaustive-states and --exhaustive-branches must be >= 1")
 	}
 	rep, err := sim.ExploreExhaustive(context.Background(), prog, opts, eo)
 	if err != nil {

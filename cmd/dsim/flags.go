@@ -80,6 +80,14 @@ func exhaustiveFlags(what string) []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: "exhaustive", Usage: "every run " + what + " within the bounds (delays 1..--max-delay per message, every loss the fault plan allows, every choose/index choice) over the workload of --seed, instead of seeded runs; prints a certificate"},
 		&cli.IntFlag{Name: "exhaustive-states", Value: sim.DefaultEnumerateStates, Usage: "with --exhaustive: distinct states of the enumerated program (per choice of the first random faulty node, when the fault plan picks one)"},
+		&cli.IntFlag{Name: "exhaustive-branches", Value: sim.DefaultEnumerateBranches, Usage: "with --exhaustive: branches of the enumeration, counted whether or not they reach a new state (per choice of the first random faulty node, when the fault plan picks one)"},
+	}
+}
+
+// checkExhaustiveFlags are the exhaustive check's own bounds (not
+// explore's).
+func checkExhaustiveFlags() []cli.Flag {
+	return []cli.Flag{
 		&cli.IntFlag{Name: "max-split-combinations", Value: checker.DefaultSplitCombinations, Usage: "with --exhaustive: merged runs of one part of the key split (the product of the key groups' distinct histories) before the check stops Unknown"},
 	}
 }
