@@ -346,19 +346,7 @@ func mustEmitShortcut(m *refinementMap, opts Options, plan sim.FaultPlan, rew *s
 	}
 	// The eager schedule: every delay 1 (outputs included), no loss, first
 	// choices.
-	res, err := sim.Run(m.orig, sim.Config{
-		Workload: tgt.inputs,
-		Limits:   sim.Limits{MaxTime: horizon},
-		Trace:    sim.TraceOptions{Off: true},
-		Decide: func(c *sim.Choice) error {
-			if c.Kind == sim.ChoiceOutput {
-				c.Delay = 1
-				return nil
-			}
-			applyAlt(eagerAlt(c), c)
-			return nil
-		},
-	})
+	res, err := eagerOriginal(m, tgt, horizon)
 	if err != nil {
 		return nil
 	}

@@ -307,9 +307,11 @@ func (rep *Report) JSON() []byte {
 		// delays its search gave the original (RunReport.Delays).
 		Limit  string      `json:"limit,omitempty"`
 		Delays *delaysJSON `json:"delays,omitempty"`
+		// NoOutputs is RunReport.NoOutputs.
+		NoOutputs bool `json:"no_outputs,omitempty"`
 	}
 	conv := func(r *RunReport, withSchedule bool) jsonRun {
-		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk, ShrinkStopped: r.ShrinkStopped, Limit: r.Limit.Field()}
+		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk, ShrinkStopped: r.ShrinkStopped, Limit: r.Limit.Field(), NoOutputs: r.NoOutputs}
 		if r.Verdict != Equivalent {
 			j.Delays = r.Delays.json()
 		}

@@ -67,7 +67,12 @@ type RunReport struct {
 	// MustEmit: the must-emit shortcut decided the run NotEquivalent
 	// without the search (docs/CHECKING.md, "Proving an output absent").
 	MustEmit bool
-	Reasons  []Reason // NotEquivalent/Unknown: why branches failed, most frequent first
+	// NoOutputs: the rewritten run was cut at its horizon without
+	// delivering any output while the original's eager run delivers one
+	// before it; the run is Unknown (docs/CHECKING.md, "Runs with no
+	// outputs").
+	NoOutputs bool
+	Reasons   []Reason // NotEquivalent/Unknown: why branches failed, most frequent first
 	// Shrunk is true when this run is the shrunk form of a failing run
 	// (ShrunkFrom is then the seed of the run it came from).
 	Shrunk     bool
@@ -167,6 +172,10 @@ func explainRunWidened(m *refinementMap, opts Options, cfg sim.Config, res *sim.
 		r.Verdict, r.Offense, r.Delays, r.Branches, r.MustEmit = NotEquivalent, off.offense, Delays{Max: off.maxDelay}, 1, true
 		r.Furthest, r.replayOriginal = off.furthest, off.replay
 		r.Reasons = []Reason{{Kind: failUnexpected.String(), Fact: off.offense.Fact, Branches: 1}}
+		return r, nil
+	}
+	if why := noOutputs(m, res, tgt, horizon); why != "" {
+		r.Verdict, r.Bound, r.Limit, r.NoOutputs = Unknown, why, sim.BoundMaxTime, true
 		return r, nil
 	}
 	sopts := opts
