@@ -100,8 +100,10 @@ func checkAction(c *cli.Context) error {
 			opts.MaxDelay = 3
 		}
 		opts.MaxSplitCombinations, opts.ExhaustiveBranches = c.Int("max-split-combinations"), c.Int("exhaustive-branches")
-	} else if c.IsSet("exhaustive-states") || c.IsSet("exhaustive-branches") {
-		return usageError(c, "--exhaustive-states and --exhaustive-branches need --exhaustive")
+	} else if c.IsSet("exhaustive-states") {
+		return usageError(c, "--exhaustive-states needs --exhaustive")
+	} else if c.IsSet("exhaustive-branches") {
+		return usageError(c, "--exhaustive-branches needs --exhaustive")
 	} else if c.IsSet("max-split-combinations") {
 		return usageError(c, "--max-split-combinations needs --exhaustive")
 	}
