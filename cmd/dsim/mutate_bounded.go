@@ -348,8 +348,9 @@ func (p *boundedPass) run(prog *analysis.Program) boundedResult {
 }
 
 // apply records the pass's result on a survivor: a kill replaces its
-// outcome; certificates turn "not explained" into classBounded; the rungs
-// certified and not reached are listed on its "bounded:" line either way.
+// outcome; certificates turn "not explained" or a run-comparison gap into
+// classBounded; the rungs certified and not reached are listed on its
+// "bounded:" line either way.
 func (p *boundedPass) apply(r *mutantResult, res boundedResult, origPath, rewPath string) {
 	if k := res.killedAt; k != nil {
 		was := "survived the sampled runs"
@@ -380,7 +381,7 @@ func (p *boundedPass) apply(r *mutantResult, res boundedResult, origPath, rewPat
 			schedules = schedules || c.MaxDelay >= 2
 		}
 		switch {
-		case r.Class != classUnexplained || !schedules:
+		case !upgradable(r.Class) || !schedules:
 		case len(res.open) == 0:
 			r.Class = classBounded
 		case two:
@@ -404,6 +405,20 @@ func (p *boundedPass) apply(r *mutantResult, res boundedResult, origPath, rewPat
 		return // a certificate does not decide a mutant the sampled runs left open
 	}
 	r.Bounded = strings.Join(parts, "; ")
+}
+
+// upgradable says whether a certificate may replace a survivor's class:
+// "not explained", or a gap that only compares the sampled runs with the
+// rewrite's (mutate_outputs.go), since an enumeration of every schedule
+// within the rung's bounds is stronger evidence than those runs. The other
+// gaps are kept: a certificate over runs in which the rule never fires, or
+// the negation never blocks, says nothing new.
+func upgradable(class string) bool {
+	switch class {
+	case classUnexplained, classGapSameTrace, classGapSameOutputs, classGapSameFacts:
+		return true
+	}
+	return false
 }
 
 // boundedWanted says whether a mutant goes through the pass: every

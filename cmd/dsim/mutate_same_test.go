@@ -19,7 +19,8 @@ import (
 // derives anyway); one whose carried facts differ while every output comes
 // at the same time is "same outputs" (seen holds p - 1 instead of p + 1,
 // and stale, the only reader, never fires). Neither is counted as not
-// explained, and neither is an equivalence class.
+// explained, and neither is an equivalence class; the bounded-exhaustive
+// pass may upgrade both.
 func TestMutateSameRunsClasses(t *testing.T) {
 	const prog = "component a {\n  .input in(id: int, p: int)\n  .output out(id: int, p: int)\n  mid(id) :- in(id, _).\n  seen(id, q) :+ in(id, p), q = p + 1.\n  .persist seen\n  stale(id) :- seen(id, q), (q < 0), (q > 0).\n  out(id, p) :- in(id, p), mid(id), !stale(id).\n}\n"
 	file := filepath.Join(t.TempDir(), "p.ded")
@@ -40,6 +41,17 @@ func TestMutateSameRunsClasses(t *testing.T) {
 	assert.Equal(t, classGapSameOutputs, got["r2/arith1--"].Class)
 	assert.Contains(t, got["r2/arith1--"].Reason, "each output first reached the same client at the same time")
 	assert.Equal(t, 0, rep.Unexplained)
+
+	// With the bounded-exhaustive pass, a certificate at every rung is
+	// stronger evidence than the sampled runs' comparison: both become
+	// bounded-equivalent (the same field still says what the runs showed).
+	code, js, errOut = runCLI("mutate", file, file, "--runs", "3", "--no-probe", "--json", "--mutants", "r4/drop-lit2,r2/arith1--")
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, json.Unmarshal([]byte(js), &rep))
+	for _, m := range rep.Mutants {
+		assert.Equal(t, classBounded, m.Class, m.Name)
+		assert.NotEmpty(t, m.Same, m.Name)
+	}
 }
 
 // sameRuns compares run by run (by seed): another input, an output to
