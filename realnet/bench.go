@@ -16,7 +16,6 @@ import (
 
 // BenchConfig describes a closed-loop run against a running cluster.
 type BenchConfig struct {
-	Name     string // program name, for the report
 	Program  *analysis.Program
 	Source   []byte
 	Cluster  *Cluster
@@ -60,11 +59,26 @@ func command(rel *analysis.Relation, id int64) value.Fact {
 	return value.Fact{Rel: rel.Name, Tuple: t}
 }
 
+// BenchRun is what a closed-loop run observed: the samples of its
+// measured window (see sessionRun for which answers count) and what was
+// in flight when it closed. The command turns it into percentiles.
+type BenchRun struct {
+	Duration  time.Duration // the measured window
+	Latencies []float64     // milliseconds, one per answer read in the window
+	Windows   []float64     // answers read in each whole second of the window
+	// Unanswered counts the requests in flight at the cut-off (sent, not
+	// answered before it): one per closed-loop client.
+	Unanswered int
+	// Lost counts those of them still unanswered Grace after the cut-off.
+	Lost  int
+	Grace time.Duration
+}
+
 // RunBench drives cfg.Clients closed-loop clients: each sends one command
 // and sends its next one when the answer (an output whose first column is
 // the command's id) arrives. Clients share a few connections (sessions) so
 // that the load generator itself stays cheap.
-func RunBench(ctx context.Context, cfg BenchConfig) (*BenchResult, error) {
+func RunBench(ctx context.Context, cfg BenchConfig) (*BenchRun, error) {
 	rel, err := BenchInput(cfg.Program)
 	if err != nil {
 		return nil, err
@@ -74,6 +88,9 @@ func RunBench(ctx context.Context, cfg BenchConfig) (*BenchResult, error) {
 		if n.Addr.Comp == rel.InputComponent {
 			entries = append(entries, n.Addr)
 		}
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("the cluster has no node of component %s, where %s enters", rel.InputComponent, rel.Name)
 	}
 	if cfg.Clients < 1 {
 		return nil, fmt.Errorf("%s must be at least 1", sim.OptBenchClients)
@@ -85,11 +102,11 @@ func RunBench(ctx context.Context, cfg BenchConfig) (*BenchResult, error) {
 			Program: cfg.Program, Source: cfg.Source, Cluster: cfg.Cluster, Name: strconv.Itoa(i + 1)})
 		if err != nil {
 			for _, r := range runs[:i] {
-				r.s.Close()
+				r.close()
 			}
 			return nil, err
 		}
-		runs[i] = &sessionRun{s: s, rel: rel, base: int64(i+1) << 40, pending: map[int64]time.Time{}}
+		runs[i] = newSessionRun(s, rel, int64(i+1)<<40)
 	}
 	for c := 0; c < cfg.Clients; c++ {
 		runs[c%nSessions].clients++
@@ -104,7 +121,7 @@ func RunBench(ctx context.Context, cfg BenchConfig) (*BenchResult, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = r.run(ctx, measureFrom, end, &answered)
+			errs[i] = r.run(ctx, measureFrom, end, DrainGrace, &answered)
 		}()
 	}
 	if cfg.Progress != nil {
@@ -123,90 +140,21 @@ func RunBench(ctx context.Context, cfg BenchConfig) (*BenchResult, error) {
 		tick.Stop()
 	}
 	wg.Wait()
-	res := &BenchResult{Program: cfg.Name, Clients: cfg.Clients, Seconds: cfg.Duration.Seconds()}
-	var lat []float64
-	windows := make([]float64, max(1, int(cfg.Duration/time.Second)))
+	res := &BenchRun{Duration: cfg.Duration, Grace: DrainGrace,
+		Windows: make([]float64, max(1, int(cfg.Duration/time.Second)))}
 	for i, r := range runs {
-		r.s.Close()
+		r.close()
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
-		lat = append(lat, r.latencies...)
+		res.Latencies = append(res.Latencies, r.latencies...)
 		for _, t := range r.doneAt {
-			if w := int(t / time.Second); w < len(windows) {
-				windows[w]++
+			if w := int(t / time.Second); w < len(res.Windows) {
+				res.Windows[w]++
 			}
 		}
-		res.Unanswered += len(r.pending)
+		res.Unanswered += r.unanswered
+		res.Lost += len(r.pending)
 	}
-	summarize(res, lat, windows)
 	return res, nil
-}
-
-// sessionRun is the closed loop of the clients sharing one session.
-type sessionRun struct {
-	s         *Session
-	rel       *analysis.Relation
-	clients   int
-	base      int64 // ids of this session: base + sequence number
-	seq       int64
-	pending   map[int64]time.Time
-	latencies []float64       // milliseconds, measured window only
-	doneAt    []time.Duration // answer times since the measured window began
-}
-
-func (r *sessionRun) next(now time.Time, batch []value.Fact) []value.Fact {
-	r.seq++
-	id := r.base + r.seq
-	r.pending[id] = now
-	return append(batch, command(r.rel, id))
-}
-
-func (r *sessionRun) run(ctx context.Context, measureFrom, end time.Time, answered *atomic.Int64) error {
-	var batch []value.Fact
-	now := time.Now()
-	for i := 0; i < r.clients; i++ {
-		batch = r.next(now, batch)
-	}
-	if err := r.s.Send(batch); err != nil {
-		return err
-	}
-	stop := time.NewTimer(time.Until(end))
-	defer stop.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-stop.C:
-			return nil
-		case err := <-r.s.Err():
-			return fmt.Errorf("bench client %d: %w", r.base>>40, err)
-		case outs := <-r.s.Outputs:
-			now := time.Now()
-			batch = batch[:0]
-			for _, f := range outs {
-				if len(f.Tuple) == 0 || f.Tuple[0].K != value.KindInt {
-					continue
-				}
-				sent, ok := r.pending[f.Tuple[0].I]
-				if !ok {
-					continue // another session's answer, or a repeat
-				}
-				delete(r.pending, f.Tuple[0].I)
-				answered.Add(1)
-				if !sent.Before(measureFrom) && now.Before(end) {
-					r.latencies = append(r.latencies, float64(now.Sub(sent).Microseconds())/1000)
-					r.doneAt = append(r.doneAt, now.Sub(measureFrom))
-				}
-				if now.Before(end) {
-					batch = r.next(now, batch)
-				}
-			}
-			if len(batch) > 0 {
-				if err := r.s.Send(batch); err != nil {
-					return err
-				}
-			}
-		}
-	}
 }

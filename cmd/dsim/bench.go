@@ -93,7 +93,7 @@ func benchAction(c *cli.Context) error {
 		return exitError{3}
 	}
 	tty := isTerminal(os.Stderr)
-	var results []*realnet.BenchResult
+	var results []*BenchResult
 	for _, clients := range clientCounts {
 		res, err := benchOnce(c, name, prog, src, counts, clients, tty)
 		if err != nil {
@@ -102,8 +102,8 @@ func benchAction(c *cli.Context) error {
 		}
 		results = append(results, res)
 		if !c.Bool("json") {
-			fmt.Fprintf(c.App.Writer, "%s clients=%d: %.0f commands/s (p90 of 1s windows %.0f), latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms (%d commands, %d unanswered)\n",
-				name, res.Clients, res.ThroughputMean, res.ThroughputP90, res.LatencyP50, res.LatencyP90, res.LatencyP99, res.Commands, res.Unanswered)
+			fmt.Fprintf(c.App.Writer, "%s clients=%d: %.0f commands/s (p90 of 1s windows %.0f), latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms (%d commands; %d in flight at the cut-off, %d of them unanswered %gs later)\n",
+				name, res.Clients, res.ThroughputMean, res.ThroughputP90, res.LatencyP50, res.LatencyP90, res.LatencyP99, res.Commands, res.Unanswered, res.Lost, res.GraceSeconds)
 		}
 	}
 	if c.Bool("json") {
@@ -158,7 +158,7 @@ func benchCounts(prog *analysis.Program, sets []string) (map[string]int, error) 
 
 // benchOnce starts a fresh cluster of serve processes, runs the clients,
 // and stops the processes.
-func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, counts map[string]int, clients int, tty bool) (*realnet.BenchResult, error) {
+func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, counts map[string]int, clients int, tty bool) (*BenchResult, error) {
 	dir, err := os.MkdirTemp("", "dsim-bench-")
 	if err != nil {
 		return nil, err
@@ -245,7 +245,7 @@ func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, 
 			return nil, fmt.Errorf("node %v did not start: %v\n%s", n.Addr, err, logText)
 		}
 	}
-	cfg := realnet.BenchConfig{Name: name, Program: prog, Source: src, Cluster: cluster, Clients: clients,
+	cfg := realnet.BenchConfig{Program: prog, Source: src, Cluster: cluster, Clients: clients,
 		Duration: c.Duration("duration"), Warmup: c.Duration("warmup")}
 	if tty {
 		total := cfg.Duration + cfg.Warmup
@@ -268,11 +268,14 @@ func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, 
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res, err := realnet.RunBench(ctx, cfg)
+	run, err := realnet.RunBench(ctx, cfg)
 	if tty {
 		fmt.Fprint(os.Stderr, "\r\033[K")
 	}
-	return res, err
+	if err != nil {
+		return nil, err
+	}
+	return summarizeBench(name, clients, run), nil
 }
 
 func freePort() (int, error) {

@@ -10,15 +10,13 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-
-	"github.com/dsim-project/dsim/realnet"
 )
 
 // This file draws `dsim bench --sweep` results; it lives in the command, not
 // in realnet, so that realnet stays the socket loop around the evaluator.
 
 // writeCurveCSV writes one row per client count of a sweep.
-func writeCurveCSV(w io.Writer, results []*realnet.BenchResult) error {
+func writeCurveCSV(w io.Writer, results []*BenchResult) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"clients", "throughput_mean", "throughput_p90", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "commands"})
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
@@ -33,7 +31,7 @@ func writeCurveCSV(w io.Writer, results []*realnet.BenchResult) error {
 // writeCurvePNG draws the throughput-latency curve of a sweep (like the
 // paper's Figure 7): mean throughput on x, median latency on y, one point
 // per client count.
-func writeCurvePNG(path, title string, results []*realnet.BenchResult) error {
+func writeCurvePNG(path, title string, results []*BenchResult) error {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "throughput (commands/s)"

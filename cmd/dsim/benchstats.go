@@ -1,17 +1,23 @@
-package realnet
+package main
 
 import (
 	"math"
 	"sort"
 
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/dsim-project/dsim/realnet"
 )
+
+// This file turns a closed-loop run's samples (realnet.RunBench) into the
+// figures bench prints; the statistics live in the command, not in
+// realnet, so that realnet stays the socket loop around the evaluator.
 
 // BenchResult is what one closed-loop run measured after its warm-up.
 type BenchResult struct {
 	Program  string  `json:"program"`
 	Clients  int     `json:"clients"`
-	Commands int     `json:"commands"` // answered after warm-up
+	Commands int     `json:"commands"` // answers read inside the measured window
 	Seconds  float64 `json:"seconds"`  // measured duration
 
 	// Throughput in commands per second: the mean over the run, and the
@@ -24,12 +30,23 @@ type BenchResult struct {
 	LatencyP90 float64 `json:"latency_p90_ms"`
 	LatencyP99 float64 `json:"latency_p99_ms"`
 
-	Unanswered int `json:"unanswered"` // requests still pending at the end
+	// Unanswered counts the requests in flight when the measured window
+	// closed: sent, and not answered before the cut-off. A closed-loop
+	// client always has one, so in a completed run it equals Clients.
+	Unanswered int `json:"unanswered"`
+	// Lost counts those of them still unanswered GraceSeconds after the
+	// cut-off (the bench keeps reading, without counting, that long): a
+	// request the cluster dropped or never finished.
+	Lost         int     `json:"lost"`
+	GraceSeconds float64 `json:"grace_seconds"`
 }
 
-// summarize computes the figures with gonum's stat package; lat is
-// consumed (sorted in place).
-func summarize(r *BenchResult, lat []float64, windows []float64) {
+// summarizeBench computes the figures with gonum's stat package; the
+// run's latencies are consumed (sorted in place).
+func summarizeBench(name string, clients int, run *realnet.BenchRun) *BenchResult {
+	r := &BenchResult{Program: name, Clients: clients, Seconds: run.Duration.Seconds(),
+		Unanswered: run.Unanswered, Lost: run.Lost, GraceSeconds: run.Grace.Seconds()}
+	lat, windows := run.Latencies, run.Windows
 	r.Commands = len(lat)
 	if r.Seconds > 0 {
 		r.ThroughputMean = float64(len(lat)) / r.Seconds
@@ -48,4 +65,5 @@ func summarize(r *BenchResult, lat []float64, windows []float64) {
 	for _, f := range []*float64{&r.ThroughputMean, &r.ThroughputP90, &r.LatencyP50, &r.LatencyP90, &r.LatencyP99} {
 		*f = math.Round(*f*1000) / 1000
 	}
+	return r
 }
