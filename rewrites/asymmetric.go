@@ -83,6 +83,14 @@ func asymmetricPre(p *analysis.Program, c *analysis.Component, c1, c2 []*analysi
 				"derive "+rel+" on one side only",
 				"rule at %s (C1) derives %s, which C2 also derives and C1 reads (%s)", at(p, r), rel, cite)
 		}
+		if rel := p.Relation(rel); rel != nil && rel.Output {
+			// C2's outputs wait for C1's acknowledgement of the batch of
+			// their tick, which would have to carry them: a cycle.
+			r := firstReading(p, c1, rel.Name)
+			return refuse(p, r.Pos, name, "C1 reads no output C2 holds",
+				"let C1 read the relations "+rel.Name+" is derived from, not the output itself",
+				"rule at %s (C1) reads %s, an output of C2, which C2 holds until C1 acknowledges the batch that would carry it back (%s)", at(p, r), rel.Name, cite)
+		}
 		if !exist[rel] {
 			r := firstDeriving(c2, rel)
 			return refuse(p, r.Pos, name, "C2 sends back only in ticks with inputs",
