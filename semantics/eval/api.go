@@ -45,7 +45,10 @@
 //     by the first tick from it, and each is inherited by the next State
 //     while what it reads is unchanged (memo.go): later ticks load them
 //     instead of evaluating their rules, and a tick from a State that
-//     inherited some evaluates only the others.
+//     inherited some evaluates only the others. A monotone one (plain
+//     rules without negation over carried and static relations) keeps
+//     its older facts when what it reads grows, and the next tick adds
+//     only the facts of bindings through the gained rows (memo_grow.go).
 //
 //   - Aggregates `h(g.., count/sum/min/max(v)) :- r(x..)` over one atom
 //     (distinct variables and constants, plain group variables, one

@@ -33,6 +33,12 @@ type memoPlan struct {
 	// relOf gives, by rule ID, the position in derived of the rule's
 	// head (-1: not state-derived).
 	relOf []int
+	// grows says, by position in derived, that the relation's memo may
+	// be brought up to date when what it reads only gained rows (see
+	// memoRel.from): its rules are plain and monotone (no aggregate, no
+	// negation) over carried or static relations only, and it is not
+	// carried itself.
+	grows []bool
 	// base lists, by position in derived, the relations the relation
 	// reads (and itself), directly or through other state-derived
 	// relations, sorted: while they are the same in two States its memo
@@ -55,12 +61,20 @@ type memoRel struct {
 	rows    []value.Tuple
 	derived int   // facts its rules derived (Result.Derived's share)
 	fired   []int // its rules that fired making it (Result.Fired's share, coverage.go)
+	// from, when not nil, says the facts are those of an older State
+	// with these facts, whose relations the relation reads (memoPlan.base)
+	// differ from this State's: a tick from this State whose base
+	// relations only gained rows since from (memoPlan.grows) loads rows
+	// and evaluates its rules from the gained rows alone (memo_grow.go);
+	// otherwise it evaluates them in full.
+	from FactSet
 }
 
-// complete reports whether m holds every state-derived relation.
+// complete reports whether m holds every state-derived relation, each
+// up to date.
 func (m *stateMemo) complete() bool {
 	for _, r := range m.rels {
-		if r == nil {
+		if r == nil || r.from != nil {
 			return false
 		}
 	}
@@ -181,6 +195,32 @@ func planMemo(comp *analysis.Component) *memoPlan {
 			}
 		}
 	}
+	carried := map[string]bool{}
+	for _, r := range comp.Rules {
+		if r.Kind == analysis.NextTick || r.Kind == analysis.Persist {
+			carried[r.Head.Rel] = true
+		}
+	}
+	mp.grows = make([]bool, len(mp.derived))
+	for i, name := range mp.derived {
+		mp.grows[i] = !carried[name]
+	}
+	for _, r := range syncRules {
+		i := mp.relOf[r.ID]
+		if i < 0 {
+			continue
+		}
+		if r.Head.HasAggregate {
+			mp.grows[i] = false
+		}
+		for k := range r.Body {
+			l := &r.Body[k]
+			_, derived := slices.BinarySearch(mp.derived, l.Rel)
+			if l.Kind == analysis.LitNegated || l.Kind == analysis.LitAtom && derived {
+				mp.grows[i] = false
+			}
+		}
+	}
 	mp.base = make([][]string, len(mp.derived))
 	for i, set := range direct {
 		// State-derived relations stay in: one may also be carried
@@ -219,15 +259,26 @@ func (e *engine) skips(r *analysis.Rule) bool {
 		return false
 	}
 	i := e.memo.relOf[r.ID]
-	return i >= 0 && e.memoIn.rels[i] != nil
+	return i >= 0 && e.memoIn.rels[i] != nil && e.memoIn.rels[i].from == nil
 }
 
 // loadMemo loads the relations a memo holds into this tick's tables.
 func (e *engine) loadMemo(m *stateMemo) error {
+	clear(e.growing)
 	for i, name := range e.memo.derived {
 		mr := m.rels[i]
 		if mr == nil {
 			continue
+		}
+		if mr.from != nil {
+			adds, ok := e.growthOf(i, mr.from)
+			if !ok {
+				continue // evaluated in full
+			}
+			if e.growing == nil {
+				e.growing = make([]map[string][]value.Tuple, len(e.memo.derived))
+			}
+			e.growing[i] = adds
 		}
 		e.derived += mr.derived
 		for _, id := range mr.fired {
@@ -258,7 +309,7 @@ func (e *engine) makeMemo(from *stateMemo, facts FactSet, inputs []int) *stateMe
 	m := &stateMemo{node: e.w.node.Addr, counts: maps.Clone(e.w.node.Topology.Counts), rels: make([]*memoRel, len(e.memo.derived))}
 	var fired []int
 	for i, name := range e.memo.derived {
-		if from != nil && from.rels[i] != nil {
+		if from != nil && from.rels[i] != nil && from.rels[i].from == nil {
 			m.rels[i] = from.rels[i]
 			continue
 		}
@@ -267,6 +318,11 @@ func (e *engine) makeMemo(from *stateMemo, facts FactSet, inputs []int) *stateMe
 		}
 		rows := facts[name]
 		mr := &memoRel{rows: rows, derived: len(rows) - inputs[i]}
+		if e.growing != nil && e.growing[i] != nil {
+			// The older rows were loaded before the inputs: inputs[i]
+			// counts them, and their derivations are the older memo's.
+			mr.derived += from.rels[i].derived
+		}
 		for _, id := range fired {
 			if id < len(e.memo.relOf) && e.memo.relOf[id] == i {
 				mr.fired = append(mr.fired, id)
@@ -290,6 +346,11 @@ func (mp *memoPlan) carried(m *stateMemo, from, to FactSet) *stateMemo {
 			out = &stateMemo{node: m.node, counts: m.counts, rels: slices.Clone(m.rels)}
 		}
 		out.rels[i] = nil
+		if mp.grows[i] && m.rels[i].from == nil {
+			g := *m.rels[i]
+			g.from = from
+			out.rels[i] = &g
+		}
 	}
 	switch {
 	case out == nil:

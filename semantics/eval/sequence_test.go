@@ -480,8 +480,14 @@ func TestStateDerivedRelationsAreMemoised(t *testing.T) {
 	if m == nil || !m.complete() || len(m.rels[slices.Index(planMemo(p.Component("main")).derived, "reach")].rows) == 0 {
 		t.Fatalf("no memo (or an empty one) after a tick that could make one: %+v", m)
 	}
-	if r3.State.memo.p.Load() != nil {
-		t.Fatal("a State whose log changed inherited the memo")
+	if m3 := r3.State.memo.p.Load(); m3 != nil {
+		// Only big (monotone over the log) may come along, marked as
+		// older facts to bring up to date (memo_grow.go).
+		for i, r := range m3.rels {
+			if r != nil && (r.from == nil || planMemo(p.Component("main")).derived[i] != "big") {
+				t.Fatalf("a State whose log changed inherited the memo of %s (from %v)", planMemo(p.Component("main")).derived[i], r.from)
+			}
+		}
 	}
 	r4 := tick(s1) // uses the memo; the log stays
 	if r4.State.memo.p.Load() != m {

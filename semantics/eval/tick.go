@@ -42,6 +42,10 @@ type engine struct {
 
 	memo   *memoPlan  // the component's state-derived relations (memo.go); built on first use
 	memoIn *stateMemo // the memo this tick loaded, nil when it evaluates their rules
+	// growing holds, by position in memo.derived, the rows each base
+	// relation gained since the older facts of a memo entry this tick
+	// brings up to date (memo_grow.go); nil entries: none.
+	growing []map[string][]value.Tuple
 
 	incr     map[*analysis.Rule]*incrAgg // eligible aggregate rules (nil: not eligible); built on first use
 	stIn     *State                      // the State this tick started from, when it is of this program
@@ -64,6 +68,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	e.out.slab = &e.slab
 	carried := in.Carried
 	e.memoIn = nil
+	clear(e.growing)
 	e.stIn, e.incrDone = nil, e.incrDone[:0]
 	var memoFrom *State // the State whose memo this tick uses or makes
 	var memoInputs []int
@@ -468,6 +473,13 @@ func (e *engine) evalOnce(r *analysis.Rule, toOutbox bool) error {
 	})
 	if err != nil || e.skips(r) { // a skipped rule's facts are loaded from the memo
 		return err
+	}
+	if adds := e.growthFor(r); adds != nil && !toOutbox {
+		if e.growRule(r, adds) == nil {
+			return nil
+		}
+		// An error: the full path meets it too, and reports the first
+		// failing binding in plan order as it always does.
 	}
 	if !r.Head.HasAggregate {
 		if pl.noBindings() {
