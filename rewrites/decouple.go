@@ -109,7 +109,9 @@ func Decouple(p *analysis.Program, kind Kind, comp string, c2 []*analysis.Rule, 
 	// stands for instance i of the original.
 	for _, t := range c.Timers {
 		if contains(v1.References, t) && contains(v2.References, t) {
-			return refuse(p, p.Relation(t).Pos, name, "timer in one part", "give C2 its own timer", "timer %s is read by both C1 and C2", t)
+			r2, r1 := firstReading(p, c2, t), firstReading(p, c1, t)
+			return refuse(p, r2.Pos, name, "timer in one part", "give C2 its own timer, or keep every rule reading "+t+" on one side",
+				"rule at %s (C2) reads timer %s, which C1 also reads (rule at %s); a timer fires at one node, so it cannot be split between %s and %s (%s)", at(p, r2), t, at(p, r1), comp, to, cite)
 		}
 	}
 
