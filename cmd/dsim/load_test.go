@@ -34,3 +34,20 @@ func TestLoadErrorsShowSourceAndCaret(t *testing.T) {
 		assert.Contains(t, errOut, want, "%v", tc.args)
 	}
 }
+
+// TestServeClusterErrorsShowSourceAndCaret: a bad cluster file is shown
+// like a bad program, with the line and a caret under the offending word
+// (serve used to print the bare message, and accepted a port that is not
+// a number).
+func TestServeClusterErrorsShowSourceAndCaret(t *testing.T) {
+	dir := t.TempDir()
+	cluster := filepath.Join(dir, "cluster.txt")
+	src := "token 5c0d1e2f3a4b5c6d7e8f90a1b2c3d4e5\nnode coordinator[0] 127.0.0.1:7000\nnode participant[0]  127.0.0.1:70x01\n"
+	if err := os.WriteFile(cluster, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI("serve", "corpus/2pc/base.ded", "--node", "coordinator[0]", "--cluster", cluster)
+	assert.Equal(t, 3, code)
+	assert.Contains(t, errOut, cluster+":3:22: bad address \"127.0.0.1:70x01\"")
+	assert.Contains(t, errOut, "\n    node participant[0]  127.0.0.1:70x01\n                         ^\nhint: ")
+}

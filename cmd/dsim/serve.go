@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dsim-project/dsim/realnet"
+	"github.com/dsim-project/dsim/semantics/syntax"
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
@@ -63,7 +65,12 @@ func serveAction(c *cli.Context) error {
 		err = cluster.CheckProgram(c.String("cluster"), prog)
 	}
 	if err != nil {
-		fmt.Fprintln(c.App.ErrWriter, err)
+		var d syntax.Diagnostic
+		if errors.As(err, &d) {
+			fmt.Fprint(c.App.ErrWriter, d.Render(clusterSrc))
+		} else {
+			fmt.Fprintln(c.App.ErrWriter, err)
+		}
 		return exitError{3}
 	}
 	self, err := value.ParseAddr(c.String("node"))
