@@ -87,7 +87,13 @@ func TestDeadBranchesSameVerdicts(t *testing.T) {
 					t.Errorf("run %d (seed %d): %d states with pruning, %d without", i, a.Seed, a.States, b.States)
 				}
 			}
-			t.Logf("states %d with pruning, %d without; branches %d, %d", on.States(), off.States(), on.Runs[0].Branches, off.Runs[0].Branches)
+			branches := func(rep *Report) (n int) {
+				for _, r := range rep.Runs {
+					n += r.Branches
+				}
+				return n
+			}
+			t.Logf("states %d with pruning, %d without; branches %d, %d", on.States(), off.States(), branches(on), branches(off))
 		})
 	}
 }
