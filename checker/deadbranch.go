@@ -36,9 +36,12 @@ import (
 // hit counts that H. This subsumes backjumping's case (a message sent at
 // or after the cutoff has no alternative visible by it) and adds the one
 // backjumping misses: a message sent before the deadline whose remaining
-// delays all arrive after it (docs/CHECKING.md: the paxos App. C check,
-// where nearly every branch is doomed at time 15 but fails only at the
-// deadlines 17 and 18).
+// delays all arrive after it. Alternatives are tried in increasing delay,
+// so that needs several delays past the cutoff: the escalated and sparse
+// passes' case far more than the first search's. It does not decide the
+// paxos App. C check (docs/CORPUS.md), whose branches are doomed at time
+// 15 but fail only at the deadlines 17 and 18, with every message sent
+// in between able to arrive by them.
 
 const (
 	// hzNone: no branch of the subtree has ended yet.
