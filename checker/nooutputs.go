@@ -13,16 +13,19 @@ import (
 // are never answered) is explained by every run it makes that does not
 // quiesce — a vacuous Equivalent. When such a run delivered no output
 // while the original, on the same inputs with every delay 1, delivers one
-// before the horizon, the run is Unknown instead, with the typed bound
+// before the horizon, the run is Unknown instead (when the rewritten run's
+// faults let the original lose nothing), with the typed bound
 // sim.BoundMaxTime: a longer horizon either lets the rewrite answer or
 // quiesce (and the search, or the must-emit shortcut, decide), or shows
 // that it never does.
 
 // noOutputs returns why the rewritten run res explains nothing ("" when
-// it does): it was cut at the horizon with no output delivered, and the
-// original's eager run on the same inputs delivers one before it.
+// it does): it was cut at the horizon with no output delivered, the
+// original may lose nothing (a fault budget could make silence a loss:
+// a crashed entry node loses its inputs), and the original's eager run on
+// the same inputs delivers an output before the horizon.
 func noOutputs(m *refinementMap, res *sim.Result, tgt *target, horizon int64) string {
-	if res.Stop.Reason != sim.TimeLimit || len(res.History.Outputs) > 0 {
+	if res.Stop.Reason != sim.TimeLimit || len(res.History.Outputs) > 0 || len(tgt.budget.lossUntil) > 0 {
 		return ""
 	}
 	eager, err := eagerOriginal(m, tgt, horizon)

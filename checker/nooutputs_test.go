@@ -53,6 +53,18 @@ func TestNoOutputsIsUnknown(t *testing.T) {
 		t.Errorf("--json run: %+v, want no_outputs and limit Limits.MaxTime", js.Runs)
 	}
 
+	// With faults that let the original lose the inputs (a crashed entry
+	// node), silence is explained by losses: Equivalent, as before.
+	crash, err := sim.ParseFaultPlan("crash a[0] at=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copts := opts
+	copts.Faults = crash
+	if rep, err := Check(orig, silent, copts); err != nil || rep.Verdict != Equivalent {
+		t.Fatalf("silent rewrite, crashed entry node: %v %v, want Equivalent", rep.Verdict, err)
+	}
+
 	// The rewrite that answers is compared output by output as before.
 	same, err := Check(orig, loadText(t, "same.ded", noOutOriginal), opts)
 	if err != nil {
