@@ -104,6 +104,9 @@ func PartialPartition(name string, src []byte, comp string, ws []string, parts i
 			return nil, err
 		}
 	}
+	if err := sealAllReplies(p, c, ws, seals); err != nil {
+		return nil, err
+	}
 	// Aggregates over the partitioned part without a key (a log's size)
 	// are computed per partition when only sealed replies carry them; the
 	// receivers combine the parts (partagg.go).

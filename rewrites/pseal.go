@@ -85,6 +85,46 @@ func sealPre(p *analysis.Program, c *analysis.Component, ws []string, r string) 
 	return nil
 }
 
+// sealAllReplies checks, when some reply is sealed, that every reply C
+// sends to a replicated write with its own address (self) is sealed too: a
+// sealed reply carries the original instance's address, an unsealed one
+// the partition's, and a receiver that joins two replies by their sender
+// (BasePaxos's proposer: p1b's log size against the p1bLog entries from
+// the same src) would see partition 1's part under another name and never
+// match them — a loss of liveness that a safety check does not see.
+func sealAllReplies(p *analysis.Program, c *analysis.Component, ws, seals []string) error {
+	if len(seals) == 0 {
+		return nil
+	}
+	for _, ar := range c.Rules {
+		if ar.Kind != analysis.Async || ar.Source == nil || contains(seals, ar.Head.Rel) {
+			continue
+		}
+		reads := false
+		for _, w := range ws {
+			reads = reads || contains(refs(p, ar), w)
+		}
+		self := false
+		for _, l := range ar.Source.Body {
+			if a, ok := l.(*syntax.Atom); ok && !a.Negated && a.Name.Name == "self" {
+				for _, e := range a.Args {
+					for _, v := range vars(e) {
+						for _, h := range ar.Source.Head.Args {
+							self = self || (h.Expr != nil && contains(vars(h.Expr), v))
+						}
+					}
+				}
+			}
+		}
+		if reads && self {
+			return refuse(p, ar.Pos, "partitioned sealing", "every reply with C's address sealed",
+				"seal it too (seal="+ar.Head.Rel+"), so that every reply to the write names the original instance",
+				"rule at %s sends %s in reply to a replicated write with the partition's own address, while the sealed %s carries the original instance's; a receiver joining them by sender would miss the other partitions' parts (App. B.4)", at(p, ar), ar.Head.Rel, seals[0])
+		}
+	}
+	return nil
+}
+
 // sealPartitioned applies partitioned sealing of r on the partitioned
 // program p: comp's partitions know the applied write's index from the
 // relation applies[k](i, ws[k]..), the write itself being applied[k];
