@@ -23,10 +23,27 @@ import (
 
 // Schema numbers a program's relations and components for the wire.
 type Schema struct {
-	rels      []schemaRel // sorted by name, as analysis.Program.Relations
-	relIndex  map[string]int
-	comps     []string // sorted by name
-	compIndex map[string]int
+	rels     []schemaRel // sorted by name, as analysis.Program.Relations
+	relIndex map[string]int
+	comps    []string // sorted by name
+	// compVals[i] is the address value comps[i][0]: decoding an address
+	// copies it and sets the instance, instead of interning the
+	// component's name again (a sync.Map lookup per address), and
+	// encoding compares against it (compOf).
+	compVals []value.Value
+}
+
+// compOf returns the index of v's component. A program has a handful of
+// components, so comparing 16-byte values in turn is cheaper than hashing
+// the component's name (or the value) into a map.
+func (s *Schema) compOf(v value.Value) (int, bool) {
+	v.I = 0
+	for i, c := range s.compVals {
+		if c == v {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 type schemaRel struct {
@@ -36,7 +53,7 @@ type schemaRel struct {
 
 // NewSchema builds the wire schema of p.
 func NewSchema(p *analysis.Program) *Schema {
-	s := &Schema{relIndex: map[string]int{}, compIndex: map[string]int{}}
+	s := &Schema{relIndex: map[string]int{}}
 	for _, r := range p.Relations {
 		kinds := make([]value.Kind, len(r.Columns))
 		for i, c := range r.Columns {
@@ -61,8 +78,8 @@ func (s *Schema) finish() {
 	for i, r := range s.rels {
 		s.relIndex[r.name] = i
 	}
-	for i, c := range s.comps {
-		s.compIndex[c] = i
+	for _, c := range s.comps {
+		s.compVals = append(s.compVals, value.AddrOf(value.Addr{Comp: c}))
 	}
 }
 
@@ -102,7 +119,7 @@ func (s *Schema) appendFact(dst []byte, f value.Fact) ([]byte, error) {
 			dst = binary.AppendUvarint(dst, uint64(len(v.S())))
 			dst = append(dst, v.S()...)
 		case value.KindAddr:
-			ci, ok := s.compIndex[v.S()]
+			ci, ok := s.compOf(v)
 			if !ok || v.I < 0 {
 				return nil, fmt.Errorf("encoding %v: %v is no instance of a component of the program", f, v)
 			}
@@ -260,7 +277,9 @@ func (d *decoder) value(k value.Kind, s *Schema) value.Value {
 			d.fail("instance number %d out of range", inst)
 			return value.Value{}
 		}
-		return value.AddrOf(value.Addr{Comp: s.comps[ci], Instance: int(inst)})
+		v := s.compVals[ci]
+		v.I = int64(inst)
+		return v
 	}
 	d.fail("column of kind %v cannot be decoded", k)
 	return value.Value{}

@@ -14,7 +14,7 @@ import (
 // fuzzSchema is a fixed schema standing in for a program: one relation of
 // each column kind mix, two components.
 func fuzzSchema() *Schema {
-	s := &Schema{relIndex: map[string]int{}, compIndex: map[string]int{}}
+	s := &Schema{relIndex: map[string]int{}}
 	s.addRel("request", []value.Kind{value.KindInt, value.KindInt})
 	s.addRel("vote", []value.Kind{value.KindAddr, value.KindInt, value.KindString})
 	s.addRel("ping", nil)
