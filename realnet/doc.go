@@ -5,7 +5,8 @@
 // clock -> timers; drain the tick's sends and outputs -> sockets out.
 // realnet holds no protocol logic, so any behaviour seen here can be
 // replayed in the simulator. It takes analysed programs: reading and
-// analysing source, and drawing benchmark curves, belong to cmd/dsim.
+// analysing source, the benchmark statistics (gonum) and drawing their
+// curves belong to cmd/dsim.
 //
 // The pieces:
 //
@@ -25,8 +26,8 @@
 //   - trace.go: recording a node's observable events; history.go and
 //     simhistory.go: loading a trace directory as a History and converting
 //     it to a sim.History for checker.CheckHistory.
-//   - bench.go, stats.go: closed-loop load generation and its throughput
-//     and latency figures.
+//   - bench.go, benchloop.go: closed-loop load generation; it returns the
+//     measured window's samples (BenchRun), which cmd/dsim summarises.
 //
 // realnet is the one package of dsim that reads the wall clock: timers fire
 // on real milliseconds and latencies are real. Nothing it records is meant
