@@ -307,26 +307,34 @@ func (e *engine) loadMemo(m *stateMemo) error {
 // tick's inputs were loaded (what is beyond was derived).
 func (e *engine) makeMemo(from *stateMemo, facts FactSet, inputs []int) *stateMemo {
 	m := &stateMemo{node: e.w.node.Addr, counts: maps.Clone(e.w.node.Topology.Counts), rels: make([]*memoRel, len(e.memo.derived))}
-	var fired []int
+	var fired, firedAll []int
+	var store []memoRel // the new entries, in one allocation
 	for i, name := range e.memo.derived {
 		if from != nil && from.rels[i] != nil && from.rels[i].from == nil {
 			m.rels[i] = from.rels[i]
 			continue
 		}
-		if fired == nil {
+		if store == nil {
 			fired = e.w.firedIDs()
+			firedAll = make([]int, 0, len(fired))
+			store = make([]memoRel, len(e.memo.derived))
 		}
 		rows := facts[name]
-		mr := &memoRel{rows: rows, derived: len(rows) - inputs[i]}
+		mr := &store[i]
+		mr.rows, mr.derived = rows, len(rows)-inputs[i]
 		if e.growing != nil && e.growing[i] != nil {
 			// The older rows were loaded before the inputs: inputs[i]
 			// counts them, and their derivations are the older memo's.
 			mr.derived += from.rels[i].derived
 		}
+		start := len(firedAll)
 		for _, id := range fired {
 			if id < len(e.memo.relOf) && e.memo.relOf[id] == i {
-				mr.fired = append(mr.fired, id)
+				firedAll = append(firedAll, id) // within its capacity: no copy
 			}
+		}
+		if len(firedAll) > start {
+			mr.fired = firedAll[start:len(firedAll):len(firedAll)]
 		}
 		m.rels[i] = mr
 	}

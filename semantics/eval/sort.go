@@ -33,8 +33,8 @@ func (tb *table) sortedRows() []value.Tuple {
 	// in tb.rows, and the write position never overtakes the rest's next
 	// unread row).
 	room := 0
-	if len(tb.loaded) > 0 {
-		room = max(16, n/8)
+	if len(tb.loaded) >= roomMin {
+		room = n / 8
 	}
 	out := make([]value.Tuple, n, n+room)
 	if room > 0 {
@@ -50,6 +50,11 @@ func (tb *table) sortedRows() []value.Tuple {
 	}
 	return out[:n:n]
 }
+
+// roomMin is the smallest loaded relation sortedRows leaves room behind:
+// copying a smaller one costs less than the rowTip a State keeps for the
+// room (a map and a record per tick).
+const roomMin = 256
 
 // sparseMerge: a rest at most 1/sparseMerge of the sorted prefix (a few
 // rows added to a large loaded relation) is merged by bisection
