@@ -19,6 +19,11 @@ import (
 // the rest probing the whole relations (bindings found twice are the same
 // facts: the table keeps one). Any row lost, and the rules are evaluated
 // in full.
+//
+// The cost in memory: a State whose memo holds older facts keeps the
+// older State's FactSet reachable (one generation: the tick that brings
+// the facts up to date publishes a memo without it), and with it the
+// older versions of the relations that changed.
 
 // growthOf returns the rows each base relation of state-derived relation
 // i (by position in memo.derived) gained from from to this tick's State;
