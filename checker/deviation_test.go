@@ -91,7 +91,8 @@ func checkPaxosSchedule(t *testing.T, rewritten, schedule string) *RunReport {
 
 // TestDeviationPassResolvesUnknown: in this run of ScalablePaxos
 // (testdata/paxos-43.schedule: seed 43 of `dsim run
-// corpus/paxos/scalable.ded --open 3 --max-time 100`) the rewrite's
+// corpus/paxos/scalable.ded --open 3 --max-time 100`, with
+// scalable.ded as testdata/paxos-scalable-unobserved.ded keeps it) the rewrite's
 // five-hop phase 1 lets proposer 1's election timeout fire before proposer
 // 0's first heartbeat, so a healthy leader is preempted. Proposer 1 admits
 // acceptor 2's promise only once its second partition's p1b arrives (at
@@ -106,7 +107,7 @@ func TestDeviationPassResolvesUnknown(t *testing.T) {
 	if referenceSearch && !*long {
 		t.Skip("-noresume: the reference search is slow on this run; add -long")
 	}
-	r := checkPaxosSchedule(t, "corpus/paxos/scalable.ded", "testdata/paxos-43.schedule")
+	r := checkPaxosSchedule(t, "checker/testdata/paxos-scalable-unobserved.ded", "testdata/paxos-43.schedule")
 	if r.Escalation != EscalatedDeviations || !strings.Contains(r.Found, "response guide") {
 		t.Fatalf("want a witness of a deviation pass around the response guide's run, got %q (escalation %d)", r.Found, r.Escalation)
 	}
@@ -118,7 +119,8 @@ func TestDeviationPassResolvesUnknown(t *testing.T) {
 // TestDeviationPassAroundFirstPieceResponse: in this run of ScalablePaxos
 // under omission faults (testdata/paxos-265.schedule: seed 265 of `dsim
 // check corpus/paxos/base.ded corpus/paxos/scalable.ded --inputs 3
-// --faults 'omission random f=1 p=0.3 until=20' --max-time 100`) proposer
+// --faults 'omission random f=1 p=0.3 until=20' --max-time 100`, with
+// scalable.ded as testdata/paxos-scalable-unobserved.ded keeps it) proposer
 // 0's p2a for slot 0 reaches acceptor 0's partition after that partition
 // promised proposer 1's ballot, so it is rejected, while slots 1 and 2
 // were accepted; proposer 1 then recovers from acceptors 0 and 2, fills
@@ -135,7 +137,7 @@ func TestDeviationPassAroundFirstPieceResponse(t *testing.T) {
 	if referenceSearch && !*long {
 		t.Skip("-noresume: the reference search is slow on this run; add -long")
 	}
-	r := checkPaxosSchedule(t, "corpus/paxos/scalable.ded", "testdata/paxos-265.schedule")
+	r := checkPaxosSchedule(t, "checker/testdata/paxos-scalable-unobserved.ded", "testdata/paxos-265.schedule")
 	if r.Escalation != EscalatedDeviations || !strings.Contains(r.Found, "first-piece") {
 		t.Fatalf("want a witness of the deviation pass around the response guide's first-piece run, got %q (escalation %d)", r.Found, r.Escalation)
 	}

@@ -86,5 +86,5 @@ func TestRewritePaxosPlan(t *testing.T) {
 
 	code, _, errOut = runCLI("rewrite", "corpus/paxos/base.ded", "partial acceptor : p1a")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "partitioned aggregate: rule at corpus/paxos/base.ded:226:3 reads logSize, the count over the partitioned accepted, outside a reply sealed with seal= (p1b is not)")
+	assert.Contains(t, errOut, "partitioned aggregate: rule at corpus/paxos/base.ded:244:3 reads logSize, the count over the partitioned accepted, outside a reply sealed with seal= (p1b is not)")
 }
