@@ -34,7 +34,7 @@ func TestDeadBranchesSameVerdicts(t *testing.T) {
 		if !*long && sc != "paxos-43" {
 			continue
 		}
-		cases = append(cases, tc{name: sc, orig: "corpus/paxos/base.ded", rew: "corpus/paxos/scalable.ded", schedule: "testdata/" + sc + ".schedule",
+		cases = append(cases, tc{name: sc, orig: "corpus/paxos/base.ded", rew: "checker/testdata/paxos-scalable-unobserved.ded", schedule: "testdata/" + sc + ".schedule",
 			opts: Options{Runs: 1, Spec: sim.Spec{Open: 3, Limits: sim.Limits{MaxTime: 100}}, NoShrink: true}})
 	}
 	cases = append(cases, tc{name: "partial-304", orig: "corpus/micro/partial/before.ded", rew: "checker/testdata/partial-no-retransmit.ded", schedule: "testdata/partial-304.schedule",

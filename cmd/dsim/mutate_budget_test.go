@@ -16,7 +16,7 @@ import (
 )
 
 // A pathological mutant ends within the pass's budget: r2/drop-lit4 of
-// corpus/paxos/comppaxos.ded (every proposer believes it is every
+// corpus/paxos/comppaxos.ded (as before its acceptor outputs) (every proposer believes it is every
 // proposer) took 39 minutes in the pass at the 50,000-state budget
 // (docs/CHECKING.md); its first rung alone runs longer than 30 s. With
 // --bounded-timeout 500ms the pass stops within it and says which bound
@@ -35,9 +35,12 @@ func TestMutateBoundedPassBudget(t *testing.T) {
 		require.Empty(t, diags)
 		return prog, src
 	}
-	orig, _ := load("corpus/paxos/base.ded")
-	rew, src := load("corpus/paxos/comppaxos.ded")
-	ms, err := mutate.Generate("corpus/paxos/comppaxos.ded", src)
+	// The programs before the acceptors' outputs (testdata/paxos-unobserved-*):
+	// with them comppaxos is NotEquivalent within the rungs' bounds, and
+	// these mutants are killed at once.
+	orig, _ := load("testdata/paxos-unobserved-base.ded")
+	rew, src := load("testdata/paxos-unobserved-comppaxos.ded")
+	ms, err := mutate.Generate("testdata/paxos-unobserved-comppaxos.ded", src)
 	require.NoError(t, err)
 	ms, err = selectMutants(ms, []string{"r2/drop-lit4", "r41/drop-lit1"})
 	require.NoError(t, err)
