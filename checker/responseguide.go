@@ -263,6 +263,16 @@ func (s *searcher) responseStateAlt(c *sim.Choice, g int64, gdrop, ok bool) alt 
 	if st, sok := s.tgt.settledReachableAt(c.To, c.Fact, c.Time); sok && (!rok || st < r) {
 		r, rok = st, true
 	}
+	return s.responseAlt(c, r, rok, reacts, g, gdrop, ok)
+}
+
+// responseAlt turns a response tick r (when rok) into the guide's choice
+// for message c, against the delivery guide's g (when ok; gdrop: lost
+// there): the later of the two wins, since the original acts on a message
+// in the tick it arrives; a message the receiver reacts to but that
+// neither guide places is lost where the budget allows it, else held back
+// past everything observed.
+func (s *searcher) responseAlt(c *sim.Choice, r int64, rok, reacts bool, g int64, gdrop, ok bool) alt {
 	switch {
 	case rok && (!ok || gdrop || r > g):
 		return alt{delay: r}

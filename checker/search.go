@@ -736,17 +736,7 @@ func (s *searcher) stateAlt(c *sim.Choice, p policy) alt {
 			g = l
 		}
 		r, rok, reacts := s.tgt.respondedAt(c.To, c.Fact, c.Time, last)
-		switch {
-		case rok && (!ok || gdrop || r > g):
-			return alt{delay: r}
-		case ok:
-			return alt{drop: gdrop, delay: g}
-		case reacts && s.tgt.budget.allows(c.From, c.To, c.Time):
-			return alt{drop: true}
-		case reacts:
-			return alt{delay: max(1, s.tgt.observedUntil()+1-c.Time)}
-		}
-		return alt{delay: 1}
+		return s.responseAlt(c, r, rok, reacts, g, gdrop, ok)
 	}
 	if sok && (!ok || gdrop || st > g+1) {
 		return alt{delay: st}
