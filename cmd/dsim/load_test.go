@@ -51,3 +51,18 @@ func TestServeClusterErrorsShowSourceAndCaret(t *testing.T) {
 	assert.Contains(t, errOut, cluster+":3:22: bad address \"127.0.0.1:70x01\"")
 	assert.Contains(t, errOut, "\n    node participant[0]  127.0.0.1:70x01\n                         ^\nhint: ")
 }
+
+// A --node the cluster file does not name is a usage error (exit 3) said
+// before any socket is opened, not a failure of a started node (exit 1).
+func TestServeUnknownNodeIsAUsageError(t *testing.T) {
+	dir := t.TempDir()
+	cluster := filepath.Join(dir, "cluster.txt")
+	src := "token 5c0d1e2f3a4b5c6d7e8f90a1b2c3d4e5\nnode leader[0] 127.0.0.1:7000\nnode participant[0] 127.0.0.1:7001\nnode participant[1] 127.0.0.1:7002\nnode participant[2] 127.0.0.1:7003\n"
+	if err := os.WriteFile(cluster, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI("serve", "corpus/voting/base.ded", "--node", "bogus[0]", "--cluster", cluster)
+	assert.Equal(t, 3, code)
+	assert.Contains(t, errOut, "--node: bogus[0] is not in the cluster file "+cluster)
+	assert.Contains(t, errOut, "hint: add `node bogus[0] host:port`")
+}

@@ -78,6 +78,12 @@ func serveAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "--node: %v\n", err)
 		return exitError{3}
 	}
+	if _, ok := cluster.Lookup(self); !ok {
+		// A usage error like a malformed --node (exit 3), not a failure of
+		// the node once started (exit 1).
+		fmt.Fprintf(c.App.ErrWriter, "--node: %v is not in the cluster file %s (hint: add `node %v host:port`)\n", self, c.String("cluster"), self)
+		return exitError{3}
+	}
 	applyGCPercent(c)
 	if path := c.String("cpuprofile"); path != "" {
 		f, err := os.Create(path)
