@@ -54,9 +54,15 @@ func settledRelKey(n value.Addr, rel string, t value.Tuple) string {
 // settledDerivedAt is settledAt (first adoption) restricted to the facts
 // of relations the original derives from f's relation.
 func (t *target) settledDerivedAt(to value.Addr, f value.Fact, now int64) (int64, bool) {
+	return t.firstSettledIn(t.derives[f.Rel], to, f.Tuple, now)
+}
+
+// firstSettledIn is the delay after now of the first tick in which a piece
+// of to came to carry a fact of one of rels with tuple tup.
+func (t *target) firstSettledIn(rels []string, to value.Addr, tup value.Tuple, now int64) (int64, bool) {
 	best, ok := int64(0), false
-	for _, rel := range t.derives[f.Rel] {
-		ts := t.settledRel[settledRelKey(to, rel, f.Tuple)]
+	for _, rel := range rels {
+		ts := t.settledRel[settledRelKey(to, rel, tup)]
 		i, _ := slices.BinarySearch(ts, now+1)
 		if i < len(ts) && (!ok || ts[i]-now < best) {
 			best, ok = ts[i]-now, true
@@ -98,13 +104,5 @@ func reachableFrom(derives map[string][]string) map[string][]string {
 // now in which a piece of to derived a carried fact of one of them with
 // f's tuple.
 func (t *target) settledReachableAt(to value.Addr, f value.Fact, now int64) (int64, bool) {
-	best, ok := int64(0), false
-	for _, rel := range t.reaches[f.Rel] {
-		ts := t.settledRel[settledRelKey(to, rel, f.Tuple)]
-		i, _ := slices.BinarySearch(ts, now+1)
-		if i < len(ts) && (!ok || ts[i]-now < best) {
-			best, ok = ts[i]-now, true
-		}
-	}
-	return best, ok
+	return t.firstSettledIn(t.reaches[f.Rel], to, f.Tuple, now)
 }
