@@ -277,8 +277,13 @@ func sortedRelations(fs eval.FactSet) []string {
 
 // factSetDiff lists the facts of a that are not in b, sorted.
 func factSetDiff(a, b eval.FactSet) []value.Fact {
-	var out []value.Fact
-	for _, rel := range sortedRelations(a) {
+	return appendFactSetDiff(nil, a, b, sortedRelations(a))
+}
+
+// appendFactSetDiff appends to dst the facts of a that are not in b, over
+// rels (a's relations, sorted; traced runs pass a reused slice).
+func appendFactSetDiff(dst []value.Fact, a, b eval.FactSet, rels []string) []value.Fact {
+	for _, rel := range rels {
 		ta, tb := a[rel], b[rel]
 		j := 0
 		for _, t := range ta {
@@ -288,10 +293,10 @@ func factSetDiff(a, b eval.FactSet) []value.Fact {
 			if j < len(tb) && tb[j].Equal(t) {
 				continue
 			}
-			out = append(out, value.Fact{Rel: rel, Tuple: t})
+			dst = append(dst, value.Fact{Rel: rel, Tuple: t})
 		}
 	}
-	return out
+	return dst
 }
 
 func sortedDistinct(fs []value.Fact) []value.Fact {

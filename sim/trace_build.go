@@ -67,20 +67,7 @@ func (tb *traceBuild) produced(a, b eval.FactSet) []value.Fact {
 		}
 	}
 	slices.Sort(rels)
-	s := tb.scratch[:0]
-	for _, rel := range rels {
-		ta, tbs := a[rel], b[rel]
-		j := 0
-		for _, t := range ta {
-			for j < len(tbs) && tbs[j].Compare(t) < 0 {
-				j++
-			}
-			if j < len(tbs) && tbs[j].Equal(t) {
-				continue
-			}
-			s = append(s, value.Fact{Rel: rel, Tuple: t})
-		}
-	}
+	s := appendFactSetDiff(tb.scratch[:0], a, b, rels)
 	var out []value.Fact
 	if len(s) > 0 {
 		out = tb.keep(s)
