@@ -83,77 +83,7 @@ type aggCol struct {
 // readers break the precondition is refused, naming the reading rule.
 func partAggs(p *analysis.Program, c *analysis.Component, rep map[string]bool, seals []string) (map[string]*partAgg, map[string]aggCol, error) {
 	rw, cite := "partitioned aggregate", "App. B.3, B.4"
-	same := replicated(p, c)
-	for r := range rep {
-		same[r] = true
-	}
-	partitioned := func(n string) bool { return isIDB(p, n) && !same[n] }
-	byHead := map[string][]*analysis.Rule{}
-	for _, r := range c.Rules {
-		byHead[r.Head.Rel] = append(byHead[r.Head.Rel], r)
-	}
-	// oneAtom is the partitioned relation a rule's body is a single atom of
-	// (distinct variables or _), or "".
-	oneAtom := func(r *analysis.Rule) string {
-		if r.Kind != analysis.Sync || len(r.Body) != 1 || r.Body[0].Kind != analysis.LitAtom || !partitioned(r.Body[0].Rel) {
-			return ""
-		}
-		seen := map[int]bool{}
-		for _, t := range r.Body[0].Args {
-			if t.Op == analysis.TermConst || (t.Op == analysis.TermVar && seen[t.Var]) {
-				return ""
-			}
-			if t.Op == analysis.TermVar {
-				seen[t.Var] = true
-			}
-		}
-		return r.Body[0].Rel
-	}
-	exists := map[string]*partAgg{}
-	for _, h := range sortedHeads(byHead) {
-		rel := p.Relation(h)
-		if same[h] || rel == nil || rel.Arity() != 0 || len(byHead[h]) != 1 {
-			continue
-		}
-		if over := oneAtom(byHead[h][0]); over != "" && !byHead[h][0].Head.HasAggregate {
-			exists[h] = &partAgg{Rel: h, Over: over, Rule: byHead[h][0]}
-		}
-	}
-	aggs := map[string]*partAgg{}
-	defaults := map[*analysis.Rule]*partAgg{} // a count's default rule -> its existence flag
-	for _, h := range sortedHeads(byHead) {
-		rel := p.Relation(h)
-		if same[h] || rel == nil || rel.Arity() != 1 {
-			continue
-		}
-		var a *partAgg
-		var rest []*analysis.Rule
-		for _, r := range byHead[h] {
-			if g := r.Head.Args[0].Agg; g != nil && a == nil && oneAtom(r) != "" {
-				comb := map[syntax.AggFunc]string{syntax.AggCount: "sum", syntax.AggSum: "sum", syntax.AggMin: "min", syntax.AggMax: "max"}[g.Func]
-				if comb != "" {
-					a = &partAgg{Rel: h, Func: g.Func, Over: oneAtom(r), Rule: r, Combine: comb}
-					continue
-				}
-			}
-			rest = append(rest, r)
-		}
-		if a == nil {
-			continue
-		}
-		ok := true
-		for _, r := range rest {
-			e := defaultOf(p, r, same, exists)
-			if e == nil || e.Over != a.Over || a.Combine != "sum" {
-				ok = false
-				break
-			}
-			defaults[r] = e
-		}
-		if ok {
-			aggs[h] = a
-		}
-	}
+	aggs, exists, defaults, partitioned := aggCandidates(p, c, rep)
 	// Readers: an aggregate only in a sealed reply's column, an existence
 	// flag only in the default of an aggregate.
 	cols := map[string]aggCol{}
@@ -231,6 +161,88 @@ func partAggs(p *analysis.Program, c *analysis.Component, rep map[string]bool, s
 		}
 	}
 	return all, cols, nil
+}
+
+// aggCandidates finds the relations of c that have the shape of a
+// partitioned aggregate (one column, one aggregate rule over one
+// partitioned atom, optionally count defaults) and the existence flags
+// behind such defaults, before their readers are checked; rep is the
+// replicated part. It also returns, per default rule, its flag, and the
+// test of a relation being partitioned. partAggs checks the readers;
+// PartialPlan uses the candidates to tell which replies to seal.
+func aggCandidates(p *analysis.Program, c *analysis.Component, rep map[string]bool) (aggs, exists map[string]*partAgg, defaults map[*analysis.Rule]*partAgg, partitioned func(string) bool) {
+	same := replicated(p, c)
+	for r := range rep {
+		same[r] = true
+	}
+	partitioned = func(n string) bool { return isIDB(p, n) && !same[n] }
+	byHead := map[string][]*analysis.Rule{}
+	for _, r := range c.Rules {
+		byHead[r.Head.Rel] = append(byHead[r.Head.Rel], r)
+	}
+	// oneAtom is the partitioned relation a rule's body is a single atom of
+	// (distinct variables or _), or "".
+	oneAtom := func(r *analysis.Rule) string {
+		if r.Kind != analysis.Sync || len(r.Body) != 1 || r.Body[0].Kind != analysis.LitAtom || !partitioned(r.Body[0].Rel) {
+			return ""
+		}
+		seen := map[int]bool{}
+		for _, t := range r.Body[0].Args {
+			if t.Op == analysis.TermConst || (t.Op == analysis.TermVar && seen[t.Var]) {
+				return ""
+			}
+			if t.Op == analysis.TermVar {
+				seen[t.Var] = true
+			}
+		}
+		return r.Body[0].Rel
+	}
+	exists = map[string]*partAgg{}
+	for _, h := range sortedHeads(byHead) {
+		rel := p.Relation(h)
+		if same[h] || rel == nil || rel.Arity() != 0 || len(byHead[h]) != 1 {
+			continue
+		}
+		if over := oneAtom(byHead[h][0]); over != "" && !byHead[h][0].Head.HasAggregate {
+			exists[h] = &partAgg{Rel: h, Over: over, Rule: byHead[h][0]}
+		}
+	}
+	aggs = map[string]*partAgg{}
+	defaults = map[*analysis.Rule]*partAgg{} // a count's default rule -> its existence flag
+	for _, h := range sortedHeads(byHead) {
+		rel := p.Relation(h)
+		if same[h] || rel == nil || rel.Arity() != 1 {
+			continue
+		}
+		var a *partAgg
+		var rest []*analysis.Rule
+		for _, r := range byHead[h] {
+			if g := r.Head.Args[0].Agg; g != nil && a == nil && oneAtom(r) != "" {
+				comb := map[syntax.AggFunc]string{syntax.AggCount: "sum", syntax.AggSum: "sum", syntax.AggMin: "min", syntax.AggMax: "max"}[g.Func]
+				if comb != "" {
+					a = &partAgg{Rel: h, Func: g.Func, Over: oneAtom(r), Rule: r, Combine: comb}
+					continue
+				}
+			}
+			rest = append(rest, r)
+		}
+		if a == nil {
+			continue
+		}
+		ok := true
+		for _, r := range rest {
+			e := defaultOf(p, r, same, exists)
+			if e == nil || e.Over != a.Over || a.Combine != "sum" {
+				ok = false
+				break
+			}
+			defaults[r] = e
+		}
+		if ok {
+			aggs[h] = a
+		}
+	}
+	return aggs, exists, defaults, partitioned
 }
 
 // defaultOf returns the existence flag E when r is A(0) :- S.., !E(). with

@@ -1,6 +1,10 @@
 package rewrites
 
-import "github.com/dsim-project/dsim/semantics/analysis"
+import (
+	"sort"
+
+	"github.com/dsim-project/dsim/semantics/analysis"
+)
 
 // Partial partitioning (paper §4.3, report App. B.3): when no policy
 // partitions every relation of C, some relations may be replicated on
@@ -21,6 +25,11 @@ type Partial struct {
 	Replicated    []string // relations kept on every partition, sorted
 	Policy        Policy   // the policy of the rest
 	StateMachines bool     // the component passes the state machine test
+	// Writes are the message inputs the replicated part reads (the
+	// step's INPUTs), Seals the replies to seal across the partitions
+	// (seal=), Local the partitioned aggregates each partition computes
+	// over its own part (partagg.go); both empty when there are none.
+	Writes, Seals, Local []string
 }
 
 // PartialPlan searches for a partial partitioning of comp; nil if none
@@ -41,7 +50,9 @@ func PartialPlan(p *analysis.Program, comp *analysis.Component) *Partial {
 		if ok, _ := Independent(p, c1, c2); !ok {
 			return nil
 		}
-		pol, conflict := findPolicy(p, comp, true, nil, extra, nil)
+		ws := writesOf(p, comp, extra)
+		seals, local := sealsFor(p, comp, extra, ws)
+		pol, conflict := findPolicy(p, comp, true, nil, extra, set(local))
 		if conflict != nil {
 			return nil
 		}
@@ -55,7 +66,10 @@ func PartialPlan(p *analysis.Program, comp *analysis.Component) *Partial {
 		// As in the mechanism (partialpart.go), the state machine test is
 		// applied to the component as a whole.
 		sm, _ := IsStateMachine(p, comp.Rules)
-		return &Partial{Replicated: keys(extra, nil), Policy: pol, StateMachines: sm}
+		for _, w := range ws {
+			delete(pol, w)
+		}
+		return &Partial{Replicated: keys(extra, nil), Policy: pol, StateMachines: sm, Writes: ws, Seals: seals, Local: local}
 	}
 	for _, r := range rels {
 		if got := try([]string{r}); got != nil {
@@ -140,4 +154,68 @@ func downstream(p *analysis.Program, comp *analysis.Component, chosen []string) 
 		}
 	}
 	return out
+}
+
+// writesOf lists the inputs of comp that the rules of the replicated part
+// rep read, in comp's input order: the writes a partial partitioning
+// step names.
+func writesOf(p *analysis.Program, comp *analysis.Component, rep map[string]bool) []string {
+	var ws []string
+	for _, in := range comp.Inputs {
+		for _, r := range comp.Rules {
+			if rep[r.Head.Rel] && contains(refs(p, r), in) && !contains(ws, in) {
+				ws = append(ws, in)
+			}
+		}
+	}
+	return ws
+}
+
+// sealsFor finds, when comp has partitioned aggregates (partagg.go), the
+// replies partitioned sealing must seal so that partial partitioning with
+// replicated part rep and writes ws applies: every relation comp sends
+// that reads such an aggregate, and every other reply to a write that
+// carries comp's own address (sealAllReplies). It returns them sorted,
+// with the aggregates and existence flags computed per partition, or
+// nothing when there are no candidates or the preconditions of sealing
+// or of partitioned aggregates fail with them (the step is then refused
+// without seal= as well, and the policy search reports why).
+func sealsFor(p *analysis.Program, comp *analysis.Component, rep map[string]bool, ws []string) (seals, local []string) {
+	aggs, _, _, _ := aggCandidates(p, comp, rep)
+	if len(aggs) == 0 || len(ws) == 0 {
+		return nil, nil
+	}
+	add := func(r string) {
+		if !contains(seals, r) {
+			seals = append(seals, r)
+		}
+	}
+	for _, r := range comp.Rules {
+		for _, n := range refs(p, r) {
+			if aggs[n] != nil && r.Kind == analysis.Async {
+				add(r.Head.Rel)
+			}
+		}
+	}
+	if len(seals) == 0 {
+		return nil, nil
+	}
+	// The other replies with comp's address must be sealed too.
+	for _, r := range unsealedReplies(p, comp, ws, seals) {
+		add(r.Head.Rel)
+	}
+	sort.Strings(seals)
+	for _, r := range seals {
+		if sealPre(p, comp, ws, r) != nil {
+			return nil, nil
+		}
+	}
+	if sealAllReplies(p, comp, ws, seals) != nil {
+		return nil, nil
+	}
+	all, _, err := partAggs(p, comp, rep, seals)
+	if err != nil {
+		return nil, nil
+	}
+	return seals, sortedKeys(all)
 }

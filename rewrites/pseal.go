@@ -96,6 +96,20 @@ func sealAllReplies(p *analysis.Program, c *analysis.Component, ws, seals []stri
 	if len(seals) == 0 {
 		return nil
 	}
+	if rs := unsealedReplies(p, c, ws, seals); len(rs) > 0 {
+		ar := rs[0]
+		return refuse(p, ar.Pos, "partitioned sealing", "every reply with C's address sealed",
+			"seal it too (seal="+ar.Head.Rel+"), so that every reply to the write names the original instance",
+			"rule at %s sends %s in reply to a replicated write with the partition's own address, while the sealed %s carries the original instance's; a receiver joining them by sender would miss the other partitions' parts (App. B.4)", at(p, ar), ar.Head.Rel, seals[0])
+	}
+	return nil
+}
+
+// unsealedReplies lists, in rule order, the rules of c that send a
+// relation not in seals, read a replicated write of ws, and put c's own
+// address (self) in a column: the replies sealAllReplies asks to seal.
+func unsealedReplies(p *analysis.Program, c *analysis.Component, ws, seals []string) []*analysis.Rule {
+	var out []*analysis.Rule
 	for _, ar := range c.Rules {
 		if ar.Kind != analysis.Async || ar.Source == nil || contains(seals, ar.Head.Rel) {
 			continue
@@ -117,12 +131,10 @@ func sealAllReplies(p *analysis.Program, c *analysis.Component, ws, seals []stri
 			}
 		}
 		if reads && self {
-			return refuse(p, ar.Pos, "partitioned sealing", "every reply with C's address sealed",
-				"seal it too (seal="+ar.Head.Rel+"), so that every reply to the write names the original instance",
-				"rule at %s sends %s in reply to a replicated write with the partition's own address, while the sealed %s carries the original instance's; a receiver joining them by sender would miss the other partitions' parts (App. B.4)", at(p, ar), ar.Head.Rel, seals[0])
+			out = append(out, ar)
 		}
 	}
-	return nil
+	return out
 }
 
 // sealPartitioned applies partitioned sealing of r on the partitioned

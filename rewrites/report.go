@@ -139,27 +139,24 @@ func Analyze(p *analysis.Program) string {
 				if !pp.StateMachines {
 					sm = "but not a state machine: refused"
 				}
-				var ws []string
-				for _, in := range c.Inputs {
-					for _, r := range c.Rules {
-						if contains(pp.Replicated, r.Head.Rel) && contains(refs(p, r), in) && !contains(ws, in) {
-							ws = append(ws, in)
-						}
-					}
-				}
+				ws := pp.Writes
 				step := "no replicated input, so no step"
 				if len(ws) > 0 {
 					step = "partial " + c.Name + " : " + strings.Join(ws, " ")
-				}
-				for _, w := range ws {
-					delete(pp.Policy, w)
+					for _, r := range pp.Seals {
+						step += " seal=" + r
+					}
 				}
 				if why := ""; len(ws) > 0 && pp.StateMachines {
 					if why = try(step); why != "" {
 						step = "no, " + step + " is refused: " + why
 					}
 				}
-				line("partial", fmt.Sprintf("%s # replicate %s, partition the rest by %s (%s)", step, list(pp.Replicated), policyText(p, pp.Policy), sm))
+				local := ""
+				if len(pp.Local) > 0 {
+					local = ", per partition " + list(pp.Local)
+				}
+				line("partial", fmt.Sprintf("%s # replicate %s, partition the rest by %s%s (%s)", step, list(pp.Replicated), policyText(p, pp.Policy), local, sm))
 			} else {
 				line("partial", "no")
 			}

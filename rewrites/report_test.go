@@ -55,6 +55,11 @@ func TestAnalyzeSuggestsBatching(t *testing.T) {
 		{"testdata/asymmetric/collector.ded", "asymmetric:     asymmetric leader -> NEW : committed got numVotes votes\n"},
 		{"testdata/multi/register.ded", "statemachine:   statemachine server -> NEW : answer okGet okPut top vals\n"},
 		{"testdata/multi/collector.ded", "asymmetric:     asymmetric leader -> NEW : committed got numVotes votes\n"},
+		// A partitioned aggregate: the replies that carry it and every
+		// other reply with C's address are sealed (seal=).
+		{"testdata/pseal/count.ded", "partial:        partial replica : newBallot seal=report seal=top # replicate ballots, newBallot, partition the rest by stored(id), toReplica(id), per partition anyStored, maxPayload, storedCount (a state machine)\n"},
+		{"testdata/refusals/pseal-unsealed-reply.ded", "partial:        partial acceptor : p1a seal=p1b seal=p1bLog # "},
+		{"testdata/refusals/partial-aggregate-unkeyed.ded", "partial:        no, partial replica : newBallot seal=report seal=top is refused: a count or sum over the partition key # "},
 		{"testdata/partial/twowrites.ded", "partial:        partial replica : newBallot newEpoch # replicate ballots, current, epochs, latest, partition the rest by stored(id), toReplica(id) (a state machine)\n"},
 	} {
 		src, err := os.ReadFile(c.file)
