@@ -85,18 +85,29 @@ func (n *Node) checkInputs(facts []value.Fact) error {
 
 func (cc *clientConn) writer(n *Node) {
 	for range cc.out.kick {
-		data := cc.out.take()
+		data, since := cc.out.takeTimed()
 		if data == nil {
 			if cc.out.isClosed() {
 				return
 			}
 			continue
 		}
-		_, err := cc.conn.Write(data)
+		_, err := n.timedWrite(cc.conn, data, since)
 		cc.out.recycle(data)
 		if err != nil {
 			cc.conn.Close()
 			return
 		}
 	}
+}
+
+// timedWrite writes data, queued since since, to c and adds the wait and
+// the write to the node's writer timings (Stats.OutboxWait, WriteTime).
+func (n *Node) timedWrite(c net.Conn, data []byte, since time.Time) (int, error) {
+	start := time.Now()
+	k, err := c.Write(data)
+	n.outboxWait.Add(int64(start.Sub(since)))
+	n.writeTime.Add(int64(time.Since(start)))
+	n.writes.Add(1)
+	return k, err
 }

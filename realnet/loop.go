@@ -64,13 +64,20 @@ func (n *Node) loop() {
 		n.mu.Lock()
 		items = n.takeBatch(items)
 		n.mu.Unlock()
+		tickStart := time.Now()
+		for _, it := range items {
+			if !it.at.IsZero() { // from a socket (a self-send has no time)
+				n.stats.InboxWait += tickStart.Sub(it.at)
+				n.stats.Waited++
+			}
+		}
 		// The evaluator reads Delivered during the tick only (it keeps the
 		// tuples, not the slice), so one buffer serves every tick.
 		delivered := n.scratchDelivered[:0]
 		for _, it := range items {
 			delivered = append(delivered, it.fact)
 		}
-		now := time.Now()
+		now := tickStart
 		for _, t := range n.timers {
 			for !t.next.After(now) {
 				t.fired++
@@ -79,6 +86,7 @@ func (n *Node) loop() {
 			}
 		}
 		again = n.runTick(items, delivered)
+		n.stats.TickTime += time.Since(tickStart)
 		clear(items) // drop references to delivered facts and clients
 		clear(delivered)
 		n.scratchDelivered = delivered[:0]

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
@@ -96,6 +97,10 @@ type Node struct {
 	scratchPerClient             map[*clientConn][]value.Fact
 	scratchOrder                 []*clientConn
 
+	// Writer timings of every peer and client connection (Stats), added
+	// by the writer goroutines.
+	outboxWait, writeTime, writes atomic.Int64
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -121,6 +126,17 @@ type Stats struct {
 	// such a write (one or more whole frames) are lost.
 	LinkWriteFailures int
 	Unroutable        int
+
+	// Where a delivery's time goes inside the node (wall clock, for
+	// finding the hop that adds latency; docs/REALNET.md, "Runtime"):
+	// InboxWait sums, over the Waited deliveries from sockets, the time
+	// from the frame being decoded to the start of the tick that consumed
+	// it; TickTime sums the ticks' own wall time (evaluation and routing);
+	// OutboxWait sums, over the Writes system calls to peers and clients,
+	// the time from the first frame queued for that write to the write's
+	// start (the writer goroutine's wake-up), and WriteTime the writes.
+	InboxWait, TickTime, OutboxWait, WriteTime time.Duration
+	Waited, Writes                             int
 }
 
 // Start validates cfg, binds the node's port and starts its goroutines.
@@ -256,6 +272,9 @@ func (n *Node) Close() Stats {
 	for _, p := range n.peers {
 		n.stats.LinkWriteFailures += int(p.writeFailures.Load())
 	}
+	n.stats.OutboxWait = time.Duration(n.outboxWait.Load())
+	n.stats.WriteTime = time.Duration(n.writeTime.Load())
+	n.stats.Writes = int(n.writes.Load())
 	return n.stats
 }
 

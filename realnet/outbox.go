@@ -1,6 +1,9 @@
 package realnet
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // outbox is the bytes waiting to be written to one connection: the node
 // loop appends whole frames without blocking, and the connection's writer
@@ -19,8 +22,9 @@ import "sync"
 // messages under CPU load. TestOutboxTakenBytesStayIntact pins this.)
 type outbox struct {
 	mu      sync.Mutex
-	buf     []byte // queued frames
-	free    []byte // a recycled buffer the writer no longer reads, or nil
+	buf     []byte    // queued frames
+	since   time.Time // when the first of them was queued (Stats.OutboxWait)
+	free    []byte    // a recycled buffer the writer no longer reads, or nil
 	max     int
 	dropped int
 	closed  bool
@@ -40,6 +44,9 @@ func (o *outbox) push(frame []byte) bool {
 		o.mu.Unlock()
 		return false
 	}
+	if len(o.buf) == 0 {
+		o.since = time.Now()
+	}
 	o.buf = append(o.buf, frame...)
 	o.mu.Unlock()
 	o.signal()
@@ -56,14 +63,21 @@ func (o *outbox) signal() {
 // take returns everything queued (nil when nothing is) and hands its
 // memory to the caller until recycle.
 func (o *outbox) take() []byte {
+	b, _ := o.takeTimed()
+	return b
+}
+
+// takeTimed is take that also returns when the oldest of the taken frames
+// was queued.
+func (o *outbox) takeTimed() ([]byte, time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if len(o.buf) == 0 {
-		return nil
+		return nil, time.Time{}
 	}
 	out := o.buf
 	o.buf, o.free = o.free, nil
-	return out
+	return out, o.since
 }
 
 // maxRecycled keeps a burst from pinning a huge buffer forever.

@@ -93,11 +93,11 @@ func (p *peer) writer(ctx context.Context) {
 			if c == nil {
 				break // setConn kicks us again
 			}
-			data := p.out.take()
+			data, since := p.out.takeTimed()
 			if data == nil {
 				break
 			}
-			_, err := c.Write(data)
+			_, err := p.n.timedWrite(c, data, since)
 			p.out.recycle(data)
 			if err != nil {
 				// The bytes in flight are lost: an omission, which the
@@ -171,7 +171,7 @@ func (n *Node) readPeer(p *peer, c net.Conn, fr *wire.FrameReader) {
 					err = n.checkMessages(facts)
 				}
 				if err == nil {
-					n.deliver(facts, nil, time.Time{})
+					n.deliver(facts, nil, time.Now())
 					continue
 				}
 			case wire.FrameError:

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -110,8 +111,8 @@ func serveAction(c *cli.Context) error {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
 	st := node.Close()
-	logger.Printf("%v: stopped after %d ticks (%d tick errors), %d facts delivered, %d sent, %d outputs, %d sends dropped, %d link writes lost",
-		self, st.Ticks, st.TickErrors, st.Delivered, st.Sent, st.Outputs, st.DroppedSends, st.LinkWriteFailures)
+	logger.Printf("%v: stopped after %d ticks (%d tick errors), %d facts delivered, %d sent, %d outputs, %d sends dropped, %d link writes lost; %s",
+		self, st.Ticks, st.TickErrors, st.Delivered, st.Sent, st.Outputs, st.DroppedSends, st.LinkWriteFailures, timingLine(st))
 	return nil
 }
 
@@ -138,4 +139,18 @@ func applyGCPercent(c *cli.Context) {
 	if c.IsSet("gc-percent") || os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(c.Int("gc-percent"))
 	}
+}
+
+// timingLine says where the node's deliveries waited (realnet.Stats'
+// timings), as means: the figures bench --node-stats uses to find the hop
+// that adds latency.
+func timingLine(st realnet.Stats) string {
+	mean := func(d time.Duration, n int) string {
+		if n == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1fµs", float64(d.Nanoseconds())/float64(n)/1e3)
+	}
+	return fmt.Sprintf("mean inbox wait %s over %d deliveries, tick %s, writer wake-up %s and write %s over %d writes",
+		mean(st.InboxWait, st.Waited), st.Waited, mean(st.TickTime, st.Ticks), mean(st.OutboxWait, st.Writes), mean(st.WriteTime, st.Writes), st.Writes)
 }
