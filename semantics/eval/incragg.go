@@ -387,8 +387,15 @@ func diffSorted(a, b []value.Tuple) (added, removed []value.Tuple) {
 	if len(a) == 0 || len(b) == 0 {
 		return b, a // shared: callers only read them
 	}
-	i, j := 0, 0
+	// Shared rows (identity.go) are equal without a comparison: the two
+	// versions of a large relation mostly share their rows.
+	i := sharedPrefix(a, b)
+	j := i
 	for i < len(a) && j < len(b) {
+		if sameRow(a[i], b[j]) {
+			i, j = i+1, j+1
+			continue
+		}
 		switch c := compareTuples(a[i], b[j]); {
 		case c < 0:
 			removed = append(removed, a[i])

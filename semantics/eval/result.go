@@ -25,6 +25,10 @@ type outbox struct {
 	nextTabs, sendTabs []*table
 	row                value.Tuple     // scratch message row; the table copies it
 	src                [][]value.Tuple // scratch: the reported relations' rows (result)
+	// grown lists the next State's relations that result made (or
+	// extended in place) with room behind their rows (unionNext), for
+	// nextTips; cleared by the next result.
+	grown []grownRel
 
 	// The program's .output and .invariant relations, in name order,
 	// listed once per program (reported, for result).
@@ -152,11 +156,20 @@ func (o *outbox) result(facts FactSet, persisted []carriedRel, derived int, from
 			res.Next[tb.name] = tb.sortedRows()
 		}
 	}
+	clear(o.grown)
+	o.grown = o.grown[:0]
 	for _, p := range persisted {
 		if len(p.rows) == 0 {
 			continue
 		}
-		more := unionSorted(p.rows, res.Next[p.name])
+		var tip *rowTip
+		if from != nil {
+			tip = from.tips[p.name]
+		}
+		more, own := unionNext(p.rows, res.Next[p.name], tip)
+		if own != nil {
+			o.grown = append(o.grown, grownRel{p.name, own})
+		}
 		// The outbox counted its own rows; count those the union added.
 		o.count += len(more) - len(res.Next[p.name])
 		res.Next[p.name] = more
@@ -228,6 +241,13 @@ func (o *outbox) result(facts FactSet, persisted []carriedRel, derived int, from
 	}
 	clear(o.src) // the scratch keeps no rows alive
 	return res, nil
+}
+
+// grownRel is a next State's relation and the whole array result wrote
+// it into: its rows, then room (sortedsets.go).
+type grownRel struct {
+	name string
+	own  []value.Tuple
 }
 
 // outCache is what a tick listed as Outputs and Violations, kept in the

@@ -125,5 +125,19 @@ func (e *engine) nextTips(next FactSet) map[string]*rowTip {
 		tip.used.Store(int64(n))
 		tips[t.name] = tip
 	}
+	// The unions result made with room (unionNext): their arrays are
+	// this tick's, or a claimed tip's extended by this tick.
+	for _, g := range e.out.grown {
+		own, n := g.own, len(g.own)
+		if rows := next[g.name]; cap(own) == n || len(rows) != n || &rows[0] != &own[0] {
+			continue
+		}
+		if tips == nil {
+			tips = map[string]*rowTip{}
+		}
+		tip := &rowTip{buf: own[:cap(own)], at: n}
+		tip.used.Store(int64(n))
+		tips[g.name] = tip
+	}
 	return tips
 }
