@@ -112,7 +112,7 @@ func serveAction(c *cli.Context) error {
 	<-sig
 	st := node.Close()
 	logger.Printf("%v: stopped after %d ticks (%d tick errors), %d facts delivered, %d sent, %d outputs, %d sends dropped, %d link writes lost; %s",
-		self, st.Ticks, st.TickErrors, st.Delivered, st.Sent, st.Outputs, st.DroppedSends, st.LinkWriteFailures, timingLine(st))
+		self, st.Ticks, st.TickErrors, st.Delivered, st.Sent, st.Outputs, st.DroppedSends, st.LinkWriteFailures, timingLine(st)+processCPU())
 	return nil
 }
 
@@ -153,4 +153,16 @@ func timingLine(st realnet.Stats) string {
 	}
 	return fmt.Sprintf("mean inbox wait %s over %d deliveries, tick %s, writer wake-up %s and write %s over %d writes",
 		mean(st.InboxWait, st.Waited), st.Waited, mean(st.TickTime, st.Ticks), mean(st.OutboxWait, st.Writes), mean(st.WriteTime, st.Writes), st.Writes)
+}
+
+// processCPU is this process's CPU time so far (user+sys), for the
+// closing line: bench --node-stats then shows what each node cost, without
+// a profiler.
+func processCPU() string {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return ""
+	}
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return fmt.Sprintf("; CPU %.2fs (user %.2fs, sys %.2fs)", cpu.Seconds(), time.Duration(ru.Utime.Nano()).Seconds(), time.Duration(ru.Stime.Nano()).Seconds())
 }
