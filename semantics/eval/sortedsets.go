@@ -15,7 +15,9 @@ import (
 //   - appends in place when every new row sorts after the carried ones (a
 //     log keyed by a growing id) and the State offers the room behind them
 //     (a rowTip, claimed as a table claims one: rowtip.go), so the tick
-//     costs what it adds;
+//     costs what it adds; a later tick from the same State that adds the
+//     same rows shares the claimer's (published) rows, as a table follows
+//     its claimer;
 //   - otherwise, when the new rows are few, finds each one's place by
 //     bisection and copies the carried rows between them as blocks
 //     (mergeSparse's way), into a slice with room behind it that the next
@@ -32,12 +34,19 @@ func unionNext(carried, added []value.Tuple, tip *rowTip) (rows, own []value.Tup
 	if n == 0 || k == 0 {
 		return unionSorted(carried, added), nil
 	}
-	if compareTuples(carried[n-1], added[0]) < 0 && tip.claimFor(carried, k) {
-		// The claim makes the room this tick's alone: no State holds a
-		// slice of buf beyond n.
-		own = tip.buf[:n+k]
-		copy(own[n:], added)
-		return own[: n+k : n+k], own
+	if compareTuples(carried[n-1], added[0]) < 0 {
+		if tip.claimFor(carried, k) {
+			// The claim makes the room this tick's alone: no State holds
+			// a slice of buf beyond n.
+			own = tip.buf[:n+k]
+			copy(own[n:], added)
+			tip.pub.Store(int64(k)) // after the rows: followers read them
+			return own[: n+k : n+k], own
+		}
+		if tip.follows(carried, added) {
+			// Capped: the room stays the claimer's.
+			return tip.buf[: n+k : n+k], nil
+		}
 	}
 	if n < roomMin || k*sparseMerge > n {
 		return unionSorted(carried, added), nil
@@ -66,4 +75,26 @@ func (tip *rowTip) claimFor(rows []value.Tuple, k int) bool {
 		return false
 	}
 	return tip.used.CompareAndSwap(int64(n), -1)
+}
+
+// follows reports whether the tip's claimer has published, right behind
+// rows, rows equal to added: then a tick from the same State that adds
+// the same rows (the checker ticking a snapshot again, a node's tick
+// re-run) shares the claimer's rows instead of copying the relation.
+func (tip *rowTip) follows(rows, added []value.Tuple) bool {
+	n, k := len(rows), len(added)
+	if tip == nil || tip.at != n || len(tip.buf) < n+k || &tip.buf[0] != &rows[0] {
+		return false
+	}
+	// pub is loaded before the rows are read: the claimer stored it
+	// after writing them.
+	if tip.pub.Load() < int64(k) {
+		return false
+	}
+	for j, t := range added {
+		if !t.Equal(tip.buf[n+j]) {
+			return false
+		}
+	}
+	return true
 }
