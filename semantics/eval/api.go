@@ -77,6 +77,16 @@
 //     counts as it goes. Only States of at least 256 facts are maintained
 //     (below that the bookkeeping costs more than the rules).
 //
+//   - The logging idiom `log(x..) :+ b(x..)` with `.persist log` over a
+//     maintained b (2PC's `cCommitLog(id) :+ allYes(id)`), and the rules
+//     that act once on what is not logged yet (`flushed(x..) :+ b(x..),
+//     !log(x..)`, the same with :~), are fed by b's change (fed.go): in a
+//     tick from a State whose log holds b's value at that State, they
+//     scan only the rows b gained, instead of deriving all of b into the
+//     outbox again (or scanning all of it for the few not logged). The
+//     State records whether its log holds b (a bit per pair in its
+//     maintained memos); one that does not gets the full path.
+//
 //   - The hash indexes plans probe over carried rows (a State's
 //     relations, maintained relations' values) persist with those rows
 //     (stateidx.go): each is a persistent hash trie (ptrie.go) held next

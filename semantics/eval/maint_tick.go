@@ -20,6 +20,9 @@ type maintMemos struct {
 	node   value.Addr
 	counts map[string]int
 	rels   map[string]*cntMemo
+	// fed has a bit set per pair of fed.go whose invariant the State
+	// holds (its b's value is in its h).
+	fed uint64
 }
 
 func (m *maintMemos) fits(node Node) bool {

@@ -36,6 +36,7 @@ type engine struct {
 	splitDone bool
 	carry     []*carryRule
 	toOutbox  []*analysis.Rule
+	fed       fedPlan         // outbox rules fed by a change (fed.go)
 	carried   []carriedRel    // this tick's carry results, one per carried relation; reused
 	drops     [][]value.Tuple // this tick's dropped rows, cleared at its end (persist.go)
 	runs      []int           // carriedByKeys's scratch; reused
@@ -117,10 +118,8 @@ func (e *engine) tick(in Input) (*Result, error) {
 	if err := e.splitRules(); err != nil {
 		return nil, err
 	}
-	for _, r := range e.toOutbox {
-		if err := e.evalOnce(r, true); err != nil {
-			return nil, err
-		}
+	if err := e.outboxRules(); err != nil { // fed.go
+		return nil, err
 	}
 	n := 0
 	for _, t := range e.order {
@@ -142,6 +141,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 		res.State.tips = e.nextTips(res.Next)
 		e.carryAggs(facts, res)
 		e.maintNext(facts, res)
+		e.fedNext(res)
 		e.nextIndexes(facts, res)
 	}
 	e.releaseDrops()
