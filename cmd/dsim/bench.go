@@ -49,6 +49,7 @@ func init() {
 			&cli.BoolFlag{Name: "node-stats", Usage: "print each node's closing stats line (ticks, deliveries, sends) to stderr"},
 			maxBatchFlag,
 			gcPercentFlag,
+			&cli.StringSliceFlag{Name: "node-procs", Usage: "run every node of a component with GOMAXPROCS=N: `comp=N`, or *=N for every node (repeatable; default: Go's, the CPU count)"},
 		}, traceDirFlags("have every node record its observable events into `DIR`")...),
 		Action: benchAction,
 	})
@@ -76,6 +77,11 @@ func benchAction(c *cli.Context) error {
 		fmt.Fprintln(errw, err)
 		return exitError{3}
 	}
+	procs, err := benchNodeProcs(prog, c.StringSlice("node-procs"))
+	if err != nil {
+		fmt.Fprintln(errw, err)
+		return exitError{3}
+	}
 	clientCounts := []int{c.Int("clients")}
 	if s := c.String("sweep"); s != "" {
 		clientCounts = nil
@@ -95,7 +101,7 @@ func benchAction(c *cli.Context) error {
 	tty := isTerminal(os.Stderr)
 	var results []*BenchResult
 	for _, clients := range clientCounts {
-		res, err := benchOnce(c, name, prog, src, counts, clients, tty)
+		res, err := benchOnce(c, name, prog, src, counts, procs, clients, tty)
 		if err != nil {
 			fmt.Fprintf(errw, "bench: %v\n", err)
 			return exitError{1}
@@ -156,9 +162,62 @@ func benchCounts(prog *analysis.Program, sets []string) (map[string]int, error) 
 	return counts, nil
 }
 
+// benchNodeProcs parses --node-procs into GOMAXPROCS per component ("*":
+// every component without its own entry). With every node on the same
+// few cores, one P per lightly loaded node saves the Go scheduler's
+// spinning and futex wake-ups between its goroutines; a busy node of a
+// program that persists much needs its second P for the collector
+// (docs/PERFORMANCE.md, "realnet: where a voting command's latency goes"),
+// so there is no default.
+func benchNodeProcs(prog *analysis.Program, specs []string) (map[string]int, error) {
+	procs := map[string]int{}
+	for _, s := range specs {
+		k, v, ok := strings.Cut(s, "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil || n < 1 || n > 1024 {
+			return nil, fmt.Errorf("--node-procs %q: want comp=N or *=N with 1 <= N <= 1024 (hint: --node-procs participant=1)", s)
+		}
+		if k != "*" && !hasComponent(prog, k) {
+			return nil, fmt.Errorf("--node-procs %q: no component %s (hint: components are %s)", s, k, componentList(prog))
+		}
+		procs[k] = n
+	}
+	return procs, nil
+}
+
+func hasComponent(prog *analysis.Program, name string) bool {
+	for _, c := range prog.Components {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func componentList(prog *analysis.Program) string {
+	names := make([]string, len(prog.Components))
+	for i, c := range prog.Components {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// nodeEnv is the environment of a node of comp: the bench's own, with
+// GOMAXPROCS set when --node-procs names comp (or "*").
+func nodeEnv(env []string, procs map[string]int, comp string) []string {
+	n, ok := procs[comp]
+	if !ok {
+		n, ok = procs["*"]
+	}
+	if !ok {
+		return env
+	}
+	return append(env[:len(env):len(env)], "GOMAXPROCS="+strconv.Itoa(n))
+}
+
 // benchOnce starts a fresh cluster of serve processes, runs the clients,
 // and stops the processes.
-func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, counts map[string]int, clients int, tty bool) (*BenchResult, error) {
+func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, counts, nodeProcs map[string]int, clients int, tty bool) (*BenchResult, error) {
 	dir, err := os.MkdirTemp("", "dsim-bench-")
 	if err != nil {
 		return nil, err
@@ -228,6 +287,7 @@ func benchOnce(c *cli.Context, name string, prog *analysis.Program, src []byte, 
 			args = append(args, "--trace-dir", filepath.Join(d, fmt.Sprintf("clients-%d", clients)))
 		}
 		cmd := exec.Command(exe, args...)
+		cmd.Env = nodeEnv(os.Environ(), nodeProcs, n.Addr.Comp)
 		logf, err := os.Create(filepath.Join(dir, realnet.TraceFileName(n.Addr)+".log"))
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
@@ -164,5 +165,5 @@ func processCPU() string {
 		return ""
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return fmt.Sprintf("; CPU %.2fs (user %.2fs, sys %.2fs)", cpu.Seconds(), time.Duration(ru.Utime.Nano()).Seconds(), time.Duration(ru.Stime.Nano()).Seconds())
+	return fmt.Sprintf("; CPU %.2fs (user %.2fs, sys %.2fs), GOMAXPROCS %d", cpu.Seconds(), time.Duration(ru.Utime.Nano()).Seconds(), time.Duration(ru.Stime.Nano()).Seconds(), runtime.GOMAXPROCS(0))
 }
