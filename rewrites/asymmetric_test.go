@@ -1,6 +1,7 @@
 package rewrites
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -144,4 +145,60 @@ func TestParseAsymmetricPartitions(t *testing.T) {
 			t.Errorf("%q: got partitioned=%v partitions=%d keys=%v selectors=%v", c.text, st.Partitioned, st.Partitions, st.Keys, st.Selectors)
 		}
 	}
+}
+
+// TestAsymmetricOrderControl: the negative control of "monotonicity not
+// needed when C1 reads every input of C2". refusals/asymmetric-order.ded is
+// refused because C1 does not read C2's input x; forced (forceDecoupling),
+// the output is NotEquivalent on seed 1 of 8 inputs: the counter receives
+// x between two ys whose batches the leader admits in consecutive ticks,
+// which its status output pins, so no run of the original delivers x
+// between them (found exhaustive within delays 1..2001, 242,813 states).
+// The same program with the leader also reading x (`heard(id) :- x(id).`)
+// is accepted, and its output is Equivalent on that seed. The forced
+// search costs about 15 s, so it runs with -long only.
+func TestAsymmetricOrderControl(t *testing.T) {
+	const step = "asymmetric leader -> counter : ys yc yNow commit"
+	raw, err := os.ReadFile("testdata/refusals/asymmetric-order.ded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := ParseStep(step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply("asymmetric-order.ded", raw, st); err == nil {
+		t.Fatal("the step applied; C1 does not read x, so it should be refused")
+	}
+	check := func(what string, src []byte, res *Result, want checker.Verdict) {
+		t.Helper()
+		p := load(t, what+".ded", src)
+		vals, err := sim.ParseValueDomains(p, "py.b=1..30; px.id=1..30")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := checker.Check(p, res.Program, checker.Options{Runs: 1, MaxStates: 1000000, NoShrink: true, Spec: sim.Spec{Seed: 1, Open: 8, Values: vals}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Verdict != want {
+			t.Errorf("%s: %v, want %v:\n%s", what, rep.Verdict, want, rep.Text(checker.SavedFiles{}))
+		}
+	}
+	inside := strings.Replace(string(raw), "  sc(count(b)) :- seen(b).\n", "  sc(count(b)) :- seen(b).\n  heard(id) :- x(id).\n", 1)
+	res, err := Apply("asymmetric-order-inside.ded", []byte(inside), st)
+	if err != nil {
+		t.Fatalf("with the leader reading x the step should apply: %v", err)
+	}
+	check("inside", []byte(inside), res, checker.Equivalent)
+	if !*long {
+		t.Skip("the forced search runs with -long")
+	}
+	forceDecoupling = true
+	forced, err := Apply("asymmetric-order.ded", raw, st)
+	forceDecoupling = false
+	if err != nil {
+		t.Fatalf("forced: %v", err)
+	}
+	check("forced", raw, forced, checker.NotEquivalent)
 }
