@@ -217,6 +217,39 @@ func (c *Cluster) CheckProgram(name string, p *analysis.Program) error {
 	return nil
 }
 
+// CountWarnings names each component whose instance count in the cluster
+// differs from the count its program gives it (`component c[3]`; 1
+// without a count). The run
+// takes its counts from the file (so a cluster may scale a program on
+// purpose), but a missing last line would otherwise shrink the run
+// without a word. One warning per component, in the program's order,
+// positioned at the component's last node line.
+func (c *Cluster) CountWarnings(name string, p *analysis.Program) []string {
+	counts := c.Counts()
+	lastLine := map[string]int{}
+	for _, n := range c.Nodes {
+		lastLine[n.Addr.Comp] = max(lastLine[n.Addr.Comp], n.Line)
+	}
+	var out []string
+	for _, comp := range p.Components {
+		listed, ok := counts[comp.Name]
+		if !ok || listed == comp.Count {
+			continue
+		}
+		line := lastLine[comp.Name]
+		what := fmt.Sprintf("%s[%d] to %s[%d] are not listed", comp.Name, listed, comp.Name, comp.Count-1)
+		if listed == comp.Count-1 {
+			what = fmt.Sprintf("%s[%d] is not listed", comp.Name, listed)
+		}
+		if listed > comp.Count {
+			what = "the file lists more"
+		}
+		out = append(out, fmt.Sprintf("%s:%d:%d: warning: the program gives %s %d instance(s) but this file lists %d, and the run uses the file's count (%s); hint: list every instance, or change the count in the program",
+			name, line, nodeNameCol(c.src, line), comp.Name, comp.Count, listed, what))
+	}
+	return out
+}
+
 func componentNames(p *analysis.Program) string {
 	var names []string
 	for _, c := range p.Components {

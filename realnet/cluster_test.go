@@ -2,11 +2,13 @@ package realnet
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/syntax"
 )
 
@@ -46,4 +48,32 @@ func TestClusterErrorsArePositioned(t *testing.T) {
 	c, err := ParseCluster("c.txt", []byte(tok+"node a[0] 127.0.0.1:7000 # comment\n"))
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:7000", c.Nodes[0].HostPort)
+}
+
+// TestClusterCountWarnings: a cluster that lists fewer (or more) instances
+// of a component than the program gives it is still run with the file's
+// counts, but says so, at the component's last node line; a cluster that
+// matches the program says nothing.
+func TestClusterCountWarnings(t *testing.T) {
+	const tok = "token 5c0d1e2f3a4b5c6d7e8f90a1b2c3d4e5\n"
+	prog, diags := analysis.Load("p.ded", []byte("component a[3] {\n  x(1).\n}\ncomponent b {\n  y(1).\n}\n"))
+	require.Empty(t, diags)
+	for _, tc := range []struct {
+		nodes string
+		want  []string
+	}{
+		{"node a[0] h:1\nnode a[1] h:2\nnode a[2] h:3\nnode b[0] h:4\n", nil},
+		{"node a[0] h:1\nnode a[1] h:2\nnode b[0] h:4\n", []string{"c.txt:3:6: warning: the program gives a 3 instance(s) but this file lists 2, and the run uses the file's count (a[2] is not listed)"}},
+		{"node a[0] h:1\nnode b[0] h:4\n", []string{"c.txt:2:6: warning: the program gives a 3 instance(s) but this file lists 1, and the run uses the file's count (a[1] to a[2] are not listed)"}},
+		{"node a[0] h:1\nnode a[1] h:2\nnode a[2] h:3\nnode b[0] h:4\nnode b[1] h:5\n", []string{"c.txt:6:6: warning: the program gives b 1 instance(s) but this file lists 2, and the run uses the file's count (the file lists more)"}},
+	} {
+		c, err := ParseCluster("c.txt", []byte(tok+tc.nodes))
+		require.NoError(t, err)
+		got := c.CountWarnings("c.txt", prog)
+		require.Len(t, got, len(tc.want), "%q: %v", tc.nodes, got)
+		for i, w := range tc.want {
+			assert.True(t, strings.HasPrefix(got[i], w), "got %q\nwant prefix %q", got[i], w)
+			assert.Contains(t, got[i], "hint: ")
+		}
+	}
 }

@@ -75,6 +75,9 @@ func serveAction(c *cli.Context) error {
 		}
 		return exitError{3}
 	}
+	for _, w := range cluster.CountWarnings(c.String("cluster"), prog) {
+		fmt.Fprintln(c.App.ErrWriter, w)
+	}
 	self, err := value.ParseAddr(c.String("node"))
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "--node: %v\n", err)
