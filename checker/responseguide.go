@@ -197,14 +197,20 @@ func latestPiece(as []acted, ok func(acted) bool) (int64, bool) {
 // the earliest over the reactions. reacts reports that the original has
 // a reaction to f at all, so that !ok means the rewrite never acted on it.
 func (t *target) respondedAt(to value.Addr, f value.Fact, now int64, last bool) (delay int64, ok, reacts bool) {
+	return respondedIn(t.acted, t.reactions[f.Rel], to, f, now, last)
+}
+
+// respondedIn is respondedAt over the index idx (actedKey -> entries by
+// time) and the reactions rcs to f's relation.
+func respondedIn(idx map[string][]acted, rcs []reaction, to value.Addr, f value.Fact, now int64, last bool) (delay int64, ok, reacts bool) {
 	best := int64(0)
-	for _, rc := range t.reactions[f.Rel] {
+	for _, rc := range rcs {
 		p, match := rc.pattern(f.Tuple)
 		if !match {
 			continue
 		}
 		reacts = true
-		as := after(t.acted[actedKey(to, rc.head)], now+1)
+		as := after(idx[actedKey(to, rc.head)], now+1)
 		var at int64
 		found := false
 		if last {

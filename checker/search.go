@@ -119,8 +119,12 @@ const (
 	policyResponse                    // the response guide (responseguide.go), then the refinement map
 	policyResponseLast                // the response guide and the refinement map, each by the last piece
 	policyResponseState               // the earliest of the response guide's and the reachable state's delivery (responseguide.go)
+	policyResponseTick                // the response guide over every fact a piece derived in a tick (tickguide.go)
 	policyEager                       // every delay 1, no loss, first choices
 )
+
+// guide says whether p is one of the guides stateAlt decides for.
+func (p policy) guide() bool { return p > policyDFS && p < policyEager }
 
 type searcher struct {
 	prog *analysis.Program
@@ -218,7 +222,7 @@ func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalati
 	// 2. The state guide, then the eager schedule (every delay 1, no
 	// loss, first choices), outside the DFS.
 	saved := s.stack
-	guides := []policy{policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyResponseState, policyEager}
+	guides := []policy{policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyResponseState, policyResponseTick, policyEager}
 	if maxDev > 0 {
 		guides = nil
 	}
@@ -524,13 +528,12 @@ func (s *searcher) decide(c *sim.Choice) error {
 	if c.Kind == sim.ChoiceOutput {
 		return s.decideOutput(c)
 	}
-	switch s.mode {
-	case policyEager:
+	switch {
+	case s.mode == policyEager:
 		applyAlt(eagerAlt(c), c)
 		return nil
-	case policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyResponseState:
+	case s.mode.guide():
 		applyAlt(s.stateAlt(c, s.mode), c)
-
 		return nil
 	}
 	if s.pos >= len(s.stack) {
@@ -730,6 +733,9 @@ func (s *searcher) stateAlt(c *sim.Choice, p policy) alt {
 		st, sok = s.tgt.settledDerivedAt(c.To, c.Fact, c.Time)
 	case policyResponseState:
 		return s.responseStateAlt(c, g, gdrop, ok)
+	case policyResponseTick:
+		r, rok, reacts := s.tgt.tickRespondedAt(c.To, c.Fact, c.Time)
+		return s.responseAlt(c, r, rok, reacts, g, gdrop, ok)
 	case policyResponse, policyResponseLast:
 		last := p == policyResponseLast
 		if l, lok := s.tgt.deliveredLast(c.From, c.To, c.Fact, c.Time); last && lok && ok && !gdrop {

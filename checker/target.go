@@ -32,6 +32,13 @@ type target struct {
 	reactions map[string][]reaction
 	acted     map[string][]acted
 	delivered map[string][]acted // message key (mapped) -> deliveries, by sending piece
+	// The in-tick response guide's (tickguide.go): the rewritten run and
+	// its map, to replay it with every tick's facts when the guide is
+	// first reached, and the index built from that replay.
+	rmap      *refinementMap
+	rewRun    *sim.Result
+	tickDone  bool
+	tickIndex map[string][]acted
 	// violation is the rewritten run's first invariant violation (it
 	// stopped there), or nil: the original must then violate the
 	// same-named invariant no later (docs/CHECKING.md, "No vacuous
@@ -71,6 +78,7 @@ func msgKey(from, to value.Addr, f value.Fact) string {
 func newTarget(m *refinementMap, res *sim.Result, plan sim.FaultPlan, maxTime int64) (*target, error) {
 	t := &target{index: map[string]int{}, horizon: noHorizon, guide: map[string][]int64{}, drops: map[string]bool{}, settled: map[string][]int64{}, settledRel: map[string][]int64{}, derives: derivedFrom(m.orig)}
 	t.reaches = reachableFrom(t.derives)
+	t.rmap, t.rewRun = m, res
 	if res.Stop.Reason == sim.TimeLimit {
 		t.horizon = maxTime
 	} else if res.Stop.Reason == sim.Violation {

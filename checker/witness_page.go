@@ -74,16 +74,14 @@ func replayFurthestRun(prog *analysis.Program, tgt *target, opts Options, sr sea
 			}
 			return nil
 		}
-		switch fb.mode {
-		case policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyResponseState:
+		switch {
+		case fb.mode.guide():
 			applyAlt(s.stateAlt(c, fb.mode), c)
+		case fb.mode == policyDFS && next < len(fb.alts):
+			applyAlt(fb.alts[next], c)
+			next++
 		default:
-			if fb.mode == policyDFS && next < len(fb.alts) {
-				applyAlt(fb.alts[next], c)
-				next++
-			} else {
-				applyAlt(eagerAlt(c), c)
-			}
+			applyAlt(eagerAlt(c), c)
 		}
 		return nil
 	}
