@@ -105,6 +105,10 @@ type Options struct {
 	// subtree it just exhausted failed. Tests compare the verdicts with
 	// and without it.
 	NoDeadBranches bool
+	// NoTickGuide leaves the in-tick response guide (docs/CHECKING.md,
+	// "The search", step 2; tickguide.go) out of the guided runs, for
+	// tests that show which runs it explains.
+	NoTickGuide bool
 
 	// Exhaustive checks every run of the rewrite within the bounds
 	// (delays 1..MaxDelay, every loss the fault plan allows, every

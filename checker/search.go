@@ -226,6 +226,9 @@ func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalati
 	if maxDev > 0 {
 		guides = nil
 	}
+	if opts.NoTickGuide {
+		guides = slices.DeleteFunc(slices.Clone(guides), func(p policy) bool { return p == policyResponseTick })
+	}
 	for _, p := range guides {
 		s.memo, s.mode, s.stack = false, p, nil
 		name := StageRefinementMap
