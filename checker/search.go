@@ -220,9 +220,10 @@ func searchPass(prog *analysis.Program, tgt *target, opts Options, esc *escalati
 		return s.res, err
 	}
 	// 2. The state guide, then the eager schedule (every delay 1, no
-	// loss, first choices), outside the DFS.
+	// loss, first choices), outside the DFS; the in-tick response guide
+	// last, since it first replays the rewritten run (tickguide.go).
 	saved := s.stack
-	guides := []policy{policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyResponseState, policyResponseTick, policyEager}
+	guides := []policy{policyState, policyStateLast, policyStateDerived, policyResponse, policyResponseLast, policyResponseState, policyEager, policyResponseTick}
 	if maxDev > 0 {
 		guides = nil
 	}
