@@ -149,14 +149,6 @@ type aggChange struct {
 	sign int8
 }
 
-func (ia *incrAgg) key(row value.Tuple) value.Tuple {
-	k := make(value.Tuple, len(ia.keys), len(ia.keys)+1)
-	for i, c := range ia.keys {
-		k[i] = row[c]
-	}
-	return k
-}
-
 // apply returns m with added rows entering and removed rows leaving it;
 // all is the relation's rows afterwards (read only to recompute a min or
 // max group that lost its extreme value). ok is false when a sum meets a
@@ -173,6 +165,9 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 		return m, dDelta{ok: true}, true
 	}
 	ch := make([]aggChange, 0, len(added)+len(removed))
+	// The changes' keys share one buffer: they live only in this call
+	// (head copies a key into the group's new head tuple).
+	kbuf := make([]value.Value, 0, len(ia.keys)*(len(added)+len(removed)))
 	for ri, rows := range [2][]value.Tuple{added, removed} {
 		sign := int8(1)
 		if ri == 1 {
@@ -182,7 +177,11 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 			if !ia.matches(row) {
 				continue
 			}
-			c := aggChange{key: ia.key(row), sign: sign}
+			at := len(kbuf)
+			for _, col := range ia.keys {
+				kbuf = append(kbuf, row[col])
+			}
+			c := aggChange{key: kbuf[at:len(kbuf):len(kbuf)], sign: sign}
 			if ia.vcol >= 0 {
 				c.v = row[ia.vcol]
 				if ia.fn == syntax.AggSum && c.v.K != value.KindInt {
@@ -203,6 +202,15 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 	if !counts {
 		out.accs = make([]aggAcc, 0, len(m.accs)+len(ch))
 	}
+	// The changed groups' new head tuples share one allocation, sized
+	// for one per distinct key (a group that goes leaves its part unused).
+	groups := 0
+	for j := range ch {
+		if j == 0 || compareTuples(ch[j].key, ch[j-1].key) != 0 {
+			groups++
+		}
+	}
+	hbuf := make([]value.Value, 0, groups*(k+1))
 	var recompute []int // positions in out whose min/max must be recomputed
 	type change struct {
 		old value.Tuple // the group's head before (nil: new group)
@@ -257,7 +265,9 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 			recompute = append(recompute, len(out.heads))
 		}
 		changes = append(changes, change{old: old, at: len(out.heads)})
-		out.heads = append(out.heads, ia.head(key, acc))
+		at := len(hbuf)
+		hbuf = ia.appendHead(hbuf, key, acc)
+		out.heads = append(out.heads, hbuf[at:len(hbuf):len(hbuf)])
 		if !counts {
 			out.accs = append(out.accs, acc)
 		}
@@ -334,11 +344,14 @@ func patchSorted(rows, del, add []value.Tuple) []value.Tuple {
 func (ia *incrAgg) recompute(m *aggMemo, pos []int, all []value.Tuple) {
 	k := len(ia.keys)
 	seen := make([]bool, len(pos))
+	key := make(value.Tuple, len(ia.keys)) // scratch: only searched for
 	for _, row := range all {
 		if !ia.matches(row) {
 			continue
 		}
-		key := ia.key(row)
+		for i, c := range ia.keys {
+			key[i] = row[c]
+		}
 		p, found := slices.BinarySearchFunc(pos, key, func(at int, key value.Tuple) int { return compareTuples(m.heads[at][:k], key) })
 		if !found {
 			continue
@@ -368,17 +381,20 @@ func (ia *incrAgg) better(v, ext value.Value) bool {
 
 // head builds a group's head tuple (a new one: heads are shared).
 func (ia *incrAgg) head(key value.Tuple, acc aggAcc) value.Tuple {
-	t := make(value.Tuple, len(key)+1)
-	copy(t, key)
+	return ia.appendHead(make(value.Tuple, 0, len(key)+1), key, acc)
+}
+
+// appendHead appends a group's head tuple (key, then the aggregate) to
+// buf.
+func (ia *incrAgg) appendHead(buf []value.Value, key value.Tuple, acc aggAcc) []value.Value {
+	buf = append(buf, key...)
 	switch ia.fn {
 	case syntax.AggCount:
-		t[len(key)] = value.Int(acc.n)
+		return append(buf, value.Int(acc.n))
 	case syntax.AggSum:
-		t[len(key)] = value.Int(acc.sum)
-	default:
-		t[len(key)] = acc.ext
+		return append(buf, value.Int(acc.sum))
 	}
-	return t
+	return append(buf, acc.ext)
 }
 
 // diffSorted returns the rows of b not in a and of a not in b, for two
