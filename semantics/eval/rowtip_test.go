@@ -246,3 +246,54 @@ func (s *State) tipOf(rel string) *rowTip {
 	}
 	return s.tips[rel]
 }
+
+// TestSortedRoomSizedToGrowth: a large relation that gains a row in the
+// middle is copied into a sorted slice whose room is sized to the rows
+// the tick added (roomFor), not to the relation (n/8 would allocate and
+// clear hundreds of rows that the next tick, adding one, leaves unused),
+// and the next tick still claims that room and agrees with Naive.
+func TestSortedRoomSizedToGrowth(t *testing.T) {
+	p := load(t, seqVotesSrc)
+	ev, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	carried := FactSet{}
+	for tx := range 3 {
+		for v := range 1000 {
+			carried["votes"] = append(carried["votes"], fact("votes", tx, v).Tuple)
+		}
+	}
+	st, err := ev.NewState(carried)
+	if err != nil {
+		t.Fatal(err)
+	}
+	naive := st.Facts()
+	for i, in := range [][]value.Fact{{fact("vote", 1, 5000)}, {fact("vote", 0, 5001)}} {
+		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: in}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := Naive(p, node0("main"), Input{Carried: naive, Delivered: in}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(ref, res); d != "" {
+			t.Fatalf("tick %d differs from Naive (-naive +tick):\n%s", i, d)
+		}
+		if i == 1 {
+			if tip := st.tipOf("votes"); tip == nil || tip.used.Load() != -1 {
+				t.Errorf("tick %d did not claim the room its State offered behind votes", i)
+			}
+		}
+		n := len(res.Next["votes"])
+		tip := res.State.tipOf("votes")
+		if tip == nil {
+			t.Fatalf("tick %d: no room offered behind %d votes", i, n)
+		}
+		if room := len(tip.buf) - tip.at; room < roomGrowth || room >= n/8 {
+			t.Errorf("tick %d: room behind %d votes is %d rows, want at least %d and below n/8 = %d", i, n, room, roomGrowth, n/8)
+		}
+		st, naive = res.State, ref.Next
+	}
+}

@@ -22,7 +22,11 @@ import (
 // slice with room behind it, like a grown table's (nextCap): when it is
 // carried as it is, the next State offers that room to its first tick
 // (nextTips, rowtip.go), which then appends in place instead of copying
-// the relation into a grown slice before sorting it again.
+// the relation into a grown slice before sorting it again. The room is
+// sized to what the tick added (roomFor), not to the relation: a
+// relation that gains rows in the middle is copied here every tick
+// anyway, so room beyond the next tick's rows is allocated, cleared and
+// dropped unused.
 func (tb *table) sortedRows() []value.Tuple {
 	n := len(tb.rows)
 	if tb.sortedN == n {
@@ -34,7 +38,7 @@ func (tb *table) sortedRows() []value.Tuple {
 	// unread row).
 	room := 0
 	if len(tb.loaded) >= roomMin {
-		room = n / 8
+		room = roomFor(n, n-len(tb.loaded))
 	}
 	out := make([]value.Tuple, n, n+room)
 	if room > 0 {
@@ -55,6 +59,20 @@ func (tb *table) sortedRows() []value.Tuple {
 // copying a smaller one costs less than the rowTip a State keeps for the
 // room (a map and a record per tick).
 const roomMin = 256
+
+// roomFor is the room sortedRows leaves behind n sorted rows of which
+// added were added by the tick: enough for the next tick to append
+// roomGrowth times as many (a node's batches vary), at least roomFloor,
+// at most n/8 (what growing a loaded relation takes, nextCap).
+func roomFor(n, added int) int {
+	return min(n/8, max(roomFloor, roomGrowth*added))
+}
+
+// roomFloor and roomGrowth size the room behind a sorted copy (roomFor).
+const (
+	roomFloor  = 64
+	roomGrowth = 4
+)
 
 // sparseMerge: a rest at most 1/sparseMerge of the sorted prefix (a few
 // rows added to a large loaded relation) is merged by bisection
