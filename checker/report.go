@@ -97,9 +97,13 @@ func (rep *Report) Text(files SavedFiles) string {
 	o := rep.Options
 	fmt.Fprintf(&b, "dsim check %s %s: %s\n", rep.Original, rep.Rewritten, rep.Verdict)
 	found := map[string]int{}
+	guided := map[string]int{}
 	for _, r := range rep.Runs {
 		if r.Verdict == Equivalent {
 			found[r.Stage.String()]++
+			if r.Guide != "" {
+				guided[r.Guide]++
+			}
 		}
 	}
 	if sc := rep.Schedule; sc != nil {
@@ -110,8 +114,8 @@ func (rep *Report) Text(files SavedFiles) string {
 			len(rep.Runs), o.Seed, o.Seed+uint64(max(len(rep.Runs), 1)-1), o.Open+o.Closed, o.Faults, rep.Explained, rep.NotExplained, rep.Undecided)
 	}
 	if rep.Explained > 0 {
-		fmt.Fprintf(&b, "  witnesses found by: refinement map %d, eager schedule %d, search %d; %d states of the original explored\n",
-			found["refinement map"], found["eager schedule"], found["search"], rep.States())
+		fmt.Fprintf(&b, "  witnesses found by: refinement map %d%s, eager schedule %d, search %d; %d states of the original explored\n",
+			found["refinement map"], guideTally(guided), found["eager schedule"], found["search"], rep.States())
 	}
 	rep.writeViolations(&b)
 	rep.writeCoverage(&b)
@@ -289,6 +293,7 @@ func (rep *Report) JSON() []byte {
 		Seed     uint64  `json:"seed"`
 		Verdict  Verdict `json:"verdict"`
 		Found    string  `json:"found,omitempty"`
+		Guide    string  `json:"guide,omitempty"`
 		Bound    string  `json:"bound,omitempty"`
 		States   int     `json:"states"`
 		Branches int     `json:"branches"`
@@ -311,7 +316,7 @@ func (rep *Report) JSON() []byte {
 		NoOutputs bool `json:"no_outputs,omitempty"`
 	}
 	conv := func(r *RunReport, withSchedule bool) jsonRun {
-		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk, ShrinkStopped: r.ShrinkStopped, Limit: r.Limit.Field(), NoOutputs: r.NoOutputs}
+		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Guide: r.Guide, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk, ShrinkStopped: r.ShrinkStopped, Limit: r.Limit.Field(), NoOutputs: r.NoOutputs}
 		if r.Verdict != Equivalent {
 			j.Delays = r.Delays.json()
 		}
@@ -363,4 +368,20 @@ func (rep *Report) JSON() []byte {
 	}
 	data, _ := json.MarshalIndent(out, "", "  ")
 	return append(data, '\n')
+}
+
+// guideTally says how many of the refinement map's witnesses were the
+// runs of which guide ("" when none was: the map's own branch found them
+// all), in the guides' order, e.g. " (2 by the response guide)".
+func guideTally(guided map[string]int) string {
+	var parts []string
+	for _, name := range guideNames {
+		if n := guided[name]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d by the %s", n, name))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }

@@ -17,8 +17,13 @@ type RunReport struct {
 	// Found says how the witness was found (Equivalent): "refinement map",
 	// "eager schedule" or "search", prefixed when an escalated pass found
 	// it; Stage and Escalation say the same, typed.
-	Found      string
-	Stage      Stage
+	Found string
+	Stage Stage
+	// Guide names the guide whose run was the witness when Stage is
+	// StageRefinementMap and a guide (not the refinement map's own
+	// branch) found it: "state guide", "response guide", "in-tick
+	// response guide", ...; "" otherwise.
+	Guide      string
 	Escalation Escalation
 	// Bound says which bound was hit and how to raise it (Unknown), in
 	// library terms ("raise Options.MaxStates"); cmd/dsim names flags.
@@ -189,7 +194,7 @@ func explainRunWidened(m *refinementMap, opts Options, cfg sim.Config, res *sim.
 	if sr.verdict == Unknown {
 		r.Bound += delays.unknownNote()
 	}
-	r.Stage, r.Escalation = sr.stage, sr.esc
+	r.Stage, r.Escalation, r.Guide = sr.stage, sr.esc, sr.guide
 	r.Reasons = sortedReasons(sr.reasons)
 	switch sr.verdict {
 	case Equivalent:

@@ -91,6 +91,7 @@ type searchResult struct {
 	omitted  sim.Workload // inputs the witness's faulty nodes omitted to receive
 	found    string       // which stage found the witness: refinement map, eager, search
 	stage    Stage        // that stage, typed
+	guide    string       // the guide whose run it was (policy.guideName), "" for the refinement map's own
 	esc      Escalation   // and whether an escalated pass found it
 	bound    string       // for Unknown: the bound hit and how to raise it
 	limit    sim.Bound    // for Unknown: the bound hit, typed (NoBound if none applies)
@@ -125,6 +126,26 @@ const (
 
 // guide says whether p is one of the guides stateAlt decides for.
 func (p policy) guide() bool { return p > policyDFS && p < policyEager }
+
+// guideNames name the guides in reports (RunReport.Guide), by policy.
+var guideNames = [...]string{
+	policyState:         "state guide",
+	policyStateLast:     "state guide, last adoption",
+	policyStateDerived:  "derived state guide",
+	policyResponse:      "response guide",
+	policyResponseLast:  "response guide, last piece",
+	policyResponseState: "response or state guide",
+	policyResponseTick:  "in-tick response guide",
+}
+
+// guideName is the name of p when it is a guide, else "" (the refinement
+// map's own branch, the DFS, the eager schedule).
+func (p policy) guideName() string {
+	if !p.guide() {
+		return ""
+	}
+	return guideNames[p]
+}
 
 type searcher struct {
 	prog *analysis.Program
@@ -375,6 +396,10 @@ func (s *searcher) branch(stage Stage) (done bool, err error) {
 	s.res.witness = res.Schedule
 	s.res.omitted = omitted
 	s.res.found, s.res.stage = stage.String(), stage
+	s.res.guide = ""
+	if stage == StageRefinementMap {
+		s.res.guide = s.mode.guideName()
+	}
 	return true, nil
 }
 

@@ -56,6 +56,9 @@ func TestTickResponseGuide(t *testing.T) {
 	if r.States > 10 {
 		t.Errorf("the guided run took %d states, want at most 10", r.States)
 	}
+	if r.Guide != "in-tick response guide" {
+		t.Errorf("the witness is credited to %q, want the in-tick response guide", r.Guide)
+	}
 	arrival := map[string]int64{}
 	for _, line := range strings.Split(r.Witness.String(), "\n") {
 		var id, from, arrow, to, fact, eq, word string
