@@ -13,9 +13,9 @@ package eval
 // that shares every untouched chunk with the old one, so old and new
 // may be read concurrently (two ticks from the same State).
 //
-// chunkSeq (chunkseq.go) is the same idea for a State relation's rows
-// alone; memoSeq differs in carrying a payload beside each key and in
-// taking point updates (set or delete) rather than row sets.
+// It is also the storage meant for a State relation's rows (keys
+// value.Tuple under compareTuples, payload struct{}): one persistent
+// sequence for both, not yet used by the tick (docs/PERFORMANCE.md).
 type memoSeq[K, P any] struct {
 	chunks []*memoChunk[K, P]
 	n      int
