@@ -31,8 +31,9 @@ import (
 // change is not known, a State without the memo, or any error in the
 // delta path send the rule's relation to the full path, which counts the
 // derivations while it evaluates, so the next State has the memo again.
-// A relation with a rule that joins a changing relation with itself is
-// not maintained at all: it would take that path on nearly every tick.
+// A rule with exactly two changed positive atoms (a self-join over a
+// relation that changes, a join of two changing relations) is maintained
+// by the bilinear delta (maint_pair.go).
 // Errors always come from the full path: a relation whose delta path
 // meets one is evaluated again on it (maintStratum), which reports the
 // first failing binding in plan order as the rest of the evaluator does.
@@ -67,6 +68,7 @@ type mRule struct {
 	in     []int       // by lits: position in maintPlan.inputs
 	full   *plan       // nil until first used
 	driver []*plan     // by lits; nil until first used
+	pairs  []pairPlan  // plans for two changed literals (maint_pair.go)
 	buf    value.Tuple // head scratch
 }
 
@@ -191,13 +193,6 @@ func planMaint(comp *analysis.Component, mp *memoPlan, aggs func(*analysis.Rule)
 				if in < 0 {
 					in = len(p.inputs)
 					p.inputs = append(p.inputs, mInput{rel: l.Rel, kind: k})
-				}
-				if (k == kBase || k == kAgg || k == kMaint) && slices.Contains(mr.in, in) {
-					// A self-join over a relation that changes: two
-					// changed literals whenever it changes, so the
-					// relation would take the full path (and pay for
-					// the bookkeeping) on nearly every tick.
-					ok = false
 				}
 				mr.lits = append(mr.lits, li)
 				mr.kinds = append(mr.kinds, k)

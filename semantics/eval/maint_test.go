@@ -22,7 +22,7 @@ func TestMaintainedRelations(t *testing.T) {
 		src  string
 		want []string
 	}{
-		{seqMaintSrc, []string{"any", "big", "fresh", "full", "hk", "lonely", "ok", "out", "plus", "seen", "twice", "unflag", "wild"}},
+		{seqMaintSrc, []string{"any", "big", "fresh", "full", "hk", "lonely", "ok", "out", "pair", "plus", "seen", "twice", "unflag", "wild"}},
 		{seqVotesSrc, []string{"decided"}},
 		{quorumSrc, []string{"committed", "decided"}},
 		{seqNegKeySrc, []string{"noany", "nomid", "none", "noodd"}},

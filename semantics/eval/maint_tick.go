@@ -69,6 +69,10 @@ type drive struct {
 	ri int
 	j  int
 	d  dDelta
+	// pair, when set, is the rule's second changed literal (j2 > j)
+	// with its change d2 (maint_pair.go); -1 otherwise.
+	j2 int
+	d2 dDelta
 }
 
 // startMaint prepares maintenance for a tick from State st (nil: none).
@@ -228,25 +232,37 @@ func (e *engine) maintFull(m *mRel) (*cntMemo, error) {
 
 // maintDelta computes m's value from from, its value before, and the
 // changes of its rules' inputs as delta reports them. It returns nil (no
-// error) when a change is not known or a rule has two changed literals.
+// error) when a change is not known, a rule has more than two changed
+// literals, or two of which one is negated.
 func (e *engine) maintDelta(m *mRel, from *cntMemo, pass int, invert bool) (*cntMemo, dDelta, error) {
 	drives := e.mt.drives[:0]
 	for ri, mr := range m.rules {
-		changed := -1
-		var cd dDelta
+		changed, changed2 := -1, -1
+		var cd, cd2 dDelta
 		for j := range mr.lits {
 			d := e.inDelta(pass, mr.in[j])
 			if invert {
 				d.add, d.del = d.del, d.add
 			}
-			if !d.ok || !d.empty() && changed >= 0 {
+			if !d.ok || !d.empty() && changed2 >= 0 {
 				return nil, dDelta{}, nil
 			}
-			if !d.empty() {
+			switch {
+			case d.empty():
+			case changed < 0:
 				changed, cd = j, d
+			default:
+				changed2, cd2 = j, d
 			}
 		}
 		if changed < 0 {
+			continue
+		}
+		if changed2 >= 0 {
+			if !pairDrivable(mr, changed, changed2) {
+				return nil, dDelta{}, nil
+			}
+			drives = append(drives, drive{mr: mr, ri: ri, j: changed, d: cd, j2: changed2, d2: cd2})
 			continue
 		}
 		if l := &mr.rule.Body[mr.lits[changed]]; !canDrive(l) {
@@ -255,35 +271,30 @@ func (e *engine) maintDelta(m *mRel, from *cntMemo, pass int, invert bool) (*cnt
 				return nil, dDelta{}, nil
 			}
 		}
-		drives = append(drives, drive{mr: mr, ri: ri, j: changed, d: cd})
+		drives = append(drives, drive{mr: mr, ri: ri, j: changed, d: cd, j2: -1})
 	}
 	e.mt.drives = drives
 	if len(drives) == 0 {
 		return from, dDelta{ok: true}, nil
 	}
 	e.startAcc(m)
+	// The tables hold the new values of the inputs in pass 0 forwards,
+	// the old ones otherwise (pass 1, and pass 0 run backwards).
+	tablesNew := pass == 0 && !invert
 	for _, dr := range drives {
+		if dr.j2 >= 0 {
+			if err := e.drivePair(dr, tablesNew); err != nil {
+				return nil, dDelta{}, err
+			}
+			continue
+		}
 		pl, err := e.driverPlan(dr.mr, dr.j)
 		if err != nil {
 			return nil, dDelta{}, err
 		}
-		neg := dr.mr.rule.Body[dr.mr.lits[dr.j]].Kind == analysis.LitNegated
 		e.mt.ri = dr.ri
-		for k, rows := range [2][]value.Tuple{dr.d.add, dr.d.del} {
-			if len(rows) == 0 {
-				continue
-			}
-			sign := int64(1)
-			if (k == 1) != neg {
-				sign = -1
-			}
-			e.mt.sign = sign
-			pl.steps[0].useSrc, pl.steps[0].src = true, rows
-			err := pl.run(0)
-			pl.steps[0].src = nil
-			if err != nil {
-				return nil, dDelta{}, err
-			}
+		if err := e.runDriver(pl, dr.d, 1); err != nil {
+			return nil, dDelta{}, err
 		}
 	}
 	keys, dc := e.accSorted()

@@ -161,8 +161,8 @@ quorum(k, y) :- nballot(n, k, y), (n > 1), !done(k).`
 // relations over incremental aggregates, several rules for one head,
 // wildcards (one tuple, many derivations), assignments, built-ins and
 // head arithmetic, negated atoms that drive (no wildcard) and one that
-// cannot, and a self-join (not maintained: both literals change at once), over a
-// relation that deliveries grow and a GC rule shrinks.
+// cannot, and a self-join (both literals change at once: maint_pair.go),
+// over a relation that deliveries grow and a GC rule shrinks.
 const seqMaintSrc = `.input ev(k: int, v: int)
 .input drop(k: int)
 .input flag(k: int)
