@@ -72,9 +72,11 @@
 //     trailing ones over a carried or delivered relation (maint_neg.go:
 //     then only keys that gain their first row or lose their last
 //     count). A rule with two
-//     changed literals (a self-join over a growing relation), or a change
-//     that is not known, takes the full path for its relation, which
-//     counts as it goes. Only States of at least 256 facts are maintained
+//     changed positive atoms (a self-join over a growing relation) is
+//     maintained by the bilinear delta (maint_pair.go); one with more
+//     changed literals, or two of which one is negated, or a change that
+//     is not known, takes the full path for its relation, which counts as
+//     it goes. Only States of at least 256 facts are maintained
 //     (below that the bookkeeping costs more than the rules).
 //
 //   - The logging idiom `log(x..) :+ b(x..)` with `.persist log` over a
