@@ -69,8 +69,8 @@ type drive struct {
 	ri int
 	j  int
 	d  dDelta
-	// pair, when set, is the rule's second changed literal (j2 > j)
-	// with its change d2 (maint_pair.go); -1 otherwise.
+	// j2 is the rule's second changed literal (j2 > j), with its change
+	// d2, when two changed (maint_pair.go); -1 otherwise.
 	j2 int
 	d2 dDelta
 }

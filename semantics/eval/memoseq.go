@@ -1,5 +1,7 @@
 package eval
 
+import "slices"
+
 // memoSeq is a persistent sorted sequence of distinct keys, each with a
 // payload (an aggregate's accumulator, a derivation count). It is meant
 // for the memos a tick carries to the next (aggMemo's groups, cntMemo's
@@ -64,17 +66,8 @@ func (s memoSeq[K, P]) Len() int { return s.n }
 // chunkFor is the index of the first chunk whose last key is >= k
 // (len(s.chunks) when k is past every key).
 func (s memoSeq[K, P]) chunkFor(k K, cmp func(a, b K) int) int {
-	lo, hi := 0, len(s.chunks)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		c := s.chunks[m]
-		if cmp(c.keys[len(c.keys)-1], k) < 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
+	i, _ := slices.BinarySearchFunc(s.chunks, k, func(c *memoChunk[K, P], k K) int { return cmp(c.keys[len(c.keys)-1], k) })
+	return i
 }
 
 // Get returns k's payload and whether k is present.
@@ -85,17 +78,8 @@ func (s memoSeq[K, P]) Get(k K, cmp func(a, b K) int) (P, bool) {
 		return zero, false
 	}
 	c := s.chunks[ci]
-	lo, hi := 0, len(c.keys)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if cmp(c.keys[m], k) < 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(c.keys) && cmp(c.keys[lo], k) == 0 {
-		return c.pays[lo], true
+	if i, ok := slices.BinarySearchFunc(c.keys, k, cmp); ok {
+		return c.pays[i], true
 	}
 	return zero, false
 }
