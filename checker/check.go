@@ -4,10 +4,14 @@
 // inputs at the same times that emits every output fact the rewrite
 // delivered no later than the rewrite delivered it, and no output fact the
 // rewrite never delivered, using only the faults the rewrite suffered
-// (mapped back through `refines`). Verdicts are three-valued: Equivalent
-// (with a replayable witness schedule of the original for every run),
+// (mapped back through `refines`). Verdicts: Equivalent (with a
+// replayable witness schedule of the original for every run),
 // NotEquivalent (a run nothing explains, found by a search that was
-// exhaustive within its bounds; shrunk), or Unknown (a bound was hit).
+// exhaustive within its bounds; shrunk), Violated (a run of the rewrite
+// violated one of its invariants and no run of the original violating the
+// same-named one was found before a bound stopped the search: a safety
+// failure of the rewrite, not an equivalence claim), or Unknown (a bound
+// was hit).
 //
 // Files: check.go (Options, Check), run.go (one run), target.go and
 // mapping.go (what the original must match), search.go (the memoised
@@ -27,7 +31,7 @@ import (
 	"github.com/dsim-project/dsim/sim"
 )
 
-// Verdict is the three-valued answer, per run and overall.
+// Verdict is the answer, per run and overall.
 type Verdict uint8
 
 const (
@@ -38,11 +42,48 @@ const (
 	NotEquivalent
 	// Unknown: a bound or time limit was hit before an answer.
 	Unknown
+	// Violated: a run of the rewrite stopped on a violation of one of its
+	// invariants, and the search for a run of the original violating the
+	// same-named invariant by then found none before a bound stopped it
+	// (RunReport.Bound names it). It is no claim that the programs differ
+	// (that needs the exhaustive search NotEquivalent stands on): it is a
+	// safety failure of the rewrite under the check's setup, with a
+	// replayable trace, and it fails the check as NotEquivalent does.
+	// Appended last so that the numbering of the others stays put.
+	Violated
 )
 
-var verdictNames = [...]string{"Equivalent", "NotEquivalent", "Unknown"}
+var verdictNames = [...]string{"Equivalent", "NotEquivalent", "Unknown", "Violated"}
 
 func (v Verdict) String() string { return verdictNames[v] }
+
+// Failed reports whether v fails a check: NotEquivalent or Violated.
+func (v Verdict) Failed() bool { return v == NotEquivalent || v == Violated }
+
+// rank orders the verdicts for a check's overall one: the report takes
+// its runs' highest. NotEquivalent (a proof within the bounds) outranks
+// Violated (a safety failure without one), which outranks Unknown: a run
+// that broke the rewrite's own invariant fails the check whatever other
+// runs could not decide (docs/CHECKING.md, "Verdicts").
+func (v Verdict) rank() int {
+	switch v {
+	case NotEquivalent:
+		return 3
+	case Violated:
+		return 2
+	case Unknown:
+		return 1
+	}
+	return 0
+}
+
+// worst is the higher-ranked of a and b.
+func worst(a, b Verdict) Verdict {
+	if b.rank() > a.rank() {
+		return b
+	}
+	return a
+}
 
 // MarshalText renders the verdict's name (used by JSON).
 func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
@@ -228,8 +269,9 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 		return checkExhaustive(ctx, m, original, rewritten, opts)
 	}
 	// Runs are checked in index order (in parallel with Jobs > 1); after a
-	// NotEquivalent run the later ones are skipped, and the report keeps
-	// the runs up to the first failing one, whatever Jobs is.
+	// failing run (NotEquivalent or Violated) the later ones are skipped,
+	// and the report keeps the runs up to the first failing one, whatever
+	// Jobs is.
 	// A shard checks the runs lo..hi-1 of the whole check (shard.go).
 	lo, hi := opts.Shard.Range(opts.Runs)
 	runs := make([]*RunReport, hi-lo)
@@ -257,7 +299,7 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 			}
 		}
 		runs[j] = r
-		if r.Verdict == NotEquivalent {
+		if r.Verdict.Failed() {
 			mu.Lock()
 			firstFail = min(firstFail, i)
 			mu.Unlock()
@@ -302,7 +344,7 @@ func CheckSchedule(original, rewritten *analysis.Program, sched *sim.Schedule, o
 	// A recorded run that fails is shrunk as a seeded one is (its inputs,
 	// faults and delay distribution are the schedule's); an undecided one
 	// is not, since the schedule is usually what the user wants decided.
-	if !opts.NoShrink && r.Verdict == NotEquivalent {
+	if !opts.NoShrink && r.Verdict.Failed() {
 		if err := rep.shrinkFirstFailure(m, opts); err != nil {
 			return nil, err
 		}

@@ -120,13 +120,13 @@ func checkExhaustive(ctx context.Context, m *refinementMap, original, rewritten 
 	rep.Certificate = cert
 	switch {
 	case cx != nil:
-		rep.Verdict = NotEquivalent
 		if !opts.NoShrink {
 			if s, ok := shrinkExhaustive(ctx, m, opts, cfg, cx, cert); ok {
 				cx = s
 			}
 		}
-		rep.Counterexample, rep.Runs, rep.NotExplained = cx, []*RunReport{cx}, 1
+		rep.Counterexample, rep.Runs = cx, []*RunReport{cx}
+		rep.summarise()
 	case unk != nil:
 		rep.Verdict, rep.Runs, rep.Undecided = Unknown, []*RunReport{unk}, 1
 	case !cert.Complete:
@@ -240,7 +240,10 @@ func (p *partExplainer) explain(k sim.Fingerprint, full *sim.Result) (bool, erro
 	case Equivalent:
 		p.explained[k] = true
 		p.hist.Write([]byte(k.String()))
-	case NotEquivalent:
+	case NotEquivalent, Violated:
+		// A run nothing explains, or one that broke the rewrite's own
+		// invariant with no matching violation found: the enumeration
+		// stops at the first failing run, as a seeded check does.
 		p.cx = r
 		return true, nil
 	case Unknown:

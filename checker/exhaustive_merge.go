@@ -103,7 +103,7 @@ func mergeExhaustiveJSON(reports [][]byte) ([]byte, Verdict, error) {
 		out = shards[pick].reportJSON
 	} else {
 		out.Runs, out.Counterexample = nil, nil
-		out.Explained, out.NotExplained, out.Unknown, out.States, out.CollisionBound = 0, 0, 0, 0, 0
+		out.Explained, out.NotExplained, out.Unknown, out.Violated, out.States, out.CollisionBound = 0, 0, 0, 0, 0, 0
 	}
 	cert := *out.Certificate
 	cert.States, cert.Runs, cert.Merged, cert.Schedules = c.States, c.Runs, c.Merged, c.Schedules
@@ -114,7 +114,14 @@ func mergeExhaustiveJSON(reports [][]byte) ([]byte, Verdict, error) {
 	out.Certificate, out.Shard = &cert, nil
 	switch {
 	case out.Counterexample != nil:
-		out.Verdict = NotEquivalent
+		// NotEquivalent, or Violated: the counterexample run's own verdict.
+		var head struct {
+			Verdict Verdict `json:"verdict"`
+		}
+		if err := json.Unmarshal(*out.Counterexample, &head); err != nil {
+			return nil, Unknown, fmt.Errorf("merge: counterexample: %v", err)
+		}
+		out.Verdict = head.Verdict
 	case out.Unknown > 0 || !c.Complete:
 		out.Verdict = Unknown
 	default:

@@ -25,6 +25,8 @@ func (rep *Report) exhaustiveText(files SavedFiles) string {
 		fmt.Fprintf(&b, "  UNKNOWN: %s\n", why)
 	case NotEquivalent:
 		b.WriteString("  COUNTEREXAMPLE: a run of the rewrite within these bounds that no run of the original explains\n")
+	case Violated:
+		b.WriteString("  VIOLATED: a run of the rewrite within these bounds violates its own invariant, and no run of the original violating the same-named one was found (not exhaustive: see the counterexample)\n")
 	}
 	if c.Split != "" {
 		fmt.Fprintf(&b, "  split by key %s into %d groups, each enumerated alone; %d runs of the whole workload merged from them\n",

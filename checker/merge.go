@@ -22,12 +22,12 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 
 // MergeJSON combines the JSON reports (Report.JSON) of every shard of one
 // check into the JSON report the unsharded check gives: runs in index
-// order up to the first NotEquivalent one (an unsharded check stops
-// there), that run's shard's counterexample, and verdict, counts, states
-// and collision bound recomputed from the kept runs. It refuses reports of
-// different checks, missing or repeated shards, and a shard whose runs do
-// not cover its range (unless it stopped at a NotEquivalent run). Each
-// run's fields pass through unchanged.
+// order up to the first failing one (NotEquivalent or Violated: an
+// unsharded check stops there), that run's shard's counterexample, and
+// verdict, counts, states and collision bound recomputed from the kept
+// runs. It refuses reports of different checks, missing or repeated
+// shards, and a shard whose runs do not cover its range (unless it
+// stopped at a failing run). Each run's fields pass through unchanged.
 func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 	type runHead struct {
 		Index      int       `json:"index"`
@@ -108,8 +108,12 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 			switch h.Verdict {
 			case Equivalent:
 				out.Explained++
-			case NotEquivalent:
-				out.NotExplained++
+			case NotEquivalent, Violated:
+				if h.Verdict == NotEquivalent {
+					out.NotExplained++
+				} else {
+					out.Violated++
+				}
 				if cx := sr.Counterexample; len(cx) > 0 && !bytes.Equal(cx, []byte("null")) {
 					out.Counterexample = &cx
 				}
@@ -117,6 +121,7 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 			default:
 				out.Unknown++
 			}
+			out.Verdict = worst(out.Verdict, h.Verdict)
 			if stopped {
 				break
 			}
@@ -125,7 +130,7 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 			break
 		}
 		if lo+len(sr.heads) != hi {
-			return nil, Unknown, fmt.Errorf("merge: shard %s has runs %d..%d of %d..%d and no NotEquivalent run", Shard{Index: sr.Shard.Index, Count: sr.Shard.Count}, lo, lo+len(sr.heads)-1, lo, hi-1)
+			return nil, Unknown, fmt.Errorf("merge: shard %s has runs %d..%d of %d..%d and no failing run", Shard{Index: sr.Shard.Index, Count: sr.Shard.Count}, lo, lo+len(sr.heads)-1, lo, hi-1)
 		}
 	}
 	if covered {
@@ -134,12 +139,6 @@ func MergeJSON(reports [][]byte) ([]byte, Verdict, error) {
 		if len(never) > 0 {
 			out.NeverFired = never
 		}
-	}
-	switch {
-	case out.NotExplained > 0:
-		out.Verdict = NotEquivalent
-	case out.Unknown > 0:
-		out.Verdict = Unknown
 	}
 	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -183,7 +183,7 @@ func (r *Reproducer) set(name string, line int, key, value string) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("%s:%d: unknown verdict %q (Equivalent, NotEquivalent, Unknown)", name, line, value)
+		return fmt.Errorf("%s:%d: unknown verdict %q (%s)", name, line, value, strings.Join(verdictNames[:], ", "))
 	case "offense":
 		r.Offense = value
 	case "bounds":

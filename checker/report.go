@@ -18,10 +18,12 @@ type Report struct {
 	Verdict             Verdict
 	Runs                []*RunReport
 	// Counterexample is the run to show: the shrunk form of the first
-	// NotEquivalent run (or the first one, unshrunk); nil otherwise.
+	// failing run of the highest-ranked verdict (NotEquivalent, else
+	// Violated; or that run unshrunk); nil otherwise.
 	Counterexample *RunReport
-	// Explained, NotExplained and Undecided count runs by verdict.
-	Explained, NotExplained, Undecided int
+	// Explained, NotExplained, Undecided and Violated count runs by
+	// verdict.
+	Explained, NotExplained, Undecided, Violated int
 	// History names the recorded history CheckHistory checked (Rewritten
 	// is then empty); "" for a check of a rewrite.
 	History string
@@ -43,25 +45,22 @@ type Report struct {
 
 func (rep *Report) summarise() {
 	rep.Verdict = Equivalent
-	rep.Explained, rep.NotExplained, rep.Undecided = 0, 0, 0
+	rep.Explained, rep.NotExplained, rep.Undecided, rep.Violated = 0, 0, 0, 0
 	for _, r := range rep.Runs {
 		switch r.Verdict {
 		case Equivalent:
 			rep.Explained++
 		case NotEquivalent:
 			rep.NotExplained++
-			if rep.Counterexample == nil {
-				rep.Counterexample = r
-			}
+		case Violated:
+			rep.Violated++
 		case Unknown:
 			rep.Undecided++
 		}
-	}
-	switch {
-	case rep.NotExplained > 0:
-		rep.Verdict = NotEquivalent
-	case rep.Undecided > 0:
-		rep.Verdict = Unknown
+		if r.Verdict.Failed() && (rep.Counterexample == nil || r.Verdict.rank() > rep.Counterexample.Verdict.rank()) {
+			rep.Counterexample = r
+		}
+		rep.Verdict = worst(rep.Verdict, r.Verdict)
 	}
 }
 
@@ -107,11 +106,11 @@ func (rep *Report) Text(files SavedFiles) string {
 		}
 	}
 	if sc := rep.Schedule; sc != nil {
-		fmt.Fprintf(&b, "  1 run of the schedule %s (%s): %d explained, %d not explained, %d unknown\n",
-			scheduleName(sc), scheduleRun(sc), rep.Explained, rep.NotExplained, rep.Undecided)
+		fmt.Fprintf(&b, "  1 run of the schedule %s (%s): %d explained, %d not explained, %d unknown%s\n",
+			scheduleName(sc), scheduleRun(sc), rep.Explained, rep.NotExplained, rep.Undecided, rep.violatedCount())
 	} else {
-		fmt.Fprintf(&b, "  %d runs (seeds %d..%d, %d requests each, faults: %s): %d explained, %d not explained, %d unknown\n",
-			len(rep.Runs), o.Seed, o.Seed+uint64(max(len(rep.Runs), 1)-1), o.Open+o.Closed, o.Faults, rep.Explained, rep.NotExplained, rep.Undecided)
+		fmt.Fprintf(&b, "  %d runs (seeds %d..%d, %d requests each, faults: %s): %d explained, %d not explained, %d unknown%s\n",
+			len(rep.Runs), o.Seed, o.Seed+uint64(max(len(rep.Runs), 1)-1), o.Open+o.Closed, o.Faults, rep.Explained, rep.NotExplained, rep.Undecided, rep.violatedCount())
 	}
 	if rep.Explained > 0 {
 		fmt.Fprintf(&b, "  witnesses found by: refinement map %d%s, eager schedule %d, search %d; %d states of the original explored\n",
@@ -129,10 +128,22 @@ func (rep *Report) Text(files SavedFiles) string {
 	return b.String()
 }
 
-// writeViolations says how many explained runs of the rewrite stopped on
-// an invariant violation (each matched by the original's witness
-// violating the same-named invariant at the same time or earlier), so that an
-// Equivalent over runs cut short is never silent about it.
+// violatedCount is the summary line's count of Violated runs, ", N
+// violated", or "" when there are none (the line predates the verdict).
+func (rep *Report) violatedCount() string {
+	if rep.Violated == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d violated", rep.Violated)
+}
+
+// writeViolations says, for the runs of the rewrite that stopped on an
+// invariant violation, whether the original matched it: how many
+// explained runs did (each matched by the original's witness violating
+// the same-named invariant at the same time or earlier), so that an
+// Equivalent over runs cut short is never silent about it, and, for each
+// run that was not matched, why not (an exhaustive search, or the bound
+// that stopped a search that was not).
 func (rep *Report) writeViolations(b *strings.Builder) {
 	n := 0
 	var first *RunReport
@@ -148,6 +159,27 @@ func (rep *Report) writeViolations(b *strings.Builder) {
 		fmt.Fprintf(b, "  %d explained runs stopped on an invariant violation of the rewrite, each matched by the original violating the same-named invariant at the same time or earlier (first: run %d, %s at %s, time %d)\n",
 			n, first.Index, v.Fact, v.Node, v.Time)
 	}
+	for _, r := range rep.Runs {
+		if v := r.Violation; v != nil && r.Verdict != Equivalent {
+			fmt.Fprintf(b, "  run %d (seed %d) stopped on a violation of the rewrite's invariant %s at %s, time %d, not matched by the original: %s\n",
+				r.Index, r.Seed, v.Fact, v.Node, v.Time, unmatchedViolation(r))
+		}
+	}
+}
+
+// unmatchedViolation says why a run that stopped on a violation was not
+// explained.
+func unmatchedViolation(r *RunReport) string {
+	switch r.Verdict {
+	case NotEquivalent:
+		if r.Offense != nil && strings.Contains(r.Offense.Explanation, "the original has no invariant") {
+			return "it has no invariant " + r.Violation.Fact.Rel + " (NotEquivalent, without a search)"
+		}
+		return "no run of the original violates " + r.Violation.Fact.Rel + " by then (search exhaustive within its bounds: NotEquivalent)"
+	case Violated:
+		return "no run of the original violating " + r.Violation.Fact.Rel + " by then was found, but the search was not exhaustive (Violated): " + r.Bound
+	}
+	return r.Verdict.String() + ": " + r.Bound
 }
 
 // SavedFiles names the files --save-witness wrote, for the report's
@@ -180,9 +212,14 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 			fmt.Fprintf(b, " (shrinking stopped at %s)", cx.ShrinkStopped)
 		}
 	}
-	if cx.MustEmit {
+	switch {
+	case cx.Verdict == Violated:
+		// Not "no run explains it": the search was cut, and says where.
+		fmt.Fprintf(b, "; the rewrite violated its own invariant %s and no run of the original violating it was found (search NOT exhaustive: it stopped at the bound named below; %s, %d states, %d runs of the original)\n",
+			cx.Violation.Fact.Rel, cx.Delays.text(), cx.States, cx.Branches)
+	case cx.MustEmit:
 		fmt.Fprintf(b, "; no run of the original explains it (must-emit shortcut, no search: every fault-free run of the original with delays 1..%d emits an output it lacks)\n", cx.Delays.Max)
-	} else {
+	default:
 		fmt.Fprintf(b, "; no run of the original explains it (search exhaustive within its bounds: %s, losses within the fault budget, %d states, %d runs of the original)\n",
 			cx.Delays.text(), cx.States, cx.Branches)
 	}
@@ -240,17 +277,18 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 	if r := o.Repeats; r.Duplicate > 0 || r.Retry > 0 {
 		flags += fmt.Sprintf(" --repeats 'dup=%d retry=%d'", r.Duplicate, r.Retry)
 	}
+	flags += o.searchBoundFlags(true)
 	note := "the run before shrinking"
 	switch {
 	case rep.Certificate != nil:
 		flags, note = rep.exhaustiveFlags(), "the exhaustive check that found it"
 	case rep.Schedule != nil:
 		// The schedule, not the options, made the run (report_schedule.go).
-		flags, note = "--schedule "+scheduleName(rep.Schedule), "the schedule checked"
+		flags, note = "--schedule "+scheduleName(rep.Schedule)+o.searchBoundFlags(false), "the schedule checked"
 	}
 	fmt.Fprintf(b, "  dsim check %s %s %s    # %s\n", rep.Original, rep.Rewritten, flags, note)
 	if files.Schedule != "" {
-		fmt.Fprintf(b, "  dsim check %s %s --schedule %s    # this run\n", rep.Original, rep.Rewritten, files.Schedule)
+		fmt.Fprintf(b, "  dsim check %s %s --schedule %s%s    # this run\n", rep.Original, rep.Rewritten, files.Schedule, o.searchBoundFlags(false))
 		fmt.Fprintf(b, "  dsim replay %s %s --trace %s\n", rep.Rewritten, files.Schedule, files.Trace)
 		fmt.Fprintf(b, "  dsim viz %s -o out.html\n", cmp.Or(files.TraceJSON, files.Trace))
 		if files.Page != "" {
@@ -258,10 +296,38 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		}
 	} else {
 		b.WriteString("  (add --save-witness DIR to write this run's schedule and trace, then:)\n")
-		fmt.Fprintf(b, "  dsim check %s %s --schedule DIR/counterexample.schedule\n", rep.Original, rep.Rewritten)
+		fmt.Fprintf(b, "  dsim check %s %s --schedule DIR/counterexample.schedule%s\n", rep.Original, rep.Rewritten, o.searchBoundFlags(false))
 		fmt.Fprintf(b, "  dsim replay %s DIR/counterexample.schedule --trace DIR/counterexample.trace\n", rep.Rewritten)
 		b.WriteString("  dsim viz DIR/counterexample.trace.json -o out.html\n")
 	}
+}
+
+// searchBoundFlags are the flags of the search bounds o sets away from
+// their defaults (and, for seeded runs, --max-time, which a recorded
+// schedule carries itself): a reproduce command without them decides
+// under other bounds, and a Violated or Unknown verdict depends on them.
+func (o Options) searchBoundFlags(seeded bool) string {
+	var s string
+	if seeded && o.Limits.MaxTime != DefaultMaxTime {
+		s += fmt.Sprintf(" --max-time %d", o.Limits.MaxTime)
+	}
+	b := boundsOf(o)
+	if b.MaxStates != 0 {
+		s += fmt.Sprintf(" --max-states %d", b.MaxStates)
+	}
+	if o.MaxDepth != DefaultMaxDepth {
+		s += fmt.Sprintf(" --max-depth %d", o.MaxDepth)
+	}
+	if b.MaxDelay != 0 {
+		s += fmt.Sprintf(" --max-delay %d", b.MaxDelay)
+	}
+	if b.MaxEscalatedDelay != 0 {
+		s += fmt.Sprintf(" --max-escalated-delay %d", b.MaxEscalatedDelay)
+	}
+	if o.Timeout > 0 {
+		s += " --timeout " + o.Timeout.String()
+	}
+	return s
 }
 
 func factList(fs []value.Fact) string {
@@ -300,8 +366,12 @@ func (rep *Report) JSON() []byte {
 		Shrunk   bool    `json:"shrunk,omitempty"`
 		// ShrinkStopped is RunReport.ShrinkStopped (which budget ended the shrink).
 		ShrinkStopped string `json:"shrink_stopped,omitempty"`
-		// Violation is the invariant fact the rewritten run stopped on.
-		Violation string `json:"violation,omitempty"`
+		// Violation is the invariant fact the rewritten run stopped on;
+		// ViolationMatched (present with it) says whether the original's
+		// witness violated the same-named invariant by then (the run is
+		// then Equivalent).
+		Violation        string `json:"violation,omitempty"`
+		ViolationMatched *bool  `json:"violation_matched,omitempty"`
 		// NeverFired names the rewrite's counted rules that did not fire
 		// in this run (MergeJSON intersects them across shards).
 		NeverFired *[]string    `json:"never_fired,omitempty"`
@@ -322,6 +392,8 @@ func (rep *Report) JSON() []byte {
 		}
 		if r.Violation != nil {
 			j.Violation = fmt.Sprintf("%s at %s @%d", r.Violation.Fact, r.Violation.Node, r.Violation.Time)
+			matched := r.Verdict == Equivalent
+			j.ViolationMatched = &matched
 		}
 		if r.Coverage != nil && rep.rew != nil {
 			_, _, never := r.Coverage.Summary(rep.rew)
@@ -348,7 +420,7 @@ func (rep *Report) JSON() []byte {
 		}
 		return j
 	}
-	out := reportJSON[jsonRun]{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, States: rep.States(),
+	out := reportJSON[jsonRun]{Original: rep.Original, Rewritten: rep.Rewritten, Verdict: rep.Verdict, Explained: rep.Explained, NotExplained: rep.NotExplained, Unknown: rep.Undecided, Violated: rep.Violated, States: rep.States(),
 		CollisionBound: rep.CollisionBound(), Shard: rep.shardJSON(), CoverageShort: rep.CoverageShort, Certificate: rep.certificateJSON(), Schedule: scheduleJSON(rep.Schedule)}
 	if rep.Coverage != nil && rep.rew != nil {
 		out.RulesFired, out.RulesCounted, out.NeverFired = rep.Coverage.Summary(rep.rew)

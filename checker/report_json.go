@@ -7,12 +7,15 @@ import "encoding/json"
 // JSON): Run is jsonRun or json.RawMessage. A merged report leaves Shard
 // and the coverage tables empty.
 type reportJSON[Run any] struct {
-	Original       string     `json:"original"`
-	Rewritten      string     `json:"rewritten"`
-	Verdict        Verdict    `json:"verdict"`
-	Explained      int        `json:"explained"`
-	NotExplained   int        `json:"not_explained"`
-	Unknown        int        `json:"unknown"`
+	Original     string  `json:"original"`
+	Rewritten    string  `json:"rewritten"`
+	Verdict      Verdict `json:"verdict"`
+	Explained    int     `json:"explained"`
+	NotExplained int     `json:"not_explained"`
+	Unknown      int     `json:"unknown"`
+	// Violated counts the runs whose verdict is Violated (added with that
+	// verdict; the other counts keep their meaning).
+	Violated       int        `json:"violated"`
 	States         int        `json:"states"`
 	CollisionBound float64    `json:"collision_bound"`
 	Runs           []Run      `json:"runs"`

@@ -151,6 +151,31 @@ func explainRun(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result)
 // more runs of the original, so a NotEquivalent found with it holds for
 // the narrower budget too.
 func explainRunWidened(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result, extra faultBudget) (*RunReport, error) {
+	r, err := searchExplanation(m, opts, cfg, res, extra)
+	if err != nil {
+		return nil, err
+	}
+	violatedUnlessExplained(r)
+	return r, nil
+}
+
+// violatedUnlessExplained makes an undecided run that stopped on an
+// invariant violation Violated: the rewrite broke its own safety property
+// and the search found no run of the original breaking the same-named one
+// before a bound (r.Bound) stopped it. Whichever bound that was, the run
+// is a failure with a replayable trace; only a witness that violates the
+// invariant by then (Equivalent) excuses it, and only an exhaustive
+// search (NotEquivalent) proves more.
+func violatedUnlessExplained(r *RunReport) {
+	if r.Violation == nil || r.Verdict != Unknown {
+		return
+	}
+	r.Verdict = Violated
+	r.Offense = violationOffense(r.Violation, fmt.Sprintf("no run of the original explaining the outputs up to then and violating %s by that time was found, but the search was not exhaustive: %s", r.Violation.Fact.Rel, r.Bound))
+}
+
+// searchExplanation is explainRunWidened before violatedUnlessExplained.
+func searchExplanation(m *refinementMap, opts Options, cfg sim.Config, res *sim.Result, extra faultBudget) (*RunReport, error) {
 	r := &RunReport{Faults: cfg.Faults, Stop: res.Stop.Message, Schedule: res.Schedule, Trace: res.Trace, History: res.History, Coverage: res.Coverage}
 	if res.Stop.Bounded() {
 		r.Verdict, r.Bound, r.Limit = Unknown, "the rewritten run "+res.Stop.Message, res.Stop.Bound
@@ -223,6 +248,13 @@ func explainRunWidened(m *refinementMap, opts Options, cfg sim.Config, res *sim.
 		}
 		r.Furthest = replayFurthest(m.orig, tgt, sopts, sr)
 		r.replayOriginal = func() *sim.Result { return replayFurthestRun(m.orig, tgt, sopts, sr, true) }
+	case Unknown:
+		if r.Violation != nil {
+			// It will be Violated (violatedUnlessExplained): draw it beside
+			// the original's run that got furthest, as a NotEquivalent is.
+			r.Furthest = replayFurthest(m.orig, tgt, sopts, sr)
+			r.replayOriginal = func() *sim.Result { return replayFurthestRun(m.orig, tgt, sopts, sr, true) }
+		}
 	}
 	return r, nil
 }

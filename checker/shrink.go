@@ -13,31 +13,37 @@ const maxShrinkAttempts = 60
 // shrinkFirstFailure replaces the report's counterexample by a smaller run
 // that still fails: fewer inputs, fewer fault clauses, shorter delays. The
 // runs are re-generated from the same seed, so each candidate is a genuine
-// run of the rewrite. When no run failed but some were Unknown, it tries
-// to shrink the first Unknown run into a NotEquivalent one (a smaller
-// workload often makes the search exhaustive).
+// run of the rewrite. A NotEquivalent counterexample shrinks to smaller
+// NotEquivalent runs; a Violated one to smaller failing runs (Violated or
+// NotEquivalent), the report turning NotEquivalent when a smaller run's
+// search was exhaustive. When no run failed but some were Unknown, it
+// tries to shrink the first Unknown run into a NotEquivalent one (a
+// smaller workload often makes the search exhaustive).
 func (rep *Report) shrinkFirstFailure(m *refinementMap, opts Options) error {
 	start := rep.Counterexample
 	want := func(v Verdict) bool { return v == NotEquivalent }
-	if start == nil {
+	keep := want
+	switch {
+	case start == nil:
 		start = rep.FirstUnknown()
 		if start == nil || start.Schedule == nil {
 			return nil
 		}
 		want = func(v Verdict) bool { return v != Equivalent }
+	case start.Verdict == Violated:
+		want = Verdict.Failed
+		keep = want
 	}
 	best, err := shrinkRun(m, opts, start, want)
 	if err != nil {
 		return err
 	}
-	if best == nil || best.Verdict != NotEquivalent {
+	if best == nil || !keep(best.Verdict) {
 		return nil
 	}
 	best.Index, best.Shrunk, best.ShrunkFrom, best.Seed = start.Index, true, start.Seed, start.Seed
 	rep.Counterexample = best
-	if rep.Verdict == Unknown {
-		rep.Verdict = NotEquivalent
-	}
+	rep.Verdict = worst(rep.Verdict, best.Verdict)
 	return nil
 }
 

@@ -105,8 +105,8 @@ func Explore(t testing.TB, prog *analysis.Program, opts sim.ExploreOptions) *sim
 
 // Check replays the test's saved check reproducers, then checks that
 // rewritten refines original (checker.Check). A saved counterexample that
-// is still NotEquivalent, or a new NotEquivalent verdict, fails t with the
-// report's text; a new counterexample is saved first. Unknown does not
+// still fails (NotEquivalent or Violated), or a new failing verdict, fails t
+// with the report's text; a new counterexample is saved first. Unknown does not
 // fail the test: it is logged, with the bound that was hit.
 func Check(t testing.TB, original, rewritten *analysis.Program, opts checker.Options) *checker.Report {
 	t.Helper()
@@ -119,9 +119,9 @@ func Check(t testing.TB, original, rewritten *analysis.Program, opts checker.Opt
 		if err != nil {
 			t.Fatalf("dsimtest: replaying %s: %v", path, err)
 		}
-		if rep.Verdict == checker.NotEquivalent {
-			t.Fatalf("dsimtest: the counterexample saved in %s is still NotEquivalent (delete the file once it is fixed):\n%s",
-				path, rep.Text(checker.SavedFiles{}))
+		if rep.Verdict.Failed() {
+			t.Fatalf("dsimtest: the counterexample saved in %s is still %s (delete the file once it is fixed):\n%s",
+				path, rep.Verdict, rep.Text(checker.SavedFiles{}))
 		}
 	}
 	rep, err := checker.Check(original, rewritten, opts)
@@ -129,7 +129,7 @@ func Check(t testing.TB, original, rewritten *analysis.Program, opts checker.Opt
 		t.Fatalf("dsimtest: %v", err)
 	}
 	switch rep.Verdict {
-	case checker.NotEquivalent:
+	case checker.NotEquivalent, checker.Violated:
 		text := checker.NewReproducer(rep).String()
 		h := fnv.New32a()
 		h.Write([]byte(text))

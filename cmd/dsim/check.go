@@ -38,8 +38,9 @@ func init() {
 			"the recorded real run is checked instead, its inputs replayed at their times and its outputs as\n" +
 			"the obligations; the original is fault-free unless --faults says otherwise (docs/CHECKING.md).\n\n" +
 			"Exit status: 0 Equivalent (every run explained by a replayed witness), 1 NotEquivalent (a shrunk\n" +
-			"counterexample is printed), 2 Unknown (a search bound was hit; the report names the flag to\n" +
-			"raise), 3 usage or program error.",
+			"counterexample is printed) or Violated (a run of the rewrite violated one of its invariants and no\n" +
+			"run of the original violating it was found before a search bound; its trace is printed), 2 Unknown\n" +
+			"(a search bound was hit; the report names the flag to raise), 3 usage or program error.",
 		Flags: append(append(checkSearchFlags(),
 			jobsFlag(),
 			jsonFlag("print the report as JSON"),
@@ -216,10 +217,17 @@ func printCheckReport(c *cli.Context, rep *checker.Report) error {
 			fmt.Fprint(c.App.Writer, cliText(text))
 		}
 	}
-	switch rep.Verdict {
-	case checker.Equivalent:
+	return verdictStatus(rep.Verdict)
+}
+
+// verdictStatus is a check verdict's exit status, for check, merge and
+// rewrite --check: 0 Equivalent, 1 a failed check (NotEquivalent, or
+// Violated: the rewrite broke its own invariant), 2 Unknown.
+func verdictStatus(v checker.Verdict) error {
+	switch {
+	case v == checker.Equivalent:
 		return nil
-	case checker.NotEquivalent:
+	case v.Failed():
 		return exitError{1}
 	}
 	return exitError{2}

@@ -21,14 +21,15 @@ func init() {
 		ArgsUsage: "REPORT...",
 		Description: "Reads the JSON reports of shards 0/n .. n-1/n of one check (same programs and options) and\n" +
 			"prints the JSON report the unsharded check gives: the runs in order up to the first\n" +
-			"NotEquivalent one, its counterexample, and the verdict and counts over those runs.\n\n" +
+			"failing one (NotEquivalent or Violated), its counterexample, and the verdict and counts over\n" +
+			"those runs.\n\n" +
 			"Example:\n" +
 			"   for i in 0 1 2; do dsim check ORIG REW --runs 300 --shard $i/3 --json > s$i.json; done\n" +
 			"   dsim merge s0.json s1.json s2.json\n\n" +
 			"The shards of an exploration merge the same way, into the unsharded exploration's report:\n" +
 			"   for i in 0 1; do dsim explore PROG --runs 10000 --shard $i/2 --json > e$i.json; done\n" +
 			"   dsim merge e0.json e1.json\n\n" +
-			"Exit status: 0 Equivalent (or every run passed), 1 NotEquivalent (a failing run), 2 Unknown\n" +
+			"Exit status: 0 Equivalent (or every run passed), 1 NotEquivalent or Violated (a failing run), 2 Unknown\n" +
 			"(some runs inconclusive), 3 usage error (a missing or repeated shard, reports of different\n" +
 			"checks, an unreadable report).",
 		Action: mergeAction,
@@ -61,11 +62,5 @@ func mergeAction(c *cli.Context) error {
 		return usageError(c, "%v", err)
 	}
 	_, _ = c.App.Writer.Write(cliBytes(out))
-	switch v {
-	case checker.Equivalent:
-		return nil
-	case checker.NotEquivalent:
-		return exitError{1}
-	}
-	return exitError{2}
+	return verdictStatus(v)
 }

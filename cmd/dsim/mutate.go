@@ -30,7 +30,8 @@ func init() {
 			"negation, :- to :+ and back, aggregate swaps, comparison and arithmetic flips, another @\n" +
 			"component, dropped persistence; package mutate), vets each one (a mutant that does not load is\n" +
 			"stillborn) and checks it against ORIGINAL with the check flags below, exactly as dsim check\n" +
-			"would. A mutant is killed (NotEquivalent), survived (Equivalent) or unknown. The mutation score\n" +
+			"would. A mutant is killed (NotEquivalent, or Violated: a run broke an invariant of the rewrite\n" +
+			"that no run of the original matched), survived (Equivalent) or unknown. The mutation score\n" +
 			"is killed / (killed + survived + unknown). Every survivor is listed with its rule and, where a\n" +
 			"dependency reachability shows it, why it may be equivalent. REWRITTEN itself is checked first.\n" +
 			"--jobs checks that many mutants at once (each check's runs one after another).\n\n" +
@@ -85,7 +86,9 @@ type mutantResult struct {
 	// given misses a difference that retries or duplicates expose.
 	Probe string `json:"probe,omitempty"`
 	// KilledBy is "bounded" for a mutant that survived the sampled runs
-	// and was killed by the bounded-exhaustive pass (mutate_bounded.go).
+	// and was killed by the bounded-exhaustive pass (mutate_bounded.go),
+	// "violation" for one whose check was Violated (a run broke the
+	// rewrite's own invariant, unmatched by the original).
 	KilledBy string `json:"killed_by,omitempty"`
 	// Bounded lists, for a survivor the pass checked, the rungs certified
 	// and those not reached.
@@ -135,10 +138,14 @@ type mutateReport struct {
 	// (they count as killed); BoundedRungs are the rungs it used (those at
 	// which the rewrite itself is certified), BoundedDropped the others
 	// with the rewrite's verdict, BoundedNote why the pass did not run.
-	BoundedKilled  int      `json:"bounded_killed"`
-	BoundedRungs   []string `json:"bounded_rungs,omitempty"`
-	BoundedDropped []string `json:"bounded_dropped,omitempty"`
-	BoundedNote    string   `json:"bounded_note,omitempty"`
+	BoundedKilled int `json:"bounded_killed"`
+	// ViolationKilled counts the mutants killed by a Violated check (a
+	// run broke the rewrite's invariant; no run of the original matched
+	// it within the bounds); they count as killed.
+	ViolationKilled int      `json:"violation_killed"`
+	BoundedRungs    []string `json:"bounded_rungs,omitempty"`
+	BoundedDropped  []string `json:"bounded_dropped,omitempty"`
+	BoundedNote     string   `json:"bounded_note,omitempty"`
 }
 
 func mutateAction(c *cli.Context) error {
@@ -273,8 +280,11 @@ func mutateAction(c *cli.Context) error {
 				rep.Unexplained++
 			}
 		}
-		if m.KilledBy == "bounded" {
+		switch m.KilledBy {
+		case "bounded":
 			rep.BoundedKilled++
+		case "violation":
+			rep.ViolationKilled++
 		}
 		if m.Probe == "killed" {
 			rep.ProbeKilled++
@@ -335,6 +345,11 @@ func checkMutant(orig, rew *analysis.Program, ex *explainer, m mutate.Mutant, op
 	switch rep.Verdict {
 	case checker.NotEquivalent:
 		r.Outcome = "killed"
+	case checker.Violated:
+		// The mutant broke the rewrite's own invariant and no run of the
+		// original matched it: the check setup caught it, as a failed
+		// check (exit 1) would tell the user.
+		r.Outcome, r.KilledBy = "killed", "violation"
 	case checker.Equivalent:
 		r.Outcome = "survived"
 		r.Outputs, r.RewriteOutputs, r.Cut = countOutputs(rep), ex.baseOutputs, cutRuns(rep)
@@ -342,10 +357,10 @@ func checkMutant(orig, rew *analysis.Program, ex *explainer, m mutate.Mutant, op
 		if probe != nil {
 			r.Probe = "unknown"
 			if pr, err := checker.Check(orig, prog, *probe); err == nil {
-				switch pr.Verdict {
-				case checker.NotEquivalent:
+				switch {
+				case pr.Verdict.Failed():
 					r.Probe = "killed"
-				case checker.Equivalent:
+				case pr.Verdict == checker.Equivalent:
 					r.Probe = "survived"
 				}
 			}
@@ -355,6 +370,9 @@ func checkMutant(orig, rew *analysis.Program, ex *explainer, m mutate.Mutant, op
 		r.Outcome = "unknown"
 	}
 	switch {
+	case rep.Verdict == checker.Violated:
+		cx := rep.Counterexample
+		r.Detail = fmt.Sprintf("run with seed %d violated %s, no run of the original violating it found (search not exhaustive: %s)", cx.Seed, cx.Violation.Fact, limitName(cx.Limit))
 	case rep.Counterexample != nil:
 		r.Detail = fmt.Sprintf("run with seed %d not explained", rep.Counterexample.Seed)
 	case r.Outcome == "unknown":
@@ -374,6 +392,18 @@ func checkMutant(orig, rew *analysis.Program, ex *explainer, m mutate.Mutant, op
 		}
 	}
 	return r
+}
+
+// limitName names the bound that stopped a search: its flag, or the
+// library bound when no flag sets it (a canceled search).
+func limitName(b sim.Bound) string {
+	if f := boundFlag(b); f != "" {
+		return "--" + f
+	}
+	if b == sim.BoundCanceled {
+		return "canceled"
+	}
+	return b.Field()
 }
 
 // silentOutputs says so when none of the outputs a mutated relation
@@ -494,6 +524,9 @@ func (rep *mutateReport) text() string {
 	tw.Flush()
 	fmt.Fprintf(&b, "\nkilled %d, survived %d, unknown %d, stillborn %d; mutation score %d/%d = %.1f%%\n",
 		rep.Killed, rep.Survived, rep.Unknown, rep.Stillborn, rep.Killed, rep.Killed+rep.Survived+rep.Unknown, 100*rep.Score)
+	if rep.ViolationKilled > 0 {
+		fmt.Fprintf(&b, "of the killed, %d by a violation of the rewrite's own invariant that no run of the original matched (check verdict Violated)\n", rep.ViolationKilled)
+	}
 	if rep.Survived > 0 {
 		var parts []string
 		for _, cl := range survivorClasses {

@@ -315,7 +315,7 @@ func (p *boundedPass) run(prog *analysis.Program) boundedResult {
 		}
 		rep, err := p.check(ctx, prog, r)
 		switch {
-		case ctx.Err() != nil && (err != nil || rep.Verdict != checker.NotEquivalent):
+		case ctx.Err() != nil && (err != nil || !rep.Verdict.Failed()):
 			// Not a kill: the budget stopped this rung (a kill found
 			// just before the deadline stands: it is replayed).
 			if err == nil && rep.Verdict == checker.Equivalent {
@@ -326,7 +326,7 @@ func (p *boundedPass) run(prog *analysis.Program) boundedResult {
 			res.outOfTime = true
 		case err != nil:
 			res.open = append(res.open, r.String()+" ("+firstLine(err.Error())+")")
-		case rep.Verdict == checker.NotEquivalent:
+		case rep.Verdict.Failed():
 			res.killedAt = &r
 			return res
 		case rep.Verdict == checker.Equivalent:

@@ -31,7 +31,7 @@ func init() {
 			"The result is printed in dsim fmt form (or written to -o FILE). A refused step exits 1 with a\n" +
 			"positioned error naming the precondition, rule and relation; PROG~k names the output of step k.\n" +
 			"--check runs dsim check of each step's output against its input (with the check flags below)\n" +
-			"and stops at the first step that is not Equivalent (exit 1 NotEquivalent, 2 Unknown).\n\n" +
+			"and stops at the first step that is not Equivalent (exit 1 NotEquivalent or Violated, 2 Unknown).\n\n" +
 			"Example:\n" +
 			"   dsim rewrite corpus/hashset/base.ded 'mutual leader -> collector : acks numNodes numAcks certificate inconsistent bad_forged_ack bad_cert_and_inconsistent'",
 		Flags: append([]cli.Flag{
@@ -109,10 +109,7 @@ func rewriteAction(c *cli.Context) error {
 			}
 			if rep.Verdict != checker.Equivalent {
 				fmt.Fprint(c.App.ErrWriter, cliText(rep.Text(checker.SavedFiles{})))
-				if rep.Verdict == checker.NotEquivalent {
-					return exitError{1}
-				}
-				return exitError{2}
+				return verdictStatus(rep.Verdict)
 			}
 		}
 		in = res.Source
