@@ -271,24 +271,18 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 	if o.Delay != nil && *o.Delay != sim.DefaultDistribution {
 		flags += " --delay " + o.Delay.String()
 	}
-	if len(o.Values) > 0 {
-		flags += " --values '" + o.Values.String() + "'"
-	}
-	if r := o.Repeats; r.Duplicate > 0 || r.Retry > 0 {
-		flags += fmt.Sprintf(" --repeats 'dup=%d retry=%d'", r.Duplicate, r.Retry)
-	}
-	flags += o.searchBoundFlags(true)
+	flags += o.workloadShapeFlags() + o.searchBoundFlags(true, true)
 	note := "the run before shrinking"
 	switch {
 	case rep.Certificate != nil:
 		flags, note = rep.exhaustiveFlags(), "the exhaustive check that found it"
 	case rep.Schedule != nil:
 		// The schedule, not the options, made the run (report_schedule.go).
-		flags, note = "--schedule "+scheduleName(rep.Schedule)+o.searchBoundFlags(false), "the schedule checked"
+		flags, note = "--schedule "+scheduleName(rep.Schedule)+o.searchBoundFlags(false, true), "the schedule checked"
 	}
 	fmt.Fprintf(b, "  dsim check %s %s %s    # %s\n", rep.Original, rep.Rewritten, flags, note)
 	if files.Schedule != "" {
-		fmt.Fprintf(b, "  dsim check %s %s --schedule %s%s    # this run\n", rep.Original, rep.Rewritten, files.Schedule, o.searchBoundFlags(false))
+		fmt.Fprintf(b, "  dsim check %s %s --schedule %s%s    # this run\n", rep.Original, rep.Rewritten, files.Schedule, o.searchBoundFlags(false, true))
 		fmt.Fprintf(b, "  dsim replay %s %s --trace %s\n", rep.Rewritten, files.Schedule, files.Trace)
 		fmt.Fprintf(b, "  dsim viz %s -o out.html\n", cmp.Or(files.TraceJSON, files.Trace))
 		if files.Page != "" {
@@ -296,17 +290,31 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		}
 	} else {
 		b.WriteString("  (add --save-witness DIR to write this run's schedule and trace, then:)\n")
-		fmt.Fprintf(b, "  dsim check %s %s --schedule DIR/counterexample.schedule%s\n", rep.Original, rep.Rewritten, o.searchBoundFlags(false))
+		fmt.Fprintf(b, "  dsim check %s %s --schedule DIR/counterexample.schedule%s\n", rep.Original, rep.Rewritten, o.searchBoundFlags(false, true))
 		fmt.Fprintf(b, "  dsim replay %s DIR/counterexample.schedule --trace DIR/counterexample.trace\n", rep.Rewritten)
 		b.WriteString("  dsim viz DIR/counterexample.trace.json -o out.html\n")
 	}
 }
 
+// workloadShapeFlags are the --values and --repeats flags that shaped the
+// generated workload ("" for the defaults).
+func (o Options) workloadShapeFlags() string {
+	var s string
+	if len(o.Values) > 0 {
+		s += " --values '" + o.Values.String() + "'"
+	}
+	if r := o.Repeats; r.Duplicate > 0 || r.Retry > 0 {
+		s += fmt.Sprintf(" --repeats 'dup=%d retry=%d'", r.Duplicate, r.Retry)
+	}
+	return s
+}
+
 // searchBoundFlags are the flags of the search bounds o sets away from
-// their defaults (and, for seeded runs, --max-time, which a recorded
-// schedule carries itself): a reproduce command without them decides
+// their defaults (and, for seeded or enumerated runs, --max-time, which a
+// recorded schedule carries itself; --max-delay unless the caller gives
+// it): a reproduce command without them decides
 // under other bounds, and a Violated or Unknown verdict depends on them.
-func (o Options) searchBoundFlags(seeded bool) string {
+func (o Options) searchBoundFlags(seeded, withMaxDelay bool) string {
 	var s string
 	if seeded && o.Limits.MaxTime != DefaultMaxTime {
 		s += fmt.Sprintf(" --max-time %d", o.Limits.MaxTime)
@@ -318,7 +326,7 @@ func (o Options) searchBoundFlags(seeded bool) string {
 	if o.MaxDepth != DefaultMaxDepth {
 		s += fmt.Sprintf(" --max-depth %d", o.MaxDepth)
 	}
-	if b.MaxDelay != 0 {
+	if withMaxDelay && b.MaxDelay != 0 {
 		s += fmt.Sprintf(" --max-delay %d", b.MaxDelay)
 	}
 	if b.MaxEscalatedDelay != 0 {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/dsim-project/dsim/internal/golden"
 )
 
 // The CLI tests in testdata/script/*.txtar are testscript files, the
@@ -12,7 +14,9 @@ import (
 // expected output side by side, each script in a fresh directory. `dsim`
 // in a script is this test binary running main's run (TestMain below).
 // go test ./cmd/dsim -run TestScripts/NAME runs one; -testwork keeps its
-// directory.
+// directory. A script's `cmp stdout FILE` compares with a file of the
+// script's own archive; go test ./cmd/dsim -run TestScripts -rewrite
+// rewrites those files in the .txtar with the current output.
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -21,5 +25,5 @@ func TestMain(m *testing.M) {
 }
 
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script", RequireExplicitExec: true})
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", RequireExplicitExec: true, UpdateScripts: golden.Rewrite()})
 }
