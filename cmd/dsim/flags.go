@@ -109,7 +109,7 @@ func checkSearchFlags() []cli.Flag {
 		&cli.Int64Flag{Name: "max-delay", Usage: "largest message delay the search tries (default: the distribution's, at least 3)"},
 		&cli.Int64Flag{Name: "max-escalated-delay", Usage: "before a run is declared NotEquivalent, the search is repeated with delays up to the run's last observed time + 1; this caps them (0: no cap; -1: no escalation)"},
 		checkMaxTimeFlag(),
-		&cli.DurationFlag{Name: "timeout", Usage: "wall-clock limit per run's search (0: none); hitting it makes the run Unknown"},
+		&cli.DurationFlag{Name: "timeout", Usage: "wall-clock limit per run's search (0: none); hitting it makes the run Unknown (Violated when the rewritten run stopped on an invariant violation)"},
 		&cli.DurationFlag{Name: "shrink-timeout", Usage: "wall-clock limit per shrink of a failing or undecided run (0: ten times --timeout, or none)"},
 	}
 }
