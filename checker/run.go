@@ -56,6 +56,9 @@ type RunReport struct {
 	// or nil. Such a run is explained only by a run of the original that
 	// violates the same-named invariant at the same time or earlier.
 	Violation *sim.ViolationReport
+	// NoInvariant: the original has no invariant of Violation's name, so
+	// the run is NotEquivalent without a search.
+	NoInvariant bool
 
 	// Coverage counts what the rewrite's rules did in this run;
 	// OriginalCoverage the original's in the witness (with
@@ -192,7 +195,7 @@ func searchExplanation(m *refinementMap, opts Options, cfg sim.Config, res *sim.
 		if rel := m.orig.Relation(r.Violation.Fact.Rel); rel == nil || !rel.Invariant {
 			// No run of the original can violate an invariant it does not
 			// have: the run is unexplained without a search.
-			r.Verdict, r.Offense = NotEquivalent, violationOffense(r.Violation, "the original has no invariant "+r.Violation.Fact.Rel)
+			r.Verdict, r.Offense, r.NoInvariant = NotEquivalent, violationOffense(r.Violation, "the original has no invariant "+r.Violation.Fact.Rel), true
 			return r, nil
 		}
 	}

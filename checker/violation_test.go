@@ -32,9 +32,11 @@ component a {
 // verdicts).
 func TestRewriteViolationFailsTheCheck(t *testing.T) {
 	orig := loadText(t, "orig.ded", violOriginal)
-	for _, tc := range []struct{ name, rew, why string }{
-		{"same invariant", strings.Replace(violOriginal, "bad(id) :- out(id), (id < 0).", "bad(id) :- in(id).", 1), "violates bad by that time"},
-		{"invariant the original lacks", strings.Replace(violOriginal, "bad(id) :- out(id), (id < 0).", "bad(id) :- out(id), (id < 0).\n  .invariant worse(id: int)\n  worse(id) :- in(id).", 1), "the original has no invariant worse"},
+	for _, tc := range []struct{ name, rew, why, line string }{
+		{"same invariant", strings.Replace(violOriginal, "bad(id) :- out(id), (id < 0).", "bad(id) :- in(id).", 1), "violates bad by that time",
+			"not matched by the original: no run of the original violates bad by then (search exhaustive within its bounds: NotEquivalent)"},
+		{"invariant the original lacks", strings.Replace(violOriginal, "bad(id) :- out(id), (id < 0).", "bad(id) :- out(id), (id < 0).\n  .invariant worse(id: int)\n  worse(id) :- in(id).", 1), "the original has no invariant worse",
+			"not matched by the original: it has no invariant worse (NotEquivalent, without a search)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rew := loadText(t, "rew.ded", tc.rew)
@@ -50,7 +52,7 @@ func TestRewriteViolationFailsTheCheck(t *testing.T) {
 				t.Fatalf("offense %+v, want a violation saying %q", off, tc.why)
 			}
 			text := rep.Text(SavedFiles{})
-			for _, want := range []string{"offending output (violation)", "the rewritten program violated its invariant", "trace of the rewritten run:"} {
+			for _, want := range []string{"offending output (violation)", "the rewritten program violated its invariant", "trace of the rewritten run:", tc.line} {
 				if !strings.Contains(text, want) {
 					t.Errorf("report lacks %q:\n%s", want, text)
 				}
