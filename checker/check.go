@@ -292,8 +292,10 @@ func CheckContext(ctx context.Context, original, rewritten *analysis.Program, op
 		r.Index = i
 		if r.Verdict == Unknown && !opts.NoShrink && r.Schedule != nil {
 			// A smaller workload often makes the search exhaustive: shrink
-			// an undecided run at once, keeping it if it turns NotEquivalent.
-			if s, err := shrinkRun(m, opts, r, func(v Verdict) bool { return v != Equivalent }); err == nil && s != nil && s.Verdict == NotEquivalent {
+			// an undecided run at once, keeping it if it turns into a
+			// failure (NotEquivalent, or Violated: a smaller run of the
+			// same plan that broke the rewrite's invariant unmatched).
+			if s, err := shrinkRun(m, opts, r, func(v Verdict) bool { return v != Equivalent }); err == nil && s != nil && s.Verdict.Failed() {
 				s.Index, s.Seed, s.Shrunk, s.ShrunkFrom = i, r.Seed, true, r.Seed
 				r = s
 			}

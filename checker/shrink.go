@@ -17,8 +17,9 @@ const maxShrinkAttempts = 60
 // NotEquivalent runs; a Violated one to smaller failing runs (Violated or
 // NotEquivalent), the report turning NotEquivalent when a smaller run's
 // search was exhaustive. When no run failed but some were Unknown, it
-// tries to shrink the first Unknown run into a NotEquivalent one (a
-// smaller workload often makes the search exhaustive).
+// tries to shrink the first Unknown run into a failing one (a smaller
+// workload often makes the search exhaustive, or a smaller run may break
+// an invariant unmatched).
 func (rep *Report) shrinkFirstFailure(m *refinementMap, opts Options) error {
 	start := rep.Counterexample
 	want := func(v Verdict) bool { return v == NotEquivalent }
@@ -29,7 +30,7 @@ func (rep *Report) shrinkFirstFailure(m *refinementMap, opts Options) error {
 		if start == nil || start.Schedule == nil {
 			return nil
 		}
-		want = func(v Verdict) bool { return v != Equivalent }
+		want, keep = func(v Verdict) bool { return v != Equivalent }, Verdict.Failed
 	case start.Verdict == Violated:
 		want = Verdict.Failed
 		keep = want

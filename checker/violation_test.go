@@ -321,3 +321,51 @@ func TestMergeViolated(t *testing.T) {
 		t.Errorf("merged %s:\n%s\nvs unsharded\n%s", v, merged, whole.JSON())
 	}
 }
+
+// violUnlessSeen violates bad on fwd(2) unless fwd(1) came first: a run
+// of both inputs in that order keeps it, and a smaller run without input 1
+// does not.
+const violUnlessSeen = `
+.decl fwd(id: int)
+.invariant bad(id: int)
+component a {
+  .input in(id: int)
+  .output out(id: int)
+  out(id) :- in(id).
+  fwd@x(id) :~ in(id), b(x).
+}
+component b {
+  seen1() :- fwd(1).
+  .persist seen1
+  bad(id) :- fwd(id), (id == 2), !seen1().
+}`
+
+// An undecided run is shrunk at once; a smaller run that breaks the
+// rewrite's invariant unmatched is a failure of the same plan, so the
+// check becomes Violated (before the verdict existed only a NotEquivalent
+// candidate was kept). Seed 1's run delivers fwd(1) before fwd(2) and is
+// Unknown under max-states 1; dropping input 1 violates bad.
+func TestUnknownShrinksToViolated(t *testing.T) {
+	orig, rew := loadText(t, "kept.ded", violKept), loadText(t, "unless-seen.ded", violUnlessSeen)
+	vals, err := sim.ParseValueDomains(rew, "in.id=1..2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Runs: 1, MaxStates: 1, Spec: sim.Spec{Seed: 1, Values: vals, Open: 2}}
+	unshrunk := opts
+	unshrunk.NoShrink = true
+	rep, err := Check(orig, rew, unshrunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Unknown || rep.Runs[0].Violation != nil {
+		t.Fatalf("unshrunk: %s, want Unknown without a violation:\n%s", rep.Verdict, rep.Text(SavedFiles{}))
+	}
+	if rep, err = Check(orig, rew, opts); err != nil {
+		t.Fatal(err)
+	}
+	cx := rep.Counterexample
+	if rep.Verdict != Violated || cx == nil || !cx.Shrunk || cx.Violation == nil || len(cx.History.Inputs) != 1 {
+		t.Fatalf("shrunk: %s, want Violated on one input:\n%s", rep.Verdict, rep.Text(SavedFiles{}))
+	}
+}
