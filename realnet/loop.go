@@ -142,7 +142,7 @@ func (n *Node) nextTimer() (time.Time, bool) {
 // runTick evaluates one tick and routes its results. It reports whether
 // the carried facts changed, which calls for another tick.
 func (n *Node) runTick(items []inboxItem, delivered []value.Fact) bool {
-	if len(delivered) == 0 && len(n.state.Facts()) == 0 && n.stats.Ticks > 0 {
+	if len(delivered) == 0 && n.state.Len() == 0 && n.stats.Ticks > 0 {
 		return false
 	}
 	for _, it := range items {
@@ -168,8 +168,8 @@ func (n *Node) runTick(items []inboxItem, delivered []value.Fact) bool {
 		n.logf("invariant violated: %v", v)
 	}
 	next := res.State
-	if next == nil { // a stand-in TickFunc that fills only Next
-		next = eval.NewState(res.Next)
+	if next == nil { // a stand-in TickFunc that makes no State: nothing carried
+		next = eval.NewState(nil)
 	}
 	changed := !n.state.Equal(next)
 	n.state = next

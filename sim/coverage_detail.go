@@ -30,12 +30,12 @@ func negations(r *analysis.Rule) int {
 
 func (t *covTracker) detail(node eval.Node, comp *analysis.Component, res *eval.Result) error {
 	for _, r := range comp.Rules {
-		ms, capped, err := eval.Matches(t.prog, node, res.Facts, r, MaxDetailMatches)
+		ms, capped, err := eval.Matches(t.prog, node, res.Facts(), r, MaxDetailMatches)
 		if err != nil {
 			return err
 		}
 		rc := &t.cov.Rules[r.ID]
-		if reached(r, res.Facts) {
+		if reached(r, res.Facts()) {
 			rc.Reached++
 		}
 		if capped {

@@ -50,7 +50,7 @@ func (e *enumerator) checkRest(m Moment) error {
 		}
 		fp := n.fp
 		if !w.q.track {
-			fp = factSetFingerprint(n.carried)
+			fp = factSetFingerprint(n.carried())
 		}
 		k := restKey{n.idx, fp}
 		if e.atRest[k] {

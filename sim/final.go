@@ -25,7 +25,7 @@ func finalReports(prog *analysis.Program, nodes []*node, stop Stop, now int64) [
 		if n.crashed {
 			continue
 		}
-		for _, f := range relFacts(n.facts, rels) {
+		for _, f := range relFacts(n.facts(), rels) {
 			out = append(out, ViolationReport{Node: n.addr, Time: now, Fact: f})
 		}
 	}

@@ -185,7 +185,7 @@ func (m Moment) fullFingerprint() Fingerprint {
 	saved := make([]Fingerprint, len(w.nodes))
 	for i, n := range w.nodes {
 		saved[i] = n.fp
-		n.fp = factSetFingerprint(n.carried)
+		n.fp = factSetFingerprint(n.carried())
 	}
 	qfp := w.q.fp
 	w.q.fp = Fingerprint{}

@@ -77,9 +77,10 @@ func (m Moment) Hash() uint64 {
 		} else {
 			putInt(0)
 		}
-		for _, rel := range sortedRelations(n.carried) {
+		carried := n.carried()
+		for _, rel := range sortedRelations(carried) {
 			putStr(rel)
-			ts := n.carried[rel]
+			ts := carried[rel]
 			putInt(int64(len(ts)))
 			for _, t := range ts {
 				putTuple(t)

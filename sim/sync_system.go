@@ -185,8 +185,8 @@ func (s *nodeSystem) round(t int64, st *syncState, sc *syncScenario, final bool,
 		if err != nil {
 			return out, err
 		}
-		out.carried[i] = res.Next
-		out.facts[i] = res.Facts
+		out.carried[i] = res.Next()
+		out.facts[i] = res.Facts()
 		for _, m := range res.Sends {
 			to, ok := s.idx[m.To]
 			if !ok {
@@ -202,14 +202,14 @@ func (s *nodeSystem) round(t int64, st *syncState, sc *syncScenario, final bool,
 				out.viols = append(out.viols, SyncViolation{Node: s.names[i], Time: t, Fact: f, Kind: "invariant"})
 			}
 			if final {
-				for _, f := range relFacts(res.Facts, s.final) {
+				for _, f := range relFacts(res.Facts(), s.final) {
 					out.viols = append(out.viols, SyncViolation{Node: s.names[i], Time: t, Fact: f, Kind: "final"})
 				}
 			}
 		}
 		if tr != nil {
 			tr.Events = append(tr.Events, Event{Time: t, Kind: EvTick, Node: a, Tick: int(t),
-				Consumed: sortedDistinct(delivered), Produced: factSetDiff(res.Next, st.carried[i]),
+				Consumed: sortedDistinct(delivered), Produced: factSetDiff(res.Next(), st.carried[i]),
 				Outputs: slices.Clone(res.Outputs), Sends: len(res.Sends)})
 		}
 	}
@@ -291,17 +291,17 @@ func (s *locatedSystem) round(t int64, st *syncState, sc *syncScenario, final bo
 	if err != nil {
 		return roundOut{}, err
 	}
-	out := roundOut{carried: []eval.FactSet{res.Next}, facts: []eval.FactSet{res.Facts}, kept: st.kept}
+	out := roundOut{carried: []eval.FactSet{res.Next()}, facts: []eval.FactSet{res.Facts()}, kept: st.kept}
 	for _, sn := range s.lp.Snapshots {
 		if sn.Round == t {
 			out.kept = slices.Clone(out.kept)
-			for _, tu := range res.Facts[sn.Rel] {
+			for _, tu := range res.Facts()[sn.Rel] {
 				out.kept = append(out.kept, value.Fact{Rel: sn.As, Tuple: tu})
 			}
 		}
 	}
 	for _, a := range s.lp.Async {
-		for _, tu := range res.Facts[a.Outbox] {
+		for _, tu := range res.Facts()[a.Outbox] {
 			from, to := s.locOf(tu), s.locOf(tu[1:])
 			if from < 0 || to < 0 {
 				continue // Molly's clock has no channel for a location that is not a node
@@ -313,7 +313,7 @@ func (s *locatedSystem) round(t int64, st *syncState, sc *syncScenario, final bo
 		out.viols = append(out.viols, SyncViolation{Time: t, Fact: f, Kind: "invariant"})
 	}
 	if final {
-		for _, f := range relFacts(res.Facts, s.final) {
+		for _, f := range relFacts(res.Facts(), s.final) {
 			out.viols = append(out.viols, SyncViolation{Time: t, Fact: f, Kind: "final"})
 		}
 	}
@@ -325,7 +325,7 @@ func (s *locatedSystem) round(t int64, st *syncState, sc *syncScenario, final bo
 			}
 		}
 		produced := make([][]value.Fact, len(s.lp.Locations))
-		for _, f := range factSetDiff(res.Next, st.carried[0]) {
+		for _, f := range factSetDiff(res.Next(), st.carried[0]) {
 			if l := s.locOf(f.Tuple); l >= 0 {
 				produced[l] = append(produced[l], f)
 			}

@@ -69,17 +69,17 @@ func (w *world) tickNode(n *node) error {
 		w.emit(Event{
 			Time: w.now, Kind: EvTick, Node: n.addr, Tick: n.ticks,
 			Consumed: w.tb.consumed(n.pending),
-			Produced: w.tb.produced(res.Next, n.carried),
+			Produced: w.tb.produced(res.Next(), n.carried()),
 			Outputs:  w.tb.keep(res.Outputs),
 			Sends:    len(res.Sends),
-			Dump:     w.dumpFacts(res.Facts),
+			Dump:     w.dumpFacts(res.Facts()),
 		})
 	}
 	n.pending = n.pending[:0]
 	changed := !n.state.Equal(res.State)
-	n.state, n.carried, n.facts = res.State, res.Next, res.Facts
+	n.state, n.last = res.State, res
 	if changed && w.q.track {
-		n.fp = factSetFingerprint(n.carried)
+		n.fp = factSetFingerprint(n.carried())
 	}
 
 	for _, m := range res.Sends {

@@ -19,8 +19,7 @@ type node struct {
 	evalNode eval.Node
 
 	state   *eval.State  // carried into its next tick: an immutable value (nil: nothing)
-	carried eval.FactSet // state.Facts(), kept for the hooks and NodeState
-	facts   eval.FactSet // facts of its last tick
+	last    *eval.Result // its last tick's (nil: none yet); read through facts
 	pending []value.Fact // delivered for the tick at the current time
 	active  bool         // ticks at the current time
 	ticks   int
@@ -28,7 +27,20 @@ type node struct {
 	faulty  bool
 	idle    int // idle ticks injected so far
 
-	fp Fingerprint // factSetFingerprint(carried), when the world tracks fingerprints
+	fp Fingerprint // factSetFingerprint(carried()), when the world tracks fingerprints
+}
+
+// carried returns the facts the node carries into its next tick. The
+// State makes them on the first call (eval.State.Facts), so only the
+// hooks, fingerprints and reports that need them pay for them.
+func (n *node) carried() eval.FactSet { return n.state.Facts() }
+
+// facts returns the facts of the node's last tick (nil before its first).
+func (n *node) facts() eval.FactSet {
+	if n.last == nil {
+		return nil
+	}
+	return n.last.Facts()
 }
 
 type omissionRule struct {
@@ -426,7 +438,7 @@ func (w *world) result() *Result {
 		r.Trace = &Trace{}
 	}
 	for _, n := range w.nodes {
-		r.Nodes = append(r.Nodes, NodeState{Addr: n.addr, Ticks: n.ticks, Crashed: n.crashed, Faulty: n.faulty, Facts: n.facts, Carried: n.carried})
+		r.Nodes = append(r.Nodes, NodeState{Addr: n.addr, Ticks: n.ticks, Crashed: n.crashed, Faulty: n.faulty, Facts: n.facts(), Carried: n.carried()})
 	}
 	return r
 }

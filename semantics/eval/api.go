@@ -125,6 +125,9 @@
 package eval
 
 import (
+	"fmt"
+	"sync/atomic"
+
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
@@ -169,13 +172,13 @@ type Message struct {
 
 // Result is everything a tick produces. Every slice is in canonical order.
 type Result struct {
-	// Facts holds every relation's facts in this tick (static facts,
-	// carried, delivered and derived).
-	Facts FactSet
-	// Next holds the facts carried into the node's next tick.
-	Next FactSet
-	// State holds Next as an immutable State, to give to the next tick
-	// (Input.State). State.Facts() is Next.
+	// facts holds every relation's facts in this tick (static facts,
+	// carried, delivered and derived), listed by Facts.
+	facts relSet
+	fcache *factsCache
+	// State holds the facts carried into the node's next tick as an
+	// immutable State, to give to the next tick (Input.State); Next
+	// lists them.
 	State *State
 	// Sends lists outgoing messages, sorted by destination then fact,
 	// without duplicates.
@@ -191,6 +194,49 @@ type Result struct {
 	// Fired lists, sorted, the IDs of the rules that produced a head tuple
 	// in this tick (coverage.go).
 	Fired []int
+}
+
+// factsCache holds a Result's Facts once made.
+type factsCache struct{ p atomic.Pointer[FactSet] }
+
+// Facts returns every relation's facts in this tick (static facts,
+// carried, delivered and derived), each sorted and distinct. It is made
+// on the first call: a carried relation the tick grew in the middle is
+// merged into canonical order only then (rel.go), so callers that do
+// not need it per tick should not ask. Shared: do not modify.
+func (r *Result) Facts() FactSet {
+	if r.fcache == nil {
+		return r.facts.flat() // a Result made by hand
+	}
+	if p := r.fcache.p.Load(); p != nil {
+		return *p
+	}
+	fs := r.facts.flat()
+	if r.fcache.p.CompareAndSwap(nil, &fs) {
+		return fs
+	}
+	return *r.fcache.p.Load()
+}
+
+// Next returns the facts carried into the node's next tick: State's.
+func (r *Result) Next() FactSet { return r.State.Facts() }
+
+// GoString prints the Result's contents, its facts in canonical form (so
+// that %#v of two Results with the same facts reads the same, whatever
+// their storage).
+func (r *Result) GoString() string {
+	if r == nil {
+		return "(*eval.Result)(nil)"
+	}
+	type result struct {
+		Facts               FactSet
+		State               *State
+		Sends               []Message
+		Outputs, Violations []value.Fact
+		Derived             int
+		Fired               []int
+	}
+	return fmt.Sprintf("&%#v", result{r.Facts(), r.State, r.Sends, r.Outputs, r.Violations, r.Derived, r.Fired})
 }
 
 // Choices resolves the language's nondeterminism. Implementations must be

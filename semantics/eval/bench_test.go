@@ -167,22 +167,22 @@ func BenchmarkNaive(b *testing.B) {
 func TestBenchCasesAgree(t *testing.T) {
 	tc := tcCase(t, 100)
 	res := compareEvaluators(t, tc.prog, tc.node, tc.in, nil, "tc-100")
-	if got := len(res.Facts["path"]); got != 100*101/2 {
+	if got := len(res.Facts()["path"]); got != 100*101/2 {
 		t.Fatalf("tc-100: %d paths", got)
 	}
 	q := quorumCase(t, 2000)
 	res = compareEvaluators(t, q.prog, q.node, q.in, nil, "quorum")
-	if len(res.Outputs) == 0 || len(res.Next["votes"]) == 0 {
+	if len(res.Outputs) == 0 || len(res.Next()["votes"]) == 0 {
 		t.Fatalf("quorum: no decisions or no votes carried")
 	}
 	tp := twoPCCase(t)
 	res = compareEvaluators(t, tp.prog, tp.node, tp.in, nil, "2pc")
-	if len(res.Sends) == 0 || len(res.Outputs) == 0 || len(res.Next["cCommitLog"]) != 3 {
+	if len(res.Sends) == 0 || len(res.Outputs) == 0 || len(res.Next()["cCommitLog"]) != 3 {
 		t.Fatalf("2pc: want sends, an output and a third commit log entry, got %+v", res)
 	}
 	c := collisionCase(t, 500)
 	res = compareEvaluators(t, c.prog, c.node, c.in, nil, "collisions")
-	if len(res.Facts["numCollisions"]) == 0 {
+	if len(res.Facts()["numCollisions"]) == 0 {
 		t.Fatalf("collisions: none counted")
 	}
 }

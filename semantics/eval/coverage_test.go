@@ -18,7 +18,7 @@ func firedByMatches(t fataler, p *analysis.Program, node Node, res *Result) []in
 	t.Helper()
 	var out []int
 	for _, r := range p.Component(node.Addr.Comp).Rules {
-		ms, capped, err := Matches(p, node, res.Facts, r, 0)
+		ms, capped, err := Matches(p, node, res.Facts(), r, 0)
 		if err != nil || capped {
 			t.Fatalf("rule %d: Matches: %v (capped %v)", r.ID, err, capped)
 		}
@@ -106,7 +106,7 @@ n(k, count(v)) :- a(k, v), !stop(k).
 		t.Fatal(err)
 	}
 	r := p.Rules[0]
-	ms, capped, err := Matches(p, node0("main"), res.Facts, r, 0)
+	ms, capped, err := Matches(p, node0("main"), res.Facts(), r, 0)
 	if err != nil || capped {
 		t.Fatal(err, capped)
 	}
@@ -119,12 +119,12 @@ n(k, count(v)) :- a(k, v), !stop(k).
 	if !slices.Equal(got, want) {
 		t.Errorf("matches %v, want %v", got, want)
 	}
-	ms, _, _ = Matches(p, node0("main"), res.Facts, p.Rules[1], 0)
+	ms, _, _ = Matches(p, node0("main"), res.Facts(), p.Rules[1], 0)
 	largest, groups, err := Groups(p, node0("main"), p.Rules[1], ms)
 	if err != nil || largest != 3 || groups != 2 {
 		t.Errorf("groups: largest %d of %d groups (%v), want 3 of 2", largest, groups, err)
 	}
-	if ms, capped, _ := Matches(p, node0("main"), res.Facts, r, 2); len(ms) != 2 || !capped {
+	if ms, capped, _ := Matches(p, node0("main"), res.Facts(), r, 2); len(ms) != 2 || !capped {
 		t.Errorf("max 2: %d matches, capped %v", len(ms), capped)
 	}
 }
@@ -143,20 +143,20 @@ best(k, choose(v)) :- a(k, v).
 		t.Fatal(err)
 	}
 	r := p.Rules[0]
-	ms, _, err := Matches(p, node0("main"), res.Facts, r, 0)
+	ms, _, err := Matches(p, node0("main"), res.Facts(), r, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []struct {
 		t    value.Tuple
 		rows int
-	}{{res.Facts["best"][0], 2}, {res.Facts["best"][1], 1}} {
+	}{{res.Facts()["best"][0], 2}, {res.Facts()["best"][1], 1}} {
 		rows, ok, err := GroupMatches(p, node0("main"), r, ms, value.Addr{}, want.t)
 		if err != nil || !ok || len(rows) != want.rows {
 			t.Errorf("group of best%v: %d rows, ok %v (%v); want %d", want.t, len(rows), ok, err, want.rows)
 		}
 	}
-	if got := res.Facts["best"][0]; got[1].I != 11 {
+	if got := res.Facts()["best"][0]; got[1].I != 11 {
 		t.Fatalf("lastChoices should choose 11 for k=1, chose %v", got)
 	}
 }

@@ -82,7 +82,7 @@ func compareEvaluators(t fataler, p *analysis.Program, node Node, in Input, ch C
 	if ferr != nil {
 		return nil
 	}
-	if d := cmp.Diff(ref, fast); d != "" {
+	if d := cmp.Diff(ref, fast, resultOpt); d != "" {
 		t.Fatalf("%s: Tick differs from Naive (-naive +tick):\n%s", what, d)
 	}
 	return fast
@@ -154,7 +154,7 @@ func TestDeterminismUnderShuffledDelivery(t *testing.T) {
 					t.Fatalf("%s %s: errors differ: %v vs %v", f, comp.Name, err1, err2)
 				}
 				if a, b := fmt.Sprintf("%#v", first), fmt.Sprintf("%#v", again); a != b {
-					t.Fatalf("%s %s: results differ under shuffled delivery:\n%s", f, comp.Name, cmp.Diff(first, again))
+					t.Fatalf("%s %s: results differ under shuffled delivery:\n%s", f, comp.Name, cmp.Diff(first, again, resultOpt))
 				}
 			}
 		}

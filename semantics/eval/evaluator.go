@@ -166,6 +166,7 @@ func (tb *table) reset() (vals, rows int) {
 	}
 	tb.rows, tb.arena, tb.loaded, tb.tip = nil, nil, nil, nil
 	tb.claimed, tb.follow, tb.sorted = nil, nil, nil
+	tb.loadedRel = rel{}
 	tb.pix, tb.pixMaint = pixSource{}, false
 	tb.sortedN, tb.searchN = 0, 0
 	tb.set.reset()

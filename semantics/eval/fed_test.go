@@ -104,10 +104,10 @@ func TestFedRulesMatchNaive(t *testing.T) {
 			if ferr != nil {
 				continue
 			}
-			if d := cmp.Diff(ref, fast); d != "" {
+			if d := cmp.Diff(ref, fast, resultOpt); d != "" {
 				rt.Fatalf("%s tick %d: Tick differs from Naive (-naive +tick):\n%s", sp.name, i, d)
 			}
-			state, carried = fast.State, ref.Next
+			state, carried = fast.State, ref.Next()
 			history = append(history, state)
 		}
 	})
@@ -146,13 +146,13 @@ func TestCoordinatorFedMatchesNaive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := cmp.Diff(ref, fast); d != "" {
+		if d := cmp.Diff(ref, fast, resultOpt); d != "" {
 			t.Fatalf("tick %d: Tick differs from Naive (-naive +tick):\n%s", i, d)
 		}
 		if i > ticks-40 {
 			fedLate += fedTicks.Load() - before
 		}
-		st, carried = fast.State, ref.Next
+		st, carried = fast.State, ref.Next()
 	}
 	// Six fed rules: three logs (cCommitLog, cAborted, cEndLog) and the
 	// two flushed rules and the abort message.

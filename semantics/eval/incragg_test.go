@@ -21,7 +21,7 @@ func checkAggMemos(t fataler, st *State) {
 	}
 	for r, m := range *st.aggs.Load() { // order-free: each checked alone
 		ia := asIncrAgg(r)
-		want, ok := ia.apply(&aggMemo{}, st.facts[ia.rel], nil, nil)
+		want, ok := ia.apply(&aggMemo{}, st.Facts()[ia.rel], nil, nil)
 		if !ok {
 			t.Fatalf("rule %d: memo kept for a relation a sum cannot add", r.ID)
 		}
@@ -76,19 +76,19 @@ func TestAggregateMemosAreUsed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := cmp.Diff(ref, res); d != "" {
+		if d := cmp.Diff(ref, res, resultOpt); d != "" {
 			t.Fatalf("tick %d differs (-naive +tick):\n%s", i, d)
 		}
 		checkAggMemos(t, res.State)
 		for r, m := range memos(res.State) { // order-free: counting
-			if f := res.Facts[r.Head.Rel]; len(f) > 0 && len(m.rows) > 0 && &f[0] == &m.rows[0] {
+			if f := res.Facts()[r.Head.Rel]; len(f) > 0 && len(m.rows) > 0 && &f[0] == &m.rows[0] {
 				used[r.Head.Rel]++ // the tick's groups are the memo's: loaded, not aggregated
 			}
 		}
 		if i > 1 && len(memos(res.State)) == 0 {
 			t.Fatalf("tick %d: no aggregate memos in the State (%v from %v)", i, in.Delivered, st.Facts())
 		}
-		st, carried = res.State, ref.Next
+		st, carried = res.State, ref.Next()
 	}
 	t.Logf("ticks that loaded a relation from its memo: %v", used)
 	// nb: the aggregate last; nbk and nballot: first (the corpus's

@@ -42,7 +42,7 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 	if t := e.tables[ia.rel]; t != nil {
 		rows, loaded = t.rows, t.loaded
 	}
-	old := st.facts[ia.rel]
+	old := st.relOf(ia.rel).rows // run and tail: the groups do not depend on the rows' order
 	if len(old) > 0 && (len(loaded) != len(old) || &loaded[0] != &old[0]) {
 		return false, nil
 	}
@@ -94,29 +94,29 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 // next State's relation: the tick's own when the relation carried over
 // unchanged, else updated from the rows it gained and lost, unless more
 // changed than remains (then the first tick from the State builds it).
-func (e *engine) carryAggs(facts FactSet, res *Result) {
+func (e *engine) carryAggs(facts relSet, res *Result) {
 	if len(e.incrDone) == 0 {
 		return
 	}
 	aggs := make(aggMemos, len(e.incrDone))
 	for _, it := range e.incrDone { // evaluation order; each rule once
-		next := res.Next[it.ia.rel]
+		next := res.State.rels[it.ia.rel]
 		var m *aggMemo
 		ok := true
 		switch cur := facts[it.ia.rel]; {
-		case sameTuples(cur, next):
+		case sameRel(cur, next):
 			m = it.m
 			e.dd2[it.ia.rule.Head.Rel] = dDelta{ok: true}
 		default:
 			added, removed := e.nextDiff(it.ia.rel, cur, next)
-			if len(added)+len(removed) > len(next) {
+			if len(added)+len(removed) > len(next.rows) {
 				// Cheaper to rebuild from next, and only if a tick
 				// starts from the State (aggMemo): e.g. a GC rule that
 				// dropped most of the relation.
 				continue
 			}
 			var d dDelta
-			m, d, ok = it.ia.applyDelta(it.m, added, removed, next)
+			m, d, ok = it.ia.applyDelta(it.m, added, removed, next.rows) // all: read in any order (recompute)
 			e.dd2[it.ia.rule.Head.Rel] = d
 		}
 		if ok {
@@ -141,7 +141,7 @@ func (s *State) aggMemo(ia *incrAgg) *aggMemo {
 			return m
 		}
 	}
-	m, ok := ia.apply(&aggMemo{}, s.facts[ia.rel], nil, nil)
+	m, ok := ia.apply(&aggMemo{}, s.relOf(ia.rel).rows, nil, nil)
 	if !ok {
 		return nil
 	}

@@ -34,9 +34,9 @@ func (e *engine) keyFlips(pass int, invert bool, l *analysis.Lit, k mKind, d dDe
 	// after it are base + ua - ud.
 	var base []value.Tuple
 	if pass == 0 {
-		base = e.stIn.facts[l.Rel]
+		base = e.stIn.relOf(l.Rel).sorted()
 	} else {
-		base = e.mt.facts[l.Rel]
+		base = e.mt.facts[l.Rel].sorted()
 	}
 	ua, ud := d.add, d.del
 	if invert {

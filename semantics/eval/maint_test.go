@@ -115,7 +115,7 @@ func TestMaintPublishedConcurrently(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d := cmp.Diff(ref, got[i]); d != "" {
+				if d := cmp.Diff(ref, got[i], resultOpt); d != "" {
 					t.Fatalf("round %d input %d: Tick differs from Naive (-naive +tick):\n%s", r, i, d)
 				}
 			}

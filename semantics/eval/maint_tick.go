@@ -53,7 +53,7 @@ type maintTick struct {
 	sign        int64               // sign of the rows being scanned
 	full        bool                // maintFull is counting (MaxFacts is checked as rows are found)
 	pub         map[string]*cntMemo // the State's values worked out backwards (nil: it has memos)
-	facts, next FactSet             // pass 2: the tick's facts and the next State's
+	facts, next relSet              // pass 2: the tick's facts and the next State's
 
 	// scratch, reused across ticks (nothing a memo keeps)
 	drives []drive
@@ -192,10 +192,10 @@ func (e *engine) maintStratum(m *mRel) error {
 		// from, and perhaps none to pass them on to): indexed per tick.
 		t.loadSorted(tv.rows)
 	case from == tv:
-		t.loadIndexed(tv.rows, pixSource{holder: &tv.ix}) // the State's own value
+		t.loadIndexed(flatRel(tv.rows), pixSource{holder: &tv.ix}) // the State's own value
 		t.pixMaint = true
 	default:
-		t.loadIndexed(tv.rows, pixSource{holder: &tv.ix, from: &from.ix, fromRows: from.rows, add: d.add, del: d.del})
+		t.loadIndexed(flatRel(tv.rows), pixSource{holder: &tv.ix, from: &from.ix, fromRows: from.rows, add: d.add, del: d.del})
 		t.pixMaint = true
 	}
 	e.facts += len(tv.rows)
@@ -430,7 +430,7 @@ func (e *engine) delta1(rel string, k mKind) dDelta {
 	case kAgg, kMaint:
 		return e.dd1[rel] // absent: not known
 	}
-	old := e.stIn.facts[rel]
+	old := e.stIn.relOf(rel).rows
 	t := e.tables[rel]
 	if t == nil {
 		return dDelta{ok: len(old) == 0}
@@ -449,12 +449,12 @@ func (e *engine) delta2(rel string, k mKind) dDelta {
 		return dDelta{ok: true}
 	case kState:
 		i, _ := slices.BinarySearch(e.memo.derived, rel)
-		return dDelta{ok: mt.memo && e.memo.carriesRel(i, e.stIn.facts, mt.next)}
+		return dDelta{ok: mt.memo && e.memo.carriesRel(i, e.stIn.rels, mt.next)}
 	case kAgg, kMaint:
 		return e.dd2[rel]
 	}
 	cur, next := mt.facts[rel], mt.next[rel]
-	if sameTuples(cur, next) {
+	if sameRel(cur, next) {
 		return dDelta{ok: true}
 	}
 	add, del := e.nextDiff(rel, cur, next)
@@ -463,12 +463,12 @@ func (e *engine) delta2(rel string, k mKind) dDelta {
 
 // maintNext runs pass 2: the next State's memos, from the tick's values
 // and the changes from the tick (facts) to the next State.
-func (e *engine) maintNext(facts FactSet, res *Result) {
+func (e *engine) maintNext(facts relSet, res *Result) {
 	mt := &e.mt
 	if !mt.on || !mt.used {
 		return
 	}
-	mt.facts, mt.next = facts, res.Next
+	mt.facts, mt.next = facts, res.State.rels
 	var next map[string]*cntMemo
 	same := mt.from != nil // every memo as the State's: share its maintMemos
 	for _, m := range e.mplan.rels {
@@ -525,17 +525,17 @@ func clearTuples(ts []value.Tuple, n int) []value.Tuple {
 // nextDiff is diffSorted(cur, next) for relation rel's tick rows and the
 // next State's, worked out once per tick (incremental aggregates and
 // maintained relations over rel both need it).
-func (e *engine) nextDiff(rel string, cur, next []value.Tuple) (added, removed []value.Tuple) {
-	if d, ok := e.diffs[rel]; ok {
+func (e *engine) nextDiff(name string, cur, next rel) (added, removed []value.Tuple) {
+	if d, ok := e.diffs[name]; ok {
 		if checkCarryDiffs.Load() {
-			checkDiff(rel, d, cur, next)
+			checkDiff(name, d, cur.sorted(), next.sorted())
 		}
 		return d.add, d.del
 	}
-	added, removed = diffSorted(cur, next)
+	added, removed = diffSorted(cur.sorted(), next.sorted())
 	if e.diffs == nil {
 		e.diffs = map[string]dDelta{}
 	}
-	e.diffs[rel] = dDelta{ok: true, add: added, del: removed}
+	e.diffs[name] = dDelta{ok: true, add: added, del: removed}
 	return added, removed
 }

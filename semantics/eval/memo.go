@@ -67,7 +67,7 @@ type memoRel struct {
 	// relations only gained rows since from (memoPlan.grows) loads rows
 	// and evaluates its rules from the gained rows alone (memo_grow.go);
 	// otherwise it evaluates them in full.
-	from FactSet
+	from relSet
 }
 
 // complete reports whether m holds every state-derived relation, each
@@ -305,7 +305,7 @@ func (e *engine) loadMemo(m *stateMemo) error {
 // (the memo the tick loaded, possibly nil) as they were, the others from
 // the tick's facts; inputs holds the sizes of their tables once the
 // tick's inputs were loaded (what is beyond was derived).
-func (e *engine) makeMemo(from *stateMemo, facts FactSet, inputs []int) *stateMemo {
+func (e *engine) makeMemo(from *stateMemo, facts relSet, inputs []int) *stateMemo {
 	m := &stateMemo{node: e.w.node.Addr, counts: maps.Clone(e.w.node.Topology.Counts), rels: make([]*memoRel, len(e.memo.derived))}
 	var fired, firedAll []int
 	var store []memoRel // the new entries, in one allocation
@@ -319,7 +319,7 @@ func (e *engine) makeMemo(from *stateMemo, facts FactSet, inputs []int) *stateMe
 			firedAll = make([]int, 0, len(fired))
 			store = make([]memoRel, len(e.memo.derived))
 		}
-		rows := facts[name]
+		rows := facts[name].sorted() // loaded by loadSorted: canonical order
 		mr := &store[i]
 		mr.rows, mr.derived = rows, len(rows)-inputs[i]
 		if e.growing != nil && e.growing[i] != nil {
@@ -344,7 +344,7 @@ func (e *engine) makeMemo(from *stateMemo, facts FactSet, inputs []int) *stateMe
 // carried returns the part of memo m, made for a State with facts from,
 // that holds for a State with facts to: the relations whose base reads
 // are the same in both (m itself when all are, nil when none is).
-func (mp *memoPlan) carried(m *stateMemo, from, to FactSet) *stateMemo {
+func (mp *memoPlan) carried(m *stateMemo, from, to relSet) *stateMemo {
 	var out *stateMemo
 	for i := range mp.derived {
 		if m.rels[i] == nil || mp.carriesRel(i, from, to) {
@@ -372,9 +372,9 @@ func (mp *memoPlan) carried(m *stateMemo, from, to FactSet) *stateMemo {
 // carriesRel reports whether the memo of state-derived relation i (by
 // position in derived) made for from is valid for to: the relations it
 // reads are the same in both.
-func (mp *memoPlan) carriesRel(i int, from, to FactSet) bool {
+func (mp *memoPlan) carriesRel(i int, from, to relSet) bool {
 	for _, name := range mp.base[i] {
-		if !sameTuples(from[name], to[name]) {
+		if !sameRel(from[name], to[name]) {
 			return false
 		}
 	}

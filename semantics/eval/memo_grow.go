@@ -28,14 +28,14 @@ import (
 // growthOf returns the rows each base relation of state-derived relation
 // i (by position in memo.derived) gained from from to this tick's State;
 // ok is false when one lost a row.
-func (e *engine) growthOf(i int, from FactSet) (map[string][]value.Tuple, bool) {
+func (e *engine) growthOf(i int, from relSet) (map[string][]value.Tuple, bool) {
 	adds := map[string][]value.Tuple{}
 	for _, name := range e.memo.base[i] {
-		old, cur := from[name], e.stIn.facts[name]
-		if sameTuples(old, cur) {
+		old, cur := from[name], e.stIn.relOf(name)
+		if sameRel(old, cur) {
 			continue
 		}
-		added, removed := diffSorted(old, cur)
+		added, removed := diffSorted(old.sorted(), cur.sorted())
 		if len(removed) > 0 {
 			return nil, false
 		}

@@ -20,7 +20,7 @@ func Naive(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*R
 	n := &naive{w: w, rels: map[string]*naiveRel{}}
 	carried := in.Carried
 	if in.State != nil {
-		carried = in.State.facts
+		carried = in.State.Facts()
 	}
 	if err := loadInputs(w, comp, carried, false, in.Delivered, func(f value.Fact) error { n.rel(f.Rel).add(f.Tuple); return nil }); err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func Naive(p *analysis.Program, node Node, in Input, ch Choices, lim Limits) (*R
 			}
 		}
 	}
-	return out.result(facts, nil, derived, nil)
+	return out.result(relSetOf(facts), nil, derived, nil)
 }
 
 type naiveRel struct {

@@ -231,7 +231,7 @@ func (c *carryRule) carried(sorted []value.Tuple) (kept, dropped []value.Tuple, 
 // carries it, the rows it dropped (nil: unknown, several rules).
 type carriedRel struct {
 	name  string
-	rows  []value.Tuple
+	rows  rel
 	drops []value.Tuple
 	rules int // carry rules that carried it this tick
 }
@@ -243,16 +243,29 @@ type carriedRel struct {
 // known without a merge: nothing added, the dropped rows removed. It is
 // recorded for nextDiff (e.diffs), which incremental aggregates,
 // maintained relations and persistent indexes ask for.
-func (e *engine) carryAll(facts FactSet) error {
+func (e *engine) carryAll(facts relSet) error {
 	for i := range e.carried {
 		e.carried[i] = carriedRel{name: e.carried[i].name}
 	}
 	for _, c := range e.carry {
+		p := &e.carried[c.slot]
+		if c.pl == nil {
+			// Every row carried: the tick's rows as they are, run and
+			// tail (rel.go), the next State's unless other rules add.
+			r := facts[c.rel]
+			if len(r.rows) > 0 {
+				e.w.fire(c.rule)
+			}
+			p.rules++
+			p.drops = []value.Tuple{}
+			p.rows = unionRels(p.rows, r)
+			continue
+		}
 		var kept, dropped []value.Tuple
 		var err error
-		rows, done := facts[c.rel], []value.Tuple(nil)
+		rows, done := facts[c.rel].sorted(), []value.Tuple(nil)
 		if c.negN > 0 {
-			done = facts[c.neg]
+			done = facts[c.neg].sorted()
 		}
 		if c.negN > 0 && len(done) <= len(rows) {
 			// Fewer keys than rows (else probing done per row is
@@ -267,13 +280,12 @@ func (e *engine) carryAll(facts FactSet) error {
 		if len(dropped) > 0 {
 			e.drops = append(e.drops, dropped)
 		}
-		p := &e.carried[c.slot]
 		p.rules++
 		p.drops = dropped
 		if dropped == nil {
 			p.drops = []value.Tuple{} // known: nothing dropped
 		}
-		p.rows = unionSorted(p.rows, kept)
+		p.rows = unionRels(p.rows, flatRel(kept))
 	}
 	for i := range e.carried {
 		p := &e.carried[i]
@@ -296,6 +308,18 @@ func (e *engine) releaseDrops() {
 		clear(d)
 	}
 	e.drops = e.drops[:0]
+}
+
+// unionRels is unionSorted for rels: either one as it is when the other
+// is empty, else their sorted forms merged.
+func unionRels(a, b rel) rel {
+	if len(a.rows) == 0 {
+		return b
+	}
+	if len(b.rows) == 0 {
+		return a
+	}
+	return flatRel(unionSorted(a.sorted(), b.sorted()))
 }
 
 // unionSorted merges two sorted, distinct runs into one, dropping

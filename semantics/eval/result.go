@@ -143,41 +143,47 @@ func (o *outbox) send(tb *table, r *analysis.Rule, h headOut) error {
 // from is the State the tick started from when it is of this program (nil
 // for Naive): its tick's Outputs and Violations are reused when they list
 // the same rows (outCache).
-func (o *outbox) result(facts FactSet, persisted []carriedRel, derived int, from *State) (*Result, error) {
+func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from *State) (*Result, error) {
 	nnext, nsends, nout, nviol := 0, 0, 0, 0
 	for _, tb := range o.nextTabs {
 		if len(tb.rows) > 0 {
 			nnext++
 		}
 	}
-	res := &Result{Facts: facts, Next: make(FactSet, nnext+len(persisted)), Derived: derived, Fired: o.w.firedIDs()}
+	res := &Result{facts: facts, fcache: &factsCache{}, Derived: derived, Fired: o.w.firedIDs()}
+	next := make(relSet, nnext+len(persisted))
 	for _, tb := range o.nextTabs {
 		if len(tb.rows) > 0 {
-			res.Next[tb.name] = tb.sortedRows()
+			next[tb.name] = flatRel(tb.sortedRows())
 		}
 	}
 	clear(o.grown)
 	o.grown = o.grown[:0]
 	for _, p := range persisted {
-		if len(p.rows) == 0 {
+		if len(p.rows.rows) == 0 {
 			continue
 		}
-		var tip *rowTip
-		if from != nil {
-			tip = from.tips[p.name]
-		}
-		more, own := unionNext(p.rows, res.Next[p.name], tip)
-		if own != nil {
-			o.grown = append(o.grown, grownRel{p.name, own})
+		added := next[p.name].rows
+		more := p.rows
+		if len(added) > 0 {
+			var tip *rowTip
+			if from != nil {
+				tip = from.tips[p.name]
+			}
+			rows, own := unionNext(p.rows.sorted(), added, tip)
+			if own != nil {
+				o.grown = append(o.grown, grownRel{p.name, own})
+			}
+			more = flatRel(rows)
 		}
 		// The outbox counted its own rows; count those the union added.
-		o.count += len(more) - len(res.Next[p.name])
-		res.Next[p.name] = more
+		o.count += len(more.rows) - len(added)
+		next[p.name] = more
 	}
 	if o.count > o.w.lim.MaxFacts {
 		return nil, o.w.limitErr("MaxFacts", o.w.lim.MaxFacts)
 	}
-	res.State = &State{facts: res.Next, prog: o.w.prog}
+	res.State = &State{rels: next, prog: o.w.prog}
 	for _, tb := range o.sendTabs {
 		nsends += len(tb.rows)
 	}
@@ -207,7 +213,7 @@ func (o *outbox) result(facts FactSet, persisted []carriedRel, derived int, from
 	}
 	src := o.src[:0] // scratch; copied into the cache if one is kept
 	for _, rel := range reported {
-		rows := facts[rel.Name]
+		rows := facts[rel.Name].sorted()
 		src = append(src, rows)
 		if rel.Output {
 			nout += len(rows)
@@ -271,12 +277,14 @@ const outCacheMin = 16
 // rows of the reported relations (outbox.reportedRels), by slice
 // identity, which implies equal contents: rows are never modified, and an
 // array a cache points to is not reused. Else nil.
-func (s *State) outCacheFor(reported []*analysis.Relation, facts FactSet) *outCache {
+func (s *State) outCacheFor(reported []*analysis.Relation, facts relSet) *outCache {
 	if s == nil || s.outs == nil {
 		return nil
 	}
 	for i, rel := range reported {
-		a, b := facts[rel.Name], s.outs.src[i]
+		// A relation with a tail is compared by its sorted form, made
+		// once per rel and shared by the ticks that leave it unchanged.
+		a, b := facts[rel.Name].sorted(), s.outs.src[i]
 		if len(a) != len(b) || len(a) > 0 && &a[0] != &b[0] {
 			return nil
 		}

@@ -98,7 +98,7 @@ func (tb *table) followTip(t []value.Value) bool {
 // them), in its own backing array with room behind it. The engine drops its tables' rows on reset and capped
 // slices of them are all anyone else holds, so the room belongs to the
 // next State alone.
-func (e *engine) nextTips(next FactSet) map[string]*rowTip {
+func (e *engine) nextTips(next relSet) map[string]*rowTip {
 	var tips map[string]*rowTip
 	// Only a carried relation's rows go to the next State as the tick's
 	// table had them (the outbox's tables are others).
@@ -115,7 +115,7 @@ func (e *engine) nextTips(next FactSet) map[string]*rowTip {
 		if n == 0 || cap(own) == n {
 			continue // no room behind: nothing to look up
 		}
-		if rows := next[t.name]; len(rows) != n || &rows[0] != &own[0] {
+		if rows := next[t.name].rows; len(rows) != n || &rows[0] != &own[0] {
 			continue
 		}
 		if tips == nil {
@@ -129,7 +129,7 @@ func (e *engine) nextTips(next FactSet) map[string]*rowTip {
 	// this tick's, or a claimed tip's extended by this tick.
 	for _, g := range e.out.grown {
 		own, n := g.own, len(g.own)
-		if rows := next[g.name]; cap(own) == n || len(rows) != n || &rows[0] != &own[0] {
+		if rows := next[g.name].rows; cap(own) == n || len(rows) != n || &rows[0] != &own[0] {
 			continue
 		}
 		if tips == nil {

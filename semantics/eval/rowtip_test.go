@@ -39,8 +39,8 @@ func TestAppendsInPlace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, naive = res.State, ref.Next
-		states, carried = append(states, st), append(carried, ref.Next)
+		st, naive = res.State, ref.Next()
+		states, carried = append(states, st), append(carried, ref.Next())
 	}
 	if shared < ticks*3/4 {
 		t.Errorf("votes kept their backing array on %d of %d ticks, want most", shared, ticks)
@@ -68,7 +68,7 @@ func TestAppendsInPlace(t *testing.T) {
 					t.Errorf("tick from state %d: %v, %v", k, err, rerr)
 					return
 				}
-				if d := cmp.Diff(ref, res); d != "" {
+				if d := cmp.Diff(ref, res, resultOpt); d != "" {
 					t.Errorf("tick from state %d, goroutine %d differs from Naive (-naive +tick):\n%s", k, g, d)
 				}
 			}()
@@ -101,7 +101,7 @@ func TestRepeatedTicksFollowTheClaimer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, naive = res.State, ref.Next
+		st, naive = res.State, ref.Next()
 	}
 	tick := func(in []value.Fact) *Result {
 		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: in}, nil, Limits{})
@@ -110,7 +110,7 @@ func TestRepeatedTicksFollowTheClaimer(t *testing.T) {
 			t.Errorf("tick of %v: %v, %v", in, err, rerr)
 			return nil
 		}
-		if d := cmp.Diff(ref, res); d != "" {
+		if d := cmp.Diff(ref, res, resultOpt); d != "" {
 			t.Errorf("tick of %v differs from Naive (-naive +tick):\n%s", in, d)
 		}
 		return res
@@ -194,16 +194,16 @@ func TestSortedRelationsKeepRoom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !equalFactSets(ref.Next, res.Next) {
+		if !equalFactSets(ref.Next(), res.Next()) {
 			t.Fatalf("tick %d: the next State differs from Naive's", i)
 		}
 		if i%50 == 0 { // the whole Result (cmp is slow over large ones)
-			if d := cmp.Diff(ref, res); d != "" {
+			if d := cmp.Diff(ref, res, resultOpt); d != "" {
 				t.Fatalf("tick %d differs from Naive (-naive +tick):\n%s", i, d)
 			}
 		}
-		st, naive = res.State, ref.Next
-		states, carried = append(states, st), append(carried, ref.Next)
+		st, naive = res.State, ref.Next()
+		states, carried = append(states, st), append(carried, ref.Next())
 	}
 	if big < ticks/4 || offered < big*3/4 || claimed < big*3/4 {
 		t.Errorf("room behind votes offered on %d and claimed on %d of %d ticks from a State of %d votes or more, want most", offered, claimed, big, roomMin)
@@ -225,7 +225,7 @@ func TestSortedRelationsKeepRoom(t *testing.T) {
 					t.Errorf("tick from state %d: %v, %v", k, err, rerr)
 					return
 				}
-				if d := cmp.Diff(ref, res); d != "" {
+				if d := cmp.Diff(ref, res, resultOpt); d != "" {
 					t.Errorf("tick from state %d, goroutine %d differs from Naive (-naive +tick):\n%s", k, g, d)
 				}
 			}()
@@ -278,7 +278,7 @@ func TestSortedRoomSizedToGrowth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := cmp.Diff(ref, res); d != "" {
+		if d := cmp.Diff(ref, res, resultOpt); d != "" {
 			t.Fatalf("tick %d differs from Naive (-naive +tick):\n%s", i, d)
 		}
 		if i == 1 {
@@ -286,7 +286,7 @@ func TestSortedRoomSizedToGrowth(t *testing.T) {
 				t.Errorf("tick %d did not claim the room its State offered behind votes", i)
 			}
 		}
-		n := len(res.Next["votes"])
+		n := len(res.Next()["votes"])
 		tip := res.State.tipOf("votes")
 		if tip == nil {
 			t.Fatalf("tick %d: no room offered behind %d votes", i, n)
@@ -294,6 +294,6 @@ func TestSortedRoomSizedToGrowth(t *testing.T) {
 		if room := len(tip.buf) - tip.at; room < roomGrowth || room >= n/8 {
 			t.Errorf("tick %d: room behind %d votes is %d rows, want at least %d and below n/8 = %d", i, n, room, roomGrowth, n/8)
 		}
-		st, naive = res.State, ref.Next
+		st, naive = res.State, ref.Next()
 	}
 }

@@ -314,11 +314,11 @@ func TestTickSequencesMatchNaive(t *testing.T) {
 			if ferr != nil {
 				continue // the tick is lost; the node keeps its state
 			}
-			if d := cmp.Diff(ref, fast); d != "" {
+			if d := cmp.Diff(ref, fast, resultOpt); d != "" {
 				rt.Fatalf("%s: Tick differs from Naive (-naive +tick):\n%s", what, d)
 			}
 			checkAggMemos(rt, fast.State)
-			state, carried = fast.State, ref.Next
+			state, carried = fast.State, ref.Next()
 			history = append(history, state)
 		}
 	})
@@ -375,7 +375,7 @@ func TestTicksFromOneStateAgree(t *testing.T) {
 			if errs[i] != nil {
 				t.Fatal(errs[i])
 			}
-			if d := cmp.Diff(want[i], got[i]); d != "" {
+			if d := cmp.Diff(want[i], got[i], resultOpt); d != "" {
 				t.Fatalf("%s input %d: concurrent tick differs (-sequential +concurrent):\n%s", sp.name, i, d)
 			}
 		}

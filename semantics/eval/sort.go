@@ -32,10 +32,7 @@ func (tb *table) sortedRows() []value.Tuple {
 	if tb.sortedN == n {
 		return tb.rows[:n:n]
 	}
-	// One allocation: the unsorted rest is sorted at the end of the
-	// output, then merged forward with the sorted prefix (the prefix stays
-	// in tb.rows, and the write position never overtakes the rest's next
-	// unread row).
+	// One allocation (mergeTail).
 	room := 0
 	if len(tb.loaded) >= roomMin {
 		room = roomFor(n, n-len(tb.loaded))
@@ -44,15 +41,24 @@ func (tb *table) sortedRows() []value.Tuple {
 	if room > 0 {
 		tb.sorted = out
 	}
-	a := tb.rows[:tb.sortedN]
-	copy(out[len(a):], tb.rows[len(a):])
+	mergeTail(out[:n], tb.rows, tb.sortedN)
+	return out[:n:n]
+}
+
+// mergeTail writes rows in canonical order into out (len(out) ==
+// len(rows)): rows[:sortedN] are sorted, the rest (distinct from them)
+// are sorted at the end of out, then merged forward with the sorted
+// prefix (which stays in rows; the write position never overtakes the
+// rest's next unread row).
+func mergeTail(out, rows []value.Tuple, sortedN int) {
+	a := rows[:sortedN]
+	copy(out[len(a):], rows[len(a):])
 	sortTuples(out[len(a):])
-	if (n-len(a))*sparseMerge <= len(a) {
+	if (len(rows)-len(a))*sparseMerge <= len(a) {
 		mergeSparse(out, a)
 	} else {
 		mergeFront(out, a)
 	}
-	return out[:n:n]
 }
 
 // roomMin is the smallest loaded relation sortedRows leaves room behind:

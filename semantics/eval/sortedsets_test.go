@@ -61,16 +61,16 @@ func TestCarriedUnionsAppendInPlace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !equalFactSets(ref.Next, res.Next) {
+		if !equalFactSets(ref.Next(), res.Next()) {
 			t.Fatalf("tick %d: the next State differs from Naive's", i)
 		}
 		if i%50 == 0 {
-			if d := cmp.Diff(ref, res); d != "" {
+			if d := cmp.Diff(ref, res, resultOpt); d != "" {
 				t.Fatalf("tick %d differs from Naive (-naive +tick):\n%s", i, d)
 			}
 		}
-		st, naive = res.State, ref.Next
-		states, carried = append(states, st), append(carried, ref.Next)
+		st, naive = res.State, ref.Next()
+		states, carried = append(states, st), append(carried, ref.Next())
 	}
 	if big < ticks/3 || inPlace < big*3/4 {
 		t.Errorf("acked extended in place on %d of %d ticks that append to a State of %d rows or more, want most", inPlace, big, roomMin)
@@ -88,7 +88,7 @@ func TestCarriedUnionsAppendInPlace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, first := res.State.Facts()["acked"], states[k+1].Facts()["acked"]; !equalFactSets(res.Next, carried[k+1]) {
+		if got, first := res.State.Facts()["acked"], states[k+1].Facts()["acked"]; !equalFactSets(res.Next(), carried[k+1]) {
 			t.Fatalf("tick %d again: the next State differs from Naive's", i)
 		} else if len(got) == len(first) && &got[0] == &first[0] {
 			shared++
@@ -117,7 +117,7 @@ func TestCarriedUnionsAppendInPlace(t *testing.T) {
 					t.Errorf("tick from state %d: %v, %v", k, err, rerr)
 					return
 				}
-				if d := cmp.Diff(ref, res); d != "" {
+				if d := cmp.Diff(ref, res, resultOpt); d != "" {
 					t.Errorf("tick from state %d, goroutine %d differs from Naive (-naive +tick):\n%s", k, g, d)
 				}
 			}()

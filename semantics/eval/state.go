@@ -17,7 +17,10 @@ import (
 //
 // A nil *State is the empty state.
 type State struct {
-	facts FactSet // sorted and distinct per relation; never modified
+	rels relSet // never modified (rel.go: a sorted run and a short tail each)
+	// flat caches Facts (every relation in canonical form), made on
+	// first use.
+	flat atomic.Pointer[FactSet]
 	// prog is the program whose tick made the State (nil for NewState):
 	// its facts were checked against that program's relations, so ticks
 	// of the same program do not check them again.
@@ -54,16 +57,18 @@ type State struct {
 // the program by every tick that starts from it; Evaluator.NewState
 // checks them once.
 func NewState(carried FactSet) *State {
-	return &State{facts: Normalize(carried)}
+	return &State{rels: relSetOf(Normalize(carried))}
 }
 
 // NewState returns a State of ev's program holding carried, checked
 // against the program's relations (an unknown relation, a wrong arity or
 // a column of the wrong type is an error), in canonical form.
 func (ev *Evaluator) NewState(carried FactSet) (*State, error) {
-	st := &State{facts: Normalize(carried), prog: ev.prog}
-	for _, name := range sortedKeys(st.facts) {
-		for _, t := range st.facts[name] {
+	facts := Normalize(carried)
+	st := &State{rels: relSetOf(facts), prog: ev.prog}
+	st.flat.Store(&facts)
+	for _, name := range sortedKeys(facts) {
+		for _, t := range facts[name] {
 			if err := checkFact(ev.prog, value.Fact{Rel: name, Tuple: t}, func() string { return "NewState: " }, "carried"); err != nil {
 				return nil, err
 			}
@@ -74,11 +79,28 @@ func (ev *Evaluator) NewState(carried FactSet) (*State, error) {
 
 // Facts returns the State's facts by relation, each slice sorted and
 // distinct. The FactSet and its tuples are shared: do not modify them.
+// It is made on the first call (a relation with a tail is merged then,
+// once: rel.go); Len and Equal do not need it.
 func (s *State) Facts() FactSet {
 	if s == nil {
 		return nil
 	}
-	return s.facts
+	if p := s.flat.Load(); p != nil {
+		return *p
+	}
+	fs := s.rels.flat()
+	if s.flat.CompareAndSwap(nil, &fs) {
+		return fs
+	}
+	return *s.flat.Load()
+}
+
+// relOf returns relation name's rows in s (empty when absent).
+func (s *State) relOf(name string) rel {
+	if s == nil {
+		return rel{}
+	}
+	return s.rels[name]
 }
 
 // Len returns the number of facts in the State.
@@ -90,8 +112,8 @@ func (s *State) Len() int {
 		return int(n - 1)
 	}
 	n := 0
-	for _, ts := range s.facts { // order-free: a sum
-		n += len(ts)
+	for _, r := range s.rels { // order-free: a sum
+		n += len(r.rows)
 	}
 	s.n.Store(int64(n + 1)) // facts never change: every tick counts the same
 	return n
@@ -99,9 +121,26 @@ func (s *State) Len() int {
 
 // Equal reports whether s and t hold the same facts. Relations a tick
 // left unchanged share their storage, so comparing a State with its
-// successor mostly compares slice headers.
+// successor mostly compares slice headers; a relation that differs only
+// in its layout (run and tail) is compared in canonical form.
 func (s *State) Equal(t *State) bool {
-	return equalFactSets(s.Facts(), t.Facts())
+	var a, b relSet
+	if s != nil {
+		a = s.rels
+	}
+	if t != nil {
+		b = t.rels
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	for name, ra := range a { // order-free: every relation must match
+		rb, ok := b[name]
+		if !ok || !sameRel(ra, rb) {
+			return false
+		}
+	}
+	return true
 }
 
 // equalFactSets compares two canonical FactSets (empty relations absent).
@@ -142,8 +181,9 @@ func (s *State) GoString() string {
 		return "(*eval.State)(nil)"
 	}
 	b := []byte("eval.State{")
-	for i, name := range sortedKeys(s.facts) {
-		for j, t := range s.facts[name] {
+	facts := s.Facts()
+	for i, name := range sortedKeys(facts) {
+		for j, t := range facts[name] {
 			if i > 0 || j > 0 {
 				b = append(b, ", "...)
 			}

@@ -88,16 +88,15 @@ type pixSource struct {
 	add, del []value.Tuple
 }
 
-// loadIndexed is loadSorted for rows (sorted, distinct) held with
-// persistent indexes in src.holder: the table's indexes probe the
-// holder's tries for them.
-func (tb *table) loadIndexed(rows []value.Tuple, src pixSource) {
+// loadIndexed is loadRel for rows held with persistent indexes in
+// src.holder: the table's indexes probe the holder's tries for them.
+func (tb *table) loadIndexed(rows rel, src pixSource) {
 	if len(tb.rows) > 0 || src.holder == nil {
-		tb.loadSorted(rows)
+		tb.loadRel(rows)
 		return
 	}
 	tb.pix = src
-	tb.loadSorted(rows)
+	tb.loadRel(rows)
 }
 
 // usePersistent points ix at the loaded rows' trie over its columns,
@@ -156,7 +155,7 @@ func (tb *table) usePersistent(ix *colIndex) bool {
 func (ix *colIndex) resolve() {
 	tb := ix.lazy
 	ix.lazy = nil
-	t := tb.pix.holder.publish(ix.mask, buildPtrie(tb.loaded, ix.cols))
+	t := tb.pix.holder.publish(ix.mask, buildPtrie(tb.loadedSorted(), ix.cols))
 	pixBuilt.Add(1)
 	ix.pst, ix.hasPst = t, true
 }
@@ -188,7 +187,7 @@ func (s *State) stateHolder(rel string) *ixHolder {
 // nextIndexes gives the next State (res.State) the tries this tick
 // probed over the State's relations and the maintained relations' values,
 // brought to the next versions of their rows.
-func (e *engine) nextIndexes(facts FactSet, res *Result) {
+func (e *engine) nextIndexes(facts relSet, res *Result) {
 	var holders map[string]*ixHolder
 	var mnext map[string]*cntMemo
 	if m := res.State.maint.Load(); m != nil {
@@ -219,11 +218,12 @@ func (e *engine) nextIndexes(facts FactSet, res *Result) {
 			}
 			continue
 		}
-		next := res.Next[t.name]
+		nextRel := res.State.rels[t.name]
+		next := nextRel.rows
 		if len(next) == 0 {
 			continue
 		}
-		if sameTuples(next, t.loaded) && &next[0] == &t.loaded[0] {
+		if len(next) == len(t.loaded) && &next[0] == &t.loaded[0] {
 			if holders == nil {
 				holders = map[string]*ixHolder{}
 			}
@@ -232,8 +232,8 @@ func (e *engine) nextIndexes(facts FactSet, res *Result) {
 		}
 		gained := t.rows[len(t.loaded):] // indexed per tick, by the colIndex
 		var add, del []value.Tuple
-		if cur := facts[t.name]; !sameTuples(cur, next) {
-			add, del = e.nextDiff(t.name, cur, next)
+		if cur := facts[t.name]; !sameRel(cur, nextRel) {
+			add, del = e.nextDiff(t.name, cur, nextRel)
 		}
 		if len(gained)+len(add)+len(del) > len(next)/4+16 {
 			continue // the first tick from the next State builds them

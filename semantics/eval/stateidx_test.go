@@ -92,7 +92,7 @@ func checkStateIndexes(tb fataler, st *State) {
 		for rel, h := range *hs { // order-free: each checked alone
 			if p := h.p.Load(); p != nil {
 				for _, mt := range *p {
-					checkTrie(tb, "State relation "+rel, mt.t, st.facts[rel], colsOf(mt.mask, len(st.facts[rel][0])))
+					checkTrie(tb, "State relation "+rel, mt.t, st.Facts()[rel], colsOf(mt.mask, len(st.Facts()[rel][0])))
 				}
 			}
 		}

@@ -33,6 +33,9 @@ type table struct {
 	// stay rows[:len(loaded)] (rows are only appended), so what follows
 	// them is what the tick added (incragg.go).
 	loaded []value.Tuple
+	// loadedRel is the rel loaded was (loadRel), for its sorted form
+	// (loadedSorted) and to hand back unchanged (relRows).
+	loadedRel rel
 	// pix is where the persistent indexes over loaded come from
 	// (stateidx.go; holder nil: the indexes cover every row, per tick);
 	// pixMaint says loaded is a maintained relation's value.
@@ -302,6 +305,55 @@ func (tb *table) loadSorted(rows []value.Tuple) {
 			ix.add(row, id)
 		}
 	}
+}
+
+// loadRel is loadSorted for a State's relation, whose tail (rows after
+// its sorted run) is hashed, not bisected: the run is searched as a
+// sorted prefix, the tail found through the set, as rows a tick added
+// would be.
+func (tb *table) loadRel(r rel) {
+	empty := len(tb.rows) == 0
+	tb.loadSorted(r.rows)
+	if !empty {
+		return
+	}
+	tb.loadedRel = r
+	if r.flat == nil {
+		return
+	}
+	tb.sortedN, tb.searchN = r.sortedN, r.sortedN
+	for i := r.sortedN; i < len(r.rows); i++ {
+		tb.set.add(tagOf(hashTuple(r.rows[i])), i)
+	}
+	if tb.searchN > 0 && tb.set.n > tb.searchN {
+		tb.hashPrefix() // as insertRow does once the hashed rows outnumber the run
+	}
+}
+
+// loadedSorted returns the loaded rows in canonical order (a State's
+// relation with a tail: its cached sorted form).
+func (tb *table) loadedSorted() []value.Tuple {
+	if tb.loadedRel.flat != nil && len(tb.loadedRel.rows) == len(tb.loaded) {
+		return tb.loadedRel.sorted()
+	}
+	return tb.loaded
+}
+
+// relRows returns the table's rows as a rel: the loaded rel itself when
+// the tick added nothing, the rows as they are (run and tail) when they
+// began as a State's relation and the tail stays within tailMax, else in
+// canonical order (sortedRows).
+func (tb *table) relRows() rel {
+	n := len(tb.rows)
+	switch {
+	case tb.sortedN == n:
+		return flatRel(tb.rows[:n:n])
+	case len(tb.loaded) == n && len(tb.loadedRel.rows) == n:
+		return tb.loadedRel
+	case len(tb.loaded) > 0 && n-tb.sortedN <= tailMax(n):
+		return tailRel(tb.rows[:n:n], tb.sortedN)
+	}
+	return flatRel(tb.sortedRows())
 }
 
 // reserve makes room for n more rows without further allocation (input

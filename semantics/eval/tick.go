@@ -94,7 +94,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 		}
 	} else {
 		if st != nil {
-			carried = st.facts
+			carried = st.Facts()
 		}
 		e.reserveCarried(carried)
 	}
@@ -127,10 +127,10 @@ func (e *engine) tick(in Input) (*Result, error) {
 			n++
 		}
 	}
-	facts := make(FactSet, n) // sized up front: growing a map costs more than counting
+	facts := make(relSet, n) // sized up front: growing a map costs more than counting
 	for _, t := range e.order {
 		if len(t.rows) > 0 {
-			facts[t.name] = t.sortedRows()
+			facts[t.name] = t.relRows()
 		}
 	}
 	if err := e.carryAll(facts); err != nil {
@@ -138,7 +138,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	}
 	res, err := e.out.result(facts, e.carried, e.derived, e.stIn)
 	if err == nil {
-		res.State.tips = e.nextTips(res.Next)
+		res.State.tips = e.nextTips(res.State.rels)
 		e.carryAggs(facts, res)
 		e.maintNext(facts, res)
 		e.fedNext(res)
@@ -156,7 +156,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 		m = e.makeMemo(e.memoIn, facts, memoInputs)
 		memoFrom.memo.p.CompareAndSwap(e.memoIn, m)
 	}
-	if next := e.memo.carried(m, memoFrom.facts, res.Next); next != nil {
+	if next := e.memo.carried(m, memoFrom.rels, res.State.rels); next != nil {
 		res.State.memo.p.Store(next)
 	}
 	return res, nil
@@ -198,23 +198,23 @@ func (e *engine) loadState(st *State) error {
 	// The names go into a buffer the engine keeps: sorting them is cheap,
 	// allocating a slice for them on every tick is not.
 	e.names = e.names[:0]
-	for name := range st.facts {
+	for name := range st.rels {
 		e.names = append(e.names, name)
 	}
 	slices.Sort(e.names)
 	for _, name := range e.names {
-		rows := st.facts[name]
-		t, err := e.table(name, len(rows[0]), syntax.Pos{})
+		r := st.rels[name]
+		t, err := e.table(name, len(r.rows[0]), syntax.Pos{})
 		if err != nil {
 			return err
 		}
-		if len(rows) >= e.maintMin {
-			t.loadIndexed(rows, pixSource{holder: st.stateHolder(name)})
+		if len(r.rows) >= e.maintMin {
+			t.loadIndexed(r, pixSource{holder: st.stateHolder(name)})
 		} else {
-			t.loadSorted(rows)
+			t.loadRel(r)
 		}
 		t.tip = st.tips[name]
-		e.facts += len(rows)
+		e.facts += len(r.rows)
 		if e.facts > e.w.lim.MaxFacts {
 			return e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
 		}

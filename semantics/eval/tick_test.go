@@ -158,7 +158,7 @@ i(a, index()) :- v(a).`, delivered: []value.Fact{fact("v", "z"), fact("v", "b"),
 			} {
 				res, err := ev.f()
 				require.NoError(t, err, ev.name)
-				require.Equal(t, c.want, render(res.Facts, c.rel), ev.name)
+				require.Equal(t, c.want, render(res.Facts(), c.rel), ev.name)
 			}
 		})
 	}
@@ -187,8 +187,8 @@ i(a, index()) :- v(_, a, _).`)
 	} {
 		res, err := eval()
 		require.NoError(t, err)
-		require.Equal(t, "c(1, 7, 0)", render(res.Facts, "c"))
-		require.Equal(t, lines("i(7, 0)", "i(5, 1)", "i(3, 2)"), lines(strings.Split(render(res.Facts, "i"), "\n")...))
+		require.Equal(t, "c(1, 7, 0)", render(res.Facts(), "c"))
+		require.Equal(t, lines("i(7, 0)", "i(5, 1)", "i(3, 2)"), lines(strings.Split(render(res.Facts(), "i"), "\n")...))
 	}
 }
 
@@ -214,7 +214,7 @@ component b[3] {
 		Delivered: []value.Fact{fact("in", 1), fact("in", 101)},
 	}, nil, Limits{})
 	require.NoError(t, err)
-	require.Equal(t, "seen(1)\nseen(3)\nseen(101)", render(res.Next, "seen"))
+	require.Equal(t, "seen(1)\nseen(3)\nseen(101)", render(res.Next(), "seen"))
 	require.Equal(t, "out(3)", renderFacts(res.Outputs))
 	require.Equal(t, "bad(101)", renderFacts(res.Violations))
 	// Node numbers: a[0]=0, a[1]=1, b[0]=2, b[1]=3, b[2]=4 (mod 5).
@@ -293,7 +293,7 @@ p(x, z) :- p(x, y), e(y, z).`)
 	}
 	res, err := Tick(p, node0("main"), in, nil, Limits{})
 	require.NoError(t, err)
-	require.Equal(t, 30*31/2, len(res.Facts["p"]))
+	require.Equal(t, 30*31/2, len(res.Facts()["p"]))
 	require.Equal(t, 30*31/2, res.Derived)
 
 	lt := load(t, `.input n(k: int)

@@ -1,0 +1,126 @@
+package eval
+
+import (
+	"math"
+	"sync/atomic"
+
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+// A State's relation as a sorted run and a short tail. A relation that
+// gains a few rows in the middle (the voting leader's votes, keyed by
+// voter first; a coordinator's logs) used to be merged into a fresh
+// sorted slice on every tick that added to it, so a tick cost a copy of
+// everything the node stored. Instead a relation is kept as the tick's
+// table already holds it: rows[:sortedN] strictly increasing, then the
+// rows later ticks added, in the order they came. The next State takes
+// that very slice (a tick appends behind it in place when the State
+// offers the room, rowtip.go), and the tick that loads it bisects the run
+// and hashes only the tail (table.loadRel). Once the tail outgrows
+// tailMax of the relation it is merged into the run (table.relRows), so
+// a tick costs O(tail) for the tail's hashing plus, amortised, a merge
+// every tailMax/k ticks of k added rows: with tailMax ~ 2√n, O(k√n)
+// copies and O(√n) hashes per tick instead of O(n) copies.
+//
+// The sorted form is made only for whoever needs it (Result.Facts,
+// State.Facts, the diffs of relations that changed otherwise, the
+// filters of garbage-collection rules), once per rel: the merged copy is
+// cached, and every State and Result that shares the rel shares it.
+
+// rel is one relation's rows in a State or a tick's result: rows[:sortedN]
+// are strictly increasing, rows[sortedN:] (the tail) are distinct from
+// each other and from the run, in no particular order. rows is capped and
+// never modified. A rel is never empty in a relSet.
+type rel struct {
+	rows    []value.Tuple
+	sortedN int
+	// flat caches the sorted form; non-nil exactly when the tail is not
+	// empty.
+	flat *flatRows
+}
+
+// flatRows is a rel's sorted form, made on first use.
+type flatRows struct{ p atomic.Pointer[[]value.Tuple] }
+
+// flatRel is the rel of rows already sorted and distinct.
+func flatRel(rows []value.Tuple) rel { return rel{rows: rows, sortedN: len(rows)} }
+
+// tailRel is the rel of rows whose first sortedN rows are sorted.
+func tailRel(rows []value.Tuple, sortedN int) rel {
+	if sortedN == len(rows) {
+		return flatRel(rows)
+	}
+	return rel{rows: rows, sortedN: sortedN, flat: &flatRows{}}
+}
+
+// sorted returns the rows in canonical order: rows itself when there is
+// no tail, else the merged copy, made once (concurrent callers may both
+// merge; they make the same rows, and the first stored is kept).
+func (r rel) sorted() []value.Tuple {
+	if r.flat == nil {
+		return r.rows
+	}
+	if p := r.flat.p.Load(); p != nil {
+		return *p
+	}
+	out := make([]value.Tuple, len(r.rows))
+	mergeTail(out, r.rows, r.sortedN)
+	out = out[:len(out):len(out)]
+	if r.flat.p.CompareAndSwap(nil, &out) {
+		return out
+	}
+	return *r.flat.p.Load()
+}
+
+// tailMax is the longest tail a relation of n rows keeps before it is
+// merged into the run (see the file comment for the balance).
+func tailMax(n int) int {
+	return max(tailFloor, int(2*math.Sqrt(float64(n))))
+}
+
+// tailFloor is the tail any relation may keep: hashing that many rows
+// per tick costs less than one merge of a small relation.
+const tailFloor = 32
+
+// relSet holds a State's or a tick's relations by name; absent means
+// empty.
+type relSet map[string]rel
+
+// relSetOf wraps a canonical FactSet (sorted, distinct, no empty
+// relations), sharing its slices.
+func relSetOf(fs FactSet) relSet {
+	out := make(relSet, len(fs))
+	for name, rows := range fs { // building a map: order-free
+		out[name] = flatRel(rows)
+	}
+	return out
+}
+
+// flat returns the relations in canonical form (each relation's sorted
+// rows, shared with the rels).
+func (s relSet) flat() FactSet {
+	out := make(FactSet, len(s))
+	for name, r := range s { // building a map: order-free
+		out[name] = r.sorted()
+	}
+	return out
+}
+
+// sameRel reports whether a and b hold the same rows: by identity when
+// they share their storage (a relation a tick left unchanged), else by
+// their sorted forms.
+func sameRel(a, b rel) bool {
+	if len(a.rows) != len(b.rows) {
+		return false
+	}
+	if len(a.rows) == 0 || &a.rows[0] == &b.rows[0] {
+		return true
+	}
+	return sameTuples(a.sorted(), b.sorted())
+}
+
+// sameStorage reports whether a and b are the same rows over the same
+// array (so certainly the same relation), without comparing rows.
+func sameStorage(a, b rel) bool {
+	return len(a.rows) == len(b.rows) && (len(a.rows) == 0 || &a.rows[0] == &b.rows[0])
+}
