@@ -174,7 +174,7 @@ type Message struct {
 type Result struct {
 	// facts holds every relation's facts in this tick (static facts,
 	// carried, delivered and derived), listed by Facts.
-	facts relSet
+	facts  relSet
 	fcache *factsCache
 	// State holds the facts carried into the node's next tick as an
 	// immutable State, to give to the next tick (Input.State); Next
