@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -162,5 +163,70 @@ func TestTailedRelationShared(t *testing.T) {
 	want := []value.Tuple{fact("log", 0, 0).Tuple, fact("log", 1, 0).Tuple, fact("log", 2, 0).Tuple, fact("log", 3, 0).Tuple}
 	if d := cmp.Diff(want, st.Facts()["log"][:4]); d != "" {
 		t.Fatalf("State.Facts() log starts (-want +got):\n%s", d)
+	}
+}
+
+// TestTailedStateSharedAcrossGoroutines ticks from, lists and compares one
+// State with tails from many goroutines at once (run it with -race): the
+// sorted forms are made lazily and cached, and the first tick from the
+// State may append behind its relations in place.
+func TestTailedStateSharedAcrossGoroutines(t *testing.T) {
+	ev, err := Compile(load(t, seqTailSrc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := node0("main")
+	var in []value.Fact
+	for k := range 500 {
+		in = append(in, fact("add", 2*k, 0))
+	}
+	res := tickMatchingNaive(t, ev, node, nil, in, "tick 1")
+	res = tickMatchingNaive(t, ev, node, res.State, []value.Fact{fact("add", 1, 0), fact("note", 3)}, "tick 2")
+	st := res.State
+	if st.relOf("log").flat == nil {
+		t.Fatal("log has no tail: the test would test nothing")
+	}
+	deliveries := func(i int) []value.Fact { return []value.Fact{fact("add", 2*i+3, i%2), fact("done", 2*i)} }
+	want := make([]*Result, 8)
+	for i := range want {
+		want[i] = tickMatchingNaive(t, ev, node, st, deliveries(i), fmt.Sprintf("sequential %d", i))
+	}
+	// A fresh State with the same rows (no cached sorted forms yet, no
+	// memos or indexes: the goroutines make and publish them).
+	rels := relSet{}
+	for name, r := range st.rels { // copying a map: order-free
+		if r.flat != nil {
+			r.flat = &flatRows{}
+		}
+		rels[name] = r
+	}
+	fresh := &State{rels: rels, prog: st.prog}
+	got := make([]*Result, len(want))
+	errs := make([]error, len(want))
+	facts := make([]FactSet, len(want))
+	var wg sync.WaitGroup
+	for i := range want {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			facts[i] = fresh.Facts()
+			if !fresh.Equal(st) {
+				errs[i] = fmt.Errorf("goroutine %d: State not Equal to itself", i)
+				return
+			}
+			got[i], errs[i] = ev.Tick(node, Input{State: fresh, Delivered: deliveries(i)}, nil, Limits{})
+		}()
+	}
+	wg.Wait()
+	for i := range want {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if d := cmp.Diff(want[i], got[i], resultOpt); d != "" {
+			t.Fatalf("input %d: concurrent tick differs (-sequential +concurrent):\n%s", i, d)
+		}
+		if d := cmp.Diff(st.Facts(), facts[i]); d != "" {
+			t.Fatalf("goroutine %d: Facts differ (-want +got):\n%s", i, d)
+		}
 	}
 }
