@@ -129,7 +129,14 @@ func (e *engine) tick(in Input) (*Result, error) {
 	}
 	facts := make(relSet, n) // sized up front: growing a map costs more than counting
 	for _, t := range e.order {
-		if len(t.rows) > 0 {
+		switch {
+		case len(t.rows) == 0:
+		case e.filtered(t.name):
+			// A garbage-collection rule reads it in canonical order
+			// (carryAll): sorted now, with room behind for the next
+			// tick (sortedRows), rather than merged later without.
+			facts[t.name] = flatRel(t.sortedRows())
+		default:
 			facts[t.name] = t.relRows()
 		}
 	}
@@ -191,6 +198,17 @@ func (e *engine) splitRules() error {
 	}
 	e.carry, e.toOutbox, e.splitDone = carry, rest, true
 	return nil
+}
+
+// filtered reports whether a carry rule with a filter (a
+// garbage-collection rule) carries relation name.
+func (e *engine) filtered(name string) bool {
+	for _, c := range e.carry {
+		if c.pl != nil && c.rel == name {
+			return true
+		}
+	}
+	return false
 }
 
 // loadState loads a State's relations into this tick's tables.
