@@ -15,10 +15,16 @@
 // with hash indexes on bound columns, and its own hashed aggregation
 // (aggregate_hash.go). Across ticks, part of the work is delta-driven:
 //
-//   - A State's relations are loaded whole (table.loadSorted): sorted,
-//     distinct and checked when they were made, they are neither
-//     re-inserted nor re-checked, and a relation that gains no fact in the
-//     tick comes out as the very slice that went in.
+//   - A State's relations are loaded whole (table.loadRel): distinct and
+//     checked when they were made, they are neither re-inserted nor
+//     re-checked, and a relation that gains no fact in the tick comes out
+//     as the very slice that went in. A relation is a sorted run and a
+//     short tail of rows later ticks added in the middle (rel.go): the
+//     next State takes the tick's rows as they are, so a tick that adds a
+//     few rows to a large relation does not copy it; the tail is merged
+//     into the run once it outgrows ~2√n rows, and the canonical (sorted)
+//     form is made only when asked for (State.Facts, Result.Facts and
+//     Result.Next, which are methods for that reason).
 //
 //   - Persistence rules, `r :+ r` and its garbage-collected form
 //     `r :+ r, !done(k), (filter)`, are not re-derived fact by fact into
@@ -103,12 +109,12 @@
 //
 // Everything else (recursive strata, other aggregates, choose, index(),
 // the filters of persistence rules, the FactSet path) is still
-// evaluated over the full relations of the tick, and a Result still
-// lists every relation of the tick in full (Result.Facts; Outputs when
-// an output relation changed), and a relation that changes anywhere but
-// at its end is copied whole (relations are flat sorted slices), so a
-// tick's cost still grows with the state it carries, though far more
-// slowly; docs/PERFORMANCE.md says by how much. choose and index() in
+// evaluated over the full relations of the tick; a relation a
+// garbage-collection rule carries, and the memos' relations (the groups
+// of incremental aggregates, the values of maintained relations), are
+// still flat sorted slices, copied whole when they change anywhere but
+// at their end, so a tick's cost still grows with the state it carries,
+// though far more slowly; docs/PERFORMANCE.md says by how much. choose and index() in
 // particular must stay on this path: they call Choices in sorted group
 // order over all candidates, and the Choices a run records must not
 // change.

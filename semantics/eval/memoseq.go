@@ -15,9 +15,10 @@ import "slices"
 // that shares every untouched chunk with the old one, so old and new
 // may be read concurrently (two ticks from the same State).
 //
-// It is also the storage meant for a State relation's rows (keys
-// value.Tuple under compareTuples, payload struct{}): one persistent
-// sequence for both, not yet used by the tick (docs/PERFORMANCE.md).
+// It is not the storage of a State's relations: those are a sorted run
+// and a tail in one array (rel.go), which a tick's table loads as its
+// rows without copying; a chunked sequence would have to be flattened
+// into the table's rows on every tick (docs/PERFORMANCE.md).
 type memoSeq[K, P any] struct {
 	chunks []*memoChunk[K, P]
 	n      int

@@ -14,10 +14,11 @@ import (
 // form `r(x..) :+ r(x..), !done(k), (filter)` every fact that passes the
 // negations and filters. Evaluated like other rules, each would re-derive
 // all of r into the outbox every tick: a hash insert per stored fact, then
-// a sort. Instead the tick takes r's rows in canonical order (which it
-// needs for Result.Facts anyway), keeps those that pass, and hands that
-// slice to the next State as it is, shared, unless other :+ rules add to
-// r (then the two sorted runs are merged). When r gained and lost nothing
+// a sort. Instead the tick hands r's rows to the next State as the tick
+// holds them (a sorted run and a tail, rel.go) when the rule carries them
+// all (`.persist r`), and for a garbage-collected r takes its rows in
+// canonical order and keeps those that pass; either is shared, unless
+// other :+ rules add to r (then the two sorted runs are merged). When r gained and lost nothing
 // in the tick, the next State's r is the very slice of the State the tick
 // started from, so comparing the two States (has the node's carried state
 // changed?) costs a pointer comparison for it.

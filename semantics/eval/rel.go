@@ -118,9 +118,3 @@ func sameRel(a, b rel) bool {
 	}
 	return sameTuples(a.sorted(), b.sorted())
 }
-
-// sameStorage reports whether a and b are the same rows over the same
-// array (so certainly the same relation), without comparing rows.
-func sameStorage(a, b rel) bool {
-	return len(a.rows) == len(b.rows) && (len(a.rows) == 0 || &a.rows[0] == &b.rows[0])
-}

@@ -18,8 +18,9 @@ import (
 // slice (capped, so appending to it copies); tuples are never mutated once
 // stored.
 //
-// A State's relation that gained rows (loaded) is sorted into a new
-// slice with room behind it, like a grown table's (nextCap): when it is
+// A State's relation that gained rows (loaded) and is not kept with a
+// tail (table.relRows: a tail too long, a garbage-collection rule's) is
+// sorted into a new slice with room behind it, like a grown table's (nextCap): when it is
 // carried as it is, the next State offers that room to its first tick
 // (nextTips, rowtip.go), which then appends in place instead of copying
 // the relation into a grown slice before sorting it again. The room is
