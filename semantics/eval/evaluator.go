@@ -28,17 +28,25 @@ type Evaluator struct {
 	// give the same Results; tests set it to 0 to cover both on small
 	// states.
 	maintMin int
+	// tailMin is the least number of rows a State's relation must have
+	// for the next State to keep it with a tail (rel.go): merging a
+	// smaller one costs less than the tail's bookkeeping. Both ways give
+	// the same Results; tests set it low to make tails on small states.
+	tailMin int
 }
 
 // defaultMaintMin is Evaluator.maintMin unless a test sets it.
 const defaultMaintMin = 256
+
+// defaultTailMin is Evaluator.tailMin unless a test sets it.
+const defaultTailMin = 256
 
 // Compile prepares p for ticking. p must not be modified afterwards.
 func Compile(p *analysis.Program) (*Evaluator, error) {
 	if p == nil {
 		return nil, fmt.Errorf("eval: nil program")
 	}
-	ev := &Evaluator{prog: p, pools: make(map[string]*sync.Pool, len(p.Components)), maintMin: defaultMaintMin}
+	ev := &Evaluator{prog: p, pools: make(map[string]*sync.Pool, len(p.Components)), maintMin: defaultMaintMin, tailMin: defaultTailMin}
 	for _, c := range p.Components {
 		ev.pools[c.Name] = &sync.Pool{}
 	}
@@ -75,7 +83,7 @@ func (ev *Evaluator) Tick(node Node, in Input, ch Choices, lim Limits) (*Result,
 		return nil, err
 	}
 	e.reset(&e.world)
-	e.maintMin = ev.maintMin
+	e.maintMin, e.tailMin = ev.maintMin, ev.tailMin
 	res, err := e.tick(in)
 	return res, err
 }

@@ -305,7 +305,7 @@ func (e *engine) fedNext(res *Result) {
 		if fp.maintB&(1<<pi) == 0 {
 			continue
 		}
-		if d := e.dd2[p.b]; d.ok && containsAll(res.State.rels[p.h].sorted(), d.add) {
+		if d := e.dd2[p.b]; d.ok && containsAll(res.State.rels.get(p.h).sorted(), d.add) {
 			bits |= 1 << pi
 		}
 	}

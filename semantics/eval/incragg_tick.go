@@ -100,10 +100,10 @@ func (e *engine) carryAggs(facts relSet, res *Result) {
 	}
 	aggs := make(aggMemos, len(e.incrDone))
 	for _, it := range e.incrDone { // evaluation order; each rule once
-		next := res.State.rels[it.ia.rel]
+		next := res.State.rels.get(it.ia.rel)
 		var m *aggMemo
 		ok := true
-		switch cur := facts[it.ia.rel]; {
+		switch cur := facts.get(it.ia.rel); {
 		case sameRel(cur, next):
 			m = it.m
 			e.dd2[it.ia.rule.Head.Rel] = dDelta{ok: true}

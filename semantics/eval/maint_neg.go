@@ -36,7 +36,7 @@ func (e *engine) keyFlips(pass int, invert bool, l *analysis.Lit, k mKind, d dDe
 	if pass == 0 {
 		base = e.stIn.relOf(l.Rel).sorted()
 	} else {
-		base = e.mt.facts[l.Rel].sorted()
+		base = e.mt.facts.get(l.Rel).sorted()
 	}
 	ua, ud := d.add, d.del
 	if invert {

@@ -453,7 +453,7 @@ func (e *engine) delta2(rel string, k mKind) dDelta {
 	case kAgg, kMaint:
 		return e.dd2[rel]
 	}
-	cur, next := mt.facts[rel], mt.next[rel]
+	cur, next := mt.facts.get(rel), mt.next.get(rel)
 	if sameRel(cur, next) {
 		return dDelta{ok: true}
 	}
@@ -489,7 +489,7 @@ func (e *engine) maintNext(facts relSet, res *Result) {
 		next[m.rel] = nv
 		same = same && mt.from.rels[m.rel] == nv
 	}
-	mt.facts, mt.next = nil, nil
+	mt.facts, mt.next = relSet{}, relSet{}
 	switch {
 	case same && len(next) == len(mt.from.rels):
 		res.State.maint.Store(mt.from)

@@ -61,20 +61,21 @@ type memoRel struct {
 	rows    []value.Tuple
 	derived int   // facts its rules derived (Result.Derived's share)
 	fired   []int // its rules that fired making it (Result.Fired's share, coverage.go)
-	// from, when not nil, says the facts are those of an older State
-	// with these facts, whose relations the relation reads (memoPlan.base)
-	// differ from this State's: a tick from this State whose base
-	// relations only gained rows since from (memoPlan.grows) loads rows
-	// and evaluates its rules from the gained rows alone (memo_grow.go);
-	// otherwise it evaluates them in full.
-	from relSet
+	// older, when set, says the facts are those of an older State with
+	// the relations from, whose relations the relation reads
+	// (memoPlan.base) differ from this State's: a tick from this State
+	// whose base relations only gained rows since from (memoPlan.grows)
+	// loads rows and evaluates its rules from the gained rows alone
+	// (memo_grow.go); otherwise it evaluates them in full.
+	older bool
+	from  relSet
 }
 
 // complete reports whether m holds every state-derived relation, each
 // up to date.
 func (m *stateMemo) complete() bool {
 	for _, r := range m.rels {
-		if r == nil || r.from != nil {
+		if r == nil || r.older {
 			return false
 		}
 	}
@@ -259,7 +260,7 @@ func (e *engine) skips(r *analysis.Rule) bool {
 		return false
 	}
 	i := e.memo.relOf[r.ID]
-	return i >= 0 && e.memoIn.rels[i] != nil && e.memoIn.rels[i].from == nil
+	return i >= 0 && e.memoIn.rels[i] != nil && !e.memoIn.rels[i].older
 }
 
 // loadMemo loads the relations a memo holds into this tick's tables.
@@ -270,7 +271,7 @@ func (e *engine) loadMemo(m *stateMemo) error {
 		if mr == nil {
 			continue
 		}
-		if mr.from != nil {
+		if mr.older {
 			adds, ok := e.growthOf(i, mr.from)
 			if !ok {
 				continue // evaluated in full
@@ -310,7 +311,7 @@ func (e *engine) makeMemo(from *stateMemo, facts relSet, inputs []int) *stateMem
 	var fired, firedAll []int
 	var store []memoRel // the new entries, in one allocation
 	for i, name := range e.memo.derived {
-		if from != nil && from.rels[i] != nil && from.rels[i].from == nil {
+		if from != nil && from.rels[i] != nil && !from.rels[i].older {
 			m.rels[i] = from.rels[i]
 			continue
 		}
@@ -319,7 +320,7 @@ func (e *engine) makeMemo(from *stateMemo, facts relSet, inputs []int) *stateMem
 			firedAll = make([]int, 0, len(fired))
 			store = make([]memoRel, len(e.memo.derived))
 		}
-		rows := facts[name].sorted() // loaded by loadSorted: canonical order
+		rows := facts.get(name).sorted() // loaded by loadSorted: canonical order
 		mr := &store[i]
 		mr.rows, mr.derived = rows, len(rows)-inputs[i]
 		if e.growing != nil && e.growing[i] != nil {
@@ -354,9 +355,9 @@ func (mp *memoPlan) carried(m *stateMemo, from, to relSet) *stateMemo {
 			out = &stateMemo{node: m.node, counts: m.counts, rels: slices.Clone(m.rels)}
 		}
 		out.rels[i] = nil
-		if mp.grows[i] && m.rels[i].from == nil {
+		if mp.grows[i] && !m.rels[i].older {
 			g := *m.rels[i]
-			g.from = from
+			g.older, g.from = true, from
 			out.rels[i] = &g
 		}
 	}
@@ -374,7 +375,7 @@ func (mp *memoPlan) carried(m *stateMemo, from, to relSet) *stateMemo {
 // reads are the same in both.
 func (mp *memoPlan) carriesRel(i int, from, to relSet) bool {
 	for _, name := range mp.base[i] {
-		if !sameRel(from[name], to[name]) {
+		if !sameRel(from.get(name), to.get(name)) {
 			return false
 		}
 	}

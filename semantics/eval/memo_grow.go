@@ -31,7 +31,7 @@ import (
 func (e *engine) growthOf(i int, from relSet) (map[string][]value.Tuple, bool) {
 	adds := map[string][]value.Tuple{}
 	for _, name := range e.memo.base[i] {
-		old, cur := from[name], e.stIn.relOf(name)
+		old, cur := from.get(name), e.stIn.relOf(name)
 		if sameRel(old, cur) {
 			continue
 		}

@@ -56,7 +56,7 @@ func TestMemoCarriesPerRelation(t *testing.T) {
 		var names []string
 		for i, r := range m.rels {
 			switch {
-			case r != nil && r.from != nil:
+			case r != nil && r.older:
 				names = append(names, derived[i]+"~") // older facts, to bring up to date
 			case r != nil:
 				names = append(names, derived[i])

@@ -253,7 +253,7 @@ func (e *engine) carryAll(facts relSet) error {
 		if c.pl == nil {
 			// Every row carried: the tick's rows as they are, run and
 			// tail (rel.go), the next State's unless other rules add.
-			r := facts[c.rel]
+			r := facts.get(c.rel)
 			if len(r.rows) > 0 {
 				e.w.fire(c.rule)
 			}
@@ -264,9 +264,9 @@ func (e *engine) carryAll(facts relSet) error {
 		}
 		var kept, dropped []value.Tuple
 		var err error
-		rows, done := facts[c.rel].sorted(), []value.Tuple(nil)
+		rows, done := facts.get(c.rel).sorted(), []value.Tuple(nil)
 		if c.negN > 0 {
-			done = facts[c.neg].sorted()
+			done = facts.get(c.neg).sorted()
 		}
 		if c.negN > 0 && len(done) <= len(rows) {
 			// Fewer keys than rows (else probing done per row is

@@ -83,24 +83,55 @@ func tailMax(n int) int {
 const tailFloor = 32
 
 // relSet holds a State's or a tick's relations by name; absent means
-// empty.
-type relSet map[string]rel
-
-// relSetOf wraps a canonical FactSet (sorted, distinct, no empty
-// relations), sharing its slices.
-func relSetOf(fs FactSet) relSet {
-	out := make(relSet, len(fs))
-	for name, rows := range fs { // building a map: order-free
-		out[name] = flatRel(rows)
-	}
-	return out
+// empty. Most relations have no tail, so the rows are a plain FactSet
+// (each relation's run, then its tail) and only the relations with a
+// tail are listed again, with their run's length and sorted form: a
+// State or Result without tails costs no more than the FactSet, and its
+// canonical form is that very FactSet.
+type relSet struct {
+	rows  FactSet
+	tails map[string]rel // nil when no relation has a tail
 }
 
-// flat returns the relations in canonical form (each relation's sorted
-// rows, shared with the rels).
+// newRelSet returns an empty relSet with room for n relations.
+func newRelSet(n int) relSet { return relSet{rows: make(FactSet, n)} }
+
+// relSetOf wraps a canonical FactSet (sorted, distinct, no empty
+// relations), sharing it.
+func relSetOf(fs FactSet) relSet { return relSet{rows: fs} }
+
+// get returns relation name's rel (empty when absent).
+func (s relSet) get(name string) rel {
+	if r, ok := s.tails[name]; ok {
+		return r
+	}
+	return flatRel(s.rows[name])
+}
+
+// set makes r relation name's rows (r not empty).
+func (s *relSet) set(name string, r rel) {
+	s.rows[name] = r.rows
+	if r.flat != nil {
+		if s.tails == nil {
+			s.tails = map[string]rel{}
+		}
+		s.tails[name] = r
+	} else if s.tails != nil {
+		delete(s.tails, name)
+	}
+}
+
+// flat returns the relations in canonical form: the FactSet itself when
+// no relation has a tail, else a copy with the tails' sorted forms.
 func (s relSet) flat() FactSet {
-	out := make(FactSet, len(s))
-	for name, r := range s { // building a map: order-free
+	if len(s.tails) == 0 {
+		return s.rows
+	}
+	out := make(FactSet, len(s.rows))
+	for name, rows := range s.rows { // building a map: order-free
+		out[name] = rows
+	}
+	for name, r := range s.tails { // building a map: order-free
 		out[name] = r.sorted()
 	}
 	return out

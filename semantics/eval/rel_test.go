@@ -41,8 +41,8 @@ lonely(k) :- notes(k), !log(k, _).`
 // the run, a cache exactly when there is a tail, and a sorted form that
 // is the rows in canonical order.
 func checkRels(t fataler, st *State) {
-	for _, name := range sortedKeys(st.rels) {
-		r := st.rels[name]
+	for _, name := range sortedKeys(st.rels.rows) {
+		r := st.rels.get(name)
 		if len(r.rows) == 0 || r.sortedN < 0 || r.sortedN > len(r.rows) || (r.flat != nil) != (r.sortedN < len(r.rows)) {
 			t.Fatalf("%s: malformed rel: %d rows, run %d, cache %v", name, len(r.rows), r.sortedN, r.flat != nil)
 		}
@@ -80,6 +80,7 @@ func TestTailedRelationsMatchNaive(t *testing.T) {
 		if rapid.Bool().Draw(rt, "maintain") {
 			ev.maintMin = 0
 		}
+		ev.tailMin = rapid.SampledFrom([]int{1, 16, defaultTailMin}).Draw(rt, "tailMin")
 		node := node0("main")
 		var st *State
 		var history []*State
@@ -193,12 +194,13 @@ func TestTailedStateSharedAcrossGoroutines(t *testing.T) {
 	}
 	// A fresh State with the same rows (no cached sorted forms yet, no
 	// memos or indexes: the goroutines make and publish them).
-	rels := relSet{}
-	for name, r := range st.rels { // copying a map: order-free
+	rels := newRelSet(len(st.rels.rows))
+	for name := range st.rels.rows { // copying a map: order-free
+		r := st.rels.get(name)
 		if r.flat != nil {
 			r.flat = &flatRows{}
 		}
-		rels[name] = r
+		rels.set(name, r)
 	}
 	fresh := &State{rels: rels, prog: st.prog}
 	got := make([]*Result, len(want))

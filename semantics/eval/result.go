@@ -150,11 +150,14 @@ func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from 
 			nnext++
 		}
 	}
-	res := &Result{facts: facts, fcache: &factsCache{}, Derived: derived, Fired: o.w.firedIDs()}
-	next := make(relSet, nnext+len(persisted))
+	res := &Result{facts: facts, Derived: derived, Fired: o.w.firedIDs()}
+	if len(facts.tails) > 0 {
+		res.fcache = &factsCache{}
+	}
+	next := newRelSet(nnext + len(persisted))
 	for _, tb := range o.nextTabs {
 		if len(tb.rows) > 0 {
-			next[tb.name] = flatRel(tb.sortedRows())
+			next.rows[tb.name] = tb.sortedRows()
 		}
 	}
 	clear(o.grown)
@@ -163,7 +166,7 @@ func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from 
 		if len(p.rows.rows) == 0 {
 			continue
 		}
-		added := next[p.name].rows
+		added := next.rows[p.name]
 		more := p.rows
 		if len(added) > 0 {
 			var tip *rowTip
@@ -178,7 +181,7 @@ func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from 
 		}
 		// The outbox counted its own rows; count those the union added.
 		o.count += len(more.rows) - len(added)
-		next[p.name] = more
+		next.set(p.name, more)
 	}
 	if o.count > o.w.lim.MaxFacts {
 		return nil, o.w.limitErr("MaxFacts", o.w.lim.MaxFacts)
@@ -213,7 +216,7 @@ func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from 
 	}
 	src := o.src[:0] // scratch; copied into the cache if one is kept
 	for _, rel := range reported {
-		rows := facts[rel.Name].sorted()
+		rows := facts.get(rel.Name).sorted()
 		src = append(src, rows)
 		if rel.Output {
 			nout += len(rows)
@@ -284,7 +287,7 @@ func (s *State) outCacheFor(reported []*analysis.Relation, facts relSet) *outCac
 	for i, rel := range reported {
 		// A relation with a tail is compared by its sorted form, made
 		// once per rel and shared by the ticks that leave it unchanged.
-		a, b := facts[rel.Name].sorted(), s.outs.src[i]
+		a, b := facts.get(rel.Name).sorted(), s.outs.src[i]
 		if len(a) != len(b) || len(a) > 0 && &a[0] != &b[0] {
 			return nil
 		}

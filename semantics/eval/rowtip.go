@@ -115,7 +115,7 @@ func (e *engine) nextTips(next relSet) map[string]*rowTip {
 		if n == 0 || cap(own) == n {
 			continue // no room behind: nothing to look up
 		}
-		if rows := next[t.name].rows; len(rows) != n || &rows[0] != &own[0] {
+		if rows := next.rows[t.name]; len(rows) != n || &rows[0] != &own[0] {
 			continue
 		}
 		if tips == nil {
@@ -129,7 +129,7 @@ func (e *engine) nextTips(next relSet) map[string]*rowTip {
 	// this tick's, or a claimed tip's extended by this tick.
 	for _, g := range e.out.grown {
 		own, n := g.own, len(g.own)
-		if rows := next[g.name].rows; cap(own) == n || len(rows) != n || &rows[0] != &own[0] {
+		if rows := next.rows[g.name]; cap(own) == n || len(rows) != n || &rows[0] != &own[0] {
 			continue
 		}
 		if tips == nil {

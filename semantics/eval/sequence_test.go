@@ -281,6 +281,9 @@ func TestTickSequencesMatchNaive(t *testing.T) {
 		if rapid.Bool().Draw(rt, "maintain") {
 			ev.maintMin = 0 // maintained relations on small states too (maint.go)
 		}
+		if rapid.Bool().Draw(rt, "tails") {
+			ev.tailMin = 1 // relations kept with tails on small states too (rel.go)
+		}
 		rng := rand.New(rand.NewPCG(rapid.Uint64().Draw(rt, "seed"), 3))
 		node := Node{Addr: value.Addr{Comp: sp.comp.Name, Instance: rng.IntN(sp.comp.Count)}}
 		var ch Choices = FirstChoices{}
@@ -333,7 +336,7 @@ func TestTicksFromOneStateAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev.maintMin = 0
+		ev.maintMin, ev.tailMin = 0, 1 // maintained relations and tails on small states too
 		node := Node{Addr: value.Addr{Comp: sp.comp.Name}}
 		rng := rand.New(rand.NewPCG(1, 2))
 		var st *State
@@ -484,7 +487,7 @@ func TestStateDerivedRelationsAreMemoised(t *testing.T) {
 		// Only big (monotone over the log) may come along, marked as
 		// older facts to bring up to date (memo_grow.go).
 		for i, r := range m3.rels {
-			if r != nil && (r.from == nil || planMemo(p.Component("main")).derived[i] != "big") {
+			if r != nil && (!r.older || planMemo(p.Component("main")).derived[i] != "big") {
 				t.Fatalf("a State whose log changed inherited the memo of %s (from %v)", planMemo(p.Component("main")).derived[i], r.from)
 			}
 		}

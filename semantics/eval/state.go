@@ -85,6 +85,9 @@ func (s *State) Facts() FactSet {
 	if s == nil {
 		return nil
 	}
+	if len(s.rels.tails) == 0 {
+		return s.rels.rows
+	}
 	if p := s.flat.Load(); p != nil {
 		return *p
 	}
@@ -100,7 +103,7 @@ func (s *State) relOf(name string) rel {
 	if s == nil {
 		return rel{}
 	}
-	return s.rels[name]
+	return s.rels.get(name)
 }
 
 // Len returns the number of facts in the State.
@@ -112,8 +115,8 @@ func (s *State) Len() int {
 		return int(n - 1)
 	}
 	n := 0
-	for _, r := range s.rels { // order-free: a sum
-		n += len(r.rows)
+	for _, rows := range s.rels.rows { // order-free: a sum
+		n += len(rows)
 	}
 	s.n.Store(int64(n + 1)) // facts never change: every tick counts the same
 	return n
@@ -131,12 +134,11 @@ func (s *State) Equal(t *State) bool {
 	if t != nil {
 		b = t.rels
 	}
-	if len(a) != len(b) {
+	if len(a.rows) != len(b.rows) {
 		return false
 	}
-	for name, ra := range a { // order-free: every relation must match
-		rb, ok := b[name]
-		if !ok || !sameRel(ra, rb) {
+	for name := range a.rows { // order-free: every relation must match
+		if _, ok := b.rows[name]; !ok || !sameRel(a.get(name), b.get(name)) {
 			return false
 		}
 	}

@@ -218,7 +218,7 @@ func (e *engine) nextIndexes(facts relSet, res *Result) {
 			}
 			continue
 		}
-		nextRel := res.State.rels[t.name]
+		nextRel := res.State.rels.get(t.name)
 		next := nextRel.rows
 		if len(next) == 0 {
 			continue
@@ -232,7 +232,7 @@ func (e *engine) nextIndexes(facts relSet, res *Result) {
 		}
 		gained := t.rows[len(t.loaded):] // indexed per tick, by the colIndex
 		var add, del []value.Tuple
-		if cur := facts[t.name]; !sameRel(cur, nextRel) {
+		if cur := facts.get(t.name); !sameRel(cur, nextRel) {
 			add, del = e.nextDiff(t.name, cur, nextRel)
 		}
 		if len(gained)+len(add)+len(del) > len(next)/4+16 {

@@ -341,16 +341,16 @@ func (tb *table) loadedSorted() []value.Tuple {
 
 // relRows returns the table's rows as a rel: the loaded rel itself when
 // the tick added nothing, the rows as they are (run and tail) when they
-// began as a State's relation and the tail stays within tailMax, else in
-// canonical order (sortedRows).
-func (tb *table) relRows() rel {
+// began as a State's relation of at least minRows rows and the tail stays
+// within tailMax, else in canonical order (sortedRows).
+func (tb *table) relRows(minRows int) rel {
 	n := len(tb.rows)
 	switch {
 	case tb.sortedN == n:
 		return flatRel(tb.rows[:n:n])
 	case len(tb.loaded) == n && len(tb.loadedRel.rows) == n:
 		return tb.loadedRel
-	case len(tb.loaded) > 0 && n-tb.sortedN <= tailMax(n):
+	case len(tb.loaded) > 0 && len(tb.loaded) >= minRows && n-tb.sortedN <= tailMax(n):
 		return tailRel(tb.rows[:n:n], tb.sortedN)
 	}
 	return flatRel(tb.sortedRows())

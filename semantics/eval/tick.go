@@ -61,6 +61,7 @@ type engine struct {
 	dd1, dd2 map[string]dDelta
 	diffs    map[string]dDelta // nextDiff's, this tick
 	maintMin int               // Evaluator.maintMin
+	tailMin  int               // Evaluator.tailMin
 }
 
 func (e *engine) tick(in Input) (*Result, error) {
@@ -127,7 +128,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 			n++
 		}
 	}
-	facts := make(relSet, n) // sized up front: growing a map costs more than counting
+	facts := newRelSet(n) // sized up front: growing a map costs more than counting
 	for _, t := range e.order {
 		switch {
 		case len(t.rows) == 0:
@@ -135,9 +136,9 @@ func (e *engine) tick(in Input) (*Result, error) {
 			// A garbage-collection rule reads it in canonical order
 			// (carryAll): sorted now, with room behind for the next
 			// tick (sortedRows), rather than merged later without.
-			facts[t.name] = flatRel(t.sortedRows())
+			facts.rows[t.name] = t.sortedRows()
 		default:
-			facts[t.name] = t.relRows()
+			facts.set(t.name, t.relRows(e.tailMin))
 		}
 	}
 	if err := e.carryAll(facts); err != nil {
@@ -216,12 +217,12 @@ func (e *engine) loadState(st *State) error {
 	// The names go into a buffer the engine keeps: sorting them is cheap,
 	// allocating a slice for them on every tick is not.
 	e.names = e.names[:0]
-	for name := range st.rels {
+	for name := range st.rels.rows {
 		e.names = append(e.names, name)
 	}
 	slices.Sort(e.names)
 	for _, name := range e.names {
-		r := st.rels[name]
+		r := st.rels.get(name)
 		t, err := e.table(name, len(r.rows[0]), syntax.Pos{})
 		if err != nil {
 			return err
