@@ -18,10 +18,11 @@ import (
 // holds them (a sorted run and a tail, rel.go) when the rule carries them
 // all (`.persist r`), and for a garbage-collected r takes its rows in
 // canonical order and keeps those that pass; either is shared, unless
-// other :+ rules add to r (then the two sorted runs are merged). When r gained and lost nothing
-// in the tick, the next State's r is the very slice of the State the tick
-// started from, so comparing the two States (has the node's carried state
-// changed?) costs a pointer comparison for it.
+// other :+ rules add to r (then the two sorted runs are merged). When r
+// gained and lost nothing in the tick, the next State's r is the very
+// slice of the State the tick started from, so comparing the two States
+// (has the node's carried state changed?) costs a pointer comparison for
+// it.
 
 // carryRule is a persistence rule evaluated as a filter over its
 // relation's sorted rows.
