@@ -166,7 +166,11 @@ func (tb *table) reset() (vals, rows int) {
 	}
 	tb.hint, tb.ownedHint = len(tb.rows), tb.owned
 	tb.owned = 0
-	if tb.hint > 0 {
+	// A table that began with rows loaded whole (a State's relation, a
+	// memo's) takes none of its first storage from the slab: it gets its
+	// rows again next tick, and grows by an eighth of them (nextCap),
+	// which a large one's share of the slab could not hold.
+	if tb.hint > 0 && (len(tb.loaded) == 0 || len(tb.loaded) < slabMaxRows/8) {
 		rows = max(2, min(tb.hint, 256))
 	}
 	if tb.ownedHint > 0 {
