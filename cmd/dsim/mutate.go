@@ -51,6 +51,9 @@ func init() {
 			&cli.DurationFlag{Name: "bounded-timeout", Value: defaultBoundedTimeout, Usage: "the bounded-exhaustive pass's wall-time budget `D` per mutant, all rungs together (and the rewrite's calibration, once); the rungs not reached are listed (0: none)"},
 			&cli.IntFlag{Name: "bounded-states", Value: defaultBoundedStates, Usage: "the bounded-exhaustive pass's budget: `N` distinct states of the enumeration per rung and survivor"},
 			&cli.BoolFlag{Name: "no-probe", Usage: "do not re-check survivors with repeated requests (--repeats '" + mutateProbeRepeats + "') when --repeats is not given"},
+			&cli.BoolFlag{Name: "no-fault-probe", Usage: "do not run survivors of a program with invariants under a fault plan (the fault probe)"},
+			&cli.StringFlag{Name: "fault-probe", Usage: "the fault probe's `PLAN` (default 'omission random f=1 p=0.3 until=H', H the --max-time): each survivor is simulated alone under it, and a run that violates an invariant is checked against ORIGINAL as one run"},
+			&cli.IntFlag{Name: "fault-probe-runs", Value: defaultFaultProbeRuns, Usage: "the fault probe's `N` seeded runs per survivor (and once of REWRITTEN, which must violate nothing in them); a survivor's runs stop at --timeout"},
 		), workloadFlags()...),
 		Action: mutateAction,
 	})
@@ -106,6 +109,13 @@ type mutantResult struct {
 	// "facts" (the same output facts and clients, some at other times);
 	// mutate_outputs.go.
 	Same string `json:"same,omitempty"`
+	// FaultProbe is a survivor's outcome under the fault probe
+	// (mutate_faultprobe.go): "killed" (a run under the plan violated an
+	// invariant, and its check against the original failed; the mutant
+	// then counts as killed, KilledBy "fault-probe"), "survived" or
+	// "unknown"; FaultProbeDetail says which run and why.
+	FaultProbe       string `json:"fault_probe,omitempty"`
+	FaultProbeDetail string `json:"fault_probe_detail,omitempty"`
 }
 
 // mutateProbeRepeats is the workload survivors are re-checked with when
@@ -146,6 +156,16 @@ type mutateReport struct {
 	BoundedRungs    []string `json:"bounded_rungs,omitempty"`
 	BoundedDropped  []string `json:"bounded_dropped,omitempty"`
 	BoundedNote     string   `json:"bounded_note,omitempty"`
+	// FaultProbe is the fault probe's plan ("" when it did not run;
+	// FaultProbeNote says why, when the rewrite itself fails it),
+	// FaultProbeRuns its runs per survivor, FaultProbed the survivors of
+	// the sampled runs it ran, FaultProbeKilled those it killed (they
+	// count as killed).
+	FaultProbe       string `json:"fault_probe,omitempty"`
+	FaultProbeNote   string `json:"fault_probe_note,omitempty"`
+	FaultProbeRuns   int    `json:"fault_probe_runs,omitempty"`
+	FaultProbed      int    `json:"fault_probed,omitempty"`
+	FaultProbeKilled int    `json:"fault_probe_killed"`
 }
 
 func mutateAction(c *cli.Context) error {
@@ -229,6 +249,14 @@ func mutateAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(c, "--from-report: %v", err)
 	}
+	fprobe, fnote, err := newFaultProbe(c, orig, rew, opts)
+	if err != nil {
+		return err
+	}
+	rep.FaultProbeNote = fnote
+	if fprobe != nil {
+		rep.FaultProbe, rep.FaultProbeRuns = fprobe.plan, fprobe.runs
+	}
 	pass, note := newBoundedPass(c, orig, rew, opts)
 	rep.BoundedNote = note
 	ex := &explainer{rew: rew, deps: deps, shapes: mutate.NewShapes(rew), cov: base.Coverage, base: base, baseOutputs: countOutputs(base)}
@@ -248,8 +276,14 @@ func mutateAction(c *cli.Context) error {
 				} else {
 					rep.Mutants[i] = checkMutant(orig, rew, ex, mutants[i], opts, probe)
 				}
+				// The fault probe comes before the bounded pass: a
+				// simulation per seed is far cheaper than an enumeration,
+				// and a mutant it kills needs no pass.
+				if fprobe != nil && rep.Mutants[i].Outcome == "survived" && rep.Mutants[i].FaultProbe == "" {
+					fprobe.apply(&rep.Mutants[i], mutantProgram(rew, mutants[i]), origPath, rewPath)
+				}
 				// -v shows where a mutant's time went: the sampled
-				// check (with the probe) and the bounded pass.
+				// check (with both probes) and the bounded pass.
 				sampled, passed := time.Since(start), time.Duration(0)
 				if pass != nil && boundedWanted(&rep.Mutants[i]) {
 					ps := time.Now()
@@ -285,6 +319,11 @@ func mutateAction(c *cli.Context) error {
 			rep.BoundedKilled++
 		case "violation":
 			rep.ViolationKilled++
+		case "fault-probe":
+			rep.FaultProbeKilled++
+		}
+		if m.FaultProbe != "" {
+			rep.FaultProbed++
 		}
 		if m.Probe == "killed" {
 			rep.ProbeKilled++
@@ -543,6 +582,12 @@ func (rep *mutateReport) text() string {
 		fmt.Fprintf(&b, "probe: %s\n", rep.ProbeNote)
 	}
 	switch {
+	case rep.FaultProbe != "":
+		fmt.Fprintf(&b, "fault probe: %d of %d survivors killed under %s (%d runs each)\n", rep.FaultProbeKilled, rep.FaultProbed, rep.FaultProbe, rep.FaultProbeRuns)
+	case rep.FaultProbeNote != "":
+		fmt.Fprintf(&b, "%s\n", rep.FaultProbeNote)
+	}
+	switch {
 	case rep.BoundedRungs != nil || rep.BoundedDropped != nil:
 		fmt.Fprintf(&b, "bounded-exhaustive pass: %d survivors of the sampled runs killed", rep.BoundedKilled)
 		if len(rep.BoundedRungs) > 0 {
@@ -588,6 +633,9 @@ func (rep *mutateReport) text() string {
 			fmt.Fprintf(&b, "    probe:   survives --repeats '%s' too\n", rep.Probe)
 		case "unknown":
 			fmt.Fprintf(&b, "    probe:   unknown with --repeats '%s' (a bound was hit)\n", rep.Probe)
+		}
+		if m.FaultProbe != "" {
+			fmt.Fprintf(&b, "    faults:  %s under %s: %s\n", m.FaultProbe, rep.FaultProbe, m.FaultProbeDetail)
 		}
 		if m.Reason != "" {
 			fmt.Fprintf(&b, "    why:     %s\n", m.Reason)

@@ -466,7 +466,9 @@ func earlierOutcomes(file, origPath, rewPath string, ms []mutate.Mutant) (map[st
 		if !ok || m.Before != r.Before || m.After != r.After {
 			return nil, fmt.Errorf("%s: mutant %s is not the one generated from %s now (the program changed?)", file, r.Name, rewPath)
 		}
-		if r.KilledBy != "" || r.Bounded != "" || strings.HasPrefix(r.Class, "bounded-equivalent") {
+		// A fault probe's result is kept (the worker does not probe the
+		// mutant again); only the pass's are recomputed.
+		if r.KilledBy != "" && r.KilledBy != "fault-probe" || r.Bounded != "" || strings.HasPrefix(r.Class, "bounded-equivalent") {
 			return nil, fmt.Errorf("%s: mutant %s already went through the bounded-exhaustive pass; give the report of a run with --no-bounded", file, r.Name)
 		}
 		out[r.Name] = r
