@@ -75,27 +75,8 @@ func TestMutateFaultProbeKills(t *testing.T) {
 	assert.Empty(t, fpMutant(t, rep, "r10/drop-neg2").FaultProbe, "killed by the sampled runs: not probed")
 
 	// The replay, as printed.
-	m := fpMutant(t, rep, "r4/cmp2->=")
-	_, replay, ok := strings.Cut(m.Detail, "(replay: ")
-	require.True(t, ok, m.Detail)
-	replay = strings.TrimSuffix(replay, ")")
-	printCmd, checkCmd, ok := strings.Cut(replay, " > m.ded && ")
-	require.True(t, ok, replay)
-	code, src, errOut := runCLI(shellWords(t, strings.TrimPrefix(printCmd, "dsim "))...)
-	require.Equal(t, 0, code, errOut)
+	src := runFaultReplay(t, fpMutant(t, rep, "r4/cmp2->=").Detail)
 	assert.Contains(t, src, "(n >= 1)")
-	file := filepath.Join(t.TempDir(), "m.ded")
-	require.NoError(t, os.WriteFile(file, []byte(src), 0o644))
-	args := shellWords(t, strings.TrimPrefix(checkCmd, "dsim "))
-	for i, a := range args {
-		if a == "m.ded" {
-			args[i] = file
-		}
-	}
-	code, text, _ := runCLI(args...)
-	assert.Equal(t, 1, code, text)
-	assert.Contains(t, text, ": Violated\n")
-	assert.Contains(t, text, "violation of the rewrite's invariant bad_commit_unstored(3)")
 
 	code, out, errOut := runCLI("mutate", fpSafe, fpSafe, "--runs", "5", "--no-bounded", "--no-probe", "--jobs", "1", "--mutants", fpMutants)
 	require.Equal(t, 0, code, errOut)
@@ -147,8 +128,13 @@ func TestMutateFaultProbeFlags(t *testing.T) {
 	assert.Equal(t, "crash replica[0] at=0", rep.FaultProbe)
 	assert.Equal(t, "survived", fpMutant(t, rep, "r4/cmp2->=").FaultProbe, "a replica crashed from the start gets neither put nor commit")
 
-	rep = fpMutate(t, fpSafe, fpSafe, "--mutants", "r4/cmp2->=", "--fault-probe", "omission leader[0] p=0.5 until=50", "--max-time", "300")
-	assert.Equal(t, "killed", fpMutant(t, rep, "r4/cmp2->=").FaultProbe)
+	// Another plan, and the user's flags carried into the replay (other
+	// values make another workload: a replay without them would not fail).
+	rep = fpMutate(t, fpSafe, fpSafe, "--mutants", "r4/cmp2->=", "--fault-probe", "omission leader[0] p=0.5 until=50", "--max-time", "300", "--values", "in.id=7..9")
+	m = fpMutant(t, rep, "r4/cmp2->=")
+	require.Equal(t, "killed", m.FaultProbe, m.FaultProbeDetail)
+	assert.Contains(t, m.Detail, "--faults 'omission leader[0] p=0.5 until=50' --no-shrink --max-time 300 --values in.id=7..9)")
+	runFaultReplay(t, m.Detail)
 
 	code, _, errOut := runCLI("mutate", fpSafe, fpSafe, "--runs", "1", "--fault-probe", "omission random f=1 p=2")
 	assert.Equal(t, 3, code)
@@ -189,4 +175,32 @@ func TestFaultProbeBudget(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, v.spent)
 	assert.Equal(t, 5, v.runs)
+}
+
+// runFaultReplay runs the two commands of a fault-probe kill's replay as
+// printed (the mutant printed into m.ded, then its one-run check) and
+// expects the check to fail with the violation again; it returns the
+// mutant's text.
+func runFaultReplay(t *testing.T, detail string) string {
+	t.Helper()
+	_, replay, ok := strings.Cut(detail, "(replay: ")
+	require.True(t, ok, detail)
+	replay = strings.TrimSuffix(replay, ")")
+	printCmd, checkCmd, ok := strings.Cut(replay, " > m.ded && ")
+	require.True(t, ok, replay)
+	code, src, errOut := runCLI(shellWords(t, strings.TrimPrefix(printCmd, "dsim "))...)
+	require.Equal(t, 0, code, errOut)
+	file := filepath.Join(t.TempDir(), "m.ded")
+	require.NoError(t, os.WriteFile(file, []byte(src), 0o644))
+	args := shellWords(t, strings.TrimPrefix(checkCmd, "dsim "))
+	for i, a := range args {
+		if a == "m.ded" {
+			args[i] = file
+		}
+	}
+	code, text, _ := runCLI(args...)
+	assert.Equal(t, 1, code, text)
+	assert.Contains(t, text, ": Violated\n")
+	assert.Contains(t, text, "violation of the rewrite's invariant bad_commit_unstored(")
+	return src
 }
