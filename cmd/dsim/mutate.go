@@ -116,6 +116,9 @@ type mutantResult struct {
 	// "unknown"; FaultProbeDetail says which run and why.
 	FaultProbe       string `json:"fault_probe,omitempty"`
 	FaultProbeDetail string `json:"fault_probe_detail,omitempty"`
+	// FaultProbeFrom is the outcome of the sampled runs the probe started
+	// from: "survived" or "unknown".
+	FaultProbeFrom string `json:"fault_probe_from,omitempty"`
 }
 
 // mutateProbeRepeats is the workload survivors are re-checked with when
@@ -158,14 +161,18 @@ type mutateReport struct {
 	BoundedNote     string   `json:"bounded_note,omitempty"`
 	// FaultProbe is the fault probe's plan ("" when it did not run;
 	// FaultProbeNote says why, when the rewrite itself fails it),
-	// FaultProbeRuns its runs per survivor, FaultProbed the survivors of
-	// the sampled runs it ran, FaultProbeKilled those it killed (they
-	// count as killed).
+	// FaultProbeRuns its runs per mutant, FaultProbed the survivors and
+	// unknown mutants of the sampled runs it ran (FaultProbedUnknown of
+	// them unknown), FaultProbeKilled those it killed (they count as
+	// killed; FaultProbeKilledUnknown of them were unknown).
 	FaultProbe       string `json:"fault_probe,omitempty"`
 	FaultProbeNote   string `json:"fault_probe_note,omitempty"`
 	FaultProbeRuns   int    `json:"fault_probe_runs,omitempty"`
 	FaultProbed      int    `json:"fault_probed,omitempty"`
 	FaultProbeKilled int    `json:"fault_probe_killed"`
+	// The unknown mutants among FaultProbed and FaultProbeKilled.
+	FaultProbedUnknown      int `json:"fault_probed_unknown,omitempty"`
+	FaultProbeKilledUnknown int `json:"fault_probe_killed_unknown,omitempty"`
 }
 
 func mutateAction(c *cli.Context) error {
@@ -276,10 +283,12 @@ func mutateAction(c *cli.Context) error {
 				} else {
 					rep.Mutants[i] = checkMutant(orig, rew, ex, mutants[i], opts, probe)
 				}
-				// The fault probe comes before the bounded pass: a
+				// The fault probe (survivors and unknowns: only a kill,
+				// a replayed failing check, changes an outcome) comes
+				// before the bounded pass: a
 				// simulation per seed is far cheaper than an enumeration,
 				// and a mutant it kills needs no pass.
-				if fprobe != nil && rep.Mutants[i].Outcome == "survived" && rep.Mutants[i].FaultProbe == "" {
+				if o := rep.Mutants[i].Outcome; fprobe != nil && (o == "survived" || o == "unknown") && rep.Mutants[i].FaultProbe == "" {
 					fprobe.apply(&rep.Mutants[i], mutantProgram(rew, mutants[i]), origPath, rewPath)
 				}
 				// -v shows where a mutant's time went: the sampled
@@ -324,6 +333,12 @@ func mutateAction(c *cli.Context) error {
 		}
 		if m.FaultProbe != "" {
 			rep.FaultProbed++
+			if m.FaultProbeFrom == "unknown" {
+				rep.FaultProbedUnknown++
+				if m.FaultProbe == "killed" {
+					rep.FaultProbeKilledUnknown++
+				}
+			}
 		}
 		if m.Probe == "killed" {
 			rep.ProbeKilled++
@@ -583,7 +598,11 @@ func (rep *mutateReport) text() string {
 	}
 	switch {
 	case rep.FaultProbe != "":
-		fmt.Fprintf(&b, "fault probe: %d of %d survivors killed under %s (%d runs each)\n", rep.FaultProbeKilled, rep.FaultProbed, rep.FaultProbe, rep.FaultProbeRuns)
+		fmt.Fprintf(&b, "fault probe: %d of %d survivors", rep.FaultProbeKilled-rep.FaultProbeKilledUnknown, rep.FaultProbed-rep.FaultProbedUnknown)
+		if rep.FaultProbedUnknown > 0 {
+			fmt.Fprintf(&b, " and %d of %d unknown mutants", rep.FaultProbeKilledUnknown, rep.FaultProbedUnknown)
+		}
+		fmt.Fprintf(&b, " killed under %s (%d runs each)\n", rep.FaultProbe, rep.FaultProbeRuns)
 	case rep.FaultProbeNote != "":
 		fmt.Fprintf(&b, "%s\n", rep.FaultProbeNote)
 	}

@@ -159,12 +159,22 @@ func (p *faultProbe) firstViolation(prog *analysis.Program, deadline time.Time) 
 	return v, nil
 }
 
-// apply probes one survivor r (prog is the mutant) and records the result:
+// apply probes one survivor or unknown mutant r (prog is the mutant) and
+// records the result:
 // FaultProbe is "killed" (the re-check of the violating run against the
 // original is NotEquivalent or Violated; the mutant then counts as killed),
 // "survived" (no run violated, or the original violates the same too) or
-// "unknown" (the budget ran out, or the re-check hit a bound).
+// "unknown" (the budget ran out, or the re-check hit a bound). An unknown
+// mutant's outcome changes only when it is killed: its own row then says
+// what the sampled runs left open, and its detail otherwise gains the
+// probe's.
 func (p *faultProbe) apply(r *mutantResult, prog *analysis.Program, origPath, rewPath string) {
+	r.FaultProbeFrom = r.Outcome
+	defer func() {
+		if r.FaultProbeFrom == "unknown" && r.Outcome == "unknown" {
+			r.Detail += "; fault probe: " + r.FaultProbe + ", " + r.FaultProbeDetail
+		}
+	}()
 	var deadline time.Time
 	if p.budget > 0 {
 		deadline = time.Now().Add(p.budget)
@@ -194,10 +204,14 @@ func (p *faultProbe) apply(r *mutantResult, prog *analysis.Program, origPath, re
 		// bug here (the spec of run i is seed+i), not a verdict.
 		r.FaultProbe, r.FaultProbeDetail = "unknown", fmt.Sprintf("run with seed %d violated %s, but the check's run of that seed did not (%s)", v.seed, v.fact, replay)
 	case rep.Verdict.Failed():
+		was := "survived the sampled runs"
+		if r.Outcome == "unknown" {
+			was = "unknown in the sampled runs (" + r.Detail + ")"
+		}
 		r.Outcome, r.KilledBy, r.Class, r.Reason = "killed", "fault-probe", "", ""
 		r.FaultProbe = "killed"
 		r.FaultProbeDetail = fmt.Sprintf("run with seed %d violated %s; checked against the original: %s", v.seed, v.fact, rep.Verdict)
-		r.Detail = fmt.Sprintf("survived the sampled runs; killed by the fault probe: %s (replay: %s)", r.FaultProbeDetail, replay)
+		r.Detail = fmt.Sprintf("%s; killed by the fault probe: %s (replay: %s)", was, r.FaultProbeDetail, replay)
 	case rep.Verdict == checker.Equivalent:
 		r.FaultProbe, r.FaultProbeDetail = "survived", fmt.Sprintf("run with seed %d violated %s, and so does the original in a run that explains it", v.seed, v.fact)
 	default:
