@@ -34,6 +34,9 @@ func init() {
 			"that no run of the original matched), survived (Equivalent) or unknown. The mutation score\n" +
 			"is killed / (killed + survived + unknown). Every survivor is listed with its rule and, where a\n" +
 			"dependency reachability shows it, why it may be equivalent. REWRITTEN itself is checked first.\n" +
+			"When REWRITTEN has invariants, each survivor and unknown mutant is also simulated alone under a\n" +
+			"fault plan (--fault-probe), and a run that violates an invariant is checked against ORIGINAL as\n" +
+			"one run: a failed check kills the mutant (the fault probe; --no-fault-probe turns it off).\n" +
 			"--jobs checks that many mutants at once (each check's runs one after another).\n\n" +
 			"Example:\n" +
 			"   dsim mutate corpus/micro/functional/before.ded corpus/micro/functional/after.ded --runs 20\n\n" +
@@ -52,8 +55,8 @@ func init() {
 			&cli.IntFlag{Name: "bounded-states", Value: defaultBoundedStates, Usage: "the bounded-exhaustive pass's budget: `N` distinct states of the enumeration per rung and survivor"},
 			&cli.BoolFlag{Name: "no-probe", Usage: "do not re-check survivors with repeated requests (--repeats '" + mutateProbeRepeats + "') when --repeats is not given"},
 			&cli.BoolFlag{Name: "no-fault-probe", Usage: "do not run survivors of a program with invariants under a fault plan (the fault probe)"},
-			&cli.StringFlag{Name: "fault-probe", Usage: "the fault probe's `PLAN` (default 'omission random f=1 p=0.3 until=H', H the --max-time): each survivor is simulated alone under it, and a run that violates an invariant is checked against ORIGINAL as one run"},
-			&cli.IntFlag{Name: "fault-probe-runs", Value: defaultFaultProbeRuns, Usage: "the fault probe's `N` seeded runs per survivor (and once of REWRITTEN, which must violate nothing in them); a survivor's runs stop at --timeout"},
+			&cli.StringFlag{Name: "fault-probe", Usage: "the fault probe's `PLAN` (default 'omission random f=1 p=0.3 until=H', H the --max-time): each survivor and unknown mutant is simulated alone under it, and a run that violates an invariant is checked against ORIGINAL as one run"},
+			&cli.IntFlag{Name: "fault-probe-runs", Value: defaultFaultProbeRuns, Usage: "the fault probe's `N` seeded runs per survivor or unknown mutant (and once of REWRITTEN, which must violate nothing in them); a mutant's runs stop at --timeout"},
 		), workloadFlags()...),
 		Action: mutateAction,
 	})
@@ -285,9 +288,9 @@ func mutateAction(c *cli.Context) error {
 				}
 				// The fault probe (survivors and unknowns: only a kill,
 				// a replayed failing check, changes an outcome) comes
-				// before the bounded pass: a
-				// simulation per seed is far cheaper than an enumeration,
-				// and a mutant it kills needs no pass.
+				// before the bounded pass: a simulation per seed is far
+				// cheaper than an enumeration, and a mutant it kills
+				// needs no pass.
 				if o := rep.Mutants[i].Outcome; fprobe != nil && (o == "survived" || o == "unknown") && rep.Mutants[i].FaultProbe == "" {
 					fprobe.apply(&rep.Mutants[i], mutantProgram(rew, mutants[i]), origPath, rewPath)
 				}

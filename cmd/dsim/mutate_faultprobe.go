@@ -13,12 +13,12 @@ import (
 )
 
 // This file holds dsim mutate's fault probe (docs/CHECKING.md, "The fault
-// probe"): a survivor of a program with invariants is run alone under a
-// fault plan, and a run that breaks an invariant is checked against the
-// original as one run. Many survivors break a protocol's safety only when
-// messages are lost, which the default fault-free runs never show, and a
-// fault-enabled check of every survivor costs a search per run; a plain
-// simulation per seed costs almost nothing.
+// probe"): a survivor (or unknown mutant) of a program with invariants is
+// run alone under a fault plan, and a run that breaks an invariant is
+// checked against the original as one run. Many survivors break a
+// protocol's safety only when messages are lost, which the default
+// fault-free runs never show, and a fault-enabled check of every survivor
+// costs a search per run; a plain simulation per seed costs almost nothing.
 
 // defaultFaultProbeRuns is --fault-probe-runs: how many seeded runs of a
 // survivor (and, once, of the unmutated rewrite) the probe simulates.

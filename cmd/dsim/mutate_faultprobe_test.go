@@ -204,3 +204,20 @@ func runFaultReplay(t *testing.T, detail string) string {
 	assert.Contains(t, text, "violation of the rewrite's invariant bad_commit_unstored(")
 	return src
 }
+
+// An unknown mutant (the sampled runs hit --max-states) is probed too, and
+// a kill makes it killed, its row saying what the sampled runs left open.
+func TestMutateFaultProbeUnknown(t *testing.T) {
+	rep := fpMutate(t, fpSafe, fpSafe, "--mutants", "r4/cmp2-<=")
+	m := fpMutant(t, rep, "r4/cmp2-<=")
+	assert.Equal(t, "killed", m.Outcome)
+	assert.Equal(t, "unknown", m.FaultProbeFrom)
+	assert.Equal(t, "fault-probe", m.KilledBy)
+	assert.Regexp(t, `^unknown in the sampled runs \(\d of 5 runs undecided \(bound hit: --max-states\)\); killed by the fault probe: run with seed \d+ violated bad_commit_unstored`, m.Detail)
+	assert.Equal(t, 1, rep.FaultProbedUnknown)
+	assert.Equal(t, 1, rep.FaultProbeKilledUnknown)
+	assert.Equal(t, 1, rep.FaultProbeKilled)
+	runFaultReplay(t, m.Detail)
+	_, out, _ := runCLI("mutate", fpSafe, fpSafe, "--runs", "5", "--no-bounded", "--no-probe", "--mutants", "r4/cmp2-<=")
+	assert.Contains(t, out, "fault probe: 0 of 0 survivors and 1 of 1 unknown mutants killed under omission random f=1 p=0.3 until=2000 (100 runs each)\n")
+}
