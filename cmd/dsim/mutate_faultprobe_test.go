@@ -221,3 +221,16 @@ func TestMutateFaultProbeUnknown(t *testing.T) {
 	_, out, _ := runCLI("mutate", fpSafe, fpSafe, "--runs", "5", "--no-bounded", "--no-probe", "--mutants", "r4/cmp2-<=")
 	assert.Contains(t, out, "fault probe: 0 of 0 survivors and 1 of 1 unknown mutants killed under omission random f=1 p=0.3 until=2000 (100 runs each)\n")
 }
+
+// --from-report keeps the fault probe's results of the earlier report
+// (the mutant is not probed again): the same report as a full run.
+func TestMutateFaultProbeFromReport(t *testing.T) {
+	args := []string{"mutate", fpSafe, fpSafe, "--runs", "5", "--no-bounded", "--no-probe", "--jobs", "1", "--json", "--mutants", "r4/cmp2->=,r4/to-next"}
+	code, full, errOut := runCLI(args...)
+	require.Equal(t, 0, code, errOut)
+	file := filepath.Join(t.TempDir(), "rep.json")
+	require.NoError(t, os.WriteFile(file, []byte(full), 0o644))
+	code, again, errOut := runCLI(append(args, "--from-report", file)...)
+	require.Equal(t, 0, code, errOut)
+	assert.JSONEq(t, full, again)
+}
