@@ -78,7 +78,7 @@ type mRule struct {
 // share it.
 type cntMemo struct {
 	rows  []value.Tuple
-	cnt   []int64
+	cnt   memoSeq[value.Tuple, int64] // by row; persistent, so a tick copies the chunks it changes
 	fired []int64
 	ix    ixHolder // persistent indexes over rows (stateidx.go)
 }
@@ -240,62 +240,36 @@ func canDrive(l *analysis.Lit) bool {
 
 // mergeCounts returns m with the signed count changes d (tuples sorted
 // and distinct, parallel counts) applied; ok is false when a count would
-// go negative (an inconsistency: the caller takes the full path).
-func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (rows []value.Tuple, cnt []int64, add, del []value.Tuple, ok bool) {
+// go negative (an inconsistency: the caller takes the full path). The
+// counts are a persistent sequence: only the chunks holding a changed
+// tuple are copied, and the rows only when a tuple comes or goes.
+func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (rows []value.Tuple, cnt memoSeq[value.Tuple, int64], add, del []value.Tuple, ok bool) {
 	if len(keys) == 0 {
 		return m.rows, m.cnt, nil, nil, true
 	}
-	if cnt, ok := recount(m, keys, d); ok {
-		return m.rows, cnt, nil, nil, true
-	}
-	rows = make([]value.Tuple, 0, len(m.rows)+len(keys))
-	cnt = make([]int64, 0, len(m.rows)+len(keys))
-	i := 0
+	upds := make([]memoUpd[value.Tuple, int64], 0, len(keys))
 	for j, k := range keys {
-		// The unchanged tuples before k, by bisection, as one block.
-		p, _ := slices.BinarySearchFunc(m.rows[i:], k, compareTuples)
-		rows, cnt = append(rows, m.rows[i:i+p]...), append(cnt, m.cnt[i:i+p]...)
-		i += p
-		var c int64
-		var old value.Tuple
-		if i < len(m.rows) && compareTuples(m.rows[i], k) == 0 {
-			c, old = m.cnt[i], m.rows[i]
-			i++
-		}
+		old, c, found := m.cnt.find(k, compareTuples)
 		n := c + d[j]
 		switch {
 		case n < 0:
-			return nil, nil, nil, nil, false
+			return nil, memoSeq[value.Tuple, int64]{}, nil, nil, false
 		case n == 0:
-			if c > 0 {
+			if found {
 				del = append(del, old)
+				upds = append(upds, memoUpd[value.Tuple, int64]{key: old, del: true})
 			}
 		default:
-			if old == nil {
+			if !found {
 				old = k
 				add = append(add, k)
 			}
-			rows, cnt = append(rows, old), append(cnt, n)
+			upds = append(upds, memoUpd[value.Tuple, int64]{key: old, pay: n})
 		}
 	}
-	rows, cnt = append(rows, m.rows[i:]...), append(cnt, m.cnt[i:]...)
-	return slices.Clip(rows), slices.Clip(cnt), add, del, true
-}
-
-// recount is mergeCounts when every changed tuple is one of m's and keeps
-// a positive count: the rows stay (shared), only the counts are copied.
-func recount(m *cntMemo, keys []value.Tuple, d []int64) ([]int64, bool) {
-	pos := make([]int, len(keys))
-	for j, k := range keys {
-		i, found := slices.BinarySearchFunc(m.rows, k, compareTuples)
-		if !found || m.cnt[i]+d[j] <= 0 {
-			return nil, false
-		}
-		pos[j] = i
+	rows = m.rows
+	if len(add) > 0 || len(del) > 0 {
+		rows = patchSorted(m.rows, del, add)
 	}
-	cnt := slices.Clone(m.cnt)
-	for j, i := range pos {
-		cnt[i] += d[j]
-	}
-	return cnt, true
+	return rows, m.cnt.with(upds, compareTuples), add, del, true
 }

@@ -73,16 +73,25 @@ func (s memoSeq[K, P]) chunkFor(k K, cmp func(a, b K) int) int {
 
 // Get returns k's payload and whether k is present.
 func (s memoSeq[K, P]) Get(k K, cmp func(a, b K) int) (P, bool) {
-	var zero P
+	_, p, ok := s.find(k, cmp)
+	return p, ok
+}
+
+// find returns the stored key equal to k under cmp (which may compare a
+// part of the keys: an aggregate's group values) with its payload, and
+// whether there is one.
+func (s memoSeq[K, P]) find(k K, cmp func(a, b K) int) (K, P, bool) {
+	var zk K
+	var zp P
 	ci := s.chunkFor(k, cmp)
 	if ci == len(s.chunks) {
-		return zero, false
+		return zk, zp, false
 	}
 	c := s.chunks[ci]
 	if i, ok := slices.BinarySearchFunc(c.keys, k, cmp); ok {
-		return c.pays[i], true
+		return c.keys[i], c.pays[i], true
 	}
-	return zero, false
+	return zk, zp, false
 }
 
 // Each calls f for every key and payload in order until f returns false.
@@ -172,11 +181,20 @@ func mergeMemoChunk[K, P any](c *memoChunk[K, P], upds []memoUpd[K, P], cmp func
 
 // appendMemoCut appends c to spine, dropping it when empty and cutting it into
 // memoChunkMax-sized chunks when it grew past twice that, so chunks stay
-// bounded however the updates fall. Chunks that shrink are not joined
-// with their neighbours: a GC'd memo keeps small chunks until they empty,
-// which costs spine length, not correctness.
+// bounded however the updates fall. A chunk that shrank below half of
+// memoChunkMax is joined with the chunk before it when both fit in one
+// (a copy of at most 2*memoChunkMax entries), so that a memo whose old
+// groups a GC rule deletes one by one does not leave a spine of runts.
 func appendMemoCut[K, P any](spine []*memoChunk[K, P], c *memoChunk[K, P]) []*memoChunk[K, P] {
 	if len(c.keys) == 0 {
+		return spine
+	}
+	if n := len(spine); n > 0 && len(c.keys) < memoChunkMax/2 && len(spine[n-1].keys)+len(c.keys) <= 2*memoChunkMax {
+		prev := spine[n-1]
+		spine[n-1] = &memoChunk[K, P]{
+			keys: append(slices.Clip(prev.keys), c.keys...), // Clip: prev is shared, never appended to in place
+			pays: append(slices.Clip(prev.pays), c.pays...),
+		}
 		return spine
 	}
 	if len(c.keys) <= 2*memoChunkMax {
