@@ -52,15 +52,15 @@ func (ia *incrAgg) matches(row value.Tuple) bool {
 	return true
 }
 
-// aggMemo is one rule's groups over one relation's rows: heads are the
-// groups as (group values, then the aggregate), sorted, and accs their
-// accumulators (none for a count: its head holds n); rows are the head
-// tuples in the head's layout, sorted (heads itself when the aggregate is
-// last). Immutable once made; States and Results share it.
+// aggMemo is one rule's groups over one relation's rows: groups maps
+// each group's head (group values, then the aggregate; compared on the
+// group values) to its accumulator, in a persistent sequence so that a
+// tick copies only the chunks of the groups it changed; rows are the head
+// tuples in the head's layout, sorted, as a tick's table loads them.
+// Immutable once made; States and Results share it.
 type aggMemo struct {
-	heads []value.Tuple
-	accs  []aggAcc
-	rows  []value.Tuple
+	groups memoSeq[value.Tuple, aggAcc]
+	rows   []value.Tuple
 }
 
 type aggAcc struct {
@@ -195,107 +195,84 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 	// a min/max is updated; the order of the groups is the key order.
 	slices.SortStableFunc(ch, func(a, b aggChange) int { return compareTuples(a.key, b.key) })
 	k := len(ia.keys)
-	// A count's accumulator is its head's aggregate column: a count memo
-	// keeps no accs, so a tick copies one slice of its groups, not two.
-	counts := ia.fn == syntax.AggCount
-	out := &aggMemo{heads: make([]value.Tuple, 0, len(m.heads)+len(ch))}
-	if !counts {
-		out.accs = make([]aggAcc, 0, len(m.accs)+len(ch))
-	}
-	// The changed groups' new head tuples share one allocation, sized
-	// for one per distinct key (a group that goes leaves its part unused).
-	groups := 0
-	for j := range ch {
-		if j == 0 || compareTuples(ch[j].key, ch[j-1].key) != 0 {
-			groups++
-		}
-	}
-	hbuf := make([]value.Value, 0, groups*(k+1))
-	var recompute []int // positions in out whose min/max must be recomputed
+	byKey := ia.byKey()
+	// One entry per changed group, in key order: its head before (nil: a
+	// new group) and its accumulator after.
 	type change struct {
-		old value.Tuple // the group's head before (nil: new group)
-		at  int         // its position in out (-1: the group is gone)
+		key   value.Tuple
+		old   value.Tuple
+		acc   aggAcc
+		stale bool // a min/max that lost its extreme value: recomputed from all
 	}
 	var changes []change
-	i := 0
 	for j := 0; j < len(ch); {
-		key := ch[j].key
-		// The unchanged groups before key, found by bisection and copied
-		// as a block: a tick changes few of many groups.
-		p, _ := slices.BinarySearchFunc(m.heads[i:], key, func(h, key value.Tuple) int { return compareTuples(h[:k], key) })
-		out.heads = append(out.heads, m.heads[i:i+p]...)
-		if !counts {
-			out.accs = append(out.accs, m.accs[i:i+p]...)
-		}
-		i += p
-		var acc aggAcc
-		var old value.Tuple
-		if i < len(m.heads) && compareTuples(m.heads[i][:k], key) == 0 {
-			if old = m.heads[i]; counts {
-				acc.n = old[k].I
-			} else {
-				acc = m.accs[i]
-			}
-			i++
-		}
-		stale := false
-		for ; j < len(ch) && compareTuples(ch[j].key, key) == 0; j++ {
-			c := &ch[j]
-			if c.sign > 0 {
-				if ia.minMax() && (acc.n == 0 || ia.better(c.v, acc.ext)) {
-					acc.ext = c.v
+		c := change{key: ch[j].key}
+		c.old, c.acc, _ = m.groups.find(c.key, byKey)
+		for ; j < len(ch) && compareTuples(ch[j].key, c.key) == 0; j++ {
+			x := &ch[j]
+			if x.sign > 0 {
+				if ia.minMax() && (c.acc.n == 0 || ia.better(x.v, c.acc.ext)) {
+					c.acc.ext = x.v
 				}
-				acc.n++
-				acc.sum += c.v.I
+				c.acc.n++
+				c.acc.sum += x.v.I
 				continue
 			}
-			acc.n--
-			acc.sum -= c.v.I
-			if ia.minMax() && c.v.Compare(acc.ext) == 0 {
-				stale = true
+			c.acc.n--
+			c.acc.sum -= x.v.I
+			if ia.minMax() && x.v.Compare(c.acc.ext) == 0 {
+				c.stale = true
 			}
 		}
-		if acc.n <= 0 {
-			if old != nil {
-				changes = append(changes, change{old: old, at: -1})
-			}
-			continue // the group is gone
-		}
-		if stale {
-			recompute = append(recompute, len(out.heads))
-		}
-		changes = append(changes, change{old: old, at: len(out.heads)})
-		at := len(hbuf)
-		hbuf = ia.appendHead(hbuf, key, acc)
-		out.heads = append(out.heads, hbuf[at:len(hbuf):len(hbuf)])
-		if !counts {
-			out.accs = append(out.accs, acc)
+		if c.acc.n > 0 || c.old != nil {
+			changes = append(changes, c)
 		}
 	}
-	out.heads = append(out.heads, m.heads[i:]...)
-	if !counts {
-		out.accs = append(out.accs, m.accs[i:]...)
+	var stale []int // positions in changes of live groups to recompute
+	for i, c := range changes {
+		if c.stale && c.acc.n > 0 {
+			stale = append(stale, i)
+		}
 	}
-	if len(recompute) > 0 {
-		ia.recompute(out, recompute, all)
+	if len(stale) > 0 {
+		exts := ia.recompute(stale, func(i int) value.Tuple { return changes[i].key }, all)
+		for p, i := range stale {
+			changes[i].acc.ext = exts[p]
+		}
 	}
+	// The changed groups' new head tuples share one allocation.
+	hbuf := make([]value.Value, 0, len(changes)*(k+1))
+	upds := make([]memoUpd[value.Tuple, aggAcc], 0, len(changes))
 	d := dDelta{ok: true}
-	for _, c := range changes { // after recompute: heads are final
-		switch {
-		case c.at < 0:
+	for _, c := range changes {
+		if c.acc.n <= 0 { // the group is gone
+			upds = append(upds, memoUpd[value.Tuple, aggAcc]{key: c.old, del: true})
 			d.del = append(d.del, ia.headRow(c.old))
+			continue
+		}
+		at := len(hbuf)
+		hbuf = ia.appendHead(hbuf, c.key, c.acc)
+		h := hbuf[at:len(hbuf):len(hbuf)]
+		upds = append(upds, memoUpd[value.Tuple, aggAcc]{key: h, pay: c.acc})
+		switch {
 		case c.old == nil:
-			d.add = append(d.add, ia.headRow(out.heads[c.at]))
-		case !c.old.Equal(out.heads[c.at]):
-			d.del, d.add = append(d.del, ia.headRow(c.old)), append(d.add, ia.headRow(out.heads[c.at]))
+			d.add = append(d.add, ia.headRow(h))
+		case !c.old.Equal(h):
+			d.del, d.add = append(d.del, ia.headRow(c.old)), append(d.add, ia.headRow(h))
 		}
 	}
-	if ia.apos == k {
-		out.rows = out.heads
-	} else {
+	out := &aggMemo{groups: m.groups.with(upds, byKey), rows: m.rows}
+	if len(d.add) > 0 || len(d.del) > 0 {
 		out.rows = patchSorted(m.rows, d.del, d.add)
 	}
 	return out, d, true
+}
+
+// byKey compares two heads (or a head and a group key) on their group
+// values, the memo's order.
+func (ia *incrAgg) byKey() func(a, b value.Tuple) int {
+	k := len(ia.keys)
+	return func(a, b value.Tuple) int { return compareTuples(a[:k], b[:k]) }
 }
 
 // headRow returns the head tuple of group h (group values, then the
@@ -339,31 +316,29 @@ func patchSorted(rows, del, add []value.Tuple) []value.Tuple {
 	return append(out, rows[pos:]...)
 }
 
-// recompute sets the min or max of the groups at positions pos (sorted)
-// of m from all, the relation's rows.
-func (ia *incrAgg) recompute(m *aggMemo, pos []int, all []value.Tuple) {
-	k := len(ia.keys)
+// recompute returns the min or max over all, the relation's rows, of
+// the groups at positions pos (sorted by the group keys that key gives;
+// every such group has a row in all).
+func (ia *incrAgg) recompute(pos []int, key func(int) value.Tuple, all []value.Tuple) []value.Value {
+	exts := make([]value.Value, len(pos))
 	seen := make([]bool, len(pos))
-	key := make(value.Tuple, len(ia.keys)) // scratch: only searched for
+	rk := make(value.Tuple, len(ia.keys)) // scratch: only searched for
 	for _, row := range all {
 		if !ia.matches(row) {
 			continue
 		}
 		for i, c := range ia.keys {
-			key[i] = row[c]
+			rk[i] = row[c]
 		}
-		p, found := slices.BinarySearchFunc(pos, key, func(at int, key value.Tuple) int { return compareTuples(m.heads[at][:k], key) })
+		p, found := slices.BinarySearchFunc(pos, rk, func(at int, rk value.Tuple) int { return compareTuples(key(at), rk) })
 		if !found {
 			continue
 		}
-		acc := &m.accs[pos[p]]
-		if !seen[p] || ia.better(row[ia.vcol], acc.ext) {
-			acc.ext, seen[p] = row[ia.vcol], true
+		if !seen[p] || ia.better(row[ia.vcol], exts[p]) {
+			exts[p], seen[p] = row[ia.vcol], true
 		}
 	}
-	for _, at := range pos {
-		m.heads[at] = ia.head(m.heads[at][:k], m.accs[at])
-	}
+	return exts
 }
 
 func (ia *incrAgg) minMax() bool { return ia.fn == syntax.AggMin || ia.fn == syntax.AggMax }
@@ -377,11 +352,6 @@ func (ia *incrAgg) better(v, ext value.Value) bool {
 		return v.Compare(ext) > 0
 	}
 	return false
-}
-
-// head builds a group's head tuple (a new one: heads are shared).
-func (ia *incrAgg) head(key value.Tuple, acc aggAcc) value.Tuple {
-	return ia.appendHead(make(value.Tuple, 0, len(key)+1), key, acc)
 }
 
 // appendHead appends a group's head tuple (key, then the aggregate) to

@@ -63,7 +63,7 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 	}
 	e.dd1[r.Head.Rel] = d // the change from the State's groups (maint.go)
 	e.incrDone = append(e.incrDone, incrTick{ia: ia, m: m})
-	if len(m.heads) == 0 {
+	if m.groups.Len() == 0 {
 		return true, nil
 	}
 	e.w.fire(r) // the rule produced head tuples (Result.Fired)
