@@ -61,6 +61,7 @@ func (ia *incrAgg) matches(row value.Tuple) bool {
 type aggMemo struct {
 	groups memoSeq[value.Tuple, aggAcc]
 	rows   []value.Tuple
+	tip    *memoTip // the room behind rows (memorows.go); nil: none
 }
 
 type aggAcc struct {
@@ -261,10 +262,8 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 			d.del, d.add = append(d.del, ia.headRow(c.old)), append(d.add, ia.headRow(h))
 		}
 	}
-	out := &aggMemo{groups: m.groups.with(upds, byKey), rows: m.rows}
-	if len(d.add) > 0 || len(d.del) > 0 {
-		out.rows = patchSorted(m.rows, d.del, d.add)
-	}
+	out := &aggMemo{groups: m.groups.with(upds, byKey)}
+	out.rows, out.tip = patchRows(m.rows, m.tip, d.del, d.add)
 	return out, d, true
 }
 

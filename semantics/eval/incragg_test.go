@@ -16,6 +16,7 @@ import (
 // order with their accumulators (not how the chunks fell) and the rows.
 var aggMemoOpts = []cmp.Option{
 	cmp.AllowUnexported(aggMemo{}, aggAcc{}, memoGroup{}), cmpopts.EquateEmpty(),
+	cmpopts.IgnoreFields(aggMemo{}, "tip"), // the room behind the rows: not their contents
 	cmp.Transformer("groups", func(s memoSeq[value.Tuple, aggAcc]) []memoGroup {
 		var out []memoGroup
 		s.Each(func(h value.Tuple, a aggAcc) bool {

@@ -78,6 +78,7 @@ type mRule struct {
 // share it.
 type cntMemo struct {
 	rows  []value.Tuple
+	tip   *memoTip                    // the room behind rows (memorows.go); nil: none
 	cnt   memoSeq[value.Tuple, int64] // by row; persistent, so a tick copies the chunks it changes
 	fired []int64
 	ix    ixHolder // persistent indexes over rows (stateidx.go)
@@ -239,13 +240,14 @@ func canDrive(l *analysis.Lit) bool {
 }
 
 // mergeCounts returns m with the signed count changes d (tuples sorted
-// and distinct, parallel counts) applied; ok is false when a count would
+// and distinct, parallel counts) applied (fired left to the caller), and
+// the tuples that came and went; ok is false when a count would
 // go negative (an inconsistency: the caller takes the full path). The
 // counts are a persistent sequence: only the chunks holding a changed
 // tuple are copied, and the rows only when a tuple comes or goes.
-func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (rows []value.Tuple, cnt memoSeq[value.Tuple, int64], add, del []value.Tuple, ok bool) {
+func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (out *cntMemo, add, del []value.Tuple, ok bool) {
 	if len(keys) == 0 {
-		return m.rows, m.cnt, nil, nil, true
+		return &cntMemo{rows: m.rows, tip: m.tip, cnt: m.cnt}, nil, nil, true
 	}
 	upds := make([]memoUpd[value.Tuple, int64], 0, len(keys))
 	for j, k := range keys {
@@ -253,7 +255,7 @@ func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (rows []value.Tuple,
 		n := c + d[j]
 		switch {
 		case n < 0:
-			return nil, memoSeq[value.Tuple, int64]{}, nil, nil, false
+			return nil, nil, nil, false
 		case n == 0:
 			if found {
 				del = append(del, old)
@@ -267,9 +269,7 @@ func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (rows []value.Tuple,
 			upds = append(upds, memoUpd[value.Tuple, int64]{key: old, pay: n})
 		}
 	}
-	rows = m.rows
-	if len(add) > 0 || len(del) > 0 {
-		rows = patchSorted(m.rows, del, add)
-	}
-	return rows, m.cnt.with(upds, compareTuples), add, del, true
+	out = &cntMemo{cnt: m.cnt.with(upds, compareTuples)}
+	out.rows, out.tip = patchRows(m.rows, m.tip, del, add)
+	return out, add, del, true
 }

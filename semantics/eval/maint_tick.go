@@ -298,7 +298,7 @@ func (e *engine) maintDelta(m *mRel, from *cntMemo, pass int, invert bool) (*cnt
 		}
 	}
 	keys, dc := e.accSorted()
-	rows, cnt, add, del, ok := mergeCounts(from, keys, dc)
+	next, add, del, ok := mergeCounts(from, keys, dc)
 	if !ok {
 		return nil, dDelta{}, nil
 	}
@@ -311,7 +311,8 @@ func (e *engine) maintDelta(m *mRel, from *cntMemo, pass int, invert bool) (*cnt
 			fired[i] += n
 		}
 	}
-	return &cntMemo{rows: rows, cnt: cnt, fired: fired}, dDelta{ok: true, add: add, del: del}, nil
+	next.fired = fired
+	return next, dDelta{ok: true, add: add, del: del}, nil
 }
 
 // driverPlan returns mr's plan with literal j first, scanning given rows.

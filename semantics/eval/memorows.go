@@ -1,0 +1,70 @@
+package eval
+
+import (
+	"slices"
+	"sync/atomic"
+
+	"github.com/dsim-project/dsim/semantics/value"
+)
+
+// A memo's derived rows (an aggregate's head tuples, a maintained
+// relation's tuples) are one sorted slice, because a tick's table loads
+// them as its rows and the persistent indexes, diffs and merges read them
+// in order. A change in the middle copies them (patchSorted). But the
+// common change is new rows past the last one: a new request id's
+// allVoted(id, _), a new group numVotes(3, id, _) whose votes came in one
+// tick, a coordinator's new transaction. Those are appended in place
+// behind the rows when the memo they came from has room there and no
+// other memo has taken it, as a State's relation is (rowtip.go): a memoTip
+// records the room; the first patch from the memo claims it (used becomes
+// -1, so a second patch from the same memo, as two ticks from one State
+// make, copies instead); the new memo gets a tip of its own over the same
+// array. A copy leaves an eighth of room behind, so a memo gaining k rows
+// at its end per tick costs O(k) per tick amortised instead of O(n).
+// Rows behind a slice's length are seen by nobody who holds the slice:
+// every memo's rows are capped.
+
+// memoTip is the room behind a memo's rows: buf is the whole backing
+// array, used the length of the rows that may append there (-1 once
+// claimed).
+type memoTip struct {
+	buf  []value.Tuple // len(buf) == cap(buf)
+	used atomic.Int64
+}
+
+// newMemoTip records the room behind buf[:n].
+func newMemoTip(buf []value.Tuple, n int) *memoTip {
+	t := &memoTip{buf: buf[:cap(buf)]}
+	t.used.Store(int64(n))
+	return t
+}
+
+// patchRows returns rows (sorted, distinct, capped; tip the room behind
+// them or nil) with del taken out and add put in, as patchSorted does,
+// and the room behind the result. rows is left unchanged for everyone
+// who holds it.
+func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]value.Tuple, *memoTip) {
+	if len(del) == 0 && len(add) == 0 {
+		return rows, tip
+	}
+	n := len(rows)
+	if len(del) > 0 || (n > 0 && compareTuples(minTuple(add), rows[n-1]) <= 0) {
+		out := patchSorted(rows, del, add)
+		return out[:len(out):len(out)], nil
+	}
+	add = slices.SortedFunc(slices.Values(add), compareTuples)
+	k := len(add)
+	if tip != nil && n > 0 && n+k <= len(tip.buf) && &tip.buf[0] == &rows[0] && tip.used.CompareAndSwap(int64(n), -1) {
+		copy(tip.buf[n:], add)
+		return tip.buf[: n+k : n+k], newMemoTip(tip.buf, n+k)
+	}
+	buf := make([]value.Tuple, n+k, n+k+max(16, (n+k)/8))
+	copy(buf, rows)
+	copy(buf[n:], add)
+	return buf[: n+k : n+k], newMemoTip(buf, n+k)
+}
+
+// minTuple is the least of ts (not empty).
+func minTuple(ts []value.Tuple) value.Tuple {
+	return slices.MinFunc(ts, compareTuples)
+}
