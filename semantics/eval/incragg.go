@@ -292,9 +292,15 @@ func (ia *incrAgg) headRow(h value.Tuple) value.Tuple {
 // out), leaving rows unchanged: each change is found by bisection and
 // the rows between changes copied as blocks, not compared one by one.
 func patchSorted(rows, del, add []value.Tuple) []value.Tuple {
+	return patchSortedRoom(rows, del, add, 0)
+}
+
+// patchSortedRoom is patchSorted leaving room for extra more rows behind
+// the result (memorows.go).
+func patchSortedRoom(rows, del, add []value.Tuple, extra int) []value.Tuple {
 	del = slices.SortedFunc(slices.Values(del), compareTuples)
 	add = slices.SortedFunc(slices.Values(add), compareTuples)
-	out := make([]value.Tuple, 0, len(rows)-len(del)+len(add))
+	out := make([]value.Tuple, 0, len(rows)-len(del)+len(add)+extra)
 	pos, i, j := 0, 0, 0 // rows[pos:] not yet copied
 	for i < len(del) || j < len(add) {
 		if j == len(add) || (i < len(del) && compareTuples(del[i], add[j]) <= 0) {

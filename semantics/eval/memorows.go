@@ -19,8 +19,10 @@ import (
 // records the room; the first patch from the memo claims it (used becomes
 // -1, so a second patch from the same memo, as two ticks from one State
 // make, copies instead); the new memo gets a tip of its own over the same
-// array. A copy leaves an eighth of room behind, so a memo gaining k rows
-// at its end per tick costs O(k) per tick amortised instead of O(n).
+// array. Every copy (a change in the middle too) leaves an eighth of room
+// behind, so a memo gaining k rows at its end per tick costs O(k) per
+// tick amortised instead of O(n), and a tick that changes the middle
+// costs one copy, not one for it and one for the append after it.
 // Rows behind a slice's length are seen by nobody who holds the slice:
 // every memo's rows are capped.
 
@@ -49,8 +51,9 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 	}
 	n := len(rows)
 	if len(del) > 0 || (n > 0 && compareTuples(minTuple(add), rows[n-1]) <= 0) {
-		out := patchSorted(rows, del, add)
-		return out[:len(out):len(out)], nil
+		m := n - len(del) + len(add)
+		out := patchSortedRoom(rows, del, add, memoRoom(m))
+		return out[:m:m], newMemoTip(out, m)
 	}
 	add = slices.SortedFunc(slices.Values(add), compareTuples)
 	k := len(add)
@@ -58,11 +61,15 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 		copy(tip.buf[n:], add)
 		return tip.buf[: n+k : n+k], newMemoTip(tip.buf, n+k)
 	}
-	buf := make([]value.Tuple, n+k, n+k+max(16, (n+k)/8))
+	buf := make([]value.Tuple, n+k, n+k+memoRoom(n+k))
 	copy(buf, rows)
 	copy(buf[n:], add)
 	return buf[: n+k : n+k], newMemoTip(buf, n+k)
 }
+
+// memoRoom is the room a copy of n rows leaves behind them: an eighth,
+// as a table grows a loaded relation (table.nextCap).
+func memoRoom(n int) int { return max(16, n/8) }
 
 // minTuple is the least of ts (not empty).
 func minTuple(ts []value.Tuple) value.Tuple {
