@@ -227,7 +227,7 @@ func (e *engine) maintFull(m *mRel) (*cntMemo, error) {
 		}
 	}
 	keys, cnt := e.accSorted()
-	return &cntMemo{rows: slices.Clone(keys), cnt: newMemoSeq(keys, cnt), fired: slices.Clone(e.mt.fire)}, nil
+	return &cntMemo{rows: slices.Clip(slices.Clone(keys)), cnt: newMemoSeq(keys, cnt), fired: slices.Clone(e.mt.fire)}, nil
 }
 
 // maintDelta computes m's value from from, its value before, and the

@@ -59,6 +59,7 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 	k := len(add)
 	if tip != nil && n > 0 && n+k <= len(tip.buf) && &tip.buf[0] == &rows[0] && tip.used.CompareAndSwap(int64(n), -1) {
 		copy(tip.buf[n:], add)
+		memoAppends.Add(1)
 		return tip.buf[: n+k : n+k], newMemoTip(tip.buf, n+k)
 	}
 	buf := make([]value.Tuple, n+k, n+k+memoRoom(n+k))
@@ -66,6 +67,10 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 	copy(buf[n:], add)
 	return buf[: n+k : n+k], newMemoTip(buf, n+k)
 }
+
+// memoAppends counts the patches appended in place, for the tests (it
+// reaches no result).
+var memoAppends atomic.Int64
 
 // memoRoom is the room a copy of n rows leaves behind them: an eighth,
 // as a table grows a loaded relation (table.nextCap).
