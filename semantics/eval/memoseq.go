@@ -15,6 +15,10 @@ import "slices"
 // that shares every untouched chunk with the old one, so old and new
 // may be read concurrently (two ticks from the same State).
 //
+// aggMemo keeps its groups in one (incragg.go), cntMemo its derivation
+// counts (maint.go); their derived rows stay one sorted slice, which a
+// tick's table loads (memorows.go).
+//
 // It is not the storage of a State's relations: those are a sorted run
 // and a tail in one array (rel.go), which a tick's table loads as its
 // rows without copying; a chunked sequence would have to be flattened

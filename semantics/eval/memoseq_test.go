@@ -113,7 +113,7 @@ func TestMemoSeqMatchesFlat(t *testing.T) {
 }
 
 // BenchmarkMemoSeqUpdate: g of G entries changed per op, chunked against
-// a flat copy (what aggMemo/cntMemo do today); reports bytes copied per op
+// a flat copy (what aggMemo and cntMemo did before they kept their entries in memoSeq); reports bytes copied per op
 // via -benchmem and the CPU per op as cpu-ns.
 func BenchmarkMemoSeqUpdate(b *testing.B) {
 	for _, G := range []int{1000, 10000} {
