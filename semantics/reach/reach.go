@@ -136,19 +136,16 @@ func newAnalyser(p *analysis.Program, inputs []value.Fact, b Bounds, toInf bool)
 		byRel[f.Rel] = append(byRel[f.Rel], f)
 	}
 	for _, rel := range sortedKeys(byRel) {
-		s := add(rel, "the client inputs", nil)
-		for _, f := range byRel[rel] {
-			an.join(s, constTuple(f.Tuple))
-		}
+		an.join(add(rel, "the client inputs", nil), factsTuple(byRel[rel]))
 	}
+	static := map[string][]value.Fact{}
 	for _, c := range p.Components {
 		for _, f := range c.Facts {
-			s := an.named(f.Rel, "the static facts")
-			if s == nil {
-				s = add(f.Rel, "the static facts", nil)
-			}
-			an.join(s, constTuple(f.Tuple))
+			static[f.Rel] = append(static[f.Rel], f)
 		}
+	}
+	for _, rel := range sortedKeys(static) {
+		an.join(add(rel, "the static facts", nil), factsTuple(static[rel]))
 	}
 	for _, r := range p.Relations {
 		if r.Timer != nil {
@@ -164,19 +161,18 @@ func newAnalyser(p *analysis.Program, inputs []value.Fact, b Bounds, toInf bool)
 	return an
 }
 
-func (an *analyser) named(rel, what string) *source {
-	for _, s := range an.res.sources[rel] {
-		if s.what == what {
-			return s
+// factsTuple is the tuple of facts of one relation, column by column:
+// its values, or their hull past MaxSet (never widened).
+func factsTuple(fs []value.Fact) []Abs {
+	out := make([]Abs, len(fs[0].Tuple))
+	for i := range out {
+		vs := make([]value.Value, 0, len(fs))
+		for _, f := range fs {
+			if i < len(f.Tuple) {
+				vs = append(vs, f.Tuple[i])
+			}
 		}
-	}
-	return nil
-}
-
-func constTuple(t value.Tuple) []Abs {
-	out := make([]Abs, len(t))
-	for i, v := range t {
-		out[i] = Const(v)
+		out[i] = setOf(vs)
 	}
 	return out
 }

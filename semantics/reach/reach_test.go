@@ -36,11 +36,14 @@ func boundsOf(lim sim.Limits) reach.Bounds {
 	return reach.Bounds{MaxTime: l.MaxTime, MaxTicks: int64(l.MaxTicks), MaxFacts: int64(l.MaxFacts), MaxMessages: int64(l.MaxMessages)}
 }
 
+type fataler interface {
+	Fatalf(format string, args ...any)
+}
+
 // checkRun runs p under cfg with every tick's facts traced and fails when
 // a fact of the run (in a tick, sent, or output) lies outside the
 // abstraction of p on the run's inputs. It returns the facts checked.
-func checkRun(t testing.TB, p *analysis.Program, cfg sim.Config, what string) int {
-	t.Helper()
+func checkRun(t fataler, p *analysis.Program, cfg sim.Config, what string) int {
 	cfg.Trace = sim.TraceOptions{Dump: []string{"*"}}
 	res, err := sim.Run(p, cfg)
 	if err != nil {
@@ -137,6 +140,37 @@ pair(2, "b") :- in(_).
 		ok, why := a.MayDerive(c.f)
 		if ok != c.ok || !strings.Contains(why, c.want) {
 			t.Errorf("%s: got %v %q, want %v %q", c.f, ok, why, c.ok, c.want)
+		}
+	}
+}
+
+// TestWrappingCounter: a counter that steps by 2^58 wraps to negative
+// values after 32 ticks; the bounded-growth argument fails for it, so
+// the analysis widens to the int64 limits and every run's facts are still
+// inside (a counter stepping by 1 keeps its widened bound >= 0).
+func TestWrappingCounter(t *testing.T) {
+	for _, c := range []struct {
+		step     string
+		fallback bool
+	}{{"288230376151711744", true}, {"1", false}} {
+		src := ".input in(v: int)\n.output out(k: int)\nc(1) :- in(_).\nc(k1) :+ c(k), k1 = k + " + c.step + ".\nout(k) :- c(k).\n"
+		p := load(t, "wrap.ded", []byte(src))
+		spec := sim.Spec{Workload: sim.Workload{{Time: 1, Fact: value.Fact{Rel: "in", Tuple: value.Tuple{value.Int(0)}}, Node: value.Addr{Comp: analysis.MainComponent}}}, Limits: sim.Limits{MaxTime: 40}}
+		cfg, err := spec.RunConfig(p, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkRun(t, p, cfg, "step "+c.step)
+		a, err := reach.Analyse(p, []value.Fact{{Rel: "in", Tuple: value.Tuple{value.Int(0)}}}, boundsOf(cfg.Limits))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Fallback != c.fallback || a.Widened == c.fallback {
+			t.Errorf("step %s: fallback %v widened %v, want fallback %v", c.step, a.Fallback, a.Widened, c.fallback)
+		}
+		neg, _ := a.MayDerive(value.Fact{Rel: "out", Tuple: value.Tuple{value.Int(-5)}})
+		if neg != c.fallback {
+			t.Errorf("step %s: out(-5) possible = %v, want %v", c.step, neg, c.fallback)
 		}
 	}
 }
