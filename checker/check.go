@@ -140,6 +140,13 @@ type Options struct {
 	// without the search. Tests compare the verdicts with and without it.
 	NoMustEmit bool
 
+	// NoMayDerive disables the may-derive shortcut (docs/CHECKING.md,
+	// "Proving an output impossible"): an output of the rewritten run
+	// outside the original's may-derive abstraction makes the run
+	// NotEquivalent without the search. Tests compare the verdicts with
+	// and without it.
+	NoMayDerive bool
+
 	// NoDeadBranches turns dead-branch pruning off (docs/CHECKING.md,
 	// "The search", step 3): the search then tries every alternative of
 	// a message even when none of its remaining ones can change how the

@@ -163,6 +163,8 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		// Not "no run explains it": the search was cut, and says where.
 		fmt.Fprintf(b, "; the rewrite violated its own invariant %s and no run of the original violating it was found (search NOT exhaustive: it stopped at the bound named below; %s, %d states, %d runs of the original)\n",
 			cx.Violation.Fact.Rel, cx.Delays.text(), cx.States, cx.Branches)
+	case cx.MayDerive:
+		fmt.Fprintf(b, "; no run of the original explains it (may-derive analysis, no search: no run of the original, under any schedule and faults, emits one of its outputs)\n")
 	case cx.MustEmit:
 		fmt.Fprintf(b, "; no run of the original explains it (must-emit shortcut, no search: every fault-free run of the original with delays 1..%d emits an output it lacks)\n", cx.Delays.Max)
 	default:
@@ -338,9 +340,11 @@ func (rep *Report) JSON() []byte {
 		Delays *delaysJSON `json:"delays,omitempty"`
 		// NoOutputs is RunReport.NoOutputs.
 		NoOutputs bool `json:"no_outputs,omitempty"`
+		// MayDerive is RunReport.MayDerive: proved statically, no search.
+		MayDerive bool `json:"may_derive,omitempty"`
 	}
 	conv := func(r *RunReport, withSchedule bool) jsonRun {
-		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Guide: r.Guide, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk, ShrinkStopped: r.ShrinkStopped, Limit: r.Limit.Field(), NoOutputs: r.NoOutputs}
+		j := jsonRun{Index: r.Index, Seed: r.Seed, Verdict: r.Verdict, Found: r.Found, Guide: r.Guide, Bound: r.Bound, States: r.States, Branches: r.Branches, Shrunk: r.Shrunk, ShrinkStopped: r.ShrinkStopped, Limit: r.Limit.Field(), NoOutputs: r.NoOutputs, MayDerive: r.MayDerive}
 		if r.Verdict != Equivalent {
 			j.Delays = r.Delays.json()
 		}

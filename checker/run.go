@@ -75,6 +75,10 @@ type RunReport struct {
 	// MustEmit: the must-emit shortcut decided the run NotEquivalent
 	// without the search (docs/CHECKING.md, "Proving an output absent").
 	MustEmit bool
+	// MayDerive: the may-derive analysis proved one of the rewritten
+	// run's outputs impossible for the original, without the search
+	// (docs/CHECKING.md, "Proving an output impossible").
+	MayDerive bool
 	// NoOutputs: the rewritten run was cut at its horizon without
 	// delivering any output while the original's eager run delivers one
 	// before it; the run is Unknown (docs/CHECKING.md, "Runs with no
@@ -198,6 +202,12 @@ func searchExplanation(m *refinementMap, opts Options, cfg sim.Config, res *sim.
 			r.Verdict, r.Offense, r.NoInvariant = NotEquivalent, violationOffense(r.Violation, "the original has no invariant "+r.Violation.Fact.Rel), true
 			return r, nil
 		}
+	}
+	// An output no run of the original may emit, at any time under any
+	// schedule and faults, decides the run without a search.
+	if off := impossibleOutput(m, opts, res, tgt, horizon); off != nil {
+		r.Verdict, r.Offense, r.MayDerive = NotEquivalent, off, true
+		return r, nil
 	}
 	// The shortcut reasons about fault-free runs of the original; with a
 	// widened budget the original may lose messages, so it does not apply.

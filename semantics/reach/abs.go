@@ -55,6 +55,10 @@ var (
 	Top = Abs{k: kTop}
 )
 
+// hugeBound: a finite bound at least this large in magnitude (2^62) is
+// treated as no bound where it meets a widened one (Meet).
+const hugeBound = int64(1) << 62
+
 // anyInt is every int64, a finite interval (it stands for wrapped results).
 var anyInt = Abs{k: kInt, lo: math.MinInt64, hi: math.MaxInt64}
 
@@ -171,15 +175,20 @@ func Meet(a, b Abs) Abs {
 		return b.filter(a.Contains)
 	}
 	r := Abs{k: kInt, lo: max(a.lo, b.lo), hi: min(a.hi, b.hi), loInf: a.loInf && b.loInf, hiInf: a.hiInf && b.hiInf}
+	// A widened bound met with a finite one takes the finite one, unless
+	// that is huge (the int64 limits of a full range, or near them): the
+	// widened side then stays widened, a superset of the meet, so that a
+	// filter against a full range does not turn a counter's values into a
+	// finite seed of huge magnitude (growth.go).
 	if a.loInf && !b.loInf {
-		r.lo = b.lo
+		r.lo, r.loInf = b.lo, b.lo <= -hugeBound
 	} else if b.loInf && !a.loInf {
-		r.lo = a.lo
+		r.lo, r.loInf = a.lo, a.lo <= -hugeBound
 	}
 	if a.hiInf && !b.hiInf {
-		r.hi = b.hi
+		r.hi, r.hiInf = b.hi, b.hi >= hugeBound
 	} else if b.hiInf && !a.hiInf {
-		r.hi = a.hi
+		r.hi, r.hiInf = a.hi, a.hi >= hugeBound
 	}
 	if !r.loInf && !r.hiInf && r.lo > r.hi {
 		return Bot
