@@ -23,9 +23,9 @@ type Bounds struct {
 // bounded-growth argument fails).
 const widenAfter = 3
 
-// maxPasses bounds the fixpoint's passes over the rules. Widening makes
-// every column change finitely often, so it is a safety net, not a limit a
-// program reaches: hitting it is reported as an error.
+// maxPasses bounds the fixpoint's rule evaluations, in passes over all
+// rules. Widening makes every column change finitely often, so it is a
+// safety net, not a limit a program reaches: hitting it is an error.
 const maxPasses = 10_000
 
 // maxCombos bounds the combinations of per-source tuples one rule's body
@@ -51,8 +51,8 @@ type Result struct {
 	// when that argument failed and the analysis widened to the int64
 	// limits instead (sound for runs of any length).
 	Widened, Fallback bool
-	// Passes is the number of passes the fixpoint took.
-	Passes int
+	// Evaluations counts the rule evaluations the fixpoint took.
+	Evaluations int
 }
 
 // Analyse computes the may-derive abstraction of p on the client inputs
@@ -177,44 +177,71 @@ func factsTuple(fs []value.Fact) []Abs {
 	return out
 }
 
-// fixpoint evaluates every rule until no source's tuple changes.
+// fixpoint evaluates rules from a worklist until no source's tuple
+// changes: first every rule, then each rule again whenever a relation its
+// body reads positively changed (negated atoms are ignored, so they do
+// not matter). The queue is in rule order, so the result is
+// deterministic.
 func (an *analyser) fixpoint() error {
-	for pass := 1; pass <= maxPasses; pass++ {
-		changed := false
-		for _, r := range an.p.Rules {
-			if r.Kind == analysis.Persist {
-				continue
+	readers := map[string][]*analysis.Rule{}
+	for _, r := range an.p.Rules {
+		seen := map[string]bool{}
+		for _, l := range r.Body {
+			if l.Kind == analysis.LitAtom && !seen[l.Rel] {
+				seen[l.Rel] = true
+				readers[l.Rel] = append(readers[l.Rel], r)
 			}
-			t := an.evalRule(r)
-			if t == nil {
-				continue
-			}
-			for _, s := range an.res.sources[r.Head.Rel] {
-				if s.rule == r && an.join(s, t) {
-					changed = true
+		}
+	}
+	queued := make([]bool, len(an.p.Rules))
+	var queue []*analysis.Rule
+	push := func(r *analysis.Rule) {
+		if r.Kind != analysis.Persist && !queued[r.ID] {
+			queued[r.ID] = true
+			queue = append(queue, r)
+		}
+	}
+	for _, r := range an.p.Rules {
+		push(r)
+	}
+	limit := maxPasses * max(len(an.p.Rules), 1)
+	for len(queue) > 0 {
+		if an.res.Evaluations >= limit {
+			return fmt.Errorf("the may-derive analysis of %s did not converge within %d rule evaluations (a bug in its widening; please report it)", an.p.File.Name, limit)
+		}
+		r := queue[0]
+		queue = queue[1:]
+		queued[r.ID] = false
+		an.res.Evaluations++
+		t := an.evalRule(r)
+		if t == nil {
+			continue
+		}
+		for _, s := range an.res.sources[r.Head.Rel] {
+			if s.rule == r && an.join(s, t) {
+				for _, d := range readers[r.Head.Rel] {
+					push(d)
 				}
 			}
 		}
-		if !changed {
-			an.res.Passes = pass
-			return nil
-		}
 	}
-	return fmt.Errorf("the may-derive analysis of %s did not converge within %d passes (a bug in its widening; please report it)", an.p.File.Name, maxPasses)
+	return nil
 }
 
 // join adds t to s's tuple, widening a column whose interval keeps
 // growing; it reports whether the tuple changed.
 func (an *analyser) join(s *source, t []Abs) bool {
+	changed := false
 	if s.tuple == nil {
+		// The first fact: a change even for a nullary relation.
 		s.tuple = make([]Abs, len(t))
 		s.grew = make([]int, len(t))
 		s.seeds = make([]uint64, len(t))
 		for i := range s.tuple {
 			s.tuple[i] = Bot
 		}
+		changed = true
 	}
-	changed := false
 	for i, a := range t {
 		if i >= len(s.tuple) {
 			break
