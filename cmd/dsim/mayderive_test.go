@@ -33,8 +33,8 @@ func TestCheckMayDerive(t *testing.T) {
 	var rep struct {
 		Verdict        string `json:"verdict"`
 		Counterexample struct {
-			MayDerive bool   `json:"may_derive"`
-			States    int    `json:"states"`
+			MayDerive bool `json:"may_derive"`
+			States    int  `json:"states"`
 			Offense   struct {
 				Kind string `json:"kind"`
 				Fact string `json:"fact"`
