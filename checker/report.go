@@ -233,7 +233,11 @@ func (rep *Report) writeCounterexample(b *strings.Builder, cx *RunReport, files 
 		fmt.Fprintf(b, "  dsim check %s %s --schedule %s%s    # this run\n", rep.Original, rep.Rewritten, files.Schedule, o.searchBoundFlags(false, true))
 		fmt.Fprintf(b, "  dsim replay %s %s --trace %s\n", rep.Rewritten, files.Schedule, files.Trace)
 		fmt.Fprintf(b, "  dsim viz %s -o out.html\n", cmp.Or(files.TraceJSON, files.Trace))
-		if files.Page != "" {
+		switch {
+		case files.Page != "" && cx.MayDerive:
+			// No run of the original was needed, so none is drawn beside it.
+			fmt.Fprintf(b, "  the rewritten run with the offending output marked (the may-derive analysis ran no original): open %s (or add --ascii)\n", files.Page)
+		case files.Page != "":
 			fmt.Fprintf(b, "  side by side with the original's run that got furthest: open %s (or add --ascii)\n", files.Page)
 		}
 	} else {
