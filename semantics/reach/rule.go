@@ -154,6 +154,9 @@ func (an *analyser) aggregate(r *analysis.Rule, a *analysis.Agg, e env) Abs {
 	case "index":
 		return Range(0, rows-1)
 	case "sum":
+		if len(a.Vars) != 1 {
+			return anyInt
+		}
 		x, ok := e.vals[a.Vars[0]].asInt()
 		if !ok || x.infinite() {
 			return anyInt
