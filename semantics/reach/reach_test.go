@@ -2,6 +2,8 @@ package reach_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -172,5 +174,41 @@ func TestWrappingCounter(t *testing.T) {
 		if neg != c.fallback {
 			t.Errorf("step %s: out(-5) possible = %v, want %v", c.step, neg, c.fallback)
 		}
+	}
+}
+
+// TestEveryTestProgramAnalyses: the analysis finishes without an error on
+// every well-formed program of the repository's test data (no inputs),
+// and every simulated run of the runnable ones lies inside it.
+func TestEveryTestProgramAnalyses(t *testing.T) {
+	var files []string
+	for _, pat := range []string{"../testdata/programs/*.ded", "../analysis/testdata/ok/*.ded"} {
+		m, err := filepath.Glob(pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 5 {
+		t.Fatalf("only %d programs found", len(files))
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, diags := analysis.Load(f, src)
+		if len(diags) > 0 {
+			continue
+		}
+		if _, err := reach.Analyse(p, nil, boundsOf(sim.Limits{})); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+		spec := sim.Spec{Open: 3, Limits: sim.Limits{MaxTime: 80}}
+		cfg, err := spec.RunConfig(p, 0)
+		if err != nil {
+			continue // no inputs to generate, or no clients: nothing to run
+		}
+		checkRun(t, p, cfg, f)
 	}
 }
