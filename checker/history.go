@@ -66,6 +66,14 @@ func CheckHistoryContext(ctx context.Context, original *analysis.Program, h *sim
 	sopts := opts
 	sopts.Limits.MaxTime = limit
 	r := &RunReport{Faults: opts.Faults, Stop: "recorded history", History: h}
+	// An output no run of the original may ever emit decides without a
+	// search (docs/CHECKING.md, "Proving an output impossible").
+	if off := impossibleOutput(m, opts, tgt, limit, "the history"); off != nil {
+		r.Verdict, r.Offense, r.MayDerive = NotEquivalent, off, true
+		rep := &Report{Original: original.File.Name, Rewritten: "", History: "history", Options: opts, Runs: []*RunReport{r}}
+		rep.summarise()
+		return rep, nil
+	}
 	// No delay escalation here (unlike Check): a recorded history is not
 	// the multi-hop rewrite escalation is for, and its searches are larger.
 	sr, err := search(original, tgt, sopts, nil)

@@ -94,6 +94,16 @@ func TestCheckHistory(t *testing.T) {
 					require.Equal(t, tt.kind, r.Offense.Kind, rep.Text(SavedFiles{}))
 					require.Equal(t, tt.fact.String(), r.Offense.Fact.String())
 					require.Contains(t, rep.Text(SavedFiles{}), tt.fact.String())
+					// An id no input carried is impossible for the
+					// original: the may-derive analysis decides, and the
+					// search alone agrees.
+					require.Equal(t, tt.name == "forged output", r.MayDerive, rep.Text(SavedFiles{}))
+					if r.MayDerive {
+						alone, err := CheckHistory(prog, hh, Options{NoMayDerive: true})
+						require.NoError(t, err)
+						require.Equal(t, NotEquivalent, alone.Verdict)
+						require.Equal(t, tt.fact.String(), alone.Runs[0].Offense.Fact.String())
+					}
 				})
 			}
 		})

@@ -16,7 +16,10 @@ import (
 // the original emits it at any time, so no search is needed. nil when
 // every output may be emitted, or when the analysis gives up (an error:
 // the search decides as before).
-func impossibleOutput(m *refinementMap, opts Options, res *sim.Result, tgt *target, horizon int64) *Offense {
+//
+// who names what delivered the outputs ("the rewritten program", "the
+// history"); the caller adds the producer where there is a run.
+func impossibleOutput(m *refinementMap, opts Options, tgt *target, horizon int64, who string) *Offense {
 	if opts.NoMayDerive || len(tgt.facts) == 0 {
 		return nil
 	}
@@ -34,11 +37,9 @@ func impossibleOutput(m *refinementMap, opts Options, res *sim.Result, tgt *targ
 		if ok {
 			continue
 		}
-		o := &Offense{Kind: failLate.String(), Fact: f, Time: tgt.arrival[i],
-			Explanation: fmt.Sprintf("the rewritten program delivered %s at time %d; no run of the original can emit %s: %s in the original (may-derive analysis, over every schedule and fault on these inputs%s)",
-				f, tgt.arrival[i], f, why, boundNote(a, lim))}
-		o.Producer = findProducer(m, res, f)
-		return o
+		return &Offense{Kind: failLate.String(), Fact: f, Time: tgt.arrival[i],
+			Explanation: fmt.Sprintf("%s delivered %s at time %d; no run of the original can emit %s: %s in the original (may-derive analysis, over every schedule and fault on these inputs%s)",
+				who, f, tgt.arrival[i], f, why, boundNote(a, lim))}
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func TestMayDeriveSilentOnCorpusPairs(t *testing.T) {
 					t.Fatal(err)
 				}
 				outputs += len(tgt.facts)
-				if off := impossibleOutput(m, opts, res, tgt, horizon); off != nil {
+				if off := impossibleOutput(m, opts, tgt, horizon, "the rewritten program"); off != nil {
 					t.Errorf("%s / %s, faults %q, run %d: a correct rewrite's output called impossible: %s", pair[0], pair[1], plan, i, off.Explanation)
 				}
 			}

@@ -205,7 +205,8 @@ func searchExplanation(m *refinementMap, opts Options, cfg sim.Config, res *sim.
 	}
 	// An output no run of the original may emit, at any time under any
 	// schedule and faults, decides the run without a search.
-	if off := impossibleOutput(m, opts, res, tgt, horizon); off != nil {
+	if off := impossibleOutput(m, opts, tgt, horizon, "the rewritten program"); off != nil {
+		off.Producer = findProducer(m, res, off.Fact)
 		r.Verdict, r.Offense, r.MayDerive = NotEquivalent, off, true
 		return r, nil
 	}
