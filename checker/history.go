@@ -212,7 +212,11 @@ func (rep *Report) historyText() string {
 		fmt.Fprintf(&b, "\nundecided: %s\n", r.Bound)
 		writeReasons(&b, r.Reasons)
 	case NotEquivalent:
-		fmt.Fprintf(&b, "\nno run of the original explains the history (search exhaustive within its bounds: %s, losses within the fault budget)\n", r.Delays.text())
+		if r.MayDerive {
+			b.WriteString("\nno run of the original explains the history (may-derive analysis, no search: no run of the original, under any schedule and faults, emits one of its outputs)\n")
+		} else {
+			fmt.Fprintf(&b, "\nno run of the original explains the history (search exhaustive within its bounds: %s, losses within the fault budget)\n", r.Delays.text())
+		}
 		if off := r.Offense; off != nil {
 			fmt.Fprintf(&b, "\noffending output (%s): %s\n  %s\n", off.Kind, off.Fact, off.Explanation)
 		}

@@ -99,6 +99,7 @@ func TestCheckHistory(t *testing.T) {
 					// search alone agrees.
 					require.Equal(t, tt.name == "forged output", r.MayDerive, rep.Text(SavedFiles{}))
 					if r.MayDerive {
+						require.Contains(t, rep.Text(SavedFiles{}), "(may-derive analysis, no search")
 						alone, err := CheckHistory(prog, hh, Options{NoMayDerive: true})
 						require.NoError(t, err)
 						require.Equal(t, NotEquivalent, alone.Verdict)
