@@ -260,6 +260,8 @@ func (a Abs) String() string {
 		return fmt.Sprintf(">= %d", a.lo)
 	case a.loInf:
 		return fmt.Sprintf("<= %d", a.hi)
+	case a.lo == a.hi:
+		return fmt.Sprintf("always %d", a.lo)
 	case a.lo == math.MinInt64 && a.hi == math.MaxInt64:
 		return "any int"
 	case a.lo == math.MinInt64:

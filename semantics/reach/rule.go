@@ -147,9 +147,20 @@ func (an *analyser) head(r *analysis.Rule, e env) []Abs {
 // count and index() by the number of rows, sum from its variable's
 // interval and that number, min, max and choose by the variable itself.
 func (an *analyser) aggregate(r *analysis.Rule, a *analysis.Agg, e env) Abs {
-	rows := an.rowBound(r)
+	// A group's rows are distinct bindings of the body's variables, so no
+	// more than the values they may take allow.
+	var bound []int
+	for v, ok := range e.bound {
+		if ok {
+			bound = append(bound, v)
+		}
+	}
+	rows := min(an.rowBound(r), cardinality(e, bound))
 	switch string(a.Func) {
 	case "count":
+		if !a.Star {
+			rows = min(rows, cardinality(e, a.Vars))
+		}
 		return Range(1, rows)
 	case "index":
 		return Range(0, rows-1)
@@ -178,6 +189,35 @@ func (an *analyser) aggregate(r *analysis.Rule, a *analysis.Agg, e env) Abs {
 		return Top
 	}
 	return e.vals[a.Vars[0]] // min, max, choose: one of the rows' values
+}
+
+// cardinality bounds the distinct bindings of the variables vars under e:
+// the product of their abstractions' sizes (MaxInt64 when one is not
+// finite).
+func cardinality(e env, vars []int) int64 {
+	n := int64(1)
+	for _, v := range vars {
+		a := e.vals[v]
+		var k int64
+		switch {
+		case a.k == kSet:
+			k = int64(len(a.vals))
+		case a.k == kInt && !a.infinite():
+			d, ov := subOv(a.hi, a.lo)
+			if ov || d == math.MaxInt64 {
+				return math.MaxInt64
+			}
+			k = d + 1
+		default:
+			return math.MaxInt64
+		}
+		p, ov := mulOv(n, k)
+		if ov {
+			return math.MaxInt64
+		}
+		n = p
+	}
+	return max(n, 1)
 }
 
 // rowBound bounds the distinct rows of r's body in one tick: each positive
