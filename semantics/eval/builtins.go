@@ -109,7 +109,7 @@ func (w *world) instance(comp string, k int64, pos syntax.Pos) (value.Value, err
 	if n <= 0 {
 		return value.Value{}, w.errorf(pos, "component %q has no instances", comp)
 	}
-	return value.AddrOf(value.Addr{Comp: comp, Instance: int(euclidMod(k, int64(n)))}), nil
+	return value.AddrOf(value.Addr{Comp: comp, Instance: int(value.EuclidMod(k, int64(n)))}), nil
 }
 
 // nodeAddr is the address of the node with global number k mod the number
@@ -119,7 +119,7 @@ func (w *world) nodeAddr(k int64, pos syntax.Pos) (value.Value, error) {
 	if w.total <= 0 {
 		return value.Value{}, w.errorf(pos, "the topology has no nodes")
 	}
-	k = euclidMod(k, int64(w.total))
+	k = value.EuclidMod(k, int64(w.total))
 	for _, c := range w.prog.Components {
 		n := int64(w.count(c.Name))
 		if k < n {
@@ -128,30 +128,6 @@ func (w *world) nodeAddr(k int64, pos syntax.Pos) (value.Value, error) {
 		k -= n
 	}
 	return value.Value{}, w.errorf(pos, "node number out of range")
-}
-
-// euclidMod is a mod b in [0, |b|); b must be non-zero.
-func euclidMod(a, b int64) int64 {
-	if b == -1 { // avoids the MinInt64 % -1 trap
-		return 0
-	}
-	m := a % b
-	if m < 0 {
-		if b < 0 {
-			m -= b
-		} else {
-			m += b
-		}
-	}
-	return m
-}
-
-// truncDiv is a / b truncated toward zero, wrapping on MinInt64 / -1.
-func truncDiv(a, b int64) int64 {
-	if b == -1 {
-		return -a // wraps for MinInt64
-	}
-	return a / b
 }
 
 // canonicalBytes appends an unambiguous encoding of v to b: the kind, then
@@ -299,12 +275,12 @@ func (w *world) evalTerm(t *analysis.Term, env []value.Value) (v value.Value, ok
 			if b.I == 0 {
 				return v, false, nil
 			}
-			return value.Int(truncDiv(a.I, b.I)), true, nil
+			return value.Int(value.TruncDiv(a.I, b.I)), true, nil
 		default:
 			if b.I == 0 {
 				return v, false, nil
 			}
-			return value.Int(euclidMod(a.I, b.I)), true, nil
+			return value.Int(value.EuclidMod(a.I, b.I)), true, nil
 		}
 	case analysis.TermInstance:
 		if len(t.Args) != 1 {

@@ -97,26 +97,12 @@ func concreteArith(op analysis.TermOp, a, b int64) (int64, bool) {
 		if b == 0 {
 			return 0, false
 		}
-		if b == -1 {
-			return -a, true
-		}
-		return a / b, true
+		return value.TruncDiv(a, b), true
 	case analysis.TermMod:
 		if b == 0 {
 			return 0, false
 		}
-		if b == -1 {
-			return 0, true
-		}
-		m := a % b
-		if m < 0 {
-			if b < 0 {
-				m -= b
-			} else {
-				m += b
-			}
-		}
-		return m, true
+		return value.EuclidMod(a, b), true
 	}
 	return 0, false
 }
