@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -52,18 +51,10 @@ func TestCheckMayDerive(t *testing.T) {
 	w := filepath.Join(t.TempDir(), "w")
 	code, out, errOut = runCLI(append(args, "--save-witness", w)...)
 	require.Equal(t, 1, code, "%s%s", out, errOut)
-	_, repro, ok := strings.Cut(out, "\nreproduce:\n")
-	require.True(t, ok, out)
+	repro, cmds := reproduceCommands(t, out, filepath.Join(t.TempDir(), "out.html"))
 	checks := 0
-	for _, line := range strings.Split(strings.TrimSpace(repro), "\n") {
-		line, _, _ = strings.Cut(strings.TrimSpace(line), "    #")
-		if !strings.HasPrefix(line, "dsim ") {
-			continue
-		}
-		a := shellWords(t, strings.TrimPrefix(line, "dsim "))
-		if a[0] == "viz" {
-			a[len(a)-1] = filepath.Join(t.TempDir(), "out.html")
-		}
+	for _, c := range cmds {
+		line, a := c.line, c.args
 		code, o, e := runCLI(a...)
 		if a[0] == "check" {
 			require.Equal(t, 1, code, "%s:\n%s%s", line, o, e)

@@ -23,18 +23,10 @@ func TestReportCommandsRun(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	code, stdout, errOut := runCLI("check", o, r, "--save-witness", out)
 	require.Equal(t, 1, code, "want NotEquivalent:\n%s%s", stdout, errOut)
-	_, repro, ok := strings.Cut(stdout, "\nreproduce:\n")
-	require.True(t, ok, stdout)
+	repro, cmds := reproduceCommands(t, stdout, filepath.Join(dir, "out.html"))
 	n := 0
-	for _, line := range strings.Split(strings.TrimSpace(repro), "\n") {
-		line, _, _ = strings.Cut(strings.TrimSpace(line), "    #")
-		if !strings.HasPrefix(line, "dsim ") {
-			continue
-		}
-		args := shellWords(t, strings.TrimPrefix(line, "dsim "))
-		if args[0] == "viz" {
-			args[len(args)-1] = filepath.Join(dir, "out.html")
-		}
+	for _, c := range cmds {
+		line, args := c.line, c.args
 		code, o, e := runCLI(args...)
 		// 0 or 1 (the check's NotEquivalent); never a usage error.
 		require.Contains(t, []int{0, 1}, code, "%s: exit %d\n%s%s", line, code, o, e)
@@ -57,4 +49,33 @@ func TestReportCommandsRun(t *testing.T) {
 		drawn = append(drawn, o)
 	}
 	require.Equal(t, drawn[0], drawn[1], "the text and JSON traces draw different diagrams")
+}
+
+// A reproduceCommand is one "dsim ..." line of a report's "reproduce:"
+// block, as printed and split into arguments.
+type reproduceCommand struct {
+	line string
+	args []string
+}
+
+// reproduceCommands returns the "reproduce:" block of a report and its
+// dsim commands (comments after "    #" dropped), with a viz command's
+// output page redirected to vizOut.
+func reproduceCommands(t *testing.T, report, vizOut string) (string, []reproduceCommand) {
+	t.Helper()
+	_, repro, ok := strings.Cut(report, "\nreproduce:\n")
+	require.True(t, ok, report)
+	var cmds []reproduceCommand
+	for _, line := range strings.Split(strings.TrimSpace(repro), "\n") {
+		line, _, _ = strings.Cut(strings.TrimSpace(line), "    #")
+		if !strings.HasPrefix(line, "dsim ") {
+			continue
+		}
+		args := shellWords(t, strings.TrimPrefix(line, "dsim "))
+		if args[0] == "viz" {
+			args[len(args)-1] = vizOut
+		}
+		cmds = append(cmds, reproduceCommand{line: line, args: args})
+	}
+	return repro, cmds
 }

@@ -72,18 +72,10 @@ func TestViolatedReproduceCommands(t *testing.T) {
 	code, stdout, errOut := runCLI("check", filepath.Join(dir, "orig.ded"), filepath.Join(dir, "rew.ded"),
 		"--runs", "3", "--inputs", "3", "--values", "in.id=1..3", "--max-states", "1", "--save-witness", out)
 	require.Equal(t, 1, code, "%s%s", stdout, errOut)
-	_, repro, ok := strings.Cut(stdout, "\nreproduce:\n")
-	require.True(t, ok, stdout)
+	repro, cmds := reproduceCommands(t, stdout, filepath.Join(dir, "out.html"))
 	checks := 0
-	for _, line := range strings.Split(strings.TrimSpace(repro), "\n") {
-		line, _, _ = strings.Cut(strings.TrimSpace(line), "    #")
-		if !strings.HasPrefix(line, "dsim ") {
-			continue
-		}
-		args := shellWords(t, strings.TrimPrefix(line, "dsim "))
-		if args[0] == "viz" {
-			args[len(args)-1] = filepath.Join(dir, "out.html")
-		}
+	for _, c := range cmds {
+		line, args := c.line, c.args
 		code, o, e := runCLI(args...)
 		switch args[0] {
 		case "replay": // replays the violation, and exits 1 as dsim run does on one
