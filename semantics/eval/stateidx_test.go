@@ -50,12 +50,12 @@ func trieRows(n *pnode) []value.Tuple {
 		if n == nil {
 			return
 		}
-		for _, e := range n.kids {
-			if e.node != nil {
-				walk(e.node)
-			} else {
-				out = append(out, e.rows...)
-			}
+		if n.leaf {
+			out = append(out, n.rows...)
+			return
+		}
+		for _, kid := range n.kids {
+			walk(kid)
 		}
 	}
 	walk(n)
@@ -109,7 +109,8 @@ func checkStateIndexes(tb fataler, st *State) {
 }
 
 // TestPtrieWith: a trie changed by with equals one built from the
-// changed rows, and the trie it came from is unchanged.
+// changed rows, and the tries it came from are unchanged (a batch edits
+// in place only the nodes it made itself).
 func TestPtrieWith(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		gen := rapid.Custom(func(rt *rapid.T) value.Tuple {
@@ -129,8 +130,14 @@ func TestPtrieWith(t *testing.T) {
 				kept = slices.Concat(kept[:i:i], kept[i+1:])
 			}
 		}
-		checkTrie(rt, "changed", t1, unionSorted(kept, add), cols)
+		changed := unionSorted(kept, add)
+		checkTrie(rt, "changed", t1, changed, cols)
 		checkTrie(rt, "the original after the change", t0, base, cols)
+		// A second batch must copy what the first one made, not edit it.
+		add2 := norm(rapid.SliceOf(gen).Draw(rt, "add2"))
+		t2 := t1.with(add2, nil, cols)
+		checkTrie(rt, "changed twice", t2, unionSorted(changed, add2), cols)
+		checkTrie(rt, "the first change after the second", t1, changed, cols)
 	})
 }
 
