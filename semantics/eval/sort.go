@@ -70,9 +70,19 @@ const roomMin = 256
 // roomFor is the room sortedRows leaves behind n sorted rows of which
 // added were added by the tick: enough for the next tick to append
 // roomGrowth times as many (a node's batches vary), at least roomFloor,
-// at most n/8 (what growing a loaded relation takes, nextCap).
+// at most n/8 (what growing a loaded relation takes, nextCap). When the
+// tick added rows, at least the tail the next States may keep before
+// the next merge (tailMax, rel.go) plus this tick's rows: the sorted
+// copy is the new run, and the ticks after it append their rows behind
+// it until the tail is merged again, so with less room the first of
+// them to run out would copy the whole relation once more (growRows)
+// between two merges.
 func roomFor(n, added int) int {
-	return min(n/8, max(roomFloor, roomGrowth*added))
+	room := min(n/8, max(roomFloor, roomGrowth*added))
+	if added > 0 {
+		room = max(room, tailMax(n)+added)
+	}
+	return room
 }
 
 // roomFloor and roomGrowth size the room behind a sorted copy (roomFor).
