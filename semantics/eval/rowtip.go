@@ -112,17 +112,31 @@ func (e *engine) nextTips(next relSet) map[string]*rowTip {
 			own = t.sorted
 		}
 		n := len(own)
-		if n == 0 || cap(own) == n {
-			continue // no room behind: nothing to look up
+		if n == 0 {
+			continue
 		}
 		if rows := next.rows[t.name]; len(rows) != n || &rows[0] != &own[0] {
 			continue
 		}
+		var tip *rowTip
+		switch {
+		case cap(own) > n:
+			tip = &rowTip{buf: own[:cap(own)], at: n}
+			tip.used.Store(int64(n))
+		case t.tip != nil && t.tip.at == n && &t.tip.buf[0] == &own[0]:
+			// The relation carried over unchanged, its rows the loaded
+			// ones, and this tick never tried the room its State
+			// offered: the next State offers the same room (whichever
+			// State's tick claims it first gets it), so a tick that
+			// adds nothing to a relation does not cost the tick after
+			// it a copy of it.
+			tip = t.tip
+		default:
+			continue // no room behind
+		}
 		if tips == nil {
 			tips = map[string]*rowTip{}
 		}
-		tip := &rowTip{buf: own[:cap(own)], at: n}
-		tip.used.Store(int64(n))
 		tips[t.name] = tip
 	}
 	// The unions result made with room (unionNext): their arrays are

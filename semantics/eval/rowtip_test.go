@@ -297,3 +297,81 @@ func TestSortedRoomSizedToGrowth(t *testing.T) {
 		st, naive = res.State, ref.Next()
 	}
 }
+
+// TestRoomSurvivesQuietTicks: a tick that adds nothing to a persisted
+// relation hands its State's room on to the next State, so the ticks of a
+// node whose deliveries alternate (votes, then none) still append in
+// place; and the two States offering the same room, ticked again at
+// once, agree with Naive and leave every State made before unchanged.
+func TestRoomSurvivesQuietTicks(t *testing.T) {
+	p := load(t, seqVotesSrc)
+	ev, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []*State
+	var carried []FactSet // Naive's
+	var st *State
+	var naive FactSet
+	copies, adding := 0, 0
+	const ticks = 400
+	for i := 1; i <= ticks; i++ {
+		var in []value.Fact
+		if i%2 == 1 {
+			in = seqDelivery(i)
+		}
+		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: in}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := st.Facts()["votes"], res.State.Facts()["votes"]; len(a) > 0 && len(in) > 0 {
+			adding++
+			if &a[0] != &b[0] {
+				copies++
+			}
+		}
+		ref, err := Naive(p, node0("main"), Input{Carried: naive, Delivered: in}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(ref.Next(), res.State.Facts()); d != "" {
+			t.Fatalf("tick %d: next State differs from Naive (-naive +tick):\n%s", i, d)
+		}
+		st, naive = res.State, ref.Next()
+		states, carried = append(states, st), append(carried, ref.Next())
+	}
+	if copies > adding/8 {
+		t.Errorf("votes moved to a new array on %d of the %d ticks that added to them, want few", copies, adding)
+	}
+	before := make([]string, len(states))
+	for i, s := range states {
+		before[i] = s.GoString()
+	}
+	// states[k] (a quiet tick's) and states[k-1] offer the same room.
+	for _, k := range []int{ticks - 1, ticks - 3, ticks / 2} {
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				from := k - g%2
+				in := []value.Fact{fact("vote", 1000+g, g), fact("vote", 2000, g)}
+				res, err := ev.Tick(node0("main"), Input{State: states[from], Delivered: in}, nil, Limits{})
+				ref, rerr := Naive(p, node0("main"), Input{Carried: carried[from], Delivered: in}, nil, Limits{})
+				if err != nil || rerr != nil {
+					t.Errorf("tick from state %d: %v, %v", from, err, rerr)
+					return
+				}
+				if d := cmp.Diff(ref, res, resultOpt); d != "" {
+					t.Errorf("tick from state %d, goroutine %d differs from Naive (-naive +tick):\n%s", from, g, d)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	for i, s := range states {
+		if got := s.GoString(); got != before[i] {
+			t.Fatalf("ticking States again changed State %d", i)
+		}
+	}
+}
