@@ -32,6 +32,40 @@ import (
 type memoTip struct {
 	buf  []value.Tuple // len(buf) == cap(buf)
 	used atomic.Int64
+	// first is the first patch made from the memo (its change and
+	// result), so that a second patch from the same memo with the same
+	// change (a State ticked again with the same deliveries, as the
+	// checker's snapshots are) shares that result instead of copying
+	// the rows; nil until a patch is made.
+	first atomic.Pointer[memoPatch]
+}
+
+// memoPatch is a patch of a memo's rows: del and add as the patch was
+// given them (copies), and the rows it made (capped, never modified).
+type memoPatch struct {
+	del, add, rows []value.Tuple
+}
+
+// reuse returns the rows of the memo's first patch when it made them
+// from the same change, else nil.
+func (tip *memoTip) reuse(del, add []value.Tuple) []value.Tuple {
+	if tip == nil {
+		return nil
+	}
+	p := tip.first.Load()
+	if p == nil || !sameTuples(p.del, del) || !sameTuples(p.add, add) {
+		return nil
+	}
+	memoReused.Add(1)
+	return p.rows
+}
+
+// record makes rows the memo's first patch (for del and add) unless
+// another patch was recorded first.
+func (tip *memoTip) record(del, add, rows []value.Tuple) {
+	if tip != nil && tip.first.Load() == nil {
+		tip.first.CompareAndSwap(nil, &memoPatch{del: slices.Clone(del), add: slices.Clone(add), rows: rows})
+	}
 }
 
 // newMemoTip records the room behind buf[:n].
@@ -49,28 +83,41 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 	if len(del) == 0 && len(add) == 0 {
 		return rows, tip
 	}
+	if same := tip.reuse(del, add); same != nil {
+		// Shared, and without room: the room behind it is the first
+		// patch's memo's.
+		return same, nil
+	}
 	n := len(rows)
 	if len(del) > 0 || (n > 0 && compareTuples(minTuple(add), rows[n-1]) <= 0) {
 		m := n - len(del) + len(add)
 		out := patchSortedRoom(rows, del, add, memoRoom(m))
+		tip.record(del, add, out[:m:m])
 		return out[:m:m], newMemoTip(out, m)
 	}
-	add = slices.SortedFunc(slices.Values(add), compareTuples)
-	k := len(add)
+	sorted := slices.SortedFunc(slices.Values(add), compareTuples)
+	k := len(sorted)
 	if tip != nil && n > 0 && n+k <= len(tip.buf) && &tip.buf[0] == &rows[0] && tip.used.CompareAndSwap(int64(n), -1) {
-		copy(tip.buf[n:], add)
+		// The claim makes buf[n:] this patch's alone; the rows it
+		// writes there are never changed again (the next memo's room
+		// starts behind them), so later patches may share them.
+		copy(tip.buf[n:], sorted)
 		memoAppends.Add(1)
-		return tip.buf[: n+k : n+k], newMemoTip(tip.buf, n+k)
+		out := tip.buf[: n+k : n+k]
+		tip.record(del, add, out)
+		return out, newMemoTip(tip.buf, n+k)
 	}
 	buf := make([]value.Tuple, n+k, n+k+memoRoom(n+k))
 	copy(buf, rows)
-	copy(buf[n:], add)
+	copy(buf[n:], sorted)
+	tip.record(del, add, buf[:n+k:n+k])
 	return buf[: n+k : n+k], newMemoTip(buf, n+k)
 }
 
-// memoAppends counts the patches appended in place, for the tests (it
-// reaches no result).
-var memoAppends atomic.Int64
+// memoAppends counts the patches appended in place, memoReused those
+// that shared an earlier patch's rows, for the tests (they reach no
+// result).
+var memoAppends, memoReused atomic.Int64
 
 // memoRoom is the room a copy of n rows leaves behind them: an eighth,
 // as a table grows a loaded relation (table.nextCap).

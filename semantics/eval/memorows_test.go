@@ -73,12 +73,14 @@ func checkCntMemos(t fataler, st *State) {
 // compares every tick with Naive; a tick from the same State runs first
 // now and then (it claims the room behind the memos' rows: the tick
 // after must copy), and now and then a tick starts from an older State.
-// Every State's aggregate memos must equal rebuilds, its maintained
-// memos be well formed, and the sequences must have appended to memo
-// rows in place and carried memos of more than one chunk.
+// Now and then the very tick runs first from the same State (its patches
+// of the memos' rows are then shared by the tick after). Every State's
+// aggregate memos must equal rebuilds, its maintained memos be well
+// formed, and the sequences must have appended to memo rows in place,
+// shared earlier patches and carried memos of more than one chunk.
 func TestMemoGroupsChangingMatchNaive(t *testing.T) {
 	p := load(t, seqGroupsSrc)
-	appends0 := memoAppends.Load()
+	appends0, reused0 := memoAppends.Load(), memoReused.Load()
 	var chunked int
 	rapid.Check(t, func(rt *rapid.T) {
 		ev, err := Compile(p)
@@ -127,6 +129,10 @@ func TestMemoGroupsChangingMatchNaive(t *testing.T) {
 			if rapid.IntRange(0, 4).Draw(rt, "twice") == 0 {
 				tickMatchingNaive(rt, ev, node, st, []value.Fact{fact("add", next, 1), fact("add", 0, 7)}, what+" (sibling)")
 			}
+			if rapid.IntRange(0, 3).Draw(rt, "again") == 0 {
+				// The same tick first: the tick after shares its patches.
+				tickMatchingNaive(rt, ev, node, st, in, what+" (the same, before)")
+			}
 			res := tickMatchingNaive(rt, ev, node, st, in, what)
 			checkAggMemos(rt, res.State)
 			checkCntMemos(rt, res.State)
@@ -141,8 +147,8 @@ func TestMemoGroupsChangingMatchNaive(t *testing.T) {
 			st = res.State
 		}
 	})
-	if memoAppends.Load() == appends0 || chunked == 0 {
-		t.Fatalf("the sequences appended to memo rows in place %d times and carried %d memos of several chunks: the representation was not exercised", memoAppends.Load()-appends0, chunked)
+	if memoAppends.Load() == appends0 || memoReused.Load() == reused0 || chunked == 0 {
+		t.Fatalf("the sequences appended to memo rows in place %d times, shared an earlier patch %d times and carried %d memos of several chunks: the representation was not exercised", memoAppends.Load()-appends0, memoReused.Load()-reused0, chunked)
 	}
-	t.Logf("%d in-place appends, %d memos of several chunks", memoAppends.Load()-appends0, chunked)
+	t.Logf("%d in-place appends, %d shared patches, %d memos of several chunks", memoAppends.Load()-appends0, memoReused.Load()-reused0, chunked)
 }
