@@ -173,11 +173,11 @@ func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from 
 			if from != nil {
 				tip = from.tips[p.name]
 			}
-			rows, own := unionNext(p.rows.sorted(), added, tip)
+			var own []value.Tuple
+			more, own = unionNext(p.rows, added, tip)
 			if own != nil {
 				o.grown = append(o.grown, grownRel{p.name, own})
 			}
-			more = flatRel(rows)
 		}
 		// The outbox counted its own rows; count those the union added.
 		o.count += len(more.rows) - len(added)

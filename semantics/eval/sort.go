@@ -54,8 +54,14 @@ func (tb *table) sortedRows() []value.Tuple {
 func mergeTail(out, rows []value.Tuple, sortedN int) {
 	a := rows[:sortedN]
 	copy(out[len(a):], rows[len(a):])
+	mergeRest(out, a)
+}
+
+// mergeRest sorts out[len(a):] (rows distinct from a and from each
+// other) and merges the sorted a forward into out.
+func mergeRest(out, a []value.Tuple) {
 	sortTuples(out[len(a):])
-	if (len(rows)-len(a))*sparseMerge <= len(a) {
+	if (len(out)-len(a))*sparseMerge <= len(a) {
 		mergeSparse(out, a)
 	} else {
 		mergeFront(out, a)

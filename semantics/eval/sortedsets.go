@@ -18,52 +18,103 @@ import (
 //     costs what it adds; a later tick from the same State that adds the
 //     same rows shares the claimer's (published) rows, as a table follows
 //     its claimer;
-//   - otherwise, when the new rows are few, finds each one's place by
-//     bisection and copies the carried rows between them as blocks
-//     (mergeSparse's way), into a slice with room behind it that the next
-//     State offers to its first tick (outbox.grown, nextTips).
+//   - otherwise keeps the carried relation as a run and a tail (rel.go)
+//     and puts the rows it does not hold yet at the end of the tail, in
+//     place behind the carried rows when the State offers the room, so a
+//     log whose ids arrive a little out of order (concurrent requests)
+//     costs what it adds too;
+//   - and merges the tail into the run, into a slice with room behind it
+//     that the next State offers to its first tick (outbox.grown,
+//     nextTips), only once the tail outgrows tailMax, as a table's
+//     relation does (table.relRows).
 
-// unionNext returns the sorted, distinct union of carried (the rows a
-// persistence rule keeps, sorted and distinct) and added (the outbox's
-// rows of the same relation, sorted and distinct), capped, and when this
-// tick made or extended its array with room behind it for the next State
-// to offer, also the whole of it (own: the union's rows, then the room).
-// tip is the room the State offers behind carried's rows (nil: none).
-func unionNext(carried, added []value.Tuple, tip *rowTip) (rows, own []value.Tuple) {
-	n, k := len(carried), len(added)
+// unionNext returns the union of carried (the rows a persistence rule
+// keeps: a rel, run and tail) and added (the outbox's rows of the same
+// relation, sorted and distinct) as a rel, and when this tick made or
+// extended an array with room behind it for the next State to offer, also
+// the whole of it (own: the union's rows, then the room). tip is the room
+// the State offers behind carried's rows (nil: none).
+func unionNext(carried rel, added []value.Tuple, tip *rowTip) (out rel, own []value.Tuple) {
+	rows := carried.rows
+	n, k := len(rows), len(added)
 	if n == 0 || k == 0 {
-		return unionSorted(carried, added), nil
+		return flatRel(unionSorted(carried.sorted(), added)), nil
 	}
-	if compareTuples(carried[n-1], added[0]) < 0 {
-		if tip.claimFor(carried, k) {
-			// The claim makes the room this tick's alone: no State holds
-			// a slice of buf beyond n.
-			own = tip.buf[:n+k]
-			copy(own[n:], added)
-			tip.pub.Store(int64(k)) // after the rows: followers read them
-			return own[: n+k : n+k], own
-		}
-		if tip.follows(carried, added) {
-			// Capped: the room stays the claimer's.
-			return tip.buf[: n+k : n+k], nil
+	if carried.flat == nil && compareTuples(rows[n-1], added[0]) < 0 {
+		if all, own := appendRows(rows, added, tip); all != nil {
+			return flatRel(all), own
 		}
 	}
-	if n < roomMin || k*sparseMerge > n {
-		return unionSorted(carried, added), nil
+	if n < roomMin {
+		return flatRel(unionSorted(carried.sorted(), added)), nil
 	}
-	out := make([]value.Tuple, 0, n+k+(n+k)/8)
-	i := 0
+	fresh := freshRows(carried, added)
+	if len(fresh) == 0 {
+		return carried, nil
+	}
+	m := n + len(fresh)
+	if m-carried.sortedN <= tailMax(m) {
+		all, own := appendRows(rows, fresh, tip)
+		if all == nil {
+			buf := make([]value.Tuple, m, m+roomFor(m, len(fresh)))
+			copy(buf, rows)
+			copy(buf[n:], fresh)
+			all, own = buf[:m:m], buf
+		}
+		return tailRel(all, carried.sortedN), own
+	}
+	// The tail outgrew tailMax: merged into the run (the rows after the
+	// run, then the fresh ones, sorted at the end of buf, then the run
+	// merged forward into them).
+	run := rows[:carried.sortedN]
+	buf := make([]value.Tuple, m, m+roomFor(m, len(fresh)))
+	copy(buf[len(run):], rows[len(run):])
+	copy(buf[n:], fresh)
+	mergeRest(buf[:m], run)
+	return flatRel(buf[:m:m]), buf
+}
+
+// appendRows returns rows with more behind them in the room tip offers
+// behind rows, claiming it (own: the array with the room that is left),
+// or sharing the claimer's rows when it published the same ones (own
+// nil); nil when neither applies.
+func appendRows(rows, more []value.Tuple, tip *rowTip) (all, own []value.Tuple) {
+	n, k := len(rows), len(more)
+	if tip.claimFor(rows, k) {
+		// The claim makes the room this tick's alone: no State holds
+		// a slice of buf beyond n.
+		own = tip.buf[:n+k]
+		copy(own[n:], more)
+		tip.pub.Store(int64(k)) // after the rows: followers read them
+		return own[: n+k : n+k], own
+	}
+	if tip.follows(rows, more) {
+		// Capped: the room stays the claimer's.
+		return tip.buf[: n+k : n+k], nil
+	}
+	return nil, nil
+}
+
+// freshRows returns the rows of added (sorted, distinct) that carried
+// does not hold: bisected in the run, looked up in the tail through a
+// hash set over it (a tail is at most tailMax rows).
+func freshRows(carried rel, added []value.Tuple) []value.Tuple {
+	run, tail := carried.rows[:carried.sortedN], carried.rows[carried.sortedN:]
+	var set openSet
+	for i, t := range tail {
+		set.add(tagOf(hashTuple(t)), i)
+	}
+	var fresh []value.Tuple
 	for _, t := range added {
-		p, found := slices.BinarySearchFunc(carried[i:], t, compareTuples)
-		out = append(out, carried[i:i+p]...)
-		i += p
-		if found {
-			continue // carried's own row stays (equal rows are one)
+		if _, found := slices.BinarySearchFunc(run, t, compareTuples); found {
+			continue
 		}
-		out = append(out, t)
+		if set.n > 0 && set.lookup(tagOf(hashTuple(t)), tail, t) >= 0 {
+			continue
+		}
+		fresh = append(fresh, t)
 	}
-	out = append(out, carried[i:]...)
-	return out[:len(out):len(out)], out
+	return fresh
 }
 
 // claimFor claims the room behind rows for k more rows when the tip

@@ -218,13 +218,19 @@ func (tb *table) search(t []value.Value) int {
 }
 
 func (tb *table) findHashed(t []value.Value, tag uint32) int {
-	mask := uint32(len(tb.set.slots) - 1)
+	return tb.set.lookup(tag, tb.rows, t)
+}
+
+// lookup returns the row number of t in rows, t's tag being tag, through
+// the set over rows (the set not empty), or -1.
+func (s *openSet) lookup(tag uint32, rows []value.Tuple, t value.Tuple) int {
+	mask := uint32(len(s.slots) - 1)
 	for i := tag & mask; ; i = (i + 1) & mask {
-		sl := tb.set.slots[i]
+		sl := s.slots[i]
 		if sl.row == 0 {
 			return -1
 		}
-		if sl.tag == tag && value.Tuple(t).Equal(tb.rows[sl.row-1]) {
+		if sl.tag == tag && t.Equal(rows[sl.row-1]) {
 			return int(sl.row - 1)
 		}
 	}
