@@ -305,7 +305,7 @@ func (e *engine) fedNext(res *Result) {
 		if fp.maintB&(1<<pi) == 0 {
 			continue
 		}
-		if d := e.dd2[p.b]; d.ok && containsAll(res.State.rels.get(p.h).sorted(), d.add) {
+		if d := e.dd2[p.b]; d.ok && relContainsAll(res.State.rels.get(p.h), d.add) {
 			bits |= 1 << pi
 		}
 	}
@@ -314,6 +314,22 @@ func (e *engine) fedNext(res *Result) {
 		c.fed = bits
 		res.State.maint.Store(&c)
 	}
+}
+
+// relContainsAll reports whether every row of sub (sorted) is in r, a
+// run and a tail, without merging them (a union kept as a run and a tail,
+// sortedsets.go, would be merged on every tick).
+func relContainsAll(r rel, sub []value.Tuple) bool {
+	if r.flat == nil {
+		return containsAll(r.rows, sub)
+	}
+	in := lookupIn(r)
+	for _, t := range sub {
+		if !in.has(t) {
+			return false
+		}
+	}
+	return true
 }
 
 // containsAll reports whether every row of sub (sorted) is in rows

@@ -533,7 +533,7 @@ func (e *engine) nextDiff(name string, cur, next rel) (added, removed []value.Tu
 		}
 		return d.add, d.del
 	}
-	added, removed = diffSorted(cur.sorted(), next.sorted())
+	added, removed = diffRels(cur, next)
 	if e.diffs == nil {
 		e.diffs = map[string]dDelta{}
 	}

@@ -35,7 +35,7 @@ func (e *engine) growthOf(i int, from relSet) (map[string][]value.Tuple, bool) {
 		if sameRel(old, cur) {
 			continue
 		}
-		added, removed := diffSorted(old.sorted(), cur.sorted())
+		added, removed := diffRels(old, cur)
 		if len(removed) > 0 {
 			return nil, false
 		}

@@ -236,6 +236,11 @@ type carriedRel struct {
 	rows  rel
 	drops []value.Tuple
 	rules int // carry rules that carried it this tick
+	// fresh lists the rows the outbox added that rows lacked, when
+	// freshKnown (outbox.result, unionNext): with drops, the relation's
+	// change from the tick to the next State (unionDiffs).
+	fresh      []value.Tuple
+	freshKnown bool
 }
 
 // carryAll evaluates the carry rules over the tick's facts into
@@ -300,6 +305,31 @@ func (e *engine) carryAll(facts relSet) error {
 		e.diffs[p.name] = dDelta{ok: true, del: p.drops}
 	}
 	return nil
+}
+
+// unionDiffs records, for nextDiff, the change from the tick to the next
+// State of each relation that one carry rule carried and the outbox added
+// to, when the union worked out the rows it added (fresh): the dropped
+// rows left, the fresh ones came, and a row dropped and added again is
+// no change. Without it every such relation's diff was a scan of both
+// versions, and a relation kept as a run and a tail, a merge of each.
+func (e *engine) unionDiffs() {
+	for i := range e.carried {
+		p := &e.carried[i]
+		if p.rules != 1 || !p.freshKnown || p.drops == nil {
+			continue
+		}
+		if e.diffs == nil {
+			e.diffs = map[string]dDelta{}
+		}
+		if len(p.drops) == 0 {
+			e.diffs[p.name] = dDelta{ok: true, add: p.fresh}
+			continue
+		}
+		drops := slices.SortedFunc(slices.Values(p.drops), compareTuples)
+		add, del := diffSorted(drops, p.fresh)
+		e.diffs[p.name] = dDelta{ok: true, add: add, del: del}
+	}
 }
 
 // releaseDrops clears the dropped rows carried left at the back of the

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"math"
+	"slices"
 	"sync/atomic"
 
 	"github.com/dsim-project/dsim/semantics/value"
@@ -135,6 +136,25 @@ func (s relSet) flat() FactSet {
 		out[name] = r.sorted()
 	}
 	return out
+}
+
+// diffRels is diffSorted for two versions of a relation: the rows cur
+// has that old lacks, and those old has that cur lacks, both sorted. When
+// cur extends old in old's own array (rows appended behind it, as a
+// tail: rel.go, rowtip.go), the gained rows are read off behind old's,
+// without the sorted form of either.
+func diffRels(old, cur rel) (added, removed []value.Tuple) {
+	n := len(old.rows)
+	if n > 0 && len(cur.rows) >= n && &cur.rows[0] == &old.rows[0] {
+		// The first n rows are old's very rows (a row behind a State's
+		// rows is written once, by the one tick that claimed the room:
+		// rowtip.go), so the rest are the gain.
+		if cur.sortedN == len(cur.rows) {
+			return cur.rows[n:], nil // in a sorted run: sorted
+		}
+		return slices.SortedFunc(slices.Values(cur.rows[n:]), compareTuples), nil
+	}
+	return diffSorted(old.sorted(), cur.sorted())
 }
 
 // sameRel reports whether a and b hold the same rows: by identity when

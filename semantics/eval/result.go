@@ -162,7 +162,8 @@ func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from 
 	}
 	clear(o.grown)
 	o.grown = o.grown[:0]
-	for _, p := range persisted {
+	for i := range persisted {
+		p := &persisted[i]
 		if len(p.rows.rows) == 0 {
 			continue
 		}
@@ -174,7 +175,7 @@ func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from 
 				tip = from.tips[p.name]
 			}
 			var own []value.Tuple
-			more, own = unionNext(p.rows, added, tip)
+			more, own, p.fresh, p.freshKnown = unionNext(p.rows, added, tip)
 			if own != nil {
 				o.grown = append(o.grown, grownRel{p.name, own})
 			}

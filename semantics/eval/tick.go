@@ -146,6 +146,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 	}
 	res, err := e.out.result(facts, e.carried, e.derived, e.stIn)
 	if err == nil {
+		e.unionDiffs()
 		res.State.tips = e.nextTips(res.State.rels)
 		e.carryAggs(facts, res)
 		e.maintNext(facts, res)
