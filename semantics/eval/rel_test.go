@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -231,4 +232,47 @@ func TestTailedStateSharedAcrossGoroutines(t *testing.T) {
 			t.Fatalf("goroutine %d: Facts differ (-want +got):\n%s", i, d)
 		}
 	}
+}
+
+// TestDiffRels: diffRels gives what diffSorted gives on the sorted forms,
+// for a later version that extends the older one in its own array (rows
+// appended behind it: in order, keeping the run; out of order, as a
+// tail) and for unrelated versions.
+func TestDiffRels(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		gen := rapid.Custom(func(rt *rapid.T) value.Tuple {
+			return value.Tuple{value.Int(rapid.Int64Range(0, 60).Draw(rt, "a")), value.Int(rapid.Int64Range(0, 2).Draw(rt, "b"))}
+		})
+		norm := func(ts []value.Tuple) []value.Tuple { return Normalize(FactSet{"r": ts})["r"] }
+		base := norm(rapid.SliceOf(gen).Draw(rt, "base"))
+		var more []value.Tuple
+		for _, t := range norm(rapid.SliceOf(gen).Draw(rt, "more")) {
+			if _, found := searchRows(base, t); !found {
+				more = append(more, t)
+			}
+		}
+		inOrder := rapid.Bool().Draw(rt, "inOrder")
+		if inOrder {
+			more = slices.DeleteFunc(more, func(t value.Tuple) bool { return len(base) > 0 && compareTuples(t, base[len(base)-1]) <= 0 })
+		} else {
+			more = rapid.Permutation(more).Draw(rt, "tailOrder") // order: a tail's
+		}
+		arr := slices.Concat(base, more)
+		old := flatRel(arr[:len(base):len(base)])
+		cur := tailRel(arr[:len(arr):len(arr)], len(base))
+		if inOrder {
+			cur = flatRel(arr[:len(arr):len(arr)])
+		}
+		check := func(what string, a, b rel) {
+			add, del := diffRels(a, b)
+			wantAdd, wantDel := diffSorted(a.sorted(), b.sorted())
+			if !sameRows(add, wantAdd) || !sameRows(del, wantDel) {
+				rt.Fatalf("%s: diffRels gives +%v -%v, diffSorted +%v -%v", what, add, del, wantAdd, wantDel)
+			}
+		}
+		check("extended in place", old, cur)
+		check("the other way", cur, old)
+		other := flatRel(norm(rapid.SliceOf(gen).Draw(rt, "other")))
+		check("unrelated", old, other)
+	})
 }
