@@ -151,9 +151,10 @@ func BenchmarkTickSequence(b *testing.B) {
 // the checker's snapshots do). cpu-ns/tick is the mean CPU cost of
 // ticks at..at+N-1. A node's tick may append to its relations in place
 // (rowtip.go), which only the first tick from a State can.
-// voting-leader-wide is the leader at realnet's load (wideLeaderDelivery),
-// whose ticks alternate in what they add as realnet's do not, but whose
-// State grows as fast.
+// voting-leader-wide is the leader at realnet's load (wideLeaderDelivery):
+// its State grows as fast as realnet's leader's, though every tick brings
+// both requests and votes (realnet's often bring one kind only, the case
+// TestRoomSurvivesQuietTicks covers).
 func BenchmarkTickSequenceNext(b *testing.B) {
 	leader, err := os.ReadFile("../../corpus/voting/base.ded")
 	if err != nil {
