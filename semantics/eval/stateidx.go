@@ -252,7 +252,8 @@ func (e *engine) nextIndexes(facts relSet, res *Result) {
 		holders[t.name] = h
 	}
 	if holders != nil {
-		res.State.ix.Store(&holders)
+		hs := holders // its own variable: only a tick that keeps tries allocates it
+		res.State.ix.Store(&hs)
 	}
 }
 
