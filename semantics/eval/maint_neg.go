@@ -32,12 +32,13 @@ func (e *engine) keyFlips(pass int, invert bool, l *analysis.Lit, k mKind, d dDe
 	// base is the relation before the change in the orientation the
 	// inputs report (pass 1: the State's rows; pass 2: the tick's);
 	// after it are base + ua - ud.
-	var base []value.Tuple
+	var base rel
 	if pass == 0 {
-		base = e.stIn.relOf(l.Rel).sorted()
+		base = e.stIn.relOf(l.Rel)
 	} else {
-		base = e.mt.facts.get(l.Rel).sorted()
+		base = e.mt.facts.get(l.Rel)
 	}
+	counts := prefixCounter(base, p)
 	ua, ud := d.add, d.del
 	if invert {
 		ua, ud = ud, ua
@@ -62,7 +63,7 @@ func (e *engine) keyFlips(pass int, invert bool, l *analysis.Lit, k mKind, d dDe
 		for ; j < len(ch) && compareTuples(ch[j].row[:p], key) == 0; j++ {
 			net += ch[j].sign
 		}
-		nb := prefixCount(base, key)
+		nb := counts.count(key)
 		before, after := nb > 0, nb+net > 0
 		if invert {
 			before, after = after, before
@@ -92,6 +93,41 @@ func prefixCols(l *analysis.Lit) int {
 		}
 	}
 	return p
+}
+
+// keyCounter counts a rel's rows by their first p columns without its
+// sorted form: bisecting the run, and through a hash set over the
+// tail's keys (a tail is at most tailMax rows: rel.go).
+type keyCounter struct {
+	run, tail []value.Tuple
+	p         int
+	set       openSet // tag of a tail row's key to its row number+1
+}
+
+func prefixCounter(r rel, p int) *keyCounter {
+	c := &keyCounter{run: r.rows[:r.sortedN], tail: r.rows[r.sortedN:], p: p}
+	for i, t := range c.tail {
+		c.set.add(tagOf(hashTuple(t[:p])), i)
+	}
+	return c
+}
+
+// count returns the number of rows whose first p columns are key.
+func (c *keyCounter) count(key value.Tuple) int {
+	n := prefixCount(c.run, key)
+	if c.set.n == 0 {
+		return n
+	}
+	tag := tagOf(hashTuple(key))
+	mask := uint32(len(c.set.slots) - 1)
+	// Rows with equal keys share a tag, so all of them lie on the probe
+	// sequence from the tag's home slot up to the first empty slot.
+	for i := tag & mask; c.set.slots[i].row != 0; i = (i + 1) & mask {
+		if sl := c.set.slots[i]; sl.tag == tag && value.Tuple(c.tail[sl.row-1][:c.p]).Equal(key) {
+			n++
+		}
+	}
+	return n
 }
 
 // prefixCount counts the sorted rows that start with key.

@@ -25,7 +25,7 @@ func TestMaintainedRelations(t *testing.T) {
 		{seqMaintSrc, []string{"any", "big", "fresh", "full", "hk", "lonely", "ok", "out", "pair", "plus", "seen", "twice", "unflag", "wild"}},
 		{seqVotesSrc, []string{"decided"}},
 		{quorumSrc, []string{"committed", "decided"}},
-		{seqNegKeySrc, []string{"noany", "nomid", "none", "noodd"}},
+		{seqNegKeySrc, []string{"noany", "nomid", "none", "noodd", "unseen"}},
 	} {
 		p := load(t, c.src)
 		comp := p.Component("main")

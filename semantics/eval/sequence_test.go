@@ -202,7 +202,9 @@ fresh(k) :- flags(k), noted(k).`
 // wildcards after the key (maint_neg.go: a changed row flips the
 // negation only when its key gains its first row or loses its last),
 // after a constant, and before another column (not a key prefix: the
-// full path).
+// full path); seen is carried as a run and a tail (rel.go) when the
+// sequence keeps tails on small States, so its negation counts a key's
+// rows in both (keyCounter).
 const seqNegKeySrc = `.input put(k: int, v: int)
 .input take(k: int, v: int)
 .output none(k: int)
@@ -217,7 +219,11 @@ tri(k, c, v) :+ tri(k, c, v), !take(k, v).
 none(k) :- asks(k), !rs(k, _).
 noodd(k) :- asks(k), !tri(k, 1, _).
 nomid(k) :- asks(k), !tri(k, _, 1).
-noany(k) :- asks(k), !rs(_, _).`
+noany(k) :- asks(k), !rs(_, _).
+.decl seen(k: int, v: int)
+seen(k, v) :- put(k, v).
+.persist seen
+unseen(k) :- asks(k), !seen(k, _).`
 
 // seqProgram is a program and the component whose node the sequence ticks.
 type seqProgram struct {
