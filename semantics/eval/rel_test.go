@@ -240,13 +240,9 @@ func TestTailedStateSharedAcrossGoroutines(t *testing.T) {
 // tail) and for unrelated versions.
 func TestDiffRels(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
-		gen := rapid.Custom(func(rt *rapid.T) value.Tuple {
-			return value.Tuple{value.Int(rapid.Int64Range(0, 60).Draw(rt, "a")), value.Int(rapid.Int64Range(0, 2).Draw(rt, "b"))}
-		})
-		norm := func(ts []value.Tuple) []value.Tuple { return Normalize(FactSet{"r": ts})["r"] }
-		base := norm(rapid.SliceOf(gen).Draw(rt, "base"))
+		base := pairRows(rt, "base", 60, 2)
 		var more []value.Tuple
-		for _, t := range norm(rapid.SliceOf(gen).Draw(rt, "more")) {
+		for _, t := range pairRows(rt, "more", 60, 2) {
 			if _, found := searchRows(base, t); !found {
 				more = append(more, t)
 			}
@@ -272,7 +268,7 @@ func TestDiffRels(t *testing.T) {
 		}
 		check("extended in place", old, cur)
 		check("the other way", cur, old)
-		other := flatRel(norm(rapid.SliceOf(gen).Draw(rt, "other")))
+		other := flatRel(pairRows(rt, "other", 60, 2))
 		check("unrelated", old, other)
 	})
 }

@@ -45,39 +45,15 @@ func TestAppendsInPlace(t *testing.T) {
 	if shared < ticks*3/4 {
 		t.Errorf("votes kept their backing array on %d of %d ticks, want most", shared, ticks)
 	}
-	snapshot := func() []string {
-		out := make([]string, len(states))
-		for i, s := range states {
-			out[i] = s.GoString()
-		}
-		return out
-	}
-	before := snapshot()
+	before := statesText(states)
 	// Older States ticked again, each twice and from several goroutines
 	// at once: only one tick may append in place; all agree with Naive.
 	for _, k := range []int{ticks - 1, ticks - 2, ticks / 2, 10} {
-		var wg sync.WaitGroup
-		for g := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				in := []value.Fact{fact("vote", 1000+g, g), fact("vote", 2000, g)}
-				res, err := ev.Tick(node0("main"), Input{State: states[k], Delivered: in}, nil, Limits{})
-				ref, rerr := Naive(p, node0("main"), Input{Carried: carried[k], Delivered: in}, nil, Limits{})
-				if err != nil || rerr != nil {
-					t.Errorf("tick from state %d: %v, %v", k, err, rerr)
-					return
-				}
-				if d := cmp.Diff(ref, res, resultOpt); d != "" {
-					t.Errorf("tick from state %d, goroutine %d differs from Naive (-naive +tick):\n%s", k, g, d)
-				}
-			}()
-		}
-		wg.Wait()
+		tickAtOnce(t, ev, p, node0("main"), states, carried, func(int) int { return k }, func(g int) []value.Fact {
+			return []value.Fact{fact("vote", 1000+g, g), fact("vote", 2000, g)}
+		})
 	}
-	if d := cmp.Diff(before, snapshot()); d != "" {
-		t.Errorf("ticking older States changed States made before (-before +after):\n%s", d)
-	}
+	sameStates(t, states, before)
 }
 
 // TestRepeatedTicksFollowTheClaimer: ticks from one State after the one
@@ -208,35 +184,13 @@ func TestSortedRelationsKeepRoom(t *testing.T) {
 	if big < ticks/4 || offered < big*3/4 || claimed < big*3/4 {
 		t.Errorf("room behind votes offered on %d and claimed on %d of %d ticks from a State of %d votes or more, want most", offered, claimed, big, roomMin)
 	}
-	before := make([]string, len(states))
-	for i, s := range states {
-		before[i] = s.GoString()
-	}
+	before := statesText(states)
 	for _, k := range []int{ticks - 1, ticks - 2, ticks / 2} {
-		var wg sync.WaitGroup
-		for g := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				in := []value.Fact{fact("vote", g%3, 1000+g), fact("vote", 5, 7)}
-				res, err := ev.Tick(node0("main"), Input{State: states[k], Delivered: in}, nil, Limits{})
-				ref, rerr := Naive(p, node0("main"), Input{Carried: carried[k], Delivered: in}, nil, Limits{})
-				if err != nil || rerr != nil {
-					t.Errorf("tick from state %d: %v, %v", k, err, rerr)
-					return
-				}
-				if d := cmp.Diff(ref, res, resultOpt); d != "" {
-					t.Errorf("tick from state %d, goroutine %d differs from Naive (-naive +tick):\n%s", k, g, d)
-				}
-			}()
-		}
-		wg.Wait()
+		tickAtOnce(t, ev, p, node0("main"), states, carried, func(int) int { return k }, func(g int) []value.Fact {
+			return []value.Fact{fact("vote", g%3, 1000+g), fact("vote", 5, 7)}
+		})
 	}
-	for i, s := range states {
-		if got := s.GoString(); got != before[i] {
-			t.Fatalf("ticking older States changed State %d:\nbefore %s\nafter  %s", i, before[i], got)
-		}
-	}
+	sameStates(t, states, before)
 }
 
 // tipOf returns the room the State offers behind relation rel (nil: none).
@@ -343,35 +297,12 @@ func TestRoomSurvivesQuietTicks(t *testing.T) {
 	if copies > adding/8 {
 		t.Errorf("votes moved to a new array on %d of the %d ticks that added to them, want few", copies, adding)
 	}
-	before := make([]string, len(states))
-	for i, s := range states {
-		before[i] = s.GoString()
-	}
+	before := statesText(states)
 	// states[k] (a quiet tick's) and states[k-1] offer the same room.
 	for _, k := range []int{ticks - 1, ticks - 3, ticks / 2} {
-		var wg sync.WaitGroup
-		for g := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				from := k - g%2
-				in := []value.Fact{fact("vote", 1000+g, g), fact("vote", 2000, g)}
-				res, err := ev.Tick(node0("main"), Input{State: states[from], Delivered: in}, nil, Limits{})
-				ref, rerr := Naive(p, node0("main"), Input{Carried: carried[from], Delivered: in}, nil, Limits{})
-				if err != nil || rerr != nil {
-					t.Errorf("tick from state %d: %v, %v", from, err, rerr)
-					return
-				}
-				if d := cmp.Diff(ref, res, resultOpt); d != "" {
-					t.Errorf("tick from state %d, goroutine %d differs from Naive (-naive +tick):\n%s", from, g, d)
-				}
-			}()
-		}
-		wg.Wait()
+		tickAtOnce(t, ev, p, node0("main"), states, carried, func(g int) int { return k - g%2 }, func(g int) []value.Fact {
+			return []value.Fact{fact("vote", 1000+g, g), fact("vote", 2000, g)}
+		})
 	}
-	for i, s := range states {
-		if got := s.GoString(); got != before[i] {
-			t.Fatalf("ticking States again changed State %d", i)
-		}
-	}
+	sameStates(t, states, before)
 }

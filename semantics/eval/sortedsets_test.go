@@ -2,7 +2,6 @@ package eval
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -100,38 +99,17 @@ func TestCarriedUnionsAppendInPlace(t *testing.T) {
 	if shared < tried*3/4 {
 		t.Errorf("ticks from a State again shared the first tick's rows on %d of %d, want most", shared, tried)
 	}
-	before := make([]string, len(states))
-	for i, s := range states {
-		before[i] = s.GoString()
-	}
+	before := statesText(states)
 	for _, k := range []int{ticks - 1, ticks - 2, ticks / 2, ticks/2 + 1} {
-		var wg sync.WaitGroup
-		for g := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				in := []value.Fact{fact("req", 100_000+g, g)}
-				if g == 3 {
-					in = append(in, fact("req", 3, 3)) // and one in the middle
-				}
-				res, err := ev.Tick(node0("main"), Input{State: states[k], Delivered: in}, nil, Limits{})
-				ref, rerr := Naive(p, node0("main"), Input{Carried: carried[k], Delivered: in}, nil, Limits{})
-				if err != nil || rerr != nil {
-					t.Errorf("tick from state %d: %v, %v", k, err, rerr)
-					return
-				}
-				if d := cmp.Diff(ref, res, resultOpt); d != "" {
-					t.Errorf("tick from state %d, goroutine %d differs from Naive (-naive +tick):\n%s", k, g, d)
-				}
-			}()
-		}
-		wg.Wait()
+		tickAtOnce(t, ev, p, node0("main"), states, carried, func(int) int { return k }, func(g int) []value.Fact {
+			in := []value.Fact{fact("req", 100_000+g, g)}
+			if g == 3 {
+				in = append(in, fact("req", 3, 3)) // and one in the middle
+			}
+			return in
+		})
 	}
-	for i, s := range states {
-		if got := s.GoString(); got != before[i] {
-			t.Fatalf("ticking older States changed State %d:\nbefore %s\nafter  %s", i, before[i], got)
-		}
-	}
+	sameStates(t, states, before)
 }
 
 // seqGCUnionSrc: a log that a garbage-collection rule carries and a :+

@@ -113,13 +113,9 @@ func checkStateIndexes(tb fataler, st *State) {
 // in place only the nodes it made itself).
 func TestPtrieWith(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
-		gen := rapid.Custom(func(rt *rapid.T) value.Tuple {
-			return value.Tuple{value.Int(rapid.Int64Range(0, 40).Draw(rt, "a")), value.Int(rapid.Int64Range(0, 3).Draw(rt, "b"))}
-		})
-		norm := func(ts []value.Tuple) []value.Tuple { return Normalize(FactSet{"r": ts})["r"] }
-		base := norm(rapid.SliceOf(gen).Draw(rt, "base"))
-		add := norm(rapid.SliceOf(gen).Draw(rt, "add"))
-		del := norm(rapid.SliceOf(gen).Draw(rt, "del"))
+		base := pairRows(rt, "base", 40, 3)
+		add := pairRows(rt, "add", 40, 3)
+		del := pairRows(rt, "del", 40, 3)
 		cols := [][]int{{0}, {1}, {0, 1}}[rapid.IntRange(0, 2).Draw(rt, "cols")]
 		t0 := buildPtrie(base, cols)
 		t1 := t0.with(add, del, cols)
@@ -134,7 +130,7 @@ func TestPtrieWith(t *testing.T) {
 		checkTrie(rt, "changed", t1, changed, cols)
 		checkTrie(rt, "the original after the change", t0, base, cols)
 		// A second batch must copy what the first one made, not edit it.
-		add2 := norm(rapid.SliceOf(gen).Draw(rt, "add2"))
+		add2 := pairRows(rt, "add2", 40, 3)
 		t2 := t1.with(add2, nil, cols)
 		checkTrie(rt, "changed twice", t2, unionSorted(changed, add2), cols)
 		checkTrie(rt, "the first change after the second", t1, changed, cols)
