@@ -109,14 +109,15 @@ func (tb *table) loadIndexed(rows rel, src pixSource) {
 // it build a missing trie for an index with no previous tick to judge by.
 func (tb *table) usePersistent(ix *colIndex) bool {
 	if ix.lastProbes > len(tb.loaded)/2 {
+		tb.keepTrie(ix)
 		return false
 	}
 	src := &tb.pix
 	t, ok := src.holder.lookup(ix.mask)
 	if !ok {
-		derivable := src.from != nil && len(src.add)+len(src.del) <= len(tb.loaded)/4+16
 		var old ptrie
 		haveOld := false
+		derivable := tb.derivable()
 		if derivable {
 			old, haveOld = src.from.lookup(ix.mask)
 		}
@@ -148,6 +149,31 @@ func (tb *table) usePersistent(ix *colIndex) bool {
 	ix.pst, ix.base = t, len(tb.loaded)
 	ix.hasPst = true
 	return true
+}
+
+// derivable reports whether the loaded rows' tries may be derived from
+// the older version's (pixSource.from) by its change: when the change is
+// small beside the rows.
+func (tb *table) derivable() bool {
+	src := &tb.pix
+	return src.from != nil && len(src.add)+len(src.del) <= len(tb.loaded)/4+16
+}
+
+// keepTrie brings ix's trie to the loaded version, when the holder lacks
+// it and the older version has it, for a tick that indexes ix flat: the
+// tries a holder has go on to the next State (nextIndexes), and a tick
+// with many probes (a rule over the relation run in full) must not cost
+// the ticks after it, when they probe little again, a rebuild of the
+// trie from every row. Deriving costs what changed.
+func (tb *table) keepTrie(ix *colIndex) {
+	src := &tb.pix
+	if _, ok := src.holder.lookup(ix.mask); ok || !tb.derivable() {
+		return
+	}
+	if old, ok := src.from.lookup(ix.mask); ok {
+		src.holder.publish(ix.mask, old.with(src.add, src.del, ix.cols))
+		pixDerived.Add(1)
+	}
 }
 
 // resolve builds and publishes the trie of a lazy index (usePersistent)
