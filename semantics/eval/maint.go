@@ -247,7 +247,9 @@ func canDrive(l *analysis.Lit) bool {
 // tuple are copied, and the rows only when a tuple comes or goes.
 func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (out *cntMemo, add, del []value.Tuple, ok bool) {
 	if len(keys) == 0 {
-		return &cntMemo{rows: m.rows, tip: m.tip, cnt: m.cnt}, nil, nil, true
+		out = &cntMemo{rows: m.rows, tip: m.tip, cnt: m.cnt}
+		out.ix.shareFrom(&m.ix)
+		return out, nil, nil, true
 	}
 	upds := make([]memoUpd[value.Tuple, int64], 0, len(keys))
 	for j, k := range keys {
@@ -271,5 +273,11 @@ func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (out *cntMemo, add, 
 	}
 	out = &cntMemo{cnt: m.cnt.with(upds, compareTuples)}
 	out.rows, out.tip = patchRows(m.rows, m.tip, del, add)
+	if len(add) == 0 && len(del) == 0 {
+		// Only counts changed: the same rows, so the same tries (a
+		// memo without them costs the next tick that probes it a
+		// rebuild from every row).
+		out.ix.shareFrom(&m.ix)
+	}
 	return out, add, del, true
 }

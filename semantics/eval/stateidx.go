@@ -56,6 +56,14 @@ func (h *ixHolder) lookup(mask uint64) (ptrie, bool) {
 	return ptrie{}, false
 }
 
+// shareFrom gives h the tries src has now: for a holder over the very
+// rows src holds (the tries are never modified, so both may keep them).
+func (h *ixHolder) shareFrom(src *ixHolder) {
+	if p := src.p.Load(); p != nil {
+		h.p.Store(p)
+	}
+}
+
 // publish adds t as the trie for mask unless one is there already (a
 // concurrent tick built the same); it returns the trie kept.
 func (h *ixHolder) publish(mask uint64, t ptrie) ptrie {
