@@ -244,8 +244,11 @@ hit(k) :- ask(k), r(k).`
 
 // TestTriesSurviveCountChanges: ticks that change only a maintained
 // relation's derivation counts (its rows stay) hand its tries on with
-// it, so a later tick that probes it derives nothing and builds nothing;
-// every tick agrees with Naive and every kept trie holds its rows.
+// it, so once a tick has built r's trie no later tick builds it again
+// from every row; every tick agrees with Naive and every kept trie holds
+// its rows. (Which tick builds it first varies: the evaluator's engines
+// come from a sync.Pool, and an engine that has not probed r before
+// indexes it flat. So the test counts builds over the whole sequence.)
 func TestTriesSurviveCountChanges(t *testing.T) {
 	p := load(t, seqCountsSrc)
 	ev, err := Compile(p)
@@ -258,13 +261,8 @@ func TestTriesSurviveCountChanges(t *testing.T) {
 		in = append(in, fact("a", k, 0))
 	}
 	st := tickMatchingNaive(t, ev, node, nil, in, "tick 0").State
-	var built int64
+	built := pixBuilt.Load()
 	for i := 1; i <= 40; i++ {
-		if i == 5 {
-			// The first probes (ticks 2 and 4) have made the index and
-			// built its trie.
-			built = pixBuilt.Load()
-		}
 		var in []value.Fact
 		if i%2 == 0 {
 			in = []value.Fact{fact("ask", i), fact("ask", 1000+i)}
@@ -274,7 +272,7 @@ func TestTriesSurviveCountChanges(t *testing.T) {
 		st = tickMatchingNaive(t, ev, node, st, in, fmt.Sprintf("tick %d", i)).State
 		checkStateIndexes(t, st)
 	}
-	if n := pixBuilt.Load() - built; n != 0 {
-		t.Errorf("%d tries were built again from every row after tick 5, want none", n)
+	if n := pixBuilt.Load() - built; n > 1 {
+		t.Errorf("r's trie was built from every row %d times in 40 ticks, want once at most", n)
 	}
 }
