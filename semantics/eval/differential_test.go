@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
+	"github.com/dsim-project/dsim/internal/gentest"
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
 )
@@ -162,64 +163,23 @@ func TestDeterminismUnderShuffledDelivery(t *testing.T) {
 }
 
 // genProgram generates the text of a random stratified program: input
-// relations e0..e2, and layers of derived relations where a rule of layer
-// k reads relations of layers <= k positively (so recursion happens inside
-// a layer) and only of lower layers through negation or aggregation.
+// relations e0..e2 and gentest's layers of derived relations (a rule of
+// layer k reads relations of layers <= k positively, so recursion happens
+// inside a layer, and only of lower layers through negation or
+// aggregation), with genRule's bodies, and delivered facts of the inputs.
 func genProgram(t *rapid.T) (string, []value.Fact) {
 	var b strings.Builder
-	type rel struct {
-		name  string
-		arity int
-		layer int
-		agg   bool
-	}
-	var rels []rel
-	for i := 0; i < 3; i++ {
-		r := rel{name: fmt.Sprintf("e%d", i), arity: rapid.IntRange(1, 3).Draw(t, "earity")}
-		rels = append(rels, r)
-		cols := make([]string, r.arity)
-		for c := range cols {
-			cols[c] = fmt.Sprintf("c%d: int", c)
-		}
-		fmt.Fprintf(&b, ".input %s(%s)\n", r.name, strings.Join(cols, ", "))
-	}
-	layers := rapid.IntRange(1, 3).Draw(t, "layers")
-	for k := 1; k <= layers; k++ {
-		nrels := rapid.IntRange(1, 2).Draw(t, "nrels")
-		for j := 0; j < nrels; j++ {
-			r := rel{name: fmt.Sprintf("r%d_%d", k, j), arity: rapid.IntRange(1, 3).Draw(t, "arity"), layer: k}
-			r.agg = rapid.IntRange(0, 3).Draw(t, "agg") == 0
-			rels = append(rels, r)
-			nrules := 1
-			if !r.agg {
-				nrules = rapid.IntRange(1, 3).Draw(t, "nrules")
-			}
-			for ri := 0; ri < nrules; ri++ {
-				b.WriteString(genRule(t, r.name, r.arity, r.agg, func(neg bool) (string, int) {
-					var cands []rel
-					for _, c := range rels {
-						if c.name == r.name && (neg || r.agg) {
-							continue
-						}
-						if c.layer < k || (c.layer == k && !neg && !r.agg && !c.agg) {
-							cands = append(cands, c)
-						}
-					}
-					c := cands[rapid.IntRange(0, len(cands)-1).Draw(t, "atom")]
-					return c.name, c.arity
-				}))
-			}
-		}
-	}
+	rels := gentest.Inputs(t, &b, 3, 3)
+	rels, _ = gentest.Layered{MaxRules: 3, Rule: genRule}.Generate(t, &b, rels)
 	var facts []value.Fact
 	n := rapid.IntRange(0, 40).Draw(t, "nfacts")
 	for i := 0; i < n; i++ {
 		r := rels[rapid.IntRange(0, 2).Draw(t, "frel")]
-		tup := make(value.Tuple, r.arity)
+		tup := make(value.Tuple, r.Arity)
 		for c := range tup {
 			tup[c] = value.Int(int64(rapid.IntRange(0, 3).Draw(t, "v")))
 		}
-		facts = append(facts, value.Fact{Rel: r.name, Tuple: tup})
+		facts = append(facts, value.Fact{Rel: r.Name, Tuple: tup})
 	}
 	return b.String(), facts
 }

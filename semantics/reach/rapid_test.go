@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dsim-project/dsim/internal/gentest"
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
 	"github.com/dsim-project/dsim/sim"
@@ -12,79 +13,42 @@ import (
 )
 
 // genProgram generates a random single-component program: inputs e0..e1,
-// derived relations in layers (a same-tick rule of layer k reads layers
-// <= k positively and lower layers through negation or aggregation),
+// derived relations in gentest's layers (a same-tick rule of layer k reads
+// layers <= k positively and lower layers through negation or aggregation),
 // next-tick rules that read and derive anything derived (counters), and
 // assignments with every arithmetic operator, filters, aggregates and
 // built-ins.
 func genProgram(t *rapid.T) (string, sim.Workload) {
 	var b strings.Builder
-	type rel struct {
-		name  string
-		arity int
-		layer int
-		agg   bool
-	}
-	var rels []rel
-	for i := 0; i < 2; i++ {
-		r := rel{name: fmt.Sprintf("e%d", i), arity: rapid.IntRange(1, 2).Draw(t, "earity")}
-		rels = append(rels, r)
-		cols := make([]string, r.arity)
-		for c := range cols {
-			cols[c] = fmt.Sprintf("c%d: int", c)
-		}
-		fmt.Fprintf(&b, ".input %s(%s)\n", r.name, strings.Join(cols, ", "))
-	}
+	rels := gentest.Inputs(t, &b, 2, 2)
 	// A counter: seeded from e0, stepped every tick while under a bound.
 	ops := []string{"+", "-", "*"}
-	fmt.Fprintf(&b, "cnt(x) :- e0(x%s).\n", strings.Repeat(", _", rels[0].arity-1))
+	fmt.Fprintf(&b, "cnt(x) :- e0(x%s).\n", strings.Repeat(", _", rels[0].Arity-1))
 	fmt.Fprintf(&b, "cnt(k1) :+ cnt(k), k1 = k %s %d, (k %s %d).\n", ops[rapid.IntRange(0, 2).Draw(t, "cop")], rapid.IntRange(-2, 3).Draw(t, "cstep"),
 		[]string{"<", ">", "!="}[rapid.IntRange(0, 2).Draw(t, "ccmp")], rapid.IntRange(-30, 60).Draw(t, "cbound"))
-	rels = append(rels, rel{name: "cnt", arity: 1})
-	var derived []rel
-	layers := rapid.IntRange(1, 3).Draw(t, "layers")
-	for k := 1; k <= layers; k++ {
-		for j := rapid.IntRange(1, 2).Draw(t, "nrels"); j > 0; j-- {
-			r := rel{name: fmt.Sprintf("r%d_%d", k, j), arity: rapid.IntRange(1, 3).Draw(t, "arity"), layer: k}
-			r.agg = rapid.IntRange(0, 3).Draw(t, "agg") == 0
-			rels = append(rels, r)
-			derived = append(derived, r)
-			nrules := 1
-			if !r.agg {
-				nrules = rapid.IntRange(1, 2).Draw(t, "nrules")
-			}
-			for ri := 0; ri < nrules; ri++ {
-				b.WriteString(genRule(t, r.name, r.arity, r.agg, ":-", func(neg bool) (string, int) {
-					var cands []rel
-					for _, c := range rels {
-						if c.name == r.name && (neg || r.agg) {
-							continue
-						}
-						if c.layer < k || (c.layer == k && !neg && !r.agg && !c.agg) {
-							cands = append(cands, c)
-						}
-					}
-					c := cands[rapid.IntRange(0, len(cands)-1).Draw(t, "atom")]
-					return c.name, c.arity
-				}))
-			}
-		}
-	}
+	rels = append(rels, gentest.Rel{Name: "cnt", Arity: 1})
+	rels, derived := gentest.Layered{
+		MaxRules: 2,
+		Name:     func(k, j, n int) string { return fmt.Sprintf("r%d_%d", k, n-j) },
+		Rule: func(t *rapid.T, head string, arity int, agg bool, pick func(neg bool) (string, int)) string {
+			return genRule(t, head, arity, agg, ":-", pick)
+		},
+	}.Generate(t, &b, rels)
 	for i := rapid.IntRange(0, 3).Draw(t, "nnext"); i > 0; i-- {
 		h := derived[rapid.IntRange(0, len(derived)-1).Draw(t, "nexthead")]
-		b.WriteString(genRule(t, h.name, h.arity, false, ":+", func(bool) (string, int) {
+		b.WriteString(genRule(t, h.Name, h.Arity, false, ":+", func(bool) (string, int) {
 			c := rels[rapid.IntRange(0, len(rels)-1).Draw(t, "natom")]
-			return c.name, c.arity
+			return c.Name, c.Arity
 		}))
 	}
 	var w sim.Workload
 	for i := rapid.IntRange(1, 60).Draw(t, "nfacts"); i > 0; i-- {
 		r := rels[rapid.IntRange(0, 1).Draw(t, "frel")]
-		tup := make(value.Tuple, r.arity)
+		tup := make(value.Tuple, r.Arity)
 		for c := range tup {
 			tup[c] = value.Int(int64(rapid.IntRange(-20, 60).Draw(t, "v")))
 		}
-		w = append(w, sim.InputEvent{Time: int64(rapid.IntRange(1, 5).Draw(t, "at")), Fact: value.Fact{Rel: r.name, Tuple: tup}, Node: value.Addr{Comp: analysis.MainComponent}})
+		w = append(w, sim.InputEvent{Time: int64(rapid.IntRange(1, 5).Draw(t, "at")), Fact: value.Fact{Rel: r.Name, Tuple: tup}, Node: value.Addr{Comp: analysis.MainComponent}})
 	}
 	w.Sort()
 	return b.String(), w
