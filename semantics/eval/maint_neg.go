@@ -104,8 +104,8 @@ type keyCounter struct {
 	set       openSet // tag of a tail row's key to its row number+1
 }
 
-func prefixCounter(r rel, p int) *keyCounter {
-	c := &keyCounter{run: r.rows[:r.sortedN], tail: r.rows[r.sortedN:], p: p}
+func prefixCounter(r rel, p int) keyCounter {
+	c := keyCounter{run: r.rows[:r.sortedN], tail: r.rows[r.sortedN:], p: p}
 	for i, t := range c.tail {
 		c.set.add(tagOf(hashTuple(t[:p])), i)
 	}

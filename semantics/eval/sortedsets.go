@@ -29,11 +29,12 @@ import (
 // tick to the next State (engine.unionDiffs): no scan of both versions.
 //
 // Keeping the union itself as a run and a tail, as a table keeps its
-// relation (table.relRows), was tried (2026-12-07) and dropped: the
-// readers of such relations (negations by key, keyFlips; the
-// relations derived from carried state, growthOf; the fed pairs) want
-// them sorted, so each tick merged the tail for them anyway, and the
-// voting leader's tick at 3,000 allocated 86 KB instead of 34.
+// relation (table.relRows), was tried (2026-12-07) and dropped. Its
+// readers first merged the tail every tick (the voting leader's tick at
+// 3,000 allocated 86 KB instead of 34); with them made to read a run and
+// a tail (diffRels, relContainsAll, keyCounter) it still allocated more
+// than the flat union (39 KB against 34, the 2PC coordinator's at 10,000
+// 125 KB against 107): the hash set over the tail, built every tick.
 
 // unionNext returns the union of carried (the rows a persistence rule
 // keeps: a rel, run and tail) and added (the outbox's rows of the same
@@ -113,8 +114,8 @@ type relLookup struct {
 	set       openSet // tag to row number+1 in tail
 }
 
-func lookupIn(r rel) *relLookup {
-	l := &relLookup{run: r.rows[:r.sortedN], tail: r.rows[r.sortedN:]}
+func lookupIn(r rel) relLookup {
+	l := relLookup{run: r.rows[:r.sortedN], tail: r.rows[r.sortedN:]}
 	for i, t := range l.tail {
 		l.set.add(tagOf(hashTuple(t)), i)
 	}
