@@ -94,7 +94,12 @@ type mutantResult struct {
 	// KilledBy is "bounded" for a mutant that survived the sampled runs
 	// and was killed by the bounded-exhaustive pass (mutate_bounded.go),
 	// "violation" for one whose check was Violated (a run broke the
-	// rewrite's own invariant, unmatched by the original).
+	// rewrite's own invariant, unmatched by the original), "may-derive"
+	// or "must-emit" for a NotEquivalent the checker proved without a
+	// search (the may-derive analysis, the must-emit shortcut;
+	// docs/CHECKING.md), "fault-probe" (mutate_faultprobe.go); "" for a
+	// NotEquivalent whose search found no run of the original explaining
+	// the mutant's.
 	KilledBy string `json:"killed_by,omitempty"`
 	// Bounded lists, for a survivor the pass checked, the rungs certified
 	// and those not reached.
@@ -158,7 +163,11 @@ type mutateReport struct {
 	// ViolationKilled counts the mutants killed by a Violated check (a
 	// run broke the rewrite's invariant; no run of the original matched
 	// it within the bounds); they count as killed.
-	ViolationKilled int      `json:"violation_killed"`
+	ViolationKilled int `json:"violation_killed"`
+	// MayDeriveKilled and MustEmitKilled count the NotEquivalent kills
+	// proved without a search (KilledBy "may-derive", "must-emit").
+	MayDeriveKilled int      `json:"may_derive_killed"`
+	MustEmitKilled  int      `json:"must_emit_killed"`
 	BoundedRungs    []string `json:"bounded_rungs,omitempty"`
 	BoundedDropped  []string `json:"bounded_dropped,omitempty"`
 	BoundedNote     string   `json:"bounded_note,omitempty"`
@@ -331,6 +340,10 @@ func mutateAction(c *cli.Context) error {
 			rep.BoundedKilled++
 		case "violation":
 			rep.ViolationKilled++
+		case "may-derive":
+			rep.MayDeriveKilled++
+		case "must-emit":
+			rep.MustEmitKilled++
 		case "fault-probe":
 			rep.FaultProbeKilled++
 		}
@@ -402,6 +415,11 @@ func checkMutant(orig, rew *analysis.Program, ex *explainer, m mutate.Mutant, op
 	switch rep.Verdict {
 	case checker.NotEquivalent:
 		r.Outcome = "killed"
+		if cx := rep.Counterexample; cx != nil && cx.MayDerive {
+			r.KilledBy = "may-derive"
+		} else if cx != nil && cx.MustEmit {
+			r.KilledBy = "must-emit"
+		}
 	case checker.Violated:
 		// The mutant broke the rewrite's own invariant and no run of the
 		// original matched it: the check setup caught it, as a failed
@@ -432,6 +450,12 @@ func checkMutant(orig, rew *analysis.Program, ex *explainer, m mutate.Mutant, op
 		r.Detail = fmt.Sprintf("run with seed %d violated %s, no run of the original violating it found (search not exhaustive: %s)", cx.Seed, cx.Violation.Fact, limitName(cx.Limit))
 	case rep.Counterexample != nil:
 		r.Detail = fmt.Sprintf("run with seed %d not explained", rep.Counterexample.Seed)
+		switch r.KilledBy {
+		case "may-derive":
+			r.Detail += " (may-derive analysis, no search)"
+		case "must-emit":
+			r.Detail += " (must-emit shortcut, no search)"
+		}
 	case r.Outcome == "unknown":
 		r.Detail = fmt.Sprintf("%d of %d runs undecided", rep.Undecided, len(rep.Runs))
 		var flags []string
@@ -583,6 +607,9 @@ func (rep *mutateReport) text() string {
 		rep.Killed, rep.Survived, rep.Unknown, rep.Stillborn, rep.Killed, rep.Killed+rep.Survived+rep.Unknown, 100*rep.Score)
 	if rep.ViolationKilled > 0 {
 		fmt.Fprintf(&b, "of the killed, %d by a violation of the rewrite's own invariant that no run of the original matched (check verdict Violated)\n", rep.ViolationKilled)
+	}
+	if rep.MayDeriveKilled+rep.MustEmitKilled > 0 {
+		fmt.Fprintf(&b, "of the killed, %d proved without a search: %d by the may-derive analysis, %d by the must-emit shortcut\n", rep.MayDeriveKilled+rep.MustEmitKilled, rep.MayDeriveKilled, rep.MustEmitKilled)
 	}
 	if rep.Survived > 0 {
 		var parts []string

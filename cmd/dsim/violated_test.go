@@ -113,7 +113,17 @@ func TestMutateViolatedKills(t *testing.T) {
 	assert.Contains(t, m.Detail, "violated bad(1)")
 	assert.Contains(t, m.Detail, "search not exhaustive: --max-states")
 	assert.Equal(t, 4, rep.ViolationKilled)
-	assert.Equal(t, "", by["r1/delete"].KilledBy, "a NotEquivalent kill is not a violation's")
+	// Deleting the rule that answers leaves an output missing that every
+	// fault-free run of the original emits: NotEquivalent, not a
+	// violation, and proved without a search.
+	assert.Equal(t, "must-emit", by["r1/delete"].KilledBy, "a NotEquivalent kill is not a violation's")
+	mustEmit := 0
+	for _, m := range rep.Mutants {
+		if m.KilledBy == "must-emit" {
+			mustEmit++
+		}
+	}
+	assert.Equal(t, mustEmit, rep.MustEmitKilled)
 }
 
 // The Paxos mutant kept as corpus/regressions/programs/comppaxos-r54-quorum.ded
@@ -134,4 +144,31 @@ func TestR54Violated(t *testing.T) {
 	assert.Contains(t, out, "run 0 (seed 41) stopped on a violation of the rewrite's invariant bad_two_chosen(1) at proposer[0], time 62, not matched by the original")
 	assert.Contains(t, out, "(raise with --max-states)")
 	assert.Contains(t, out, "--max-time 100    # the run before shrinking")
+}
+
+// dsim mutate says which NotEquivalent kills the checker proved without a
+// search: in the functional micro pair, turning the ballot count into a
+// sum makes an output no run of the original can emit (the may-derive
+// analysis), while deleting the rule needs a search to be told apart.
+func TestMutateNamesKillsWithoutSearch(t *testing.T) {
+	code, out, errOut := runCLI("mutate", "../../corpus/micro/functional/before.ded", "../../corpus/micro/functional/after.ded",
+		"--mutants", "r2/agg1-sum,r2/delete", "--no-bounded", "--no-probe", "--json")
+	require.Equal(t, 0, code, errOut)
+	var rep mutateReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	by := map[string]mutantResult{}
+	for _, m := range rep.Mutants {
+		by[m.Name] = m
+	}
+	require.Len(t, by, 2)
+	assert.Equal(t, "killed", by["r2/agg1-sum"].Outcome)
+	assert.Equal(t, "may-derive", by["r2/agg1-sum"].KilledBy)
+	assert.Contains(t, by["r2/agg1-sum"].Detail, "(may-derive analysis, no search)")
+	assert.Equal(t, "killed", by["r2/delete"].Outcome)
+	assert.Equal(t, "", by["r2/delete"].KilledBy, "found by the search")
+	assert.Equal(t, 1, rep.MayDeriveKilled)
+	assert.Equal(t, 0, rep.MustEmitKilled)
+	_, text, _ := runCLI("mutate", "../../corpus/micro/functional/before.ded", "../../corpus/micro/functional/after.ded",
+		"--mutants", "r2/agg1-sum,r2/delete", "--no-bounded", "--no-probe")
+	assert.Contains(t, text, "of the killed, 1 proved without a search: 1 by the may-derive analysis, 0 by the must-emit shortcut")
 }
