@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/value"
 )
 
@@ -20,30 +21,10 @@ func TestAppendsInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var states []*State
-	var carried []FactSet // Naive's
-	var st *State
-	var naive FactSet
-	shared := 0
 	const ticks = 400
-	for i := 1; i <= ticks; i++ {
-		in := seqDelivery(i)
-		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: in}, nil, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a, b := st.Facts()["votes"], res.State.Facts()["votes"]; len(a) > 0 && &a[0] == &b[0] {
-			shared++
-		}
-		ref, err := Naive(p, node0("main"), Input{Carried: naive, Delivered: in}, nil, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, naive = res.State, ref.Next()
-		states, carried = append(states, st), append(carried, ref.Next())
-	}
-	if shared < ticks*3/4 {
-		t.Errorf("votes kept their backing array on %d of %d ticks, want most", shared, ticks)
+	states, carried, kept, adding := votesAgainstNaive(t, ev, p, ticks, seqDelivery)
+	if kept < adding*3/4 {
+		t.Errorf("votes kept their backing array on %d of the %d ticks that added to them, want most", kept, adding)
 	}
 	before := statesText(states)
 	// Older States ticked again, each twice and from several goroutines
@@ -263,38 +244,14 @@ func TestRoomSurvivesQuietTicks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var states []*State
-	var carried []FactSet // Naive's
-	var st *State
-	var naive FactSet
-	copies, adding := 0, 0
 	const ticks = 400
-	for i := 1; i <= ticks; i++ {
-		var in []value.Fact
+	states, carried, kept, adding := votesAgainstNaive(t, ev, p, ticks, func(i int) []value.Fact {
 		if i%2 == 1 {
-			in = seqDelivery(i)
+			return seqDelivery(i)
 		}
-		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: in}, nil, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a, b := st.Facts()["votes"], res.State.Facts()["votes"]; len(a) > 0 && len(in) > 0 {
-			adding++
-			if &a[0] != &b[0] {
-				copies++
-			}
-		}
-		ref, err := Naive(p, node0("main"), Input{Carried: naive, Delivered: in}, nil, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(ref.Next(), res.State.Facts()); d != "" {
-			t.Fatalf("tick %d: next State differs from Naive (-naive +tick):\n%s", i, d)
-		}
-		st, naive = res.State, ref.Next()
-		states, carried = append(states, st), append(carried, ref.Next())
-	}
-	if copies > adding/8 {
+		return nil
+	})
+	if copies := adding - kept; copies > adding/8 {
 		t.Errorf("votes moved to a new array on %d of the %d ticks that added to them, want few", copies, adding)
 	}
 	before := statesText(states)
@@ -305,4 +262,38 @@ func TestRoomSurvivesQuietTicks(t *testing.T) {
 		})
 	}
 	sameStates(t, states, before)
+}
+
+// votesAgainstNaive runs seqVotesSrc for ticks ticks, tick i delivering
+// in(i), each checked against Naive, and returns every State with
+// Naive's carried facts beside it; adding counts the ticks that
+// delivered to a State already holding votes, kept those of them whose
+// next State's votes kept the backing array (appended in place).
+func votesAgainstNaive(t *testing.T, ev *Evaluator, p *analysis.Program, ticks int, in func(i int) []value.Fact) (states []*State, carried []FactSet, kept, adding int) {
+	t.Helper()
+	var st *State
+	var naive FactSet
+	for i := 1; i <= ticks; i++ {
+		del := in(i)
+		res, err := ev.Tick(node0("main"), Input{State: st, Delivered: del}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := st.Facts()["votes"], res.State.Facts()["votes"]; len(a) > 0 && len(del) > 0 {
+			adding++
+			if &a[0] == &b[0] {
+				kept++
+			}
+		}
+		ref, err := Naive(p, node0("main"), Input{Carried: naive, Delivered: del}, nil, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(ref.Next(), res.State.Facts()); d != "" {
+			t.Fatalf("tick %d: next State differs from Naive (-naive +tick):\n%s", i, d)
+		}
+		st, naive = res.State, ref.Next()
+		states, carried = append(states, st), append(carried, ref.Next())
+	}
+	return states, carried, kept, adding
 }
