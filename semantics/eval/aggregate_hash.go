@@ -63,7 +63,7 @@ func (e *engine) collectRows(pl *plan) ([][]value.Value, error) {
 			return nil
 		}
 	}
-	if err := pl.run(0); err != nil {
+	if err := pl.start(); err != nil {
 		return nil, err
 	}
 	width := len(pl.env)

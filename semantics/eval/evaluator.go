@@ -176,7 +176,7 @@ func (tb *table) reset() (vals, rows int) {
 	if tb.ownedHint > 0 {
 		vals = max(2, min(tb.ownedHint, 256)) * tb.arity
 	}
-	tb.rows, tb.arena, tb.loaded, tb.tip = nil, nil, nil, nil
+	tb.rows, tb.arena, tb.loaded, tb.tip, tb.lazy = nil, nil, nil, nil, nil
 	tb.claimed, tb.follow, tb.sorted = nil, nil, nil
 	tb.loadedRel = rel{}
 	tb.pix, tb.pixMaint = pixSource{}, false
@@ -200,7 +200,7 @@ func (tb *table) reset() (vals, rows int) {
 // component's tables are, on most ticks, and resetting each of them (its
 // indexes included) on every tick was a fixed cost of its own.
 func (tb *table) idle() bool {
-	if tb.rows != nil || tb.hint != 0 || tb.owned != 0 || tb.ownedHint != 0 || tb.arena != nil || tb.loaded != nil ||
+	if tb.rows != nil || tb.lazy != nil || tb.hint != 0 || tb.owned != 0 || tb.ownedHint != 0 || tb.arena != nil || tb.loaded != nil ||
 		tb.pix.holder != nil || tb.pix.from != nil || tb.pix.fromRows != nil || tb.pix.add != nil || tb.pix.del != nil || tb.pixMaint ||
 		tb.sortedN != 0 || tb.searchN != 0 || tb.set.n != 0 {
 		return false

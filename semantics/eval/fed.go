@@ -281,7 +281,7 @@ func (e *engine) fedRun(fr *fedRule, rows []value.Tuple) error {
 	}
 	s0 := &fr.pl.steps[0]
 	s0.useSrc, s0.src = true, rows
-	err := fr.pl.run(0)
+	err := fr.pl.start()
 	s0.src = nil
 	return err
 }

@@ -40,6 +40,9 @@ type incrAgg struct {
 	fn   syntax.AggFunc
 	cols []int         // columns of r the body fixes to a constant
 	cons []value.Value // and those constants; rows that differ do not count
+	// lazy: the head relation may be promised to the tick's table
+	// rather than loaded (lazyHead, aggrows.go).
+	lazy bool
 }
 
 // matches reports whether row is one the rule reads (its constants).
@@ -62,6 +65,10 @@ type aggMemo struct {
 	groups memoSeq[value.Tuple, aggAcc]
 	rows   []value.Tuple
 	tip    *memoTip // the room behind rows (memorows.go); nil: none
+	// pend, when not nil, is the patch that makes the rows, owed until
+	// someone reads them (rowsOf, aggrows.go); rows and tip are then
+	// unset.
+	pend *memoPend
 }
 
 type aggAcc struct {
@@ -263,7 +270,7 @@ func (ia *incrAgg) applyDelta(m *aggMemo, added, removed []value.Tuple, all []va
 		}
 	}
 	out := &aggMemo{groups: m.groups.with(upds, byKey)}
-	out.rows, out.tip = patchRows(m.rows, m.tip, d.del, d.add)
+	out.pend = m.owe(d.del, d.add)
 	return out, d, true
 }
 

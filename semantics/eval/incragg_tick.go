@@ -30,6 +30,9 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 		ia = asIncrAgg(r)
 		e.incr[r] = ia
 	}
+	if ia != nil && !ok {
+		ia.lazy = lazyHead(e.w.prog, e.comp, r)
+	}
 	if ia == nil || (e.maintMin > 0 && st.Len() < e.maintMin) {
 		// Below the size at which relations are maintained, keeping
 		// groups costs more than aggregating the few rows again; the
@@ -40,6 +43,7 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 	// (loadState); what follows them is new in this tick.
 	var rows, loaded []value.Tuple
 	if t := e.tables[ia.rel]; t != nil {
+		t.force() // an aggregate's promised head rows (aggrows.go)
 		rows, loaded = t.rows, t.loaded
 	}
 	old := st.relOf(ia.rel).rows // run and tail: the groups do not depend on the rows' order
@@ -71,8 +75,9 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	if len(t.rows) > 0 {
-		for _, h := range m.rows {
+	if t.size() > 0 {
+		rows, _ := m.rowsOf(ia)
+		for _, h := range rows {
 			if err := e.insert(t, h, true); err != nil {
 				return true, err
 			}
@@ -81,9 +86,15 @@ func (e *engine) incrAggregate(r *analysis.Rule) (bool, error) {
 	}
 	// Sorted and distinct, as loadSorted needs: the memo keeps its head
 	// tuples in the head's layout and order (incragg.go).
-	t.loadSorted(m.rows)
-	e.facts += len(m.rows)
-	e.derived += len(m.rows)
+	n := m.groups.Len()
+	if ia.lazy {
+		t.promise(n, func() []value.Tuple { rows, _ := m.rowsOf(ia); return rows })
+	} else {
+		rows, _ := m.rowsOf(ia)
+		t.loadSorted(rows)
+	}
+	e.facts += n
+	e.derived += n
 	if e.facts > e.w.lim.MaxFacts {
 		return true, e.w.limitErr("MaxFacts", e.w.lim.MaxFacts)
 	}

@@ -87,7 +87,7 @@ func (e *engine) runDriver(pl *plan, d dDelta, sign int64) error {
 			e.mt.sign = -sign
 		}
 		pl.steps[0].useSrc, pl.steps[0].src = true, rows
-		err := pl.run(0)
+		err := pl.start()
 		pl.steps[0].src = nil
 		if err != nil {
 			return err

@@ -220,7 +220,7 @@ func (e *engine) maintFull(m *mRel) (*cntMemo, error) {
 			mr.full = pl
 		}
 		e.mt.ri, e.mt.sign, e.mt.full = ri, 1, true
-		err := mr.full.run(0)
+		err := mr.full.start()
 		e.mt.full = false
 		if err != nil {
 			return nil, err

@@ -292,7 +292,7 @@ func (e *engine) loadMemo(m *stateMemo) error {
 		if err != nil {
 			return err
 		}
-		before := len(t.rows)
+		before := t.size()
 		t.loadSorted(mr.rows)
 		e.facts += len(t.rows) - before
 		if e.facts > e.w.lim.MaxFacts {

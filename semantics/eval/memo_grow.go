@@ -84,7 +84,7 @@ func (e *engine) growRule(r *analysis.Rule, adds map[string][]value.Tuple) error
 			}
 		}
 		pl.steps[0].useSrc, pl.steps[0].src = true, rows
-		err = pl.run(0)
+		err = pl.start()
 		pl.steps[0].src = nil
 		if err != nil {
 			return err

@@ -197,6 +197,7 @@ func (c *carryRule) carried(sorted []value.Tuple) (kept, dropped []value.Tuple, 
 		return sorted, nil, nil
 	}
 	s0 := &c.pl.steps[0]
+	c.pl.forceTables()
 	var buf []value.Tuple
 	k, d := 0, len(sorted)
 	for i, row := range sorted {

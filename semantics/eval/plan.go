@@ -74,11 +74,30 @@ type plan struct {
 // that running the plan would find nothing.
 func (p *plan) noBindings() bool {
 	for _, t := range p.atoms {
-		if len(t.rows) == 0 {
+		if t.size() == 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// start runs the plan from its first step, once every table it reads
+// holds its promised rows (forceTables).
+func (p *plan) start() error {
+	p.forceTables()
+	return p.run(0)
+}
+
+// forceTables loads the promised rows (aggrows.go) of every table the
+// plan reads: run reads rows, indexes and sets directly.
+func (p *plan) forceTables() {
+	for i := range p.steps {
+		// A step scanning given rows (a maintained rule's driver)
+		// does not read its table.
+		if s := &p.steps[i]; s.tab != nil && !s.useSrc {
+			s.tab.force()
+		}
+	}
 }
 
 // compilePlan compiles rule r's body in the order given (indexes into

@@ -40,8 +40,13 @@ type rel struct {
 	flat *flatRows
 }
 
-// flatRows is a rel's sorted form, made on first use.
-type flatRows struct{ p atomic.Pointer[[]value.Tuple] }
+// flatRows is a rel's sorted form, made on first use: by merging the
+// tail into the run, or, for a promised table's rows (aggrows.go), by
+// make.
+type flatRows struct {
+	p    atomic.Pointer[[]value.Tuple]
+	make func() []value.Tuple
+}
 
 // flatRel is the rel of rows already sorted and distinct.
 func flatRel(rows []value.Tuple) rel { return rel{rows: rows, sortedN: len(rows)} }
@@ -64,9 +69,14 @@ func (r rel) sorted() []value.Tuple {
 	if p := r.flat.p.Load(); p != nil {
 		return *p
 	}
-	out := make([]value.Tuple, len(r.rows))
-	mergeTail(out, r.rows, r.sortedN)
-	out = out[:len(out):len(out)]
+	var out []value.Tuple
+	if r.flat.make != nil {
+		out = r.flat.make()
+	} else {
+		out = make([]value.Tuple, len(r.rows))
+		mergeTail(out, r.rows, r.sortedN)
+		out = out[:len(out):len(out)]
+	}
 	if r.flat.p.CompareAndSwap(nil, &out) {
 		return out
 	}

@@ -29,6 +29,7 @@ import (
 // anyway, so room beyond the next tick's rows is allocated, cleared and
 // dropped unused.
 func (tb *table) sortedRows() []value.Tuple {
+	tb.force()
 	n := len(tb.rows)
 	if tb.sortedN == n {
 		return tb.rows[:n:n]

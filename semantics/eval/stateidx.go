@@ -99,6 +99,7 @@ type pixSource struct {
 // loadIndexed is loadRel for rows held with persistent indexes in
 // src.holder: the table's indexes probe the holder's tries for them.
 func (tb *table) loadIndexed(rows rel, src pixSource) {
+	tb.force()
 	if len(tb.rows) > 0 || src.holder == nil {
 		tb.loadRel(rows)
 		return

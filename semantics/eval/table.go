@@ -53,6 +53,10 @@ type table struct {
 	// sentBy holds, for an outbox table of messages, the lowest ID of
 	// the rules that sent each row (result.go).
 	sentBy []int
+	// lazy, when not nil, promises the empty table's rows: an
+	// aggregate's head tuples, loaded by the first reader (force,
+	// aggrows.go).
+	lazy *lazyRows
 }
 
 // searchMin is the shortest sorted prefix worth bisecting once rows stop
@@ -194,6 +198,7 @@ func (tb *table) contains(t []value.Value) bool {
 
 // find returns the row number of t, or -1.
 func (tb *table) find(t []value.Value) int {
+	tb.force()
 	if r := tb.search(t); r >= 0 && r < tb.searchN && value.Tuple(t).Equal(tb.rows[r]) {
 		return r
 	}
@@ -245,6 +250,7 @@ func (tb *table) insert(t []value.Value) bool { return tb.insertRow(t, false) }
 func (tb *table) insertShared(t []value.Value) bool { return tb.insertRow(t, true) }
 
 func (tb *table) insertRow(t []value.Value, share bool) bool {
+	tb.force()
 	n := len(tb.rows)
 	if tb.sortedN == n {
 		// Still in order: appending a larger tuple keeps it so.
@@ -293,6 +299,7 @@ func (tb *table) hashPrefix() {
 // relation that gains nothing in the tick thus gives back the very slice
 // it was given (sortedRows), which is what lets States share storage.
 func (tb *table) loadSorted(rows []value.Tuple) {
+	tb.force()
 	if len(tb.rows) > 0 {
 		for _, t := range rows {
 			tb.insertShared(t)
@@ -350,6 +357,7 @@ func (tb *table) loadedSorted() []value.Tuple {
 // began as a State's relation of at least minRows rows and the tail stays
 // within tailMax, else in canonical order (sortedRows).
 func (tb *table) relRows(minRows int) rel {
+	tb.force()
 	n := len(tb.rows)
 	switch {
 	case tb.sortedN == n:
@@ -483,6 +491,7 @@ func (ix *colIndex) first(h uint64) uint32 {
 // index returns the index over the columns in mask, building it on first
 // use; later inserts maintain it.
 func (tb *table) index(mask uint64) *colIndex {
+	tb.force()
 	for _, ix := range tb.idx {
 		if ix.mask == mask {
 			return ix

@@ -107,7 +107,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 		memoInputs = make([]int, len(e.memo.derived))
 		for i, name := range e.memo.derived {
 			if t := e.tables[name]; t != nil {
-				memoInputs[i] = len(t.rows)
+				memoInputs[i] = t.size()
 			}
 		}
 	}
@@ -124,14 +124,18 @@ func (e *engine) tick(in Input) (*Result, error) {
 	}
 	n := 0
 	for _, t := range e.order {
-		if len(t.rows) > 0 {
+		if t.size() > 0 {
 			n++
 		}
 	}
 	facts := newRelSet(n) // sized up front: growing a map costs more than counting
 	for _, t := range e.order {
 		switch {
-		case len(t.rows) == 0:
+		case t.size() == 0:
+		case t.lazy != nil && !e.filtered(t.name):
+			// Promised rows nobody read in the tick (aggrows.go): the
+			// Result makes them if it is asked for its facts.
+			facts.set(t.name, t.lazy.rel())
 		case e.filtered(t.name):
 			// A garbage-collection rule reads it in canonical order
 			// (carryAll): sorted now, with room behind for the next
@@ -406,7 +410,7 @@ func (e *engine) stratum(si int, s *analysis.Stratum) error {
 				continue
 			}
 			d.pl.steps[0].lo, d.pl.steps[0].hi = lo, hi
-			if err := d.pl.run(0); err != nil {
+			if err := d.pl.start(); err != nil {
 				return err
 			}
 		}
@@ -476,7 +480,7 @@ func (sp *stratumPlan) mark(e *engine, s *analysis.Stratum) (grew bool) {
 			}
 			sp.tables[i] = t
 		}
-		if n := len(t.rows); n != sp.marks[i] {
+		if n := t.size(); n != sp.marks[i] {
 			grew = true
 			sp.marks[i] = n
 		}
@@ -514,7 +518,7 @@ func (e *engine) evalOnce(r *analysis.Rule, toOutbox bool) error {
 				return err
 			}
 		}
-		return pl.run(0)
+		return pl.start()
 	}
 	if !toOutbox {
 		if done, err := e.incrAggregate(r); done || err != nil {
