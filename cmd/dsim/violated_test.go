@@ -101,12 +101,7 @@ func TestMutateViolatedKills(t *testing.T) {
 	count := filepath.Join(dir, "count.ded")
 	code, out, errOut := runCLI("mutate", count, count, "--max-states", "20", "--inputs", "4", "--runs", "5", "--no-bounded", "--no-probe", "--json")
 	require.Equal(t, 0, code, errOut)
-	var rep mutateReport
-	require.NoError(t, json.Unmarshal([]byte(out), &rep))
-	by := map[string]mutantResult{}
-	for _, m := range rep.Mutants {
-		by[m.Name] = m
-	}
+	rep, by := mutantsByName(t, out)
 	m := by["r5/drop-lit2"] // bad(n) :- total(n): fires on the first ack
 	assert.Equal(t, "killed", m.Outcome)
 	assert.Equal(t, "violation", m.KilledBy)
@@ -154,12 +149,7 @@ func TestMutateNamesKillsWithoutSearch(t *testing.T) {
 	code, out, errOut := runCLI("mutate", "../../corpus/micro/functional/before.ded", "../../corpus/micro/functional/after.ded",
 		"--mutants", "r2/agg1-sum,r2/delete", "--no-bounded", "--no-probe", "--json")
 	require.Equal(t, 0, code, errOut)
-	var rep mutateReport
-	require.NoError(t, json.Unmarshal([]byte(out), &rep))
-	by := map[string]mutantResult{}
-	for _, m := range rep.Mutants {
-		by[m.Name] = m
-	}
+	rep, by := mutantsByName(t, out)
 	require.Len(t, by, 2)
 	assert.Equal(t, "killed", by["r2/agg1-sum"].Outcome)
 	assert.Equal(t, "may-derive", by["r2/agg1-sum"].KilledBy)
@@ -171,4 +161,17 @@ func TestMutateNamesKillsWithoutSearch(t *testing.T) {
 	_, text, _ := runCLI("mutate", "../../corpus/micro/functional/before.ded", "../../corpus/micro/functional/after.ded",
 		"--mutants", "r2/agg1-sum,r2/delete", "--no-bounded", "--no-probe")
 	assert.Contains(t, text, "of the killed, 1 proved without a search: 1 by the may-derive analysis, 0 by the must-emit shortcut")
+}
+
+// mutantsByName decodes dsim mutate's --json report and indexes its
+// mutants by name.
+func mutantsByName(t *testing.T, out string) (mutateReport, map[string]mutantResult) {
+	t.Helper()
+	var rep mutateReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	by := map[string]mutantResult{}
+	for _, m := range rep.Mutants {
+		by[m.Name] = m
+	}
+	return rep, by
 }
