@@ -211,9 +211,6 @@ type factsCache struct{ p atomic.Pointer[FactSet] }
 // merged into canonical order only then (rel.go), so callers that do
 // not need it per tick should not ask. Shared: do not modify.
 func (r *Result) Facts() FactSet {
-	if len(r.facts.tails) == 0 || r.fcache == nil {
-		return r.facts.flat() // no tails: the FactSet itself
-	}
 	if p := r.fcache.p.Load(); p != nil {
 		return *p
 	}

@@ -21,7 +21,7 @@ func deepCopy(r *Result) *Result {
 		}
 		return out
 	}
-	cp.facts, cp.fcache = relSetOf(copySet(r.Facts())), nil
+	cp.facts, cp.fcache = relSetOf(copySet(r.Facts())), &factsCache{}
 	cp.State = &State{rels: relSetOf(copySet(r.Next())), prog: r.State.prog}
 	cp.Sends = slices.Clone(r.Sends)
 	for i := range cp.Sends {

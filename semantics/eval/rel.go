@@ -1,8 +1,10 @@
 package eval
 
 import (
+	"maps"
 	"math"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/dsim-project/dsim/semantics/value"
@@ -93,57 +95,81 @@ func tailMax(n int) int {
 // per tick costs less than one merge of a small relation.
 const tailFloor = 32
 
-// relSet holds a State's or a tick's relations by name; absent means
-// empty. Most relations have no tail, so the rows are a plain FactSet
-// (each relation's run, then its tail) and only the relations with a
-// tail are listed again, with their run's length and sorted form: a
-// State or Result without tails costs no more than the FactSet, and its
-// canonical form is that very FactSet.
+// relSet holds a State's or a tick's relations, sorted by name; absent
+// means empty. A tick makes two (its facts and the next State's), and
+// maps of relation names were a twelfth of a small tick's cost (their
+// allocation, hashing on every set and get); a slice sorted by name is
+// one allocation, found by bisection, and walked in a fixed order. The
+// FactSet callers see is made from it on demand (flat), once per State
+// or Result.
 type relSet struct {
-	rows  FactSet
-	tails map[string]rel // nil when no relation has a tail
+	ents  []relEntry
+	tails int // the relations with a tail (rel.flat set)
+}
+
+// relEntry is one relation of a relSet (its rel never empty).
+type relEntry struct {
+	name string
+	r    rel
 }
 
 // newRelSet returns an empty relSet with room for n relations.
-func newRelSet(n int) relSet { return relSet{rows: make(FactSet, n)} }
+func newRelSet(n int) relSet { return relSet{ents: make([]relEntry, 0, n)} }
 
-// relSetOf wraps a canonical FactSet (sorted, distinct, no empty
-// relations), sharing it.
-func relSetOf(fs FactSet) relSet { return relSet{rows: fs} }
+// relSetOf holds a canonical FactSet's relations (sorted, distinct, no
+// empty relations), sharing their rows.
+func relSetOf(fs FactSet) relSet {
+	s := newRelSet(len(fs))
+	for _, name := range slices.Sorted(maps.Keys(fs)) {
+		if rows := fs[name]; len(rows) > 0 {
+			s.ents = append(s.ents, relEntry{name, flatRel(rows)})
+		}
+	}
+	return s
+}
+
+// find returns the position of name in s, or where it would go.
+func (s relSet) find(name string) (int, bool) {
+	return slices.BinarySearchFunc(s.ents, name, func(e relEntry, n string) int { return strings.Compare(e.name, n) })
+}
 
 // get returns relation name's rel (empty when absent).
 func (s relSet) get(name string) rel {
-	if r, ok := s.tails[name]; ok {
-		return r
+	if i, ok := s.find(name); ok {
+		return s.ents[i].r
 	}
-	return flatRel(s.rows[name])
+	return rel{}
 }
 
-// set makes r relation name's rows (r not empty).
+// rowsOf returns relation name's rows as they are stored (run, then
+// tail), nil when absent.
+func (s relSet) rowsOf(name string) []value.Tuple { return s.get(name).rows }
+
+// set makes r relation name's rows (r not empty; a promised table's rel
+// has no rows yet, aggrows.go).
 func (s *relSet) set(name string, r rel) {
-	s.rows[name] = r.rows
 	if r.flat != nil {
-		if s.tails == nil {
-			s.tails = map[string]rel{}
-		}
-		s.tails[name] = r
-	} else if s.tails != nil {
-		delete(s.tails, name)
+		s.tails++
 	}
+	i, ok := s.find(name)
+	if ok {
+		if s.ents[i].r.flat != nil {
+			s.tails--
+		}
+		s.ents[i].r = r
+		return
+	}
+	s.ents = slices.Insert(s.ents, i, relEntry{name, r})
 }
 
-// flat returns the relations in canonical form: the FactSet itself when
-// no relation has a tail, else a copy with the tails' sorted forms.
+// len returns the number of relations in s.
+func (s relSet) len() int { return len(s.ents) }
+
+// flat returns the relations in canonical form, as a new FactSet.
 func (s relSet) flat() FactSet {
-	if len(s.tails) == 0 {
-		return s.rows
-	}
-	out := make(FactSet, len(s.rows))
-	for name, rows := range s.rows { // building a map: order-free
-		out[name] = rows
-	}
-	for name, r := range s.tails { // building a map: order-free
-		out[name] = r.sorted()
+	out := make(FactSet, len(s.ents))
+	for _, e := range s.ents {
+		out[e.name] = e.r.sorted()
 	}
 	return out
 }

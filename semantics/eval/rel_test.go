@@ -42,8 +42,8 @@ lonely(k) :- notes(k), !log(k, _).`
 // the run, a cache exactly when there is a tail, and a sorted form that
 // is the rows in canonical order.
 func checkRels(t fataler, st *State) {
-	for _, name := range sortedKeys(st.rels.rows) {
-		r := st.rels.get(name)
+	for _, e := range st.rels.ents {
+		name, r := e.name, e.r
 		if len(r.rows) == 0 || r.sortedN < 0 || r.sortedN > len(r.rows) || (r.flat != nil) != (r.sortedN < len(r.rows)) {
 			t.Fatalf("%s: malformed rel: %d rows, run %d, cache %v", name, len(r.rows), r.sortedN, r.flat != nil)
 		}
@@ -195,9 +195,9 @@ func TestTailedStateSharedAcrossGoroutines(t *testing.T) {
 	}
 	// A fresh State with the same rows (no cached sorted forms yet, no
 	// memos or indexes: the goroutines make and publish them).
-	rels := newRelSet(len(st.rels.rows))
-	for name := range st.rels.rows { // copying a map: order-free
-		r := st.rels.get(name)
+	rels := newRelSet(st.rels.len())
+	for _, e := range st.rels.ents {
+		name, r := e.name, e.r
 		if r.flat != nil {
 			r.flat = &flatRows{}
 		}

@@ -150,14 +150,17 @@ func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from 
 			nnext++
 		}
 	}
-	res := &Result{facts: facts, Derived: derived, Fired: o.w.firedIDs()}
-	if len(facts.tails) > 0 {
-		res.fcache = &factsCache{}
-	}
+	// The Result and the cache of its FactSet in one allocation.
+	both := &struct {
+		res Result
+		fc  factsCache
+	}{res: Result{facts: facts, Derived: derived, Fired: o.w.firedIDs()}}
+	res := &both.res
+	res.fcache = &both.fc
 	next := newRelSet(nnext + len(persisted))
 	for _, tb := range o.nextTabs {
 		if len(tb.rows) > 0 {
-			next.rows[tb.name] = tb.sortedRows()
+			next.set(tb.name, flatRel(tb.sortedRows()))
 		}
 	}
 	clear(o.grown)
@@ -167,7 +170,7 @@ func (o *outbox) result(facts relSet, persisted []carriedRel, derived int, from 
 		if len(p.rows.rows) == 0 {
 			continue
 		}
-		added := next.rows[p.name]
+		added := next.rowsOf(p.name)
 		more := p.rows
 		if len(added) > 0 {
 			var tip *rowTip

@@ -115,7 +115,7 @@ func (e *engine) nextTips(next relSet) map[string]*rowTip {
 		if n == 0 {
 			continue
 		}
-		if rows := next.rows[t.name]; len(rows) != n || &rows[0] != &own[0] {
+		if rows := next.rowsOf(t.name); len(rows) != n || &rows[0] != &own[0] {
 			continue
 		}
 		var tip *rowTip
@@ -143,7 +143,7 @@ func (e *engine) nextTips(next relSet) map[string]*rowTip {
 	// this tick's, or a claimed tip's extended by this tick.
 	for _, g := range e.out.grown {
 		own, n := g.own, len(g.own)
-		if rows := next.rows[g.name]; cap(own) == n || len(rows) != n || &rows[0] != &own[0] {
+		if rows := next.rowsOf(g.name); cap(own) == n || len(rows) != n || &rows[0] != &own[0] {
 			continue
 		}
 		if tips == nil {

@@ -85,9 +85,6 @@ func (s *State) Facts() FactSet {
 	if s == nil {
 		return nil
 	}
-	if len(s.rels.tails) == 0 {
-		return s.rels.rows
-	}
 	if p := s.flat.Load(); p != nil {
 		return *p
 	}
@@ -115,8 +112,8 @@ func (s *State) Len() int {
 		return int(n - 1)
 	}
 	n := 0
-	for _, rows := range s.rels.rows { // order-free: a sum
-		n += len(rows)
+	for _, e := range s.rels.ents {
+		n += len(e.r.rows)
 	}
 	s.n.Store(int64(n + 1)) // facts never change: every tick counts the same
 	return n
@@ -134,11 +131,11 @@ func (s *State) Equal(t *State) bool {
 	if t != nil {
 		b = t.rels
 	}
-	if len(a.rows) != len(b.rows) {
+	if a.len() != b.len() {
 		return false
 	}
-	for name := range a.rows { // order-free: every relation must match
-		if _, ok := b.rows[name]; !ok || !sameRel(a.get(name), b.get(name)) {
+	for i, e := range a.ents { // both sorted by name
+		if f := b.ents[i]; f.name != e.name || !sameRel(e.r, f.r) {
 			return false
 		}
 	}

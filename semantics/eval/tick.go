@@ -26,9 +26,8 @@ type engine struct {
 	slab      slab           // first storage of this tick's tables (see slab.go)
 	strata    []*stratumPlan // per stratum, built on the first tick that evaluates it
 
-	lastTable *table   // addFact's table of the previous fact
-	names     []string // scratch: a State's relation names, sorted (loadState)
-	world     world    // e.w points here during a tick
+	lastTable *table // addFact's table of the previous fact
+	world     world  // e.w points here during a tick
 
 	// The component's :+, persistence and :~ rules, split on the first
 	// tick: persistence rules evaluated over sorted rows (persist.go),
@@ -140,7 +139,7 @@ func (e *engine) tick(in Input) (*Result, error) {
 			// A garbage-collection rule reads it in canonical order
 			// (carryAll): sorted now, with room behind for the next
 			// tick (sortedRows), rather than merged later without.
-			facts.rows[t.name] = t.sortedRows()
+			facts.set(t.name, flatRel(t.sortedRows()))
 		default:
 			facts.set(t.name, t.relRows(e.tailMin))
 		}
@@ -219,15 +218,8 @@ func (e *engine) filtered(name string) bool {
 
 // loadState loads a State's relations into this tick's tables.
 func (e *engine) loadState(st *State) error {
-	// The names go into a buffer the engine keeps: sorting them is cheap,
-	// allocating a slice for them on every tick is not.
-	e.names = e.names[:0]
-	for name := range st.rels.rows {
-		e.names = append(e.names, name)
-	}
-	slices.Sort(e.names)
-	for _, name := range e.names {
-		r := st.rels.get(name)
+	for _, ent := range st.rels.ents { // sorted by name
+		name, r := ent.name, ent.r
 		t, err := e.table(name, len(r.rows[0]), syntax.Pos{})
 		if err != nil {
 			return err
