@@ -47,7 +47,7 @@ func (m *aggMemo) owe(del, add []value.Tuple) *memoPend {
 	p := &memoPend{del: del, add: add}
 	switch {
 	case m.pend == nil:
-		p.hasBase, p.base, p.baseTip = true, m.rows, m.tip
+		p.hasBase = true // the empty memo: no rows
 	default:
 		if made := m.pend.done.Load(); made != nil {
 			p.hasBase, p.base, p.baseTip = true, made.rows, made.tip
@@ -63,7 +63,7 @@ func (m *aggMemo) owe(del, add []value.Tuple) *memoPend {
 func (m *aggMemo) rowsOf(ia *incrAgg) ([]value.Tuple, *memoTip) {
 	p := m.pend
 	if p == nil {
-		return m.rows, m.tip
+		return nil, nil
 	}
 	if made := p.done.Load(); made != nil {
 		return made.rows, made.tip

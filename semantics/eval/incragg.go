@@ -58,16 +58,15 @@ func (ia *incrAgg) matches(row value.Tuple) bool {
 // aggMemo is one rule's groups over one relation's rows: groups maps
 // each group's head (group values, then the aggregate; compared on the
 // group values) to its accumulator, in a persistent sequence so that a
-// tick copies only the chunks of the groups it changed; rows are the head
-// tuples in the head's layout, sorted, as a tick's table loads them.
-// Immutable once made; States and Results share it.
+// tick copies only the chunks of the groups it changed; its rows (the
+// head tuples in the head's layout, sorted, as a tick's table loads them)
+// are made when first read (rowsOf). Immutable once made, but for that
+// one-time making; States and Results share it.
 type aggMemo struct {
 	groups memoSeq[value.Tuple, aggAcc]
-	rows   []value.Tuple
-	tip    *memoTip // the room behind rows (memorows.go); nil: none
-	// pend, when not nil, is the patch that makes the rows, owed until
-	// someone reads them (rowsOf, aggrows.go); rows and tip are then
-	// unset.
+	// pend is the patch that makes the rows, owed until someone reads
+	// them (rowsOf, aggrows.go); nil for the empty memo a build starts
+	// from, whose rows are none.
 	pend *memoPend
 }
 
