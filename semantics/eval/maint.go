@@ -77,12 +77,16 @@ type mRule struct {
 // mRel.rules; a rule fired iff it has any). Immutable once made; States
 // share it.
 type cntMemo struct {
-	rows  []value.Tuple
-	tip   *memoTip                    // the room behind rows (memorows.go); nil: none
-	cnt   memoSeq[value.Tuple, int64] // by row; persistent, so a tick copies the chunks it changes
-	fired []int64
-	ix    ixHolder // persistent indexes over rows (stateidx.go)
+	rows    []value.Tuple
+	sortedN int                         // rows[:sortedN] sorted, the rest a tail (patchTail)
+	tip     *memoTip                    // the room behind rows (memorows.go); nil: none
+	cnt     memoSeq[value.Tuple, int64] // by row; persistent, so a tick copies the chunks it changes
+	fired   []int64
+	ix      ixHolder // persistent indexes over rows (stateidx.go)
 }
+
+// rel returns m's rows as a rel (run and tail).
+func (m *cntMemo) rel() rel { return tailRel(m.rows, m.sortedN) }
 
 // dDelta is a relation's signed change between two of its values, as
 // sorted, distinct rows; ok is false when the change is not known.
@@ -247,7 +251,7 @@ func canDrive(l *analysis.Lit) bool {
 // tuple are copied, and the rows only when a tuple comes or goes.
 func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (out *cntMemo, add, del []value.Tuple, ok bool) {
 	if len(keys) == 0 {
-		out = &cntMemo{rows: m.rows, tip: m.tip, cnt: m.cnt}
+		out = &cntMemo{rows: m.rows, sortedN: m.sortedN, tip: m.tip, cnt: m.cnt}
 		out.ix.shareFrom(&m.ix)
 		return out, nil, nil, true
 	}
@@ -272,7 +276,7 @@ func mergeCounts(m *cntMemo, keys []value.Tuple, d []int64) (out *cntMemo, add, 
 		}
 	}
 	out = &cntMemo{cnt: m.cnt.with(upds, compareTuples)}
-	out.rows, out.tip = patchRows(m.rows, m.tip, del, add)
+	out.rows, out.sortedN, out.tip = patchTail(m.rows, m.sortedN, m.tip, del, add)
 	if len(add) == 0 && len(del) == 0 {
 		// Only counts changed: the same rows, so the same tries (a
 		// memo without them costs the next tick that probes it a

@@ -161,7 +161,7 @@ func (e *engine) maintStratum(m *mRel) error {
 		}
 		switch {
 		case from != nil:
-			d.add, d.del = diffSorted(from.rows, tv.rows)
+			d.add, d.del = diffRels(from.rel(), tv.rel())
 			d.ok = true
 		case mt.pub != nil:
 			// The State has no memos: its value of m is the tick's
@@ -190,12 +190,12 @@ func (e *engine) maintStratum(m *mRel) error {
 	case len(tv.rows) < e.maintMin || from == nil || !d.ok:
 		// Small, or a value no State keeps (none to derive its tries
 		// from, and perhaps none to pass them on to): indexed per tick.
-		t.loadSorted(tv.rows)
+		t.loadRel(tv.rel())
 	case from == tv:
-		t.loadIndexed(flatRel(tv.rows), pixSource{holder: &tv.ix}) // the State's own value
+		t.loadIndexed(tv.rel(), pixSource{holder: &tv.ix}) // the State's own value
 		t.pixMaint = true
 	default:
-		t.loadIndexed(flatRel(tv.rows), pixSource{holder: &tv.ix, from: &from.ix, fromRows: from.rows, add: d.add, del: d.del})
+		t.loadIndexed(tv.rel(), pixSource{holder: &tv.ix, from: &from.ix, fromRows: from.rows, add: d.add, del: d.del})
 		t.pixMaint = true
 	}
 	e.facts += len(tv.rows)
@@ -227,7 +227,7 @@ func (e *engine) maintFull(m *mRel) (*cntMemo, error) {
 		}
 	}
 	keys, cnt := e.accSorted()
-	return &cntMemo{rows: slices.Clip(slices.Clone(keys)), cnt: newMemoSeq(keys, cnt), fired: slices.Clone(e.mt.fire)}, nil
+	return &cntMemo{rows: slices.Clip(slices.Clone(keys)), sortedN: len(keys), cnt: newMemoSeq(keys, cnt), fired: slices.Clone(e.mt.fire)}, nil
 }
 
 // maintDelta computes m's value from from, its value before, and the

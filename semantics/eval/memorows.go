@@ -44,27 +44,28 @@ type memoTip struct {
 // given them (copies), and the rows it made (capped, never modified).
 type memoPatch struct {
 	del, add, rows []value.Tuple
+	sortedN        int // rows[:sortedN] sorted, the rest a tail (patchTail)
 }
 
-// reuse returns the rows of the memo's first patch when it made them
-// from the same change, else nil.
-func (tip *memoTip) reuse(del, add []value.Tuple) []value.Tuple {
+// reuse returns the rows of the memo's first patch, and the length of
+// their sorted run, when it made them from the same change, else nil.
+func (tip *memoTip) reuse(del, add []value.Tuple) ([]value.Tuple, int) {
 	if tip == nil {
-		return nil
+		return nil, 0
 	}
 	p := tip.first.Load()
 	if p == nil || !sameTuples(p.del, del) || !sameTuples(p.add, add) {
-		return nil
+		return nil, 0
 	}
 	memoReused.Add(1)
-	return p.rows
+	return p.rows, p.sortedN
 }
 
-// record makes rows the memo's first patch (for del and add) unless
-// another patch was recorded first.
-func (tip *memoTip) record(del, add, rows []value.Tuple) {
+// record makes rows (sorted up to sortedN) the memo's first patch (for
+// del and add) unless another patch was recorded first.
+func (tip *memoTip) record(del, add, rows []value.Tuple, sortedN int) {
 	if tip != nil && tip.first.Load() == nil {
-		tip.first.CompareAndSwap(nil, &memoPatch{del: slices.Clone(del), add: slices.Clone(add), rows: rows})
+		tip.first.CompareAndSwap(nil, &memoPatch{del: slices.Clone(del), add: slices.Clone(add), rows: rows, sortedN: sortedN})
 	}
 }
 
@@ -83,7 +84,7 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 	if len(del) == 0 && len(add) == 0 {
 		return rows, tip
 	}
-	if same := tip.reuse(del, add); same != nil {
+	if same, _ := tip.reuse(del, add); same != nil {
 		// Shared, and without room: the room behind it is the first
 		// patch's memo's.
 		return same, nil
@@ -92,7 +93,7 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 	if len(del) > 0 || (n > 0 && compareTuples(minTuple(add), rows[n-1]) <= 0) {
 		m := n - len(del) + len(add)
 		out := patchSortedRoom(rows, del, add, memoRoom(m))
-		tip.record(del, add, out[:m:m])
+		tip.record(del, add, out[:m:m], m)
 		return out[:m:m], newMemoTip(out, m)
 	}
 	sorted := slices.SortedFunc(slices.Values(add), compareTuples)
@@ -104,13 +105,13 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 		copy(tip.buf[n:], sorted)
 		memoAppends.Add(1)
 		out := tip.buf[: n+k : n+k]
-		tip.record(del, add, out)
+		tip.record(del, add, out, len(out))
 		return out, newMemoTip(tip.buf, n+k)
 	}
 	buf := make([]value.Tuple, n+k, n+k+memoRoom(n+k))
 	copy(buf, rows)
 	copy(buf[n:], sorted)
-	tip.record(del, add, buf[:n+k:n+k])
+	tip.record(del, add, buf[:n+k:n+k], n+k)
 	return buf[: n+k : n+k], newMemoTip(buf, n+k)
 }
 
@@ -126,4 +127,48 @@ func memoRoom(n int) int { return max(16, n/8) }
 // minTuple is the least of ts (not empty).
 func minTuple(ts []value.Tuple) value.Tuple {
 	return slices.MinFunc(ts, compareTuples)
+}
+
+// patchTail is patchRows for rows kept as a sorted run and a tail
+// (rows[:sortedN] sorted, the rest distinct from them and each other, in
+// no order), as a maintained relation's are: rows that only come (no row
+// goes) are appended behind the rows, in the room when the memo has it,
+// even when they sort before the last one, until the tail outgrows
+// tailMax; then, or when a row goes, the result is sorted again
+// (patchRows over the merged rows). A coordinator's allYes gains ids that
+// finished out of order, a little before its last ones: sorted rows
+// would be copied whole for each (docs/PERFORMANCE.md).
+func patchTail(rows []value.Tuple, sortedN int, tip *memoTip, del, add []value.Tuple) ([]value.Tuple, int, *memoTip) {
+	if len(del) == 0 && len(add) == 0 {
+		return rows, sortedN, tip
+	}
+	if same, sn := tip.reuse(del, add); same != nil {
+		return same, sn, nil
+	}
+	n, k := len(rows), len(add)
+	if len(del) == 0 && n-sortedN+k <= tailMax(n+k) && (n == 0 || compareTuples(minTuple(add), rows[n-1]) <= 0 || sortedN < n) {
+		sorted := slices.SortedFunc(slices.Values(add), compareTuples)
+		if tip != nil && n > 0 && n+k <= len(tip.buf) && &tip.buf[0] == &rows[0] && tip.used.CompareAndSwap(int64(n), -1) {
+			copy(tip.buf[n:], sorted)
+			memoAppends.Add(1)
+			out := tip.buf[: n+k : n+k]
+			tip.record(del, add, out, sortedN)
+			return out, sortedN, newMemoTip(tip.buf, n+k)
+		}
+		buf := make([]value.Tuple, n+k, n+k+memoRoom(n+k))
+		copy(buf, rows)
+		copy(buf[n:], sorted)
+		out := buf[: n+k : n+k]
+		tip.record(del, add, out, sortedN)
+		return out, sortedN, newMemoTip(buf, n+k)
+	}
+	if sortedN < n {
+		// Sorted again: the tail merged into the run, then patched (its
+		// room is the patch's own).
+		merged := make([]value.Tuple, n)
+		mergeTail(merged, rows, sortedN)
+		rows, tip = merged, nil
+	}
+	out, outTip := patchRows(rows, tip, del, add)
+	return out, len(out), outTip
 }

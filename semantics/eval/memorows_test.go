@@ -46,21 +46,32 @@ func checkCntMemos(t fataler, st *State) {
 		if cap(m.rows) != len(m.rows) {
 			t.Fatalf("%s: rows not capped (%d of %d)", name, len(m.rows), cap(m.rows))
 		}
-		for i := 1; i < len(m.rows); i++ {
+		if m.sortedN < 0 || m.sortedN > len(m.rows) || len(m.rows)-m.sortedN > tailMax(len(m.rows)) {
+			t.Fatalf("%s: run of %d in %d rows", name, m.sortedN, len(m.rows))
+		}
+		for i := 1; i < m.sortedN; i++ {
 			if compareTuples(m.rows[i-1], m.rows[i]) >= 0 {
-				t.Fatalf("%s: rows not increasing at %d", name, i)
+				t.Fatalf("%s: run not increasing at %d", name, i)
+			}
+		}
+		// The rows in canonical order (run and tail merged) are exactly
+		// the keys with positive counts.
+		rows := m.rel().sorted()
+		for i := 1; i < len(rows); i++ {
+			if compareTuples(rows[i-1], rows[i]) >= 0 {
+				t.Fatalf("%s: rows not distinct at %d", name, i)
 			}
 		}
 		i := 0
 		m.cnt.Each(func(k value.Tuple, n int64) bool {
-			if i >= len(m.rows) || !k.Equal(m.rows[i]) || n <= 0 {
-				t.Fatalf("%s: count %d of %v does not match row %d of %d", name, n, k, i, len(m.rows))
+			if i >= len(rows) || !k.Equal(rows[i]) || n <= 0 {
+				t.Fatalf("%s: count %d of %v does not match row %d of %d", name, n, k, i, len(rows))
 			}
 			i++
 			return true
 		})
-		if i != len(m.rows) {
-			t.Fatalf("%s: %d counts for %d rows", name, i, len(m.rows))
+		if i != len(rows) {
+			t.Fatalf("%s: %d counts for %d rows", name, i, len(rows))
 		}
 		if m.tip != nil && len(m.rows) > 0 && &m.tip.buf[0] != &m.rows[0] {
 			t.Fatalf("%s: room behind another array", name)
