@@ -28,13 +28,17 @@ import (
 // rows the persistence rule dropped is the relation's change from the
 // tick to the next State (engine.unionDiffs): no scan of both versions.
 //
-// Keeping the union itself as a run and a tail, as a table keeps its
-// relation (table.relRows), was tried (2026-12-07) and dropped. Its
-// readers first merged the tail every tick (the voting leader's tick at
-// 3,000 allocated 86 KB instead of 34); with them made to read a run and
-// a tail (diffRels, relContainsAll, keyCounter) it still allocated more
+// Keeping every union as a run and a tail, as a table keeps its relation
+// (table.relRows), was tried (2026-12-07) and dropped. Its readers first
+// merged the tail every tick (the voting leader's tick at 3,000
+// allocated 86 KB instead of 34); with them made to read a run and a
+// tail (diffRels, relContainsAll, keyCounter) it still allocated more
 // than the flat union (39 KB against 34, the 2PC coordinator's at 10,000
-// 125 KB against 107): the hash set over the tail, built every tick.
+// 125 KB against 107): the hash set over the tail, built every tick. So
+// a union gets a tail only when its new rows land among the carried ones
+// and the State offers room behind them (ids that finished out of order:
+// BenchmarkTickSequence2PC/shuffled), where the alternative is a copy of
+// every row; rows that come in order keep the run whole, as before.
 
 // unionNext returns the union of carried (the rows a persistence rule
 // keeps: a rel, run and tail) and added (the outbox's rows of the same
@@ -63,6 +67,14 @@ func unionNext(carried rel, added []value.Tuple, tip *rowTip) (out rel, own, fre
 		return carried, nil, nil, true
 	}
 	m := n + len(fresh)
+	if n-carried.sortedN+len(fresh) <= tailMax(m) {
+		// Rows among the carried ones (ids that finished out of order):
+		// behind them, as a tail, in the room the State offers, rather
+		// than merged into a copy of them all.
+		if all, own := appendRows(rows, fresh, tip); all != nil {
+			return tailRel(all, carried.sortedN), own, fresh, true
+		}
+	}
 	// Merged into the run (the rows after the run, then the fresh ones,
 	// sorted at the end of buf, then the run merged forward into them).
 	run := rows[:carried.sortedN]
