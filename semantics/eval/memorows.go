@@ -96,6 +96,15 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 		tip.record(del, add, out[:m:m], m)
 		return out[:m:m], newMemoTip(out, m)
 	}
+	return appendMemoRows(rows, tip, add, n+len(add))
+}
+
+// appendMemoRows returns rows with add (none of them among rows) sorted
+// behind them, in the room tip offers when the memo may claim it, else
+// in a copy with room of its own; sortedN is the result's sorted run,
+// recorded with the patch (memoTip.record).
+func appendMemoRows(rows []value.Tuple, tip *memoTip, add []value.Tuple, sortedN int) ([]value.Tuple, *memoTip) {
+	n := len(rows)
 	sorted := slices.SortedFunc(slices.Values(add), compareTuples)
 	k := len(sorted)
 	if tip != nil && n > 0 && n+k <= len(tip.buf) && &tip.buf[0] == &rows[0] && tip.used.CompareAndSwap(int64(n), -1) {
@@ -105,13 +114,13 @@ func patchRows(rows []value.Tuple, tip *memoTip, del, add []value.Tuple) ([]valu
 		copy(tip.buf[n:], sorted)
 		memoAppends.Add(1)
 		out := tip.buf[: n+k : n+k]
-		tip.record(del, add, out, len(out))
+		tip.record(nil, add, out, sortedN)
 		return out, newMemoTip(tip.buf, n+k)
 	}
 	buf := make([]value.Tuple, n+k, n+k+memoRoom(n+k))
 	copy(buf, rows)
 	copy(buf[n:], sorted)
-	tip.record(del, add, buf[:n+k:n+k], n+k)
+	tip.record(nil, add, buf[:n+k:n+k], sortedN)
 	return buf[: n+k : n+k], newMemoTip(buf, n+k)
 }
 
@@ -146,21 +155,9 @@ func patchTail(rows []value.Tuple, sortedN int, tip *memoTip, del, add []value.T
 		return same, sn, nil
 	}
 	n, k := len(rows), len(add)
-	if len(del) == 0 && n-sortedN+k <= tailMax(n+k) && (n == 0 || compareTuples(minTuple(add), rows[n-1]) <= 0 || sortedN < n) {
-		sorted := slices.SortedFunc(slices.Values(add), compareTuples)
-		if tip != nil && n > 0 && n+k <= len(tip.buf) && &tip.buf[0] == &rows[0] && tip.used.CompareAndSwap(int64(n), -1) {
-			copy(tip.buf[n:], sorted)
-			memoAppends.Add(1)
-			out := tip.buf[: n+k : n+k]
-			tip.record(del, add, out, sortedN)
-			return out, sortedN, newMemoTip(tip.buf, n+k)
-		}
-		buf := make([]value.Tuple, n+k, n+k+memoRoom(n+k))
-		copy(buf, rows)
-		copy(buf[n:], sorted)
-		out := buf[: n+k : n+k]
-		tip.record(del, add, out, sortedN)
-		return out, sortedN, newMemoTip(buf, n+k)
+	if len(del) == 0 && n-sortedN+k <= tailMax(n+k) && n > 0 && (sortedN < n || compareTuples(minTuple(add), rows[n-1]) <= 0) {
+		out, outTip := appendMemoRows(rows, tip, add, sortedN)
+		return out, sortedN, outTip
 	}
 	if sortedN < n {
 		// Sorted again: the tail merged into the run, then patched (its
