@@ -103,8 +103,7 @@ const tailFloor = 32
 // FactSet callers see is made from it on demand (flat), once per State
 // or Result.
 type relSet struct {
-	ents  []relEntry
-	tails int // the relations with a tail (rel.flat set)
+	ents []relEntry
 }
 
 // relEntry is one relation of a relSet (its rel never empty).
@@ -148,14 +147,12 @@ func (s relSet) rowsOf(name string) []value.Tuple { return s.get(name).rows }
 // set makes r relation name's rows (r not empty; a promised table's rel
 // has no rows yet, aggrows.go).
 func (s *relSet) set(name string, r rel) {
-	if r.flat != nil {
-		s.tails++
+	if n := len(s.ents); n == 0 || s.ents[n-1].name < name {
+		s.ents = append(s.ents, relEntry{name, r}) // names in order: the usual case
+		return
 	}
 	i, ok := s.find(name)
 	if ok {
-		if s.ents[i].r.flat != nil {
-			s.tails--
-		}
 		s.ents[i].r = r
 		return
 	}

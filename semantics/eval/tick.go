@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/dsim-project/dsim/semantics/analysis"
 	"github.com/dsim-project/dsim/semantics/syntax"
@@ -15,7 +16,7 @@ type engine struct {
 	w       *world
 	comp    *analysis.Component
 	tables  map[string]*table // this tick's facts; looked up, never iterated into results
-	order   []*table          // the tables in creation order (loops over them need no look-ups)
+	order   []*table          // the tables by name (loops over them need no look-ups; the tick's relSet is built in this order)
 	out     outbox
 	facts   int // facts stored across all tables (for MaxFacts)
 	derived int
@@ -252,7 +253,11 @@ func (e *engine) table(name string, arity int, pos syntax.Pos) (*table, error) {
 	t := newTable(name, arity)
 	t.slab = &e.slab
 	e.tables[name] = t
-	e.order = append(e.order, t)
+	// In name order, so that the tick's facts (a relSet, sorted by
+	// name) are built by appending; tables are made in an engine's
+	// first ticks and kept, so the insertion is rare.
+	i, _ := slices.BinarySearchFunc(e.order, name, func(t *table, n string) int { return strings.Compare(t.name, n) })
+	e.order = slices.Insert(e.order, i, t)
 	return t, nil
 }
 
